@@ -1,0 +1,46 @@
+/**
+ * The `bulwark` command line.
+ * @module
+ */
+import { analyzeCommand, analyzeHelp } from './analyze.ts';
+import { ExitCode } from './exit-codes.ts';
+
+const usage = `Usage: bulwark <command> [options]
+
+Commands:
+  analyze <capture>...   decode captures, track flows, recognise protocols, print a summary
+  help [command]         show help
+
+Run 'bulwark analyze --help' for the options of analyze.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'analyze':
+      return analyzeCommand(rest);
+    case 'help':
+    case '--help':
+    case '-h':
+    case undefined:
+      process.stdout.write(rest[0] === 'analyze' ? analyzeHelp : usage);
+      return command === undefined ? ExitCode.USAGE : ExitCode.OK;
+    case '--version':
+    case 'version':
+      process.stdout.write('bulwark 0.1.0\n');
+      return ExitCode.OK;
+    default:
+      process.stderr.write(`bulwark: unknown command '${command}'\n\n${usage}`);
+      return ExitCode.USAGE;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`bulwark: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = ExitCode.INTERNAL;
+  },
+);

@@ -1,0 +1,50 @@
+/**
+ * Events and anomalies of the capture and flow stages (the protocol analyzers list their own).
+ * @module
+ */
+import type { AnomalySpec, EventSpec } from './types.ts';
+
+export const captureAnomalies: readonly AnomalySpec[] = [
+  { id: 'capture.pcapng.unknown_block', description: 'A pcapng block of a type the reader does not use was skipped (name resolution, statistics, custom, ...).' },
+];
+
+const n = (description: string, optional = false) => ({ type: 'number' as const, description, optional });
+const s = (description: string, optional = false) => ({ type: 'string' as const, description, optional });
+
+export const flowEvents: readonly EventSpec[] = [
+  {
+    type: 'flow.end',
+    description: 'A flow ended (timeout, TCP close/reset, eviction or end of input). Its fields are the flow record, the same as a line of flows.jsonl.',
+    fields: {
+      flow_id: n('Run-unique flow number.'),
+      community_id: s('Community ID v1 (for ARP pseudo-flows: computed over the IP pair with protocol 0, a Bulwark extension).'),
+      transport: s("'tcp', 'udp', 'icmp', 'icmp6', 'arp', 'sctp' or 'ip-<n>'."),
+      ip_version: n('4, 6, or 0 for ARP.'),
+      orig_ip: s('Originator (the side that sent first, or the SYN sender).'),
+      orig_port: n('Originator port (ICMP: type; 0 when the transport has none).'),
+      resp_ip: s('Responder.'),
+      resp_port: n('Responder port (ICMP: code).'),
+      orig_mac: s('Ethernet source address of the originator, when the link has one.', true),
+      resp_mac: s('Ethernet source address of the responder, when seen.', true),
+      vlan: { type: 'number[]', description: 'VLAN ids, outer first.', optional: true },
+      app: s('Application protocol recognised by content.', true),
+      first_ts: n('Time of the first packet, epoch seconds.'),
+      last_ts: n('Time of the last packet, epoch seconds.'),
+      duration: n('last_ts - first_ts, seconds.'),
+      orig_pkts: n('Packets from the originator.'),
+      orig_bytes: n('On-wire frame bytes from the originator (original length, as tshark counts).'),
+      resp_pkts: n('Packets from the responder.'),
+      resp_bytes: n('On-wire frame bytes from the responder.'),
+      orig_payload_bytes: n('Transport payload bytes from the originator.'),
+      resp_payload_bytes: n('Transport payload bytes from the responder.'),
+      tcp_state: s('TCP: unanswered_syn, rejected, half_open, established, closed, reset or midstream.', true),
+      orig_tcp_flags: s('TCP flags seen from the originator, in the order FSRPAUEC.', true),
+      resp_tcp_flags: s('TCP flags seen from the responder.', true),
+      end_reason: s('idle, active, tcp_closed, tcp_reset, evicted or end_of_input.'),
+      first_packet: n('Packet number of the first packet in its file.'),
+      last_packet: n('Packet number of the last packet in its file.'),
+    },
+  },
+];
+
+export const flowAnomalies: readonly AnomalySpec[] = [];

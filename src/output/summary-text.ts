@@ -1,0 +1,38 @@
+/**
+ * The human-readable run summary printed by `bulwark analyze`.
+ * @module
+ */
+import type { RunSummary } from '../pipeline/stats.ts';
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+function iso(ts: number | null): string {
+  return ts === null ? '-' : new Date(ts * 1000).toISOString();
+}
+
+function top(record: Record<string, number>, limit: number): string {
+  const entries = Object.entries(record).sort((a, b) => b[1] - a[1]);
+  if (entries.length === 0) return 'none';
+  const shown = entries.slice(0, limit).map(([k, v]) => `${k} ${fmt(v)}`).join(', ');
+  return entries.length > limit ? `${shown}, … (${entries.length - limit} more)` : shown;
+}
+
+export function summaryText(s: RunSummary): string {
+  const lines: string[] = [];
+  for (const f of s.files) {
+    const kind = `${f.format}${f.gzip ? '+gzip' : ''}`;
+    lines.push(`file      ${f.file} (${kind}, ${fmt(f.packets)} packets)${f.error ? `  ERROR: ${f.error.message}` : ''}`);
+  }
+  lines.push(`packets   ${fmt(s.packets)}  (${fmt(s.bytes)} bytes on the wire)`);
+  lines.push(`time      ${iso(s.first_ts)} → ${iso(s.last_ts)}  (${s.span_s.toFixed(1)} s)`);
+  const ended = Object.entries(s.flows.ended).map(([k, v]) => `${k} ${fmt(v ?? 0)}`).join(', ');
+  lines.push(`flows     ${fmt(s.flows.total)}  (max live ${fmt(s.flows.max_live)}, evicted ${fmt(s.flows.evicted)}; ended: ${ended || 'none'})`);
+  lines.push(`transport ${top(s.transports, 8)}`);
+  lines.push(`apps      ${top(s.apps, 12)}`);
+  lines.push(`events    ${top(s.events, 12)}`);
+  lines.push(`anomalies ${top(s.anomalies, 8)}`);
+  const violations = Object.values(s.analyzer_violations).reduce((a, b) => a + b, 0);
+  if (violations > 0) lines.push(`analyzer errors contained: ${top(s.analyzer_violations, 8)}`);
+  lines.push(`speed     ${fmt(s.packets_per_s)} packets/s  (${s.wall_s.toFixed(2)} s wall, ${s.flows.bytes_per_flow} bytes/flow)`);
+  return lines.join('\n');
+}

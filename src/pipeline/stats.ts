@@ -1,0 +1,156 @@
+/**
+ * Counters of a run and the summary they produce (what `bulwark analyze` prints and writes as summary.json).
+ * @module
+ */
+import type { CaptureSummary } from '../capture/types.ts';
+import type { Defragmenter } from '../decode/defrag.ts';
+import { IpProto, L3, type PacketView } from '../decode/packet-view.ts';
+import type { TcpReassembler } from '../flow/reassembly.ts';
+import type { FlowTable } from '../flow/table.ts';
+import type { FlowEndReason } from '../flow/types.ts';
+
+export interface FileSummary {
+  file: string;
+  format: string;
+  gzip: boolean;
+  packets: number;
+  error?: { offset: number; reason: string; message: string };
+}
+
+export interface RunSummary {
+  files: FileSummary[];
+  /** True when some file was truncated or corrupt (results before the fault are kept). */
+  partial: boolean;
+  packets: number;
+  /** Bytes on the wire (original lengths) and bytes captured. */
+  bytes: number;
+  captured_bytes: number;
+  first_ts: number | null;
+  last_ts: number | null;
+  span_s: number;
+  flows: {
+    total: number;
+    max_live: number;
+    evicted: number;
+    ended: Partial<Record<FlowEndReason, number>>;
+    /** Memory of the flow table per live-flow capacity slot, bytes. */
+    bytes_per_flow: number;
+  };
+  /** Packets per network/transport protocol. */
+  transports: Record<string, number>;
+  /** Flows per application protocol recognised. */
+  apps: Record<string, number>;
+  events: Record<string, number>;
+  anomalies: Record<string, number>;
+  reassembly: Record<string, number>;
+  defrag: Record<string, number>;
+  /** Analyzer exceptions contained per protocol (bugs, not traffic): should be zero. */
+  analyzer_violations: Record<string, number>;
+  wall_s: number;
+  packets_per_s: number;
+}
+
+const transportNames: Record<number, string> = {
+  [IpProto.TCP]: 'tcp', [IpProto.UDP]: 'udp', [IpProto.ICMP]: 'icmp', [IpProto.ICMPV6]: 'icmp6',
+  [IpProto.IGMP]: 'igmp', [IpProto.GRE]: 'gre', [IpProto.SCTP]: 'sctp',
+};
+
+function inc(map: Map<string, number>, key: string, by = 1): void {
+  map.set(key, (map.get(key) ?? 0) + by);
+}
+
+export class RunStats {
+  packets = 0;
+  private bytes = 0;
+  private captured = 0;
+  private firstTs = Infinity;
+  private lastTs = -Infinity;
+  private startNs = 0n;
+  private readonly files: FileSummary[] = [];
+  private readonly anomalies = new Map<string, number>();
+  private readonly events = new Map<string, number>();
+  private readonly apps = new Map<string, number>();
+  private readonly ended = new Map<string, number>();
+  // Packets per transport, counted in a small array indexed by IP protocol (0 = not IP, 256 = ARP).
+  private readonly perProto = new Float64Array(258);
+
+  start(): void {
+    this.startNs = process.hrtime.bigint();
+  }
+
+  packet(ts: number, origLen: number, caplen: number): void {
+    this.packets++;
+    this.bytes += origLen;
+    this.captured += caplen;
+    if (ts < this.firstTs) this.firstTs = ts;
+    if (ts > this.lastTs) this.lastTs = ts;
+  }
+
+  transport(view: PacketView): void {
+    if (view.l3 === L3.ARP) this.perProto[256]++;
+    else if (view.l3 === L3.IPV4 || view.l3 === L3.IPV6) this.perProto[view.ipProto]++;
+    else this.perProto[257]++;
+  }
+
+  anomaly(id: string): void {
+    inc(this.anomalies, id);
+  }
+
+  event(type: string): void {
+    inc(this.events, type);
+  }
+
+  flowEnded(reason: FlowEndReason, app: string | undefined): void {
+    inc(this.ended, reason);
+    if (app) inc(this.apps, app);
+  }
+
+  file(summary: CaptureSummary): void {
+    const f: FileSummary = { file: summary.file, format: summary.format, gzip: summary.gzip, packets: summary.packets };
+    if (summary.error) f.error = { offset: summary.error.offset, reason: summary.error.reason, message: summary.error.message };
+    this.files.push(f);
+    if (summary.skippedBlocks > 0) inc(this.anomalies, 'capture.pcapng.unknown_block', summary.skippedBlocks);
+  }
+
+  finish(table: FlowTable, reasm: TcpReassembler, defrag: Defragmenter, violations: Map<string, number>): RunSummary {
+    const wall = Number(process.hrtime.bigint() - this.startNs) / 1e9;
+    const transports: Record<string, number> = {};
+    for (let p = 0; p < 256; p++) {
+      if (this.perProto[p] > 0) transports[transportNames[p] ?? `ip-${p}`] = this.perProto[p];
+    }
+    if (this.perProto[256] > 0) transports.arp = this.perProto[256];
+    if (this.perProto[257] > 0) transports.other = this.perProto[257];
+    const ts = table.stats;
+    const has = this.packets > 0;
+    return {
+      files: this.files,
+      partial: this.files.some((f) => f.error !== undefined),
+      packets: this.packets,
+      bytes: this.bytes,
+      captured_bytes: this.captured,
+      first_ts: has ? this.firstTs : null,
+      last_ts: has ? this.lastTs : null,
+      span_s: has ? this.lastTs - this.firstTs : 0,
+      flows: {
+        total: ts.created,
+        max_live: ts.maxLive,
+        evicted: ts.evicted,
+        ended: Object.fromEntries(this.ended) as Partial<Record<FlowEndReason, number>>,
+        bytes_per_flow: table.bytesPerFlow(),
+      },
+      transports,
+      apps: sortedObject(this.apps),
+      events: sortedObject(this.events),
+      anomalies: sortedObject(this.anomalies),
+      reassembly: { ...reasm.stats },
+      defrag: { ...defrag.stats },
+      analyzer_violations: Object.fromEntries(violations),
+      wall_s: wall,
+      packets_per_s: wall > 0 ? this.packets / wall : 0,
+    };
+  }
+}
+
+function sortedObject(map: Map<string, number>): Record<string, number> {
+  return Object.fromEntries([...map.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+}
