@@ -114,11 +114,10 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   progress.clear();
   for (const w of writers) w.close();
   if (args.out) writeFileSync(join(args.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  if (!args.quiet || args.json === false) {
-    const text = summaryText(summary) + '\n';
-    if (args.json) process.stderr.write(text);
-    else if (!args.quiet) writeAll(1, text);
-    else writeAll(1, quietLine(summary));
+  if (args.json) {
+    if (!args.quiet) process.stderr.write(summaryText(summary) + '\n');
+  } else {
+    writeAll(1, args.quiet ? quietLine(summary) : summaryText(summary) + '\n');
   }
   for (const f of summary.files) if (f.error) process.stderr.write(`bulwark: ${f.error.message}\n`);
   return exitCodeOf(summary);
