@@ -1,0 +1,87 @@
+/**
+ * Community ID v1 (https://github.com/corelight/community-id-spec): a flow hash shared by Zeek, Suricata,
+ * Wireshark. SHA-1 over seed (2 bytes, big-endian) + source address + destination address + protocol (1 byte)
+ * + zero pad (1 byte) + source port + destination port (2 bytes each, only for TCP, UDP, SCTP, ICMP, ICMPv6),
+ * with the endpoints ordered so both directions hash alike; base64 of the digest, prefixed "1:".
+ * Computed once per flow (at flow end), never per packet.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+
+const ICMP = 1;
+const TCP = 6;
+const UDP = 17;
+const ICMPV6 = 58;
+const SCTP = 132;
+
+// The spec's request/reply table (mirrors Zeek's ICMP4_counterpart / ICMP6_counterpart). A type not listed is
+// one-way: its "ports" are type and code, and its endpoints keep their order.
+const ICMP4_COUNTERPART = new Int16Array(256).fill(-1);
+const ICMP6_COUNTERPART = new Int16Array(256).fill(-1);
+for (const [a, b] of [[8, 0], [0, 8], [13, 14], [14, 13], [15, 16], [16, 15], [10, 9], [17, 18], [18, 17]]) {
+  ICMP4_COUNTERPART[a] = b;
+}
+for (const [a, b] of [[128, 129], [129, 128], [133, 134], [134, 133], [135, 136], [136, 135], [130, 131], [131, 130],
+  [139, 140], [140, 139], [144, 145], [145, 144]]) {
+  ICMP6_COUNTERPART[a] = b;
+}
+
+/** Counterpart ICMP(v6) type of `type` per the spec's table, or -1 when the type is one-way. */
+export function icmpCounterpart(proto: number, type: number): number {
+  if (type < 0 || type > 255) return -1;
+  return proto === ICMPV6 ? ICMP6_COUNTERPART[type] : ICMP4_COUNTERPART[type];
+}
+
+/** True when `proto` contributes ports to the hash. */
+export function hasPorts(proto: number): boolean {
+  return proto === TCP || proto === UDP || proto === SCTP || proto === ICMP || proto === ICMPV6;
+}
+
+/** Unsigned byte-wise comparison of two addresses of equal length; <0, 0, >0. */
+function compareAddr(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
+
+const scratch = Buffer.alloc(40);
+
+/**
+ * Community ID of a tuple whose ports are already the spec's port equivalents (for ICMP: type and counterpart
+ * type, or type and code when `oneWay`). `src`/`dst` are 4 or 16 address bytes (network order).
+ */
+export function communityIdFromPorts(src: Uint8Array, dst: Uint8Array, proto: number, srcPort: number, dstPort: number,
+  oneWay: boolean, seed = 0, base64 = true): string {
+  let a = src, b = dst, pa = srcPort, pb = dstPort;
+  if (!oneWay) {
+    const c = compareAddr(src, dst);
+    if (c > 0 || (c === 0 && srcPort > dstPort)) {
+      a = dst; b = src; pa = dstPort; pb = srcPort;
+    }
+  }
+  let o = 0;
+  scratch.writeUInt16BE(seed & 0xffff, o); o += 2;
+  scratch.set(a, o); o += a.length;
+  scratch.set(b, o); o += b.length;
+  scratch[o++] = proto & 0xff;
+  scratch[o++] = 0;
+  if (hasPorts(proto)) {
+    scratch.writeUInt16BE(pa & 0xffff, o); o += 2;
+    scratch.writeUInt16BE(pb & 0xffff, o); o += 2;
+  }
+  const digest = createHash('sha1').update(scratch.subarray(0, o)).digest();
+  return '1:' + (base64 ? digest.toString('base64') : digest.toString('hex'));
+}
+
+/**
+ * Community ID of one packet's tuple. For ICMP/ICMPv6 pass the type as `srcPort` and the code as `dstPort`:
+ * they are mapped through the spec's table here.
+ */
+export function communityId(src: Uint8Array, dst: Uint8Array, proto: number, srcPort: number, dstPort: number,
+  seed = 0, base64 = true): string {
+  if (proto === ICMP || proto === ICMPV6) {
+    const counter = icmpCounterpart(proto, srcPort);
+    if (counter < 0) return communityIdFromPorts(src, dst, proto, srcPort, dstPort, true, seed, base64);
+    return communityIdFromPorts(src, dst, proto, srcPort, counter, false, seed, base64);
+  }
+  return communityIdFromPorts(src, dst, proto, srcPort, dstPort, false, seed, base64);
+}
