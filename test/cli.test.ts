@@ -1,0 +1,78 @@
+// `bulwark analyze` end to end, as a user runs it: summary, output files, redaction, exit codes, bad files.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { trace } from './support/run.ts';
+import { tsharkFields } from './support/tshark.ts';
+
+const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
+const sample = new URL('../samples/dlink-camera-setup.pcap', import.meta.url).pathname;
+const bulwark = (...args: string[]) => spawnSync(process.execPath, [main, ...args], { encoding: 'utf8' });
+const tmp = () => mkdtempSync(join(tmpdir(), 'bulwark-cli-'));
+const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+test('analyze prints a summary of the sample capture and exits 0', () => {
+  const r = bulwark('analyze', sample);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^packets\s+624\b/m);
+  assert.match(r.stdout, /^time\s+2016-04-15T15:08:38\.274Z/m);
+  assert.match(r.stdout, /^apps\s+.*\bmdns\b/m);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
+test('--out writes flows, events and summary; passwords are redacted unless --show-secrets', () => {
+  const dir = tmp();
+  const r = bulwark('analyze', '--quiet', '--out', dir, trace('telnet-raw.pcap'));
+  assert.equal(r.status, 0, r.stderr);
+  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+  assert.equal(summary.packets, 272);
+  const flows = lines(join(dir, 'flows.jsonl'));
+  assert.equal(flows.length, summary.flows.total);
+  assert.ok(flows.every((f) => f.type === 'flow' && /^1:[A-Za-z0-9+/]{27}=$/.test(String(f.community_id))));
+  const login = lines(join(dir, 'events.jsonl')).find((e) => e.type === 'telnet.login');
+  assert.equal(login?.username, 'fake');
+  assert.equal(login?.password, '[redacted 4 chars]');
+  const shown = bulwark('analyze', '--json', '--show-secrets', '--quiet', trace('telnet-raw.pcap'));
+  const shownLogin = shown.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.type === 'telnet.login');
+  assert.equal(shownLogin.password, 'user');
+});
+
+test('a gzip-compressed capture is recognised by its magic, not its name', () => {
+  const path = join(tmp(), 'sample.cap');
+  writeFileSync(path, gzipSync(readFileSync(sample)));
+  const r = bulwark('analyze', path);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\(pcap\+gzip, 624 packets\)/);
+});
+
+test('a truncated capture: packets before the fault are analysed, the error names file and offset, exit 3', () => {
+  const bytes = readFileSync(sample);
+  const path = join(tmp(), 'truncated.pcap');
+  writeFileSync(path, bytes.subarray(0, 50_001));
+  const complete = tsharkFields(path, '', ['frame.number']).length; // tshark reads the same complete records
+  const r = bulwark('analyze', path);
+  assert.equal(r.status, 3, r.stderr);
+  assert.match(r.stdout, new RegExp(`^packets\\s+${complete}\\b`, 'm'));
+  assert.match(r.stderr, new RegExp(`${path.replace(/[.]/g, '\\.')}.*offset \\d+`));
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
+test('missing file and non-capture file: clear error, exit 4, no stack trace', () => {
+  const missing = bulwark('analyze', '/nonexistent/x.pcap');
+  assert.equal(missing.status, 4);
+  assert.match(missing.stderr, /\/nonexistent\/x\.pcap/);
+  const notCapture = bulwark('analyze', new URL('../package.json', import.meta.url).pathname);
+  assert.equal(notCapture.status, 4);
+  assert.match(notCapture.stderr, /package\.json.*offset 0/);
+  for (const r of [missing, notCapture]) assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
+test('usage errors exit 2', () => {
+  assert.equal(bulwark('analyze').status, 2);
+  assert.equal(bulwark('analyze', '--max-flows', 'x', sample).status, 2);
+  assert.equal(bulwark('frobnicate').status, 2);
+});
