@@ -48,6 +48,8 @@ export interface CaptureSummary {
   capturedBytes: number;
   /** Blocks a reader skipped because it does not know them (pcapng), by block type. */
   skippedBlocks: number;
+  /** Records whose caplen exceeds their original length: tolerated and delivered, but counted. */
+  caplenOverOrigLen?: number;
   /** Set when the file is truncated or corrupt: everything before `error.offset` was delivered. */
   error?: CaptureError;
 }

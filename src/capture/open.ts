@@ -1,0 +1,168 @@
+/**
+ * Opening a capture: a regular file is read in big chunks straight into the driver's buffer through
+ * its file descriptor; gzip (by magic), named pipes and standard input ('-') are read as streams.
+ * Bad input never throws: `read` resolves with `summary.error` set.
+ * @module
+ */
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { ChunkDriver, isGzipMagic } from './driver.ts';
+import type { Fault } from './format-parser.ts';
+import { CHUNK_BYTES } from './limits.ts';
+import type { CaptureProgress, CaptureSource, CaptureSummary, PacketRecord } from './types.ts';
+
+export interface OpenCaptureOptions {
+  /** Largest single read (default: the whole free buffer). Tests lower it to force carry-over. */
+  readBytes?: number;
+  /** Size of the reused buffer (default 8 MiB). */
+  bufferBytes?: number;
+}
+
+type OnPacket = (rec: PacketRecord) => void;
+type OnProgress = ((p: CaptureProgress) => void) | undefined;
+
+/** A source for `path`, or standard input when `path` is '-'. Nothing is opened until `read`. */
+export function openCapture(path: string, options: OpenCaptureOptions = {}): CaptureSource {
+  const name = path === '-' ? 'stdin' : path;
+  return { name, read: (onPacket, onProgress) => readCapture(path, name, options, onPacket, onProgress) };
+}
+
+/** Reports compressed bytes consumed, at most once per half chunk and once at the end. */
+class Progress {
+  private last = 0;
+  private readonly cb: OnProgress;
+  private readonly total: number;
+  constructor(cb: OnProgress, total: number) {
+    this.cb = cb;
+    this.total = total;
+  }
+  report(bytesRead: number): void {
+    if (this.cb && bytesRead - this.last >= CHUNK_BYTES / 2) {
+      this.last = bytesRead;
+      this.cb({ bytesRead, totalBytes: this.total });
+    }
+  }
+  final(bytesRead: number): void {
+    this.cb?.({ bytesRead, totalBytes: this.total });
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function readCapture(path: string, name: string, options: OpenCaptureOptions, onPacket: OnPacket, onProgress: OnProgress): Promise<CaptureSummary> {
+  const driver = new ChunkDriver(onPacket, options.bufferBytes);
+  if (path === '-') return readStream(process.stdin, name, driver, new Progress(onProgress, 0));
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    return driver.summary(name, false, { offset: 0, reason: `cannot open: ${errorText(err)}` });
+  }
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) return driver.summary(name, false, { offset: 0, reason: 'cannot read: is a directory' });
+    if (!st.isFile()) return await readStream(fh.createReadStream({ autoClose: false }), name, driver, new Progress(onProgress, 0));
+    return await readRegularFile(fh, name, driver, options, new Progress(onProgress, st.size));
+  } catch (err) {
+    if (driver.consumerError !== undefined) throw err;
+    return driver.summary(name, false, { offset: driver.base, reason: `read error: ${errorText(err)}` });
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+/** The fast path: positional reads into the driver's buffer behind the carried-over bytes. */
+async function readRegularFile(fh: FileHandle, name: string, driver: ChunkDriver, options: OpenCaptureOptions, progress: Progress): Promise<CaptureSummary> {
+  const buf = driver.buf;
+  const peek = await fh.read(buf, 0, 2, 0);
+  if (isGzipMagic(buf, peek.bytesRead)) {
+    return readStream(fh.createReadStream({ start: 0, autoClose: false, highWaterMark: 1 << 20 }), name, driver, progress);
+  }
+  const maxRead = options.readBytes ?? buf.length;
+  let position = 0;
+  for (;;) {
+    const { bytesRead } = await fh.read(buf, driver.filled, Math.min(maxRead, buf.length - driver.filled), position);
+    if (bytesRead === 0) break;
+    position += bytesRead;
+    progress.report(position);
+    if (!driver.commit(bytesRead)) break;
+  }
+  driver.end();
+  progress.final(position);
+  return driver.summary(name, false);
+}
+
+/** Counts raw (compressed) bytes as they pass, for progress. */
+async function* counted(raw: AsyncIterable<Uint8Array>, progress: Progress, seen: { bytes: number }): AsyncGenerator<Uint8Array> {
+  for await (const chunk of raw) {
+    seen.bytes += chunk.length;
+    progress.report(seen.bytes);
+    yield chunk;
+  }
+}
+
+async function* replay(head: Uint8Array, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  if (head.length > 0) yield head;
+  for (;;) {
+    const r = await rest.next();
+    if (r.done) return;
+    yield r.value;
+  }
+}
+
+/** Pipes, stdin and gzip: sniff the first bytes, then feed the driver (through gunzip when compressed). */
+async function readStream(raw: AsyncIterable<Uint8Array>, name: string, driver: ChunkDriver, progress: Progress): Promise<CaptureSummary> {
+  const seen = { bytes: 0 };
+  const it = counted(raw, progress, seen);
+  let gzip = false;
+  let fault: Fault | null = null;
+  try {
+    const head: Uint8Array[] = [];
+    let headLen = 0;
+    while (headLen < 2) {
+      const r = await it.next();
+      if (r.done) break;
+      head.push(r.value);
+      headLen += r.value.length;
+    }
+    const first = head.length === 1 ? head[0] : Buffer.concat(head);
+    gzip = isGzipMagic(first, first.length);
+    if (gzip) {
+      fault = await gunzipInto(replay(first, it), driver);
+    } else if (driver.push(first)) {
+      for await (const chunk of replay(new Uint8Array(0), it)) if (!driver.push(chunk)) break;
+    }
+  } catch (err) {
+    if (driver.consumerError !== undefined) throw err;
+    fault = { offset: driver.base, reason: `read error: ${errorText(err)}` };
+  } finally {
+    await it.return(undefined);
+  }
+  if (fault === null) driver.end();
+  progress.final(seen.bytes);
+  return driver.summary(name, gzip, fault ?? driver.fault);
+}
+
+/** Decompress into the driver; a zlib error (truncated or corrupt stream) is a fault at the first undelivered record. */
+async function gunzipInto(compressed: AsyncIterable<Uint8Array>, driver: ChunkDriver): Promise<Fault | null> {
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  const source = Readable.from(compressed, { objectMode: false });
+  pipeline(source, gunzip, () => undefined);
+  try {
+    for await (const out of gunzip) if (!driver.push(out as Uint8Array)) break;
+  } catch (err) {
+    if (driver.consumerError !== undefined) throw err;
+    const code = (err as { code?: unknown }).code;
+    if (code === 'Z_BUF_ERROR') return { offset: driver.base, reason: 'truncated gzip stream' };
+    if (typeof code === 'string' && code.startsWith('Z_')) return { offset: driver.base, reason: `corrupt gzip stream: ${errorText(err)}` };
+    return { offset: driver.base, reason: `read error: ${errorText(err)}` };
+  } finally {
+    source.destroy();
+    gunzip.destroy();
+  }
+  return null;
+}
