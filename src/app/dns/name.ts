@@ -1,0 +1,74 @@
+/**
+ * Domain names on the wire (RFC 1035 4.1.4): labels and compression pointers, bounded and loop-free.
+ * @module
+ */
+import { type Parsed, invalid, ok } from '../types.ts';
+
+/** Compression pointers followed per name; real names need a handful. */
+export const MAX_POINTER_HOPS = 16;
+/** RFC 1035 2.3.4: 255 octets on the wire (253 characters of text). */
+export const MAX_NAME_WIRE = 255;
+
+const utf8 = new TextDecoder('utf-8');
+
+/** One label as text: UTF-8 (mDNS instance names), with '.', '\' and control bytes escaped as in zone files. */
+function labelText(b: Uint8Array, start: number, len: number): string {
+  let plain = true;
+  for (let i = start; i < start + len; i++) {
+    const c = b[i];
+    if (c < 0x21 || c === 0x2e || c === 0x5c || c === 0x7f) {
+      if (c !== 0x20) plain = false;
+    }
+  }
+  const text = utf8.decode(b.subarray(start, start + len));
+  if (plain) return text;
+  let out = '';
+  for (const ch of text) {
+    const c = ch.charCodeAt(0);
+    if (ch === '.' || ch === '\\') out += '\\' + ch;
+    else if (c < 0x20 || c === 0x7f) out += '\\' + String(c).padStart(3, '0');
+    else out += ch;
+  }
+  return out;
+}
+
+/**
+ * A possibly compressed domain name at `off`. `length` is the bytes the name occupies at `off` (up to and
+ * including the first pointer). Each pointer must go before the previous one's target, so a name always
+ * terminates; hops are capped as well. The root name is ".".
+ */
+export function readName(b: Uint8Array, msgStart: number, msgEnd: number, off: number): Parsed<string> {
+  let pos = off;
+  // Each pointer must land before the previous jump's target: the walk strictly moves backwards.
+  let floor = off;
+  let consumed = -1;
+  let hops = 0;
+  let wire = 0;
+  let name = '';
+  // Each iteration consumes a label or a pointer; both bounded by hops and MAX_NAME_WIRE.
+  while (true) {
+    if (pos >= msgEnd) return invalid('app.dns.truncated');
+    const len = b[pos];
+    if (len === 0) {
+      if (consumed < 0) consumed = pos + 1 - off;
+      return ok(name === '' ? '.' : name, consumed);
+    }
+    const kind = len & 0xc0;
+    if (kind === 0xc0) {
+      if (pos + 1 >= msgEnd) return invalid('app.dns.truncated');
+      const target = msgStart + (((len & 0x3f) << 8) | b[pos + 1]);
+      if (consumed < 0) consumed = pos + 2 - off;
+      if (++hops > MAX_POINTER_HOPS || target >= floor) return invalid('app.dns.name_loop');
+      pos = target;
+      floor = target;
+      continue;
+    }
+    // 0x40 / 0x80: extended label types (RFC 6891 obsoleted them): a length over 63.
+    if (kind !== 0) return invalid('app.dns.label_too_long');
+    wire += len + 1;
+    if (wire + 1 > MAX_NAME_WIRE) return invalid('app.dns.name_too_long');
+    if (pos + 1 + len > msgEnd) return invalid('app.dns.truncated');
+    name += (name === '' ? '' : '.') + labelText(b, pos + 1, len);
+    pos += 1 + len;
+  }
+}
