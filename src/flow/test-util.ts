@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 export function parseIp(text: string): Uint8Array {
   if (!text.includes(':')) return Uint8Array.from(text.split('.').map(Number));
   const out = new Uint8Array(16);
-  let [head, tail] = text.split('::') as [string, string | undefined];
+  const [head, tail0] = text.split('::') as [string, string | undefined];
+  let tail = tail0;
   const words = (s: string | undefined) => (s ? s.split(':') : []);
   let v4tail: number[] = [];
   if (tail !== undefined && tail.includes('.')) {

@@ -1,0 +1,614 @@
+/**
+ * Bidirectional flow table. Struct of arrays: every per-flow field is a typed array indexed by slot, so a
+ * flow costs no object and no string on the hot path. A seeded symmetric hash of the tuple indexes an
+ * open-addressing table (linear probing, backward-shift deletion, load <= 1/2) of slot+1 values.
+ *
+ * Keys (plus outer VLAN id, IP version and protocol):
+ * - TCP, UDP, SCTP: addresses and ports.
+ * - ICMP/ICMPv6: addresses and the Community ID port equivalents (type and counterpart type, e.g. 8/0 for
+ *   echo; type and code for one-way types such as destination unreachable), plus the echo identifier for
+ *   echo request/reply, so each ping session is its own flow.
+ * - ARP (transport 'arp', ip_version 0): sender and target protocol addresses.
+ * - Other IP protocols: addresses and protocol.
+ *
+ * Originator rule: the sender of a flow's first packet is the originator, except when that packet looks
+ * like an answer, then its receiver is: a TCP SYN+ACK; a midstream TCP, UDP or SCTP packet from a port
+ * below 1024 to a port at or above 1024 (server to client); an ICMP echo/timestamp/info/mask reply or
+ * ICMPv6 echo/node-information/home-agent reply; an ARP reply.
+ *
+ * Timeouts: one LRU list (intrusive, Int32Array links) per timeout class: TCP open, TCP closing (FIN both
+ * ways or RST: ends tcpClosedLingerS after its last packet), UDP/SCTP, ICMP, other (incl. ARP). Each list
+ * is ordered by last activity, so `expire` walks only flows that are due. The active timeout is checked
+ * when a flow's packet arrives (the flow ends with reason 'active' and the packet starts a new flow); a
+ * flow that goes quiet is ended by its idle timeout anyway. A pure SYN on a closing TCP flow (port reuse)
+ * ends it and starts a new flow.
+ *
+ * Fragments that decode did not reassemble (view.isFragment), packets without L3, and TCP/UDP/SCTP/ICMP
+ * packets whose transport header was not decoded are not flow packets: `track` returns -1 (counted).
+ * @module
+ */
+import { IpProto, L3, TcpFlag } from '../decode/packet-view.ts';
+import type { PacketView } from '../decode/packet-view.ts';
+import { communityIdFromPorts, icmpCounterpart } from './community-id.ts';
+import { endpointHash, tupleHash } from './flow-hash.ts';
+import { ipv4String, ipv6StringFromWords, macString } from './addr-format.ts';
+import { tcpBitsUpdate, tcpFlagsString, tcpIsClosing, tcpStateOf, tcpWasReset } from './tcp-state.ts';
+import type { FlowEndReason, FlowRecord, TcpState } from './types.ts';
+
+export interface FlowTableOptions {
+  /** Most live flows; when full, the least recently active flow is evicted. */
+  maxFlows: number;
+  tcpIdleS: number;
+  /** Time after the last packet of a closed (FIN both ways) or reset TCP connection before it ends. */
+  tcpClosedLingerS: number;
+  udpIdleS: number;
+  icmpIdleS: number;
+  otherIdleS: number;
+  /** A flow older than this (first to current packet) ends at its next packet, which starts a new flow. */
+  activeTimeoutS: number;
+  /** Slots allocated at construction; arrays double up to maxFlows as needed. */
+  initialCapacity: number;
+}
+
+export const defaultFlowTableOptions: FlowTableOptions = {
+  maxFlows: 262144,
+  tcpIdleS: 300,
+  tcpClosedLingerS: 5,
+  udpIdleS: 60,
+  icmpIdleS: 30,
+  otherIdleS: 60,
+  activeTimeoutS: 3600,
+  initialCapacity: 1024,
+};
+
+export interface FlowTableStats {
+  live: number;
+  maxLive: number;
+  created: number;
+  ended: Record<FlowEndReason, number>;
+  evicted: number;
+  /** Packets `track` returned -1 for. */
+  notFlowPackets: number;
+  /** Allocated slots (grows by doubling up to maxFlows). */
+  capacity: number;
+}
+
+// Timeout classes, one LRU list each.
+const LIST_TCP = 0;
+const LIST_TCP_CLOSING = 1;
+const LIST_UDP = 2;
+const LIST_ICMP = 3;
+const LIST_OTHER = 4;
+const LIST_COUNT = 5;
+const LIST_FREE = 255;
+
+const ECHO_V4_REQ = 8, ECHO_V4_REP = 0, ECHO_V6_REQ = 128, ECHO_V6_REP = 129;
+const ICMP4_REPLIES = new Set([0, 14, 16, 18]);
+const ICMP6_REPLIES = new Set([129, 140, 145]);
+const NO_MAC = -1;
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+function grown<T extends { length: number; set(a: ArrayLike<number>): void }>(a: T, n: number, fill = 0): T {
+  const b = new (a.constructor as any)(n) as T & { fill(v: number, s?: number): void };
+  b.set(a as unknown as ArrayLike<number>);
+  if (fill !== 0) b.fill(fill, a.length);
+  return b;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+function readMac(d: Uint8Array, off: number, end: number): number {
+  if (off < 0 || off + 6 > end) return NO_MAC;
+  return (d[off] * 256 + d[off + 1]) * 4294967296 + (((d[off + 2] << 24) | (d[off + 3] << 16) | (d[off + 4] << 8) | d[off + 5]) >>> 0);
+}
+
+function readU32(d: Uint8Array, off: number): number {
+  return ((d[off] << 24) | (d[off + 1] << 16) | (d[off + 2] << 8) | d[off + 3]) >>> 0;
+}
+
+export class FlowTable {
+  /** After `track`: 0 when the packet came from the originator, 1 from the responder. */
+  dir = 0;
+  /** After `track`: true when this packet created the flow. */
+  isNew = false;
+
+  private readonly opts: FlowTableOptions;
+  private readonly onEnd: (slot: number, reason: FlowEndReason) => void;
+  private readonly seed: number;
+  private readonly timeouts: Float64Array;
+  private cap = 0;
+  private live = 0;
+  private nextFlowId = 1;
+  private freeHead = -1;
+  private readonly st: FlowTableStats;
+
+  // hash index: slot + 1, 0 = empty
+  private index = new Int32Array(0);
+  private mask = 0;
+
+  // per slot (struct of arrays)
+  private hash = new Uint32Array(0);
+  private proto = new Uint8Array(0);
+  private ipVer = new Uint8Array(0);
+  /** Outer VLAN id | 0x1000 when tagged (0 = untagged); inner likewise. */
+  private vlan = new Uint16Array(0);
+  private vlanInner = new Uint16Array(0);
+  /** 8 words per slot: originator address [0..3], responder [4..7]; IPv4/ARP in word 0. */
+  private addr = new Uint32Array(0);
+  private origPortA = new Uint16Array(0);
+  private respPortA = new Uint16Array(0);
+  /** ICMP echo identifier (key part), 0 otherwise. */
+  private extra = new Uint16Array(0);
+  /** 2 per slot: originator, responder MAC (48-bit number, -1 unknown). */
+  private mac = new Float64Array(0);
+  /** 2 per slot (dir 0, dir 1). */
+  private pkts = new Float64Array(0);
+  private bytes = new Float64Array(0);
+  private payload = new Float64Array(0);
+  private firstTsA = new Float64Array(0);
+  private lastTsA = new Float64Array(0);
+  private firstPkt = new Uint32Array(0);
+  private lastPkt = new Uint32Array(0);
+  private firstFile = new Uint32Array(0);
+  private lastFile = new Uint32Array(0);
+  /** 2 per slot: TCP flags union per direction. */
+  private tcpFlags = new Uint8Array(0);
+  private tcpBits = new Uint16Array(0);
+  /** SYNs (without ACK) from the originator; more than one = retransmitted SYNs. Saturates. */
+  private synCount = new Uint16Array(0);
+  private app = new Uint16Array(0);
+  private flowIdA = new Float64Array(0);
+  private prev = new Int32Array(0);
+  private next = new Int32Array(0);
+  private list = new Uint8Array(0);
+  private readonly head = new Int32Array(LIST_COUNT).fill(-1);
+  private readonly tail = new Int32Array(LIST_COUNT).fill(-1);
+
+  // key of the packet being tracked (no allocation per packet)
+  private readonly kSrc = new Uint32Array(4);
+  private readonly kDst = new Uint32Array(4);
+  private kSp = 0;
+  private kDp = 0;
+  private kProto = 0;
+  private kVer = 0;
+  private kVlan = 0;
+  private kExtra = 0;
+  /** The packet is an answer: its receiver becomes the originator of a new flow. */
+  private kSwap = false;
+
+  constructor(options: Partial<FlowTableOptions>, onEnd: (slot: number, reason: FlowEndReason) => void) {
+    this.opts = { ...defaultFlowTableOptions, ...options };
+    this.opts.maxFlows = Math.max(1, Math.floor(this.opts.maxFlows));
+    this.onEnd = onEnd;
+    this.seed = (Math.random() * 0x100000000) | 0;
+    const o = this.opts;
+    this.timeouts = Float64Array.of(o.tcpIdleS, o.tcpClosedLingerS, o.udpIdleS, o.icmpIdleS, o.otherIdleS);
+    this.st = {
+      live: 0, maxLive: 0, created: 0, evicted: 0, notFlowPackets: 0, capacity: 0,
+      ended: { idle: 0, active: 0, tcp_closed: 0, tcp_reset: 0, evicted: 0, end_of_input: 0 },
+    };
+    this.growTo(Math.min(this.opts.maxFlows, Math.max(16, Math.floor(this.opts.initialCapacity))));
+  }
+
+  /**
+   * Account one packet to its flow, creating the flow when needed. Returns the slot, or -1 when the packet
+   * is not a flow packet. Sets `dir` and `isNew`. May end flows first (onEnd: eviction, active timeout,
+   * TCP port reuse).
+   */
+  track(view: PacketView, ts: number, frameLen: number, packetNo: number, fileIndex: number): number {
+    if (!this.keyOf(view)) {
+      this.st.notFlowPackets++;
+      return -1;
+    }
+    const isTcp = this.kProto === IpProto.TCP && this.kVer !== 0;
+    const h = tupleHash(this.seed,
+      endpointHash(this.seed, this.kSrc[0], this.kSrc[1], this.kSrc[2], this.kSrc[3], this.kSp),
+      endpointHash(this.seed, this.kDst[0], this.kDst[1], this.kDst[2], this.kDst[3], this.kDp),
+      this.kProto | (this.kVer << 8) | (this.kVlan << 16), this.kExtra);
+    let slot = this.find(h);
+    if (slot >= 0) {
+      if (ts - this.firstTsA[slot] >= this.opts.activeTimeoutS) {
+        this.end(slot, 'active');
+        slot = -1;
+      } else if (isTcp && this.list[slot] === LIST_TCP_CLOSING
+        && (view.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) === TcpFlag.SYN) {
+        this.end(slot, tcpWasReset(this.tcpBits[slot]) ? 'tcp_reset' : 'tcp_closed');
+        slot = -1;
+      }
+    }
+    this.isNew = slot < 0;
+    if (slot < 0) slot = this.create(h, view, ts, packetNo, fileIndex);
+    const dir = this.dir;
+    const d2 = slot * 2 + dir;
+    this.pkts[d2]++;
+    this.bytes[d2] += frameLen;
+    this.payload[d2] += view.payloadLen;
+    if (ts > this.lastTsA[slot]) this.lastTsA[slot] = ts;
+    this.lastPkt[slot] = packetNo;
+    this.lastFile[slot] = fileIndex;
+    const mo = slot * 2;
+    if (this.mac[mo + dir] === NO_MAC) this.mac[mo + dir] = readMac(view.data, view.srcMacOff, view.end);
+    if (this.mac[mo + 1 - dir] === NO_MAC) this.mac[mo + 1 - dir] = readMac(view.data, view.dstMacOff, view.end);
+    let listId = this.list[slot];
+    if (isTcp) {
+      const f = view.tcpFlags;
+      this.tcpFlags[d2] |= f;
+      const b = tcpBitsUpdate(this.tcpBits[slot], dir, f);
+      this.tcpBits[slot] = b;
+      if (dir === 0 && (f & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && this.synCount[slot] < 0xffff) this.synCount[slot]++;
+      if (tcpIsClosing(b)) listId = LIST_TCP_CLOSING;
+    }
+    this.unlink(slot);
+    this.linkTail(slot, listId);
+    return slot;
+  }
+
+  /** End flows idle past their timeout at packet time `ts`. Cost: the flows ended plus one check per list. */
+  expire(ts: number): void {
+    for (let l = 0; l < LIST_COUNT; l++) {
+      const limit = ts - this.timeouts[l];
+      while (this.head[l] >= 0 && this.lastTsA[this.head[l]] < limit) {
+        const s = this.head[l];
+        this.end(s, l === LIST_TCP_CLOSING ? (tcpWasReset(this.tcpBits[s]) ? 'tcp_reset' : 'tcp_closed') : 'idle');
+      }
+    }
+  }
+
+  /** End every live flow (in creation order) with `reason`. */
+  endAll(reason: FlowEndReason = 'end_of_input'): void {
+    const slots: number[] = [];
+    for (let l = 0; l < LIST_COUNT; l++) for (let s = this.head[l]; s >= 0; s = this.next[s]) slots.push(s);
+    slots.sort((a, b) => this.flowIdA[a] - this.flowIdA[b]);
+    for (const s of slots) this.end(s, reason);
+  }
+
+  /** JSON form of a live flow (call from onEnd, or any time before the slot is reused). */
+  toRecord(slot: number, fileNames: readonly string[], appNames?: readonly string[], endReason: FlowEndReason = 'end_of_input'): FlowRecord {
+    const tcp = this.proto[slot] === IpProto.TCP && this.ipVer[slot] !== 0;
+    const rec: FlowRecord = {
+      type: 'flow',
+      flow_id: this.flowIdA[slot],
+      community_id: this.communityId(slot),
+      transport: this.transport(slot),
+      ip_version: this.ipVer[slot] as 4 | 6 | 0,
+      orig_ip: this.origIp(slot),
+      orig_port: this.origPortA[slot],
+      resp_ip: this.respIp(slot),
+      resp_port: this.respPortA[slot],
+      first_ts: this.firstTsA[slot],
+      last_ts: this.lastTsA[slot],
+      duration: this.lastTsA[slot] - this.firstTsA[slot],
+      orig_pkts: this.pkts[slot * 2],
+      orig_bytes: this.bytes[slot * 2],
+      resp_pkts: this.pkts[slot * 2 + 1],
+      resp_bytes: this.bytes[slot * 2 + 1],
+      orig_payload_bytes: this.payload[slot * 2],
+      resp_payload_bytes: this.payload[slot * 2 + 1],
+      end_reason: endReason,
+      file: fileNames[this.firstFile[slot]] ?? '',
+      first_packet: this.firstPkt[slot],
+      last_packet: this.lastPkt[slot],
+    };
+    if (this.mac[slot * 2] !== NO_MAC) rec.orig_mac = macString(this.mac[slot * 2]);
+    if (this.mac[slot * 2 + 1] !== NO_MAC) rec.resp_mac = macString(this.mac[slot * 2 + 1]);
+    if (this.vlan[slot]) rec.vlan = this.vlanInner[slot] ? [this.vlan[slot] & 0xfff, this.vlanInner[slot] & 0xfff] : [this.vlan[slot] & 0xfff];
+    const app = this.app[slot];
+    if (app > 0 && appNames && appNames[app]) rec.app = appNames[app];
+    if (tcp) {
+      rec.tcp_state = this.tcpState(slot);
+      rec.orig_tcp_flags = tcpFlagsString(this.tcpFlags[slot * 2]);
+      rec.resp_tcp_flags = tcpFlagsString(this.tcpFlags[slot * 2 + 1]);
+    }
+    return rec;
+  }
+
+  // --- accessors ---
+  get stats(): FlowTableStats {
+    this.st.live = this.live;
+    this.st.capacity = this.cap;
+    return this.st;
+  }
+  appId(slot: number): number { return this.app[slot]; }
+  setAppId(slot: number, id: number): void { this.app[slot] = id; }
+  flowId(slot: number): number { return this.flowIdA[slot]; }
+  /** IP protocol number (0 for ARP). */
+  protoOf(slot: number): number { return this.proto[slot]; }
+  ipVersion(slot: number): number { return this.ipVer[slot]; }
+  origPort(slot: number): number { return this.origPortA[slot]; }
+  respPort(slot: number): number { return this.respPortA[slot]; }
+  firstTs(slot: number): number { return this.firstTsA[slot]; }
+  lastTs(slot: number): number { return this.lastTsA[slot]; }
+  packets(slot: number, dir: number): number { return this.pkts[slot * 2 + dir]; }
+  frameBytes(slot: number, dir: number): number { return this.bytes[slot * 2 + dir]; }
+  payloadBytes(slot: number, dir: number): number { return this.payload[slot * 2 + dir]; }
+  /** SYNs without ACK from the originator (> 1: retransmitted SYNs). */
+  synPackets(slot: number): number { return this.synCount[slot]; }
+  tcpFlagsUnion(slot: number, dir: number): number { return this.tcpFlags[slot * 2 + dir]; }
+  tcpState(slot: number): TcpState { return tcpStateOf(this.tcpBits[slot]); }
+  /** 'tcp' | 'udp' | 'sctp' | 'icmp' | 'icmp6' | 'arp' | 'ip-<n>' */
+  transport(slot: number): string {
+    if (this.ipVer[slot] === 0) return 'arp';
+    switch (this.proto[slot]) {
+      case IpProto.TCP: return 'tcp';
+      case IpProto.UDP: return 'udp';
+      case IpProto.SCTP: return 'sctp';
+      case IpProto.ICMP: return 'icmp';
+      case IpProto.ICMPV6: return 'icmp6';
+      default: return `ip-${this.proto[slot]}`;
+    }
+  }
+  origIp(slot: number): string { return this.addrString(slot, 0); }
+  respIp(slot: number): string { return this.addrString(slot, 4); }
+
+  /** Community ID v1 of the flow (seed 0); '' for ARP. Not cached: call once, at flow end. */
+  communityId(slot: number, seed = 0): string {
+    const v = this.ipVer[slot];
+    if (v === 0) return '';
+    const n = v === 4 ? 4 : 16;
+    const src = new Uint8Array(n), dst = new Uint8Array(n);
+    const a = slot * 8;
+    for (let i = 0; i < n; i++) {
+      const sh = 24 - 8 * (i & 3);
+      src[i] = this.addr[a + (i >> 2)] >>> sh;
+      dst[i] = this.addr[a + 4 + (i >> 2)] >>> sh;
+    }
+    const p = this.proto[slot];
+    const oneWay = (p === IpProto.ICMP || p === IpProto.ICMPV6) && icmpCounterpart(p, this.origPortA[slot]) < 0;
+    return communityIdFromPorts(src, dst, p, this.origPortA[slot], this.respPortA[slot], oneWay, seed);
+  }
+
+  // --- internals ---
+
+  private addrString(slot: number, w: number): string {
+    const a = slot * 8 + w;
+    if (this.ipVer[slot] === 6) return ipv6StringFromWords(this.addr[a], this.addr[a + 1], this.addr[a + 2], this.addr[a + 3]);
+    return ipv4String(this.addr[a]);
+  }
+
+  /** Fill the k* key fields from the view; false when the packet is not a flow packet. */
+  private keyOf(v: PacketView): boolean {
+    const s = this.kSrc, d = this.kDst;
+    this.kVlan = v.vlanCount > 0 ? (v.vlanIds[0] & 0xfff) | 0x1000 : 0;
+    this.kExtra = 0;
+    this.kSwap = false;
+    this.kSp = 0;
+    this.kDp = 0;
+    if (v.l3 === L3.ARP) {
+      this.kVer = 0;
+      this.kProto = 0;
+      s[0] = v.arpSenderIp >>> 0; s[1] = 0; s[2] = 0; s[3] = 0;
+      d[0] = v.arpTargetIp >>> 0; d[1] = 0; d[2] = 0; d[3] = 0;
+      this.kSwap = v.arpOp === 2;
+      return true;
+    }
+    if (v.l3 === L3.IPV4) {
+      this.kVer = 4;
+      s[0] = v.src4 >>> 0; s[1] = 0; s[2] = 0; s[3] = 0;
+      d[0] = v.dst4 >>> 0; d[1] = 0; d[2] = 0; d[3] = 0;
+    } else if (v.l3 === L3.IPV6) {
+      if (v.src6Off < 0 || v.dst6Off < 0 || v.src6Off + 16 > v.end || v.dst6Off + 16 > v.end || v.end > v.data.length) return false;
+      this.kVer = 6;
+      for (let i = 0; i < 4; i++) {
+        s[i] = readU32(v.data, v.src6Off + 4 * i);
+        d[i] = readU32(v.data, v.dst6Off + 4 * i);
+      }
+    } else {
+      return false;
+    }
+    if (v.isFragment) return false;
+    const p = v.ipProto & 0xff;
+    this.kProto = p;
+    if (p === IpProto.TCP || p === IpProto.UDP || p === IpProto.SCTP) {
+      if (v.l4Off <= 0) return false;
+      this.kSp = v.srcPort & 0xffff;
+      this.kDp = v.dstPort & 0xffff;
+      if (p === IpProto.TCP && (v.tcpFlags & TcpFlag.SYN)) this.kSwap = (v.tcpFlags & TcpFlag.ACK) !== 0;
+      else this.kSwap = this.kSp < 1024 && this.kDp >= 1024;
+      return true;
+    }
+    if (p === IpProto.ICMP || p === IpProto.ICMPV6) {
+      const type = v.icmpType;
+      if (type < 0 || type > 255) return false;
+      const counter = icmpCounterpart(p, type);
+      this.kSp = type;
+      this.kDp = counter >= 0 ? counter : v.icmpCode & 0xff;
+      const echo = p === IpProto.ICMP ? type === ECHO_V4_REQ || type === ECHO_V4_REP : type === ECHO_V6_REQ || type === ECHO_V6_REP;
+      if (echo) this.kExtra = v.icmpId & 0xffff;
+      this.kSwap = p === IpProto.ICMP ? ICMP4_REPLIES.has(type) : ICMP6_REPLIES.has(type);
+      return true;
+    }
+    return true;
+  }
+
+  /** Slot of the packet's flow (sets `dir`), or -1. */
+  private find(h: number): number {
+    const idx = this.index, mask = this.mask;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const e = idx[i];
+      if (e === 0) return -1;
+      const slot = e - 1;
+      if (this.hash[slot] !== h || this.proto[slot] !== this.kProto || this.ipVer[slot] !== this.kVer
+        || (this.vlan[slot] !== this.kVlan) || this.extra[slot] !== this.kExtra) continue;
+      const a = slot * 8;
+      const ad = this.addr, s = this.kSrc, d = this.kDst;
+      if (this.origPortA[slot] === this.kSp && this.respPortA[slot] === this.kDp
+        && ad[a] === s[0] && ad[a + 1] === s[1] && ad[a + 2] === s[2] && ad[a + 3] === s[3]
+        && ad[a + 4] === d[0] && ad[a + 5] === d[1] && ad[a + 6] === d[2] && ad[a + 7] === d[3]) {
+        this.dir = 0;
+        return slot;
+      }
+      if (this.origPortA[slot] === this.kDp && this.respPortA[slot] === this.kSp
+        && ad[a] === d[0] && ad[a + 1] === d[1] && ad[a + 2] === d[2] && ad[a + 3] === d[3]
+        && ad[a + 4] === s[0] && ad[a + 5] === s[1] && ad[a + 6] === s[2] && ad[a + 7] === s[3]) {
+        this.dir = 1;
+        return slot;
+      }
+    }
+  }
+
+  private create(h: number, v: PacketView, ts: number, packetNo: number, fileIndex: number): number {
+    const slot = this.allocSlot();
+    const swap = this.kSwap;
+    const a = slot * 8;
+    const o = swap ? this.kDst : this.kSrc, r = swap ? this.kSrc : this.kDst;
+    for (let i = 0; i < 4; i++) { this.addr[a + i] = o[i]; this.addr[a + 4 + i] = r[i]; }
+    this.origPortA[slot] = swap ? this.kDp : this.kSp;
+    this.respPortA[slot] = swap ? this.kSp : this.kDp;
+    this.hash[slot] = h;
+    this.proto[slot] = this.kProto;
+    this.ipVer[slot] = this.kVer;
+    this.vlan[slot] = this.kVlan;
+    this.vlanInner[slot] = v.vlanCount > 1 ? (v.vlanIds[1] & 0xfff) | 0x1000 : 0;
+    this.extra[slot] = this.kExtra;
+    this.mac[slot * 2] = NO_MAC;
+    this.mac[slot * 2 + 1] = NO_MAC;
+    this.pkts[slot * 2] = 0; this.pkts[slot * 2 + 1] = 0;
+    this.bytes[slot * 2] = 0; this.bytes[slot * 2 + 1] = 0;
+    this.payload[slot * 2] = 0; this.payload[slot * 2 + 1] = 0;
+    this.firstTsA[slot] = ts;
+    this.lastTsA[slot] = ts;
+    this.firstPkt[slot] = packetNo;
+    this.firstFile[slot] = fileIndex;
+    this.tcpFlags[slot * 2] = 0; this.tcpFlags[slot * 2 + 1] = 0;
+    this.tcpBits[slot] = 0;
+    this.synCount[slot] = 0;
+    this.app[slot] = 0;
+    this.flowIdA[slot] = this.nextFlowId++;
+    this.list[slot] = this.listFor(this.kProto, this.kVer);
+    this.prev[slot] = -1;
+    this.next[slot] = -1;
+    const mask = this.mask;
+    let i = h & mask;
+    while (this.index[i] !== 0) i = (i + 1) & mask;
+    this.index[i] = slot + 1;
+    this.dir = swap ? 1 : 0;
+    this.live++;
+    this.st.created++;
+    if (this.live > this.st.maxLive) this.st.maxLive = this.live;
+    return slot;
+  }
+
+  private listFor(proto: number, ver: number): number {
+    if (ver === 0) return LIST_OTHER;
+    if (proto === IpProto.TCP) return LIST_TCP;
+    if (proto === IpProto.UDP || proto === IpProto.SCTP) return LIST_UDP;
+    if (proto === IpProto.ICMP || proto === IpProto.ICMPV6) return LIST_ICMP;
+    return LIST_OTHER;
+  }
+
+  private allocSlot(): number {
+    if (this.freeHead < 0) {
+      if (this.cap < this.opts.maxFlows) {
+        this.growTo(Math.min(this.opts.maxFlows, this.cap * 2));
+      } else {
+        // Full: evict the least recently active flow (the oldest of the list heads).
+        let victim = -1;
+        for (let l = 0; l < LIST_COUNT; l++) {
+          const s = this.head[l];
+          if (s >= 0 && (victim < 0 || this.lastTsA[s] < this.lastTsA[victim])) victim = s;
+        }
+        this.st.evicted++;
+        this.end(victim, 'evicted');
+      }
+    }
+    const slot = this.freeHead;
+    this.freeHead = this.next[slot];
+    return slot;
+  }
+
+  private end(slot: number, reason: FlowEndReason): void {
+    this.onEnd(slot, reason);
+    this.st.ended[reason]++;
+    this.indexRemove(slot);
+    this.unlink(slot);
+    this.list[slot] = LIST_FREE;
+    this.next[slot] = this.freeHead;
+    this.freeHead = slot;
+    this.live--;
+  }
+
+  private indexRemove(slot: number): void {
+    const idx = this.index, mask = this.mask;
+    let i = this.hash[slot] & mask;
+    while (idx[i] !== slot + 1) {
+      if (idx[i] === 0) return; // not indexed (cannot happen for a live slot)
+      i = (i + 1) & mask;
+    }
+    // Backward-shift deletion keeps probe chains intact without tombstones.
+    for (let j = (i + 1) & mask; idx[j] !== 0; j = (j + 1) & mask) {
+      const k = this.hash[idx[j] - 1] & mask;
+      const stays = i <= j ? i < k && k <= j : i < k || k <= j;
+      if (stays) continue;
+      idx[i] = idx[j];
+      i = j;
+    }
+    idx[i] = 0;
+  }
+
+  private unlink(slot: number): void {
+    const l = this.list[slot];
+    if (l === LIST_FREE) return;
+    const p = this.prev[slot], n = this.next[slot];
+    if (p >= 0) this.next[p] = n; else if (this.head[l] === slot) this.head[l] = n;
+    if (n >= 0) this.prev[n] = p; else if (this.tail[l] === slot) this.tail[l] = p;
+    this.prev[slot] = -1;
+    this.next[slot] = -1;
+  }
+
+  private linkTail(slot: number, l: number): void {
+    this.list[slot] = l;
+    const t = this.tail[l];
+    this.prev[slot] = t;
+    this.next[slot] = -1;
+    if (t >= 0) this.next[t] = slot; else this.head[l] = slot;
+    this.tail[l] = slot;
+  }
+
+  private growTo(n: number): void {
+    const old = this.cap;
+    this.hash = grown(this.hash, n);
+    this.proto = grown(this.proto, n);
+    this.ipVer = grown(this.ipVer, n);
+    this.vlan = grown(this.vlan, n);
+    this.vlanInner = grown(this.vlanInner, n);
+    this.addr = grown(this.addr, n * 8);
+    this.origPortA = grown(this.origPortA, n);
+    this.respPortA = grown(this.respPortA, n);
+    this.extra = grown(this.extra, n);
+    this.mac = grown(this.mac, n * 2);
+    this.pkts = grown(this.pkts, n * 2);
+    this.bytes = grown(this.bytes, n * 2);
+    this.payload = grown(this.payload, n * 2);
+    this.firstTsA = grown(this.firstTsA, n);
+    this.lastTsA = grown(this.lastTsA, n);
+    this.firstPkt = grown(this.firstPkt, n);
+    this.lastPkt = grown(this.lastPkt, n);
+    this.firstFile = grown(this.firstFile, n);
+    this.lastFile = grown(this.lastFile, n);
+    this.tcpFlags = grown(this.tcpFlags, n * 2);
+    this.tcpBits = grown(this.tcpBits, n);
+    this.synCount = grown(this.synCount, n);
+    this.app = grown(this.app, n);
+    this.flowIdA = grown(this.flowIdA, n);
+    this.prev = grown(this.prev, n, -1);
+    this.next = grown(this.next, n, -1);
+    this.list = grown(this.list, n, LIST_FREE);
+    // New slots go on the free list, lowest first.
+    for (let s = n - 1; s >= old; s--) {
+      this.next[s] = this.freeHead;
+      this.freeHead = s;
+    }
+    this.cap = n;
+    let size = 16;
+    while (size < n * 2) size *= 2;
+    if (size !== this.index.length) {
+      this.index = new Int32Array(size);
+      this.mask = size - 1;
+      for (let s = 0; s < old; s++) {
+        if (this.list[s] === LIST_FREE) continue;
+        let i = this.hash[s] & this.mask;
+        while (this.index[i] !== 0) i = (i + 1) & this.mask;
+        this.index[i] = s + 1;
+      }
+    }
+  }
+}
