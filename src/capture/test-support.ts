@@ -197,3 +197,39 @@ function pad4(data: Uint8Array): Buffer {
   out.set(data);
   return out;
 }
+
+/** Record (or block) layout of a little-endian trace: where each record starts and ends, and which carry packets. */
+export interface Layout {
+  /** Bytes of the file header (classic pcap) or 0 (pcapng: the SHB is a block). */
+  header: number;
+  units: { start: number; end: number; packet: boolean }[];
+}
+
+/** Walks the trace independently of the readers (classic pcap or pcapng, little-endian). */
+export function layout(bytes: Uint8Array): Layout {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const units: Layout['units'] = [];
+  if (b.readUInt32LE(0) === 0x0a0d0d0a) {
+    for (let p = 0; p + 8 <= b.length; ) {
+      const type = b.readUInt32LE(p);
+      const len = b.readUInt32LE(p + 4);
+      units.push({ start: p, end: p + len, packet: type === 6 || type === 3 || type === 2 });
+      p += len;
+    }
+    return { header: 0, units };
+  }
+  for (let p = 24; p + 16 <= b.length; ) {
+    const end = p + 16 + b.readUInt32LE(p + 8);
+    units.push({ start: p, end, packet: true });
+    p = end;
+  }
+  return { header: 24, units };
+}
+
+/** What a reader must report for the first `cut` bytes of a trace with this layout. */
+export function expectedCut(l: Layout, cut: number): { packets: number; errorOffset: number | undefined } {
+  const packets = l.units.filter((u) => u.packet && u.end <= cut).length;
+  if (cut === 0 || cut < l.header) return { packets, errorOffset: 0 };
+  const inside = l.units.find((u) => u.start < cut && cut < u.end);
+  return { packets, errorOffset: inside?.start };
+}
