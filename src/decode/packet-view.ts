@@ -60,6 +60,9 @@ export class PacketView {
   ipv6FlowLabel = 0;
   /** Length of the IP datagram per its header (IPv4 total length, IPv6 40 + payload length). */
   ipTotalLen = 0;
+  /** Fragment offset in bytes and more-fragments flag of this packet (IPv4 header or IPv6 fragment header). */
+  fragOffset = 0;
+  moreFragments = false;
 
   // --- ARP (l3 === ARP) ---
   arpOp = 0;
@@ -87,11 +90,22 @@ export class PacketView {
   tcpWscale = -1;
   tcpSackOk = false;
   tcpTimestamp = false;
+  /** TCP timestamp option values (unsigned 32-bit), valid when tcpTimestamp. */
+  tcpTsVal = 0;
+  tcpTsEcr = 0;
   /** ICMP / ICMPv6 type and code; -1 when not ICMP. */
   icmpType = -1;
   icmpCode = -1;
   /** ICMP echo identifier (used as the pseudo-port of ICMP flows). */
   icmpId = 0;
+
+  // --- ICMPv6 neighbour discovery (RS 133, RA 134, NS 135, NA 136) ---
+  /** Offset of the 16-byte target address (NS/NA), -1 when none. */
+  ndTargetOff = -1;
+  /** Offset of the 6-byte link-layer address of the first source/target link-layer address option, -1 when none. */
+  ndLlAddrOff = -1;
+  /** ND option type that carried it: 1 source link-layer address, 2 target link-layer address; 0 when none. */
+  ndLlOptType = 0;
 
   // --- payload ---
   /** Application payload bounds in `data` (TCP/UDP payload, trimmed to captured bytes). */
@@ -121,6 +135,16 @@ export class PacketView {
     this.isFragment = false;
     this.reassembled = false;
     this.ipTotalLen = 0;
+    this.fragOffset = 0;
+    this.moreFragments = false;
+    this.src6Off = 0;
+    this.dst6Off = 0;
+    this.ipv6FlowLabel = 0;
+    this.arpOp = 0;
+    this.arpSenderMacOff = 0;
+    this.arpSenderIp = 0;
+    this.arpTargetMacOff = 0;
+    this.arpTargetIp = 0;
     this.l4Off = 0;
     this.l4HeaderLen = 0;
     this.srcPort = 0;
@@ -135,9 +159,14 @@ export class PacketView {
     this.tcpWscale = -1;
     this.tcpSackOk = false;
     this.tcpTimestamp = false;
+    this.tcpTsVal = 0;
+    this.tcpTsEcr = 0;
     this.icmpType = -1;
     this.icmpCode = -1;
     this.icmpId = 0;
+    this.ndTargetOff = -1;
+    this.ndLlAddrOff = -1;
+    this.ndLlOptType = 0;
     this.payloadOff = 0;
     this.payloadLen = 0;
     this.anomalies.length = 0;
