@@ -1,0 +1,354 @@
+/**
+ * Telnet analyzer: strips IAC negotiation (kept as facts), rebuilds the lines the client types, pairs them
+ * with the server's login/password prompts and reads the server's answer to decide the outcome.
+ * All buffers are fixed-size per flow.
+ * @module
+ */
+import { StreamBuffer } from '../stream-buffer.ts';
+import type { AppContext, AppProtocol, Dir, ProbeInfo } from '../types.ts';
+import { anomalies, events } from './events.ts';
+import type { TelnetBannerEvent, TelnetLoginEvent, TelnetNegotiationEvent } from './events.ts';
+import {
+  DO, DONT, IAC, Option, SB, WILL, WONT, optionName, parseEnviron, parseIacCommand, parseIsText, parseNaws,
+  subnegData,
+} from './parser.ts';
+import { LineEditor, loginOutcome, promptKind, terminalText } from './text.ts';
+import type { PromptKind } from './text.ts';
+
+export interface TelnetOptions {
+  /** Longest subnegotiation buffered (bytes). */
+  maxSubneg: number;
+  /** Longest client line kept (bytes). */
+  maxLine: number;
+  /** Server output kept after a password to decide the outcome (bytes). */
+  outcomeWindow: number;
+}
+
+export const defaultTelnetOptions: TelnetOptions = { maxSubneg: 512, maxLine: 256, outcomeWindow: 2048 };
+
+const SERVER_TAIL = 256;
+const BANNER_LINES = 4;
+const BANNER_CHARS = 256;
+
+export interface TelnetState {
+  /** Incomplete IAC sequence per direction. */
+  pending: [StreamBuffer, StreamBuffer];
+  /** Option bitsets: (dir * 4 + verb - WILL) * 32 + option / 8. */
+  options: Uint8Array;
+  /** Subnegotiation bitsets: dir * 32 + option / 8. */
+  subnegs: Uint8Array;
+  negotiations: number;
+  negotiationEmitted: boolean;
+  terminalType?: string;
+  terminalSpeed?: string;
+  xDisplay?: string;
+  windowWidth?: number;
+  windowHeight?: number;
+  environ: string[];
+  /** Tail of the current server line (since the last LF), raw bytes. */
+  serverLine: Uint8Array;
+  serverLineLength: number;
+  /** The server line changed since the last prompt check. */
+  serverLineFresh: boolean;
+  banner: string[];
+  bannerDone: boolean;
+  client: LineEditor;
+  /** Prompt waiting for the client's next line. */
+  prompt: PromptKind | undefined;
+  username?: string;
+  password?: string;
+  /** A password was typed; the server's answer is being read. */
+  awaitingOutcome: boolean;
+  outcome: Uint8Array;
+  outcomeLength: number;
+  attempts: number;
+}
+
+/** 'yes' on an IAC option or subnegotiation opening; 'maybe' on a login prompt or typed text. */
+export function probeTelnet(bytes: Uint8Array, dir: Dir, _info?: ProbeInfo): 'yes' | 'no' | 'maybe' {
+  if (bytes.length >= 3 && bytes[0] === IAC && bytes[1] >= SB && bytes[1] !== IAC) return 'yes';
+  if (bytes.length === 0) return 'no';
+  for (let i = 0; i < bytes.length && i < 256; i++) {
+    const c = bytes[i];
+    if (c < 0x20 && c !== 0x0d && c !== 0x0a && c !== 0x09 && c !== 0x00 && c !== 0x1b) return 'no';
+  }
+  if (dir === 1) return promptKind(terminalText(bytes, 0, Math.min(bytes.length, 512)).trimStart()) ? 'maybe' : 'no';
+  return 'maybe';
+}
+
+/** Build the telnet analyzer with explicit caps (tests use small ones). */
+export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppProtocol<TelnetState> {
+  function setBit(bits: Uint8Array, index: number, option: number): void {
+    bits[index * 32 + (option >> 3)] |= 1 << (option & 7);
+  }
+  function hasBit(bits: Uint8Array, index: number, option: number): boolean {
+    return (bits[index * 32 + (option >> 3)] & (1 << (option & 7))) !== 0;
+  }
+  function list(bits: Uint8Array, index: number): number[] {
+    const out: number[] = [];
+    for (let o = 0; o < 256; o++) if (hasBit(bits, index, o)) out.push(o);
+    return out;
+  }
+
+  function emitNegotiation(s: TelnetState, ctx: AppContext): void {
+    if (s.negotiationEmitted || s.negotiations === 0) return;
+    s.negotiationEmitted = true;
+    if (!ctx.wants('telnet.negotiation')) return;
+    const v = (dir: number, verb: number) => list(s.options, dir * 4 + verb - WILL);
+    const enabled = (dir: number) => {
+      const out: number[] = [];
+      for (let o = 0; o < 256; o++) {
+        if (hasBit(s.options, dir * 4 + WILL - WILL, o) && hasBit(s.options, (1 - dir) * 4 + DO - WILL, o)) out.push(o);
+      }
+      return out;
+    };
+    const clientEnabled = enabled(0);
+    const serverEnabled = enabled(1);
+    const names = (l: number[]) => (l.length ? l.map(optionName).join(' ') : '-');
+    const ev: TelnetNegotiationEvent = {
+      client_will: v(0, WILL), client_wont: v(0, WONT), client_do: v(0, DO), client_dont: v(0, DONT),
+      server_will: v(1, WILL), server_wont: v(1, WONT), server_do: v(1, DO), server_dont: v(1, DONT),
+      client_enabled: clientEnabled, server_enabled: serverEnabled,
+      client_subneg: list(s.subnegs, 0), server_subneg: list(s.subnegs, 1),
+      summary: `client: ${names(clientEnabled)}; server: ${names(serverEnabled)}`,
+    };
+    if (s.terminalType !== undefined) ev.terminal_type = s.terminalType;
+    if (s.terminalSpeed !== undefined) ev.terminal_speed = s.terminalSpeed;
+    if (s.xDisplay !== undefined) ev.x_display = s.xDisplay;
+    if (s.windowWidth !== undefined) {
+      ev.window_width = s.windowWidth;
+      ev.window_height = s.windowHeight;
+    }
+    if (s.environ.length) ev.environ = s.environ;
+    ctx.emit('telnet.negotiation', { ...ev });
+  }
+
+  function emitBanner(s: TelnetState, ctx: AppContext, prompt?: string, kind?: PromptKind): void {
+    if (s.bannerDone) return;
+    s.bannerDone = true;
+    if ((s.banner.length === 0 && prompt === undefined) || !ctx.wants('telnet.banner')) return;
+    const ev: TelnetBannerEvent = { banner: s.banner.join('\n') };
+    if (prompt !== undefined) {
+      ev.prompt = prompt;
+      ev.prompt_kind = kind;
+    }
+    ctx.emit('telnet.banner', { ...ev });
+  }
+
+  function emitLogin(s: TelnetState, ctx: AppContext, success: boolean | undefined): void {
+    emitNegotiation(s, ctx);
+    s.attempts++;
+    if (ctx.wants('telnet.login')) {
+      const ev: TelnetLoginEvent = { attempt: s.attempts };
+      if (s.username !== undefined) ev.username = s.username;
+      if (s.password !== undefined) ev.password = s.password;
+      if (success !== undefined) ev.success = success;
+      ctx.emit('telnet.login', { ...ev });
+    }
+    s.username = undefined;
+    s.password = undefined;
+    s.awaitingOutcome = false;
+    s.outcomeLength = 0;
+  }
+
+  function command(s: TelnetState, dir: Dir, b: Uint8Array, off: number, end: number, ctx: AppContext): number {
+    const p = parseIacCommand(b, off, end, opts.maxSubneg);
+    if (p.status === 'incomplete') return -1;
+    if (p.status === 'invalid') {
+      ctx.anomaly(p.anomaly);
+      return 2;
+    }
+    const c = p.value;
+    if (c.kind === 'data255') {
+      text(s, dir, b, off + 1, off + 2, ctx);
+    } else if (c.kind === 'option') {
+      s.negotiations++;
+      setBit(s.options, dir * 4 + c.verb - WILL, c.option);
+    } else if (c.kind === 'subneg') {
+      s.negotiations++;
+      setBit(s.subnegs, dir, c.option);
+      if (dir === 0) clientSubneg(s, c.option, subnegData(b, c.dataStart, c.dataEnd), ctx);
+    }
+    return p.length;
+  }
+
+  function clientSubneg(s: TelnetState, option: number, data: Uint8Array, ctx: AppContext): void {
+    switch (option) {
+      case Option.TTYPE: s.terminalType = parseIsText(data) ?? s.terminalType; break;
+      case Option.TSPEED: s.terminalSpeed = parseIsText(data) ?? s.terminalSpeed; break;
+      case Option.XDISPLOC: s.xDisplay = parseIsText(data) ?? s.xDisplay; break;
+      case Option.NAWS: {
+        const n = parseNaws(data);
+        if (n.status === 'ok') {
+          s.windowWidth = n.value.width;
+          s.windowHeight = n.value.height;
+        } else if (n.status === 'invalid') ctx.anomaly(n.anomaly);
+        break;
+      }
+      case Option.NEW_ENVIRON:
+      case Option.ENVIRON:
+        for (const v of parseEnviron(data)) if (s.environ.length < 8) s.environ.push(v);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Text bytes of one direction (IAC sequences removed). */
+  function text(s: TelnetState, dir: Dir, b: Uint8Array, start: number, end: number, ctx: AppContext): void {
+    if (dir === 0) {
+      for (let i = start; i < end; i++) {
+        const r = s.client.push(b[i]);
+        if (r === 'line') clientLine(s, s.client.take(), ctx);
+        else if (r === 'overflow') ctx.anomaly('app.telnet.line_too_long');
+      }
+      return;
+    }
+    if (s.awaitingOutcome) {
+      const n = Math.min(end - start, s.outcome.length - s.outcomeLength);
+      s.outcome.set(b.subarray(start, start + n), s.outcomeLength);
+      s.outcomeLength += n;
+    }
+    for (let i = start; i < end; i++) {
+      const c = b[i];
+      if (c === 0x0a) {
+        if (!s.bannerDone) bannerLine(s);
+        // A prompt is the end of the server's output: a newline after it means it was not one
+        // (e.g. "Last login:" seen before the rest of its line arrived).
+        s.prompt = undefined;
+        s.serverLineLength = 0;
+        s.serverLineFresh = true;
+        continue;
+      }
+      if (c === 0x0d || c === 0x00) continue;
+      if (s.serverLineLength === SERVER_TAIL) {
+        // Keep the tail: prompts are at the end of the line.
+        s.serverLine.copyWithin(0, SERVER_TAIL / 2);
+        s.serverLineLength = SERVER_TAIL / 2;
+      }
+      s.serverLine[s.serverLineLength++] = c;
+      s.serverLineFresh = true;
+    }
+  }
+
+  function bannerLine(s: TelnetState): void {
+    const line = terminalText(s.serverLine, 0, s.serverLineLength).trim();
+    if (!line || s.banner.length >= BANNER_LINES) return;
+    const used = s.banner.reduce((n, l) => n + l.length + 1, 0);
+    if (used >= BANNER_CHARS) return;
+    s.banner.push(line.slice(0, BANNER_CHARS - used));
+  }
+
+  function clientLine(s: TelnetState, line: string, ctx: AppContext): void {
+    if (!s.bannerDone) emitBanner(s, ctx);
+    if (s.prompt === 'username') {
+      s.username = line;
+      s.password = undefined;
+    } else if (s.prompt === 'password') {
+      s.password = line;
+      s.awaitingOutcome = true;
+      s.outcomeLength = 0;
+    }
+    s.prompt = undefined;
+    // The prompt was answered: the same server line must not count as a new prompt.
+    s.serverLineFresh = false;
+  }
+
+  /** After each server delivery: decide a pending outcome, then look for a new prompt. */
+  function serverChecks(s: TelnetState, ctx: AppContext): void {
+    if (s.awaitingOutcome) {
+      const verdict = loginOutcome(terminalText(s.outcome, 0, s.outcomeLength));
+      if (verdict !== undefined) emitLogin(s, ctx, verdict);
+      else if (s.outcomeLength === s.outcome.length) emitLogin(s, ctx, undefined);
+    }
+    if (!s.serverLineFresh) return;
+    s.serverLineFresh = false;
+    const line = terminalText(s.serverLine, 0, s.serverLineLength).trim();
+    const kind = promptKind(line);
+    if (kind === undefined) return;
+    if (!s.bannerDone) emitBanner(s, ctx, line, kind);
+    if (kind === 'shell') return;
+    // A new login prompt while a username waits for its password: that attempt was refused.
+    if (kind === 'username' && s.username && !s.awaitingOutcome) emitLogin(s, ctx, false);
+    s.prompt = kind;
+  }
+
+  function newState(): TelnetState {
+    return {
+      pending: [new StreamBuffer(opts.maxSubneg + 8, 16), new StreamBuffer(opts.maxSubneg + 8, 16)],
+      options: new Uint8Array(8 * 32),
+      subnegs: new Uint8Array(2 * 32),
+      negotiations: 0,
+      negotiationEmitted: false,
+      environ: [],
+      serverLine: new Uint8Array(SERVER_TAIL),
+      serverLineLength: 0,
+      serverLineFresh: false,
+      banner: [],
+      bannerDone: false,
+      client: new LineEditor(opts.maxLine),
+      prompt: undefined,
+      awaitingOutcome: false,
+      outcome: new Uint8Array(opts.outcomeWindow),
+      outcomeLength: 0,
+      attempts: 0,
+    };
+  }
+
+  /** Split b[off, end) into text runs and IAC sequences; returns where an incomplete sequence starts. */
+  function scan(s: TelnetState, dir: Dir, b: Uint8Array, off: number, end: number, ctx: AppContext): number {
+    while (off < end) {
+      let iac = b.indexOf(IAC, off);
+      if (iac < 0 || iac >= end) iac = end;
+      if (iac > off) text(s, dir, b, off, iac, ctx);
+      if (iac === end) return end;
+      const used = command(s, dir, b, iac, end, ctx);
+      if (used < 0) return iac;
+      off = iac + used;
+    }
+    return off;
+  }
+
+  return {
+    name: 'telnet',
+    transports: ['tcp'],
+    ports: [23, 2323],
+    probe: probeTelnet,
+    newState,
+    data(s, dir, bytes, ctx) {
+      const pending = s.pending[dir];
+      let pos = 0;
+      // Complete a buffered IAC sequence first (bounded: the parser gives up past maxSubneg).
+      while (pending.length > 0 && pos < bytes.length) {
+        const n = Math.min(bytes.length - pos, pending.cap - pending.length);
+        if (n === 0) {
+          pending.clear();
+          break;
+        }
+        pending.append(bytes.subarray(pos, pos + n));
+        pos += n;
+        const joined = pending.view().slice();
+        pending.clear();
+        const stop = scan(s, dir, joined, 0, joined.length, ctx);
+        if (stop < joined.length) pending.append(joined.subarray(stop));
+      }
+      if (pending.length === 0 && pos < bytes.length) {
+        const stop = scan(s, dir, bytes, pos, bytes.length, ctx);
+        if (stop < bytes.length) pending.append(bytes.subarray(stop));
+      }
+      if (dir === 1) serverChecks(s, ctx);
+    },
+    gap(s, dir) {
+      s.pending[dir].clear();
+    },
+    end(s, ctx) {
+      if (s.username !== undefined || s.password !== undefined) emitLogin(s, ctx, undefined);
+      emitNegotiation(s, ctx);
+      emitBanner(s, ctx);
+    },
+    events,
+    anomalies,
+  };
+}
+
+export const telnet: AppProtocol<TelnetState> = createTelnet();
