@@ -1,0 +1,76 @@
+/**
+ * Facts of one X.509 certificate (DER) via node:crypto. Malformed input is an anomaly, never an exception.
+ * @module
+ */
+import { X509Certificate, createHash } from 'node:crypto';
+import { invalid, ok } from '../types.ts';
+import type { Parsed } from '../types.ts';
+
+export interface CertificateFacts {
+  subject: string;
+  issuer: string;
+  /** Serial number, upper-case hex as OpenSSL prints it. */
+  serial: string;
+  not_before: string;
+  not_after: string;
+  san: string[];
+  /** SHA-256 of the DER bytes, lower-case hex. */
+  fingerprint_sha256: string;
+  self_signed: boolean;
+}
+
+/** OpenSSL's multi-line name ("C=US\nO=X") as one line ("C=US, O=X"). */
+const oneLine = (name: string): string => name.split('\n').filter((s) => s.length > 0).join(', ');
+
+/** ISO 8601 UTC without milliseconds. */
+function iso(d: Date | undefined, fallback: string): string {
+  const t = d ?? new Date(fallback);
+  return Number.isNaN(t.getTime()) ? fallback : t.toISOString().replace('.000Z', 'Z');
+}
+
+/** Split Node's subjectAltName ("DNS:a, IP Address:1.2.3.4, email:\"x, y\"") into entries. */
+export function splitSan(san: string | undefined, max = 256): string[] {
+  if (!san) return [];
+  const out: string[] = [];
+  const re = /([A-Za-z ]+):("(?:[^"\\]|\\.)*"|[^,]*)(?:, |$)/gy;
+  let m: RegExpExecArray | null;
+  while (out.length < max && (m = re.exec(san)) !== null && m[0].length > 0) {
+    let value = m[2];
+    if (value.startsWith('"')) {
+      try {
+        value = JSON.parse(value) as string;
+      } catch {
+        /* keep as is */
+      }
+    }
+    out.push(m[1] === 'DNS' || m[1] === 'IP Address' ? value : `${m[1]}:${value}`);
+  }
+  return out;
+}
+
+export function parseCertificate(der: Uint8Array): Parsed<CertificateFacts> {
+  try {
+    const x = new X509Certificate(der);
+    let selfSigned = false;
+    if (x.subject === x.issuer) {
+      try {
+        selfSigned = x.verify(x.publicKey);
+      } catch {
+        selfSigned = false;
+      }
+    }
+    const dates = x as unknown as { validFromDate?: Date; validToDate?: Date };
+    return ok({
+      subject: oneLine(x.subject),
+      issuer: oneLine(x.issuer),
+      serial: x.serialNumber,
+      not_before: iso(dates.validFromDate, x.validFrom),
+      not_after: iso(dates.validToDate, x.validTo),
+      san: splitSan(x.subjectAltName),
+      fingerprint_sha256: createHash('sha256').update(der).digest('hex'),
+      self_signed: selfSigned,
+    }, der.length);
+  } catch {
+    return invalid('app.tls.bad_certificate');
+  }
+}
