@@ -171,3 +171,17 @@ test("openCapture('-'): standard input, plain and gzip, as from `tcpdump -w - | 
   assert.equal(cut.summary.packets, 2);
   assert.match(cut.summary.errorMessage ?? '', /^stdin: record runs past end of file .* at byte offset 772$/);
 });
+
+test('openCapture: a corrupt stream on a pipe that stays open resolves at once (no wait for the writer)', async () => {
+  for (const [label, bytes] of [['plain', Buffer.from('not a capture at all')], ['gzip', gzipSync(Buffer.from('not a capture at all'))]] as const) {
+    const fifo = join(dir, `open-${label}`);
+    execFileSync('mkfifo', [fifo]);
+    const reading = openCapture(fifo).read(() => {});
+    const writer = createWriteStream(fifo);
+    writer.on('error', () => undefined); // its write callback may land after the destroy below
+    writer.write(bytes);
+    const s = await reading; // the writer is still open here
+    assert.match(s.error?.reason ?? '', /not a pcap or pcapng file/, label);
+    writer.destroy();
+  }
+});

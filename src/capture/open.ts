@@ -4,8 +4,10 @@
  * Bad input never throws: `read` resolves with `summary.error` set.
  * @module
  */
-import { open } from 'node:fs/promises';
+import { open as openFd } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ChunkDriver, isGzipMagic } from './driver.ts';
@@ -56,6 +58,13 @@ function errorText(err: unknown): string {
 async function readCapture(path: string, name: string, options: OpenCaptureOptions, onPacket: OnPacket, onProgress: OnProgress): Promise<CaptureSummary> {
   const driver = new ChunkDriver(onPacket, options.bufferBytes);
   if (path === '-') return readStream(process.stdin, name, driver, new Progress(onProgress, 0));
+  try {
+    // A FIFO is read through a libuv pipe (as stdin is): a read blocked in the thread pool could not be cancelled.
+    if ((await stat(path)).isFIFO()) return await readStream(await openFifo(path), name, driver, new Progress(onProgress, 0));
+  } catch (err) {
+    if (driver.consumerError !== undefined) throw err;
+    return driver.summary(name, false, { offset: 0, reason: `cannot open: ${errorText(err)}` });
+  }
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
@@ -73,6 +82,13 @@ async function readCapture(path: string, name: string, options: OpenCaptureOptio
   } finally {
     await fh.close().catch(() => undefined);
   }
+}
+
+/** Opens a named pipe (waiting for its writer, like tcpdump -r does) as a socket that owns the descriptor. */
+function openFifo(path: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    openFd(path, 'r', (err, fd) => (err ? reject(err) : resolve(new Socket({ fd, readable: true, writable: false }))));
+  });
 }
 
 /** The fast path: positional reads into the driver's buffer behind the carried-over bytes. */
@@ -115,7 +131,7 @@ async function* replay(head: Uint8Array, rest: AsyncIterator<Uint8Array>): Async
 }
 
 /** Pipes, stdin and gzip: sniff the first bytes, then feed the driver (through gunzip when compressed). */
-async function readStream(raw: AsyncIterable<Uint8Array>, name: string, driver: ChunkDriver, progress: Progress): Promise<CaptureSummary> {
+async function readStream(raw: Readable, name: string, driver: ChunkDriver, progress: Progress): Promise<CaptureSummary> {
   const seen = { bytes: 0 };
   const it = counted(raw, progress, seen);
   let gzip = false;
@@ -140,7 +156,9 @@ async function readStream(raw: AsyncIterable<Uint8Array>, name: string, driver: 
     if (driver.consumerError !== undefined) throw err;
     fault = { offset: driver.base, reason: `read error: ${errorText(err)}` };
   } finally {
-    await it.return(undefined);
+    // Destroy rather than await the iterator's return: gunzip may still be waiting on a quiet pipe.
+    raw.destroy();
+    void it.return(undefined).catch(() => undefined);
   }
   if (fault === null) driver.end();
   progress.final(seen.bytes);
