@@ -39,8 +39,9 @@ export function decodeTcp(view: PacketView, off: number, declaredEnd: number, ca
     view.tcpOptLen = hdrLen - TCP_MIN;
     decodeTcpOptions(view, d, off + TCP_MIN, optEnd < capEnd ? optEnd : capEnd);
   }
-  view.payloadOff = optEnd;
-  view.payloadLen = capEnd > optEnd ? capEnd - optEnd : 0;
+  // Header cut by the snap length: empty payload at the end of the captured bytes.
+  view.payloadOff = optEnd < capEnd ? optEnd : capEnd;
+  view.payloadLen = capEnd - view.payloadOff;
 }
 
 /** Walks at most 40 bytes; stops at end-of-list or the first malformed option. */
