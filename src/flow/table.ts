@@ -301,6 +301,17 @@ export class FlowTable {
     return rec;
   }
 
+  /** Bytes held by the table's typed arrays (per-slot fields and the hash index). */
+  allocatedBytes(): number {
+    const arrays: ArrayLike<number>[] = [this.index, this.hash, this.proto, this.ipVer, this.vlan, this.vlanInner, this.addr,
+      this.origPortA, this.respPortA, this.extra, this.mac, this.pkts, this.bytes, this.payload, this.firstTsA, this.lastTsA,
+      this.firstPkt, this.lastPkt, this.firstFile, this.lastFile, this.tcpFlags, this.tcpBits, this.synCount, this.app,
+      this.flowIdA, this.prev, this.next, this.list];
+    let n = 0;
+    for (const a of arrays) n += (a as unknown as ArrayBufferView).byteLength;
+    return n;
+  }
+
   // --- accessors ---
   get stats(): FlowTableStats {
     this.st.live = this.live;
