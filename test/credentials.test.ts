@@ -13,13 +13,24 @@ const expected = JSON.parse(readFileSync(trace('expected.json'), 'utf8')) as Exp
 const creds = (name: string) => expected.captures[name].credentials;
 const ofType = (events: EventRecord[], type: string) => events.filter((e) => e.type === type);
 
-for (const name of ['telnet-raw.pcap', 'telnet-cooked.pcap', 'telnet-hidden.pcap']) {
+for (const name of ['telnet-raw.pcap', 'telnet-cooked.pcap']) {
   test(`${name}: the telnet login is extracted exactly`, async () => {
     const { events } = await runPipeline([trace(name)]);
-    const logins = ofType(events, 'telnet.login').map((e) => ({ username: e.username, password: e.password }));
-    assert.deepEqual(logins, creds(name));
+    const logins = ofType(events, 'telnet.login');
+    assert.deepEqual(logins.map((e) => ({ username: e.username, password: e.password })), creds(name));
+    assert.equal(logins[0].success, true);
   });
 }
+
+test('telnet-hidden.pcap: a refused attempt, then the expected login succeeds', async () => {
+  const { events } = await runPipeline([trace('telnet-hidden.pcap')]);
+  const logins = ofType(events, 'telnet.login').map((e) => ({ username: e.username, password: e.password, success: e.success }));
+  const [expected] = creds('telnet-hidden.pcap');
+  assert.deepEqual(logins, [
+    { username: 'shellcode', password: 'shellcode33', success: false },
+    { username: expected.username, password: expected.password, success: true },
+  ]);
+});
 
 test('telnet-hidden.pcap: telnet is recognised by content on TCP/1337', async () => {
   const { flows } = await runPipeline([trace('telnet-hidden.pcap')]);
