@@ -31,7 +31,7 @@ import { IpProto, L3, TcpFlag } from '../decode/packet-view.ts';
 import type { PacketView } from '../decode/packet-view.ts';
 import { communityIdFromPorts, icmpCounterpart } from './community-id.ts';
 import { endpointHash, tupleHash } from './flow-hash.ts';
-import { ipv4String, ipv6StringFromWords, macString } from './addr-format.ts';
+import { ipv4ToString, ipv6ToString, macNumberToString, macToNumber } from '../decode/address.ts';
 import { tcpBitsUpdate, tcpFlagsString, tcpIsClosing, tcpStateOf, tcpWasReset } from './tcp-state.ts';
 import type { FlowEndReason, FlowRecord, TcpState } from './types.ts';
 
@@ -97,9 +97,11 @@ function grown<T extends { length: number; set(a: ArrayLike<number>): void }>(a:
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 function readMac(d: Uint8Array, off: number, end: number): number {
-  if (off < 0 || off + 6 > end) return NO_MAC;
-  return (d[off] * 256 + d[off + 1]) * 4294967296 + (((d[off + 2] << 24) | (d[off + 3] << 16) | (d[off + 4] << 8) | d[off + 5]) >>> 0);
+  if (off < 0 || off + 6 > end || off + 6 > d.length) return NO_MAC;
+  return macToNumber(d, off);
 }
+
+const addrScratch = new Uint8Array(16);
 
 function readU32(d: Uint8Array, off: number): number {
   return ((d[off] << 24) | (d[off + 1] << 16) | (d[off + 2] << 8) | d[off + 3]) >>> 0;
@@ -288,8 +290,8 @@ export class FlowTable {
       first_packet: this.firstPkt[slot],
       last_packet: this.lastPkt[slot],
     };
-    if (this.mac[slot * 2] !== NO_MAC) rec.orig_mac = macString(this.mac[slot * 2]);
-    if (this.mac[slot * 2 + 1] !== NO_MAC) rec.resp_mac = macString(this.mac[slot * 2 + 1]);
+    if (this.mac[slot * 2] !== NO_MAC) rec.orig_mac = macNumberToString(this.mac[slot * 2]);
+    if (this.mac[slot * 2 + 1] !== NO_MAC) rec.resp_mac = macNumberToString(this.mac[slot * 2 + 1]);
     if (this.vlan[slot]) rec.vlan = this.vlanInner[slot] ? [this.vlan[slot] & 0xfff, this.vlanInner[slot] & 0xfff] : [this.vlan[slot] & 0xfff];
     const app = this.app[slot];
     if (app > 0 && appNames && appNames[app]) rec.app = appNames[app];
@@ -371,8 +373,9 @@ export class FlowTable {
 
   private addrString(slot: number, w: number): string {
     const a = slot * 8 + w;
-    if (this.ipVer[slot] === 6) return ipv6StringFromWords(this.addr[a], this.addr[a + 1], this.addr[a + 2], this.addr[a + 3]);
-    return ipv4String(this.addr[a]);
+    if (this.ipVer[slot] !== 6) return ipv4ToString(this.addr[a]);
+    for (let i = 0; i < 16; i++) addrScratch[i] = this.addr[a + (i >> 2)] >>> (24 - 8 * (i & 3));
+    return ipv6ToString(addrScratch, 0);
   }
 
   /** Fill the k* key fields from the view; false when the packet is not a flow packet. */

@@ -3,25 +3,18 @@
  * @module
  */
 import { execFileSync } from 'node:child_process';
+import { ipv4FromString, ipv6FromString } from '../decode/address.ts';
 
-/** Bytes of a dotted-quad or RFC 4291 IPv6 text address (test input only; trusts its input). */
+/** Bytes of a dotted-quad or IPv6 text address (test input: throws on bad text). */
 export function parseIp(text: string): Uint8Array {
-  if (!text.includes(':')) return Uint8Array.from(text.split('.').map(Number));
-  const out = new Uint8Array(16);
-  const [head, tail0] = text.split('::') as [string, string | undefined];
-  let tail = tail0;
-  const words = (s: string | undefined) => (s ? s.split(':') : []);
-  let v4tail: number[] = [];
-  if (tail !== undefined && tail.includes('.')) {
-    const parts = words(tail);
-    v4tail = Array.from(parseIp(parts.pop()!));
-    tail = parts.join(':');
+  if (text.includes(':')) {
+    const b = ipv6FromString(text);
+    if (!b) throw new Error(`bad IPv6 ${text}`);
+    return b;
   }
-  const h = words(head), t = words(tail);
-  const groups = [...h, ...new Array(8 - h.length - t.length - v4tail.length / 2).fill('0'), ...t];
-  groups.forEach((g, i) => { out[i * 2] = parseInt(g, 16) >> 8; out[i * 2 + 1] = parseInt(g, 16) & 255; });
-  if (v4tail.length) out.set(v4tail, 12);
-  return out;
+  const n = ipv4FromString(text);
+  if (n === undefined) throw new Error(`bad IPv4 ${text}`);
+  return Uint8Array.of(n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255);
 }
 
 /** Big-endian u32 of 4 address bytes at `off`. */
