@@ -44,6 +44,11 @@ export class AppDispatcher {
     return this.ids.get(proto) ?? 0;
   }
 
+  /** Protocol names indexed by app id (index 0: none). */
+  get appNames(): readonly string[] {
+    return ['', ...this.protocols.map((p) => p.name)];
+  }
+
   nameOfId(id: number): string | undefined {
     return id > 0 ? this.protocols[id - 1]?.name : undefined;
   }

@@ -352,11 +352,13 @@ export class FlowTable {
   origIp(slot: number): string { return this.addrString(slot, 0); }
   respIp(slot: number): string { return this.addrString(slot, 4); }
 
-  /** Community ID v1 of the flow (seed 0); '' for ARP. Not cached: call once, at flow end. */
+  /**
+   * Community ID v1 of the flow (seed 0). Not cached: call once, at flow end. ARP pseudo-flows get one
+   * computed over their IPv4 pair with protocol 0 (a Bulwark extension: the spec covers IP only).
+   */
   communityId(slot: number, seed = 0): string {
     const v = this.ipVer[slot];
-    if (v === 0) return '';
-    const n = v === 4 ? 4 : 16;
+    const n = v === 6 ? 16 : 4;
     const src = new Uint8Array(n), dst = new Uint8Array(n);
     const a = slot * 8;
     for (let i = 0; i < n; i++) {

@@ -68,8 +68,8 @@ export class Pipeline {
   private readonly info: ProbeInfo = { transport: 'tcp', origPort: 0, respPort: 0 };
   private readonly ctx: AppContext;
   private readonly onPacketBound = (rec: PacketRecord): void => this.onPacket(rec);
-  private readonly deliverBound = (dir: Dir, bytes: Uint8Array): void => this.deliver(dir, bytes);
-  private readonly gapBound = (dir: Dir, len: number): void => this.gap(dir, len);
+  private readonly deliverBound = (dir: number, bytes: Uint8Array): void => this.deliver(dir as Dir, bytes);
+  private readonly gapBound = (dir: number, len: number): void => this.gap(dir as Dir, len);
 
   constructor(options: Partial<PipelineOptions> = {}) {
     this.opts = { flow: {}, reassembly: {}, defrag: {}, protocols: appProtocols, expireEveryS: 1, ...options };
@@ -129,7 +129,6 @@ export class Pipeline {
     this.packetNo = rec.packetNo;
     this.stats.packet(ts, rec.origLen, rec.caplen);
     const view = this.view;
-    view.reset();
     decodePacket(rec, view, this.defrag, ts);
     for (let i = 0; i < view.anomalies.length; i++) this.stats.anomaly(view.anomalies[i]);
     if (ts - this.lastExpire >= this.opts.expireEveryS) {
@@ -179,7 +178,7 @@ export class Pipeline {
     if (app === undefined) return;
     this.curDir = dir;
     const chosen = this.dispatcher.deliver(app, dir, bytes, this.ctx);
-    if (chosen) this.table.setApp(this.curSlot, this.dispatcher.idOf(chosen));
+    if (chosen) this.table.setAppId(this.curSlot, this.dispatcher.idOf(chosen));
     if (app.finished) this.reasm.release(this.curSlot);
   }
 
@@ -195,16 +194,16 @@ export class Pipeline {
       this.curSlot = slot;
       this.curDir = 0;
       this.setInfo(slot, this.table.transport(slot) === 'tcp' ? 'tcp' : 'udp');
+      this.reasm.flush(slot, this.deliverBound, this.gapBound);
       this.dispatcher.end(app, this.ctx);
       this.curSlot = prevSlot;
       this.apps.delete(slot);
       this.reasm.release(slot);
     }
-    const appName = this.dispatcher.nameOfId(this.table.app(slot));
+    const appName = this.dispatcher.nameOfId(this.table.appId(slot));
     this.stats.flowEnded(reason, appName);
     if (this.flowHandlers.length > 0 || this.wants('flow.end')) {
-      const rec = this.table.toRecord(slot, this.files);
-      if (appName) rec.app = appName;
+      const rec = this.table.toRecord(slot, this.files, this.dispatcher.appNames, reason);
       for (const h of this.flowHandlers) h(rec);
       if (this.wants('flow.end')) this.publish({ ...rec, type: 'flow.end', ts: rec.last_ts, packet: rec.last_packet } as unknown as EventRecord);
     }

@@ -33,7 +33,7 @@ export interface RunSummary {
     max_live: number;
     evicted: number;
     ended: Partial<Record<FlowEndReason, number>>;
-    /** Memory of the flow table per live-flow capacity slot, bytes. */
+    /** Bytes of flow-table memory (typed arrays and hash index) per flow slot. */
     bytes_per_flow: number;
   };
   /** Packets per network/transport protocol. */
@@ -136,7 +136,7 @@ export class RunStats {
         max_live: ts.maxLive,
         evicted: ts.evicted,
         ended: Object.fromEntries(this.ended) as Partial<Record<FlowEndReason, number>>,
-        bytes_per_flow: table.bytesPerFlow(),
+        bytes_per_flow: Math.round(table.allocatedBytes() / Math.max(1, ts.capacity)),
       },
       transports,
       apps: sortedObject(this.apps),
