@@ -1,25 +1,34 @@
 /**
- * All application analyzers, in probe order (strict content checks first, looser ones last).
+ * All application analyzers, in probe order: strict content checks first, looser ones last (a 'maybe'
+ * probe claims a flow only on its ports, and only when no protocol said 'yes').
  * Adding a protocol: one import and one entry here.
  * @module
  */
 import type { AppProtocol } from './types.ts';
+import { coap } from './coap/analyzer.ts';
+import { dhcp } from './dhcp/analyzer.ts';
+import { dhcp6 } from './dhcp6/analyzer.ts';
+import { dns, mdns } from './dns/analyzer.ts';
 import { ftp } from './ftp/analyzer.ts';
 import { http } from './http/analyzer.ts';
 import { irc } from './irc/analyzer.ts';
 import { mqtt } from './mqtt/analyzer.ts';
+import { ntp } from './ntp/analyzer.ts';
 import { rtsp } from './rtsp/analyzer.ts';
+import { snmp } from './snmp/analyzer.ts';
+import { ssdp } from './ssdp/analyzer.ts';
 import { ssh } from './ssh/analyzer.ts';
 import { telnet } from './telnet/analyzer.ts';
 import { tls } from './tls/analyzer.ts';
 
-export const appProtocols: readonly AppProtocol[] = [
-  tls as AppProtocol,
-  ssh as AppProtocol,
-  telnet as AppProtocol,
-  mqtt as AppProtocol,
-  rtsp as AppProtocol,
-  http as AppProtocol,
-  irc as AppProtocol,
-  ftp as AppProtocol,
-];
+// Each analyzer's state type is its own; the dispatcher only hands a state back to the analyzer that made it.
+const erase = <S>(p: AppProtocol<S>): AppProtocol => p as unknown as AppProtocol;
+
+export const appProtocols: readonly AppProtocol[] = ([
+  // TCP, strict content checks
+  tls, ssh, telnet, mqtt, rtsp, http, irc,
+  // UDP, strict content checks
+  dhcp, snmp, ssdp, mdns, dns,
+  // 'maybe' probes, decided by port
+  ftp, ntp, coap, dhcp6,
+] as AppProtocol<unknown>[]).map(erase);

@@ -34,7 +34,11 @@ export interface ProbeInfo {
 export interface AppContext {
   /** True when some consumer subscribes to `type`: build the event payload only then. */
   wants(type: string): boolean;
-  emit(type: string, fields: EventFields): void;
+  /**
+   * Publish an event. Its envelope's src/dst describe the packet that completed the message; pass `dir`
+   * when the message was sent the other way (a login reported when the server's verdict arrives: dir 0).
+   */
+  emit(type: string, fields: EventFields, dir?: Dir): void;
   /** Count a named anomaly for this flow and overall. */
   anomaly(id: string): void;
   readonly info: ProbeInfo;

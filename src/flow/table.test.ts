@@ -4,12 +4,13 @@ import { L3, PacketView, TcpFlag } from '../decode/packet-view.ts';
 import { FlowTable } from './table.ts';
 import type { FlowEndReason, FlowRecord } from './types.ts';
 import { parseIp, u32At } from './test-util.ts';
+import { communityId } from './community-id.ts';
 import { rng } from '../../test/support/mutate.ts';
 
 const { SYN, ACK, FIN, RST, PSH } = TcpFlag;
 
 interface Pkt {
-  src: string; dst: string; proto?: number; sp?: number; dp?: number; flags?: number; payload?: number;
+  src: string; dst: string; proto?: number; sp?: number; dp?: number; flags?: number; payload?: number; seq?: number;
   icmpType?: number; icmpCode?: number; icmpId?: number; vlan?: number[]; srcMac?: number[]; dstMac?: number[];
 }
 
@@ -29,7 +30,7 @@ function view(p: Pkt): PacketView {
   if (v.ipProto === 1 || v.ipProto === 58) {
     v.icmpType = p.icmpType ?? 8; v.icmpCode = p.icmpCode ?? 0; v.icmpId = p.icmpId ?? 0; v.l4Off = 48;
   } else if (v.ipProto === 6 || v.ipProto === 17 || v.ipProto === 132) {
-    v.l4Off = 48; v.srcPort = p.sp ?? 0; v.dstPort = p.dp ?? 0; v.tcpFlags = p.flags ?? 0;
+    v.l4Off = 48; v.srcPort = p.sp ?? 0; v.dstPort = p.dp ?? 0; v.tcpFlags = p.flags ?? 0; v.seq = p.seq ?? 0;
   }
   v.payloadLen = p.payload ?? 0;
   return v;
@@ -129,10 +130,25 @@ test('tcp: RST after handshake is reset; pure SYN on a closing flow starts a new
   track({ src: A, dst: B, sp: 40003, dp: 80, flags: RST }, 2);
   assert.equal(table.tcpState(s), 'reset');
   const fid = table.flowId(s);
-  const s2 = track({ src: A, dst: B, sp: 40003, dp: 80, flags: SYN }, 3);
+  const s2 = track({ src: A, dst: B, sp: 40003, dp: 80, flags: SYN, seq: 777 }, 3);
   assert.equal(table.isNew, true);
   assert.notEqual(table.flowId(s2), fid);
   assert.deepEqual(ended.map((e) => [e.rec.flow_id, e.reason, e.rec.tcp_state]), [[fid, 'tcp_reset', 'reset']]);
+});
+
+test('tcp: a SYN refused by RST and retried with the same ISN stays one connection (as tshark counts it)', () => {
+  const { table, ended, track } = harness();
+  const s = track({ src: A, dst: B, sp: 52478, dp: 8554, flags: SYN, seq: 439451506 }, 1);
+  track({ src: B, dst: A, sp: 8554, dp: 52478, flags: RST | ACK }, 1);
+  assert.equal(table.tcpState(s), 'rejected');
+  assert.equal(track({ src: A, dst: B, sp: 52478, dp: 8554, flags: SYN, seq: 439451506 }, 1.5), s);
+  assert.equal(table.isNew, false);
+  track({ src: B, dst: A, sp: 8554, dp: 52478, flags: SYN | ACK, seq: 9 }, 1.5);
+  track({ src: A, dst: B, sp: 52478, dp: 8554, flags: ACK, seq: 439451507 }, 1.5);
+  assert.equal(table.tcpState(s), 'established');
+  table.expire(100); // established: not ended by the closing linger
+  assert.deepEqual(ended, []);
+  assert.equal(table.synPackets(s), 2);
 });
 
 test('icmp: echo sessions by id; reply first swaps; one-way types; community id', () => {
@@ -171,7 +187,9 @@ test('arp pseudo-flow, vlan in key, macs, other ip protocols', () => {
   assert.equal(table.track(arpView(2, '10.10.10.1', '10.10.10.190'), 1, 42, 2, 0), a);
   assert.equal(table.dir, 1);
   const ra = table.toRecord(a, ['f']);
-  assert.deepEqual([ra.transport, ra.ip_version, ra.community_id, ra.orig_ip, ra.resp_ip], ['arp', 0, '', '10.10.10.190', '10.10.10.1']);
+  // Community ID extension for ARP: the IPv4 pair with protocol 0.
+  const arpId = communityId(new Uint8Array([10, 10, 10, 190]), new Uint8Array([10, 10, 10, 1]), 0, 0, 0);
+  assert.deepEqual([ra.transport, ra.ip_version, ra.community_id, ra.orig_ip, ra.resp_ip], ['arp', 0, arpId, '10.10.10.190', '10.10.10.1']);
   // A first ARP reply: the requester (target) is the originator.
   const b = table.track(arpView(2, '10.0.0.9', '10.0.0.8'), 2, 42, 3, 0);
   assert.equal(table.origIp(b), '10.0.0.8');

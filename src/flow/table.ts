@@ -157,6 +157,8 @@ export class FlowTable {
   private tcpBits = new Uint16Array(0);
   /** SYNs (without ACK) from the originator; more than one = retransmitted SYNs. Saturates. */
   private synCount = new Uint16Array(0);
+  /** Sequence number of the originator's first SYN (to tell a retried attempt from port reuse). */
+  private synSeq = new Uint32Array(0);
   private app = new Uint16Array(0);
   private flowIdA = new Float64Array(0);
   private prev = new Int32Array(0);
@@ -213,8 +215,13 @@ export class FlowTable {
         slot = -1;
       } else if (isTcp && this.list[slot] === LIST_TCP_CLOSING
         && (view.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) === TcpFlag.SYN) {
-        this.end(slot, tcpWasReset(this.tcpBits[slot]) ? 'tcp_reset' : 'tcp_closed');
-        slot = -1;
+        if (this.synCount[slot] > 0 && view.seq === this.synSeq[slot]) {
+          // The same attempt (same ISN) retried after a RST: one connection, as tshark counts it.
+          this.tcpBits[slot] = 0;
+        } else {
+          this.end(slot, tcpWasReset(this.tcpBits[slot]) ? 'tcp_reset' : 'tcp_closed');
+          slot = -1;
+        }
       }
     }
     this.isNew = slot < 0;
@@ -236,8 +243,11 @@ export class FlowTable {
       this.tcpFlags[d2] |= f;
       const b = tcpBitsUpdate(this.tcpBits[slot], dir, f);
       this.tcpBits[slot] = b;
-      if (dir === 0 && (f & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && this.synCount[slot] < 0xffff) this.synCount[slot]++;
-      if (tcpIsClosing(b)) listId = LIST_TCP_CLOSING;
+      if (dir === 0 && (f & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && this.synCount[slot] < 0xffff) {
+        if (this.synCount[slot] === 0) this.synSeq[slot] = view.seq;
+        this.synCount[slot]++;
+      }
+      listId = tcpIsClosing(b) ? LIST_TCP_CLOSING : LIST_TCP;
     }
     this.unlink(slot);
     this.linkTail(slot, listId);
@@ -307,7 +317,7 @@ export class FlowTable {
   allocatedBytes(): number {
     const arrays: ArrayLike<number>[] = [this.index, this.hash, this.proto, this.ipVer, this.vlan, this.vlanInner, this.addr,
       this.origPortA, this.respPortA, this.extra, this.mac, this.pkts, this.bytes, this.payload, this.firstTsA, this.lastTsA,
-      this.firstPkt, this.lastPkt, this.firstFile, this.lastFile, this.tcpFlags, this.tcpBits, this.synCount, this.app,
+      this.firstPkt, this.lastPkt, this.firstFile, this.lastFile, this.tcpFlags, this.tcpBits, this.synCount, this.synSeq, this.app,
       this.flowIdA, this.prev, this.next, this.list];
     let n = 0;
     for (const a of arrays) n += (a as unknown as ArrayBufferView).byteLength;
@@ -603,6 +613,7 @@ export class FlowTable {
     this.tcpFlags = grown(this.tcpFlags, n * 2);
     this.tcpBits = grown(this.tcpBits, n);
     this.synCount = grown(this.synCount, n);
+    this.synSeq = grown(this.synSeq, n);
     this.app = grown(this.app, n);
     this.flowIdA = grown(this.flowIdA, n);
     this.prev = grown(this.prev, n, -1);

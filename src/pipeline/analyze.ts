@@ -79,7 +79,7 @@ export class Pipeline {
     this.dispatcher = new AppDispatcher(this.opts.protocols);
     this.ctx = {
       wants: (type) => this.wants(type),
-      emit: (type, fields) => this.emitFlowEvent(type, fields),
+      emit: (type, fields, dir) => this.emitFlowEvent(type, fields, dir),
       anomaly: (id) => this.stats.anomaly(id),
       info: this.info,
     };
@@ -220,9 +220,9 @@ export class Pipeline {
   }
 
   /** Emit an event of the current flow, with the envelope filled from the flow and the packet. */
-  private emitFlowEvent(type: string, fields: EventFields): void {
+  private emitFlowEvent(type: string, fields: EventFields, dir: Dir = this.curDir): void {
     const slot = this.curSlot;
-    const fromOrig = this.curDir === 0;
+    const fromOrig = dir === 0;
     const t = this.table;
     const ev: EventRecord = {
       type,

@@ -2,7 +2,7 @@
  * Reference values from tshark (Wireshark's dissectors) for golden tests.
  * @module
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 
 export interface Conversation {
   transport: 'tcp' | 'udp';
@@ -20,7 +20,10 @@ export function tsharkFields(path: string, filter: string, fields: string[], ext
   const args = ['-r', path, ...extra, '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=f'];
   if (filter) args.push('-Y', filter);
   for (const f of fields) args.push('-e', f);
-  const out = execFileSync('tshark', args, { encoding: 'utf8', maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
+  const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 256 << 20 });
+  // tshark exits non-zero on a truncated file after printing every complete packet: keep those.
+  if (r.status !== 0 && !/cut short|truncated/i.test(r.stderr)) throw new Error(`tshark ${args.join(' ')}: ${r.stderr}`);
+  const out = r.stdout;
   return out.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
 }
 
@@ -38,7 +41,9 @@ export function tsharkConversations(path: string): Conversation[] {
     if (!isTcp && udpStream === '') continue;
     const src = `${s4 || s6}:${isTcp ? tsp : usp}`;
     const dst = `${d4 || d6}:${isTcp ? tdp : udp}`;
-    const key = `${isTcp ? 't' : 'u'}${isTcp ? tcpStream : udpStream}`;
+    // UDP: one conversation per 5-tuple. tshark's SNMP dissector files each response under a conversation
+    // of its own; Bulwark (like tshark for other UDP) keeps a request and its response in one flow.
+    const key = isTcp ? `t${tcpStream}` : `u${[src, dst].sort().join(' ')}`;
     let c = convs.get(key);
     if (!c) {
       c = { transport: isTcp ? 'tcp' : 'udp', a: src, b: dst, aPkts: 0, aBytes: 0, bPkts: 0, bBytes: 0 };

@@ -66,7 +66,7 @@ export function createFtp(opts: FtpOptions = defaultFtpOptions): AppProtocol<Ftp
       if (s.password !== undefined) ev.password = s.password;
       if (success !== undefined) ev.success = success;
       if (code !== undefined) ev.reply_code = code;
-      ctx.emit('ftp.login', { ...ev });
+      ctx.emit('ftp.login', { ...ev }, 0);
     }
     s.username = undefined;
     s.password = undefined;

@@ -117,7 +117,7 @@ export function createHttp(opts: HttpOptions = defaultHttpOptions): AppProtocol<
       s.formWanted = Math.min(cl, opts.maxFormBytes);
       return;
     }
-    ctx.emit('http.request', facts.event as unknown as Record<string, unknown>);
+    ctx.emit('http.request', facts.event as unknown as Record<string, unknown>, 0);
   };
 
   /** After a response head: match the request, set up body framing of the server side. */

@@ -143,7 +143,7 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
       if (s.username !== undefined) ev.username = s.username;
       if (s.password !== undefined) ev.password = s.password;
       if (success !== undefined) ev.success = success;
-      ctx.emit('telnet.login', { ...ev });
+      ctx.emit('telnet.login', { ...ev }, 0);
     }
     s.username = undefined;
     s.password = undefined;
