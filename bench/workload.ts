@@ -9,7 +9,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadCapture, PcapWriter } from './pcap.ts';
 import type { BenchPacket } from './pcap.ts';
@@ -281,6 +281,40 @@ function fileSha256(path: string): string {
     closeSync(fd);
   }
   return h.digest('hex');
+}
+
+/**
+ * A copy of the first `packets` packets of a workload (for tools too slow to run on all of it), reused when
+ * present with the right size.
+ */
+export function ensurePrefix(w: Workload, packets: number): { path: string; packets: number; bytes: number } {
+  const path = w.path.replace(/\.pcap$/, `.first-${packets}.pcap`);
+  const fd = openSync(w.path, 'r');
+  const head = Buffer.alloc(16);
+  let end = 24;
+  try {
+    for (let i = 0; i < packets; i++) {
+      if (readSync(fd, head, 0, 16, end) < 16) throw new Error(`${w.path}: fewer than ${packets} packets`);
+      end += 16 + head.readUInt32LE(8);
+    }
+    if (!existsSync(path) || statSync(path).size !== end) {
+      const out = openSync(path, 'w');
+      const buf = Buffer.allocUnsafe(8 << 20);
+      for (let pos = 0; pos < end; ) {
+        const n = readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
+        writeAllSync(out, buf, n);
+        pos += n;
+      }
+      closeSync(out);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { path, packets, bytes: end };
+}
+
+function writeAllSync(fd: number, buf: Buffer, n: number): void {
+  for (let done = 0; done < n; ) done += writeSync(fd, buf, done, n - done);
 }
 
 /** Workload size in packets from argv: --quick → 200k, --packets N, default 2M. */

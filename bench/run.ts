@@ -1,0 +1,275 @@
+/**
+ * `npm run bench`: Bulwark against peer tools on the mixed and flow-heavy workloads (bench/workload.ts).
+ * Wall time from this process's clock around each run, peak RSS from GNU time (%M); every tool runs inside
+ * `unshare -n`, so nothing it does can reach a network. Prints a table per workload and writes bench/results.md.
+ *
+ * Full-size runs write bench/results.md; --quick / --packets runs write bench/work/results-<packets>.md.
+ * Options: --quick (200k-packet workloads), --packets N, --only bulwark,ndpi,... , --repeat N (best of N),
+ *          --timeout S (per run, default 900), --tshark-prefix N (tshark on the first N packets, time scaled).
+ * Other work on the machine skews the figures: results.md records the load average at the start.
+ * @module
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { BULWARK, PEERS, REPO, bulwarkAvailable, installMissing, packageVersion, unshareWorks, which } from './peers.ts';
+import type { Tool } from './peers.ts';
+import { WORK_DIR, describe, ensurePrefix, ensureWorkloads, packetsFromArgs } from './workload.ts';
+import type { Workload } from './workload.ts';
+
+interface Options {
+  packets: number;
+  only: Set<string> | null;
+  repeat: number;
+  timeoutS: number;
+  /** Run tshark on this many leading packets and scale (it is the slowest peer). */
+  tsharkPrefix?: number;
+}
+
+/** One tool on one workload: the best of `repeat` runs, or why there is no figure. */
+interface Result {
+  tool: Tool;
+  wallS?: number;
+  rssKiB?: number;
+  /** Packets the timed run read (a prefix for slow tools). */
+  packetsRun?: number;
+  /** Bulwark's own summary line, when it printed one. */
+  reported?: Record<string, string>;
+  unavailable?: string;
+  notes: string[];
+}
+
+const TIME_BIN = '/usr/bin/time';
+const FULL_PACKETS = 2_000_000;
+const LOG_DIR = join(WORK_DIR, 'logs');
+
+function parseOptions(argv: string[]): Options {
+  const val = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const only = val('--only');
+  const repeat = Number(val('--repeat') ?? 1);
+  const timeoutS = Number(val('--timeout') ?? 900);
+  const tsharkPrefix = val('--tshark-prefix');
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat must be a positive integer');
+  return {
+    packets: packetsFromArgs(argv),
+    only: only ? new Set(only.split(',').map((s) => s.trim())) : null,
+    repeat,
+    timeoutS,
+    tsharkPrefix: tsharkPrefix === undefined ? undefined : Number(tsharkPrefix),
+  };
+}
+
+function log(line: string): void {
+  process.stderr.write(line + '\n');
+}
+
+/** Runs `cmd` once inside `unshare -n` under GNU time; the process group is killed on timeout. */
+async function runOnce(tool: Tool, file: string, tag: string, timeoutS: number, isolate: boolean): Promise<{ wallS: number; rssKiB: number; stdout: string } | { error: string }> {
+  const base = join(LOG_DIR, tag);
+  const timeFile = `${base}.time`;
+  const outPath = `${base}.out`;
+  const errPath = `${base}.err`;
+  const inner = [TIME_BIN, '-f', '%M', '-o', timeFile, tool.bin, ...tool.args(file, LOG_DIR)];
+  const argv = isolate ? ['unshare', '-n', ...inner] : inner;
+  const out = openSync(outPath, 'w');
+  const err = openSync(errPath, 'w');
+  const t0 = process.hrtime.bigint();
+  const child = spawn(argv[0], argv.slice(1), { cwd: REPO, stdio: ['ignore', out, err], detached: true });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+  }, timeoutS * 1000);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+  clearTimeout(timer);
+  closeSync(out);
+  closeSync(err);
+  if (timedOut) return { error: `timed out after ${timeoutS} s` };
+  if (code !== 0) {
+    const lastErr = readFileSync(errPath, 'utf8').split('\n').filter((l) => l && !l.startsWith('Command exited')).slice(0, 1)[0] ?? '';
+    return { error: `exit ${code}: ${lastErr.slice(0, 160)}` };
+  }
+  const rssKiB = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
+  return { wallS, rssKiB, stdout: readFileSync(outPath, 'utf8') };
+}
+
+/** Bulwark's `--quiet` line (`packets=… bytes_per_flow=…`) or its text summary (`… N bytes/flow`). */
+function parseBulwarkSummary(stdout: string): Record<string, string> {
+  const kv: Record<string, string> = {};
+  for (const m of stdout.matchAll(/([a-z_]+)=([^\s]+)/g)) kv[m[1]] = m[2];
+  const bpf = /([\d.,]+)\s*bytes\/flow/.exec(stdout);
+  if (bpf && !kv.bytes_per_flow) kv.bytes_per_flow = bpf[1].replace(/,/g, '');
+  const pk = /([\d,]+)\s+packets\b/.exec(stdout);
+  if (pk && !kv.packets) kv.packets = pk[1].replace(/,/g, '');
+  return kv;
+}
+
+async function measure(tool: Tool, w: Workload, opts: Options, isolate: boolean): Promise<Result> {
+  const r: Result = { tool, notes: [] };
+  let file = w.path;
+  let packetsRun = w.packets;
+  if (tool.prefixPackets && w.packets > tool.prefixPackets) {
+    const p = ensurePrefix(w, tool.prefixPackets);
+    file = p.path;
+    packetsRun = p.packets;
+    r.notes.push(`run on the first ${p.packets.toLocaleString('en-US')} packets; wall time scaled ×${(w.packets / p.packets).toFixed(1)}, RSS is the prefix run's`);
+  }
+  for (let i = 0; i < opts.repeat; i++) {
+    log(`  ${tool.label}${opts.repeat > 1 ? ` (run ${i + 1}/${opts.repeat})` : ''} ...`);
+    const res = await runOnce(tool, file, `${w.name}-${w.packets}-${tool.id}`, opts.timeoutS, isolate);
+    if ('error' in res) {
+      r.unavailable = `failed: ${res.error}`;
+      return r;
+    }
+    if (r.wallS === undefined || res.wallS < r.wallS) {
+      r.wallS = res.wallS;
+      r.rssKiB = res.rssKiB;
+      r.packetsRun = packetsRun;
+      if (tool === BULWARK) r.reported = parseBulwarkSummary(res.stdout);
+    }
+  }
+  const rep = r.reported;
+  if (rep?.packets !== undefined && Number(rep.packets) !== packetsRun) r.notes.push(`reported ${rep.packets} packets of ${packetsRun}`);
+  if (rep?.flows !== undefined) r.notes.push(`reported ${Number(rep.flows).toLocaleString('en-US')} flows, ${rep.events ?? '?'} events`);
+  return r;
+}
+
+/** Packets per second over the whole workload (a prefix run's rate stands for the whole). */
+function pps(r: Result): number | undefined {
+  return r.wallS !== undefined && r.packetsRun ? r.packetsRun / r.wallS : undefined;
+}
+
+function scaledWall(r: Result, w: Workload): number | undefined {
+  return r.wallS !== undefined && r.packetsRun ? (r.wallS * w.packets) / r.packetsRun : undefined;
+}
+
+interface Row {
+  tool: string;
+  wall: string;
+  pps: string;
+  rss: string;
+  ratio: string;
+  bpf: string;
+  note: string;
+}
+
+function rows(w: Workload, results: Result[]): Row[] {
+  const bulwark = results.find((r) => r.tool === BULWARK);
+  const bpps = bulwark ? pps(bulwark) : undefined;
+  return results.map((r) => {
+    const p = pps(r);
+    const wall = scaledWall(r, w);
+    const scaled = r.packetsRun !== undefined && r.packetsRun !== w.packets;
+    return {
+      tool: r.tool.label,
+      wall: wall === undefined ? '—' : `${scaled ? '~' : ''}${wall.toFixed(2)}`,
+      pps: p === undefined ? '—' : Math.round(p).toLocaleString('en-US'),
+      rss: r.rssKiB === undefined ? '—' : (r.rssKiB / 1024).toFixed(0),
+      ratio: p !== undefined && bpps !== undefined ? `${(bpps / p).toFixed(2)}×` : 'n/a',
+      bpf: r.reported?.bytes_per_flow ?? (r.tool === BULWARK && r.wallS !== undefined ? 'not printed' : ''),
+      note: [r.unavailable, ...r.notes].filter(Boolean).join('; '),
+    };
+  });
+}
+
+const HEAD = ['tool', 'wall s', 'packets/s', 'peak RSS MiB', 'Bulwark pps ÷ tool pps', 'Bulwark bytes/flow', 'notes'];
+
+function toCells(r: Row): string[] {
+  return [r.tool, r.wall, r.pps, r.rss, r.ratio, r.bpf, r.note];
+}
+
+function textTable(rs: Row[]): string {
+  const cells = [HEAD, ...rs.map(toCells)];
+  const widths = HEAD.map((_, i) => Math.max(...cells.map((c) => c[i].length)));
+  const right = new Set([1, 2, 3, 4, 5]);
+  const line = (c: string[]) => c.map((s, i) => (right.has(i) ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(cells[0]), widths.map((n) => '-'.repeat(n)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+function markdownTable(rs: Row[]): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  return [
+    `| ${HEAD.join(' | ')} |`,
+    `|---|${HEAD.slice(1, 6).map(() => '---:').join('|')}|---|`,
+    ...rs.map((r) => `| ${toCells(r).map(esc).join(' | ')} |`),
+  ].join('\n');
+}
+
+function machine(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  const nodeV = spawnSync(BULWARK.bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const kernel = spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout.trim();
+  const load = loadavg().map((x) => x.toFixed(2)).join(' ');
+  return `nproc ${cpus().length}, CPU ${cpu}, RAM ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${kernel}, node ${nodeV}; load average at start ${load}`;
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  const wanted = (id: string) => !opts.only || opts.only.has(id);
+  mkdirSync(LOG_DIR, { recursive: true });
+
+  const isolate = unshareWorks();
+  if (!isolate) log('unshare -n is not available: peers will not run (they must have no network); Bulwark runs as is');
+  const peers = PEERS.filter((t) => wanted(t.id)).map((t) => (t.id === 'tshark' && opts.tsharkPrefix ? { ...t, prefixPackets: opts.tsharkPrefix } : t));
+  const needed = peers.filter((t) => !which(t.bin)).map((t) => t.pkg!);
+  if (!which(TIME_BIN)) needed.push('time');
+  const stillMissing = new Set(installMissing(needed, log));
+  if (stillMissing.has('time')) throw new Error('GNU time (/usr/bin/time) is required: apt-get install time');
+
+  const t0 = Date.now();
+  const workloads = ensureWorkloads({ packets: opts.packets, log });
+  for (const w of workloads) log(describe(w));
+
+  const sections: string[] = [];
+  for (const w of workloads) {
+    log(`\n${w.name} (${w.packets.toLocaleString('en-US')} packets)`);
+    const results: Result[] = [];
+    if (wanted('bulwark')) {
+      if (bulwarkAvailable()) results.push(await measure(BULWARK, w, opts, isolate));
+      else results.push({ tool: BULWARK, unavailable: 'not available (src/cli/main.ts missing)', notes: [] });
+    }
+    for (const t of peers) {
+      const path = which(t.bin);
+      if (!path) results.push({ tool: t, unavailable: `not installed (${t.pkg})`, notes: [] });
+      else if (!isolate) results.push({ tool: t, unavailable: 'not run: unshare -n unavailable', notes: [] });
+      else results.push(await measure({ ...t, bin: path }, w, opts, isolate));
+    }
+    const rs = rows(w, results);
+    process.stdout.write(`\n${w.name}: ${w.packets.toLocaleString('en-US')} packets, ${(w.bytes / 1e6).toFixed(1)} MB\n${textTable(rs)}\n`);
+    sections.push(`## ${w.name}: ${w.packets.toLocaleString('en-US')} packets, ${(w.bytes / 1e6).toFixed(1)} MB\n\n${w.description}; \`${w.path.slice(REPO.length)}\`, sha256 \`${w.sha256}\`.\n\n${markdownTable(rs)}\n`);
+  }
+
+  const tools = [...(wanted('bulwark') ? [BULWARK] : []), ...peers];
+  const versions = peers.map((t) => `${t.pkg} ${packageVersion(t.pkg!)}`).join(', ');
+  const md = [
+    '# Benchmark results',
+    '',
+    `Generated by \`npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}\` on ${new Date().toISOString()}.`,
+    '',
+    `Machine: ${machine()}.`,
+    versions ? `Peers: ${versions}.` : '',
+    '',
+    'Method: each tool reads the same classic pcap from a warm page cache, inside `unshare -n` (no network at all).',
+    `Wall time is measured around the process; peak RSS is GNU time's \`%M\`; packets/s = workload packets / wall time${opts.repeat > 1 ? `; best of ${opts.repeat} runs` : ''}.`,
+    '"Bulwark pps ÷ tool pps" above 1 means Bulwark is faster. Bytes/flow is what Bulwark reports for its flow table.',
+    '',
+    ...sections,
+    '## Tools',
+    '',
+    ...tools.map((t) => `- ${t.label}: \`${[t.bin, ...t.args('<file>', WORK_DIR + 'logs')].join(' ').replaceAll(REPO, '')}\` — ${t.note ?? ''}`),
+    '',
+    `Total benchmark time ${((Date.now() - t0) / 1000).toFixed(0)} s. Logs of the last run of each tool: \`bench/work/logs/\`.`,
+    '',
+  ].join('\n');
+  // Only the full-size run updates the committed results; smaller runs go beside the workloads.
+  const out = opts.packets === FULL_PACKETS ? join(REPO, 'bench/results.md') : join(WORK_DIR, `results-${opts.packets}.md`);
+  writeFileSync(out, md);
+  log(`\nwrote ${out.slice(REPO.length)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+}
+
+await main();
