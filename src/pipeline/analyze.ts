@@ -131,7 +131,8 @@ export class Pipeline {
     const view = this.view;
     decodePacket(rec, view, this.defrag, ts);
     for (let i = 0; i < view.anomalies.length; i++) this.stats.anomaly(view.anomalies[i]);
-    if (ts - this.lastExpire >= this.opts.expireEveryS) {
+    // Sweep timeouts once a second of packet time (also when time jumps back, e.g. at the next file).
+    if (ts - this.lastExpire >= this.opts.expireEveryS || ts < this.lastExpire) {
       this.lastExpire = ts;
       this.table.expire(ts);
     }
@@ -239,6 +240,7 @@ export class Pipeline {
       from_orig: fromOrig,
       ...fields,
     };
+    ev.type = type; // a payload never renames the event
     this.publish(ev);
   }
 

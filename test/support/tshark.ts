@@ -32,7 +32,7 @@ export function tsharkFields(path: string, filter: string, fields: string[], ext
  * bytes per direction — the same numbers `tshark -q -z conv,tcp -z conv,udp` prints, without its kB rounding.
  */
 export function tsharkConversations(path: string): Conversation[] {
-  const rows = tsharkFields(path, 'tcp || udp', [
+  const rows = tsharkFields(path, '(tcp || udp) && !icmp && !icmpv6', [
     'frame.len', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.stream', 'tcp.srcport', 'tcp.dstport', 'udp.stream', 'udp.srcport', 'udp.dstport',
   ], ['-o', 'tcp.analyze_sequence_numbers:FALSE']);
   const convs = new Map<string, Conversation>();

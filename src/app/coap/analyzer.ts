@@ -21,7 +21,7 @@ const maxUintLength: Readonly<Record<number, number>> = { [Option.URI_PORT]: 2, 
 /** Event fields; integer options longer than their format allows are left out and counted. */
 export function eventFields(b: Uint8Array, m: CoapMessage, anomaly: (id: string) => void): CoapEvent {
   const ev: CoapEvent = {
-    version: m.version, type: typeNames[m.type], code: codeString(m.code), message_id: m.messageId,
+    version: m.version, message_type: typeNames[m.type], code: codeString(m.code), message_id: m.messageId,
     token: hex(b, m.tokenOff, m.tokenLen), options: [], payload_length: m.payloadLen,
   };
   const name = codeNames[m.code];

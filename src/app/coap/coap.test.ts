@@ -44,7 +44,7 @@ test('coap analyzer agrees with tshark on all 19 CoAP packets of nDPI coap_mqtt.
   for (const [i, [frame, type, code, mid, token, path, ctype, plen]] of rows.entries()) {
     const f = res.events[i].fields as unknown as CoapEvent;
     const at = `frame ${frame}`;
-    assert.equal(f.type, ['CON', 'NON', 'ACK', 'RST'][Number(type)], at);
+    assert.equal(f.message_type, ['CON', 'NON', 'ACK', 'RST'][Number(type)], at);
     assert.equal(f.code, codeString(Number(code)), at);
     assert.equal(f.message_id, Number(mid), at);
     assert.equal(f.token, token, at);

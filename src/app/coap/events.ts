@@ -6,7 +6,7 @@ import type { AnomalySpec, EventSpec } from '../../events/types.ts';
 
 export interface CoapEvent {
   version: number;
-  type: string;
+  message_type: string;
   code: string;
   code_name?: string;
   message_id: number;
@@ -27,7 +27,7 @@ export const coapEvents: readonly EventSpec[] = [
     description: 'One CoAP message (request, response, empty ACK/RST) over UDP.',
     fields: {
       version: { type: 'number', description: 'Protocol version (1).' },
-      type: { type: 'string', description: 'CON, NON, ACK or RST.' },
+      message_type: { type: 'string', description: 'CON, NON, ACK or RST.' },
       code: { type: 'string', description: 'Code as "class.detail": "0.01" GET, "2.05" Content, "4.04" Not Found, "0.00" empty.' },
       code_name: { type: 'string', description: 'Method or response name for registered codes (GET, POST, Content, Not Found, ...).', optional: true },
       message_id: { type: 'number', description: 'Message id (matches a CON with its ACK).' },
