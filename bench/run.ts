@@ -130,7 +130,7 @@ async function measure(tool: Tool, w: Workload, opts: Options, isolate: boolean)
       r.wallS = res.wallS;
       r.rssKiB = res.rssKiB;
       r.packetsRun = packetsRun;
-      if (tool === BULWARK) r.reported = parseBulwarkSummary(res.stdout);
+      if (isBulwark(tool)) r.reported = parseBulwarkSummary(res.stdout);
     }
   }
   const rep = r.reported;
@@ -171,7 +171,7 @@ function rows(w: Workload, results: Result[]): Row[] {
       pps: p === undefined ? '—' : Math.round(p).toLocaleString('en-US'),
       rss: r.rssKiB === undefined ? '—' : (r.rssKiB / 1024).toFixed(0),
       ratio: p !== undefined && bpps !== undefined ? `${(bpps / p).toFixed(2)}×` : 'n/a',
-      bpf: r.reported?.bytes_per_flow ?? (r.tool === BULWARK && r.wallS !== undefined ? 'not printed' : ''),
+      bpf: r.reported?.bytes_per_flow ?? (isBulwark(r.tool) && r.wallS !== undefined ? 'not printed' : ''),
       note: [r.unavailable, ...r.notes].filter(Boolean).join('; '),
     };
   });
@@ -200,6 +200,29 @@ function markdownTable(rs: Row[]): string {
   ].join('\n');
 }
 
+function isBulwark(t: Tool): boolean {
+  return t.id.startsWith('bulwark');
+}
+
+/** Bulwark with a live-flow limit above the workload's flow count. */
+function bulwarkAllFlows(flows: number): Tool {
+  const limit = 2 ** Math.ceil(Math.log2(flows));
+  return {
+    ...BULWARK,
+    id: 'bulwark-all-flows',
+    label: `Bulwark --max-flows ${limit}`,
+    args: (file, scratch) => [...BULWARK.args(file, scratch), '--max-flows', String(limit)],
+    note: 'flow-heavy only: every flow of the flood stays live.',
+  };
+}
+
+/** The CLI's default `--max-flows`, read from its help text. */
+function defaultMaxFlows(): number | undefined {
+  const help = spawnSync(BULWARK.bin, [join(REPO, 'src/cli/main.ts'), 'analyze', '--help'], { cwd: REPO, encoding: 'utf8' }).stdout ?? '';
+  const m = /--max-flows[^\n]*default (\d+)/.exec(help);
+  return m ? Number(m[1]) : undefined;
+}
+
 function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown';
   const nodeV = spawnSync(BULWARK.bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
@@ -226,12 +249,26 @@ async function main(): Promise<void> {
   for (const w of workloads) log(describe(w));
 
   const sections: string[] = [];
+  const used = new Map<string, Tool>();
   for (const w of workloads) {
     log(`\n${w.name} (${w.packets.toLocaleString('en-US')} packets)`);
     const results: Result[] = [];
     if (wanted('bulwark')) {
-      if (bulwarkAvailable()) results.push(await measure(BULWARK, w, opts, isolate));
-      else results.push({ tool: BULWARK, unavailable: 'not available (src/cli/main.ts missing)', notes: [] });
+      if (!bulwarkAvailable()) results.push({ tool: BULWARK, unavailable: 'not available (src/cli/main.ts missing)', notes: [] });
+      else {
+        const main = await measure(BULWARK, w, opts, isolate);
+        results.push(main);
+        const limit = defaultMaxFlows();
+        if (w.flows !== undefined && limit !== undefined && limit < w.flows) {
+          // The default live-flow limit evicts most of a flood; this run keeps every flow live to price a flow.
+          const all = await measure(bulwarkAllFlows(w.flows), w, opts, isolate);
+          if (all.rssKiB !== undefined && main.rssKiB !== undefined) {
+            const perFlow = ((all.rssKiB - main.rssKiB) * 1024) / (w.flows - limit);
+            all.notes.push(`(RSS − default run's RSS) ÷ ${(w.flows - limit).toLocaleString('en-US')} extra live flows = ${perFlow.toFixed(0)} B/flow`);
+          }
+          results.push(all);
+        }
+      }
     }
     for (const t of peers) {
       const path = which(t.bin);
@@ -239,12 +276,12 @@ async function main(): Promise<void> {
       else if (!isolate) results.push({ tool: t, unavailable: 'not run: unshare -n unavailable', notes: [] });
       else results.push(await measure({ ...t, bin: path }, w, opts, isolate));
     }
+    for (const r of results) used.set(r.tool.id, r.tool);
     const rs = rows(w, results);
     process.stdout.write(`\n${w.name}: ${w.packets.toLocaleString('en-US')} packets, ${(w.bytes / 1e6).toFixed(1)} MB\n${textTable(rs)}\n`);
     sections.push(`## ${w.name}: ${w.packets.toLocaleString('en-US')} packets, ${(w.bytes / 1e6).toFixed(1)} MB\n\n${w.description}; \`${w.path.slice(REPO.length)}\`, sha256 \`${w.sha256}\`.\n\n${markdownTable(rs)}\n`);
   }
 
-  const tools = [...(wanted('bulwark') ? [BULWARK] : []), ...peers];
   const versions = peers.map((t) => `${t.pkg} ${packageVersion(t.pkg!)}`).join(', ');
   const md = [
     '# Benchmark results',
@@ -261,7 +298,7 @@ async function main(): Promise<void> {
     ...sections,
     '## Tools',
     '',
-    ...tools.map((t) => `- ${t.label}: \`${[t.bin, ...t.args('<file>', WORK_DIR + 'logs')].join(' ').replaceAll(REPO, '')}\` — ${t.note ?? ''}`),
+    ...[...used.values()].sort((a, b) => Number(isBulwark(b)) - Number(isBulwark(a))).map((t) => `- ${t.label}: \`${[t.bin, ...t.args('<file>', WORK_DIR + 'logs')].join(' ').replaceAll(REPO, '')}\` — ${t.note ?? ''}`),
     '',
     `Total benchmark time ${((Date.now() - t0) / 1000).toFixed(0)} s. Logs of the last run of each tool: \`bench/work/logs/\`.`,
     '',
