@@ -3,15 +3,19 @@
  * Appending past the cap drops the bytes and reports overflow: state per flow stays bounded.
  * @module
  */
+const EMPTY = new Uint8Array(0);
+
 export class StreamBuffer {
-  private buf: Uint8Array;
+  private buf: Uint8Array = EMPTY;
   private start = 0;
   private endPos = 0;
   readonly cap: number;
+  private readonly initial: number;
 
+  /** Memory is taken on the first append, so idle directions and finished flows cost nothing. */
   constructor(cap: number, initial = 256) {
     this.cap = cap;
-    this.buf = new Uint8Array(Math.min(initial, cap));
+    this.initial = Math.max(1, Math.min(initial, cap));
   }
 
   get length(): number {
@@ -31,7 +35,7 @@ export class StreamBuffer {
       if (len + bytes.length <= this.buf.length) {
         this.buf.copyWithin(0, this.start, this.endPos);
       } else {
-        let size = this.buf.length * 2;
+        let size = Math.max(this.buf.length * 2, this.initial);
         while (size < len + bytes.length) size *= 2;
         const next = new Uint8Array(Math.min(size, this.cap));
         next.set(this.buf.subarray(this.start, this.endPos));

@@ -3,6 +3,7 @@
  * @module
  */
 import { type Parsed, invalid, ok } from '../types.ts';
+import { utf8 as utf8Text } from '../text.ts';
 
 export const COAP_HEADER_LEN = 4;
 /** Options kept per message; real requests use a handful. */
@@ -101,7 +102,7 @@ export function uintOption(b: Uint8Array, o: CoapOptionRef): number {
   return v;
 }
 
-const utf8 = new TextDecoder('utf-8');
+const utf8 = utf8Text;
 
 export function stringOption(b: Uint8Array, o: CoapOptionRef): string {
   return utf8.decode(b.subarray(o.off, o.off + o.len));

@@ -4,6 +4,7 @@
  * @module
  */
 import { type Parsed, invalid, ok } from '../types.ts';
+import { utf8 as utf8Text } from '../text.ts';
 
 export const BOOTP_FIXED_LEN = 236;
 export const MAGIC_COOKIE = 0x63825363;
@@ -134,7 +135,7 @@ export function parseMessage(b: Uint8Array, off: number, end: number): Parsed<Dh
   return ok(msg, end - off);
 }
 
-const utf8 = new TextDecoder('utf-8');
+const utf8 = utf8Text;
 
 /** Text option value; NULs some clients append are dropped. */
 export function optionText(b: Uint8Array, o: DhcpOptionRef): string {

@@ -4,6 +4,7 @@
  * @module
  */
 import { type Parsed, invalid, ok } from '../types.ts';
+import { utf8 as utf8Text } from '../text.ts';
 
 export const MAX_OPTIONS = 64;
 /** RFC 8415 HOP_COUNT_LIMIT: relays nest at most this deep. */
@@ -86,7 +87,7 @@ export function oro(b: Uint8Array, o: Dhcp6OptionRef): Parsed<number[]> {
   return ok(out, o.len);
 }
 
-const utf8 = new TextDecoder('utf-8');
+const utf8 = utf8Text;
 
 /** A list of 16-bit-length-prefixed opaque strings (user class data, vendor class data). */
 export function lengthPrefixedStrings(b: Uint8Array, start: number, end: number): Parsed<string[]> {

@@ -3,13 +3,14 @@
  * @module
  */
 import { type Parsed, invalid, ok } from '../types.ts';
+import { utf8 as utf8Text } from '../text.ts';
 
 /** Compression pointers followed per name; real names need a handful. */
 export const MAX_POINTER_HOPS = 16;
 /** RFC 1035 2.3.4: 255 octets on the wire (253 characters of text). */
 export const MAX_NAME_WIRE = 255;
 
-const utf8 = new TextDecoder('utf-8');
+const utf8 = utf8Text;
 
 /** One label as text: UTF-8 (mDNS instance names), with '.', '\' and control bytes escaped as in zone files. */
 function labelText(b: Uint8Array, start: number, len: number): string {

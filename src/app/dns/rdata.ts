@@ -5,6 +5,7 @@
  */
 import { type Parsed, invalid, ok } from '../types.ts';
 import { readName } from './name.ts';
+import { utf8 as utf8Text } from '../text.ts';
 
 export interface SrvData {
   priority: number;
@@ -25,7 +26,7 @@ export const MAX_TXT_STRINGS = 64;
 /** Unknown RDATA shown as hex up to this many bytes. */
 export const MAX_HEX_BYTES = 64;
 
-const utf8 = new TextDecoder('utf-8');
+const utf8 = utf8Text;
 
 export function formatIpv4(b: Uint8Array, off: number): string {
   return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;

@@ -5,8 +5,9 @@
  */
 import { incomplete, invalid, ok } from '../types.ts';
 import type { Parsed } from '../types.ts';
+import { utf8 as utf8Text } from '../text.ts';
 
-const utf8 = new TextDecoder('utf-8');
+const utf8 = utf8Text;
 
 /** End of the line starting at `off`: index of its LF (exclusive end of text is before any CR). */
 export function lineEnd(b: Uint8Array, off: number, end: number, maxLine: number): Parsed<number> {

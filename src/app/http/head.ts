@@ -5,6 +5,7 @@
  */
 import { incomplete, invalid, ok } from '../types.ts';
 import type { Parsed } from '../types.ts';
+import { utf8 as utf8Text } from '../text.ts';
 
 export interface HeadLimits {
   /** Longest accepted head (start line + headers + empty line), bytes. */
@@ -94,7 +95,7 @@ export function findHeader(bytes: Uint8Array, head: Head, lowerName: string, fro
   return -1;
 }
 
-const utf8 = new TextDecoder('utf-8');
+const utf8 = utf8Text;
 
 /** Bytes as text (UTF-8, invalid sequences replaced). */
 export function text(bytes: Uint8Array, start: number, end: number): string {

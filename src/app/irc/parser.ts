@@ -5,13 +5,14 @@
  */
 import { incomplete, invalid, ok } from '../types.ts';
 import type { Parsed } from '../types.ts';
+import { utf8 as utf8Text } from '../text.ts';
 
 /** RFC limit for a message including CRLF. Longer lines are accepted up to the caller's cap, flagged. */
 export const RFC_MAX_LINE = 512;
 /** RFC 2812: at most 15 parameters (14 middle + trailing). */
 export const MAX_PARAMS = 15;
 
-const utf8 = new TextDecoder('utf-8');
+const utf8 = utf8Text;
 
 export interface IrcMessage {
   prefix?: string;

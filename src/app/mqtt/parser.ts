@@ -6,6 +6,7 @@
  */
 import { incomplete, invalid, ok } from '../types.ts';
 import type { Parsed } from '../types.ts';
+import { utf8 as utf8Text } from '../text.ts';
 
 export const PacketType = {
   CONNECT: 1, CONNACK: 2, PUBLISH: 3, PUBACK: 4, PUBREC: 5, PUBREL: 6, PUBCOMP: 7, SUBSCRIBE: 8, SUBACK: 9,
@@ -58,7 +59,7 @@ export function parseVarint(b: Uint8Array, off: number, end: number): Parsed<num
   return invalid('app.mqtt.bad_remaining_length');
 }
 
-const utf8 = new TextDecoder('utf-8');
+const utf8 = utf8Text;
 
 /** Strict UTF-8 check (no overlongs, no surrogates, no NUL, which MQTT strings forbid). */
 export function isValidMqttUtf8(b: Uint8Array, off: number, end: number): boolean {

@@ -4,6 +4,7 @@
  * @module
  */
 import { type Parsed, invalid, ok } from '../types.ts';
+import { utf8 as utf8Text } from '../text.ts';
 
 export interface Tlv {
   tag: number;
@@ -78,7 +79,7 @@ export function oidValue(b: Uint8Array, t: Tlv): Parsed<string> {
   return ok(arcs.join('.'), t.valLen);
 }
 
-const utf8 = new TextDecoder('utf-8');
+const utf8 = utf8Text;
 
 export function textValue(b: Uint8Array, t: Tlv): string {
   return utf8.decode(b.subarray(t.valOff, t.valOff + t.valLen));

@@ -4,6 +4,7 @@
  * @module
  */
 import { type Parsed, invalid, ok } from '../types.ts';
+import { latin1 as latin1Text } from '../text.ts';
 
 export interface SsdpLimits {
   maxHeaders: number;
@@ -24,7 +25,7 @@ export interface SsdpMessage {
   anomaly?: string;
 }
 
-const latin1 = new TextDecoder('latin1');
+const latin1 = latin1Text;
 
 /** End of the line starting at `p` (index of CR or LF, or `end`). */
 function lineEnd(b: Uint8Array, p: number, end: number): number {

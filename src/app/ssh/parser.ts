@@ -5,6 +5,7 @@
  */
 import { incomplete, invalid, ok } from '../types.ts';
 import type { Parsed } from '../types.ts';
+import { latin1 as latin1Text } from '../text.ts';
 
 export const MAX_LINE = 255;
 
@@ -24,7 +25,7 @@ export function parseLine(bytes: Uint8Array, offset: number, max = MAX_LINE): Pa
   return limit - offset >= max ? invalid('app.ssh.banner_too_long') : incomplete();
 }
 
-const latin1 = new TextDecoder('latin1');
+const latin1 = latin1Text;
 
 /** Parse the identification string in [start, end) (without CRLF). */
 export function parseBanner(bytes: Uint8Array, start: number, end: number): Parsed<Banner> {

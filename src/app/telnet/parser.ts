@@ -6,6 +6,7 @@
  */
 import { incomplete, invalid, ok } from '../types.ts';
 import type { Parsed } from '../types.ts';
+import { latin1 as latin1Text } from '../text.ts';
 
 export const IAC = 0xff;
 export const DONT = 0xfe;
@@ -82,7 +83,7 @@ export function subnegData(b: Uint8Array, start: number, end: number): Uint8Arra
   return out.subarray(0, n);
 }
 
-const latin1 = new TextDecoder('latin1');
+const latin1 = latin1Text;
 const SUB_IS = 0;
 
 /** TTYPE / TSPEED / XDISPLOC "IS <text>" (RFC 1091, 1079, 1096): the text, or undefined for SEND. */

@@ -5,6 +5,7 @@
  */
 import { incomplete, invalid, ok } from '../types.ts';
 import type { Parsed } from '../types.ts';
+import { latin1 as latin1Text, utf8 as utf8Text } from '../text.ts';
 
 /** Largest TLSCiphertext fragment: 2^14 + 2048. */
 export const MAX_RECORD_PAYLOAD = 16384 + 2048;
@@ -113,8 +114,8 @@ function u16List(bytes: Uint8Array, s: number, e: number): number[] {
   return out;
 }
 
-const latin1 = new TextDecoder('latin1');
-const utf8 = new TextDecoder('utf-8');
+const latin1 = latin1Text;
+const utf8 = utf8Text;
 
 /** Parse the extensions block [s, e) into `hello`'s fields; false when malformed. */
 function parseClientExtensions(bytes: Uint8Array, s: number, e: number, hello: ClientHello): boolean {
