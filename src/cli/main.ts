@@ -40,6 +40,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
+    // The reader of our output went away (`bulwark analyze --json x | head`): not an error.
+    if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') {
+      process.exitCode = ExitCode.OK;
+      return;
+    }
     process.stderr.write(`bulwark: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = ExitCode.INTERNAL;
   },

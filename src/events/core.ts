@@ -13,6 +13,24 @@ const s = (description: string, optional = false) => ({ type: 'string' as const,
 
 export const flowEvents: readonly EventSpec[] = [
   {
+    type: 'flow.start',
+    description: 'A new flow: facts of its first packet (TCP SYN layout for scan detection and SYN fingerprints).',
+    fields: {
+      ttl: n('IP TTL / hop limit of the first packet (0 for ARP).'),
+      ip_len: n('IP total length of the first packet.'),
+      payload_len: n('Transport payload bytes of the first packet.'),
+      tcp_flags: s('TCP flags of the first packet, in the order FSRPAUEC.', true),
+      tcp_seq: n('TCP sequence number (raw, unsigned).', true),
+      tcp_window: n('TCP window (unscaled).', true),
+      tcp_options: s("TCP option layout, p0f style: 'M,N,W,N,N,T,S,E' (M mss, N nop, W wscale, S sack ok, T timestamp, E eol, ?k other).", true),
+      tcp_mss: n('TCP MSS option value.', true),
+      tcp_wscale: n('TCP window scale option value.', true),
+      icmp_type: n('ICMP/ICMPv6 type.', true),
+      icmp_code: n('ICMP/ICMPv6 code.', true),
+      dont_fragment: { type: 'boolean', description: 'IPv4 DF bit.', optional: true },
+    },
+  },
+  {
     type: 'flow.end',
     description: 'A flow ended (timeout, TCP close/reset, eviction or end of input). Its fields are the flow record, the same as a line of flows.jsonl.',
     fields: {

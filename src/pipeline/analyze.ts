@@ -17,6 +17,7 @@ import { appProtocols } from '../app/registry.ts';
 import type { AppContext, AppProtocol, Dir, ProbeInfo } from '../app/types.ts';
 import type { EventFields } from '../events/types.ts';
 import { RunStats, type RunSummary } from './stats.ts';
+import { flowStartFields } from './flow-start.ts';
 
 export interface PipelineOptions {
   flow: Partial<FlowTableOptions>;
@@ -40,6 +41,7 @@ export type EventHandler = (ev: EventRecord) => void;
 export type FlowHandler = (flow: FlowRecord) => void;
 
 const TCP = IpProto.TCP;
+
 const UDP = IpProto.UDP;
 
 export class Pipeline {
@@ -141,6 +143,7 @@ export class Pipeline {
     if (slot < 0) return;
     this.curSlot = slot;
     this.curDir = this.table.dir as Dir;
+    if (this.table.isNew && this.wants('flow.start')) this.emitFlowEvent('flow.start', flowStartFields(view));
     if (view.l3 === L3.ARP) {
       if (this.wants('arp.request') || this.wants('arp.reply')) this.emitArp();
       return;

@@ -1,0 +1,114 @@
+/**
+ * Detection stage contract: detectors (policy) subscribe to neutral events and report findings through one
+ * call; the framework aggregates repeats, names devices and keeps the evidence references.
+ * @module
+ */
+import type { EventRecord } from '../pipeline/analyze.ts';
+import type { FlowRecord } from '../flow/types.ts';
+import type { DeviceLookup } from '../inventory/types.ts';
+
+export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+
+export type Category = 'botnet' | 'scan' | 'bruteforce' | 'credentials' | 'c2' | 'ddos' | 'p2p' | 'crypto' | 'exposure' | 'policy';
+
+/** Role of a device in a finding. */
+export type Role = 'attacker' | 'victim' | 'infected' | 'insecure' | 'peer';
+
+export interface References {
+  /** ETSI EN 303 645 provisions, e.g. '5.1-1'. */
+  etsi?: string[];
+  /** ENISA baseline measures, e.g. 'GP-TM-09'. */
+  enisa?: string[];
+  /** MITRE ATT&CK technique ids, e.g. 'T1110.001'. */
+  attack?: string[];
+  /** Other sources (URLs, advisories). */
+  other?: string[];
+}
+
+export interface OptionSpec {
+  default: number | string | boolean | string[];
+  description: string;
+}
+
+/** A packet that proves the finding: enough to cut an evidence pcap later. */
+export interface EvidenceRef {
+  file: string;
+  packet: number;
+  ts: number;
+  community_id?: string;
+}
+
+/** What a detector passes to `report`. */
+export interface Report {
+  /** Key of the message template in the detector's `messages`. */
+  messageId: string;
+  /** Values for the template's {placeholders}. */
+  data: Record<string, string | number>;
+  /** Repeats with the same aggregation key become one finding with a count. */
+  key: string;
+  devices: { role: Role; ip: string; mac?: string }[];
+  ts: number;
+  evidence?: EvidenceRef;
+  /** Override the detector's default severity/confidence for this report. */
+  severity?: Severity;
+  confidence?: number;
+  /** How much to add to the finding's count (default 1). */
+  count?: number;
+  /** Extra facts kept on the finding (bounded by the framework). */
+  facts?: Record<string, unknown>;
+}
+
+export interface DetectorContext {
+  report(r: Report): void;
+  /** Device inventory, when it runs (undefined otherwise). */
+  readonly devices?: DeviceLookup;
+}
+
+export interface DetectorInstance {
+  onEvent?(ev: EventRecord): void;
+  onFlow?(flow: FlowRecord): void;
+  /** End of input: report what windows still hold. */
+  finish?(): void;
+}
+
+/** One detector module: metadata + factory. Every field is checked by the detector meta-test. */
+export interface Detector<O extends Record<string, unknown> = Record<string, unknown>> {
+  /** Stable namespaced id: 'botnet.mirai-scan'. Equal to the module file name under detectors/. */
+  id: string;
+  description: string;
+  category: Category;
+  severity: Severity;
+  /** Default confidence 0..1. */
+  confidence: number;
+  references: References;
+  options: { [K in keyof O]: OptionSpec };
+  /** Message templates with {placeholders}: the only source of finding titles and explanations. */
+  messages: Record<string, { title: string; explanation: string }>;
+  /** Event types it needs (the pipeline builds only events someone subscribes to). 'flow.end' for flows. */
+  subscribes: string[];
+  create(ctx: DetectorContext, options: O): DetectorInstance;
+}
+
+/** JSON form of a finding (findings.jsonl, the store, the report). */
+export interface Finding {
+  /** Stable within a run: `<detector>:<hash of key>`. */
+  id: string;
+  detector: string;
+  category: Category;
+  severity: Severity;
+  confidence: number;
+  title: string;
+  explanation: string;
+  devices: { role: Role; ip: string; mac?: string; device_id?: string }[];
+  first_ts: number;
+  last_ts: number;
+  count: number;
+  /** Community IDs of the flows involved (bounded; `community_ids_dropped` counts the rest). */
+  community_ids: string[];
+  community_ids_dropped: number;
+  /** Packets that prove it (bounded; first ones kept). */
+  evidence: EvidenceRef[];
+  evidence_dropped: number;
+  references: References;
+  facts?: Record<string, unknown>;
+}
