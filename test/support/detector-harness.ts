@@ -1,0 +1,21 @@
+/**
+ * Runs one detector over real traces without the aggregation engine: every `report` call is collected
+ * as given, so a detector test sees exactly what the detector decided.
+ * @module
+ */
+import { Pipeline } from '../../src/pipeline/analyze.ts';
+import type { Detector, Report } from '../../src/detect/types.ts';
+
+export async function reportsOf<O extends Record<string, unknown>>(detector: Detector<O>, paths: string[], options: Partial<O> = {}): Promise<Report[]> {
+  const reports: Report[] = [];
+  const defaults = Object.fromEntries(Object.entries(detector.options).map(([k, v]) => [k, (v as { default: unknown }).default])) as O;
+  const instance = detector.create({ report: (r) => reports.push(r) }, { ...defaults, ...options });
+  const pipeline = new Pipeline();
+  for (const type of detector.subscribes) {
+    if (type === 'flow.end') pipeline.onFlow((f) => instance.onFlow?.(f));
+    else pipeline.on(type, (ev) => instance.onEvent?.(ev));
+  }
+  await pipeline.run(paths);
+  instance.finish?.();
+  return reports;
+}
