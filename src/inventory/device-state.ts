@@ -1,0 +1,177 @@
+/**
+ * Mutable, bounded state of one device while events arrive; turned into a DeviceRecord at the end.
+ * Every collection has a cap; what does not fit is counted, never stored.
+ * @module
+ */
+import type { DeviceRecord, Evidence, IpBinding, ServiceRecord } from './types.ts';
+
+export interface DeviceCaps {
+  maxEvidencePerDevice: number;
+  /** Distinct values kept per high-cardinality evidence signal (DNS names, SNI, ...). */
+  maxEvidencePerSignal: number;
+  /** Entries kept in each per-device set (IPs, host names, services, ports, domains, peers). */
+  maxSetSize: number;
+}
+
+/** Signals whose values are many per device: capped on their own so they cannot crowd out the rest. */
+const manyValued = new Set(['dns.query', 'mdns.query', 'tls.sni', 'http.host', 'tls.ja3', 'tls.ja4', 'tcp.syn_signature', 'mdns.txt', 'ssdp.usn']);
+
+/** Where an evidence item came from (the event envelope). */
+export interface Source {
+  ts: number;
+  file: string;
+  packet: number;
+}
+
+export class DeviceState {
+  readonly id: string;
+  mac: string | undefined;
+  readonly ips = new Map<string, IpBinding>();
+  readonly hostnames = new Set<string>();
+  first_ts = Infinity;
+  last_ts = -Infinity;
+  local = false;
+  readonly services = new Map<string, ServiceRecord>();
+  readonly talksPorts = new Set<string>();
+  readonly domains = new Set<string>();
+  flows_out = 0;
+  flows_in = 0;
+  bytes_out = 0;
+  bytes_in = 0;
+  readonly peersLocal = new Set<string>();
+  readonly peersRemote = new Set<string>();
+  /** Distinct remote addresses this MAC carried traffic for (a gateway's sign). */
+  readonly forwarded = new Set<string>();
+  readonly evidence: Evidence[] = [];
+  private readonly evidenceKeys = new Set<string>();
+  private readonly perSignal = new Map<string, number>();
+  evidence_dropped = 0;
+  /** Entries not stored because a set was full. */
+  overflow = 0;
+
+  private readonly caps: DeviceCaps;
+
+  constructor(id: string, caps: DeviceCaps) {
+    this.id = id;
+    this.caps = caps;
+  }
+
+  seen(ts: number): void {
+    if (!Number.isFinite(ts)) return;
+    if (ts < this.first_ts) this.first_ts = ts;
+    if (ts > this.last_ts) this.last_ts = ts;
+  }
+
+  /** Add to a capped set; false (and counted) when full. */
+  add(set: Set<string>, value: string): boolean {
+    if (set.has(value)) return true;
+    if (set.size >= this.caps.maxSetSize) {
+      this.overflow++;
+      return false;
+    }
+    set.add(value);
+    return true;
+  }
+
+  bindIp(ip: string, ts: number, source: string): void {
+    const b = this.ips.get(ip);
+    if (b) {
+      if (ts < b.first_ts) b.first_ts = ts;
+      if (ts > b.last_ts) b.last_ts = ts;
+      if (b.source === 'traffic' && source !== 'traffic') b.source = source;
+      return;
+    }
+    if (this.ips.size >= this.caps.maxSetSize) {
+      this.overflow++;
+      return;
+    }
+    this.ips.set(ip, { ip, first_ts: ts, last_ts: ts, source });
+  }
+
+  service(transport: string, port: number, app: string | undefined): void {
+    const key = `${transport}/${port}`;
+    const s = this.services.get(key);
+    if (s) {
+      s.flows++;
+      if (app && !s.app) s.app = app;
+      return;
+    }
+    if (this.services.size >= this.caps.maxSetSize) {
+      this.overflow++;
+      return;
+    }
+    this.services.set(key, app ? { transport, port, app, flows: 1 } : { transport, port, flows: 1 });
+  }
+
+  /** Keep one evidence item per distinct (signal, value), the first time it was seen. */
+  addEvidence(signal: string, value: string, src: Source): void {
+    const v = value.length > 256 ? value.slice(0, 256) : value;
+    const key = `${signal}\u0000${v}`;
+    if (this.evidenceKeys.has(key)) return;
+    const n = this.perSignal.get(signal) ?? 0;
+    if (this.evidence.length >= this.caps.maxEvidencePerDevice || (manyValued.has(signal) && n >= this.caps.maxEvidencePerSignal)) {
+      this.evidence_dropped++;
+      return;
+    }
+    this.evidenceKeys.add(key);
+    this.perSignal.set(signal, n + 1);
+    this.evidence.push({ signal, value: v, ts: src.ts, file: src.file, packet: src.packet });
+  }
+
+  /** Fold another device's state into this one (an 'ip:' device later found to belong to a MAC). */
+  absorb(o: DeviceState): void {
+    for (const b of o.ips.values()) {
+      this.bindIp(b.ip, b.first_ts, b.source);
+      this.bindIp(b.ip, b.last_ts, b.source);
+    }
+    for (const h of o.hostnames) this.add(this.hostnames, h);
+    this.seen(o.first_ts);
+    this.seen(o.last_ts);
+    this.local ||= o.local;
+    for (const s of o.services.values()) {
+      const mine = this.services.get(`${s.transport}/${s.port}`);
+      if (mine) mine.flows += s.flows;
+      else if (this.services.size < this.caps.maxSetSize) this.services.set(`${s.transport}/${s.port}`, { ...s });
+      else this.overflow++;
+    }
+    for (const p of o.talksPorts) this.add(this.talksPorts, p);
+    for (const d of o.domains) this.add(this.domains, d);
+    for (const p of o.peersLocal) this.add(this.peersLocal, p);
+    for (const p of o.peersRemote) this.add(this.peersRemote, p);
+    for (const p of o.forwarded) this.add(this.forwarded, p);
+    this.flows_out += o.flows_out;
+    this.flows_in += o.flows_in;
+    this.bytes_out += o.bytes_out;
+    this.bytes_in += o.bytes_in;
+    for (const e of o.evidence) this.addEvidence(e.signal, e.value, e);
+    this.evidence_dropped += o.evidence_dropped;
+    this.overflow += o.overflow;
+    this.evidence.sort((a, b) => a.ts - b.ts);
+  }
+
+  /** The JSON record, without identification (filled by the caller). */
+  toRecord(ouiVendor: string | undefined, macLocal: boolean): Omit<DeviceRecord, 'identification'> {
+    const rec: Omit<DeviceRecord, 'identification'> = {
+      id: this.id,
+      mac_local: macLocal,
+      ips: [...this.ips.values()].map((b) => ({ ...b })),
+      hostnames: [...this.hostnames],
+      first_ts: this.first_ts,
+      last_ts: this.last_ts,
+      local: this.local,
+      services: [...this.services.values()].map((s) => ({ ...s })).sort((a, b) => a.port - b.port || a.transport.localeCompare(b.transport)),
+      talks_to: { ports: [...this.talksPorts], domains: [...this.domains] },
+      flows_out: this.flows_out,
+      flows_in: this.flows_in,
+      bytes_out: this.bytes_out,
+      bytes_in: this.bytes_in,
+      peers_local: this.peersLocal.size,
+      peers_remote: this.peersRemote.size,
+      evidence: this.evidence.map((e) => ({ ...e })),
+      evidence_dropped: this.evidence_dropped,
+    };
+    if (this.mac) rec.mac = this.mac;
+    if (ouiVendor) rec.oui_vendor = ouiVendor;
+    return rec;
+  }
+}

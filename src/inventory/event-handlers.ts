@@ -1,0 +1,322 @@
+/**
+ * What the inventory takes from each event type: address bindings, host names, services and identification
+ * evidence. Field values are checked for type before use (events carry attacker-controlled text).
+ * @module
+ */
+import type { EventRecord } from '../pipeline/analyze.ts';
+import type { Inventory } from './inventory.ts';
+import type { DeviceState } from './device-state.ts';
+
+type Handler = (inv: Inventory, ev: EventRecord) => void;
+
+function str(v: unknown, max = 256): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  // Printable text only: control characters cannot reach a terminal through the device table.
+  const s = v.slice(0, max).replace(/\p{Cc}/gu, '').trim();
+  return s === '' ? undefined : s;
+}
+
+function nums(v: unknown): number[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  return v.filter((x): x is number => typeof x === 'number').slice(0, 64);
+}
+
+function records(ev: EventRecord, ...keys: string[]): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const k of keys) {
+    const list = ev[k];
+    if (!Array.isArray(list)) continue;
+    for (const r of list.slice(0, 64)) if (r && typeof r === 'object') out.push(r as Record<string, unknown>);
+  }
+  return out;
+}
+
+function src(ev: EventRecord): { ts: number; file: string; packet: number } {
+  return { ts: ev.ts, file: ev.file, packet: ev.packet };
+}
+
+/** The sender of the event's packet, as a device. */
+function sender(inv: Inventory, ev: EventRecord): DeviceState | undefined {
+  return inv.deviceForIp(ev.src_ip, ev.ts);
+}
+
+/** Host name as a label: lower case, without the .local / trailing dot. */
+function hostLabel(name: string): string | undefined {
+  const h = name.toLowerCase().replace(/\.$/, '').replace(/\.local$/, '');
+  return /^[a-z0-9][a-z0-9._-]{0,62}$/.test(h) ? h : undefined;
+}
+
+function addHostname(d: DeviceState, name: string | undefined): void {
+  const h = name && hostLabel(name);
+  if (h) d.add(d.hostnames, h);
+}
+
+/** Registered-domain-ish suffix of a DNS name for the talks_to list (names, not IPs). */
+function domainOf(name: string): string | undefined {
+  const n = name.toLowerCase().replace(/\.$/, '');
+  if (!/^[a-z0-9_.-]+\.[a-z]{2,}$/.test(n) || n.endsWith('.local') || n.endsWith('.arpa')) return undefined;
+  return n;
+}
+
+function arp(inv: Inventory, ev: EventRecord): void {
+  const d = ev.sender_ip === '0.0.0.0' ? inv.deviceForMac(ev.sender_mac, ev.ts) : inv.bind(ev.sender_ip, ev.sender_mac, ev.ts, 'arp');
+  d?.seen(ev.ts);
+}
+
+function ndp(inv: Inventory, ev: EventRecord): void {
+  const lla = ev.link_layer_address;
+  if (ev.type === 'ndp.neighbor_advert') {
+    inv.bind(ev.target_address, lla, ev.ts, 'ndp');
+    return;
+  }
+  if (ev.type === 'ndp.neighbor_solicit' && ev.duplicate_address_detection === true) return;
+  const d = inv.bind(ev.src_ip, lla, ev.ts, 'ndp');
+  if (d && ev.type === 'ndp.router_advert') d.addEvidence('ndp.router_advert', 'sends IPv6 router advertisements', src(ev));
+}
+
+const mudOrFp = (d: DeviceState, ev: EventRecord): void => {
+  const s = src(ev);
+  const host = str(ev.host_name, 64);
+  if (host) {
+    d.addEvidence('dhcp.hostname', host, s);
+    addHostname(d, host);
+  }
+  const fqdn = str(ev.fqdn, 128);
+  if (fqdn) addHostname(d, fqdn.split('.')[0]);
+  const p55 = nums(ev.param_list);
+  if (p55 && p55.length > 0) d.addEvidence('dhcp.fingerprint', p55.join(','), s);
+  const opts = nums(ev.options);
+  if (opts && opts.length > 0) d.addEvidence('dhcp.options', opts.join(','), s);
+  const vc = str(ev.vendor_class, 128);
+  if (vc) d.addEvidence('dhcp.vendor_class', vc, s);
+  const mud = str(ev.mud_url, 256);
+  if (mud) d.addEvidence('mud_url', mud, s);
+};
+
+function dhcpClient(inv: Inventory, ev: EventRecord): void {
+  const d = inv.deviceForMac(ev.client_mac, ev.ts);
+  if (!d) return;
+  if (typeof ev.ciaddr === 'string' && ev.ciaddr !== '0.0.0.0') inv.bind(ev.ciaddr, ev.client_mac, ev.ts, 'dhcp');
+  mudOrFp(d, ev);
+}
+
+function dhcpAck(inv: Inventory, ev: EventRecord): void {
+  inv.bind(ev.yiaddr, ev.client_mac, ev.ts, 'dhcp');
+  const server = sender(inv, ev);
+  server?.addEvidence('dhcp.server', 'answers DHCP requests', src(ev));
+}
+
+function dhcpOffer(inv: Inventory, ev: EventRecord): void {
+  sender(inv, ev)?.addEvidence('dhcp.server', 'answers DHCP requests', src(ev));
+}
+
+function dhcp6(inv: Inventory, ev: EventRecord): void {
+  const d = sender(inv, ev);
+  if (!d) return;
+  const s = src(ev);
+  const oro = nums(ev.oro);
+  if (oro && oro.length > 0) d.addEvidence('dhcp6.fingerprint', oro.join(','), s);
+  if (Array.isArray(ev.vendor_class)) {
+    const vc = str(ev.vendor_class.filter((x) => typeof x === 'string').join(' '), 128);
+    if (vc) d.addEvidence('dhcp6.vendor_class', vc, s);
+  }
+  const fqdn = str(ev.fqdn, 128);
+  if (fqdn) addHostname(d, fqdn.split('.')[0]);
+}
+
+const modelTxtKeys = new Set(['md', 'model', 'mdl', 'ty', 'product', 'mfg', 'manufacturer', 'usb_mfg', 'usb_mdl', 'am', 'rpmd', 'vendor', 'devtype', 'fn', 'mn']);
+
+function isMdns(ev: EventRecord): boolean {
+  return ev.src_port === 5353 || ev.dst_port === 5353;
+}
+
+/** mDNS records announced by the sender: service types, host names, model fields of TXT records. */
+function mdnsRecords(d: DeviceState, ev: EventRecord, list: Record<string, unknown>[]): void {
+  const s = src(ev);
+  for (const r of list) {
+    const name = str(r.name, 256);
+    const type = r.type;
+    if (!name) continue;
+    if (type === 12) {
+      const m = /^(_[a-z0-9-]+\._(?:tcp|udp))\.local\.?$/i.exec(name);
+      if (m) d.addEvidence('mdns.service', m[1].toLowerCase(), s);
+    } else if (type === 1 || type === 28) {
+      if (/\.local\.?$/i.test(name)) addHostname(d, name);
+    } else if (type === 33) {
+      const svc = /\.(_[a-z0-9-]+\._(?:tcp|udp))\.local\.?$/i.exec(name);
+      if (svc) d.addEvidence('mdns.service', svc[1].toLowerCase(), s);
+      const target = str(r.target, 256);
+      if (target) addHostname(d, target);
+    } else if (type === 16 && Array.isArray(r.txt)) {
+      for (const kv of r.txt.slice(0, 32)) {
+        const t = str(kv, 128);
+        if (!t) continue;
+        const eq = t.indexOf('=');
+        if (eq > 0 && modelTxtKeys.has(t.slice(0, eq).toLowerCase())) d.addEvidence('mdns.txt', t, s);
+      }
+    }
+  }
+}
+
+function dnsQuery(inv: Inventory, ev: EventRecord): void {
+  const d = sender(inv, ev);
+  if (!d) return;
+  const s = src(ev);
+  const qs = records(ev, 'questions');
+  const names = qs.length > 0 ? qs.map((q) => str(q.qname, 256)) : [str(ev.qname, 256)];
+  if (isMdns(ev)) {
+    for (const n of names) if (n) d.addEvidence('mdns.query', n.toLowerCase(), s);
+    mdnsRecords(d, ev, records(ev, 'answers', 'authority'));
+    return;
+  }
+  for (const n of names) {
+    if (!n) continue;
+    const dom = domainOf(n);
+    if (dom) {
+      d.addEvidence('dns.query', dom, s);
+      d.add(d.domains, dom);
+    }
+  }
+}
+
+function dnsResponse(inv: Inventory, ev: EventRecord): void {
+  if (isMdns(ev)) {
+    const d = sender(inv, ev);
+    if (d) mdnsRecords(d, ev, records(ev, 'answers', 'additional', 'authority'));
+    return;
+  }
+  // PTR answers name the host behind a local address.
+  for (const r of records(ev, 'answers')) {
+    if (r.type !== 12) continue;
+    const name = str(r.name, 256);
+    const data = str(r.data, 256);
+    const m = name && /^(\d+)\.(\d+)\.(\d+)\.(\d+)\.in-addr\.arpa\.?$/i.exec(name);
+    if (!m || !data) continue;
+    const ip = `${m[4]}.${m[3]}.${m[2]}.${m[1]}`;
+    if (!inv.isLocal(ip)) continue;
+    const d = inv.deviceForIp(ip, ev.ts);
+    if (!d) continue;
+    d.addEvidence('dns.ptr', data, src(ev));
+    addHostname(d, data.split('.')[0]);
+  }
+}
+
+function ssdpAnnounce(inv: Inventory, ev: EventRecord): void {
+  const d = sender(inv, ev);
+  if (!d) return;
+  const s = src(ev);
+  const server = str(ev.server, 200);
+  if (server) d.addEvidence('ssdp.server', server, s);
+  const usn = str(ev.usn, 200);
+  if (usn) d.addEvidence('ssdp.usn', usn, s);
+  const nt = str(ev.nt ?? ev.st, 200);
+  if (nt && nt.startsWith('urn:')) d.addEvidence('ssdp.type', nt, s);
+}
+
+function ssdpSearch(inv: Inventory, ev: EventRecord): void {
+  const d = sender(inv, ev);
+  if (!d) return;
+  const ua = str(ev.user_agent, 200);
+  if (ua) d.addEvidence('ssdp.user_agent', ua, src(ev));
+  const st = str(ev.st, 200);
+  if (st) d.addEvidence('ssdp.search', st, src(ev));
+}
+
+function httpRequest(inv: Inventory, ev: EventRecord): void {
+  const d = sender(inv, ev);
+  if (!d) return;
+  const s = src(ev);
+  const ua = str(ev.user_agent, 200);
+  if (ua) d.addEvidence('http.user_agent', ua, s);
+  const host = str(ev.host, 200);
+  const dom = host && domainOf(host.replace(/:\d+$/, ''));
+  if (dom) {
+    d.addEvidence('http.host', dom, s);
+    d.add(d.domains, dom);
+  }
+}
+
+function httpResponse(inv: Inventory, ev: EventRecord): void {
+  const d = sender(inv, ev);
+  if (!d) return;
+  const s = src(ev);
+  const server = str(ev.server, 200);
+  if (server) d.addEvidence('http.server', server, s);
+  const auth = str(ev.www_authenticate, 200);
+  const realm = auth && /realm="?([^",]{1,64})/i.exec(auth);
+  if (realm) d.addEvidence('http.realm', realm[1].trim(), s);
+}
+
+function tlsHello(inv: Inventory, ev: EventRecord): void {
+  const d = sender(inv, ev);
+  if (!d) return;
+  const s = src(ev);
+  const ja4 = str(ev.ja4, 64);
+  if (ja4) d.addEvidence('tls.ja4', ja4, s);
+  const ja3 = str(ev.ja3_hash, 64);
+  if (ja3) d.addEvidence('tls.ja3', ja3, s);
+  const sni = str(ev.sni, 200);
+  const dom = sni && domainOf(sni);
+  if (dom) {
+    d.addEvidence('tls.sni', dom, s);
+    d.add(d.domains, dom);
+  }
+}
+
+function tlsCertificate(inv: Inventory, ev: EventRecord): void {
+  if (ev.chain_index !== 0 || typeof ev.src_ip !== 'string' || !inv.isLocal(ev.src_ip)) return;
+  const subject = str(ev.subject, 200);
+  if (subject) sender(inv, ev)?.addEvidence('tls.cert_subject', subject, src(ev));
+}
+
+function sshBanner(inv: Inventory, ev: EventRecord): void {
+  const raw = str(ev.software, 100);
+  if (raw) sender(inv, ev)?.addEvidence(ev.from_orig === true ? 'ssh.client' : 'ssh.server', raw, src(ev));
+}
+
+/** Initial TTL as p0f guesses it: the next of 32, 64, 128, 255 at or above the observed TTL. */
+export function initialTtl(ttl: number): number {
+  for (const t of [32, 64, 128]) if (ttl <= t) return t;
+  return 255;
+}
+
+function flowStart(inv: Inventory, ev: EventRecord): void {
+  if (ev.transport !== 'tcp' || ev.tcp_flags !== 'S' || typeof ev.ttl !== 'number') return;
+  if (typeof ev.src_ip !== 'string' || !inv.isLocal(ev.src_ip)) return;
+  const d = sender(inv, ev);
+  if (!d) return;
+  const win = typeof ev.tcp_window === 'number' ? ev.tcp_window : 0;
+  const opts = typeof ev.tcp_options === 'string' ? ev.tcp_options.slice(0, 64) : '';
+  const mss = typeof ev.tcp_mss === 'number' ? ev.tcp_mss : '*';
+  const ws = typeof ev.tcp_wscale === 'number' ? ev.tcp_wscale : '*';
+  // p0f-like layout: ittl:mss:window,wscale:options (no per-connection values).
+  d.addEvidence('tcp.syn_signature', `${initialTtl(ev.ttl)}:${mss}:${win},${ws}:${opts}`, src(ev));
+}
+
+export const handlers: Record<string, Handler> = {
+  'arp.request': arp,
+  'arp.reply': arp,
+  'ndp.neighbor_solicit': ndp,
+  'ndp.neighbor_advert': ndp,
+  'ndp.router_solicit': ndp,
+  'ndp.router_advert': ndp,
+  'dhcp.discover': dhcpClient,
+  'dhcp.request': dhcpClient,
+  'dhcp.inform': dhcpClient,
+  'dhcp.decline': dhcpClient,
+  'dhcp.release': dhcpClient,
+  'dhcp.offer': dhcpOffer,
+  'dhcp.ack': dhcpAck,
+  'dhcp6.message': dhcp6,
+  'dns.query': dnsQuery,
+  'dns.response': dnsResponse,
+  'ssdp.notify': ssdpAnnounce,
+  'ssdp.response': ssdpAnnounce,
+  'ssdp.msearch': ssdpSearch,
+  'http.request': httpRequest,
+  'http.response': httpResponse,
+  'tls.client_hello': tlsHello,
+  'tls.certificate': tlsCertificate,
+  'ssh.banner': sshBanner,
+  'flow.start': flowStart,
+};

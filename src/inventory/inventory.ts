@@ -1,0 +1,266 @@
+/**
+ * The device inventory: "what is on my network?". Fed by pipeline events, it keeps one bounded record per
+ * device — keyed by MAC on the local segment, by IP where only layer 3 is seen — with IP bindings over time,
+ * host names, services, peers, traffic counts and identification evidence; devices() identifies them.
+ *
+ * Address policy (see docs/devices.md): an IP is bound to a MAC by ARP, DHCP and NDP, or by traffic only for
+ * local addresses with no such binding. Remote (Internet) addresses never become devices: they are peers, and
+ * a MAC that carries traffic for them is recorded as forwarding it (a gateway's sign), without owning them.
+ * @module
+ */
+import type { Pipeline, EventRecord } from '../pipeline/analyze.ts';
+import type { FlowRecord } from '../flow/types.ts';
+import type { DeviceLookup, DeviceRecord, Identification } from './types.ts';
+import { DeviceState, type DeviceCaps, type Source } from './device-state.ts';
+import { NetSet, defaultLocalNets, isHostIp } from './addresses.ts';
+import { isDeviceMac, isLocallyAdministered, normaliseMac, ouiVendor } from './oui.ts';
+import { handlers } from './event-handlers.ts';
+import { identify } from './identify.ts';
+import { applyOverrides, type Overrides } from './overrides.ts';
+
+export interface InventoryOptions extends DeviceCaps {
+  maxDevices: number;
+  /** CIDR prefixes of this network (default RFC 1918, link-local, IPv6 ULA and link-local). */
+  localNets: readonly string[];
+  /** User overrides applied in devices() (see overrides.ts). */
+  overrides: Overrides;
+  /** Replaces the identification step (tests, training: records without identification cost). */
+  identify: (d: Omit<DeviceRecord, 'identification'>) => Identification;
+}
+
+export interface InventoryStats {
+  devices: number;
+  /** Devices not created because maxDevices was reached (counted per attempt). */
+  dropped_devices: number;
+  /** Evidence items not kept at the per-device caps, all devices. */
+  evidence_dropped: number;
+  /** Set entries (IPs, peers, ports, ...) not kept at maxSetSize, all devices. */
+  set_overflow: number;
+}
+
+const bindingRank: Record<string, number> = { traffic: 0, ndp: 1, arp: 2, dhcp: 3 };
+
+/** Event types the inventory subscribes to (nothing else is built for it). */
+export const inventoryEventTypes: readonly string[] = Object.keys(handlers);
+
+export class Inventory implements DeviceLookup {
+  readonly options: InventoryOptions;
+  private readonly local: NetSet;
+  private readonly byId = new Map<string, DeviceState>();
+  /** Current IP → MAC binding and how it was learned. */
+  private readonly ipMac = new Map<string, { mac: string; rank: number }>();
+  private droppedDevices = 0;
+  private cache: DeviceRecord[] | undefined;
+  private index: { ip: Map<string, DeviceRecord>; mac: Map<string, DeviceRecord> } | undefined;
+
+  constructor(options: Partial<InventoryOptions> = {}) {
+    this.options = {
+      maxDevices: 10000,
+      maxEvidencePerDevice: 64,
+      maxEvidencePerSignal: 16,
+      maxSetSize: 256,
+      localNets: defaultLocalNets,
+      overrides: {},
+      identify,
+      ...options,
+    };
+    this.local = new NetSet(this.options.localNets);
+  }
+
+  /** Subscribe to the events and finished flows the inventory needs. */
+  attach(pipeline: Pipeline): this {
+    for (const type of inventoryEventTypes) pipeline.on(type, (ev) => this.onEvent(ev));
+    pipeline.onFlow((f) => this.onFlow(f));
+    return this;
+  }
+
+  /** Feed one event (attach() does this; exposed for tests and replays). */
+  onEvent(ev: EventRecord): void {
+    const h = handlers[ev.type];
+    if (h === undefined) return;
+    this.cache = undefined;
+    try {
+      h(this, ev);
+    } catch {
+      // Events are built from attacker-controlled bytes; a field of an unexpected shape must not stop the run.
+    }
+  }
+
+  isLocal(ip: string): boolean {
+    return this.local.has(ip);
+  }
+
+  /** The device of a MAC (created on first sight), or undefined for group/zero MACs or at the device cap. */
+  deviceForMac(mac: unknown, ts: number): DeviceState | undefined {
+    const m = normaliseMac(mac);
+    if (m === undefined || !isDeviceMac(m)) return undefined;
+    const d = this.getOrCreate(`mac:${m}`, ts);
+    if (d) d.mac = m;
+    return d;
+  }
+
+  /**
+   * The device that sends or receives as `ip`: its bound MAC's device, else an 'ip:' device when the address
+   * is local; undefined for remote, broadcast or multicast addresses.
+   */
+  deviceForIp(ip: unknown, ts: number): DeviceState | undefined {
+    if (!isHostIp(ip)) return undefined;
+    const b = this.ipMac.get(ip);
+    if (b) return this.deviceForMac(b.mac, ts);
+    if (!this.local.has(ip)) return undefined;
+    const d = this.getOrCreate(`ip:${ip}`, ts);
+    d?.bindIp(ip, ts, 'traffic');
+    return d;
+  }
+
+  /** Record that `ip` is at `mac` (source 'arp' | 'dhcp' | 'ndp' | 'traffic'); weaker sources never replace stronger. */
+  bind(ip: unknown, mac: unknown, ts: number, source: string): DeviceState | undefined {
+    const m = normaliseMac(mac);
+    if (!isHostIp(ip) || m === undefined || !isDeviceMac(m)) return undefined;
+    const rank = bindingRank[source] ?? 0;
+    const cur = this.ipMac.get(ip);
+    if (source === 'traffic' && !this.local.has(ip)) return undefined;
+    if (cur && cur.mac !== m && cur.rank > rank) return undefined;
+    const d = this.deviceForMac(m, ts);
+    if (!d) return undefined;
+    this.ipMac.set(ip, { mac: m, rank: Math.max(rank, cur?.mac === m ? cur.rank : 0) });
+    d.bindIp(ip, ts, source);
+    if (this.local.has(ip)) d.local = true;
+    return d;
+  }
+
+  private getOrCreate(id: string, ts: number): DeviceState | undefined {
+    let d = this.byId.get(id);
+    if (d === undefined) {
+      if (this.byId.size >= this.options.maxDevices) {
+        this.droppedDevices++;
+        return undefined;
+      }
+      d = new DeviceState(id, this.options);
+      this.byId.set(id, d);
+    }
+    d.seen(ts);
+    return d;
+  }
+
+  /** One side of a finished flow: the device it belongs to (MAC for local addresses, else by IP). */
+  private flowSide(ip: string, mac: string | undefined, ts: number): DeviceState | undefined {
+    if (!isHostIp(ip)) return undefined;
+    const m = normaliseMac(mac);
+    if (m !== undefined && isDeviceMac(m)) {
+      if (this.local.has(ip)) {
+        const bound = this.bind(ip, m, ts, 'traffic');
+        if (bound) return bound;
+      } else {
+        // A remote address behind this MAC: the MAC forwards it (router), it does not own it.
+        const gw = this.deviceForMac(m, ts);
+        if (gw) gw.add(gw.forwarded, ip);
+      }
+    }
+    return this.deviceForIp(ip, ts);
+  }
+
+  /** Feed one finished flow (attach() does this). */
+  onFlow(f: FlowRecord): void {
+    if (f.transport === 'arp') return;
+    this.cache = undefined;
+    const orig = this.flowSide(f.orig_ip, f.orig_mac, f.first_ts);
+    const resp = this.flowSide(f.resp_ip, f.resp_mac, f.first_ts);
+    const origLocal = this.local.has(f.orig_ip);
+    const respLocal = this.local.has(f.resp_ip);
+    const answered = f.transport === 'tcp'
+      ? f.tcp_state === 'established' || f.tcp_state === 'closed' || f.tcp_state === 'reset' || f.tcp_state === 'half_open'
+      : f.resp_pkts > 0;
+    if (orig) {
+      orig.seen(f.last_ts);
+      orig.flows_out++;
+      orig.bytes_out += f.orig_bytes;
+      orig.bytes_in += f.resp_bytes;
+      if (f.transport === 'tcp' || f.transport === 'udp') orig.add(orig.talksPorts, `${f.transport}/${f.resp_port}`);
+      if (isHostIp(f.resp_ip)) orig.add(respLocal ? orig.peersLocal : orig.peersRemote, f.resp_ip);
+    }
+    if (resp) {
+      resp.seen(f.last_ts);
+      resp.flows_in++;
+      resp.bytes_in += f.orig_bytes;
+      resp.bytes_out += f.resp_bytes;
+      if (answered && (f.transport === 'tcp' || f.transport === 'udp')) resp.service(f.transport, f.resp_port, f.app);
+      if (isHostIp(f.orig_ip)) resp.add(origLocal ? resp.peersLocal : resp.peersRemote, f.orig_ip);
+    }
+  }
+
+  /** Merge 'ip:' devices whose address was later bound to a MAC. */
+  private settle(): void {
+    for (const [id, d] of this.byId) {
+      if (!id.startsWith('ip:')) continue;
+      const b = this.ipMac.get(id.slice(3));
+      if (!b) continue;
+      const owner = this.byId.get(`mac:${b.mac}`);
+      if (!owner) continue;
+      owner.absorb(d);
+      this.byId.delete(id);
+    }
+  }
+
+  /** Every device, identified (rules, model, then user overrides), ordered by first sighting. */
+  devices(): DeviceRecord[] {
+    if (this.cache) return this.cache;
+    this.settle();
+    const out: DeviceRecord[] = [];
+    for (const d of this.byId.values()) {
+      const macLocal = d.mac !== undefined && isLocallyAdministered(d.mac);
+      const base = d.toRecord(d.mac ? ouiVendor(d.mac) : undefined, macLocal);
+      if (d.forwarded.size > 0) {
+        base.evidence.push({ signal: 'gateway', value: `forwards traffic of ${d.forwarded.size} remote address${d.forwarded.size === 1 ? '' : 'es'}`, ts: d.first_ts, file: '', packet: 0 });
+      }
+      const rec: DeviceRecord = { ...base, identification: this.options.identify(base) };
+      out.push(applyOverrides(rec, this.options.overrides));
+    }
+    out.sort((a, b) => a.first_ts - b.first_ts || a.id.localeCompare(b.id));
+    this.cache = out;
+    this.index = undefined;
+    return out;
+  }
+
+  byIp(ip: string): DeviceRecord | undefined {
+    return this.lookup().ip.get(ip);
+  }
+
+  byMac(mac: string): DeviceRecord | undefined {
+    const m = normaliseMac(mac);
+    return m === undefined ? undefined : this.lookup().mac.get(m);
+  }
+
+  private lookup(): { ip: Map<string, DeviceRecord>; mac: Map<string, DeviceRecord> } {
+    const list = this.devices();
+    if (this.index) return this.index;
+    const ip = new Map<string, DeviceRecord>();
+    const mac = new Map<string, DeviceRecord>();
+    for (const d of list) {
+      if (d.mac) mac.set(d.mac, d);
+      for (const b of d.ips) {
+        // The latest binding wins when an address moved between devices.
+        const cur = ip.get(b.ip);
+        const curLast = cur?.ips.find((x) => x.ip === b.ip)?.last_ts ?? -Infinity;
+        if (!cur || b.last_ts >= curLast) ip.set(b.ip, d);
+      }
+    }
+    this.index = { ip, mac };
+    return this.index;
+  }
+
+  stats(): InventoryStats {
+    let evidence = 0;
+    let overflow = 0;
+    for (const d of this.byId.values()) {
+      evidence += d.evidence_dropped;
+      overflow += d.overflow;
+    }
+    return { devices: this.byId.size, dropped_devices: this.droppedDevices, evidence_dropped: evidence, set_overflow: overflow };
+  }
+
+  /** Source of an event, for evidence items. */
+  static source(ev: EventRecord): Source {
+    return { ts: ev.ts, file: ev.file, packet: ev.packet };
+  }
+}

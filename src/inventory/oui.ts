@@ -1,0 +1,66 @@
+/**
+ * MAC address facts: IEEE OUI registry vendor (from the maintained `oui-data` package, never a hand-written
+ * list), locally administered (randomised/virtual) and group (multicast/broadcast) bits.
+ * @module
+ */
+import { createRequire } from 'node:module';
+
+type OuiTable = Record<string, string>;
+let table: OuiTable | undefined;
+
+/** The registry, loaded on first use (5 MB of JSON: only pay for it when a vendor is asked for). */
+function registry(): OuiTable {
+  if (table === undefined) {
+    try {
+      table = createRequire(import.meta.url)('oui-data') as OuiTable;
+    } catch {
+      table = {};
+    }
+  }
+  return table;
+}
+
+/** Lower-case colon form 'aa:bb:cc:dd:ee:ff', or undefined when `mac` is not a 48-bit address. */
+export function normaliseMac(mac: unknown): string | undefined {
+  if (typeof mac !== 'string') return undefined;
+  const hex = mac.replace(/[:\-.]/g, '').toLowerCase();
+  if (!/^[0-9a-f]{12}$/.test(hex)) return undefined;
+  return hex.replace(/(..)(?!$)/g, '$1:');
+}
+
+function firstOctet(mac: string): number {
+  return parseInt(mac.slice(0, 2), 16);
+}
+
+/** Locally administered bit (U/L): randomised (phones), virtual or otherwise not registry-assigned. */
+export function isLocallyAdministered(mac: string): boolean {
+  return (firstOctet(mac) & 0x02) !== 0;
+}
+
+/** Group bit (multicast and broadcast): never a device. */
+export function isGroupMac(mac: string): boolean {
+  return (firstOctet(mac) & 0x01) !== 0;
+}
+
+/** A MAC that can name one device: unicast, not all zeros. */
+export function isDeviceMac(mac: string): boolean {
+  return !isGroupMac(mac) && mac !== '00:00:00:00:00:00';
+}
+
+/**
+ * Organisation name of the IEEE assignment covering `mac` (MA-S 36-bit, MA-M 28-bit, MA-L 24-bit, longest
+ * first), or undefined when unassigned or locally administered.
+ */
+export function ouiVendor(mac: string): string | undefined {
+  if (isLocallyAdministered(mac)) return undefined;
+  const hex = mac.replace(/:/g, '').toUpperCase();
+  const reg = registry();
+  for (const len of [9, 7, 6]) {
+    const entry = reg[hex.slice(0, len)];
+    if (typeof entry === 'string') {
+      const name = entry.split('\n')[0].trim();
+      if (name !== '') return name;
+    }
+  }
+  return undefined;
+}
