@@ -1,0 +1,105 @@
+/** uPlot wrappers: time-series charts sized to their container, with a plain-text summary for screen readers. */
+import uPlot from 'uplot';
+import { h } from './dom.ts';
+import type { TimeSeries } from './types.ts';
+
+/** Series colours, chosen to be distinguishable and readable on white. */
+export const severityColors: Record<string, string> = {
+  critical: '#7a0019',
+  high: '#c62828',
+  medium: '#ef6c00',
+  low: '#f9a825',
+  info: '#607d8b',
+};
+const palette = ['#1565c0', '#2e7d32', '#6a1b9a', '#00838f', '#ad1457', '#4e342e', '#455a64', '#9e9d24'];
+
+export interface ChartOptions {
+  title: string;
+  /** Stack the series (bars) rather than drawing them as separate lines. */
+  stacked?: boolean;
+  /** Series order and colours (names not listed come after, in palette colours). */
+  order?: string[];
+  colors?: Record<string, string>;
+  yLabel?: string;
+  formatValue?: (v: number) => string;
+  height?: number;
+}
+
+/**
+ * Renders a chart into `host`; returns a cleanup. Values are stacked bottom-up in `order` when `stacked`, and the
+ * legend shows each series' own value, not the stacked sum.
+ */
+export function timeChart(host: HTMLElement, data: TimeSeries, opts: ChartOptions): () => void {
+  const names = Object.keys(data.series);
+  const order = [...(opts.order ?? []).filter((n) => names.includes(n)), ...names.filter((n) => !(opts.order ?? []).includes(n))];
+  const raw = order.map((n) => data.series[n].map((v) => (v === null || v === undefined ? 0 : v)));
+  const total = raw.reduce((sum, s) => sum + s.reduce((a, b) => a + b, 0), 0);
+  host.replaceChildren();
+  host.classList.add('chart');
+  const summary = h('p', { class: 'chart-summary' });
+  if (data.t.length === 0 || order.length === 0) {
+    host.append(h('p', { class: 'empty' }, 'No data yet. Upload a capture to see activity over time.'));
+    return () => {};
+  }
+  const fmt = opts.formatValue ?? ((v: number) => v.toLocaleString('en'));
+  summary.textContent = `${opts.title}: ${order.map((n, i) => `${n} ${fmt(raw[i].reduce((a, b) => a + b, 0))}`).join(', ')} (total ${fmt(total)}) between ${new Date(data.t[0] * 1000).toISOString()} and ${new Date(data.t[data.t.length - 1] * 1000).toISOString()}.`;
+
+  // Stacked: series i holds the sum of series i..n-1, drawn largest first so every layer stays visible.
+  let plotted: number[][] = raw;
+  if (opts.stacked) {
+    plotted = raw.map((_, i) => raw[0].map((__, j) => {
+      let s = 0;
+      for (let k = i; k < raw.length; k++) s += raw[k][j];
+      return s;
+    }));
+  }
+  const colorOf = (name: string, i: number): string => opts.colors?.[name] ?? palette[i % palette.length];
+  const bars = uPlot.paths.bars!({ size: [0.8, 40], align: 0 });
+  const series: uPlot.Series[] = [
+    { label: 'Time' },
+    ...order.map((name, i): uPlot.Series => ({
+      label: name,
+      stroke: colorOf(name, i),
+      fill: opts.stacked ? colorOf(name, i) : undefined,
+      width: opts.stacked ? 0 : 2,
+      paths: opts.stacked ? bars : undefined,
+      points: { show: false },
+      value: (_u, _v, _si, idx) => (idx === null || idx === undefined ? '—' : fmt(raw[i][idx] ?? 0)),
+    })),
+  ];
+  const plotHost = h('div', { class: 'chart-plot' });
+  host.append(plotHost, summary);
+  const width = (): number => Math.max(280, Math.floor(host.clientWidth || 600));
+  const plot = new uPlot({
+    width: width(),
+    height: opts.height ?? 220,
+    series,
+    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+    axes: [{}, { label: opts.yLabel, values: (_u, ticks) => ticks.map((v) => fmt(v)), size: 60 }],
+    legend: { live: true },
+    cursor: { drag: { x: true, y: false } },
+  }, [data.t, ...plotted], plotHost);
+  const observer = new ResizeObserver(() => plot.setSize({ width: width(), height: opts.height ?? 220 }));
+  observer.observe(host);
+  return () => {
+    observer.disconnect();
+    plot.destroy();
+  };
+}
+
+/** Horizontal bars in plain HTML (accessible as a list): label, bar, value. */
+export function barList(items: { label: Node | string; value: number; className?: string; display?: string }[], emptyText: string): HTMLElement {
+  if (items.length === 0) return h('p', { class: 'empty' }, emptyText);
+  const max = Math.max(1, ...items.map((i) => i.value));
+  const ul = h('ul', { class: 'bars' });
+  for (const item of items) {
+    const fill = h('span', { class: `bar-fill ${item.className ?? ''}` });
+    // CSSOM width (not a style attribute): allowed by the strict CSP.
+    fill.style.width = `${(item.value / max) * 100}%`;
+    ul.append(h('li', null,
+      h('span', { class: 'bar-label' }, item.label),
+      h('span', { class: 'bar-track', 'aria-hidden': 'true' }, fill),
+      h('span', { class: 'bar-value' }, item.display ?? item.value.toLocaleString('en'))));
+  }
+  return ul;
+}

@@ -1,0 +1,237 @@
+/** Device detail: name and type (editable), grade and label, why we think so, findings, traffic, timeline. */
+import { ApiError, asPage, authHeaders, getJson, patchJson } from '../api.ts';
+import { facts, h, replace, table } from '../dom.ts';
+import { findingItem } from '../findings-view.ts';
+import { bytes, count, deviceName, deviceType, gradeOf, gradeWords, time, typeLabel, vendorOf } from '../format.ts';
+import { onLive } from '../live.ts';
+import type { Cleanup } from '../router.ts';
+import { signalName } from '../signals.ts';
+import type { Device, Finding } from '../types.ts';
+import { card, errorNotice, gradeBadge, loading } from '../widgets.ts';
+
+const deviceTypes = ['camera', 'plug', 'bulb', 'hub', 'sensor', 'speaker', 'tv', 'thermostat', 'printer', 'router', 'phone', 'computer', 'appliance', 'scale', 'unknown'];
+const timelineCap = 200;
+
+export function labelUrl(id: string): string {
+  return `/api/devices/${encodeURIComponent(id)}/label.svg`;
+}
+
+/**
+ * An <img> of the device label. Loaded from the API URL directly (same origin); with a token, <img> cannot send
+ * the header, so the SVG is fetched with it and shown from a blob URL.
+ */
+export function labelImage(d: Device, className = 'label-img'): { img: HTMLImageElement; dispose: () => void } {
+  const img = h('img', { class: className, alt: `Security label of ${deviceName(d)}: grade ${gradeOf(d) ?? 'not available'}` });
+  let objectUrl: string | undefined;
+  const viaFetch = async (): Promise<void> => {
+    try {
+      const res = await fetch(labelUrl(d.id), { headers: authHeaders() });
+      if (!res.ok) throw new ApiError(res.status, res.statusText);
+      objectUrl = URL.createObjectURL(new Blob([await res.arrayBuffer()], { type: 'image/svg+xml' }));
+      img.src = objectUrl;
+    } catch {
+      img.replaceWith(h('p', { class: 'notice' }, 'The label is not available for this device yet.'));
+    }
+  };
+  if (Object.keys(authHeaders()).length > 0) void viaFetch();
+  else {
+    img.addEventListener('error', () => img.replaceWith(h('p', { class: 'notice' }, 'The label is not available for this device yet.')), { once: true });
+    img.src = labelUrl(d.id);
+  }
+  return { img, dispose: () => { if (objectUrl) URL.revokeObjectURL(objectUrl); } };
+}
+
+interface TimelineItem { ts: number; text: string; kind: string }
+
+export function timelineOf(d: Device, findings: Finding[]): TimelineItem[] {
+  const items: TimelineItem[] = [{ ts: d.first_ts, text: 'First seen on the network', kind: 'seen' }];
+  for (const b of d.ips ?? []) items.push({ ts: b.first_ts, text: `Used address ${b.ip} (learned from ${b.source.toUpperCase()})`, kind: 'address' });
+  for (const e of d.evidence ?? []) items.push({ ts: e.ts, text: `${signalName(e.signal)}: ${e.value}`, kind: 'evidence' });
+  for (const f of findings) items.push({ ts: f.first_ts, text: `Finding: ${f.title}`, kind: `finding sev-${f.severity}` });
+  items.push({ ts: d.last_ts, text: 'Last seen', kind: 'seen' });
+  return items.filter((i) => Number.isFinite(i.ts)).sort((a, b) => a.ts - b.ts);
+}
+
+export function devicePage(root: HTMLElement, params: Record<string, string>): Cleanup {
+  const id = params.id;
+  let disposed = false;
+  const disposers: (() => void)[] = [];
+  replace(root, h('h1', null, 'Device'), loading());
+
+  const load = async (): Promise<void> => {
+    try {
+      const [d, findingsBody, assessment] = await Promise.all([
+        getJson<Device>(`/api/devices/${encodeURIComponent(id)}`),
+        getJson<unknown>(`/api/devices/${encodeURIComponent(id)}/findings`).catch(() => []),
+        getJson<Record<string, unknown>>(`/api/devices/${encodeURIComponent(id)}/assessment`).catch(() => undefined),
+      ]);
+      if (disposed) return;
+      for (const fn of disposers.splice(0)) fn();
+      render(d, asPage<Finding>(findingsBody, 'findings').items, assessment);
+    } catch (err) {
+      if (!disposed) replace(root, h('h1', null, 'Device'), errorNotice(err));
+    }
+  };
+
+  const render = (d: Device, findings: Finding[], assessment: Record<string, unknown> | undefined): void => {
+    const grade = gradeOf(d) ?? (typeof assessment?.grade === 'string' ? assessment.grade : undefined);
+    if (grade && !d.grade) d.grade = grade;
+    const ident = d.identification;
+    const label = labelImage(d);
+    disposers.push(label.dispose);
+    const openFindings = findings.filter((f) => (f.status ?? 'open') === 'open');
+    const findingList = h('ul', { class: 'findings' });
+    const renderFindings = (): void => {
+      replace(findingList, findings.map((f, i) => findingItem(f, (u) => { findings[i] = u; renderFindings(); })));
+    };
+    renderFindings();
+
+    const because = ident?.because?.length
+      ? h('ul', { class: 'because' }, ident.because.map((b) => h('li', null, b)))
+      : h('p', { class: 'hint' }, 'Not enough evidence to say what this device is.');
+
+    replace(root,
+      h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/devices' }, 'Devices'), ' › ', deviceName(d)),
+      h('header', { class: 'device-head' },
+        gradeBadge(grade, true),
+        h('div', null,
+          h('h1', null, deviceName(d)),
+          h('p', { class: 'subtitle' },
+            `${typeLabel(deviceType(d))}${vendorOf(d) ? ` by ${vendorOf(d)}` : ''}`,
+            grade ? ` · security grade ${grade}${gradeWords[grade[0]] ? ` (${gradeWords[grade[0]].toLowerCase()})` : ''}` : '',
+            ` · ${openFindings.length === 0 ? 'no open findings' : `${openFindings.length} open finding${openFindings.length === 1 ? '' : 's'}`}`)),
+        h('a', { class: 'button', href: `#/devices/${encodeURIComponent(d.id)}/label` }, 'Open label')),
+      h('div', { class: 'grid' },
+        card('What it is',
+          facts([
+            ['Type', `${typeLabel(deviceType(d))}${ident ? ` (${Math.round((ident.type_confidence ?? 0) * 100)}% sure, decided by ${d.user?.type ? 'you' : ident.decided_by})` : ''}`],
+            ['Vendor', vendorOf(d)],
+            ['Model', ident?.model],
+            ['Addresses', (d.ips ?? []).map((b) => b.ip).join(', ')],
+            ['MAC', d.mac ? `${d.mac}${d.mac_local ? ' (randomised)' : ''}` : undefined],
+            ['Network card maker', d.oui_vendor],
+            ['Host names', (d.hostnames ?? []).join(', ')],
+            ['Seen', `${time(d.first_ts)} to ${time(d.last_ts)}`],
+          ]),
+          h('h3', null, 'Why we think so'), because),
+        card('Security label', h('div', { class: 'label-box' }, label.img))),
+      card('Name this device', editForm(d, () => void load())),
+      card(`Findings (${findings.length})`, findings.length ? findingList : h('p', { class: 'empty' }, 'No findings for this device.')),
+      assessment ? card('Assessment', assessmentView(assessment)) : null,
+      card('Traffic',
+        facts([
+          ['Sent', `${bytes(d.bytes_out)} in ${count(d.flows_out)} connections`],
+          ['Received', `${bytes(d.bytes_in)} in ${count(d.flows_in)} connections`],
+          ['Talks to', `${count(d.peers_local)} local and ${count(d.peers_remote)} Internet peers`],
+          ['Internet names', (d.talks_to?.domains ?? []).join(', ')],
+          ['Remote ports', (d.talks_to?.ports ?? []).join(', ')],
+        ]),
+        table('Services it answers on', ['Protocol', 'Port', 'Application', 'Connections'],
+          (d.services ?? []).map((s) => [s.transport.toUpperCase(), String(s.port), s.app ?? '—', count(s.flows)]), { empty: 'It does not answer on any port.' })),
+      card('Evidence',
+        h('p', { class: 'hint' }, 'Observations used to identify the device, with the capture file and packet number.'),
+        table('Identification evidence', ['Signal', 'Value', 'Time', 'File', 'Packet'],
+          (d.evidence ?? []).map((e) => [signalName(e.signal), h('code', null, e.value), time(e.ts), e.file, String(e.packet)]), { empty: 'No evidence recorded.' }),
+        d.evidence_dropped ? h('p', { class: 'hint' }, `${count(d.evidence_dropped)} more observations not kept.`) : null),
+      card('Timeline', timelineView(timelineOf(d, findings))));
+  };
+
+  const off = onLive((type, data) => {
+    if ((type === 'finding.new' || type === 'capture.done') && !disposed) {
+      const devices = data.devices;
+      if (type === 'capture.done' || !Array.isArray(devices) || devices.some((x) => x && typeof x === 'object' && (x as { device_id?: string }).device_id === id)) void load();
+    }
+  });
+  void load();
+  return () => { disposed = true; off(); for (const fn of disposers) fn(); };
+}
+
+function timelineView(items: TimelineItem[]): HTMLElement {
+  if (items.length === 0) return h('p', { class: 'empty' }, 'Nothing yet.');
+  const shown = items.slice(0, timelineCap);
+  return h('div', null,
+    h('ol', { class: 'timeline' }, shown.map((i) => h('li', { class: `tl-${i.kind.split(' ')[0]}` }, h('time', null, time(i.ts)), ' ', h('span', null, i.text)))),
+    items.length > shown.length ? h('p', { class: 'hint' }, `${items.length - shown.length} more entries not shown.`) : null);
+}
+
+/** The assessment in whatever shape the API gives: checks with a pass/fail, else the raw fields. */
+function assessmentView(a: Record<string, unknown>): HTMLElement {
+  const checks = (Array.isArray(a.checks) ? a.checks : Array.isArray(a.items) ? a.items : []) as Record<string, unknown>[];
+  if (checks.length) {
+    return h('ul', { class: 'checks' }, checks.map((c) => {
+      const passed = c.passed ?? c.ok ?? c.pass;
+      const result = typeof c.result === 'string' ? c.result : passed === true ? 'pass' : passed === false ? 'fail' : 'unknown';
+      return h('li', { class: `check check-${result.replace(/[^a-z]/g, '')}` },
+        h('span', { class: 'check-mark', 'aria-hidden': 'true' }, result === 'pass' ? '✓' : result === 'fail' ? '✗' : '?'),
+        h('span', { class: 'visually-hidden' }, `${result}: `),
+        String(c.title ?? c.name ?? c.id ?? ''),
+        c.explanation || c.detail ? h('span', { class: 'hint' }, ` — ${String(c.explanation ?? c.detail)}`) : null);
+    }));
+  }
+  const rows = Object.entries(a).filter(([, v]) => v !== null && typeof v !== 'object').map(([k, v]): [string, string] => [k, String(v)]);
+  return facts(rows);
+}
+
+function editForm(d: Device, saved: () => void): HTMLElement {
+  const name = h('input', { id: 'dev-name', name: 'name', type: 'text', maxlength: 100, value: d.user?.name ?? '', placeholder: deviceName(d) });
+  const type = h('select', { id: 'dev-type', name: 'type' }, h('option', { value: '' }, 'As detected'), deviceTypes.map((t) => h('option', { value: t }, typeLabel(t))));
+  type.value = d.user?.type ?? '';
+  const vendor = h('input', { id: 'dev-vendor', name: 'vendor', type: 'text', maxlength: 100, value: d.user?.vendor ?? '', placeholder: d.identification?.vendor ?? d.oui_vendor ?? '' });
+  const status = h('p', { class: 'form-status', role: 'status', 'aria-live': 'polite' });
+  const form = h('form', { class: 'edit' },
+    h('label', { for: 'dev-name' }, 'Name', name),
+    h('label', { for: 'dev-type' }, 'Type', type),
+    h('label', { for: 'dev-vendor' }, 'Vendor', vendor),
+    h('button', { type: 'submit', class: 'primary' }, 'Save'),
+    status);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    status.textContent = 'Saving…';
+    try {
+      // Empty string clears a user override (the detected value shows again).
+      await patchJson(`/api/devices/${encodeURIComponent(d.id)}`, { name: name.value.trim(), type: type.value, vendor: vendor.value.trim() });
+      status.textContent = 'Saved.';
+      saved();
+    } catch (err) {
+      status.textContent = `Could not save: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  });
+  return form;
+}
+
+/** Full-size label with print and download. */
+export function labelPage(root: HTMLElement, params: Record<string, string>): Cleanup {
+  let dispose = (): void => {};
+  let disposed = false;
+  replace(root, h('h1', null, 'Security label'), loading());
+  void (async () => {
+    try {
+      const d = await getJson<Device>(`/api/devices/${encodeURIComponent(params.id)}`);
+      if (disposed) return;
+      const label = labelImage(d, 'label-full');
+      dispose = label.dispose;
+      const download = h('button', { type: 'button', class: 'secondary' }, 'Download SVG');
+      download.addEventListener('click', async () => {
+        const res = await fetch(labelUrl(d.id), { headers: authHeaders() });
+        const url = URL.createObjectURL(await res.blob());
+        const a = h('a', { href: url, download: `bulwark-label-${d.id.replace(/[^a-zA-Z0-9]+/g, '-')}.svg` });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 1000);
+      });
+      const print = h('button', { type: 'button', class: 'secondary' }, 'Print');
+      print.addEventListener('click', () => window.print());
+      replace(root,
+        h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/devices' }, 'Devices'), ' › ',
+          h('a', { href: `#/devices/${encodeURIComponent(d.id)}` }, deviceName(d)), ' › Label'),
+        h('h1', null, `Security label: ${deviceName(d)}`),
+        h('p', { class: 'hint' }, 'A one-page summary of how well this device protects itself and your data, like an energy label.'),
+        h('div', { class: 'label-page' }, label.img),
+        h('div', { class: 'actions' }, print, download));
+    } catch (err) {
+      if (!disposed) replace(root, h('h1', null, 'Security label'), errorNotice(err));
+    }
+  })();
+  return () => { disposed = true; dispose(); };
+}

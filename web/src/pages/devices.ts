@@ -1,0 +1,98 @@
+/** Devices: a filterable, sortable table; each row links to the device's page. */
+import { asPage, getJson } from '../api.ts';
+import { h, replace, table } from '../dom.ts';
+import { bytes, deviceName, deviceType, firstIp, gradeOf, time, typeLabel, vendorOf } from '../format.ts';
+import { onLive } from '../live.ts';
+import { setQuery, type Cleanup } from '../router.ts';
+import type { Device } from '../types.ts';
+import { deviceHref, errorNotice, gradeBadge, link, loading } from '../widgets.ts';
+
+const deviceTypes = ['camera', 'plug', 'bulb', 'hub', 'sensor', 'speaker', 'tv', 'thermostat', 'printer', 'router', 'phone', 'computer', 'appliance', 'scale', 'unknown'];
+const pageSize = 50;
+
+export function devicesPage(root: HTMLElement, _params: Record<string, string>, query: URLSearchParams): Cleanup {
+  const state = new URLSearchParams(query);
+  const results = h('div', { class: 'results', 'aria-live': 'polite' }, loading());
+  const select = (name: string, label: string, options: [string, string][]): HTMLElement => {
+    const sel = h('select', { id: `f-${name}`, name }, options.map(([v, t]) => h('option', { value: v }, t)));
+    sel.value = state.get(name) ?? '';
+    sel.addEventListener('change', () => update(name, sel.value));
+    return h('label', { for: `f-${name}` }, label, sel);
+  };
+  const search = h('input', { id: 'f-q', type: 'search', name: 'q', placeholder: 'name, address, host name…', value: state.get('q') ?? '' });
+  let debounce: ReturnType<typeof setTimeout> | undefined;
+  search.addEventListener('input', () => {
+    clearTimeout(debounce);
+    debounce = setTimeout(() => update('q', search.value.trim()), 250);
+  });
+  const vendor = h('input', { id: 'f-vendor', type: 'text', name: 'vendor', placeholder: 'any', value: state.get('vendor') ?? '' });
+  vendor.addEventListener('change', () => update('vendor', vendor.value.trim()));
+
+  replace(root,
+    h('h1', null, 'Devices'),
+    h('p', { class: 'hint' }, 'Every device Bulwark has seen on your network. Select one for its details and label.'),
+    h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter devices', onsubmit: (e: Event) => e.preventDefault() },
+      h('label', { for: 'f-q' }, 'Search', search),
+      select('type', 'Type', [['', 'Any type'], ...deviceTypes.map((t): [string, string] => [t, typeLabel(t)])]),
+      h('label', { for: 'f-vendor' }, 'Vendor', vendor),
+      select('grade', 'Grade', [['', 'Any grade'], ...['A', 'B', 'C', 'D', 'E', 'F'].map((g): [string, string] => [g, g])]),
+      select('sort', 'Sort by', [['', 'Default'], ['name', 'Name'], ['grade', 'Grade'], ['-bytes', 'Most data'], ['-last_ts', 'Last seen'], ['-findings', 'Most findings']])),
+    results);
+
+  let disposed = false;
+  const update = (name: string, value: string): void => {
+    if (value) state.set(name, value);
+    else state.delete(name);
+    state.delete('offset');
+    setQuery(state);
+    void load();
+  };
+
+  const load = async (): Promise<void> => {
+    const offset = Number(state.get('offset') ?? 0) || 0;
+    try {
+      const body = await getJson<unknown>('/api/devices', {
+        type: state.get('type') ?? undefined,
+        vendor: state.get('vendor') ?? undefined,
+        q: state.get('q') ?? undefined,
+        grade: state.get('grade') ?? undefined,
+        sort: state.get('sort') ?? undefined,
+        limit: pageSize,
+        offset,
+      });
+      if (disposed) return;
+      const page = asPage<Device>(body, 'devices');
+      const rows = page.items.map((d) => [
+        gradeBadge(gradeOf(d)),
+        link(deviceHref(d.id), deviceName(d)),
+        typeLabel(deviceType(d)),
+        vendorOf(d) ?? '—',
+        firstIp(d) || '—',
+        d.mac ?? '—',
+        bytes((d.bytes_out ?? 0) + (d.bytes_in ?? 0)),
+        time(d.last_ts),
+      ]);
+      const total = page.total ?? offset + page.items.length;
+      const pager = h('nav', { class: 'pager', 'aria-label': 'Pages' },
+        h('span', null, total === 0 ? 'No devices' : `Showing ${offset + 1}–${offset + page.items.length} of ${total}`),
+        offset > 0 ? h('button', { type: 'button', onclick: () => { state.set('offset', String(Math.max(0, offset - pageSize))); setQuery(state); void load(); } }, 'Previous') : null,
+        offset + page.items.length < total ? h('button', { type: 'button', onclick: () => { state.set('offset', String(offset + pageSize)); setQuery(state); void load(); } }, 'Next') : null);
+      replace(results,
+        table('Devices on the network', ['Grade', 'Device', 'Type', 'Vendor', 'Address', 'MAC', 'Data', 'Last seen'], rows,
+          { empty: state.toString() ? 'No device matches these filters.' : 'No devices yet. Upload a capture to get started.', className: 'data devices' }),
+        pager);
+    } catch (err) {
+      if (!disposed) replace(results, errorNotice(err));
+    }
+  };
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const off = onLive((type) => {
+    if (type === 'device.new' || type === 'capture.done') {
+      clearTimeout(timer);
+      timer = setTimeout(() => void load(), 800);
+    }
+  });
+  void load();
+  return () => { disposed = true; off(); clearTimeout(timer); clearTimeout(debounce); };
+}

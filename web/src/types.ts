@@ -1,0 +1,87 @@
+/** JSON shapes of the Bulwark API as the dashboard reads them (see docs/api.md). Kept loose: the API is the contract. */
+
+export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+
+export interface Evidence { signal: string; value: string; ts: number; file: string; packet: number }
+export interface IpBinding { ip: string; first_ts: number; last_ts: number; source: string }
+export interface ServiceRecord { transport: string; port: number; app?: string; flows: number }
+
+export interface Device {
+  id: string;
+  mac?: string;
+  oui_vendor?: string;
+  mac_local: boolean;
+  ips: IpBinding[];
+  hostnames: string[];
+  first_ts: number;
+  last_ts: number;
+  local: boolean;
+  services: ServiceRecord[];
+  talks_to: { ports: string[]; domains: string[] };
+  flows_out: number;
+  flows_in: number;
+  bytes_out: number;
+  bytes_in: number;
+  peers_local: number;
+  peers_remote: number;
+  evidence: Evidence[];
+  evidence_dropped: number;
+  identification: {
+    type: string;
+    type_confidence: number;
+    vendor?: string;
+    model?: string;
+    because: string[];
+    decided_by: string;
+  };
+  user?: { name?: string; type?: string; vendor?: string };
+  /** Security grade (A best) from the assessment; absent until assessed. */
+  grade?: string;
+  name?: string;
+  label?: unknown;
+  findings_open?: number;
+  [extra: string]: unknown;
+}
+
+export interface EvidenceRef { file: string; packet: number; ts: number; community_id?: string }
+
+export interface Finding {
+  id: string;
+  detector: string;
+  category: string;
+  severity: Severity;
+  confidence: number;
+  title: string;
+  explanation: string;
+  devices: { role: string; ip: string; mac?: string; device_id?: string }[];
+  first_ts: number;
+  last_ts: number;
+  count: number;
+  community_ids: string[];
+  community_ids_dropped: number;
+  evidence: EvidenceRef[];
+  evidence_dropped: number;
+  references: { etsi?: string[]; enisa?: string[]; attack?: string[]; other?: string[] };
+  facts?: Record<string, unknown>;
+  status?: string;
+  [extra: string]: unknown;
+}
+
+export interface Capture {
+  id?: string;
+  capture_id?: string;
+  filename?: string;
+  name?: string;
+  status: 'queued' | 'ingesting' | 'done' | 'failed' | string;
+  progress?: number;
+  error?: string;
+  summary?: Record<string, unknown>;
+  [extra: string]: unknown;
+}
+
+/** A list answer: either a bare array or `{ items, total }` (both accepted). */
+export interface Page<T> { items: T[]; total?: number }
+
+export interface TimeSeries { t: number[]; series: Record<string, (number | null)[]> }
+
+export const severities: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
