@@ -100,6 +100,8 @@ export interface Finding {
   title: string;
   explanation: string;
   devices: { role: Role; ip: string; mac?: string; device_id?: string }[];
+  /** Devices left out at the per-finding cap (added field; absent when none). */
+  devices_dropped?: number;
   first_ts: number;
   last_ts: number;
   count: number;
@@ -111,4 +113,34 @@ export interface Finding {
   evidence_dropped: number;
   references: References;
   facts?: Record<string, unknown>;
+}
+
+/** Options of the detection engine (src/detect/engine.ts). */
+export interface DetectionOptions {
+  /** Per detector id: option overrides (unknown names are a configuration error). */
+  options: Record<string, Record<string, unknown>>;
+  devices?: DeviceLookup;
+  /** Distinct findings kept; reports for new keys beyond it are dropped and counted. */
+  maxFindings: number;
+  maxEvidencePerFinding: number;
+  maxCommunityIdsPerFinding: number;
+  maxDevicesPerFinding: number;
+}
+
+/** Counters of one detection run. */
+export interface DetectionStats {
+  reports: number;
+  findings: number;
+  /** Reports folded into an existing finding (repeat suppression). */
+  suppressed: number;
+  /** Reports dropped because maxFindings was reached. */
+  dropped_findings: number;
+  evidence_dropped: number;
+  community_ids_dropped: number;
+  /** Reports per detector id. */
+  by_detector: Record<string, number>;
+  /** Detector bugs: unknown messageId or a {placeholder} without data ("<detector>/<message>/<name>"). */
+  template_errors: string[];
+  /** Exceptions thrown by detectors (caught, counted per detector id). */
+  detector_errors: Record<string, number>;
 }

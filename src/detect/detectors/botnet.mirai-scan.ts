@@ -1,0 +1,120 @@
+/**
+ * botnet.mirai-scan: Mirai's scanner fingerprint. Its raw SYNs carry the destination IPv4 address as the
+ * TCP sequence number (`tcph->seq = iph->daddr`, mirai/bot/scanner.c), go to 23 and 2323 about 9:1, share
+ * one source port per scanner and are 40 bytes without TCP options. A random ISN equals the destination
+ * with probability 2^-32, so a few such SYNs are near-certain.
+ * @module
+ */
+import type { Detector, EvidenceRef } from '../types.ts';
+import type { EventRecord } from '../../pipeline/analyze.ts';
+import { evidenceOf, ipv4ToUint, isLocalIp } from '../lib/net.ts';
+
+interface Options extends Record<string, unknown> {
+  ports: string[];
+  anyPort: boolean;
+  minSyns: number;
+  maxTrackedSources: number;
+}
+
+interface SourceState {
+  syns: number;
+  port23: number;
+  port2323: number;
+  otherPorts: number;
+  noOptions: number;
+  bytes40: number;
+  srcPorts: Set<number>;
+  /** Evidence held until minSyns is reached. */
+  held: EvidenceRef[];
+  reported: boolean;
+}
+
+const maxSrcPortsKept = 16;
+
+const detector: Detector<Options> = {
+  id: 'botnet.mirai-scan',
+  description: "Mirai's scanner: TCP SYNs whose sequence number equals the destination IPv4 address (mostly to telnet 23 and 2323), from one source port per scanner, 40 bytes without TCP options.",
+  category: 'botnet',
+  severity: 'high',
+  confidence: 0.99,
+  references: {
+    etsi: ['5.1-1', '5.7-2'],
+    enisa: ['GP-TM-09', 'GP-TM-46', 'GP-TM-56'],
+    attack: ['T1595.001', 'T1046', 'T1110.001'],
+    other: ['https://github.com/jgamblin/Mirai-Source-Code/blob/master/mirai/bot/scanner.c'],
+  },
+  options: {
+    ports: { default: ['23', '2323'], description: "Destination ports of Mirai's scanner (2323 for one SYN in ten, 23 otherwise)." },
+    anyPort: { default: true, description: 'Also count the fingerprint on other ports (variants reuse the scanner for 37215, 52869, 5555...), at lower confidence.' },
+    minSyns: { default: 2, description: 'Fingerprinted SYNs from one source before it is reported.' },
+    maxTrackedSources: { default: 10000, description: 'Sources tracked at once (the oldest is forgotten beyond it).' },
+  },
+  messages: {
+    outbound: {
+      title: '{source} is scanning like the Mirai botnet',
+      explanation: "{source}, a device on this network, sent {count} TCP SYNs whose sequence number equals the destination address, Mirai's scanner fingerprint ({port23} to port 23, {port2323} to 2323, {other} elsewhere; {src_ports} source port(s); {no_options} without TCP options), {first_seen} to {last_seen}. The device is infected: disconnect it, reboot it (Mirai lives in memory) and change its passwords before reconnecting.",
+    },
+    inbound: {
+      title: 'Mirai-infected host {source} scans this network',
+      explanation: "{source} sent {count} TCP SYNs with Mirai's scanner fingerprint (sequence number = destination address; {port23} to port 23, {port2323} to 2323, {other} elsewhere) toward this network, {first_seen} to {last_seen}. It looks for telnet with default passwords: make sure no device here exposes telnet or keeps a default password.",
+    },
+  },
+  subscribes: ['flow.start'],
+  create(ctx, options) {
+    const ports = new Set(options.ports.map(Number));
+    const sources = new Map<string, SourceState>();
+
+    const report = (ev: EventRecord, src: string, s: SourceState, evidence: EvidenceRef, ts: number, port: number): void => {
+      const outbound = isLocalIp(src);
+      ctx.report({
+        messageId: outbound ? 'outbound' : 'inbound',
+        key: src,
+        data: {
+          source: src, port23: s.port23, port2323: s.port2323, other: s.otherPorts, src_ports: s.srcPorts.size, no_options: s.noOptions,
+        },
+        devices: [{ role: outbound ? 'infected' : 'attacker', ip: src }],
+        ts,
+        evidence,
+        severity: outbound ? 'high' : 'medium',
+        confidence: ports.has(port) ? undefined : 0.9,
+        facts: {
+          syns: s.syns, port_23: s.port23, port_2323: s.port2323, other_ports: s.otherPorts, without_options: s.noOptions,
+          bytes_40: s.bytes40, source_ports: [...s.srcPorts], direction: outbound ? 'outbound' : 'inbound', last_target: String(ev.dst_ip),
+        },
+      });
+    };
+
+    return {
+      onEvent(ev) {
+        if (ev.tcp_flags !== 'S' || typeof ev.tcp_seq !== 'number') return;
+        const dst = ev.dst_ip;
+        if (typeof dst !== 'string' || ev.tcp_seq !== ipv4ToUint(dst)) return;
+        const port = Number(ev.dst_port);
+        if (!ports.has(port) && !options.anyPort) return;
+        const src = String(ev.src_ip);
+        let s = sources.get(src);
+        if (s === undefined) {
+          if (sources.size >= options.maxTrackedSources) sources.delete(sources.keys().next().value as string);
+          s = { syns: 0, port23: 0, port2323: 0, otherPorts: 0, noOptions: 0, bytes40: 0, srcPorts: new Set(), held: [], reported: false };
+          sources.set(src, s);
+        }
+        s.syns++;
+        if (port === 23) s.port23++;
+        else if (port === 2323) s.port2323++;
+        else s.otherPorts++;
+        if (ev.tcp_options === '') s.noOptions++;
+        if (ev.ip_len === 40) s.bytes40++;
+        if (s.srcPorts.size < maxSrcPortsKept) s.srcPorts.add(Number(ev.src_port));
+        const evidence = evidenceOf(ev);
+        if (s.reported) return report(ev, src, s, evidence, ev.ts, port);
+        s.held.push(evidence);
+        if (s.held.length < options.minSyns) return;
+        s.reported = true;
+        for (const e of s.held) report(ev, src, s, e, e.ts, port);
+        s.held = [];
+      },
+    };
+  },
+};
+
+export default detector;

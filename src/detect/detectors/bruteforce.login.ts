@@ -1,0 +1,127 @@
+/**
+ * bruteforce.login: repeated failed logins (telnet, FTP, HTTP/RTSP Basic 401s, MQTT CONNACK refusals)
+ * or, where the login is encrypted (SSH), many short sessions from one client to one server.
+ * @module
+ */
+import type { Detector, EvidenceRef, Role } from '../types.ts';
+import type { FlowRecord } from '../../flow/types.ts';
+import { LoginTracker, loginEventTypes, type LoginAttempt } from '../lib/logins.ts';
+import { isLocalIp } from '../lib/net.ts';
+import { RateWindow } from '../lib/windows.ts';
+
+interface Options extends Record<string, unknown> {
+  windowS: number;
+  minFailures: number;
+  minShortSessions: number;
+  maxSessionS: number;
+  maxSessionClientBytes: number;
+  sessionApps: string[];
+  maxTrackedPairs: number;
+  maxPending: number;
+}
+
+interface Attempt {
+  ts: number;
+  evidence: EvidenceRef;
+  username?: string;
+}
+
+const detector: Detector<Options> = {
+  id: 'bruteforce.login',
+  description: 'Password guessing: repeated failed logins from one client to one service (telnet, FTP, HTTP, RTSP, MQTT), or many short SSH sessions where the login itself is encrypted.',
+  category: 'bruteforce',
+  severity: 'medium',
+  confidence: 0.85,
+  references: {
+    etsi: ['5.1-5'],
+    enisa: ['GP-TM-25', 'GP-TM-46'],
+    attack: ['T1110', 'T1110.001'],
+  },
+  options: {
+    windowS: { default: 60, description: 'Seconds within which the failures (or short sessions) must fall.' },
+    minFailures: { default: 5, description: 'Failed logins from one client to one server and protocol within the window.' },
+    minShortSessions: { default: 10, description: 'Short sessions of an encrypted login protocol (sessionApps) from one client to one server within the window.' },
+    maxSessionS: { default: 30, description: 'A session this short (seconds) counts as one login attempt.' },
+    maxSessionClientBytes: { default: 20000, description: 'A session whose client sent more payload bytes than this is real use, not an attempt.' },
+    sessionApps: { default: ['ssh'], description: 'Application protocols (recognised by content) counted by short sessions.' },
+    maxTrackedPairs: { default: 10000, description: 'Client/server pairs tracked at once (the oldest is forgotten beyond it).' },
+    maxPending: { default: 1024, description: 'HTTP/RTSP requests and MQTT CONNECTs waiting for the answer that tells whether the login worked.' },
+  },
+  messages: {
+    failures: {
+      title: '{protocol} brute force against {server} from {client}',
+      explanation: '{client} failed to log in to {server}:{port} over {protocol} at least {threshold} times within {window} s (last user tried: {username}); {count} failed attempts in all, {first_seen} to {last_seen}. {direction_note}',
+    },
+    sessions: {
+      title: '{protocol} brute force against {server} from {client}',
+      explanation: '{client} opened at least {threshold} short {protocol} sessions to {server}:{port} within {window} s ({count} in all, {first_seen} to {last_seen}): the login is encrypted, but this rhythm is password guessing. {direction_note}',
+    },
+    succeeded: {
+      title: '{protocol} brute force against {server} succeeded',
+      explanation: "After repeated failures, {client} logged in to {server}:{port} over {protocol} as '{username}'. Treat {server} as compromised: change its passwords and check it. {direction_note}",
+    },
+  },
+  subscribes: [...loginEventTypes, 'flow.end'],
+  create(ctx, options) {
+    const failures = new RateWindow<Attempt>(options.windowS, options.minFailures, options.maxTrackedPairs);
+    const sessions = new RateWindow<Attempt>(options.windowS, options.minShortSessions, options.maxTrackedPairs);
+    const apps = new Set(options.sessionApps);
+
+    const direction = (client: string, server: string): { note: string; clientRole: Role; outbound: boolean } => {
+      const outbound = isLocalIp(client) && !isLocalIp(server);
+      return outbound
+        ? { note: `${client} is on this network: it is probably infected and attacking others.`, clientRole: 'infected', outbound }
+        : { note: `Make sure ${server} has a strong, unique password and is not reachable from where ${client} is.`, clientRole: 'attacker', outbound };
+    };
+
+    const emit = (messageId: string, protocol: string, client: string, server: string, port: number, threshold: number, items: Attempt[]): void => {
+      const d = direction(client, server);
+      for (const item of items) {
+        ctx.report({
+          messageId,
+          key: `${client}|${server}|${protocol}`,
+          data: {
+            protocol: protocol.toUpperCase(), client, server, port, threshold, window: options.windowS,
+            username: item.username ?? '(unknown)', direction_note: d.note,
+          },
+          devices: [{ role: d.clientRole, ip: client }, { role: 'victim', ip: server }],
+          ts: item.ts,
+          evidence: item.evidence,
+          severity: messageId === 'succeeded' || d.outbound ? 'high' : undefined,
+          facts: { protocol, server_port: port, direction: d.outbound ? 'outbound' : 'inbound' },
+        });
+      }
+    };
+
+    const onAttempt = (a: LoginAttempt): void => {
+      if (a.secretKind !== 'password') return;
+      const key = `${a.client}|${a.server}|${a.protocol}`;
+      const item: Attempt = { ts: a.ts, evidence: a.evidence, username: a.username };
+      if (a.success === true && failures.tripped(key)) {
+        emit('succeeded', a.protocol, a.client, a.server, a.serverPort, options.minFailures, [item]);
+        return;
+      }
+      if (a.success !== false) return;
+      const due = failures.add(key, a.ts, item);
+      if (due.length > 0) emit('failures', a.protocol, a.client, a.server, a.serverPort, options.minFailures, due);
+    };
+    const tracker = new LoginTracker(onAttempt, { maxPending: options.maxPending });
+
+    const onFlow = (f: FlowRecord): void => {
+      if (f.app === undefined || !apps.has(f.app)) return;
+      if (f.duration > options.maxSessionS || f.orig_payload_bytes > options.maxSessionClientBytes) return;
+      const key = `${f.orig_ip}|${f.resp_ip}|${f.app}`;
+      const item: Attempt = { ts: f.first_ts, evidence: { file: f.file, packet: f.first_packet, ts: f.first_ts, community_id: f.community_id } };
+      const due = sessions.add(key, f.first_ts, item);
+      if (due.length > 0) emit('sessions', f.app, f.orig_ip, f.resp_ip, f.resp_port, options.minShortSessions, due);
+    };
+
+    return {
+      onEvent: (ev) => tracker.onEvent(ev),
+      onFlow,
+      finish: () => tracker.finish(),
+    };
+  },
+};
+
+export default detector;

@@ -1,0 +1,79 @@
+/**
+ * scan.horizontal: one source probing one TCP port on many hosts (e.g. telnet 23/2323, 80, 8080, 7547,
+ * 5555, 37215, 52869). Outbound from a local device means it is probably infected; inbound means
+ * someone sweeps this network.
+ * @module
+ */
+import type { Detector, EvidenceRef } from '../types.ts';
+import type { FlowRecord } from '../../flow/types.ts';
+import { isLocalIp } from '../lib/net.ts';
+import { flowEvidence, isTcpProbe, notablePorts } from '../lib/probes.ts';
+import { DistinctWindow } from '../lib/windows.ts';
+
+interface Options extends Record<string, unknown> {
+  windowS: number;
+  minHosts: number;
+  maxTrackedKeys: number;
+  maxHostsPerKey: number;
+}
+
+const detector: Detector<Options> = {
+  id: 'scan.horizontal',
+  description: 'Horizontal scan: one source sends connection attempts without data to the same TCP port on many hosts (outbound from a local device, or inbound toward this network).',
+  category: 'scan',
+  severity: 'medium',
+  confidence: 0.8,
+  references: {
+    etsi: ['5.6-1'],
+    enisa: ['GP-TM-45', 'GP-TM-46', 'GP-TM-56'],
+    attack: ['T1046', 'T1595.001'],
+  },
+  options: {
+    windowS: { default: 60, description: 'Seconds within which the hosts must be probed.' },
+    minHosts: { default: 20, description: 'Distinct hosts probed on one port within the window.' },
+    maxTrackedKeys: { default: 10000, description: 'Source/port pairs tracked at once (the oldest is forgotten beyond it).' },
+    maxHostsPerKey: { default: 256, description: 'Hosts remembered per source/port pair (at least minHosts).' },
+  },
+  messages: {
+    outbound: {
+      title: '{source} scans port {port} on many hosts',
+      explanation: '{source}, a device on this network, probed TCP port {port} ({port_note}) on at least {threshold} hosts within {window} s, {count} probes in all ({first_seen} to {last_seen}). Devices do not do this on their own: it is probably infected (Mirai-like bots spread this way). Isolate it and reset it to factory settings.',
+    },
+    inbound: {
+      title: 'Port {port} swept across this network by {source}',
+      explanation: '{source} probed TCP port {port} ({port_note}) on at least {threshold} hosts within {window} s, {count} probes in all ({first_seen} to {last_seen}). Devices answering on this port from outside are exposed: close or filter it.',
+    },
+  },
+  subscribes: ['flow.end'],
+  create(ctx, options) {
+    const window = new DistinctWindow<EvidenceRef>(options.windowS, options.maxTrackedKeys, Math.max(options.maxHostsPerKey, options.minHosts));
+    const report = (f: FlowRecord, evidence: EvidenceRef, target: string): void => {
+      const outbound = isLocalIp(f.orig_ip);
+      ctx.report({
+        messageId: outbound ? 'outbound' : 'inbound',
+        key: `${f.orig_ip}|${f.resp_port}`,
+        data: {
+          source: f.orig_ip, port: f.resp_port, port_note: notablePorts[f.resp_port] ?? 'no well-known IoT service',
+          threshold: options.minHosts, window: options.windowS,
+        },
+        devices: [{ role: outbound ? 'infected' : 'attacker', ip: f.orig_ip, mac: f.orig_mac }, ...(isLocalIp(target) ? [{ role: 'victim' as const, ip: target }] : [])],
+        ts: evidence.ts,
+        evidence,
+        severity: outbound ? 'high' : 'medium',
+        facts: { port: f.resp_port, direction: outbound ? 'outbound' : 'inbound' },
+      });
+    };
+    return {
+      onFlow(f) {
+        if (!isTcpProbe(f)) return;
+        const state = window.add(`${f.orig_ip}|${f.resp_port}`, f.resp_ip, f.first_ts, flowEvidence(f));
+        if (state.tripped) return report(f, flowEvidence(f), f.resp_ip);
+        if (state.items.size < options.minHosts) return;
+        state.tripped = true;
+        for (const [target, item] of state.items) report(f, item.payload, String(target));
+      },
+    };
+  },
+};
+
+export default detector;

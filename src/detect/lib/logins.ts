@@ -1,0 +1,197 @@
+/**
+ * Login attempts seen in clear, from every protocol that carries them (telnet, FTP, HTTP Basic and
+ * password-like form/query fields, RTSP Basic, MQTT CONNECT, SNMP communities), with the server's verdict
+ * when the protocol shows it. Shared by the credential and brute-force detectors; bounded state.
+ * @module
+ */
+import type { EventRecord } from '../../pipeline/analyze.ts';
+import type { EvidenceRef } from '../types.ts';
+import { clientServer, evidenceOf } from './net.ts';
+
+export type SecretKind = 'password' | 'community' | 'token';
+
+export interface LoginAttempt {
+  protocol: 'telnet' | 'ftp' | 'http' | 'rtsp' | 'mqtt' | 'snmp';
+  client: string;
+  server: string;
+  serverPort: number;
+  username?: string;
+  /** The secret as sent (detectors must not put it into templates). */
+  secret?: string;
+  secretKind: SecretKind;
+  /** Where it was carried: 'login prompt', 'USER/PASS', 'Authorization: Basic', 'query string "pwd"', ... */
+  carrier: string;
+  /** true accepted, false refused, undefined when the protocol or capture does not tell. */
+  success?: boolean;
+  ts: number;
+  evidence: EvidenceRef;
+}
+
+/** Event types the tracker reads. */
+export const loginEventTypes = [
+  'telnet.login', 'ftp.login', 'http.request', 'http.response', 'rtsp.request', 'rtsp.response',
+  'mqtt.connect', 'mqtt.connack', 'snmp.message',
+];
+
+/** Form/query field names that carry a secret, and ones that carry the user name. */
+const secretField = /pass|pwd|secret|token|api_?key|credential/i;
+const userField = /^(user(_?name)?|login|email|account|usr|uid|name)$/i;
+
+interface Pending {
+  flowId: number;
+  /** Matches the response: HTTP request URI, RTSP CSeq, or '' for MQTT (one CONNECT per connection). */
+  match: string;
+  attempts: LoginAttempt[];
+}
+
+export interface LoginTrackerOptions {
+  /** Requests waiting for their response (oldest are settled as "outcome unknown" beyond this). */
+  maxPending: number;
+}
+
+export class LoginTracker {
+  private readonly pending = new Map<number, Pending[]>();
+  private pendingCount = 0;
+  private readonly maxPending: number;
+  private readonly onAttempt: (a: LoginAttempt) => void;
+
+  constructor(onAttempt: (a: LoginAttempt) => void, options: LoginTrackerOptions) {
+    this.onAttempt = onAttempt;
+    this.maxPending = Math.max(1, options.maxPending);
+  }
+
+  onEvent(ev: EventRecord): void {
+    switch (ev.type) {
+      case 'telnet.login': return this.direct(ev, 'telnet', 'login prompt', ev.username, ev.password);
+      case 'ftp.login': return this.direct(ev, 'ftp', 'USER/PASS', ev.username, ev.password);
+      case 'http.request': return this.httpLike(ev, 'http', String(ev.uri ?? ''));
+      case 'rtsp.request': return this.httpLike(ev, 'rtsp', String(ev.cseq ?? ''));
+      case 'http.response': return this.settle(ev, String(ev.request_uri ?? ''), verdictOfStatus(ev.status));
+      case 'rtsp.response': return this.settle(ev, String(ev.cseq ?? ''), verdictOfStatus(ev.status));
+      case 'mqtt.connect': return this.mqttConnect(ev);
+      case 'mqtt.connack': return this.settle(ev, '', verdictOfConnack(ev.return_code));
+      case 'snmp.message': return this.snmp(ev);
+    }
+  }
+
+  /** End of input: attempts still waiting for an answer are reported with an unknown outcome. */
+  finish(): void {
+    for (const list of this.pending.values()) for (const p of list) for (const a of p.attempts) this.onAttempt(a);
+    this.pending.clear();
+    this.pendingCount = 0;
+  }
+
+  private attempt(ev: EventRecord, protocol: LoginAttempt['protocol'], carrier: string, kind: SecretKind, username: unknown, secret: unknown): LoginAttempt {
+    const { client, server, serverPort } = clientServer(ev);
+    const a: LoginAttempt = { protocol, client, server, serverPort, secretKind: kind, carrier, ts: ev.ts, evidence: evidenceOf(ev) };
+    if (typeof username === 'string') a.username = username;
+    if (typeof secret === 'string') a.secret = secret;
+    return a;
+  }
+
+  private direct(ev: EventRecord, protocol: 'telnet' | 'ftp', carrier: string, username: unknown, password: unknown): void {
+    if (typeof password !== 'string' && typeof username !== 'string') return;
+    const a = this.attempt(ev, protocol, carrier, 'password', username, password);
+    if (typeof ev.success === 'boolean') a.success = ev.success;
+    this.onAttempt(a);
+  }
+
+  private httpLike(ev: EventRecord, protocol: 'http' | 'rtsp', match: string): void {
+    const attempts: LoginAttempt[] = [];
+    if (typeof ev.basic_user === 'string' || typeof ev.basic_password === 'string') {
+      attempts.push(this.attempt(ev, protocol, 'Authorization: Basic', 'password', ev.basic_user, ev.basic_password));
+    }
+    if (protocol === 'http') {
+      for (const [list, where] of [[ev.query_params, 'query string'], [ev.form_params, 'form']] as const) {
+        if (!Array.isArray(list)) continue;
+        let user: string | undefined;
+        for (const p of list as { name?: unknown; value?: unknown }[]) {
+          if (typeof p?.name === 'string' && typeof p.value === 'string' && userField.test(p.name)) user = p.value;
+        }
+        for (const p of list as { name?: unknown; value?: unknown }[]) {
+          if (typeof p?.name !== 'string' || typeof p.value !== 'string' || p.value.length === 0) continue;
+          if (!secretField.test(p.name)) continue;
+          const kind: SecretKind = /pass|pwd/i.test(p.name) ? 'password' : 'token';
+          attempts.push(this.attempt(ev, 'http', `${where} field "${p.name.slice(0, 32)}"`, kind, kind === 'password' ? user : undefined, p.value));
+        }
+      }
+    }
+    if (attempts.length === 0) return;
+    if (typeof ev.flow_id !== 'number') {
+      for (const a of attempts) this.onAttempt(a);
+      return;
+    }
+    this.hold({ flowId: ev.flow_id, match, attempts });
+  }
+
+  private mqttConnect(ev: EventRecord): void {
+    if (typeof ev.password !== 'string' && typeof ev.username !== 'string') return;
+    const a = this.attempt(ev, 'mqtt', 'CONNECT', 'password', ev.username, ev.password);
+    if (typeof ev.flow_id !== 'number') return this.onAttempt(a);
+    this.hold({ flowId: ev.flow_id, match: '', attempts: [a] });
+  }
+
+  private snmp(ev: EventRecord): void {
+    if (typeof ev.community !== 'string') return;
+    const pdu = ev.pdu_type;
+    if (pdu === 'response' || pdu === 'report') return; // the agent echoes the manager's community
+    const a = this.attempt(ev, 'snmp', `SNMP ${String(ev.version ?? '')} community`, 'community', undefined, ev.community);
+    if (pdu === 'trap' || pdu === 'trapv2' || pdu === 'inform') {
+      // A trap is sent by the agent: the device that owns the community is the sender.
+      a.server = String(ev.src_ip ?? '');
+      a.client = String(ev.dst_ip ?? '');
+      a.serverPort = Number(ev.src_port ?? 0);
+    }
+    this.onAttempt(a);
+  }
+
+  private hold(p: Pending): void {
+    if (this.pendingCount >= this.maxPending) this.evictOldest();
+    const list = this.pending.get(p.flowId);
+    if (list) list.push(p);
+    else this.pending.set(p.flowId, [p]);
+    this.pendingCount++;
+  }
+
+  private evictOldest(): void {
+    const first = this.pending.entries().next().value;
+    if (first === undefined) return;
+    const [flowId, list] = first;
+    const p = list.shift();
+    if (list.length === 0) this.pending.delete(flowId);
+    if (p) {
+      this.pendingCount--;
+      for (const a of p.attempts) this.onAttempt(a);
+    }
+  }
+
+  private settle(ev: EventRecord, match: string, verdict: boolean | undefined): void {
+    if (typeof ev.flow_id !== 'number') return;
+    const list = this.pending.get(ev.flow_id);
+    if (list === undefined) return;
+    const i = list.findIndex((p) => p.match === match);
+    if (i < 0) return;
+    const [p] = list.splice(i, 1);
+    if (list.length === 0) this.pending.delete(ev.flow_id);
+    this.pendingCount--;
+    for (const a of p.attempts) {
+      if (verdict !== undefined) a.success = verdict;
+      this.onAttempt(a);
+    }
+  }
+}
+
+/** 2xx/3xx accepted, 401/403 refused, anything else undecided. */
+function verdictOfStatus(status: unknown): boolean | undefined {
+  if (typeof status !== 'number') return undefined;
+  if (status >= 200 && status < 400) return true;
+  if (status === 401 || status === 403) return false;
+  return undefined;
+}
+
+/** MQTT 3.x: 0 accepted, 4 bad user name or password, 5 not authorized; 5.0: 0x86, 0x87. */
+function verdictOfConnack(code: unknown): boolean | undefined {
+  if (code === 0) return true;
+  if (code === 4 || code === 5 || code === 0x86 || code === 0x87) return false;
+  return undefined;
+}

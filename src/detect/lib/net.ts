@@ -1,0 +1,58 @@
+/**
+ * Address helpers for detectors: IPv4 as a number, local (private) address space, who is client and server.
+ * @module
+ */
+import type { EventRecord } from '../../pipeline/analyze.ts';
+
+/** Dotted IPv4 to its unsigned 32-bit value (network order), -1 when not a dotted quad. */
+export function ipv4ToUint(ip: string): number {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      part = part * 10 + (c - 48);
+      if (part > 255) return -1;
+      digits++;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + part;
+}
+
+/** Private, shared (CGNAT), link-local or loopback space: a device on this network rather than on the Internet. */
+export function isLocalIp(ip: string): boolean {
+  const v = ipv4ToUint(ip);
+  if (v >= 0) {
+    const a = v >>> 24;
+    const b = (v >>> 16) & 0xff;
+    return a === 10 || a === 127 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) ||
+      (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
+  }
+  const lower = ip.toLowerCase();
+  return lower === '::1' || lower.startsWith('fe8') || lower.startsWith('fe9') || lower.startsWith('fea') ||
+    lower.startsWith('feb') || lower.startsWith('fc') || lower.startsWith('fd');
+}
+
+/** Client and server of the flow an event belongs to (the flow originator is the client). */
+export function clientServer(ev: EventRecord): { client: string; server: string; serverPort: number } {
+  const src = String(ev.src_ip ?? '');
+  const dst = String(ev.dst_ip ?? '');
+  if (ev.from_orig === false) return { client: dst, server: src, serverPort: Number(ev.src_port ?? 0) };
+  return { client: src, server: dst, serverPort: Number(ev.dst_port ?? 0) };
+}
+
+/** Evidence reference of an event's packet. */
+export function evidenceOf(ev: EventRecord): { file: string; packet: number; ts: number; community_id?: string } {
+  const ref: { file: string; packet: number; ts: number; community_id?: string } = { file: ev.file, packet: ev.packet, ts: ev.ts };
+  if (typeof ev.community_id === 'string') ref.community_id = ev.community_id;
+  return ref;
+}

@@ -1,0 +1,26 @@
+/**
+ * What counts as a scan probe: a TCP connection attempt whose originator sent a SYN and then no data
+ * (unanswered, refused, or answered and dropped). Real connections carry data, so busy benign clients
+ * do not look like scanners.
+ * @module
+ */
+import type { FlowRecord } from '../../flow/types.ts';
+import type { EvidenceRef } from '../types.ts';
+
+export function isTcpProbe(f: FlowRecord): boolean {
+  return f.transport === 'tcp' && f.orig_payload_bytes === 0 && f.tcp_state !== 'midstream' &&
+    f.orig_tcp_flags !== undefined && f.orig_tcp_flags.includes('S');
+}
+
+export function flowEvidence(f: FlowRecord): EvidenceRef {
+  return { file: f.file, packet: f.first_packet, ts: f.first_ts, community_id: f.community_id };
+}
+
+/** Ports IoT malware and scanners are known to sweep, with what listens there (for explanations). */
+export const notablePorts: Record<number, string> = {
+  22: 'SSH', 23: 'telnet (Mirai and its variants brute-force it)', 2323: 'alternate telnet (Mirai)',
+  80: 'HTTP (router/camera web interfaces)', 81: 'HTTP (cameras)', 443: 'HTTPS', 8080: 'HTTP alternate (camera/DVR web interfaces)',
+  7547: 'TR-069 CWMP (router management, exploited by Mirai variants)', 5555: 'Android Debug Bridge (ADB.Miner)',
+  37215: 'Huawei HG532 UPnP (Satori, CVE-2017-17215)', 52869: 'Realtek miniigd UPnP (CVE-2014-8361)',
+  8443: 'HTTPS alternate', 1433: 'MS SQL', 3389: 'RDP', 5900: 'VNC', 6379: 'Redis', 1883: 'MQTT', 554: 'RTSP (cameras)',
+};
