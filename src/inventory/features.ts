@@ -70,12 +70,15 @@ export function deviceFeatures(d: Unidentified): string[] {
         t.add(`ssdp:${norm(v)}`);
         for (const w of words(norm(v))) t.add(`ssdpw:${w}`);
         break;
-      case 'ssdp.usn': {
+      case 'ssdp.usn':
+      case 'ssdp.type': {
         const at = v.indexOf('::');
-        if (at >= 0) t.add(`usn:${norm(v.slice(at + 2))}`);
+        const type = norm(at >= 0 ? v.slice(at + 2) : v);
+        // The UPnP device type names the product line; service types are shared across it.
+        if (type.includes(':device:')) t.add(`udev:${type}`);
+        else if (at >= 0 || e.signal === 'ssdp.type') t.add(`usn:${type}`);
         break;
       }
-      case 'ssdp.type': t.add(`usn:${norm(v)}`); break;
       case 'ssdp.user_agent':
       case 'http.user_agent':
         t.add(`ua:${norm(v)}`);

@@ -1,4 +1,143 @@
-import type { DeviceRecord, Identification } from './types.ts';
-export function identify(_d: Omit<DeviceRecord, 'identification'>): Identification {
-  return { type: 'unknown', type_confidence: 0, because: [], decided_by: 'rules' };
+/**
+ * Identification: explainable rules (rules.ts) and the learned nearest-neighbour model (model.ts) combined
+ * into a device type with a confidence, a vendor and a model name, and the reasons behind them.
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import type { DeviceRecord, DeviceType, Identification } from './types.ts';
+import { rules, signalNames, type Rule } from './rules.ts';
+import { DeviceModel, type Prediction } from './model.ts';
+import { deviceFeatures } from './features.ts';
+import { labelInfo } from './labels.ts';
+
+type Unidentified = Omit<DeviceRecord, 'identification'>;
+
+/** Below this the answer is 'unknown'. */
+export const minTypeConfidence = 0.3;
+/** A model prediction below this is not used (the device is unlike every labelled one). */
+export const minModelConfidence = 0.35;
+
+const modelPath = new URL('./model-data.json', import.meta.url);
+let shipped: DeviceModel | null | undefined;
+
+/** The model shipped with Bulwark (src/inventory/model-data.json), or null when absent. */
+export function shippedModel(): DeviceModel | null {
+  if (shipped === undefined) {
+    try {
+      shipped = existsSync(modelPath) ? DeviceModel.load(modelPath) : null;
+    } catch {
+      shipped = null;
+    }
+  }
+  return shipped;
+}
+
+interface Match {
+  rule: Rule;
+  reason: string;
+  model?: string;
+}
+
+function clip(s: string): string {
+  return s.length > 48 ? `${s.slice(0, 45)}...` : s;
+}
+
+/** Every rule that matches some evidence (each rule counted once, at its first match). */
+export function ruleMatches(d: Unidentified): Match[] {
+  const items: { signal: string; value: string }[] = d.evidence.map((e) => ({ signal: e.signal, value: e.value }));
+  for (const s of d.services) items.push({ signal: 'service', value: `${s.transport}/${s.port}` });
+  const out: Match[] = [];
+  for (const rule of rules) {
+    for (const it of items) {
+      if (!rule.signals.includes(it.signal)) continue;
+      const m = rule.pattern.exec(it.value);
+      if (!m) continue;
+      const name = signalNames[it.signal] ?? it.signal;
+      const reason = it.signal === 'service' ? `answers on ${it.value}` : ['gateway', 'dhcp.server', 'ndp.router_advert'].includes(it.signal) ? it.value : `${name} '${clip(it.value)}'`;
+      out.push({ rule, reason, model: rule.model?.replace('$1', m[1] ?? '') });
+      break;
+    }
+  }
+  return out;
+}
+
+/** Organisation name without legal suffixes: "TP-LINK TECHNOLOGIES CO.,LTD." → "TP-LINK TECHNOLOGIES". */
+export function shortVendor(org: string): string {
+  let s = org;
+  for (let i = 0; i < 3; i++) s = s.replace(/[,.]?\s*\b(co\.?,?\s*ltd\.?|corporation|corp\.?|inc\.?|gmbh|ltd\.?|llc|b\.?v\.?|s\.?a\.?|ag|limited|international|technologies)\s*$/i, '').replace(/[,.\s]+$/, '');
+  return s.trim() || org;
+}
+
+const kindNames: Record<string, string> = {
+  oui: 'OUI', host: 'DHCP host name', hostw: 'host name words', p55: 'DHCP fingerprint', dopt: 'DHCP options', vc: 'DHCP vendor class',
+  mdns: 'mDNS services', txt: 'mDNS TXT', mq: 'mDNS queries', ssdp: 'SSDP SERVER', ssdpw: 'SSDP SERVER', udev: 'UPnP device type', usn: 'UPnP services', ua: 'User-Agent',
+  uaw: 'User-Agent', hs: 'HTTP Server', hsw: 'HTTP Server', realm: 'HTTP realm', ja3: 'JA3', ja4: 'JA4', syn: 'TCP SYN signature',
+  dom: 'DNS names', dom2: 'DNS domains', cert: 'TLS certificate', ssh: 'SSH banner', svc: 'services', port: 'remote ports', st: 'SSDP search',
+  mud: 'MUD URL', oro: 'DHCPv6 fingerprint', role: 'network role',
+};
+
+function modelReason(p: Prediction): string {
+  const shared: string[] = [];
+  for (const t of p.neighbours[0]?.shared ?? []) {
+    const name = kindNames[t.slice(0, t.indexOf(':'))];
+    if (name && !shared.includes(name)) shared.push(name);
+    if (shared.length === 4) break;
+  }
+  return `like known ${p.label} devices (${p.confidence.toFixed(2)}${shared.length ? `: ${shared.join(', ')}` : ''})`;
+}
+
+/** Identify a device from its evidence: rules and model, whichever is stronger, agreeing ones reinforcing. */
+export function identify(d: Unidentified, model: DeviceModel | null = shippedModel()): Identification {
+  const matches = ruleMatches(d).sort((a, b) => b.rule.weight - a.rule.weight);
+  const typeScore = new Map<DeviceType, number>();
+  for (const m of matches) {
+    const t = m.rule.type;
+    if (!t) continue;
+    typeScore.set(t, 1 - (1 - (typeScore.get(t) ?? 0)) * (1 - m.rule.weight));
+  }
+  let ruleType: DeviceType = 'unknown';
+  let ruleConf = 0;
+  for (const [t, s] of typeScore) if (s > ruleConf) [ruleType, ruleConf] = [t, s];
+
+  const pred = model?.predict(deviceFeatures(d));
+  const usePred = pred && pred.confidence >= minModelConfidence && labelInfo[pred.label] ? pred : undefined;
+  const info = usePred ? labelInfo[usePred.label] : undefined;
+  const modelConf = usePred ? usePred.confidence : 0;
+
+  let type: DeviceType = ruleType;
+  let conf = ruleConf;
+  let decidedBy: Identification['decided_by'] = 'rules';
+  if (info) {
+    if (info.type === ruleType) {
+      conf = 1 - (1 - ruleConf) * (1 - modelConf);
+      decidedBy = modelConf > ruleConf ? 'model' : 'rules';
+    } else if (modelConf > ruleConf) {
+      type = info.type;
+      conf = modelConf * (1 - ruleConf / 2);
+      decidedBy = 'model';
+    } else {
+      conf = ruleConf * (1 - modelConf / 2);
+    }
+  }
+
+  const because: string[] = [];
+  for (const m of matches) if (m.rule.type === type || (!m.rule.type && m.rule.vendor)) because.push(m.reason);
+  if (info && info.type === type) because.push(modelReason(usePred!));
+  if (d.oui_vendor) because.splice(Math.min(1, because.length), 0, `OUI ${shortVendor(d.oui_vendor)}`);
+  else if (d.mac_local) because.push('randomised (locally administered) MAC');
+
+  if (conf < minTypeConfidence) {
+    type = 'unknown';
+    conf = 0;
+    decidedBy = 'rules';
+  }
+  const out: Identification = { type, type_confidence: Math.round(conf * 100) / 100, because: because.slice(0, 6), decided_by: decidedBy };
+
+  // Vendor: a rule that names one, else the model's label (when it agrees on the type), else the OUI registry.
+  const vendorRule = matches.find((m) => m.rule.vendor && (!m.rule.type || m.rule.type === type));
+  const vendor = vendorRule?.rule.vendor ?? (info && info.type === type ? info.vendor : undefined) ?? (d.oui_vendor ? shortVendor(d.oui_vendor) : undefined);
+  if (vendor) out.vendor = vendor;
+  const modelName = matches.find((m) => m.model && m.rule.type === type)?.model ?? (info && info.type === type ? info.model : undefined);
+  if (modelName && type !== 'unknown') out.model = modelName;
+  return out;
 }

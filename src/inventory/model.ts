@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 /** Weight of each token kind (prefix before ':'): direct identity signals over traffic shape. */
 export const kindWeights: Record<string, number> = {
   oui: 2, host: 3, hostw: 1.5, p55: 1.5, dopt: 1, vc: 2, oro: 1, mud: 3, mdns: 1.5, txt: 2, mq: 1,
-  ssdp: 2, ssdpw: 1, usn: 1.5, ua: 2, uaw: 1, st: 1, hs: 2, hsw: 1, realm: 2, ja3: 1.5, ja4: 1.5, syn: 1,
+  ssdp: 2, ssdpw: 1, udev: 4, usn: 1.5, ua: 2, uaw: 1, st: 1, hs: 2, hsw: 1, realm: 2, ja3: 1.5, ja4: 1.5, syn: 1,
   dom: 1, dom2: 1, cert: 1.5, ssh: 1.5, role: 1, svc: 1, port: 0.5,
   nflows: 0.5, nbytes: 0.5, nremote: 0.5, nlocal: 0.5, ndomains: 0.5,
 };

@@ -17,6 +17,7 @@ export interface Sample {
   file: string;
   label: string;
   features: string[];
+  record: Omit<DeviceRecord, 'identification'>;
 }
 
 const noIdentification = (): DeviceRecord['identification'] => ({ type: 'unknown', type_confidence: 0, because: [], decided_by: 'rules' });
@@ -43,7 +44,7 @@ export async function collectSamples(root: string, onFile?: (file: string) => vo
       onFile?.(file);
       const dev = (await inventoryOf([file])).find((d) => d.mac === mac);
       if (!dev) continue;
-      out.push({ folder, file: `${folder}/${f}`, label: iotSentinelFolders[folder].label, features: deviceFeatures(dev) });
+      out.push({ folder, file: `${folder}/${f}`, label: iotSentinelFolders[folder].label, features: deviceFeatures(dev), record: dev });
     }
   }
   return out;
