@@ -46,6 +46,7 @@ function clip(s: string): string {
 export function ruleMatches(d: Unidentified): Match[] {
   const items: { signal: string; value: string }[] = d.evidence.map((e) => ({ signal: e.signal, value: e.value }));
   for (const s of d.services) items.push({ signal: 'service', value: `${s.transport}/${s.port}` });
+  if (d.oui_vendor) items.push({ signal: 'oui', value: d.oui_vendor });
   const out: Match[] = [];
   for (const rule of rules) {
     for (const it of items) {
@@ -53,7 +54,9 @@ export function ruleMatches(d: Unidentified): Match[] {
       const m = rule.pattern.exec(it.value);
       if (!m) continue;
       const name = signalNames[it.signal] ?? it.signal;
-      const reason = it.signal === 'service' ? `answers on ${it.value}` : ['gateway', 'dhcp.server', 'ndp.router_advert'].includes(it.signal) ? it.value : `${name} '${clip(it.value)}'`;
+      const reason = it.signal === 'service' ? `answers on ${it.value}`
+        : it.signal === 'oui' ? `OUI ${shortVendor(it.value)}`
+        : ['gateway', 'dhcp.server', 'ndp.router_advert'].includes(it.signal) ? it.value : `${name} '${clip(it.value)}'`;
       out.push({ rule, reason, model: rule.model?.replace('$1', m[1] ?? '') });
       break;
     }
@@ -123,7 +126,7 @@ export function identify(d: Unidentified, model: DeviceModel | null = shippedMod
   const because: string[] = [];
   for (const m of matches) if (m.rule.type === type || (!m.rule.type && m.rule.vendor)) because.push(m.reason);
   if (info && info.type === type) because.push(modelReason(usePred!));
-  if (d.oui_vendor) because.splice(Math.min(1, because.length), 0, `OUI ${shortVendor(d.oui_vendor)}`);
+  if (d.oui_vendor && !because.includes(`OUI ${shortVendor(d.oui_vendor)}`)) because.splice(Math.min(1, because.length), 0, `OUI ${shortVendor(d.oui_vendor)}`);
   else if (d.mac_local) because.push('randomised (locally administered) MAC');
 
   if (conf < minTypeConfidence) {

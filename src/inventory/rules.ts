@@ -107,6 +107,7 @@ export const rules: readonly Rule[] = [
   r(UA, /Windows NT|Macintosh|X11; (Linux|Ubuntu)|CrOS/i, 0.6, 'computer'),
   r(UA, /SmartTV|SMART-TV|Tizen|Web0S|webOS|BRAVIA|Roku|AFT[A-Z]/i, 0.8, 'tv'),
   r(UA, /Sonos/i, 0.9, 'speaker', 'Sonos'),
+  r(UA, /Dalvik|android|okhttp|CFNetwork/i, 0.55, 'phone'),
   r(UA, /Nest|ecobee/i, 0.6, 'thermostat'),
 
   // Cloud services the device talks to: vendor mostly, type where the service is single-purpose.
@@ -123,6 +124,10 @@ export const rules: readonly Rule[] = [
   r(DOMAIN, /(^|\.)(sonos\.com)$/i, 0.6, 'speaker', 'Sonos'),
   r(DOMAIN, /(^|\.)(roku\.com)$/i, 0.6, 'tv', 'Roku'),
   r(DOMAIN, /(^|\.)(windowsupdate\.com|update\.microsoft\.com)$/i, 0.5, 'computer', 'Microsoft Windows'),
+
+  // The registry entry itself (weak: vendors make many kinds of device).
+  r(['oui'], /Mobile Communications|Mobile Telecommunications|Xiaomi Communications|OnePlus|Huawei Device/i, 0.35, 'phone'),
+  r(['oui'], /Raspberry Pi/i, 0.3, 'computer', 'Raspberry Pi'),
 
   // Services it answers on.
   r(['service'], /^tcp\/554$/, 0.4, 'camera'),
@@ -154,5 +159,6 @@ export const signalNames: Record<string, string> = {
   'dhcp.server': 'DHCP server',
   'ndp.router_advert': 'IPv6 router',
   service: 'answers on',
+  oui: 'OUI',
   mud_url: 'MUD URL',
 };
