@@ -54,6 +54,10 @@ const detector: Detector<Options> = {
       title: '{protocol} credentials sent in clear to {server}',
       explanation: "A login over {protocol} for user '{username}' (password {secret_hint}) went unencrypted from {client} to {server}:{port} ({carrier}); the server's answers: {outcome}. Anyone on the path can read and reuse it. Seen {count} time(s), {first_seen} to {last_seen}. Use the encrypted variant of the protocol and change this password.",
     },
+    refused: {
+      title: '{protocol} logins refused by {server}, sent in clear',
+      explanation: "{count} {protocol} logins that {server}:{port} refused went unencrypted from {client} (last user tried: '{username}', via {carrier}), {first_seen} to {last_seen}. Refused passwords are often typos of the real one, or a brute force: see bruteforce.login.",
+    },
     anonymous: {
       title: 'Anonymous {protocol} login in clear to {server}',
       explanation: "An anonymous {protocol} login (user '{username}', password {secret_hint}) went unencrypted from {client} to {server}:{port}. Anonymous logins are public by design, but the server accepts unencrypted sessions. Seen {count} time(s).",
@@ -86,10 +90,12 @@ const detector: Detector<Options> = {
       if (a.secret === undefined) return;
       if (a.secretKind === 'token' && !options.includeTokens) return;
       const anonymous = a.protocol === 'ftp' && (a.username === 'anonymous' || a.username === 'ftp');
-      const messageId = a.secretKind === 'community' ? 'community' : a.secretKind === 'token' ? 'token' : anonymous ? 'anonymous' : 'login';
+      const refused = a.success === false && a.secretKind === 'password';
+      const messageId = a.secretKind === 'community' ? 'community' : a.secretKind === 'token' ? 'token' : anonymous ? 'anonymous' : refused ? 'refused' : 'login';
       // The server accepts cleartext; a local client sending its own secret to a remote server is insecure too.
       const clientRole: Role = isLocalIp(a.client) && !isLocalIp(a.server) ? 'insecure' : 'peer';
-      const key = `${a.protocol}|${a.server}|${a.username ?? ''}|${secretDigest(a.secret)}`;
+      // Refused logins (typos, guessing) are one finding per client and server, not one per password tried.
+      const key = refused ? `${a.protocol}|${a.server}|${a.client}|refused` : `${a.protocol}|${a.server}|${a.username ?? ''}|${secretDigest(a.secret)}`;
       const outcomes = tally(key, a.success);
       const facts: Record<string, unknown> = {
         protocol: a.protocol, carrier: a.carrier, server_port: a.serverPort,
@@ -109,7 +115,7 @@ const detector: Detector<Options> = {
         evidence: a.evidence,
         facts,
       };
-      if (anonymous) report.severity = 'low';
+      if (anonymous || refused) report.severity = 'low';
       ctx.report(report);
     };
     const tracker = new LoginTracker(onAttempt, { maxPending: options.maxPending });
