@@ -1,0 +1,166 @@
+// End to end: the real API server, the built dashboard, Debian's Chromium. Upload two real captures, see their
+// devices and findings appear, acknowledge a finding, open a device's label; no console errors. Screenshots are
+// written under os.tmpdir() (the path is printed).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildWeb } from '../../web/build.ts';
+import { chromiumAvailable, launchBrowser, type Browser } from './support/browser.ts';
+import { startServer, type RunningServer } from './support/server.ts';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const dlink = join(root, 'samples', 'dlink-camera-setup.pcap');
+const telnet = join(root, 'test', 'traces', 'pipeline', 'telnet-raw.pcap');
+const skip = chromiumAvailable() ? false : 'Chromium not installed at /usr/bin/chromium';
+
+let server: RunningServer;
+let browser: Browser;
+let shots: string;
+
+async function shot(name: string): Promise<void> {
+  await browser.page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+async function api<T>(path: string): Promise<T> {
+  const res = await fetch(`${server.url}${path}`, { headers: server.token ? { Authorization: `Bearer ${server.token}` } : {} });
+  assert.equal(res.status, 200, `${path} → ${res.status}`);
+  return await res.json() as T;
+}
+
+const pageUrl = (hash: string): string => `${server.url}/${server.token ? `?token=${encodeURIComponent(server.token)}` : ''}#${hash}`;
+
+before(async () => {
+  if (skip) return;
+  await buildWeb();
+  shots = mkdtempSync(join(tmpdir(), 'bulwark-e2e-shots-'));
+  console.log(`# screenshots: ${shots}`);
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (shots) console.log(`# screenshots: ${shots}`);
+});
+
+test('the dashboard loads under its strict Content-Security-Policy', { skip }, async () => {
+  const res = await fetch(`${server.url}/`);
+  assert.equal(res.status, 200);
+  const html = await res.text();
+  assert.match(html, /<script type="module" src="app\.js"><\/script>/);
+  assert.doesNotMatch(html, /<script>|<style|style="/, 'no inline script or style in index.html');
+  const header = res.headers.get('content-security-policy') ?? '';
+  assert.match(header, /default-src 'self'/);
+  assert.doesNotMatch(header, /unsafe-inline|unsafe-eval/);
+  await browser.page.goto(pageUrl('/'));
+  await browser.page.getByRole('heading', { name: 'Network overview' }).waitFor();
+  assert.equal(await browser.page.title(), 'Overview · Bulwark');
+});
+
+test('upload two real captures and follow their progress to done', { skip }, async () => {
+  const page = browser.page;
+  await page.goto(pageUrl('/upload'));
+  await page.getByRole('heading', { name: 'Upload a capture' }).waitFor();
+  await page.setInputFiles('#capture-file', [dlink, telnet]);
+  await page.locator('li.upload').nth(1).waitFor();
+  await page.waitForFunction(`document.querySelectorAll('li.upload[data-phase="done"]').length === 2`, null, { timeout: 60_000 });
+  await shot('01-upload-done');
+  const ids: string[] = [];
+  for (const li of await page.locator('li.upload').all()) ids.push(await li.getAttribute('data-capture-id') ?? '');
+  for (const id of ids) {
+    const c = await api<{ status: string }>(`/api/captures/${id}`);
+    assert.equal(c.status, 'done');
+  }
+  const failed = await page.locator('li.upload .notice-error').count();
+  assert.equal(failed, 0);
+});
+
+test('devices appear, with the D-Link camera of the sample', { skip }, async () => {
+  const page = browser.page;
+  await page.goto(pageUrl('/devices'));
+  const rows = page.locator('table.devices tbody tr');
+  await rows.first().waitFor();
+  // The camera of samples/README.md: MAC b0:c5:54:25:5b:0e (D-Link OUI), DHCP host name dcs-935l5b0e.
+  const camera = rows.filter({ hasText: 'b0:c5:54:25:5b:0e' });
+  await camera.waitFor();
+  assert.match(await camera.innerText(), /D-Link/i);
+  // The telnet server of telnet-raw.pcap is there too.
+  assert.ok(await rows.filter({ hasText: '192.168.0.1' }).count() >= 1, 'telnet server 192.168.0.1 listed');
+  await shot('02-devices');
+
+  // Filters: a search narrows the table to the camera.
+  await page.getByLabel('Search').fill('b0:c5:54');
+  await page.waitForFunction(`document.querySelectorAll('table.devices tbody tr').length === 1`);
+  assert.match(await rows.first().innerText(), /b0:c5:54:25:5b:0e/);
+});
+
+test('findings appear and one can be acknowledged', { skip }, async () => {
+  const page = browser.page;
+  await page.goto(pageUrl('/findings'));
+  const items = page.locator('li.finding');
+  await items.first().waitFor();
+  // telnet-raw.pcap: user 'fake' logs in to 192.168.0.1:23 with a cleartext password (packet 70).
+  const telnetFinding = items.filter({ hasText: '192.168.0.1' }).first();
+  await telnetFinding.waitFor();
+  const id = await telnetFinding.getAttribute('data-finding-id');
+  assert.ok(id);
+  // Details (explanation, evidence packets) are one click away.
+  await telnetFinding.locator('summary').click();
+  await telnetFinding.locator('table.evidence').waitFor();
+  assert.match(await telnetFinding.locator('table.evidence').innerText(), /telnet-raw\.pcap/);
+  await shot('03-findings');
+
+  await telnetFinding.locator('button[data-action="acknowledge"]').click();
+  const acked = page.locator(`li.finding[data-finding-id="${id}"]`);
+  await acked.locator('.status-acknowledged').waitFor();
+  const stored = await api<{ status: string }>(`/api/findings/${encodeURIComponent(id)}`);
+  assert.equal(stored.status, 'acknowledged');
+  await shot('04-finding-acknowledged');
+
+  // The status filter sees it.
+  await page.goto(pageUrl('/findings?status=acknowledged'));
+  await page.locator(`li.finding[data-finding-id="${id}"]`).waitFor();
+});
+
+test('overview shows grades, findings over time, top talkers and protocols', { skip }, async () => {
+  const page = browser.page;
+  await page.goto(pageUrl('/'));
+  await page.locator('.stat-value').first().waitFor();
+  await page.waitForFunction(`document.querySelector('.stat-value')?.textContent !== '—' && document.querySelectorAll('.bars li').length > 0`);
+  const devices = Number((await page.locator('.stat-value').first().innerText()).replace(/\D/g, ''));
+  assert.ok(devices >= 2, `device count ${devices}`);
+  assert.ok(await page.locator('.uplot canvas').count() >= 1, 'a uPlot chart is drawn');
+  assert.ok(await page.locator('text=Top talkers').count() >= 1);
+  await shot('05-overview');
+});
+
+test("a device's page and its label open", { skip }, async () => {
+  const page = browser.page;
+  await page.goto(pageUrl('/devices'));
+  const camera = page.locator('table.devices tbody tr', { hasText: 'b0:c5:54:25:5b:0e' });
+  await camera.locator('a').first().click();
+  await page.locator('.device-head h1').waitFor();
+  await page.getByRole('heading', { name: 'Why we think so' }).waitFor();
+  assert.match(await page.locator('main').innerText(), /Evidence/);
+  await page.locator('img.label-img').waitFor();
+  await shot('06-device');
+
+  await page.getByRole('link', { name: 'Open label' }).click();
+  const label = page.locator('img.label-full');
+  await label.waitFor();
+  await page.waitForFunction(`(() => { const img = document.querySelector('img.label-full'); return img !== null && img.complete && img.naturalWidth > 0; })()`);
+  await shot('07-label');
+
+  // Naming the device sticks (PATCH /api/devices/:id).
+  await page.goBack();
+  await page.locator('#dev-name').fill('Hall camera');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name: 'Hall camera' }).waitFor();
+});
+
+test('no console errors, page errors or failed requests', { skip }, () => {
+  assert.deepEqual(browser.errors, []);
+});
