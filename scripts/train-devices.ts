@@ -16,7 +16,7 @@ if (samples.length === 0) {
   console.error(`no labelled captures under ${root}`);
   process.exit(1);
 }
-const model = DeviceModel.train(samples.map((s) => ({ label: s.label, features: s.features })));
+const model = DeviceModel.train(samples.map((s) => ({ label: s.label, file: s.file, features: s.features })));
 const out = fileURLToPath(new URL('../src/inventory/model-data.json', import.meta.url));
 writeFileSync(out, `${JSON.stringify(model.toJSON())}\n`);
 console.log(`${samples.length} captures, ${model.labels.length} labels, ${model.toJSON().vocab.length} features → ${out}`);

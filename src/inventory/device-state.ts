@@ -43,7 +43,7 @@ export class DeviceState {
   /** Distinct remote addresses this MAC carried traffic for (a gateway's sign). */
   readonly forwarded = new Set<string>();
   readonly evidence: Evidence[] = [];
-  private readonly evidenceKeys = new Set<string>();
+  private readonly evidenceKeys = new Map<string, Evidence>();
   private readonly perSignal = new Map<string, number>();
   evidence_dropped = 0;
   /** Entries not stored because a set was full. */
@@ -107,15 +107,21 @@ export class DeviceState {
   addEvidence(signal: string, value: string, src: Source): void {
     const v = value.length > 256 ? value.slice(0, 256) : value;
     const key = `${signal}\u0000${v}`;
-    if (this.evidenceKeys.has(key)) return;
+    const have = this.evidenceKeys.get(key);
+    if (have) {
+      // Keep the earliest sighting (merged devices may bring an earlier one).
+      if (src.ts < have.ts) Object.assign(have, { ts: src.ts, file: src.file, packet: src.packet });
+      return;
+    }
     const n = this.perSignal.get(signal) ?? 0;
     if (this.evidence.length >= this.caps.maxEvidencePerDevice || (manyValued.has(signal) && n >= this.caps.maxEvidencePerSignal)) {
       this.evidence_dropped++;
       return;
     }
-    this.evidenceKeys.add(key);
+    const item = { signal, value: v, ts: src.ts, file: src.file, packet: src.packet };
+    this.evidenceKeys.set(key, item);
     this.perSignal.set(signal, n + 1);
-    this.evidence.push({ signal, value: v, ts: src.ts, file: src.file, packet: src.packet });
+    this.evidence.push(item);
   }
 
   /** Fold another device's state into this one (an 'ip:' device later found to belong to a MAC). */

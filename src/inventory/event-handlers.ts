@@ -43,7 +43,7 @@ function sender(inv: Inventory, ev: EventRecord): DeviceState | undefined {
 /** Host name as a label: lower case, without the .local / trailing dot. */
 function hostLabel(name: string): string | undefined {
   const h = name.toLowerCase().replace(/\.$/, '').replace(/\.local$/, '');
-  return /^[a-z0-9][a-z0-9._-]{0,62}$/.test(h) ? h : undefined;
+  return /^[^\s"'<>\\]{1,63}$/.test(h) ? h : undefined;
 }
 
 function addHostname(d: DeviceState, name: string | undefined): void {

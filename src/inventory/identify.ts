@@ -123,11 +123,17 @@ export function identify(d: Unidentified, model: DeviceModel | null = shippedMod
     }
   }
 
-  const because: string[] = [];
-  for (const m of matches) if (m.rule.type === type || (!m.rule.type && m.rule.vendor)) because.push(m.reason);
-  if (info && info.type === type) because.push(modelReason(usePred!));
-  if (d.oui_vendor && !because.includes(`OUI ${shortVendor(d.oui_vendor)}`)) because.splice(Math.min(1, because.length), 0, `OUI ${shortVendor(d.oui_vendor)}`);
-  else if (d.mac_local) because.push('randomised (locally administered) MAC');
+  // Reasons: those for the type (the deciding side first), the OUI, then those that only name the vendor.
+  const because: string[] = matches.filter((m) => m.rule.type && m.rule.type === type).map((m) => m.reason);
+  if (info && info.type === type) {
+    const r = modelReason(usePred!);
+    if (decidedBy === 'model') because.unshift(r);
+    else because.push(r);
+  }
+  if (d.oui_vendor && !matches.some((m) => m.reason === `OUI ${shortVendor(d.oui_vendor!)}` && m.rule.type === type)) {
+    because.splice(Math.min(1, because.length), 0, `OUI ${shortVendor(d.oui_vendor)}`);
+  } else if (d.mac_local) because.push('randomised (locally administered) MAC');
+  for (const m of matches) if (!m.rule.type && m.rule.vendor) because.push(m.reason);
 
   if (conf < minTypeConfidence) {
     type = 'unknown';

@@ -20,7 +20,7 @@ export interface ModelData {
   k: number;
   vocab: string[];
   idf: number[];
-  samples: { label: string; tokens: number[] }[];
+  samples: { label: string; tokens: number[]; file?: string }[];
 }
 
 export interface Neighbour {
@@ -53,7 +53,7 @@ export class DeviceModel {
   }
 
   /** Fit: IDF over the samples (smoothed), every sample kept (nearest neighbour). */
-  static train(samples: readonly { label: string; features: readonly string[] }[], k = 3): DeviceModel {
+  static train(samples: readonly { label: string; features: readonly string[]; file?: string }[], k = 3): DeviceModel {
     const vocab: string[] = [];
     const index = new Map<string, number>();
     const df: number[] = [];
@@ -70,7 +70,7 @@ export class DeviceModel {
         df[i]++;
         tokens.push(i);
       }
-      return { label: s.label, tokens };
+      return s.file === undefined ? { label: s.label, tokens } : { label: s.label, tokens, file: s.file };
     });
     const n = samples.length;
     const idf = df.map((d) => Math.round(Math.log((n + 1) / (d + 1)) * 1000 + 1000) / 1000);
@@ -79,6 +79,12 @@ export class DeviceModel {
 
   static load(path: string | URL): DeviceModel {
     return new DeviceModel(JSON.parse(readFileSync(path, 'utf8')) as ModelData);
+  }
+
+  /** The same model retrained without some samples (by source file): a held-out check of shipped data. */
+  excluding(drop: (file: string | undefined) => boolean): DeviceModel {
+    const kept = this.data.samples.filter((s) => !drop(s.file));
+    return DeviceModel.train(kept.map((s) => ({ label: s.label, file: s.file, features: s.tokens.map((i) => this.data.vocab[i]) })), this.data.k);
   }
 
   toJSON(): ModelData {
