@@ -46,7 +46,7 @@ const detector: Detector<Options> = {
   },
   subscribes: ['flow.end'],
   create(ctx, options) {
-    const window = new DistinctWindow<EvidenceRef>(options.windowS, options.maxTrackedKeys, Math.max(options.maxHostsPerKey, options.minHosts));
+    const window = new DistinctWindow<EvidenceRef>(options.windowS, options.minHosts, options.maxTrackedKeys, options.maxHostsPerKey);
     const report = (f: FlowRecord, evidence: EvidenceRef, target: string): void => {
       const outbound = isLocalIp(f.orig_ip);
       ctx.report({
@@ -69,8 +69,8 @@ const detector: Detector<Options> = {
         const state = window.add(`${f.orig_ip}|${f.resp_port}`, f.resp_ip, f.first_ts, flowEvidence(f));
         if (state.tripped) return report(f, flowEvidence(f), f.resp_ip);
         if (state.items.size < options.minHosts) return;
-        state.tripped = true;
         for (const [target, item] of state.items) report(f, item.payload, String(target));
+        window.trip(state);
       },
     };
   },

@@ -45,8 +45,8 @@ const detector: Detector<Options> = {
   },
   subscribes: ['flow.end'],
   create(ctx, options) {
-    const window = new DistinctWindow<EvidenceRef>(options.windowS, options.maxTrackedKeys, Math.max(options.maxPortsPerKey, options.minPorts));
-    const report = (f: FlowRecord, evidence: EvidenceRef, ports: number): void => {
+    const window = new DistinctWindow<EvidenceRef>(options.windowS, options.minPorts, options.maxTrackedKeys, options.maxPortsPerKey);
+    const report = (f: FlowRecord, evidence: EvidenceRef, portsAtDetection?: number): void => {
       const outbound = isLocalIp(f.orig_ip);
       ctx.report({
         messageId: outbound ? 'outbound' : 'inbound',
@@ -55,17 +55,18 @@ const detector: Detector<Options> = {
         devices: [{ role: outbound ? 'infected' : 'attacker', ip: f.orig_ip, mac: f.orig_mac }, { role: 'victim', ip: f.resp_ip, mac: f.resp_mac }],
         ts: evidence.ts,
         evidence,
-        facts: { direction: outbound ? 'outbound' : 'inbound', ports_in_window: ports },
+        facts: portsAtDetection === undefined ? { direction: outbound ? 'outbound' : 'inbound' } : { direction: outbound ? 'outbound' : 'inbound', ports_at_detection: portsAtDetection },
       });
     };
     return {
       onFlow(f) {
         if (!isTcpProbe(f)) return;
         const state = window.add(`${f.orig_ip}|${f.resp_ip}`, f.resp_port, f.first_ts, flowEvidence(f));
-        if (state.tripped) return report(f, flowEvidence(f), state.items.size);
-        if (state.items.size < options.minPorts) return;
-        state.tripped = true;
-        for (const item of state.items.values()) report(f, item.payload, state.items.size);
+        if (state.tripped) return report(f, flowEvidence(f));
+        const ports = state.items.size;
+        if (ports < options.minPorts) return;
+        for (const item of state.items.values()) report(f, item.payload, ports);
+        window.trip(state);
       },
     };
   },

@@ -7,7 +7,9 @@
 
 interface DistinctState<P> {
   items: Map<string | number, { ts: number; payload: P }>;
-  /** Threshold already crossed: the caller reports every further item at once. */
+  /** Newest time seen for the key (input may come slightly out of order, e.g. flows ended together). */
+  maxTs: number;
+  /** Threshold already crossed: items are no longer kept, the caller reports every further one at once. */
   tripped: boolean;
 }
 
@@ -17,13 +19,16 @@ export class DistinctWindow<P> {
   private readonly windowS: number;
   private readonly maxKeys: number;
   private readonly maxItems: number;
+  private readonly pruneAt: number;
   /** Keys dropped because the table was full. */
   evictedKeys = 0;
 
-  constructor(windowS: number, maxKeys: number, maxItems: number) {
+  /** `threshold`: the caller's trip count; old items are pruned once a key holds that many. */
+  constructor(windowS: number, threshold: number, maxKeys: number, maxItems: number) {
     this.windowS = windowS;
     this.maxKeys = maxKeys;
-    this.maxItems = maxItems;
+    this.maxItems = Math.max(maxItems, threshold);
+    this.pruneAt = Math.max(1, threshold);
   }
 
   /** Record `target` for `key` at `ts`; returns the key's state (items = distinct targets within the window). */
@@ -35,18 +40,29 @@ export class DistinctWindow<P> {
         this.keys.delete(oldest);
         this.evictedKeys++;
       }
-      state = { items: new Map(), tripped: false };
+      state = { items: new Map(), maxTs: ts, tripped: false };
       this.keys.set(key, state);
     }
+    if (state.tripped) return state;
     const items = state.items;
     items.delete(target); // re-insert: insertion order stays close to time order
     items.set(target, { ts, payload });
-    const cutoff = ts - this.windowS;
-    for (const [t, item] of items) {
-      if (item.ts >= cutoff && items.size <= this.maxItems) break;
+    if (ts > state.maxTs) state.maxTs = ts;
+    if (items.size >= this.pruneAt) {
+      const cutoff = state.maxTs - this.windowS;
+      for (const [t, item] of items) if (item.ts < cutoff) items.delete(t);
+    }
+    for (const t of items.keys()) {
+      if (items.size <= this.maxItems) break;
       items.delete(t);
     }
     return state;
+  }
+
+  /** Mark a key as reported and free its items. */
+  trip(state: DistinctState<P>): void {
+    state.tripped = true;
+    state.items.clear();
   }
 }
 

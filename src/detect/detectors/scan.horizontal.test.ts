@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { reportsOf } from '../../../test/support/detector-harness.ts';
+import { benignTraces, detectTrace, pipelineTrace } from '../lib/test-traces.ts';
+import detector from './scan.horizontal.ts';
+
+test('❌ Mirai-style sweep of 23 and 2323 from a local device: two outbound findings', async () => {
+  const reports = await reportsOf(detector, [detectTrace('mirai-scan.generated.pcap')]);
+  const byKey = new Map<string, number>();
+  for (const r of reports) byKey.set(r.key, (byKey.get(r.key) ?? 0) + (r.count ?? 1));
+  // The generator sends 300 SYNs to distinct random hosts, port 2323 for i % 10 == 0.
+  assert.deepEqual(Object.fromEntries(byKey), { '192.168.1.66|23': 270, '192.168.1.66|2323': 30 });
+  assert.ok(reports.every((r) => r.messageId === 'outbound' && r.severity === 'high'));
+  assert.equal(reports[0].devices[0].role, 'infected');
+});
+
+test('minHosts is an option', async () => {
+  const reports = await reportsOf(detector, [detectTrace('mirai-scan.generated.pcap')], { minHosts: 31 });
+  assert.ok(reports.every((r) => r.key === '192.168.1.66|23'));
+});
+
+const clean: [string, string][] = [
+  ['nmap vertical scan of one host', pipelineTrace('synscan.pcap')],
+  ['SSH brute force (one host)', detectTrace('ssh-bruteforce.first-400.pcap')],
+  ['telnet brute force', detectTrace('mirai-bruteforce.generated.pcap')],
+  ...benignTraces().map((p): [string, string] => ['benign IoT', p]),
+];
+for (const [what, path] of clean) {
+  test(`✅ ${what}: no report`, async () => {
+    assert.deepEqual(await reportsOf(detector, [path]), []);
+  });
+}
