@@ -66,6 +66,8 @@ const detector: Detector<Options> = {
     const failures = new RateWindow<Attempt>(options.windowS, options.minFailures, options.maxTrackedPairs);
     const sessions = new RateWindow<Attempt>(options.windowS, options.minShortSessions, options.maxTrackedPairs);
     const apps = new Set(options.sessionApps);
+    // Pairs already reported as succeeded: later logins of the (now known) password are not news.
+    const succeeded = new Set<string>();
 
     const direction = (client: string, server: string): { note: string; clientRole: Role; outbound: boolean } => {
       const outbound = isLocalIp(client) && !isLocalIp(server);
@@ -97,7 +99,9 @@ const detector: Detector<Options> = {
       if (a.secretKind !== 'password') return;
       const key = `${a.client}|${a.server}|${a.protocol}`;
       const item: Attempt = { ts: a.ts, evidence: a.evidence, username: a.username };
-      if (a.success === true && failures.tripped(key)) {
+      if (a.success === true && failures.tripped(key) && !succeeded.has(key)) {
+        if (succeeded.size >= options.maxTrackedPairs) succeeded.delete(succeeded.values().next().value as string);
+        succeeded.add(key);
         emit('succeeded', a.protocol, a.client, a.server, a.serverPort, options.minFailures, [item]);
         return;
       }
