@@ -36,6 +36,8 @@ export interface InventoryStats {
   evidence_dropped: number;
   /** Set entries (IPs, peers, ports, ...) not kept at maxSetSize, all devices. */
   set_overflow: number;
+  /** Events whose fields had a shape a handler could not use (contained; should stay 0). */
+  event_errors: number;
 }
 
 const bindingRank: Record<string, number> = { traffic: 0, ndp: 1, arp: 2, dhcp: 3 };
@@ -50,6 +52,7 @@ export class Inventory implements DeviceLookup {
   /** Current IP → MAC binding and how it was learned. */
   private readonly ipMac = new Map<string, { mac: string; rank: number }>();
   private droppedDevices = 0;
+  private eventErrors = 0;
   private cache: DeviceRecord[] | undefined;
   private index: { ip: Map<string, DeviceRecord>; mac: Map<string, DeviceRecord> } | undefined;
 
@@ -82,6 +85,7 @@ export class Inventory implements DeviceLookup {
     try {
       h(this, ev);
     } catch {
+      this.eventErrors++;
       // Events are built from attacker-controlled bytes; a field of an unexpected shape must not stop the run.
     }
   }
@@ -256,7 +260,7 @@ export class Inventory implements DeviceLookup {
       evidence += d.evidence_dropped;
       overflow += d.overflow;
     }
-    return { devices: this.byId.size, dropped_devices: this.droppedDevices, evidence_dropped: evidence, set_overflow: overflow };
+    return { devices: this.byId.size, dropped_devices: this.droppedDevices, evidence_dropped: evidence, set_overflow: overflow, event_errors: this.eventErrors };
   }
 
   /** Source of an event, for evidence items. */

@@ -83,7 +83,7 @@ export function setOverride(path: string, deviceId: string, change: { name?: str
   return all;
 }
 
-/** Apply the user's override to a device: its fields win, decided_by 'user', and the reason says so. */
+/** Apply the user's override to a device: its fields win (decided_by 'user' for a type), and the reasons say so. */
 export function applyOverrides(d: DeviceRecord, overrides: Overrides): DeviceRecord {
   const o = Object.hasOwn(overrides, d.id) ? overrides[d.id] : undefined;
   if (!o) return d;
@@ -100,6 +100,7 @@ export function applyOverrides(d: DeviceRecord, overrides: Overrides): DeviceRec
   }
   if (o.name) reasons.push(`name '${o.name}' set by user`);
   id.because = [...reasons, ...id.because];
-  id.decided_by = 'user';
+  // decided_by is about the type: a name or vendor alone leaves the identification's decider.
+  if (o.type) id.decided_by = 'user';
   return { ...d, identification: id, user: { ...o } };
 }

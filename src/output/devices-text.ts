@@ -81,8 +81,7 @@ function human(n: number): string {
 /** Several lines about one device: identification and why, addresses, traffic, services, evidence. */
 export function deviceDetails(d: DeviceRecord): string {
   const id = d.identification;
-  const head = [deviceLabel(d)];
-  if (d.user?.name && d.mac) head.push(`(${d.mac})`);
+  const head = [d.user?.name && d.mac ? `${d.user.name} (${d.mac})` : deviceLabel(d)];
   head.push(`type: ${id.type}${d.user?.type ? ' (set by user)' : id.type === 'unknown' ? '' : ` (${id.type_confidence.toFixed(2)})`}`);
   if (id.vendor) head.push(`vendor: ${id.vendor}${d.user?.vendor ? ' (set by user)' : ''}`);
   if (id.model) head.push(`model: ${id.model}`);
