@@ -29,6 +29,18 @@ async function api<T>(path: string): Promise<T> {
   return await res.json() as T;
 }
 
+/**
+ * Polls from the test side: Playwright's string predicates are evaluated with eval in the page, which the
+ * dashboard's CSP (rightly) forbids.
+ */
+async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 const pageUrl = (hash: string): string => `${server.url}/${server.token ? `?token=${encodeURIComponent(server.token)}` : ''}#${hash}`;
 
 before(async () => {
@@ -66,7 +78,7 @@ test('upload two real captures and follow their progress to done', { skip }, asy
   await page.getByRole('heading', { name: 'Upload a capture' }).waitFor();
   await page.setInputFiles('#capture-file', [dlink, telnet]);
   await page.locator('li.upload').nth(1).waitFor();
-  await page.waitForFunction(`document.querySelectorAll('li.upload[data-phase="done"]').length === 2`, null, { timeout: 60_000 });
+  await until(async () => await page.locator('li.upload[data-phase="done"]').count() === 2, 60_000);
   await shot('01-upload-done');
   const ids: string[] = [];
   for (const li of await page.locator('li.upload').all()) ids.push(await li.getAttribute('data-capture-id') ?? '');
@@ -93,7 +105,7 @@ test('devices appear, with the D-Link camera of the sample', { skip }, async () 
 
   // Filters: a search narrows the table to the camera.
   await page.getByLabel('Search').fill('b0:c5:54');
-  await page.waitForFunction(`document.querySelectorAll('table.devices tbody tr').length === 1`);
+  await until(async () => await rows.count() === 1);
   assert.match(await rows.first().innerText(), /b0:c5:54:25:5b:0e/);
 });
 
@@ -129,7 +141,7 @@ test('overview shows grades, findings over time, top talkers and protocols', { s
   const page = browser.page;
   await page.goto(pageUrl('/'));
   await page.locator('.stat-value').first().waitFor();
-  await page.waitForFunction(`document.querySelector('.stat-value')?.textContent !== '—' && document.querySelectorAll('.bars li').length > 0`);
+  await until(async () => await page.locator('.stat-value').first().innerText() !== '—' && await page.locator('.bars li').count() > 0);
   const devices = Number((await page.locator('.stat-value').first().innerText()).replace(/\D/g, ''));
   assert.ok(devices >= 2, `device count ${devices}`);
   assert.ok(await page.locator('.uplot canvas').count() >= 1, 'a uPlot chart is drawn');
@@ -151,7 +163,7 @@ test("a device's page and its label open", { skip }, async () => {
   await page.getByRole('link', { name: 'Open label' }).click();
   const label = page.locator('img.label-full');
   await label.waitFor();
-  await page.waitForFunction(`(() => { const img = document.querySelector('img.label-full'); return img !== null && img.complete && img.naturalWidth > 0; })()`);
+  await until(async () => await label.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0));
   await shot('07-label');
 
   // Naming the device sticks (PATCH /api/devices/:id).

@@ -69,12 +69,13 @@ export interface UploadHandlers {
 }
 
 /** Uploads a capture as a raw body (XHR: fetch reports no upload progress). Resolves with the 202 answer. */
-export function uploadCapture(file: File, handlers: UploadHandlers): Promise<{ capture_id: string; status: string }> {
+export function uploadCapture(file: File, handlers: UploadHandlers): Promise<{ capture_id: string; status: string; duplicate: boolean }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/api/captures');
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
-    xhr.setRequestHeader('X-Filename', encodeURIComponent(file.name));
+    // Header values must be Latin-1: names outside printable ASCII are sent percent-encoded.
+    xhr.setRequestHeader('X-Filename', /^[\x20-\x7e]*$/.test(file.name) ? file.name : encodeURIComponent(file.name));
     for (const [k, v] of Object.entries(authHeaders())) xhr.setRequestHeader(k, v);
     xhr.upload.addEventListener('progress', (e) => handlers.onProgress(e.loaded, e.lengthComputable ? e.total : file.size));
     xhr.addEventListener('load', () => {
@@ -82,7 +83,7 @@ export function uploadCapture(file: File, handlers: UploadHandlers): Promise<{ c
       try { body = JSON.parse(xhr.responseText) as Record<string, unknown>; } catch { /* not JSON */ }
       if (xhr.status >= 200 && xhr.status < 300) {
         const id = String(body.capture_id ?? body.id ?? '');
-        resolve({ capture_id: id, status: String(body.status ?? 'queued') });
+        resolve({ capture_id: id, status: String(body.status ?? 'queued'), duplicate: body.duplicate === true });
       } else {
         const err = body.error;
         const message = typeof err === 'string' ? err : err && typeof err === 'object' && 'message' in err ? String((err as { message: unknown }).message) : `${xhr.status} ${xhr.statusText}`;

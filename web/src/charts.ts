@@ -15,7 +15,8 @@ const palette = ['#1565c0', '#2e7d32', '#6a1b9a', '#00838f', '#ad1457', '#4e342e
 
 export interface ChartOptions {
   title: string;
-  /** Stack the series (bars) rather than drawing them as separate lines. */
+  /** Stack the series; otherwise each is drawn as its own line. Counts per bucket are drawn as bars either way
+   * when there is one series (buckets may be sparse: a line would invent values between them). */
   stacked?: boolean;
   /** Series order and colours (names not listed come after, in palette colours). */
   order?: string[];
@@ -46,6 +47,7 @@ export function timeChart(host: HTMLElement, data: TimeSeries, opts: ChartOption
 
   // Stacked: series i holds the sum of series i..n-1, drawn largest first so every layer stays visible.
   let plotted: number[][] = raw;
+  const asBars = opts.stacked || order.length === 1;
   if (opts.stacked) {
     plotted = raw.map((_, i) => raw[0].map((__, j) => {
       let s = 0;
@@ -60,9 +62,9 @@ export function timeChart(host: HTMLElement, data: TimeSeries, opts: ChartOption
     ...order.map((name, i): uPlot.Series => ({
       label: name,
       stroke: colorOf(name, i),
-      fill: opts.stacked ? colorOf(name, i) : undefined,
-      width: opts.stacked ? 0 : 2,
-      paths: opts.stacked ? bars : undefined,
+      fill: asBars ? colorOf(name, i) : undefined,
+      width: asBars ? 0 : 2,
+      paths: asBars ? bars : undefined,
       points: { show: false },
       value: (_u, _v, _si, idx) => (idx === null || idx === undefined ? '—' : fmt(raw[i][idx] ?? 0)),
     })),

@@ -5,8 +5,10 @@ import { count, time } from './format.ts';
 import type { Finding } from './types.ts';
 import { deviceHref, link, severityBadge, statusBadge } from './widgets.ts';
 
-export const statusOpen = 'open';
+/** Finding statuses of the API: new (open), acknowledged (seen, dealt with later), resolved. */
+export const statusNew = 'new';
 export const statusAcknowledged = 'acknowledged';
+export const statusResolved = 'resolved';
 
 const roleWords: Record<string, string> = {
   attacker: 'attacking',
@@ -26,7 +28,7 @@ export function devicesOf(f: Finding): Node[] {
 
 /** Acknowledge / reopen button; calls `done` with the updated finding. */
 export function ackButton(f: Finding, done: (updated: Finding) => void): HTMLButtonElement {
-  const acknowledged = (f.status ?? statusOpen) === statusAcknowledged;
+  const acknowledged = (f.status ?? statusNew) !== statusNew;
   const button = h('button', {
     type: 'button',
     class: acknowledged ? 'secondary' : 'primary',
@@ -35,7 +37,7 @@ export function ackButton(f: Finding, done: (updated: Finding) => void): HTMLBut
   }, acknowledged ? 'Reopen' : 'Acknowledge');
   button.addEventListener('click', async () => {
     button.disabled = true;
-    const status = acknowledged ? statusOpen : statusAcknowledged;
+    const status = acknowledged ? statusNew : statusAcknowledged;
     try {
       const updated = await patchJson<Finding>(`/api/findings/${encodeURIComponent(f.id)}`, { status });
       done({ ...f, ...(updated && typeof updated === 'object' && 'id' in updated ? updated : {}), status: (updated as Finding | undefined)?.status ?? status });
@@ -57,7 +59,7 @@ export function findingDetails(f: Finding): HTMLElement {
     ...(refs.other ?? []).map((r) => h('li', null, /^https?:\/\//.test(r) ? h('a', { href: r, rel: 'noopener noreferrer' }, r) : r)),
   ];
   const evidenceRows = (f.evidence ?? []).map((e) => h('tr', null,
-    h('td', null, e.file), h('td', null, String(e.packet)), h('td', null, time(e.ts)), h('td', null, h('code', null, e.community_id ?? '—'))));
+    h('td', null, e.file.replace(/^.*[\\/]/, '')), h('td', null, String(e.packet)), h('td', null, time(e.ts)), h('td', null, h('code', null, e.community_id ?? '—'))));
   const factRows = Object.entries(f.facts ?? {}).map(([k, v]) => h('tr', null, h('th', { scope: 'row' }, k), h('td', null, typeof v === 'string' ? v : JSON.stringify(v))));
   return h('div', { class: 'finding-details' },
     h('p', { class: 'explanation' }, f.explanation),
@@ -77,7 +79,7 @@ export function findingDetails(f: Finding): HTMLElement {
 
 /** One finding as an expandable list item (details one click away). */
 export function findingItem(f: Finding, onChange: (updated: Finding) => void): HTMLElement {
-  const status = f.status ?? statusOpen;
+  const status = f.status ?? statusNew;
   const details = h('details', { class: 'finding-more' }, h('summary', null, 'Details and evidence'), findingDetails(f));
   return h('li', { class: `finding status-${status.replace(/[^a-z]/g, '')}`, 'data-finding-id': f.id },
     h('div', { class: 'finding-head' },

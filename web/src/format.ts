@@ -44,18 +44,17 @@ export const gradeWords: Record<string, string> = {
 };
 
 export function gradeOf(d: Device): string | undefined {
-  const g = d.grade ?? (d.label && typeof d.label === 'object' ? (d.label as Record<string, unknown>).grade : undefined)
-    ?? (d.assessment && typeof d.assessment === 'object' ? (d.assessment as Record<string, unknown>).grade : undefined);
-  return typeof g === 'string' && g !== '' ? g : undefined;
+  return typeof d.grade === 'string' && d.grade !== '' ? d.grade : undefined;
 }
 
 export function deviceName(d: Device): string {
   const ident = d.identification;
   if (d.user?.name) return d.user.name;
-  if (typeof d.name === 'string' && d.name) return d.name;
+  // Vendor and model read better than a host name ("D-Link DCS-935L" rather than "dcs-935l5b0e").
   const vendor = d.user?.vendor ?? ident?.vendor ?? d.oui_vendor;
   const model = ident?.model;
-  if (vendor && model) return `${vendor} ${model}`;
+  if (vendor && model) return model.toLowerCase().startsWith(vendor.toLowerCase()) ? model : `${vendor} ${model}`;
+  if (typeof d.name === 'string' && d.name) return d.name;
   if (d.hostnames?.length) return d.hostnames[0];
   if (vendor) return `${vendor} ${typeLabel(deviceType(d))}`.trim();
   return d.ips?.[0]?.ip ?? d.mac ?? d.id;

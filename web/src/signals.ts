@@ -17,6 +17,14 @@ const words: Record<string, string> = {
   'tcp.syn_signature': 'Operating-system fingerprint (TCP)',
   'dns.query': 'Internet name it looks up',
   'mud_url': 'Manufacturer usage description (MUD)',
+  'dhcp.options': 'DHCP options it asks for',
+  'dhcp.param_list': 'DHCP options it asks for',
+  'mdns.query': 'Name it looks up on the local network (mDNS)',
+  'ssdp.search': 'UPnP service it looks for',
+  'ssdp.type': 'UPnP device type it announces',
+  'ssdp.notify': 'UPnP announcement',
+  'tls.cert': 'Certificate it presents',
+  'tls.certificate': 'Certificate it presents',
 };
 
 export function signalName(signal: string): string {

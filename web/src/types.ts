@@ -37,9 +37,14 @@ export interface Device {
   user?: { name?: string; type?: string; vendor?: string };
   /** Security grade (A best) from the assessment; absent until assessed. */
   grade?: string;
+  /** Effective fields computed by the API (user override, else identification). */
   name?: string;
-  label?: unknown;
+  type?: string;
+  vendor?: string;
+  model?: string;
+  /** Findings with status 'new' naming the device. */
   findings_open?: number;
+  captures?: number;
   [extra: string]: unknown;
 }
 

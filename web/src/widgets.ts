@@ -18,9 +18,11 @@ export function severityBadge(severity: string): HTMLElement {
   return h('span', { class: `sev ${sevClass(severity)}` }, word);
 }
 
+const statusWords: Record<string, string> = { new: 'New', acknowledged: 'Acknowledged', resolved: 'Resolved' };
+
 export function statusBadge(status: string | undefined): HTMLElement {
-  const s = status ?? 'open';
-  return h('span', { class: `status status-${s.replace(/[^a-z]/g, '')}` }, s === 'acknowledged' ? 'Acknowledged' : s[0].toUpperCase() + s.slice(1));
+  const s = status ?? 'new';
+  return h('span', { class: `status status-${s.replace(/[^a-z]/g, '')}` }, statusWords[s] ?? s);
 }
 
 export function link(href: string, ...children: (Node | string)[]): HTMLAnchorElement {

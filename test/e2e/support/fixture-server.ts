@@ -15,7 +15,7 @@ import type { DeviceRecord } from '../../../src/inventory/types.ts';
 import type { Finding } from '../../../src/detect/types.ts';
 
 const dist = join(import.meta.dirname, '..', '..', '..', 'web', 'dist');
-const csp = "default-src 'self'; img-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+const csp = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.map': 'application/json' };
 
 interface CaptureRow { id: string; filename: string; status: string; progress: number; size: number; created_ts: number; summary?: Record<string, unknown> }
@@ -56,7 +56,7 @@ export function startFixtureServer(port = 0): Promise<{ url: string; close: () =
         devices: [{ role: 'insecure', ip: String(ev.dst_ip), device_id: server?.id }], first_ts: Number(ev.ts), last_ts: Number(ev.ts), count: 1,
         community_ids: [String(ev.community_id)], community_ids_dropped: 0,
         evidence: [{ file: c.filename, packet: Number(ev.packet), ts: Number(ev.ts), community_id: String(ev.community_id) }], evidence_dropped: 0,
-        references: { etsi: ['5.5-1'], attack: ['T1040'] }, status: 'open',
+        references: { etsi: ['5.5-1'], attack: ['T1040'] }, status: 'new',
       };
       if (!findings.has(id)) { findings.set(id, finding); send('finding.new', { id, devices: finding.devices }); }
     }
@@ -77,7 +77,7 @@ export function startFixtureServer(port = 0): Promise<{ url: string; close: () =
   });
   const gradeOfFindings = (): Record<string, number> => {
     const out: Record<string, number> = {};
-    for (const f of findings.values()) if (f.status === 'open') out[f.severity] = (out[f.severity] ?? 0) + 1;
+    for (const f of findings.values()) out[f.severity] = (out[f.severity] ?? 0) + 1;
     return out;
   };
 
@@ -171,7 +171,13 @@ export function startFixtureServer(port = 0): Promise<{ url: string; close: () =
           .map((d) => ({ device_id: d.id, name: d.hostnames[0] ?? d.id, bytes_out: d.bytes_out, bytes_in: d.bytes_in, flows: d.flows_out + d.flows_in }));
         const protocols: Record<string, number> = {};
         for (const d of devices.values()) for (const s of d.services) protocols[s.app ?? `${s.transport}/${s.port}`] = (protocols[s.app ?? `${s.transport}/${s.port}`] ?? 0) + s.flows;
-        return json(res, 200, { devices: { total: devices.size, by_grade: byGrade }, findings: { open: [...findings.values()].filter((f) => f.status === 'open').length, by_severity: gradeOfFindings() }, captures: { total: captures.length }, top_talkers: top, protocols });
+        const byStatus: Record<string, number> = {};
+        for (const f of findings.values()) byStatus[f.status] = (byStatus[f.status] ?? 0) + 1;
+        return json(res, 200, {
+          devices: devices.size, findings: findings.size, captures: captures.length, devices_by_grade: byGrade, findings_by_severity: gradeOfFindings(),
+          findings_by_status: byStatus, top_talkers: top.map((t) => ({ id: t.device_id, name: t.name, type: 'unknown', bytes: t.bytes_out + t.bytes_in })),
+          protocols: Object.entries(protocols).map(([name, flows]) => ({ name, flows, bytes: 0 })),
+        });
       }
       json(res, 404, { error: 'not found' });
     } catch (err) {

@@ -1,5 +1,5 @@
 /** Device detail: name and type (editable), grade and label, why we think so, findings, traffic, timeline. */
-import { ApiError, asPage, authHeaders, getJson, patchJson } from '../api.ts';
+import { asPage, getJson, patchJson, withToken } from '../api.ts';
 import { facts, h, replace, table } from '../dom.ts';
 import { findingItem } from '../findings-view.ts';
 import { bytes, count, deviceName, deviceType, gradeOf, gradeWords, time, typeLabel, vendorOf } from '../format.ts';
@@ -10,35 +10,23 @@ import type { Device, Finding } from '../types.ts';
 import { card, errorNotice, gradeBadge, loading } from '../widgets.ts';
 
 const deviceTypes = ['camera', 'plug', 'bulb', 'hub', 'sensor', 'speaker', 'tv', 'thermostat', 'printer', 'router', 'phone', 'computer', 'appliance', 'scale', 'unknown'];
-const timelineCap = 200;
+const timelineCap = 500;
+/** Rows shown before 'Show all': the page stays readable, the rest is one click away. */
+const previewRows = 10;
 
 export function labelUrl(id: string): string {
   return `/api/devices/${encodeURIComponent(id)}/label.svg`;
 }
 
 /**
- * An <img> of the device label. Loaded from the API URL directly (same origin); with a token, <img> cannot send
- * the header, so the SVG is fetched with it and shown from a blob URL.
+ * An <img> of the device label, straight from the API (same origin; an <img> cannot send a header, so a token
+ * goes in the query, which the API accepts for this reason). As an image, the SVG cannot run script.
  */
 export function labelImage(d: Device, className = 'label-img'): { img: HTMLImageElement; dispose: () => void } {
   const img = h('img', { class: className, alt: `Security label of ${deviceName(d)}: grade ${gradeOf(d) ?? 'not available'}` });
-  let objectUrl: string | undefined;
-  const viaFetch = async (): Promise<void> => {
-    try {
-      const res = await fetch(labelUrl(d.id), { headers: authHeaders() });
-      if (!res.ok) throw new ApiError(res.status, res.statusText);
-      objectUrl = URL.createObjectURL(new Blob([await res.arrayBuffer()], { type: 'image/svg+xml' }));
-      img.src = objectUrl;
-    } catch {
-      img.replaceWith(h('p', { class: 'notice' }, 'The label is not available for this device yet.'));
-    }
-  };
-  if (Object.keys(authHeaders()).length > 0) void viaFetch();
-  else {
-    img.addEventListener('error', () => img.replaceWith(h('p', { class: 'notice' }, 'The label is not available for this device yet.')), { once: true });
-    img.src = labelUrl(d.id);
-  }
-  return { img, dispose: () => { if (objectUrl) URL.revokeObjectURL(objectUrl); } };
+  img.addEventListener('error', () => img.replaceWith(h('p', { class: 'notice' }, 'No label for this device yet: it is made once the device has been assessed.')), { once: true });
+  img.src = withToken(labelUrl(d.id));
+  return { img, dispose: () => {} };
 }
 
 interface TimelineItem { ts: number; text: string; kind: string }
@@ -79,7 +67,7 @@ export function devicePage(root: HTMLElement, params: Record<string, string>): C
     const ident = d.identification;
     const label = labelImage(d);
     disposers.push(label.dispose);
-    const openFindings = findings.filter((f) => (f.status ?? 'open') === 'open');
+    const openFindings = findings.filter((f) => (f.status ?? 'new') === 'new');
     const findingList = h('ul', { class: 'findings' });
     const renderFindings = (): void => {
       replace(findingList, findings.map((f, i) => findingItem(f, (u) => { findings[i] = u; renderFindings(); })));
@@ -130,8 +118,8 @@ export function devicePage(root: HTMLElement, params: Record<string, string>): C
           (d.services ?? []).map((s) => [s.transport.toUpperCase(), String(s.port), s.app ?? '—', count(s.flows)]), { empty: 'It does not answer on any port.' })),
       card('Evidence',
         h('p', { class: 'hint' }, 'Observations used to identify the device, with the capture file and packet number.'),
-        table('Identification evidence', ['Signal', 'Value', 'Time', 'File', 'Packet'],
-          (d.evidence ?? []).map((e) => [signalName(e.signal), h('code', null, e.value), time(e.ts), e.file, String(e.packet)]), { empty: 'No evidence recorded.' }),
+        expandable((d.evidence ?? []).length, (n) => table('Identification evidence', ['Signal', 'Value', 'Time', 'File', 'Packet'],
+          (d.evidence ?? []).slice(0, n).map((e) => [signalName(e.signal), h('code', null, e.value), time(e.ts), baseName(e.file), String(e.packet)]), { empty: 'No evidence recorded.' })),
         d.evidence_dropped ? h('p', { class: 'hint' }, `${count(d.evidence_dropped)} more observations not kept.`) : null),
       card('Timeline', timelineView(timelineOf(d, findings))));
   };
@@ -148,10 +136,31 @@ export function devicePage(root: HTMLElement, params: Record<string, string>): C
 
 function timelineView(items: TimelineItem[]): HTMLElement {
   if (items.length === 0) return h('p', { class: 'empty' }, 'Nothing yet.');
-  const shown = items.slice(0, timelineCap);
-  return h('div', null,
-    h('ol', { class: 'timeline' }, shown.map((i) => h('li', { class: `tl-${i.kind.split(' ')[0]}` }, h('time', null, time(i.ts)), ' ', h('span', null, i.text)))),
-    items.length > shown.length ? h('p', { class: 'hint' }, `${items.length - shown.length} more entries not shown.`) : null);
+  const all = items.slice(0, timelineCap);
+  return expandable(all.length, (n) => {
+    // Keep the last entry ('Last seen') visible in the preview.
+    const shown = n >= all.length ? all : [...all.slice(0, n - 1), all[all.length - 1]];
+    return h('ol', { class: 'timeline' }, shown.map((i) => h('li', { class: `tl-${i.kind.split(' ')[0]}` }, h('time', null, time(i.ts)), ' ', h('span', null, i.text))));
+  }, items.length > all.length ? `${items.length - all.length} older entries not shown.` : undefined);
+}
+
+/** The first rows of a long list, and a button that shows all of them. */
+function expandable(total: number, render: (rows: number) => HTMLElement, note?: string): HTMLElement {
+  const box = h('div', { class: 'expandable' }, render(Math.min(total, previewRows)));
+  if (total > previewRows) {
+    const more = h('button', { type: 'button', class: 'secondary', 'aria-expanded': 'false' }, `Show all ${total}`);
+    more.addEventListener('click', () => {
+      box.firstElementChild?.replaceWith(render(total));
+      more.remove();
+    });
+    box.append(more);
+  }
+  if (note) box.append(h('p', { class: 'hint' }, note));
+  return box;
+}
+
+function baseName(path: string): string {
+  return path.replace(/^.*[\\/]/, '');
 }
 
 /** The assessment in whatever shape the API gives: checks with a pass/fail, else the raw fields. */
@@ -188,8 +197,8 @@ function editForm(d: Device, saved: () => void): HTMLElement {
     e.preventDefault();
     status.textContent = 'Saving…';
     try {
-      // Empty string clears a user override (the detected value shows again).
-      await patchJson(`/api/devices/${encodeURIComponent(d.id)}`, { name: name.value.trim(), type: type.value, vendor: vendor.value.trim() });
+      // null clears a user override (the detected value shows again).
+      await patchJson(`/api/devices/${encodeURIComponent(d.id)}`, { name: name.value.trim() || null, type: type.value || null, vendor: vendor.value.trim() || null });
       status.textContent = 'Saved.';
       saved();
     } catch (err) {
@@ -210,16 +219,8 @@ export function labelPage(root: HTMLElement, params: Record<string, string>): Cl
       if (disposed) return;
       const label = labelImage(d, 'label-full');
       dispose = label.dispose;
-      const download = h('button', { type: 'button', class: 'secondary' }, 'Download SVG');
-      download.addEventListener('click', async () => {
-        const res = await fetch(labelUrl(d.id), { headers: authHeaders() });
-        const url = URL.createObjectURL(await res.blob());
-        const a = h('a', { href: url, download: `bulwark-label-${d.id.replace(/[^a-zA-Z0-9]+/g, '-')}.svg` });
-        document.body.append(a);
-        a.click();
-        a.remove();
-        setTimeout(() => URL.revokeObjectURL(url), 1000);
-      });
+      const fileBase = `bulwark-label-${d.id.replace(/[^a-zA-Z0-9]+/g, '-')}`;
+      const download = h('a', { class: 'button secondary', href: withToken(labelUrl(d.id)), download: `${fileBase}.svg` }, 'Download SVG');
       const print = h('button', { type: 'button', class: 'secondary' }, 'Print');
       print.addEventListener('click', () => window.print());
       replace(root,
@@ -228,7 +229,8 @@ export function labelPage(root: HTMLElement, params: Record<string, string>): Cl
         h('h1', null, `Security label: ${deviceName(d)}`),
         h('p', { class: 'hint' }, 'A one-page summary of how well this device protects itself and your data, like an energy label.'),
         h('div', { class: 'label-page' }, label.img),
-        h('div', { class: 'actions' }, print, download));
+        h('div', { class: 'actions' }, print, download),
+        h('p', { class: 'hint' }, 'To get a PDF, choose Print and then "Save as PDF".'));
     } catch (err) {
       if (!disposed) replace(root, h('h1', null, 'Security label'), errorNotice(err));
     }

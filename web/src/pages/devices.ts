@@ -1,7 +1,7 @@
 /** Devices: a filterable, sortable table; each row links to the device's page. */
 import { asPage, getJson } from '../api.ts';
 import { h, replace, table } from '../dom.ts';
-import { bytes, deviceName, deviceType, firstIp, gradeOf, time, typeLabel, vendorOf } from '../format.ts';
+import { bytes, count, deviceName, deviceType, firstIp, gradeOf, time, typeLabel, vendorOf } from '../format.ts';
 import { onLive } from '../live.ts';
 import { setQuery, type Cleanup } from '../router.ts';
 import type { Device } from '../types.ts';
@@ -35,7 +35,7 @@ export function devicesPage(root: HTMLElement, _params: Record<string, string>, 
       h('label', { for: 'f-q' }, 'Search', search),
       select('type', 'Type', [['', 'Any type'], ...deviceTypes.map((t): [string, string] => [t, typeLabel(t)])]),
       h('label', { for: 'f-vendor' }, 'Vendor', vendor),
-      select('grade', 'Grade', [['', 'Any grade'], ...['A', 'B', 'C', 'D', 'E', 'F'].map((g): [string, string] => [g, g])]),
+      select('grade', 'Grade', [['', 'Any grade'], ...['A', 'B', 'C', 'D', 'E', 'F'].map((g): [string, string] => [g, g]), ['ungraded', 'Not graded']]),
       select('sort', 'Sort by', [['', 'Default'], ['name', 'Name'], ['grade', 'Grade'], ['-bytes', 'Most data'], ['-last_ts', 'Last seen'], ['-findings', 'Most findings']])),
     results);
 
@@ -69,6 +69,7 @@ export function devicesPage(root: HTMLElement, _params: Record<string, string>, 
         vendorOf(d) ?? '—',
         firstIp(d) || '—',
         d.mac ?? '—',
+        typeof d.findings_open === 'number' && d.findings_open > 0 ? link(`#/findings?device=${encodeURIComponent(d.id)}&status=new`, count(d.findings_open)) : '0',
         bytes((d.bytes_out ?? 0) + (d.bytes_in ?? 0)),
         time(d.last_ts),
       ]);
@@ -78,7 +79,7 @@ export function devicesPage(root: HTMLElement, _params: Record<string, string>, 
         offset > 0 ? h('button', { type: 'button', onclick: () => { state.set('offset', String(Math.max(0, offset - pageSize))); setQuery(state); void load(); } }, 'Previous') : null,
         offset + page.items.length < total ? h('button', { type: 'button', onclick: () => { state.set('offset', String(offset + pageSize)); setQuery(state); void load(); } }, 'Next') : null);
       replace(results,
-        table('Devices on the network', ['Grade', 'Device', 'Type', 'Vendor', 'Address', 'MAC', 'Data', 'Last seen'], rows,
+        table('Devices on the network', ['Grade', 'Device', 'Type', 'Vendor', 'Address', 'MAC', 'New findings', 'Data', 'Last seen'], rows,
           { empty: state.toString() ? 'No device matches these filters.' : 'No devices yet. Upload a capture to get started.', className: 'data devices' }),
         pager);
     } catch (err) {

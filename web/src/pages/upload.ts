@@ -18,6 +18,8 @@ interface UploadState {
   analysed: number;
   captureId?: string;
   error?: string;
+  /** The server already had these bytes (nothing added twice). */
+  duplicate?: boolean;
   summary?: Record<string, unknown>;
 }
 
@@ -52,6 +54,10 @@ async function follow(u: UploadState): Promise<void> {
       changed();
     } catch { /* transient: keep polling */ }
   }
+  // Finished (or already known): one more read for the summary.
+  if (u.captureId && !u.summary) {
+    try { applyCapture(u, await getJson<Capture>(`/api/captures/${encodeURIComponent(u.captureId)}`)); } catch { /* keep what we have */ }
+  }
 }
 
 export async function startUpload(file: File): Promise<void> {
@@ -62,6 +68,7 @@ export async function startUpload(file: File): Promise<void> {
     const res = await uploadCapture(file, { onProgress: (sent, total) => { u.sent = total > 0 ? sent / total : 0; changed(); } });
     u.sent = 1;
     u.captureId = res.capture_id;
+    u.duplicate = res.duplicate;
     u.phase = res.status === 'done' || res.status === 'ingesting' || res.status === 'failed' ? res.status : 'queued';
     changed();
     await follow(u);
@@ -94,7 +101,8 @@ function uploadRow(u: UploadState): HTMLElement {
   const summary = u.summary ?? {};
   const pick = (...keys: string[]): number | undefined => keys.map((k) => summary[k]).find((v): v is number => typeof v === 'number');
   return h('li', { class: `upload phase-${u.phase}`, 'data-capture-id': u.captureId ?? '', 'data-phase': u.phase },
-    h('div', { class: 'upload-head' }, h('strong', null, u.file), ` · ${bytes(u.size)} · `, h('span', { class: 'upload-phase' }, phaseWords[u.phase])),
+    h('div', { class: 'upload-head' }, h('strong', null, u.file), ` · ${bytes(u.size)} · `, h('span', { class: 'upload-phase' }, phaseWords[u.phase]),
+      u.duplicate ? h('span', { class: 'hint' }, ' (this file was uploaded before: nothing is added twice)') : null),
     h('div', { class: 'upload-bars' },
       h('span', null, `Upload ${percent(u.sent)}`), uploadBar,
       h('span', null, u.phase === 'uploading' ? 'Analysis' : `Analysis ${u.phase === 'queued' ? '' : percent(u.analysed)}`), analyseBar),
@@ -134,7 +142,7 @@ export function uploadPage(root: HTMLElement): Cleanup {
         String(c.filename ?? c.name ?? c.id ?? c.capture_id ?? ''),
         `${phaseWords[c.status as Phase] ?? c.status}${c.status === 'ingesting' && typeof c.progress === 'number' ? ` ${percent(c.progress)}` : ''}`,
         typeof c.size === 'number' ? bytes(c.size) : typeof c.bytes === 'number' ? bytes(c.bytes) : '—',
-        typeof c.created_ts === 'number' ? time(c.created_ts) : typeof c.created_at === 'string' ? c.created_at : '—',
+        typeof c.created_at === 'string' && Number.isFinite(Date.parse(c.created_at)) ? time(Date.parse(c.created_at) / 1000) : '—',
       ]), { empty: 'None yet.' }));
     } catch (err) {
       if (!disposed) replace(history, errorNotice(err));
