@@ -11,6 +11,7 @@ import { card, errorNotice, gradeBadge, loading } from '../widgets.ts';
 
 const deviceTypes = ['camera', 'plug', 'bulb', 'hub', 'sensor', 'speaker', 'tv', 'thermostat', 'printer', 'router', 'phone', 'computer', 'appliance', 'scale', 'unknown'];
 const timelineCap = 500;
+const deciderWords: Record<string, string> = { rules: "by Bulwark's rules", model: "by Bulwark's learned model", user: 'set by you' };
 /** Rows shown before 'Show all': the page stays readable, the rest is one click away. */
 const previewRows = 10;
 
@@ -92,7 +93,7 @@ export function devicePage(root: HTMLElement, params: Record<string, string>): C
       h('div', { class: 'grid' },
         card('What it is',
           facts([
-            ['Type', `${typeLabel(deviceType(d))}${ident ? ` (${Math.round((ident.type_confidence ?? 0) * 100)}% sure, decided by ${d.user?.type ? 'you' : ident.decided_by})` : ''}`],
+            ['Type', `${typeLabel(deviceType(d))}${ident ? ` (${Math.round((ident.type_confidence ?? 0) * 100)}% sure, ${d.user?.type ? 'set by you' : deciderWords[ident.decided_by] ?? ident.decided_by})` : ''}`],
             ['Vendor', vendorOf(d)],
             ['Model', ident?.model],
             ['Addresses', (d.ips ?? []).map((b) => b.ip).join(', ')],
