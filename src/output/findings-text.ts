@@ -1,0 +1,37 @@
+/**
+ * Findings as a plain-text table for the terminal: severity, title, device, count, time span.
+ * @module
+ */
+import type { Finding } from '../detect/types.ts';
+
+const maxTitle = 72;
+
+function clip(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
+
+/** "2023-11-14 22:13:20 +1.9 s" (UTC). */
+export function timeSpan(first: number, last: number): string {
+  const start = new Date(first * 1000).toISOString().replace('T', ' ').slice(0, 19);
+  const d = last - first;
+  if (d < 0.05) return start;
+  const dur = d < 60 ? `${d.toFixed(1)} s` : d < 3600 ? `${(d / 60).toFixed(1)} min` : d < 86400 ? `${(d / 3600).toFixed(1)} h` : `${(d / 86400).toFixed(1)} d`;
+  return `${start} +${dur}`;
+}
+
+/** The device a finding is mainly about: the first infected/insecure/attacker one, else the first listed. */
+export function mainDevice(f: Finding): string {
+  const d = f.devices.find((x) => x.role === 'infected' || x.role === 'insecure' || x.role === 'attacker') ?? f.devices[0];
+  if (d === undefined) return '-';
+  const more = f.devices.length - 1 + (f.devices_dropped ?? 0);
+  return `${d.ip} (${d.role})${more > 0 ? ` +${more}` : ''}`;
+}
+
+export function findingsTable(findings: readonly Finding[]): string {
+  if (findings.length === 0) return 'no findings\n';
+  const rows = findings.map((f) => [f.severity.toUpperCase(), clip(f.title, maxTitle), mainDevice(f), String(f.count), timeSpan(f.first_ts, f.last_ts)]);
+  const head = ['SEVERITY', 'FINDING', 'DEVICE', 'COUNT', 'TIME (UTC)'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return `${[line(head), ...rows.map(line)].join('\n')}\n`;
+}
