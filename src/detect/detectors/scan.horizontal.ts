@@ -9,12 +9,15 @@ import type { FlowRecord } from '../../flow/types.ts';
 import { isLocalIp } from '../lib/net.ts';
 import { flowEvidence, isTcpProbe, notablePorts } from '../lib/probes.ts';
 import { DistinctWindow } from '../lib/windows.ts';
+import { ResolvedAddresses } from '../lib/resolved.ts';
 
 interface Options extends Record<string, unknown> {
   windowS: number;
   minHosts: number;
   maxTrackedKeys: number;
   maxHostsPerKey: number;
+  ignoreResolved: boolean;
+  maxResolvedAddresses: number;
 }
 
 const detector: Detector<Options> = {
@@ -33,6 +36,8 @@ const detector: Detector<Options> = {
     minHosts: { default: 20, description: 'Distinct hosts probed on one port within the window.' },
     maxTrackedKeys: { default: 10000, description: 'Source/port pairs tracked at once (the oldest is forgotten beyond it).' },
     maxHostsPerKey: { default: 256, description: 'Hosts remembered per source/port pair (at least minHosts).' },
+    ignoreResolved: { default: true, description: 'Do not count connections to addresses seen in DNS answers (a device retrying its cloud servers while offline is not scanning).' },
+    maxResolvedAddresses: { default: 65536, description: 'DNS-answer addresses remembered for ignoreResolved.' },
   },
   messages: {
     outbound: {
@@ -44,8 +49,9 @@ const detector: Detector<Options> = {
       explanation: '{source} probed TCP port {port} ({port_note}) on at least {threshold} hosts within {window} s, {count} probes in all ({first_seen} to {last_seen}). Devices answering on this port from outside are exposed: close or filter it.',
     },
   },
-  subscribes: ['flow.end'],
+  subscribes: ['flow.end', 'dns.response'],
   create(ctx, options) {
+    const resolved = new ResolvedAddresses(options.maxResolvedAddresses);
     const window = new DistinctWindow<EvidenceRef>(options.windowS, options.minHosts, options.maxTrackedKeys, options.maxHostsPerKey);
     const report = (f: FlowRecord, evidence: EvidenceRef, target: string): void => {
       const outbound = isLocalIp(f.orig_ip);
@@ -64,8 +70,12 @@ const detector: Detector<Options> = {
       });
     };
     return {
+      onEvent(ev) {
+        if (options.ignoreResolved && ev.type === 'dns.response') resolved.onDnsResponse(ev);
+      },
       onFlow(f) {
         if (!isTcpProbe(f)) return;
+        if (options.ignoreResolved && resolved.has(f.resp_ip)) return;
         const state = window.add(`${f.orig_ip}|${f.resp_port}`, f.resp_ip, f.first_ts, flowEvidence(f));
         if (state.tripped) return report(f, flowEvidence(f), f.resp_ip);
         if (state.items.size < options.minHosts) return;
