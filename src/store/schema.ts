@@ -1,0 +1,135 @@
+/**
+ * SQLite schema as numbered migrations. A migration, once released, never changes: add a new one.
+ * Effective device fields (name/type/vendor after overrides, grade, open findings) are denormalised into
+ * `devices` so list filters and sorts are single-index lookups.
+ * @module
+ */
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'captures, devices, overrides, findings, flow series, assessments, labels',
+    sql: `
+CREATE TABLE captures (
+  id TEXT PRIMARY KEY,
+  sha256 TEXT NOT NULL UNIQUE,
+  filename TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  path TEXT NOT NULL,
+  status TEXT NOT NULL,
+  progress REAL NOT NULL DEFAULT 0,
+  error TEXT,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT,
+  summary TEXT
+);
+CREATE INDEX captures_by_created ON captures(created_at);
+CREATE INDEX captures_by_status ON captures(status);
+
+CREATE TABLE devices (
+  id TEXT PRIMARY KEY,
+  record TEXT NOT NULL,
+  evidence TEXT NOT NULL DEFAULT '[]',
+  auto_name TEXT NOT NULL,
+  auto_type TEXT NOT NULL,
+  auto_vendor TEXT,
+  model TEXT,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  vendor TEXT,
+  user_json TEXT,
+  grade TEXT,
+  first_ts REAL NOT NULL,
+  last_ts REAL NOT NULL,
+  bytes REAL NOT NULL DEFAULT 0,
+  findings_open INTEGER NOT NULL DEFAULT 0,
+  captures INTEGER NOT NULL DEFAULT 1,
+  search TEXT NOT NULL
+);
+CREATE INDEX devices_by_last ON devices(last_ts);
+CREATE INDEX devices_by_first ON devices(first_ts);
+CREATE INDEX devices_by_type ON devices(type, last_ts);
+CREATE INDEX devices_by_vendor ON devices(vendor COLLATE NOCASE, last_ts);
+CREATE INDEX devices_by_grade ON devices(grade, last_ts);
+CREATE INDEX devices_by_name ON devices(name COLLATE NOCASE);
+CREATE INDEX devices_by_bytes ON devices(bytes);
+CREATE INDEX devices_by_findings ON devices(findings_open);
+
+CREATE TABLE device_overrides (
+  device_id TEXT PRIMARY KEY,
+  name TEXT,
+  type TEXT,
+  vendor TEXT,
+  updated_at TEXT NOT NULL
+);
+
+CREATE TABLE findings (
+  id TEXT PRIMARY KEY,
+  detector TEXT NOT NULL,
+  category TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  title TEXT NOT NULL,
+  first_ts REAL NOT NULL,
+  last_ts REAL NOT NULL,
+  count INTEGER NOT NULL,
+  record TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'new',
+  note TEXT,
+  status_changed_at TEXT,
+  capture_id TEXT NOT NULL
+);
+CREATE INDEX findings_by_last ON findings(last_ts);
+CREATE INDEX findings_by_first ON findings(first_ts);
+CREATE INDEX findings_by_severity ON findings(severity, last_ts);
+CREATE INDEX findings_by_detector ON findings(detector, last_ts);
+CREATE INDEX findings_by_category ON findings(category, last_ts);
+CREATE INDEX findings_by_status ON findings(status, last_ts);
+
+CREATE TABLE finding_devices (
+  device_id TEXT NOT NULL,
+  finding_id TEXT NOT NULL,
+  PRIMARY KEY (device_id, finding_id)
+) WITHOUT ROWID;
+CREATE INDEX finding_devices_by_finding ON finding_devices(finding_id);
+
+CREATE TABLE flow_buckets (
+  t INTEGER NOT NULL,
+  capture_id TEXT NOT NULL,
+  flows INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  PRIMARY KEY (t, capture_id)
+) WITHOUT ROWID;
+
+CREATE TABLE protocols (
+  capture_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  flows INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  PRIMARY KEY (capture_id, name)
+) WITHOUT ROWID;
+
+CREATE TABLE assessments (
+  device_id TEXT PRIMARY KEY,
+  grade TEXT NOT NULL,
+  score REAL,
+  record TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+
+CREATE TABLE labels (
+  device_id TEXT NOT NULL,
+  format TEXT NOT NULL,
+  content BLOB NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (device_id, format)
+) WITHOUT ROWID;
+`,
+  },
+];

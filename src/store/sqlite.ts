@@ -1,0 +1,424 @@
+/**
+ * The embedded store: one SQLite file through node:sqlite (WAL, numbered migrations, prepared statements).
+ * Synchronous underneath; the async Store methods let a networked implementation share the interface.
+ * Read answers that are expensive and repeat (totals, overview, time series) are memoised until the next write.
+ * @module
+ */
+import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
+import type { DeviceRecord, DeviceType } from '../inventory/types.ts';
+import type { Finding } from '../detect/types.ts';
+import { migrations } from './schema.ts';
+import { autoName, findingDeviceIds, mergeDevice, mergeFinding } from './merge.ts';
+import { FLOW_BUCKET_S } from './flow-series.ts';
+import {
+  deviceOrder, deviceSummarySql, deviceWhere, findingFullSql, findingSummarySql, findingWhere,
+} from './sqlite-queries.ts';
+import type {
+  AssessmentInput, CaptureRow, CaptureStatus, CaptureSummaryJson, Counts, DeviceOverride, DeviceQuery, FindingQuery,
+  FindingUpdate, IngestInput, IngestOutcome, JsonPage, LabelInput, NewCapture, Overview, Page, Store, Timeseries,
+  TimeseriesQuery,
+} from './types.ts';
+
+type Row = Record<string, SQLOutputValue>;
+
+/** Most buckets a time series answers with; a wider range gets a coarser bucket. */
+export const MAX_SERIES_BUCKETS = 5000;
+const MEMO_ENTRIES = 2048;
+const severities = ['critical', 'high', 'medium', 'low', 'info'];
+
+const now = (): string => new Date().toISOString();
+
+export function captureIdOf(sha256: string): string {
+  return `c${sha256.slice(0, 16)}`;
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  private readonly db: DatabaseSync;
+  private readonly statements = new Map<string, StatementSync>();
+  private readonly memo = new Map<string, unknown>();
+
+  /** `path` is a file name, or ':memory:' for tests. */
+  constructor(path: string) {
+    this.db = new DatabaseSync(path, { timeout: 5000 });
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;');
+    this.migrate();
+  }
+
+  /** Versions applied, in order (for tests and `health`). */
+  schemaVersions(): number[] {
+    return this.stmt('SELECT version FROM migrations ORDER BY version').all().map((r) => r.version as number);
+  }
+
+  journalMode(): string {
+    return String(this.db.prepare('PRAGMA journal_mode').get()?.journal_mode);
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    const applied = new Set(this.db.prepare('SELECT version FROM migrations').all().map((r) => r.version as number));
+    for (const m of migrations) {
+      if (applied.has(m.version)) continue;
+      this.tx(() => {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now());
+      });
+    }
+  }
+
+  private stmt(sql: string): StatementSync {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private memoised<T>(key: string, compute: () => T): T {
+    if (this.memo.has(key)) return this.memo.get(key) as T;
+    const value = compute();
+    if (this.memo.size >= MEMO_ENTRIES) this.memo.clear();
+    this.memo.set(key, value);
+    return value;
+  }
+
+  private tx<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    } finally {
+      this.memo.clear();
+    }
+  }
+
+  // --- captures -------------------------------------------------------------------------------------------
+
+  async addCapture(c: NewCapture): Promise<{ capture: CaptureRow; created: boolean }> {
+    const id = captureIdOf(c.sha256);
+    const result = this.stmt(`INSERT INTO captures (id, sha256, filename, size, path, status, created_at)
+      VALUES (?, ?, ?, ?, ?, 'queued', ?) ON CONFLICT (sha256) DO NOTHING`).run(id, c.sha256, c.filename, c.size, c.path, now());
+    this.memo.clear();
+    const row = this.stmt('SELECT * FROM captures WHERE sha256 = ?').get(c.sha256)!;
+    return { capture: captureOf(row), created: Number(result.changes) > 0 };
+  }
+
+  async getCapture(id: string): Promise<CaptureRow | undefined> {
+    const row = this.stmt('SELECT * FROM captures WHERE id = ?').get(id);
+    return row ? captureOf(row) : undefined;
+  }
+
+  async listCaptures(page: Page): Promise<{ items: CaptureRow[]; total: number }> {
+    const items = this.stmt('SELECT * FROM captures ORDER BY created_at DESC, id LIMIT ? OFFSET ?').all(page.limit, page.offset).map(captureOf);
+    const total = this.memoised('captures.count', () => this.stmt('SELECT count(*) AS n FROM captures').get()!.n as number);
+    return { items, total };
+  }
+
+  async pendingCaptures(): Promise<CaptureRow[]> {
+    return this.stmt("SELECT * FROM captures WHERE status IN ('queued', 'ingesting') ORDER BY created_at, id").all().map(captureOf);
+  }
+
+  async setCaptureState(id: string, state: { status: CaptureStatus; progress?: number; error?: string }): Promise<void> {
+    const started = state.status === 'ingesting' ? now() : null;
+    const finished = state.status === 'done' || state.status === 'failed' ? now() : null;
+    this.stmt(`UPDATE captures SET status = ?, progress = coalesce(?, progress), error = ?,
+      started_at = coalesce(started_at, ?), finished_at = coalesce(?, finished_at) WHERE id = ?`)
+      .run(state.status, state.progress ?? null, state.error ?? null, started, finished, id);
+    this.memo.clear();
+  }
+
+  // --- ingest ---------------------------------------------------------------------------------------------
+
+  async ingest(captureId: string, input: IngestInput): Promise<IngestOutcome> {
+    const cap = await this.getCapture(captureId);
+    if (!cap) throw new Error(`unknown capture ${captureId}`);
+    if (cap.status === 'done') return { applied: false, newDeviceIds: [], newFindingIds: [], summary: cap.summary! };
+    return this.tx(() => {
+      const newDeviceIds: string[] = [];
+      for (const d of input.devices) {
+        const row = this.stmt('SELECT record, evidence, captures FROM devices WHERE id = ?').get(d.id);
+        if (row) this.writeDevice(mergeDevice(storedDevice(row), d), (row.captures as number) + 1);
+        else {
+          this.writeDevice(d, 1);
+          newDeviceIds.push(d.id);
+        }
+      }
+      const newFindingIds: string[] = [];
+      for (const f of input.findings) {
+        if (this.writeFinding(f, captureId)) newFindingIds.push(f.id);
+      }
+      const bucket = this.stmt(`INSERT INTO flow_buckets (t, capture_id, flows, bytes) VALUES (?, ?, ?, ?)
+        ON CONFLICT (t, capture_id) DO UPDATE SET flows = flows + excluded.flows, bytes = bytes + excluded.bytes`);
+      for (const b of input.flowBuckets) bucket.run(b.t, captureId, b.flows, b.bytes);
+      const proto = this.stmt(`INSERT INTO protocols (capture_id, name, flows, bytes) VALUES (?, ?, ?, ?)
+        ON CONFLICT (capture_id, name) DO UPDATE SET flows = flows + excluded.flows, bytes = bytes + excluded.bytes`);
+      for (const p of input.protocols) proto.run(captureId, p.name, p.flows, p.bytes);
+      this.writeAssessments(input.assessments ?? [], input.labels ?? []);
+      if (input.findings.length > 0) this.refreshOpenFindings();
+      const s = input.summary;
+      const summary: CaptureSummaryJson = {
+        packets: s.packets, bytes: s.bytes, first_ts: s.first_ts, last_ts: s.last_ts, span_s: s.span_s,
+        flows: s.flows.total, devices: input.devices.length, findings: input.findings.length,
+        new_devices: newDeviceIds.length, new_findings: newFindingIds.length, partial: s.partial,
+        apps: s.apps, transports: s.transports,
+      };
+      this.stmt(`UPDATE captures SET status = 'done', progress = 1, error = NULL, summary = ?,
+        finished_at = ? WHERE id = ?`).run(JSON.stringify(summary), now(), captureId);
+      return { applied: true, newDeviceIds, newFindingIds, summary };
+    });
+  }
+
+  /** Writes a device with its effective fields (override, grade) recomputed. */
+  private writeDevice(d: DeviceRecord, captures: number): void {
+    const { evidence, user: _user, ...record } = d;
+    const o = this.stmt('SELECT name, type, vendor FROM device_overrides WHERE device_id = ?').get(d.id);
+    const grade = this.stmt('SELECT grade FROM assessments WHERE device_id = ?').get(d.id)?.grade ?? null;
+    const autoVendor = d.identification.vendor ?? d.oui_vendor ?? null;
+    const auto = autoName(d);
+    const user: Record<string, string> = {};
+    for (const k of ['name', 'type', 'vendor'] as const) if (typeof o?.[k] === 'string') user[k] = o[k];
+    const name = user.name ?? auto;
+    const type = user.type ?? d.identification.type;
+    const vendor = user.vendor ?? autoVendor;
+    const search = [d.id, d.mac, name, auto, vendor, d.oui_vendor, d.identification.model, type, ...d.hostnames, ...d.ips.map((i) => i.ip)]
+      .filter((x) => x).join('\n').toLowerCase();
+    this.stmt(`INSERT INTO devices (id, record, evidence, auto_name, auto_type, auto_vendor, model, name, type, vendor,
+        user_json, grade, first_ts, last_ts, bytes, captures, search)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET record = excluded.record, evidence = excluded.evidence, auto_name = excluded.auto_name,
+        auto_type = excluded.auto_type, auto_vendor = excluded.auto_vendor, model = excluded.model, name = excluded.name,
+        type = excluded.type, vendor = excluded.vendor, user_json = excluded.user_json, grade = excluded.grade,
+        first_ts = excluded.first_ts, last_ts = excluded.last_ts, bytes = excluded.bytes, captures = excluded.captures,
+        search = excluded.search`).run(
+      d.id, JSON.stringify(record), JSON.stringify(evidence), auto, d.identification.type, autoVendor,
+      d.identification.model ?? null, name, type, vendor, Object.keys(user).length ? JSON.stringify(user) : null,
+      grade as string | null, d.first_ts, d.last_ts, d.bytes_in + d.bytes_out, captures, search,
+    );
+  }
+
+  /** Inserts or merges a finding; true when it is new. */
+  private writeFinding(f: Finding, captureId: string): boolean {
+    const row = this.stmt('SELECT record, status FROM findings WHERE id = ?').get(f.id);
+    let merged = f;
+    let status = 'new';
+    if (row) {
+      const prev = JSON.parse(row.record as string) as Finding;
+      merged = mergeFinding(prev, f);
+      status = row.status === 'resolved' && f.last_ts > prev.last_ts ? 'new' : (row.status as string);
+    }
+    const statusChanged = row && status !== row.status ? now() : null;
+    this.stmt(`INSERT INTO findings (id, detector, category, severity, title, first_ts, last_ts, count, record, status, capture_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET detector = excluded.detector, category = excluded.category, severity = excluded.severity,
+        title = excluded.title, first_ts = excluded.first_ts, last_ts = excluded.last_ts, count = excluded.count,
+        record = excluded.record, status = excluded.status, status_changed_at = coalesce(?, status_changed_at)`).run(
+      f.id, merged.detector, merged.category, merged.severity, merged.title, merged.first_ts, merged.last_ts, merged.count,
+      JSON.stringify(merged), status, captureId, statusChanged,
+    );
+    const link = this.stmt('INSERT OR IGNORE INTO finding_devices (device_id, finding_id) VALUES (?, ?)');
+    for (const id of findingDeviceIds(merged)) link.run(id, f.id);
+    return !row;
+  }
+
+  private refreshOpenFindings(): void {
+    this.stmt(`UPDATE devices SET findings_open = (SELECT count(*) FROM finding_devices fd JOIN findings f ON f.id = fd.finding_id
+      WHERE fd.device_id = devices.id AND f.status = 'new')`).run();
+  }
+
+  private writeAssessments(assessments: readonly AssessmentInput[], labels: readonly LabelInput[]): void {
+    const t = now();
+    const put = this.stmt(`INSERT INTO assessments (device_id, grade, score, record, updated_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (device_id) DO UPDATE SET grade = excluded.grade, score = excluded.score, record = excluded.record,
+        updated_at = excluded.updated_at`);
+    const grade = this.stmt('UPDATE devices SET grade = ? WHERE id = ?');
+    for (const a of assessments) {
+      put.run(a.device_id, a.grade, a.score ?? null, JSON.stringify({ ...a, updated_at: t }), t);
+      grade.run(a.grade, a.device_id);
+    }
+    const label = this.stmt(`INSERT INTO labels (device_id, format, content, updated_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (device_id, format) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at`);
+    for (const l of labels) {
+      if (l.svg !== undefined) label.run(l.device_id, 'svg', Buffer.from(l.svg, 'utf8'), t);
+      if (l.pdf !== undefined) label.run(l.device_id, 'pdf', l.pdf, t);
+    }
+  }
+
+  async saveAssessments(assessments: readonly AssessmentInput[], labels: readonly LabelInput[]): Promise<void> {
+    this.tx(() => this.writeAssessments(assessments, labels));
+  }
+
+  // --- devices --------------------------------------------------------------------------------------------
+
+  async listDevices(q: DeviceQuery): Promise<JsonPage> {
+    const { where, params } = deviceWhere(q);
+    const rows = this.stmt(`SELECT ${deviceSummarySql} AS j FROM devices ${where} ORDER BY ${deviceOrder(q.sort)} LIMIT ? OFFSET ?`)
+      .all(...params, q.limit, q.offset);
+    const total = this.count(`devices ${where}`, params);
+    return { items: rows.map((r) => r.j as string), total };
+  }
+
+  private count(from: string, params: SQLInputValue[]): number {
+    return this.memoised(`count ${from} ${JSON.stringify(params)}`, () => this.stmt(`SELECT count(*) AS n FROM ${from}`).get(...params)!.n as number);
+  }
+
+  async getDevice(id: string, withEvidence = true): Promise<string | undefined> {
+    const sql = withEvidence ? deviceSummarySql.replace("'user', json(user_json)", "'user', json(user_json), 'evidence', json(evidence)") : deviceSummarySql;
+    return this.stmt(`SELECT ${sql} AS j FROM devices WHERE id = ?`).get(id)?.j as string | undefined;
+  }
+
+  async overrideDevice(id: string, o: DeviceOverride): Promise<boolean> {
+    const row = this.stmt('SELECT record, evidence, captures FROM devices WHERE id = ?').get(id);
+    if (!row) return false;
+    this.tx(() => {
+      const prev = this.stmt('SELECT name, type, vendor FROM device_overrides WHERE device_id = ?').get(id);
+      const pick = (k: 'name' | 'type' | 'vendor'): string | null => (o[k] === undefined ? ((prev?.[k] as string | null) ?? null) : o[k]);
+      const next = { name: pick('name'), type: pick('type') as DeviceType | null, vendor: pick('vendor') };
+      if (next.name === null && next.type === null && next.vendor === null) this.stmt('DELETE FROM device_overrides WHERE device_id = ?').run(id);
+      else {
+        this.stmt(`INSERT INTO device_overrides (device_id, name, type, vendor, updated_at) VALUES (?, ?, ?, ?, ?)
+          ON CONFLICT (device_id) DO UPDATE SET name = excluded.name, type = excluded.type, vendor = excluded.vendor,
+            updated_at = excluded.updated_at`).run(id, next.name, next.type, next.vendor, now());
+      }
+      this.writeDevice(storedDevice(row), row.captures as number);
+    });
+    return true;
+  }
+
+  // --- findings -------------------------------------------------------------------------------------------
+
+  async listFindings(q: FindingQuery): Promise<JsonPage> {
+    const { where, params } = findingWhere(q);
+    const rows = this.stmt(`SELECT ${findingSummarySql} AS j FROM findings ${where} ORDER BY last_ts DESC, id LIMIT ? OFFSET ?`)
+      .all(...params, q.limit, q.offset);
+    return { items: rows.map((r) => r.j as string), total: this.count(`findings ${where}`, params) };
+  }
+
+  async getFinding(id: string, full = true): Promise<string | undefined> {
+    return this.stmt(`SELECT ${full ? findingFullSql : findingSummarySql} AS j FROM findings WHERE id = ?`).get(id)?.j as string | undefined;
+  }
+
+  async updateFinding(id: string, u: FindingUpdate): Promise<boolean> {
+    return this.tx(() => {
+      const row = this.stmt('SELECT status, note FROM findings WHERE id = ?').get(id);
+      if (!row) return false;
+      const note = u.note === undefined ? row.note : u.note;
+      const changed = row.status !== u.status ? now() : null;
+      this.stmt('UPDATE findings SET status = ?, note = ?, status_changed_at = coalesce(?, status_changed_at) WHERE id = ?')
+        .run(u.status, note, changed, id);
+      if (changed) {
+        this.stmt(`UPDATE devices SET findings_open = (SELECT count(*) FROM finding_devices fd JOIN findings f ON f.id = fd.finding_id
+          WHERE fd.device_id = devices.id AND f.status = 'new') WHERE id IN (SELECT device_id FROM finding_devices WHERE finding_id = ?)`).run(id);
+      }
+      return true;
+    });
+  }
+
+  // --- assessments and labels -----------------------------------------------------------------------------
+
+  async getAssessment(deviceId: string): Promise<string | undefined> {
+    return this.stmt('SELECT record FROM assessments WHERE device_id = ?').get(deviceId)?.record as string | undefined;
+  }
+
+  async getLabel(deviceId: string, format: 'svg' | 'pdf'): Promise<Uint8Array | undefined> {
+    return this.stmt('SELECT content FROM labels WHERE device_id = ? AND format = ?').get(deviceId, format)?.content as Uint8Array | undefined;
+  }
+
+  // --- aggregates -----------------------------------------------------------------------------------------
+
+  async timeseries(q: TimeseriesQuery): Promise<Timeseries> {
+    return this.memoised(`ts ${JSON.stringify(q)}`, () => this.computeSeries(q));
+  }
+
+  private computeSeries(q: TimeseriesQuery): Timeseries {
+    const isFlows = q.metric !== 'findings';
+    const range = isFlows
+      ? this.stmt('SELECT min(t) AS lo, max(t) AS hi FROM flow_buckets WHERE t >= ? AND t <= ?').get(q.since ?? -1e15, q.until ?? 1e15)!
+      : this.stmt('SELECT min(first_ts) AS lo, max(first_ts) AS hi FROM findings WHERE first_ts >= ? AND first_ts <= ?').get(q.since ?? -1e15, q.until ?? 1e15)!;
+    let bucket = Math.max(FLOW_BUCKET_S, Math.ceil(q.bucket / FLOW_BUCKET_S) * FLOW_BUCKET_S);
+    const names = isFlows ? [q.metric] : severities;
+    if (range.lo === null || range.hi === null) return { metric: q.metric, bucket, t: [], series: Object.fromEntries(names.map((n) => [n, []])) };
+    const lo = range.lo as number;
+    const hi = range.hi as number;
+    const span = hi - lo;
+    if (span / bucket >= MAX_SERIES_BUCKETS) bucket = Math.ceil(span / (MAX_SERIES_BUCKETS - 1) / FLOW_BUCKET_S) * FLOW_BUCKET_S;
+    const start = Math.floor(lo / bucket) * bucket;
+    const n = Math.floor(hi / bucket) * bucket / bucket - start / bucket + 1;
+    const t = Array.from({ length: n }, (_, i) => start + i * bucket);
+    const series: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, new Array<number>(n).fill(0)]));
+    if (isFlows) {
+      const col = q.metric === 'bytes' ? 'bytes' : 'flows';
+      const rows = this.stmt(`SELECT (t / ?) * ? AS b, sum(${col}) AS v FROM flow_buckets WHERE t >= ? AND t <= ? GROUP BY b`)
+        .all(bucket, bucket, lo, hi);
+      for (const r of rows) series[q.metric][((r.b as number) - start) / bucket] = r.v as number;
+    } else {
+      const rows = this.stmt(`SELECT CAST(floor(first_ts / ?) AS INTEGER) * ? AS b, severity, count(*) AS v FROM findings
+        WHERE first_ts >= ? AND first_ts <= ? GROUP BY b, severity`).all(bucket, bucket, lo, hi);
+      for (const r of rows) {
+        const s = series[r.severity as string];
+        if (s) s[((r.b as number) - start) / bucket] = r.v as number;
+      }
+    }
+    return { metric: q.metric, bucket, t, series };
+  }
+
+  async overview(): Promise<Overview> {
+    return this.memoised('overview', () => {
+      const group = (sql: string): Record<string, number> =>
+        Object.fromEntries(this.stmt(sql).all().map((r) => [String(r.k ?? 'ungraded'), r.n as number]));
+      const bySeverity = group('SELECT severity AS k, count(*) AS n FROM findings GROUP BY severity');
+      const byStatus = group('SELECT status AS k, count(*) AS n FROM findings GROUP BY status');
+      const range = this.stmt('SELECT min(first_ts) AS lo, max(last_ts) AS hi FROM devices').get()!;
+      const counts = this.countsNow();
+      return {
+        ...counts,
+        devices_by_grade: group('SELECT grade AS k, count(*) AS n FROM devices GROUP BY grade ORDER BY grade'),
+        devices_by_type: group('SELECT type AS k, count(*) AS n FROM devices GROUP BY type ORDER BY n DESC'),
+        findings_by_severity: Object.fromEntries(severities.map((s) => [s, bySeverity[s] ?? 0])),
+        findings_by_status: { new: byStatus.new ?? 0, acknowledged: byStatus.acknowledged ?? 0, resolved: byStatus.resolved ?? 0 },
+        top_talkers: this.stmt('SELECT id, name, type, bytes FROM devices ORDER BY bytes DESC, id LIMIT 10').all()
+          .map((r) => ({ id: r.id as string, name: r.name as string, type: r.type as string, bytes: r.bytes as number })),
+        protocols: this.stmt('SELECT name, sum(flows) AS flows, sum(bytes) AS bytes FROM protocols GROUP BY name ORDER BY flows DESC, name LIMIT 10').all()
+          .map((r) => ({ name: r.name as string, flows: r.flows as number, bytes: r.bytes as number })),
+        first_ts: range.lo as number | null,
+        last_ts: range.hi as number | null,
+      };
+    });
+  }
+
+  private countsNow(): Counts {
+    return this.memoised('counts', () => ({
+      captures: this.stmt('SELECT count(*) AS n FROM captures').get()!.n as number,
+      devices: this.stmt('SELECT count(*) AS n FROM devices').get()!.n as number,
+      findings: this.stmt('SELECT count(*) AS n FROM findings').get()!.n as number,
+    }));
+  }
+
+  async counts(): Promise<Counts> {
+    return this.countsNow();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.isOpen) this.db.close();
+  }
+}
+
+function captureOf(r: Row): CaptureRow {
+  const c: CaptureRow = {
+    id: r.id as string, sha256: r.sha256 as string, filename: r.filename as string, size: r.size as number,
+    path: r.path as string, status: r.status as CaptureStatus, progress: r.progress as number, created_at: r.created_at as string,
+  };
+  if (r.error !== null) c.error = r.error as string;
+  if (r.started_at !== null) c.started_at = r.started_at as string;
+  if (r.finished_at !== null) c.finished_at = r.finished_at as string;
+  if (r.summary !== null) c.summary = JSON.parse(r.summary as string) as CaptureSummaryJson;
+  return c;
+}
+
+function storedDevice(row: Row): DeviceRecord {
+  return { ...(JSON.parse(row.record as string) as DeviceRecord), evidence: JSON.parse(row.evidence as string) as DeviceRecord['evidence'] };
+}

@@ -1,0 +1,214 @@
+/**
+ * Store contract: everything the API and the CLI need from persistence, and nothing about SQL, so a PostgreSQL
+ * implementation can follow without touching callers. All methods are async for that reason.
+ * List and detail answers are JSON text already (the API forwards them without parsing and re-serialising).
+ * @module
+ */
+import type { RunSummary } from '../pipeline/stats.ts';
+import type { DeviceRecord, DeviceType } from '../inventory/types.ts';
+import type { Finding } from '../detect/types.ts';
+
+export type CaptureStatus = 'queued' | 'ingesting' | 'done' | 'failed';
+export type FindingStatus = 'new' | 'acknowledged' | 'resolved';
+export const findingStatuses: readonly FindingStatus[] = ['new', 'acknowledged', 'resolved'];
+
+export interface CaptureSummaryJson {
+  packets: number;
+  bytes: number;
+  first_ts: number | null;
+  last_ts: number | null;
+  span_s: number;
+  flows: number;
+  devices: number;
+  findings: number;
+  new_devices: number;
+  new_findings: number;
+  partial: boolean;
+  apps: Record<string, number>;
+  transports: Record<string, number>;
+}
+
+export interface CaptureRow {
+  id: string;
+  sha256: string;
+  filename: string;
+  size: number;
+  /** Where the bytes are (server side; never sent to clients). */
+  path: string;
+  status: CaptureStatus;
+  progress: number;
+  error?: string;
+  created_at: string;
+  started_at?: string;
+  finished_at?: string;
+  summary?: CaptureSummaryJson;
+}
+
+export interface NewCapture {
+  sha256: string;
+  filename: string;
+  size: number;
+  path: string;
+}
+
+/** Flows started per 10 s bucket of packet time (see FlowSeries). */
+export interface FlowBucket {
+  t: number;
+  flows: number;
+  bytes: number;
+}
+
+export interface ProtocolCount {
+  name: string;
+  flows: number;
+  bytes: number;
+}
+
+/**
+ * What the assessment stage gives per device. The store keeps the whole object (as JSON) and indexes
+ * `grade` for the device list filter.
+ */
+export interface AssessmentInput {
+  device_id: string;
+  grade: string;
+  score?: number;
+  [field: string]: unknown;
+}
+
+export interface LabelInput {
+  device_id: string;
+  svg?: string;
+  pdf?: Uint8Array;
+}
+
+/** One capture's analysis, stored in one transaction by `ingest`. */
+export interface IngestInput {
+  summary: RunSummary;
+  devices: readonly DeviceRecord[];
+  findings: readonly Finding[];
+  flowBuckets: readonly FlowBucket[];
+  protocols: readonly ProtocolCount[];
+  assessments?: readonly AssessmentInput[];
+  labels?: readonly LabelInput[];
+}
+
+export interface IngestOutcome {
+  /** False when the capture had been ingested already (nothing was added). */
+  applied: boolean;
+  newDeviceIds: string[];
+  newFindingIds: string[];
+  summary: CaptureSummaryJson;
+}
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+/** Sortable device columns (`sort=`; '-' prefix reverses the natural order). */
+export const deviceSortKeys = ['last_ts', 'first_ts', 'name', 'type', 'vendor', 'grade', 'bytes', 'findings'] as const;
+
+export interface DeviceQuery extends Page {
+  type?: string;
+  vendor?: string;
+  grade?: string;
+  q?: string;
+  /** Column name, '-' prefix for the reverse of its natural order. */
+  sort?: string;
+}
+
+export interface FindingQuery extends Page {
+  severity?: string[];
+  status?: FindingStatus[];
+  detector?: string;
+  category?: string;
+  device?: string;
+  since?: number;
+  until?: number;
+  q?: string;
+}
+
+/** A page of JSON items (each element is a JSON object as text). */
+export interface JsonPage {
+  items: string[];
+  total: number;
+}
+
+export interface DeviceOverride {
+  /** `null` clears the field; absent leaves it alone. */
+  name?: string | null;
+  type?: DeviceType | null;
+  vendor?: string | null;
+}
+
+export interface FindingUpdate {
+  status: FindingStatus;
+  note?: string | null;
+}
+
+export interface TimeseriesQuery {
+  metric: 'flows' | 'bytes' | 'findings';
+  bucket: number;
+  since?: number;
+  until?: number;
+}
+
+export interface Timeseries {
+  metric: string;
+  bucket: number;
+  t: number[];
+  series: Record<string, number[]>;
+}
+
+export interface Overview {
+  devices: number;
+  findings: number;
+  captures: number;
+  devices_by_grade: Record<string, number>;
+  devices_by_type: Record<string, number>;
+  findings_by_severity: Record<string, number>;
+  findings_by_status: Record<string, number>;
+  top_talkers: { id: string; name: string; type: string; bytes: number }[];
+  protocols: ProtocolCount[];
+  first_ts: number | null;
+  last_ts: number | null;
+}
+
+export interface Counts {
+  captures: number;
+  devices: number;
+  findings: number;
+}
+
+export interface Store {
+  readonly kind: string;
+  /** Registers a capture by content hash. `created` is false when the same bytes are known already. */
+  addCapture(c: NewCapture): Promise<{ capture: CaptureRow; created: boolean }>;
+  getCapture(id: string): Promise<CaptureRow | undefined>;
+  listCaptures(page: Page): Promise<{ items: CaptureRow[]; total: number }>;
+  /** Captures left queued or ingesting (a restart resumes them). */
+  pendingCaptures(): Promise<CaptureRow[]>;
+  setCaptureState(id: string, state: { status: CaptureStatus; progress?: number; error?: string }): Promise<void>;
+  /** Stores one capture's analysis atomically and marks it done. Does nothing if it is done already. */
+  ingest(captureId: string, input: IngestInput): Promise<IngestOutcome>;
+
+  listDevices(q: DeviceQuery): Promise<JsonPage>;
+  /** DeviceSummary JSON (`withEvidence`: Device JSON). */
+  getDevice(id: string, withEvidence?: boolean): Promise<string | undefined>;
+  /** Returns false when the device does not exist. */
+  overrideDevice(id: string, o: DeviceOverride): Promise<boolean>;
+
+  listFindings(q: FindingQuery): Promise<JsonPage>;
+  getFinding(id: string, full?: boolean): Promise<string | undefined>;
+  updateFinding(id: string, u: FindingUpdate): Promise<boolean>;
+
+  /** Replaces assessments and labels outside an ingest (e.g. re-assessed after an override). */
+  saveAssessments(assessments: readonly AssessmentInput[], labels: readonly LabelInput[]): Promise<void>;
+  getAssessment(deviceId: string): Promise<string | undefined>;
+  getLabel(deviceId: string, format: 'svg' | 'pdf'): Promise<Uint8Array | undefined>;
+
+  timeseries(q: TimeseriesQuery): Promise<Timeseries>;
+  overview(): Promise<Overview>;
+  counts(): Promise<Counts>;
+  close(): Promise<void>;
+}
