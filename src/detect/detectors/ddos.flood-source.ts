@@ -1,0 +1,208 @@
+/**
+ * ddos.flood-source: a device here sends a flood (Mirai's vectors: SYN, ACK, UDP, GRE, HTTP, DNS water
+ * torture). Three signs: many new flows to one target within seconds; one flow with a very high one-way
+ * packet rate; many random subdomains of one domain queried within seconds.
+ * @module
+ */
+import type { Detector, EvidenceRef } from '../types.ts';
+import type { EventRecord } from '../../pipeline/analyze.ts';
+import type { FlowRecord } from '../../flow/types.ts';
+import { isLocalIp } from '../lib/net.ts';
+import { floodVector, isGroupAddress } from './ddos.flood-victim.ts';
+
+interface Options extends Record<string, unknown> {
+  windowS: number;
+  minFlows: number;
+  minFlowPackets: number;
+  minFlowPps: number;
+  maxReplyRatio: number;
+  singleFlowLocalTargets: boolean;
+  minDnsNames: number;
+  minLabelLength: number;
+  maxTrackedKeys: number;
+  maxNamesPerKey: number;
+  evidencePerFinding: number;
+}
+
+interface Bucket {
+  start: number;
+  lastTs: number;
+  flows: number;
+  reported: number;
+  packets: number;
+  vectors: Map<string, number>;
+  names: Set<string> | undefined;
+  evidence: EvidenceRef[];
+  tripped: boolean;
+  attacker: string;
+  target: string;
+  mac: string | undefined;
+  key: string;
+  kind: 'flows' | 'dns';
+}
+
+/** The vector of a flow a flooding device started; connections carrying HTTP are an HTTP flood. */
+function sourceVector(f: FlowRecord): string {
+  const v = floodVector(f);
+  if (f.app === 'dns') return 'dns';
+  if (v === 'tcp-connect' && (f.app === 'http' || f.resp_port === 80 || f.resp_port === 8080)) return 'http';
+  return v;
+}
+
+function top(m: Map<string, number>): string {
+  let best = 'unknown';
+  let n = -1;
+  for (const [k, v] of m) if (v > n) { best = k; n = v; }
+  return best;
+}
+
+export const detector: Detector<Options> = {
+  id: 'ddos.flood-source',
+  description: 'A device on this network sends a flood: many new flows to one target within seconds (SYN, ACK, UDP, GRE, HTTP), one flow with a very high one-way packet rate, or a burst of queries for random subdomains of one domain (DNS water torture), the attack vectors of Mirai and its variants.',
+  category: 'ddos',
+  severity: 'high',
+  confidence: 0.85,
+  references: {
+    etsi: ['5.7-2'],
+    enisa: ['GP-TM-46', 'GP-TM-56'],
+    attack: ['T1498.001', 'T1499.002', 'T1499.003'],
+    other: ['https://github.com/jgamblin/Mirai-Source-Code/blob/master/mirai/bot/attack.h'],
+  },
+  options: {
+    windowS: { default: 10, description: 'Length of the counting window, seconds.' },
+    minFlows: { default: 200, description: 'New flows from one device to one target within the window that make a flood.' },
+    minFlowPackets: { default: 1000, description: 'Packets one flow must carry from the device to count as a single-flow flood.' },
+    minFlowPps: { default: 500, description: 'Packets per second from the device in that flow.' },
+    maxReplyRatio: { default: 0.02, description: 'At most this many packets back per packet sent, in a single-flow flood.' },
+    singleFlowLocalTargets: { default: false, description: 'Also report single-flow floods toward addresses on this network (off: local media streams look alike).' },
+    minDnsNames: { default: 100, description: 'Distinct random subdomains of one domain queried by one device within the window (DNS water torture).' },
+    minLabelLength: { default: 6, description: 'Shortest first label counted as a random subdomain.' },
+    maxTrackedKeys: { default: 4096, description: 'Device/target pairs (and device/domain pairs) counted at once; the oldest window is dropped beyond it.' },
+    maxNamesPerKey: { default: 1024, description: 'Distinct subdomains remembered per device/domain pair and window.' },
+    evidencePerFinding: { default: 5, description: 'First flows or queries of a window kept as evidence packets.' },
+  },
+  messages: {
+    flows: {
+      title: '{attacker} floods {target} ({vector})',
+      explanation: '{attacker}, a device on this network, opened {flows} flows to {target} within {window} s ({vector} flood); {count} flood flows in all from {first_seen} to {last_seen}. IoT bots such as Mirai attack on command this way: the device is very likely infected. Disconnect it, reset it to factory state, update its firmware and change its password.',
+    },
+    stream: {
+      title: '{attacker} floods {target} ({vector}, {pps} packets/s)',
+      explanation: '{attacker}, a device on this network, sent {packets} packets to {target} at {pps} packets per second with almost no answer ({vector} flood). IoT bots such as Mirai attack on command this way: the device is very likely infected. Disconnect it, reset it to factory state and update its firmware.',
+    },
+    dns: {
+      title: '{attacker} runs a DNS water-torture attack on {domain}',
+      explanation: '{attacker}, a device on this network, queried {names} different random names under {domain} within {window} s through {resolver}; {count} queries in all. Random subdomains defeat DNS caches so every query reaches the authoritative servers of {domain} (Mirai\'s DNS attack). The device is very likely infected.',
+    },
+  },
+  subscribes: ['flow.end', 'dns.query'],
+  create(ctx, options) {
+    const buckets = new Map<string, Bucket>();
+    const flush = (b: Bucket): void => {
+      const { kind, key } = b;
+      if (!b.tripped || b.flows <= b.reported) return;
+      const count = b.flows - b.reported;
+      const evidence = b.reported === 0 ? b.evidence : [];
+      b.reported = b.flows;
+      const devices = [{ role: 'infected' as const, ip: b.attacker, mac: b.mac }, ...(kind === 'flows' ? [{ role: 'victim' as const, ip: b.target }] : [])];
+      const data: Record<string, string | number> = kind === 'flows'
+        ? { attacker: b.attacker, target: b.target, vector: top(b.vectors), flows: b.flows, window: options.windowS }
+        : { attacker: b.attacker, domain: b.target, names: b.names?.size ?? 0, resolver: top(b.vectors), window: options.windowS };
+      const facts = kind === 'flows' ? { vector: top(b.vectors), packets: b.packets, vectors: Object.fromEntries(b.vectors) } : { vector: 'dns-water-torture', domain: b.target };
+      if (evidence.length === 0) {
+        ctx.report({ messageId: kind, key, data, devices, ts: b.lastTs, count, facts });
+        return;
+      }
+      evidence.forEach((ev, i) => ctx.report({ messageId: kind, key, data, devices, ts: ev.ts, evidence: ev, count: i === 0 ? count : 0, facts }));
+    };
+    const bucket = (key: string, ts: number, init: () => Bucket): Bucket => {
+      let b = buckets.get(key);
+      if (b !== undefined && ts - b.start > options.windowS) {
+        flush(b);
+        buckets.delete(key);
+        b = undefined;
+      }
+      if (b === undefined) {
+        if (buckets.size >= options.maxTrackedKeys) {
+          const [oldKey, old] = buckets.entries().next().value as [string, Bucket];
+          flush(old);
+          buckets.delete(oldKey);
+        }
+        b = init();
+        buckets.set(key, b);
+      }
+      if (ts > b.lastTs) b.lastTs = ts;
+      return b;
+    };
+    const onFlow = (f: FlowRecord): void => {
+      if (f.transport === 'arp' || !isLocalIp(f.orig_ip) || isGroupAddress(f.resp_ip) || f.orig_pkts === 0) return;
+      // Answered DNS lookups are many small flows to the resolver; water torture is judged on the names.
+      if ((f.app === 'dns' || f.app === 'mdns') && f.resp_pkts > 0) return;
+      const ev: EvidenceRef = { file: f.file, packet: f.first_packet, ts: f.first_ts, community_id: f.community_id };
+      const vector = sourceVector(f);
+      const pps = f.orig_pkts / Math.max(f.duration, 0.001);
+      if (f.orig_pkts >= options.minFlowPackets && pps >= options.minFlowPps && f.resp_pkts <= f.orig_pkts * options.maxReplyRatio &&
+        (options.singleFlowLocalTargets || !isLocalIp(f.resp_ip))) {
+        ctx.report({
+          messageId: 'stream', key: `${f.orig_ip}|${f.resp_ip}`,
+          data: { attacker: f.orig_ip, target: f.resp_ip, vector, packets: f.orig_pkts, pps: Math.round(pps) },
+          devices: [{ role: 'infected', ip: f.orig_ip, mac: f.orig_mac }, { role: 'victim', ip: f.resp_ip, mac: f.resp_mac }],
+          ts: f.first_ts, evidence: ev, count: f.orig_pkts, facts: { vector, packets: f.orig_pkts, pps: Math.round(pps) },
+        });
+      }
+      const key = `${f.orig_ip}|${f.resp_ip}`;
+      const b = bucket(key, f.first_ts, () => ({
+        start: f.first_ts, lastTs: f.first_ts, flows: 0, reported: 0, packets: 0, vectors: new Map(), names: undefined, evidence: [], tripped: false,
+        attacker: f.orig_ip, target: f.resp_ip, mac: f.orig_mac, key, kind: 'flows',
+      }));
+      b.flows++;
+      b.packets += f.orig_pkts;
+      b.vectors.set(vector, (b.vectors.get(vector) ?? 0) + 1);
+      if (b.evidence.length < options.evidencePerFinding) b.evidence.push(ev);
+      if (!b.tripped && b.flows >= options.minFlows) {
+        b.tripped = true;
+        flush(b);
+      }
+    };
+    const onQuery = (ev: EventRecord): void => {
+      const src = String(ev.src_ip ?? '');
+      const qname = typeof ev.qname === 'string' ? ev.qname.toLowerCase() : '';
+      if (ev.dst_port === 5353 || !isLocalIp(src)) return;
+      const dot = qname.indexOf('.');
+      if (dot < options.minLabelLength) return;
+      const parent = qname.slice(dot + 1);
+      if (parent.indexOf('.') < 0 || parent.endsWith('.arpa') || parent.endsWith('.local')) return;
+      const key = `dns|${src}|${parent}`;
+      const b = bucket(key, ev.ts, () => ({
+        start: ev.ts, lastTs: ev.ts, flows: 0, reported: 0, packets: 0, vectors: new Map(), names: new Set(), evidence: [], tripped: false,
+        attacker: src, target: parent, mac: undefined, key, kind: 'dns',
+      }));
+      b.flows++;
+      const resolver = String(ev.dst_ip ?? '');
+      if (b.vectors.has(resolver) || b.vectors.size < 8) b.vectors.set(resolver, (b.vectors.get(resolver) ?? 0) + 1);
+      const names = b.names as Set<string>;
+      if (names.size < options.maxNamesPerKey) names.add(qname.slice(0, dot));
+      if (b.evidence.length < options.evidencePerFinding) {
+        const ref: EvidenceRef = { file: ev.file, packet: ev.packet, ts: ev.ts };
+        if (typeof ev.community_id === 'string') ref.community_id = ev.community_id;
+        b.evidence.push(ref);
+      }
+      if (!b.tripped && names.size >= options.minDnsNames) {
+        b.tripped = true;
+        flush(b);
+      }
+    };
+    return {
+      onFlow,
+      onEvent(ev) {
+        if (ev.type === 'dns.query') onQuery(ev);
+      },
+      finish() {
+        for (const b of buckets.values()) flush(b);
+        buckets.clear();
+      },
+    };
+  },
+};
+
+export default detector;

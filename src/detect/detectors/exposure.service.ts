@@ -1,0 +1,109 @@
+/**
+ * exposure.service: a device runs a risky service that is reachable and answers: telnet, plain MQTT (no TLS),
+ * RTSP, SNMP, UPnP/SSDP. Judged on flow records (the server side sent application data back) and on SSDP
+ * announcements/answers. Severity rises when the client was on the Internet (the service is exposed there).
+ * @module
+ */
+import type { Detector, Severity } from '../types.ts';
+import type { FlowRecord } from '../../flow/types.ts';
+import { evidenceOf, isLocalIp } from '../lib/net.ts';
+
+interface Options extends Record<string, unknown> {
+  services: string[];
+  reportRemoteServers: boolean;
+}
+
+interface ServiceInfo {
+  name: string;
+  severity: Severity;
+  why: string;
+}
+
+const serviceInfo: Record<string, ServiceInfo> = {
+  telnet: { name: 'telnet', severity: 'medium', why: 'Telnet sends logins in clear and is the door Mirai and its variants brute-force.' },
+  mqtt: { name: 'MQTT without TLS', severity: 'medium', why: 'Plain MQTT carries credentials and messages in clear; anyone on the path can read or inject commands.' },
+  rtsp: { name: 'RTSP', severity: 'low', why: 'RTSP streams camera video, often with weak or no authentication.' },
+  snmp: { name: 'SNMP', severity: 'medium', why: 'SNMP v1/v2c authenticates with a community string sent in clear and can be abused for amplification.' },
+  ssdp: { name: 'UPnP/SSDP', severity: 'low', why: 'UPnP discovery tells anyone who asks what the device is; reachable from the Internet it is abused for amplification and port-mapping.' },
+};
+
+export const detector: Detector<Options> = {
+  id: 'exposure.service',
+  description: 'Exposed risky services: a device runs telnet, MQTT without TLS, RTSP, SNMP or UPnP/SSDP and answers on it; higher severity when the client was on the Internet.',
+  category: 'exposure',
+  severity: 'medium',
+  confidence: 0.9,
+  references: {
+    etsi: ['5.6-1', '5.6-2', '5.5-1'],
+    enisa: ['GP-TM-08', 'GP-TM-34', 'GP-TM-40', 'GP-TM-45', 'GP-TM-50'],
+    attack: ['T1133', 'T1190', 'T1040'],
+  },
+  options: {
+    services: { default: Object.keys(serviceInfo), description: 'Services to report (telnet, mqtt, rtsp, snmp, ssdp).' },
+    reportRemoteServers: { default: false, description: 'Also report devices using these cleartext services on servers outside this network.' },
+  },
+  messages: {
+    local: {
+      title: '{service} open on {device}',
+      explanation: '{device} answers {service} on port {port} (seen answering {client}); {count} sessions from {first_seen} to {last_seen}. {why} Switch it off if it is not needed, or restrict it to the devices that need it.',
+    },
+    internet: {
+      title: '{service} on {device} reachable from the Internet',
+      explanation: '{device} answered {service} on port {port} to {client}, an address on the Internet; {count} sessions from {first_seen} to {last_seen}. {why} Close the port on the router (and disable UPnP port mapping) now.',
+    },
+    remote: {
+      title: '{device} uses {service} to {server}',
+      explanation: '{device} talks {service} to {server} (port {port}) on the Internet; {count} sessions. {why}',
+    },
+  },
+  subscribes: ['flow.end', 'ssdp.notify', 'ssdp.response'],
+  create(ctx, options) {
+    const enabled = new Set(options.services.map((s) => s.toLowerCase()));
+
+    const reportServer = (server: string, client: string, port: number, app: string, ts: number, evidence: ReturnType<typeof evidenceOf>, mac?: string): void => {
+      const info = serviceInfo[app];
+      const serverLocal = isLocalIp(server);
+      const clientLocal = client === '' || isLocalIp(client);
+      if (!serverLocal) {
+        if (!options.reportRemoteServers || !clientLocal) return;
+        ctx.report({
+          messageId: 'remote', key: `${client}|remote|${app}`, severity: 'low',
+          data: { device: client, service: info.name, server, port, why: info.why },
+          devices: [{ role: 'insecure', ip: client }], ts, evidence,
+        });
+        return;
+      }
+      const internet = !clientLocal;
+      const devices: { role: 'insecure' | 'attacker' | 'peer'; ip: string; mac?: string }[] = [{ role: 'insecure', ip: server, mac }];
+      if (client !== '') devices.push({ role: internet ? 'attacker' : 'peer', ip: client });
+      ctx.report({
+        messageId: internet ? 'internet' : 'local', key: `${server}|${app}|${port}`,
+        severity: internet ? 'high' : info.severity,
+        data: { device: server, service: info.name, port, client: client || '(multicast)', why: info.why },
+        devices, ts, evidence, facts: { service: app, port, from_internet: internet },
+      });
+    };
+
+    const onFlow = (f: FlowRecord): void => {
+      const app = f.app;
+      if (app === undefined || !(app in serviceInfo) || !enabled.has(app) || app === 'ssdp') return;
+      // Answering: the server sent application data back (a refused or silent port is not an exposure).
+      if (f.resp_pkts === 0 || f.resp_payload_bytes === 0) return;
+      if (app === 'snmp' && f.resp_port !== 161) return;
+      reportServer(f.resp_ip, f.orig_ip, f.resp_port, app, f.first_ts, { file: f.file, packet: f.first_packet, ts: f.first_ts, community_id: f.community_id }, f.resp_mac);
+    };
+
+    return {
+      onFlow,
+      onEvent(ev) {
+        if (!enabled.has('ssdp')) return;
+        const server = String(ev.src_ip ?? '');
+        // Announcements go to the multicast group; answers to M-SEARCH go to the searcher.
+        const client = ev.type === 'ssdp.response' ? String(ev.dst_ip ?? '') : '';
+        reportServer(server, client, Number(ev.src_port ?? 1900), 'ssdp', ev.ts, evidenceOf(ev));
+      },
+    };
+  },
+};
+
+export default detector;
