@@ -352,7 +352,7 @@ export class SqliteStore implements Store {
     const series: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, new Array<number>(n).fill(0)]));
     if (isFlows) {
       const col = q.metric === 'bytes' ? 'bytes' : 'flows';
-      const rows = this.stmt(`SELECT (t / ?) * ? AS b, sum(${col}) AS v FROM flow_buckets WHERE t >= ? AND t <= ? GROUP BY b`)
+      const rows = this.stmt(`SELECT (t / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS b, sum(${col}) AS v FROM flow_buckets WHERE t >= ? AND t <= ? GROUP BY b`)
         .all(bucket, bucket, lo, hi);
       for (const r of rows) series[q.metric][((r.b as number) - start) / bucket] = r.v as number;
     } else {
