@@ -8,6 +8,7 @@
 import type { Detector, EvidenceRef } from '../types.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
 import { evidenceOf, ipv4ToUint, isLocalIp } from '../lib/net.ts';
+import { BoundedMap } from '../lib/bounded-map.ts';
 
 interface Options extends Record<string, unknown> {
   ports: string[];
@@ -62,7 +63,7 @@ const detector: Detector<Options> = {
   subscribes: ['flow.start'],
   create(ctx, options) {
     const ports = new Set(options.ports.map(Number));
-    const sources = new Map<string, SourceState>();
+    const sources = new BoundedMap<string, SourceState>(options.maxTrackedSources);
 
     const report = (ev: EventRecord, src: string, s: SourceState, evidence: EvidenceRef, ts: number, port: number): void => {
       const outbound = isLocalIp(src);
@@ -94,7 +95,6 @@ const detector: Detector<Options> = {
         const src = String(ev.src_ip);
         let s = sources.get(src);
         if (s === undefined) {
-          if (sources.size >= options.maxTrackedSources) sources.delete(sources.keys().next().value as string);
           s = { syns: 0, port23: 0, port2323: 0, otherPorts: 0, noOptions: 0, bytes40: 0, srcPorts: new Set(), held: [], reported: false };
           sources.set(src, s);
         }

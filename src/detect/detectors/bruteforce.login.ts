@@ -8,6 +8,7 @@ import type { FlowRecord } from '../../flow/types.ts';
 import { LoginTracker, loginEventTypes, type LoginAttempt } from '../lib/logins.ts';
 import { isLocalIp } from '../lib/net.ts';
 import { RateWindow } from '../lib/windows.ts';
+import { BoundedMap } from '../lib/bounded-map.ts';
 
 interface Options extends Record<string, unknown> {
   windowS: number;
@@ -67,7 +68,7 @@ const detector: Detector<Options> = {
     const sessions = new RateWindow<Attempt>(options.windowS, options.minShortSessions, options.maxTrackedPairs);
     const apps = new Set(options.sessionApps);
     // Pairs already reported as succeeded: later logins of the (now known) password are not news.
-    const succeeded = new Set<string>();
+    const succeeded = new BoundedMap<string, true>(options.maxTrackedPairs);
 
     const direction = (client: string, server: string): { note: string; clientRole: Role; outbound: boolean } => {
       const outbound = isLocalIp(client) && !isLocalIp(server);
@@ -100,8 +101,7 @@ const detector: Detector<Options> = {
       const key = `${a.client}|${a.server}|${a.protocol}`;
       const item: Attempt = { ts: a.ts, evidence: a.evidence, username: a.username };
       if (a.success === true && failures.tripped(key) && !succeeded.has(key)) {
-        if (succeeded.size >= options.maxTrackedPairs) succeeded.delete(succeeded.values().next().value as string);
-        succeeded.add(key);
+        succeeded.set(key, true);
         emit('succeeded', a.protocol, a.client, a.server, a.serverPort, options.minFailures, [item]);
         return;
       }

@@ -9,6 +9,7 @@ import { LoginTracker, loginEventTypes, type LoginAttempt } from '../lib/logins.
 import { isLocalIp } from '../lib/net.ts';
 import { secretHint } from '../lib/redact.ts';
 import { secretDigest } from '../lib/secret-key.ts';
+import { BoundedMap } from '../lib/bounded-map.ts';
 
 interface Options extends Record<string, unknown> {
   showSecrets: boolean;
@@ -73,11 +74,10 @@ const detector: Detector<Options> = {
   },
   subscribes: loginEventTypes,
   create(ctx, options) {
-    const tallies = new Map<string, Outcomes>();
+    const tallies = new BoundedMap<string, Outcomes>(options.maxTrackedCredentials);
     const tally = (key: string, success: boolean | undefined): Outcomes => {
       let o = tallies.get(key);
       if (o === undefined) {
-        if (tallies.size >= options.maxTrackedCredentials) tallies.delete(tallies.keys().next().value as string);
         o = { accepted: 0, refused: 0, unknown: 0 };
         tallies.set(key, o);
       }

@@ -4,13 +4,13 @@
  * @module
  */
 import type { EventRecord } from '../../pipeline/analyze.ts';
+import { BoundedMap } from './bounded-map.ts';
 
 export class ResolvedAddresses {
-  private readonly set = new Set<string>();
-  private readonly max: number;
+  private readonly set: BoundedMap<string, true>;
 
   constructor(max: number) {
-    this.max = Math.max(1, max);
+    this.set = new BoundedMap(max);
   }
 
   onDnsResponse(ev: EventRecord): void {
@@ -18,9 +18,7 @@ export class ResolvedAddresses {
     if (!Array.isArray(answers)) return;
     for (const a of answers as { type?: unknown; data?: unknown }[]) {
       if ((a?.type !== 1 && a?.type !== 28) || typeof a.data !== 'string') continue;
-      if (this.set.has(a.data)) continue;
-      if (this.set.size >= this.max) this.set.delete(this.set.values().next().value as string);
-      this.set.add(a.data);
+      this.set.set(a.data, true);
     }
   }
 

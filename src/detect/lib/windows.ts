@@ -1,3 +1,5 @@
+import { BoundedMap } from './bounded-map.ts';
+
 /**
  * Bounded windows detectors count with: how many distinct targets a key reached recently, and how many
  * events a key had recently. Both evict their oldest key when full and keep a small payload per item
@@ -15,18 +17,15 @@ interface DistinctState<P> {
 
 /** Distinct targets per key within a time window (e.g. ports per scanner). */
 export class DistinctWindow<P> {
-  private readonly keys = new Map<string, DistinctState<P>>();
+  private readonly keys: BoundedMap<string, DistinctState<P>>;
   private readonly windowS: number;
-  private readonly maxKeys: number;
   private readonly maxItems: number;
   private readonly pruneAt: number;
-  /** Keys dropped because the table was full. */
-  evictedKeys = 0;
 
   /** `threshold`: the caller's trip count; old items are pruned once a key holds that many. */
   constructor(windowS: number, threshold: number, maxKeys: number, maxItems: number) {
     this.windowS = windowS;
-    this.maxKeys = maxKeys;
+    this.keys = new BoundedMap(maxKeys);
     this.maxItems = Math.max(maxItems, threshold);
     this.pruneAt = Math.max(1, threshold);
   }
@@ -35,11 +34,6 @@ export class DistinctWindow<P> {
   add(key: string, target: string | number, ts: number, payload: P): DistinctState<P> {
     let state = this.keys.get(key);
     if (state === undefined) {
-      if (this.keys.size >= this.maxKeys) {
-        const oldest = this.keys.keys().next().value as string;
-        this.keys.delete(oldest);
-        this.evictedKeys++;
-      }
       state = { items: new Map(), maxTs: ts, tripped: false };
       this.keys.set(key, state);
     }
@@ -74,16 +68,14 @@ interface RateState<P> {
 
 /** The last `threshold` events per key: trips when they all fall within the window. */
 export class RateWindow<P> {
-  private readonly keys = new Map<string, RateState<P>>();
+  private readonly keys: BoundedMap<string, RateState<P>>;
   private readonly windowS: number;
   private readonly threshold: number;
-  private readonly maxKeys: number;
-  evictedKeys = 0;
 
   constructor(windowS: number, threshold: number, maxKeys: number) {
     this.windowS = windowS;
     this.threshold = Math.max(1, threshold);
-    this.maxKeys = maxKeys;
+    this.keys = new BoundedMap(maxKeys);
   }
 
   /** Whether the key crossed its threshold (and is still tracked). */
@@ -98,11 +90,6 @@ export class RateWindow<P> {
   add(key: string, ts: number, payload: P): P[] {
     let state = this.keys.get(key);
     if (state === undefined) {
-      if (this.keys.size >= this.maxKeys) {
-        const oldest = this.keys.keys().next().value as string;
-        this.keys.delete(oldest);
-        this.evictedKeys++;
-      }
       state = { ts: [], payloads: [], tripped: false };
       this.keys.set(key, state);
     }
