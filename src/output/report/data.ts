@@ -1,0 +1,133 @@
+/**
+ * The report as data: what `bulwark report --json` writes and what html.ts renders. Built from one analysis
+ * (run summary, devices, findings, assessment facts).
+ * @module
+ */
+import { basename } from 'node:path';
+import type { RunSummary } from '../../pipeline/stats.ts';
+import type { DeviceRecord } from '../../inventory/types.ts';
+import type { Finding, Severity } from '../../detect/types.ts';
+import type { DeviceAssessment, Grade } from '../../assess/types.ts';
+import { assessDevice, findingsOf, type AssessOptions } from '../../assess/assess.ts';
+import { deviceFacts } from '../../assess/facts-rules.ts';
+import type { AssessmentFacts } from '../../assess/facts.ts';
+import { baseline } from '../../assess/baseline.ts';
+import { gradeScale, grades } from '../../assess/grade.ts';
+
+export interface ReportDevice {
+  device: DeviceRecord;
+  assessment: DeviceAssessment;
+  /** Ids of the findings naming this device. */
+  finding_ids: string[];
+}
+
+export interface Timeline {
+  start_ts: number;
+  end_ts: number;
+  bin_s: number;
+  /** Flows started per bin, all devices. */
+  total: number[];
+  /** Flows started per bin, per device (devices with at least one flow). */
+  devices: { device_id: string; counts: number[] }[];
+}
+
+export interface ReportData {
+  format: 'bulwark-report';
+  version: 1;
+  generated_at: string;
+  captures: { file: string; format: string; packets: number; error?: string }[];
+  partial: boolean;
+  period: { first_ts: number | null; last_ts: number | null; span_s: number };
+  summary: {
+    packets: number;
+    bytes: number;
+    flows: number;
+    devices: number;
+    findings: number;
+    findings_by_severity: Record<Severity, number>;
+    grades: Record<Grade, number>;
+    apps: Record<string, number>;
+  };
+  devices: ReportDevice[];
+  findings: Finding[];
+  timeline: Timeline;
+  /** The grade scale and the baseline table, so the data explains itself. */
+  scale: Record<Grade, { meaning: string; colour: string }>;
+  baseline: { id: string; standard: string; title: string; checkability: string }[];
+}
+
+export interface ReportInput {
+  summary: RunSummary;
+  devices: readonly DeviceRecord[];
+  findings: readonly Finding[];
+  facts?: AssessmentFacts;
+  /** Already computed assessments (by device id); computed here when absent. */
+  assessments?: readonly DeviceAssessment[];
+  assess?: Partial<AssessOptions>;
+  /** Report time (default now). */
+  now?: Date;
+  /** Number of timeline bins (default 120). */
+  timelineBins?: number;
+}
+
+const severityOrder: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+const gradeRank = (g: Grade): number => grades.indexOf(g);
+
+export function buildReportData(input: ReportInput): ReportData {
+  const { summary, findings } = input;
+  const byId = new Map((input.assessments ?? []).map((a) => [a.device_id, a]));
+  const devices: ReportDevice[] = input.devices.map((device) => ({
+    device,
+    assessment: byId.get(device.id) ?? assessDevice(device, findings, input.facts, input.assess),
+    finding_ids: findingsOf(device, findings).map((f) => f.id),
+  }));
+  // Worst grade first, then busiest: the reader's attention goes where it is needed.
+  devices.sort((a, b) => gradeRank(b.assessment.grade) - gradeRank(a.assessment.grade) || b.assessment.flows - a.assessment.flows);
+  const bySeverity = Object.fromEntries(severityOrder.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) bySeverity[f.severity]++;
+  const gradeCounts = Object.fromEntries(grades.map((g) => [g, 0])) as Record<Grade, number>;
+  for (const d of devices) gradeCounts[d.assessment.grade]++;
+  return {
+    format: 'bulwark-report',
+    version: 1,
+    generated_at: (input.now ?? new Date()).toISOString(),
+    captures: summary.files.map((f) => ({ file: basename(f.file), format: f.format, packets: f.packets, ...(f.error ? { error: f.error.message } : {}) })),
+    partial: summary.partial,
+    period: { first_ts: summary.first_ts, last_ts: summary.last_ts, span_s: summary.span_s },
+    summary: {
+      packets: summary.packets,
+      bytes: summary.bytes,
+      flows: summary.flows.total,
+      devices: devices.length,
+      findings: findings.length,
+      findings_by_severity: bySeverity,
+      grades: gradeCounts,
+      apps: summary.apps,
+    },
+    devices,
+    findings: [...findings],
+    timeline: buildTimeline(summary, devices, input.facts, input.timelineBins ?? 120),
+    scale: gradeScale,
+    baseline: baseline.map((r) => ({ id: r.id, standard: r.standard, title: r.title, checkability: r.checkability })),
+  };
+}
+
+function buildTimeline(summary: RunSummary, devices: readonly ReportDevice[], facts: AssessmentFacts | undefined, bins: number): Timeline {
+  const start = summary.first_ts ?? 0;
+  const end = Math.max(summary.last_ts ?? start, start);
+  const span = Math.max(end - start, 1);
+  const bin_s = span / bins;
+  const total = new Array<number>(bins).fill(0);
+  const out: Timeline = { start_ts: start, end_ts: end, bin_s, total, devices: [] };
+  if (!facts) return out;
+  const binOf = (t: number): number => Math.min(bins - 1, Math.max(0, Math.floor((t - start) / bin_s)));
+  for (const d of devices) {
+    const times = deviceFacts(d.device, facts).flow_times;
+    if (times.length === 0) continue;
+    const counts = new Array<number>(bins).fill(0);
+    for (const t of times) counts[binOf(t)]++;
+    out.devices.push({ device_id: d.device.id, counts });
+  }
+  for (const d of out.devices) d.counts.forEach((c, i) => { total[i] += c; });
+  return out;
+}

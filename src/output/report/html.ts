@@ -1,0 +1,171 @@
+/**
+ * The report as one self-contained HTML file: inline CSS and SVG, no script, no external URL (a
+ * Content-Security-Policy meta tag forbids any fetch but data: images). Plain language first; the expert's
+ * details (evidence packets, provision tables, identification signals) one click away in <details>.
+ * @module
+ */
+import type { EvidenceRef, Finding } from '../../detect/types.ts';
+import type { AssessmentItem, Verdict } from '../../assess/types.ts';
+import { formatDuration } from '../../assess/facts-rules.ts';
+import { labelSvg, xmlEscape as esc } from '../label/svg.ts';
+import { labelPdf } from '../label/pdf.ts';
+import type { ReportData, ReportDevice } from './data.ts';
+import { severityColour, timelineSvg } from './timeline.ts';
+import { reportCss } from './style.ts';
+
+const verdictText: Record<Verdict, string> = { pass: 'pass', fail: 'fail', not_observed: 'not observed', not_assessable: 'not assessable from the network' };
+
+const iso = (ts: number | null | undefined): string => (typeof ts === 'number' && Number.isFinite(ts) ? new Date(ts * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '—');
+const anchor = (id: string): string => id.replace(/[^a-zA-Z0-9_-]/g, '_');
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function refText(r: EvidenceRef): string {
+  return `${esc(r.file.split('/').pop() ?? r.file)} packet ${r.packet} (${esc(iso(r.ts))})${r.community_id ? ` · <code>${esc(r.community_id)}</code>` : ''}`;
+}
+
+function gradeBadge(grade: string, colour: string): string {
+  return `<span class="grade" style="background:${colour};color:${grade === 'B' || grade === 'C' ? '#111827' : '#fff'}">${esc(grade)}</span>`;
+}
+
+function overview(data: ReportData): string {
+  const s = data.summary;
+  const attention = data.devices.filter((d) => d.assessment.grade === 'D' || d.assessment.grade === 'E');
+  const sev = (['critical', 'high', 'medium', 'low', 'info'] as const).filter((k) => s.findings_by_severity[k] > 0)
+    .map((k) => `<span class="sev sev-${k}">${s.findings_by_severity[k]} ${k}</span>`).join(' ');
+  const rows = data.devices.map((d) => {
+    const a = d.assessment;
+    const ip = d.device.ips.length > 0 ? d.device.ips[d.device.ips.length - 1].ip : '';
+    return `<tr><td>${gradeBadge(a.grade, data.scale[a.grade].colour)}</td><td><a href="#dev-${anchor(d.device.id)}">${esc(a.name)}</a></td><td>${esc(a.noun)}</td><td>${esc(ip)}</td><td>${esc(a.headline)}${a.provisional ? ' <em>(provisional)</em>' : ''}</td></tr>`;
+  }).join('\n');
+  return `<section id="overview"><h2>Network overview</h2>
+<div class="cards">
+<div class="card"><div class="big">${s.devices}</div>devices seen</div>
+<div class="card"><div class="big">${s.findings}</div>findings ${sev}</div>
+<div class="card"><div class="big">${attention.length}</div>devices that need attention now (grade D or E)</div>
+<div class="card"><div class="big">${esc(formatDuration(data.period.span_s))}</div>of traffic, ${s.packets.toLocaleString('en')} packets, ${s.flows.toLocaleString('en')} flows</div>
+</div>
+${attention.length > 0 ? `<p class="callout">Act first on: ${attention.map((d) => `<a href="#dev-${anchor(d.device.id)}">${esc(d.assessment.name)}</a> (${esc(d.assessment.headline)})`).join('; ')}.</p>` : '<p class="callout ok">No device needs urgent attention in what was observed.</p>'}
+<table class="devices"><thead><tr><th>Grade</th><th>Device</th><th>Type</th><th>Address</th><th>In one line</th></tr></thead><tbody>
+${rows}
+</tbody></table></section>`;
+}
+
+function evidenceList(items: AssessmentItem['evidence']): string {
+  if (items.length === 0) return '';
+  return `<ul class="evidence">${items.map((e) => {
+    const head = e.kind === 'finding' ? `<a href="#f-${anchor(e.finding_id ?? '')}">${esc(e.text)}</a> <span class="muted">(${esc(e.detector ?? '')}, ${esc(e.severity ?? '')})</span>` : esc(e.text);
+    const refs = e.refs.length > 0 ? `<ul>${e.refs.map((r) => `<li>${refText(r)}</li>`).join('')}</ul>` : '';
+    return `<li>${head}${refs}</li>`;
+  }).join('')}</ul>`;
+}
+
+function assessmentTable(d: ReportDevice): string {
+  const rows = d.assessment.items.map((i) => `<tr class="v-${i.verdict}"><td><code>${esc(i.id)}</code></td><td>${esc(i.title)}<div class="muted">${esc(i.standard)} · checkable: ${esc(i.checkability)}</div></td><td><span class="verdict v-${i.verdict}">${verdictText[i.verdict]}</span></td><td>${esc(i.reason)}${evidenceList(i.evidence)}</td></tr>`).join('\n');
+  const c = d.assessment.counts;
+  return `<details class="assessment"><summary>Baseline assessment: ${c.fail} fail, ${c.pass} pass, ${c.not_observed} not observed, ${c.not_assessable} not assessable from the network</summary>
+<table><thead><tr><th>Provision</th><th>What it asks</th><th>Verdict</th><th>Why, and the evidence</th></tr></thead><tbody>
+${rows}
+</tbody></table></details>`;
+}
+
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
+}
+
+function deviceSection(d: ReportDevice, findings: ReadonlyMap<string, Finding>, data: ReportData): string {
+  const a = d.assessment;
+  const dev = d.device;
+  const svg = labelSvg(a, dev);
+  const fileBase = `bulwark-label-${anchor(dev.id)}`;
+  const mine = d.finding_ids.map((id) => findings.get(id)).filter((f): f is Finding => f !== undefined);
+  const ident = dev.identification;
+  const services = dev.services.map((s) => `${s.transport}/${s.port}${s.app ? ` (${s.app})` : ''} × ${s.flows}`).join(', ') || 'none seen';
+  return `<article class="device" id="dev-${anchor(dev.id)}">
+<div class="label">${svg}
+<p class="downloads">Print this label: <a download="${fileBase}.pdf" href="data:application/pdf;base64,${base64(labelPdf(a, dev))}">PDF</a> · <a download="${fileBase}.svg" href="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}">SVG</a></p></div>
+<div class="body">
+<h3>${gradeBadge(a.grade, data.scale[a.grade].colour)} ${esc(a.name)}</h3>
+<p class="headline">${esc(a.headline)}${a.provisional ? ' <em>(provisional: little traffic seen)</em>' : ''}</p>
+<h4>What to do</h4>
+<ol class="advice">${a.advice.map((x) => `<li>${esc(x)}</li>`).join('')}</ol>
+${mine.length > 0 ? `<h4>Problems found</h4><ul>${mine.map((f) => `<li><span class="sev sev-${f.severity}">${f.severity}</span> <a href="#f-${anchor(f.id)}">${esc(f.title)}</a></li>`).join('')}</ul>` : ''}
+<details><summary>Why grade ${esc(a.grade)}?</summary><ul>${a.grade_reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul><p class="muted">${esc(data.scale[a.grade].meaning)}.</p></details>
+<details><summary>About this device</summary><dl>
+<dt>Identified as</dt><dd>${esc(ident.type)}${ident.vendor ? `, ${esc(ident.vendor)}` : ''}${ident.model ? ` ${esc(ident.model)}` : ''} (confidence ${Math.round(ident.type_confidence * 100)} %, decided by ${esc(ident.decided_by)})${ident.because.length > 0 ? `: ${ident.because.map(esc).join('; ')}` : ''}</dd>
+<dt>Addresses</dt><dd>${dev.mac ? `MAC <code>${esc(dev.mac)}</code>${dev.oui_vendor ? ` (${esc(dev.oui_vendor)})` : ''}; ` : ''}${dev.ips.map((b) => `<code>${esc(b.ip)}</code> (${esc(b.source)})`).join(', ')}</dd>
+${dev.hostnames.length > 0 ? `<dt>Names</dt><dd>${dev.hostnames.map(esc).join(', ')}</dd>` : ''}
+<dt>Seen</dt><dd>${esc(iso(dev.first_ts))} to ${esc(iso(dev.last_ts))} (${esc(formatDuration(a.observed_s))}), ${plural(dev.flows_out, 'flow')} out, ${plural(dev.flows_in, 'flow')} in</dd>
+<dt>Answers on</dt><dd>${esc(services)}</dd>
+<dt>Talks to</dt><dd>${esc([...dev.talks_to.ports, ...dev.talks_to.domains].join(', ') || 'nothing seen')}</dd>
+</dl>
+${dev.evidence.length > 0 ? `<details><summary>Identification signals (${dev.evidence.length})</summary><ul>${dev.evidence.map((e) => `<li><code>${esc(e.signal)}</code> ${esc(e.value)}${e.file ? ` <span class="muted">${esc(e.file.split('/').pop() ?? '')} packet ${e.packet}</span>` : ''}</li>`).join('')}</ul></details>` : ''}
+</details>
+${assessmentTable(d)}
+</div></article>`;
+}
+
+function findingSection(f: Finding, nameOf: ReadonlyMap<string, string>): string {
+  const refs = [...(f.references.etsi ?? []).map((x) => `ETSI EN 303 645 ${x}`), ...(f.references.enisa ?? []).map((x) => `ENISA ${x}`),
+    ...(f.references.attack ?? []).map((x) => `MITRE ATT&CK ${x}`), ...(f.references.other ?? [])];
+  const devs = f.devices.map((d) => {
+    const name = d.device_id !== undefined ? nameOf.get(d.device_id) : undefined;
+    return `${esc(d.role)}: ${name !== undefined && d.device_id !== undefined ? `<a href="#dev-${anchor(d.device_id)}">${esc(name)}</a> (${esc(d.ip)})` : `<code>${esc(d.ip)}</code>`}`;
+  }).join('; ');
+  return `<article class="finding" id="f-${anchor(f.id)}" style="border-left-color:${severityColour[f.severity]}">
+<h3><span class="sev sev-${f.severity}">${f.severity}</span> ${esc(f.title)}</h3>
+<p>${esc(f.explanation)}</p>
+<p class="muted">Involved: ${devs}${f.devices_dropped ? ` and ${f.devices_dropped} more` : ''}. Seen ${f.count}× from ${esc(iso(f.first_ts))} to ${esc(iso(f.last_ts))}.</p>
+<details><summary>Evidence and details</summary><dl>
+<dt>Detector</dt><dd><code>${esc(f.detector)}</code> (${esc(f.category)}), confidence ${Math.round(f.confidence * 100)} %, id <code>${esc(f.id)}</code></dd>
+<dt>Packets</dt><dd><ul>${f.evidence.map((r) => `<li>${refText(r)}</li>`).join('')}</ul>${f.evidence_dropped > 0 ? `<p class="muted">${f.evidence_dropped} more not kept</p>` : ''}</dd>
+<dt>Flows (Community ID)</dt><dd>${f.community_ids.map((c) => `<code>${esc(c)}</code>`).join(' ') || '—'}${f.community_ids_dropped > 0 ? ` and ${f.community_ids_dropped} more` : ''}</dd>
+${refs.length > 0 ? `<dt>References</dt><dd>${refs.map(esc).join(', ')}</dd>` : ''}
+${f.facts ? `<dt>Facts</dt><dd><pre>${esc(JSON.stringify(f.facts, null, 2))}</pre></dd>` : ''}
+</dl></details></article>`;
+}
+
+function method(data: ReportData): string {
+  const scale = Object.entries(data.scale).map(([g, v]) => `<tr><td>${gradeBadge(g, v.colour)}</td><td>${esc(v.meaning)}</td></tr>`).join('');
+  const rows = data.baseline.map((r) => `<tr><td><code>${esc(r.id)}</code></td><td>${esc(r.standard)}</td><td>${esc(r.title)}</td><td>${esc(r.checkability)}</td></tr>`).join('');
+  return `<section id="method"><h2>How to read this report</h2>
+<p>Bulwark only listens: it judges each device by the traffic in the captures. A problem it saw is real evidence; a problem it did not see may still exist. <strong>Not observed is not pass</strong>: a device seen briefly cannot earn a good grade.</p>
+<table class="scale"><tbody>${scale}</tbody></table>
+<details><summary>Verdicts and the provisions checked (${data.baseline.length})</summary>
+<p><b>pass</b>: the traffic showed good practice (for what was seen). <b>fail</b>: the traffic showed a breach, evidence listed. <b>not observed</b>: passive monitoring could decide it, but nothing relevant was seen. <b>not assessable from the network</b>: needs active probing of the device. Checkability: a = passive traffic, b = active probing, (p) = partial evidence.</p>
+<table><thead><tr><th>Id</th><th>Standard</th><th>Provision</th><th>Checkable</th></tr></thead><tbody>${rows}</tbody></table></details>
+</section>`;
+}
+
+/** The whole report as an HTML string. */
+export function renderHtml(data: ReportData): string {
+  const findings = new Map(data.findings.map((f) => [f.id, f]));
+  const nameOf = new Map(data.devices.map((d) => [d.device.id, d.assessment.name]));
+  const captures = data.captures.map((c) => `${esc(c.file)} (${c.packets.toLocaleString('en')} packets${c.error ? `, <strong>damaged: ${esc(c.error)}</strong>` : ''})`).join(', ');
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Bulwark report · ${plural(data.summary.devices, 'device')}, ${plural(data.summary.findings, 'finding')}</title>
+<style>${reportCss}</style></head>
+<body>
+<header><h1>Bulwark network security report</h1>
+<p>Captures: ${captures}. Traffic from ${esc(iso(data.period.first_ts))} to ${esc(iso(data.period.last_ts))}. Report made ${esc(data.generated_at.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}.${data.partial ? ' <strong>Some input was damaged: results cover what could be read.</strong>' : ''}</p>
+<nav><a href="#overview">Overview</a> <a href="#timeline">Timeline</a> <a href="#devices">Devices</a> <a href="#findings">Findings</a> <a href="#method">How to read this</a></nav></header>
+<main>
+${overview(data)}
+<section id="timeline"><h2>Activity and findings over time</h2>
+${timelineSvg(data)}
+${data.timeline.devices.length > 40 ? `<p class="muted">${data.timeline.devices.length - 40} more devices not drawn.</p>` : ''}
+</section>
+<section id="devices"><h2>Devices</h2>
+${data.devices.map((d) => deviceSection(d, findings, data)).join('\n')}
+</section>
+<section id="findings"><h2>Findings</h2>
+${data.findings.length === 0 ? '<p>No finding: none of Bulwark\'s detectors fired on this traffic.</p>' : data.findings.map((f) => findingSection(f, nameOf)).join('\n')}
+</section>
+${method(data)}
+</main>
+<footer>Bulwark report format ${data.version}. Labels: grade A (best) to E (worst).</footer>
+</body></html>
+`;
+}
