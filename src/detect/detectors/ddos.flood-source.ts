@@ -17,6 +17,7 @@ interface Options extends Record<string, unknown> {
   minFlowPps: number;
   maxReplyRatio: number;
   singleFlowLocalTargets: boolean;
+  maxScanSourcePortShare: number;
   minDnsNames: number;
   minLabelLength: number;
   maxTrackedKeys: number;
@@ -39,6 +40,8 @@ interface Bucket {
   mac: string | undefined;
   key: string;
   kind: 'flows' | 'dns';
+  ports: Set<number>;
+  srcPorts: Set<number>;
 }
 
 /** The vector of a flow a flooding device started; connections carrying HTTP are an HTTP flood. */
@@ -75,6 +78,7 @@ export const detector: Detector<Options> = {
     minFlowPps: { default: 500, description: 'Packets per second from the device in that flow.' },
     maxReplyRatio: { default: 0.02, description: 'At most this many packets back per packet sent, in a single-flow flood.' },
     singleFlowLocalTargets: { default: false, description: 'Also report single-flow floods toward addresses on this network (off: local media streams look alike).' },
+    maxScanSourcePortShare: { default: 0.1, description: 'Flows to many ports from at most this share of distinct source ports are a port scan (left to the scan.* detectors), not a flood (floods randomise source ports or hit one port).' },
     minDnsNames: { default: 100, description: 'Distinct random subdomains of one domain queried by one device within the window (DNS water torture).' },
     minLabelLength: { default: 6, description: 'Shortest first label counted as a random subdomain.' },
     maxTrackedKeys: { default: 4096, description: 'Device/target pairs (and device/domain pairs) counted at once; the oldest window is dropped beyond it.' },
@@ -153,13 +157,17 @@ export const detector: Detector<Options> = {
       const key = `${f.orig_ip}|${f.resp_ip}`;
       const b = bucket(key, f.first_ts, () => ({
         start: f.first_ts, lastTs: f.first_ts, flows: 0, reported: 0, packets: 0, vectors: new Map(), names: undefined, evidence: [], tripped: false,
-        attacker: f.orig_ip, target: f.resp_ip, mac: f.orig_mac, key, kind: 'flows',
+        attacker: f.orig_ip, target: f.resp_ip, mac: f.orig_mac, key, kind: 'flows', ports: new Set(), srcPorts: new Set(),
       }));
       b.flows++;
       b.packets += f.orig_pkts;
       b.vectors.set(vector, (b.vectors.get(vector) ?? 0) + 1);
       if (b.evidence.length < options.evidencePerFinding) b.evidence.push(ev);
-      if (!b.tripped && b.flows >= options.minFlows) {
+      if (b.ports.size < 4096) b.ports.add(f.resp_port);
+      if (b.srcPorts.size < 4096) b.srcPorts.add(f.orig_port);
+      // Many destination ports from a handful of source ports: a port scan (nmap -sS), not a flood.
+      const scanLike = b.ports.size >= b.flows * 0.3 && b.srcPorts.size <= b.flows * options.maxScanSourcePortShare;
+      if (!b.tripped && b.flows >= options.minFlows && !scanLike) {
         b.tripped = true;
         flush(b);
       }
@@ -175,7 +183,7 @@ export const detector: Detector<Options> = {
       const key = `dns|${src}|${parent}`;
       const b = bucket(key, ev.ts, () => ({
         start: ev.ts, lastTs: ev.ts, flows: 0, reported: 0, packets: 0, vectors: new Map(), names: new Set(), evidence: [], tripped: false,
-        attacker: src, target: parent, mac: undefined, key, kind: 'dns',
+        attacker: src, target: parent, mac: undefined, key, kind: 'dns', ports: new Set(), srcPorts: new Set(),
       }));
       b.flows++;
       const resolver = String(ev.dst_ip ?? '');
