@@ -76,7 +76,7 @@ test('engine placeholders are not shadowed by a message', () => {
 /** Every trace detectors are tested on: whatever a detector reports must render with all placeholders. */
 function traces(): string[] {
   const out: string[] = [];
-  for (const sub of ['test/traces/detect', 'test/traces/pipeline']) {
+  for (const sub of ['test/traces/detect', 'test/traces/detect-net', 'test/traces/pipeline']) {
     const p = join(root, sub);
     if (!existsSync(p)) continue;
     for (const f of readdirSync(p)) if (/\.(pcap|pcapng)$/.test(f)) out.push(join(p, f));

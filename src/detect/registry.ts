@@ -12,6 +12,15 @@ import credentialsDefault from './detectors/credentials.default.ts';
 import scanHorizontal from './detectors/scan.horizontal.ts';
 import scanVertical from './detectors/scan.vertical.ts';
 // ---- c2.*, ddos.*, p2p.*, crypto.*, exposure.* detectors (second detector engineer): import here ----
+import c2Beaconing from './detectors/c2.beaconing.ts';
+import c2Indicator from './detectors/c2.indicator.ts';
+import c2Irc from './detectors/c2.irc.ts';
+import cryptoWeakTls from './detectors/crypto.weak-tls.ts';
+import ddosFloodSource from './detectors/ddos.flood-source.ts';
+import ddosFloodVictim from './detectors/ddos.flood-victim.ts';
+import ddosReflection from './detectors/ddos.reflection.ts';
+import exposureService from './detectors/exposure.service.ts';
+import p2pBotnet from './detectors/p2p.botnet.ts';
 // ---- end of second engineer's imports ----
 
 export const detectors: Detector[] = [
@@ -22,6 +31,15 @@ export const detectors: Detector[] = [
   credentialsDefault,
   credentialsCleartext,
   // ---- c2.*, ddos.*, p2p.*, crypto.*, exposure.* detectors (second detector engineer): list here ----
+  c2Beaconing,
+  c2Indicator,
+  c2Irc,
+  cryptoWeakTls,
+  ddosFloodSource,
+  ddosFloodVictim,
+  ddosReflection,
+  exposureService,
+  p2pBotnet,
   // ---- end of second engineer's list ----
 ];
 
