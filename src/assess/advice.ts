@@ -45,7 +45,8 @@ export const adviceTable: readonly AdviceEntry[] = [
   { cause: 'crypto.weak-tls', headline: 'It uses outdated encryption',
     advice: 'This {noun} uses outdated encryption: install the latest firmware, and replace it if no update fixes this.' },
   { cause: 'tls.weak_negotiated', headline: 'It uses outdated encryption (old TLS)',
-    advice: 'This {noun} still uses outdated encryption (TLS older than 1.2): install the latest firmware, and replace it if no update fixes this.' },
+    // Same advice as crypto.weak-tls: one line on the label when both fire.
+    advice: 'This {noun} uses outdated encryption: install the latest firmware, and replace it if no update fixes this.' },
   { cause: 'upnp.answering', headline: 'It answers UPnP requests from the network',
     advice: 'Turn off UPnP on this {noun} and on your router unless you need it: it lets programs open ports without asking you.' },
   { cause: 'policy.*', headline: 'It talks to places it should not',

@@ -103,6 +103,11 @@ export function evalFact(id: FactId, device: DeviceRecord, f: DeviceFacts, obs: 
         holds: true,
         evidence: [fact(`update server contacted over TLS ${times(f.update_tls.count)}${examples(f.update_tls)}`, f.update_tls.refs)],
       };
+    case 'update.seen': {
+      const n = f.update_tls.count + f.firmware_http.count;
+      if (n === 0) return no;
+      return { holds: true, evidence: [fact(`update traffic seen ${times(n)}${examples(f.update_tls.count > 0 ? f.update_tls : f.firmware_http)}`, [...f.update_tls.refs, ...f.firmware_http.refs].slice(0, maxMergedRefs))] };
+    }
     case 'service.telnet': {
       const svc = device.services.filter((s) => s.app === 'telnet' || (s.transport === 'tcp' && telnetPorts.has(s.port)));
       if (svc.length === 0 && f.telnet_served.count === 0) return no;
