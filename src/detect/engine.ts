@@ -217,14 +217,6 @@ export class DetectionEngine {
     agg.deviceKeys.add(key);
     const entry: Finding['devices'][number] = { role: d.role, ip: d.ip };
     if (d.mac) entry.mac = d.mac;
-    const lookup = this.opts.devices;
-    if (lookup) {
-      const record = (d.mac ? lookup.byMac(d.mac) : undefined) ?? lookup.byIp(d.ip);
-      if (record) {
-        entry.device_id = record.id;
-        if (!entry.mac && record.mac) entry.mac = record.mac;
-      }
-    }
     f.devices.push(entry);
   }
 
@@ -259,7 +251,17 @@ export class DetectionEngine {
     const title = render(message.title, data);
     const explanation = render(message.explanation, data);
     for (const name of [...title.missing, ...explanation.missing]) this.templateError(`${agg.detector.id}/${agg.messageId}/${name}`);
-    return { ...f, title: title.text, explanation: explanation.text, devices: [...f.devices], evidence: [...f.evidence], community_ids: [...f.community_ids] };
+    return { ...f, title: title.text, explanation: explanation.text, devices: f.devices.map((d) => this.named(d)), evidence: [...f.evidence], community_ids: [...f.community_ids] };
+  }
+
+  /** Device ids from the inventory, looked up when findings are read (the inventory fills during the run). */
+  private named(d: Finding['devices'][number]): Finding['devices'][number] {
+    const lookup = this.opts.devices;
+    const record = lookup ? ((d.mac ? lookup.byMac(d.mac) : undefined) ?? lookup.byIp(d.ip)) : undefined;
+    if (record === undefined) return { ...d };
+    const out: Finding['devices'][number] = { ...d, device_id: record.id };
+    if (!out.mac && record.mac) out.mac = record.mac;
+    return out;
   }
 
   private templateError(what: string): void {
