@@ -43,12 +43,15 @@ async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise
 
 const pageUrl = (hash: string): string => `${server.url}/${server.token ? `?token=${encodeURIComponent(server.token)}` : ''}#${hash}`;
 
+// With a token the dashboard must carry it on every call (fetch, SSE, the label <img>): the harder path.
+const token = 'e2e-token-0123456789abcdef';
+
 before(async () => {
   if (skip) return;
-  await buildWeb();
+  const web = await buildWeb({ outdir: mkdtempSync(join(tmpdir(), 'bulwark-e2e-web-')) });
   shots = mkdtempSync(join(tmpdir(), 'bulwark-e2e-shots-'));
   console.log(`# screenshots: ${shots}`);
-  server = await startServer();
+  server = await startServer({ webRoot: web.outdir, token });
   browser = await launchBrowser();
 });
 
@@ -122,7 +125,9 @@ test('findings appear and one can be acknowledged', { skip }, async () => {
   // Details (explanation, evidence packets) are one click away.
   await telnetFinding.locator('summary').click();
   await telnetFinding.locator('table.evidence').waitFor();
-  assert.match(await telnetFinding.locator('table.evidence').innerText(), /telnet-raw\.pcap/);
+  // Evidence names the upload (not the server's stored file) and the login packet: frame 70 of telnet-raw.pcap.
+  const evidence = await telnetFinding.locator('table.evidence tbody').innerText();
+  assert.match(evidence, /telnet-raw\.pcap\s+70\s/);
   await shot('03-findings');
 
   await telnetFinding.locator('button[data-action="acknowledge"]').click();

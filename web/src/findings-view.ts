@@ -1,5 +1,6 @@
 /** Finding rendering shared by the findings page and the device page: summary row, details, acknowledge. */
-import { patchJson } from './api.ts';
+import { getJson, patchJson } from './api.ts';
+import { fileLabel, loadCaptureNames } from './capture-names.ts';
 import { h } from './dom.ts';
 import { count, time } from './format.ts';
 import type { Finding } from './types.ts';
@@ -59,7 +60,7 @@ export function findingDetails(f: Finding): HTMLElement {
     ...(refs.other ?? []).map((r) => h('li', null, /^https?:\/\//.test(r) ? h('a', { href: r, rel: 'noopener noreferrer' }, r) : r)),
   ];
   const evidenceRows = (f.evidence ?? []).map((e) => h('tr', null,
-    h('td', null, e.file.replace(/^.*[\\/]/, '')), h('td', null, String(e.packet)), h('td', null, time(e.ts)), h('td', null, h('code', null, e.community_id ?? '—'))));
+    h('td', null, fileLabel(e.file)), h('td', null, String(e.packet)), h('td', null, time(e.ts)), h('td', null, h('code', null, e.community_id ?? '—'))));
   const factRows = Object.entries(f.facts ?? {}).map(([k, v]) => h('tr', null, h('th', { scope: 'row' }, k), h('td', null, typeof v === 'string' ? v : JSON.stringify(v))));
   return h('div', { class: 'finding-details' },
     h('p', { class: 'explanation' }, f.explanation),
@@ -80,7 +81,17 @@ export function findingDetails(f: Finding): HTMLElement {
 /** One finding as an expandable list item (details one click away). */
 export function findingItem(f: Finding, onChange: (updated: Finding) => void): HTMLElement {
   const status = f.status ?? statusNew;
-  const details = h('details', { class: 'finding-more' }, h('summary', null, 'Details and evidence'), findingDetails(f));
+  // Lists carry FindingSummary (no evidence): the full finding is fetched when the details are first opened.
+  const body = h('div', null, f.evidence ? findingDetails(f) : h('p', { class: 'loading' }, 'Loading…'));
+  const details = h('details', { class: 'finding-more' }, h('summary', null, 'Details and evidence'), body);
+  let loaded = Array.isArray(f.evidence);
+  details.addEventListener('toggle', () => {
+    if (!details.open || loaded) return;
+    loaded = true;
+    Promise.all([getJson<Finding>(`/api/findings/${encodeURIComponent(f.id)}`), loadCaptureNames()])
+      .then(([full]) => body.replaceChildren(findingDetails(full)))
+      .catch((err: unknown) => { loaded = false; body.replaceChildren(h('p', { class: 'notice notice-error', role: 'alert' }, `Could not load the details: ${err instanceof Error ? err.message : String(err)}`)); });
+  });
   return h('li', { class: `finding status-${status.replace(/[^a-z]/g, '')}`, 'data-finding-id': f.id },
     h('div', { class: 'finding-head' },
       severityBadge(f.severity),

@@ -40,7 +40,6 @@ export const gradeWords: Record<string, string> = {
   C: 'Weak',
   D: 'Poor',
   E: 'Bad',
-  F: 'Failing',
 };
 
 export function gradeOf(d: Device): string | undefined {

@@ -76,6 +76,9 @@ export interface Capture {
   id?: string;
   capture_id?: string;
   filename?: string;
+  sha256?: string;
+  size?: number;
+  created_at?: string;
   name?: string;
   status: 'queued' | 'ingesting' | 'done' | 'failed' | string;
   progress?: number;

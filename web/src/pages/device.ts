@@ -1,6 +1,7 @@
 /** Device detail: name and type (editable), grade and label, why we think so, findings, traffic, timeline. */
 import { asPage, getJson, patchJson, withToken } from '../api.ts';
 import { facts, h, replace, table } from '../dom.ts';
+import { fileLabel, loadCaptureNames } from '../capture-names.ts';
 import { findingItem } from '../findings-view.ts';
 import { bytes, count, deviceName, deviceType, gradeOf, gradeWords, time, typeLabel, vendorOf } from '../format.ts';
 import { onLive } from '../live.ts';
@@ -53,6 +54,7 @@ export function devicePage(root: HTMLElement, params: Record<string, string>): C
         getJson<Device>(`/api/devices/${encodeURIComponent(id)}`),
         getJson<unknown>(`/api/devices/${encodeURIComponent(id)}/findings`).catch(() => []),
         getJson<Record<string, unknown>>(`/api/devices/${encodeURIComponent(id)}/assessment`).catch(() => undefined),
+        loadCaptureNames(),
       ]);
       if (disposed) return;
       for (const fn of disposers.splice(0)) fn();
@@ -106,7 +108,7 @@ export function devicePage(root: HTMLElement, params: Record<string, string>): C
         card('Security label', h('div', { class: 'label-box' }, label.img))),
       card('Name this device', editForm(d, () => void load())),
       card(`Findings (${findings.length})`, findings.length ? findingList : h('p', { class: 'empty' }, 'No findings for this device.')),
-      assessment ? card('Assessment', assessmentView(assessment)) : null,
+      assessment ? card('Security assessment', assessmentView(assessment)) : null,
       card('Traffic',
         facts([
           ['Sent', `${bytes(d.bytes_out)} in ${count(d.flows_out)} connections`],
@@ -120,7 +122,7 @@ export function devicePage(root: HTMLElement, params: Record<string, string>): C
       card('Evidence',
         h('p', { class: 'hint' }, 'Observations used to identify the device, with the capture file and packet number.'),
         expandable((d.evidence ?? []).length, (n) => table('Identification evidence', ['Signal', 'Value', 'Time', 'File', 'Packet'],
-          (d.evidence ?? []).slice(0, n).map((e) => [signalName(e.signal), h('code', null, e.value), time(e.ts), baseName(e.file), String(e.packet)]), { empty: 'No evidence recorded.' })),
+          (d.evidence ?? []).slice(0, n).map((e) => [signalName(e.signal), h('code', null, e.value), time(e.ts), fileLabel(e.file), String(e.packet)]), { empty: 'No evidence recorded.' })),
         d.evidence_dropped ? h('p', { class: 'hint' }, `${count(d.evidence_dropped)} more observations not kept.`) : null),
       card('Timeline', timelineView(timelineOf(d, findings))));
   };
@@ -160,26 +162,43 @@ function expandable(total: number, render: (rows: number) => HTMLElement, note?:
   return box;
 }
 
-function baseName(path: string): string {
-  return path.replace(/^.*[\\/]/, '');
-}
 
-/** The assessment in whatever shape the API gives: checks with a pass/fail, else the raw fields. */
+const verdictWords: Record<string, string> = { pass: 'OK', fail: 'Problem', not_observed: 'Not seen in the traffic', not_assessable: 'Cannot be told from traffic' };
+const verdictMarks: Record<string, string> = { pass: '✓', fail: '✗', not_observed: '–', not_assessable: '?' };
+const groupWords: Record<string, string> = { passwords: 'Passwords', encryption: 'Encryption', updates: 'Updates', exposure: 'Exposure to the Internet', behaviour: 'Behaviour' };
+
+interface AssessmentItemJson { id?: string; standard?: string; title?: string; group?: string; verdict?: string; reason?: string }
+
+/** The assessment (src/assess/types.ts DeviceAssessment): headline, advice, then the checks by group. */
 function assessmentView(a: Record<string, unknown>): HTMLElement {
-  const checks = (Array.isArray(a.checks) ? a.checks : Array.isArray(a.items) ? a.items : []) as Record<string, unknown>[];
-  if (checks.length) {
-    return h('ul', { class: 'checks' }, checks.map((c) => {
-      const passed = c.passed ?? c.ok ?? c.pass;
-      const result = typeof c.result === 'string' ? c.result : passed === true ? 'pass' : passed === false ? 'fail' : 'unknown';
-      return h('li', { class: `check check-${result.replace(/[^a-z]/g, '')}` },
-        h('span', { class: 'check-mark', 'aria-hidden': 'true' }, result === 'pass' ? '✓' : result === 'fail' ? '✗' : '?'),
-        h('span', { class: 'visually-hidden' }, `${result}: `),
-        String(c.title ?? c.name ?? c.id ?? ''),
-        c.explanation || c.detail ? h('span', { class: 'hint' }, ` — ${String(c.explanation ?? c.detail)}`) : null);
-    }));
-  }
-  const rows = Object.entries(a).filter(([, v]) => v !== null && typeof v !== 'object').map(([k, v]): [string, string] => [k, String(v)]);
-  return facts(rows);
+  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  const items = (Array.isArray(a.items) ? a.items : []) as AssessmentItemJson[];
+  const groups = (a.groups && typeof a.groups === 'object' ? a.groups : {}) as Record<string, string>;
+  const groupNames = [...new Set([...Object.keys(groups), ...items.map((i) => i.group ?? 'other')])];
+  const advice = strings(a.advice);
+  const reasons = strings(a.grade_reasons);
+  return h('div', { class: 'assessment' },
+    typeof a.headline === 'string' ? h('p', { class: 'headline-text' }, a.headline) : null,
+    reasons.length ? h('div', null, h('h3', null, 'Why this grade'), h('ul', null, reasons.map((r) => h('li', null, r)))) : null,
+    a.provisional === true ? h('p', { class: 'hint' }, 'Provisional: little of this device\'s traffic was seen, so the grade is capped.') : null,
+    advice.length ? h('div', null, h('h3', null, 'What you can do'), h('ol', { class: 'advice' }, advice.map((r) => h('li', null, r)))) : null,
+    items.length ? h('details', { class: 'checks-more' },
+      h('summary', null, `All ${items.length} checks (ETSI EN 303 645, ENISA)`),
+      groupNames.map((g) => {
+        const inGroup = items.filter((i) => (i.group ?? 'other') === g);
+        if (inGroup.length === 0) return null;
+        return h('div', null,
+          h('h4', null, groupWords[g] ?? g, groups[g] ? ` — ${verdictWords[groups[g]] ?? groups[g]}` : ''),
+          h('ul', { class: 'checks' }, inGroup.map((i) => {
+            const v = i.verdict ?? 'not_observed';
+            return h('li', { class: `check check-${v.replace(/[^a-z_]/g, '')}` },
+              h('span', { class: 'check-mark', 'aria-hidden': 'true' }, verdictMarks[v] ?? '?'),
+              h('span', { class: 'visually-hidden' }, `${verdictWords[v] ?? v}: `),
+              h('strong', null, i.title ?? i.id ?? ''),
+              i.reason ? h('span', { class: 'hint' }, ` — ${i.reason}`) : null,
+              i.standard && i.id ? h('span', { class: 'ref' }, ` (${i.standard} ${i.id})`) : null);
+          })));
+      })) : null);
 }
 
 function editForm(d: Device, saved: () => void): HTMLElement {

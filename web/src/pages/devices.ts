@@ -35,7 +35,7 @@ export function devicesPage(root: HTMLElement, _params: Record<string, string>, 
       h('label', { for: 'f-q' }, 'Search', search),
       select('type', 'Type', [['', 'Any type'], ...deviceTypes.map((t): [string, string] => [t, typeLabel(t)])]),
       h('label', { for: 'f-vendor' }, 'Vendor', vendor),
-      select('grade', 'Grade', [['', 'Any grade'], ...['A', 'B', 'C', 'D', 'E', 'F'].map((g): [string, string] => [g, g]), ['ungraded', 'Not graded']]),
+      select('grade', 'Grade', [['', 'Any grade'], ...['A', 'B', 'C', 'D', 'E'].map((g): [string, string] => [g, g]), ['ungraded', 'Not graded']]),
       select('sort', 'Sort by', [['', 'Default'], ['name', 'Name'], ['grade', 'Grade'], ['-bytes', 'Most data'], ['-last_ts', 'Last seen'], ['-findings', 'Most findings']])),
     results);
 

@@ -2,6 +2,7 @@
 import { asPage, getJson } from '../api.ts';
 import { h, replace } from '../dom.ts';
 import { findingDetails, findingItem, ackButton, devicesOf } from '../findings-view.ts';
+import { loadCaptureNames } from '../capture-names.ts';
 import { severityWords } from '../format.ts';
 import { onLive } from '../live.ts';
 import { setQuery, type Cleanup } from '../router.ts';
@@ -107,8 +108,8 @@ export function findingPage(root: HTMLElement, params: Record<string, string>): 
       h('p', { class: 'finding-meta' }, devicesOf(f)),
       findingDetails(f));
   };
-  void getJson<Finding>(`/api/findings/${encodeURIComponent(params.id)}`)
-    .then((f) => { if (!disposed) render(f); })
+  void Promise.all([getJson<Finding>(`/api/findings/${encodeURIComponent(params.id)}`), loadCaptureNames()])
+    .then(([f]) => { if (!disposed) render(f); })
     .catch((err: unknown) => { if (!disposed) replace(root, h('h1', null, 'Finding'), errorNotice(err)); });
   return () => { disposed = true; };
 }

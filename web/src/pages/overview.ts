@@ -23,7 +23,7 @@ export interface Overview {
   last_ts?: number;
 }
 
-const gradeOrder = ['A', 'B', 'C', 'D', 'E', 'F', 'ungraded'];
+const gradeOrder = ['A', 'B', 'C', 'D', 'E', 'ungraded'];
 const emptySeries: TimeSeries = { t: [], series: {} };
 
 export function overviewPage(root: HTMLElement): Cleanup {
@@ -73,9 +73,9 @@ export function overviewPage(root: HTMLElement): Cleanup {
       .sort((a, b) => rank(a[0]) - rank(b[0]));
     replace(grades,
       h('h2', null, 'Devices by security grade'),
-      h('p', { class: 'hint' }, 'A is best, F is worst: how well a device protects itself and your data.'),
+      h('p', { class: 'hint' }, 'A is best, E is worst: how well a device protects itself and your data.'),
       barList(gradePairs.map(([g, n]) => {
-        const graded = /^[A-F]$/.test(g);
+        const graded = /^[A-E]$/.test(g);
         return {
           label: h('a', { href: `#/devices?grade=${encodeURIComponent(g)}` }, gradeBadge(graded ? g : undefined), ' ', graded ? gradeWords[g] : 'Not graded yet'),
           value: n,
