@@ -1,6 +1,7 @@
 /**
  * SQLite schema as numbered migrations. A migration, once released, never changes: add a new one.
- * Effective device fields (name/type/vendor after overrides, grade, open findings) are denormalised into
+ * Devices and findings are narrow
+ * rows for filtering and sorting, their JSON documents in *_docs tables. Effective device fields (name/type/vendor after overrides, grade, open findings) are denormalised into
  * `devices` so list filters and sorts are single-index lookups.
  * @module
  */
@@ -35,8 +36,6 @@ CREATE INDEX captures_by_status ON captures(status);
 
 CREATE TABLE devices (
   id TEXT PRIMARY KEY,
-  record TEXT NOT NULL,
-  evidence TEXT NOT NULL DEFAULT '[]',
   auto_name TEXT NOT NULL,
   auto_type TEXT NOT NULL,
   auto_vendor TEXT,
@@ -50,12 +49,20 @@ CREATE TABLE devices (
   last_ts REAL NOT NULL,
   bytes REAL NOT NULL DEFAULT 0,
   findings_open INTEGER NOT NULL DEFAULT 0,
-  captures INTEGER NOT NULL DEFAULT 1,
-  search TEXT NOT NULL
+  captures INTEGER NOT NULL DEFAULT 1
+);
+-- Substring search (q=) over names, host names, addresses, vendor, model: trigram index, rowid = devices.rowid.
+CREATE VIRTUAL TABLE device_search USING fts5(search, tokenize = 'trigram');
+-- The JSON documents live apart so list filters scan narrow rows.
+CREATE TABLE device_docs (
+  id TEXT PRIMARY KEY,
+  record TEXT NOT NULL,
+  evidence TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX devices_by_last ON devices(last_ts);
 CREATE INDEX devices_by_first ON devices(first_ts);
 CREATE INDEX devices_by_type ON devices(type, last_ts);
+CREATE INDEX devices_by_type_name ON devices(type, name COLLATE NOCASE);
 CREATE INDEX devices_by_vendor ON devices(vendor COLLATE NOCASE, last_ts);
 CREATE INDEX devices_by_grade ON devices(grade, last_ts);
 CREATE INDEX devices_by_name ON devices(name COLLATE NOCASE);
@@ -79,11 +86,14 @@ CREATE TABLE findings (
   first_ts REAL NOT NULL,
   last_ts REAL NOT NULL,
   count INTEGER NOT NULL,
-  record TEXT NOT NULL,
   status TEXT NOT NULL DEFAULT 'new',
   note TEXT,
   status_changed_at TEXT,
   capture_id TEXT NOT NULL
+);
+CREATE TABLE finding_docs (
+  id TEXT PRIMARY KEY,
+  record TEXT NOT NULL
 );
 CREATE INDEX findings_by_last ON findings(last_ts);
 CREATE INDEX findings_by_first ON findings(first_ts);

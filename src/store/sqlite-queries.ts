@@ -50,8 +50,15 @@ export function deviceWhere(q: DeviceQuery): Built {
     }
   }
   if (q.q) {
-    parts.push('instr(search, ?) > 0');
-    params.push(q.q.toLowerCase());
+    // The trigram index answers substrings of 3+ characters; shorter ones scan the (small) search texts.
+    const needle = q.q.toLowerCase();
+    if ([...needle].length >= 3) {
+      parts.push('rowid IN (SELECT rowid FROM device_search WHERE device_search MATCH ?)');
+      params.push(`"${needle.replaceAll('"', '""')}"`);
+    } else {
+      parts.push('rowid IN (SELECT rowid FROM device_search WHERE instr(search, ?) > 0)');
+      params.push(needle);
+    }
   }
   return { where: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
 }
@@ -93,11 +100,15 @@ export function findingWhere(q: Omit<FindingQuery, 'limit' | 'offset'>): Built {
   return { where: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
 }
 
-/** DeviceSummary JSON straight from SQLite (json_patch drops the null members). */
-export const deviceSummarySql = `json_patch(record, json_object('name', name, 'type', type, 'vendor', vendor, 'model', model,
-  'grade', grade, 'findings_open', findings_open, 'captures', captures, 'user', json(user_json)))`;
+/** DeviceSummary JSON straight from SQLite (json_patch drops the null members); FROM deviceFrom. */
+export const deviceSummarySql = `json_patch(dd.record, json_object('name', d.name, 'type', d.type, 'vendor', d.vendor, 'model', d.model,
+  'grade', d.grade, 'findings_open', d.findings_open, 'captures', d.captures, 'user', json(d.user_json)))`;
+export const deviceFullSql = `json_patch(dd.record, json_object('name', d.name, 'type', d.type, 'vendor', d.vendor, 'model', d.model,
+  'grade', d.grade, 'findings_open', d.findings_open, 'captures', d.captures, 'user', json(d.user_json), 'evidence', json(dd.evidence)))`;
+export const deviceFrom = 'devices d JOIN device_docs dd ON dd.id = d.id';
 
-export const findingSummarySql = `json_patch(json_remove(record, '$.evidence', '$.community_ids'),
-  json_object('status', status, 'note', note, 'status_changed_at', status_changed_at))`;
-
-export const findingFullSql = `json_patch(record, json_object('status', status, 'note', note, 'status_changed_at', status_changed_at))`;
+/** FROM findingFrom. */
+export const findingSummarySql = `json_patch(json_remove(fd.record, '$.evidence', '$.community_ids'),
+  json_object('status', f.status, 'note', f.note, 'status_changed_at', f.status_changed_at))`;
+export const findingFullSql = `json_patch(fd.record, json_object('status', f.status, 'note', f.note, 'status_changed_at', f.status_changed_at))`;
+export const findingFrom = 'findings f JOIN finding_docs fd ON fd.id = f.id';

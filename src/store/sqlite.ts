@@ -11,7 +11,8 @@ import { migrations } from './schema.ts';
 import { autoName, findingDeviceIds, mergeDevice, mergeFinding } from './merge.ts';
 import { FLOW_BUCKET_S } from './flow-series.ts';
 import {
-  deviceOrder, deviceSummarySql, deviceWhere, findingFullSql, findingSummarySql, findingWhere,
+  deviceFrom, deviceFullSql, deviceOrder, deviceSummarySql, deviceWhere, findingFrom, findingFullSql, findingSummarySql,
+  findingWhere,
 } from './sqlite-queries.ts';
 import type {
   AssessmentInput, CaptureRow, CaptureStatus, CaptureSummaryJson, Counts, DeviceOverride, DeviceQuery, FindingQuery,
@@ -141,7 +142,7 @@ export class SqliteStore implements Store {
     return this.tx(() => {
       const newDeviceIds: string[] = [];
       for (const d of input.devices) {
-        const row = this.stmt('SELECT record, evidence, captures FROM devices WHERE id = ?').get(d.id);
+        const row = this.stmt(`SELECT dd.record, dd.evidence, d.captures FROM ${deviceFrom} WHERE d.id = ?`).get(d.id);
         if (row) this.writeDevice(mergeDevice(storedDevice(row), d), (row.captures as number) + 1);
         else {
           this.writeDevice(d, 1);
@@ -187,23 +188,27 @@ export class SqliteStore implements Store {
     const vendor = user.vendor ?? autoVendor;
     const search = [d.id, d.mac, name, auto, vendor, d.oui_vendor, d.identification.model, type, ...d.hostnames, ...d.ips.map((i) => i.ip)]
       .filter((x) => x).join('\n').toLowerCase();
-    this.stmt(`INSERT INTO devices (id, record, evidence, auto_name, auto_type, auto_vendor, model, name, type, vendor,
-        user_json, grade, first_ts, last_ts, bytes, captures, search)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET record = excluded.record, evidence = excluded.evidence, auto_name = excluded.auto_name,
+    this.stmt(`INSERT INTO device_docs (id, record, evidence) VALUES (?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET record = excluded.record, evidence = excluded.evidence`).run(d.id, JSON.stringify(record), JSON.stringify(evidence));
+    this.stmt(`INSERT INTO devices (id, auto_name, auto_type, auto_vendor, model, name, type, vendor,
+        user_json, grade, first_ts, last_ts, bytes, captures)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET auto_name = excluded.auto_name,
         auto_type = excluded.auto_type, auto_vendor = excluded.auto_vendor, model = excluded.model, name = excluded.name,
         type = excluded.type, vendor = excluded.vendor, user_json = excluded.user_json, grade = excluded.grade,
-        first_ts = excluded.first_ts, last_ts = excluded.last_ts, bytes = excluded.bytes, captures = excluded.captures,
-        search = excluded.search`).run(
-      d.id, JSON.stringify(record), JSON.stringify(evidence), auto, d.identification.type, autoVendor,
+        first_ts = excluded.first_ts, last_ts = excluded.last_ts, bytes = excluded.bytes, captures = excluded.captures`).run(
+      d.id, auto, d.identification.type, autoVendor,
       d.identification.model ?? null, name, type, vendor, Object.keys(user).length ? JSON.stringify(user) : null,
-      grade as string | null, d.first_ts, d.last_ts, d.bytes_in + d.bytes_out, captures, search,
+      grade as string | null, d.first_ts, d.last_ts, d.bytes_in + d.bytes_out, captures,
     );
+    const rowid = this.stmt('SELECT rowid FROM devices WHERE id = ?').get(d.id)!.rowid as number;
+    this.stmt('DELETE FROM device_search WHERE rowid = ?').run(rowid);
+    this.stmt('INSERT INTO device_search (rowid, search) VALUES (?, ?)').run(rowid, search);
   }
 
   /** Inserts or merges a finding; true when it is new. */
   private writeFinding(f: Finding, captureId: string): boolean {
-    const row = this.stmt('SELECT record, status FROM findings WHERE id = ?').get(f.id);
+    const row = this.stmt(`SELECT fd.record, f.status FROM ${findingFrom} WHERE f.id = ?`).get(f.id);
     let merged = f;
     let status = 'new';
     if (row) {
@@ -212,13 +217,15 @@ export class SqliteStore implements Store {
       status = row.status === 'resolved' && f.last_ts > prev.last_ts ? 'new' : (row.status as string);
     }
     const statusChanged = row && status !== row.status ? now() : null;
-    this.stmt(`INSERT INTO findings (id, detector, category, severity, title, first_ts, last_ts, count, record, status, capture_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    this.stmt('INSERT INTO finding_docs (id, record) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record')
+      .run(f.id, JSON.stringify(merged));
+    this.stmt(`INSERT INTO findings (id, detector, category, severity, title, first_ts, last_ts, count, status, capture_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET detector = excluded.detector, category = excluded.category, severity = excluded.severity,
         title = excluded.title, first_ts = excluded.first_ts, last_ts = excluded.last_ts, count = excluded.count,
-        record = excluded.record, status = excluded.status, status_changed_at = coalesce(?, status_changed_at)`).run(
+        status = excluded.status, status_changed_at = coalesce(?, status_changed_at)`).run(
       f.id, merged.detector, merged.category, merged.severity, merged.title, merged.first_ts, merged.last_ts, merged.count,
-      JSON.stringify(merged), status, captureId, statusChanged,
+      status, captureId, statusChanged,
     );
     const link = this.stmt('INSERT OR IGNORE INTO finding_devices (device_id, finding_id) VALUES (?, ?)');
     for (const id of findingDeviceIds(merged)) link.run(id, f.id);
@@ -256,10 +263,18 @@ export class SqliteStore implements Store {
 
   async listDevices(q: DeviceQuery): Promise<JsonPage> {
     const { where, params } = deviceWhere(q);
-    const rows = this.stmt(`SELECT ${deviceSummarySql} AS j FROM devices ${where} ORDER BY ${deviceOrder(q.sort)} LIMIT ? OFFSET ?`)
-      .all(...params, q.limit, q.offset);
-    const total = this.count(`devices ${where}`, params);
-    return { items: rows.map((r) => r.j as string), total };
+    // Page over the narrow rows first; build JSON for the page only (not for rows skipped or sorted).
+    const ids = this.stmt(`SELECT id FROM devices ${where} ORDER BY ${deviceOrder(q.sort)} LIMIT ? OFFSET ?`).all(...params, q.limit, q.offset);
+    const items = this.documents(`SELECT d.id AS id, ${deviceSummarySql} AS j FROM ${deviceFrom} WHERE d.id IN (SELECT value FROM json_each(?))`, ids);
+    return { items, total: this.count(`devices ${where}`, params) };
+  }
+
+  /** JSON documents for a page of ids, in the page's order. */
+  private documents(sql: string, ids: Row[]): string[] {
+    if (ids.length === 0) return [];
+    const byId = new Map<string, string>();
+    for (const r of this.stmt(sql).all(JSON.stringify(ids.map((r) => r.id)))) byId.set(r.id as string, r.j as string);
+    return ids.map((r) => byId.get(r.id as string)!);
   }
 
   private count(from: string, params: SQLInputValue[]): number {
@@ -267,12 +282,11 @@ export class SqliteStore implements Store {
   }
 
   async getDevice(id: string, withEvidence = true): Promise<string | undefined> {
-    const sql = withEvidence ? deviceSummarySql.replace("'user', json(user_json)", "'user', json(user_json), 'evidence', json(evidence)") : deviceSummarySql;
-    return this.stmt(`SELECT ${sql} AS j FROM devices WHERE id = ?`).get(id)?.j as string | undefined;
+    return this.stmt(`SELECT ${withEvidence ? deviceFullSql : deviceSummarySql} AS j FROM ${deviceFrom} WHERE d.id = ?`).get(id)?.j as string | undefined;
   }
 
   async overrideDevice(id: string, o: DeviceOverride): Promise<boolean> {
-    const row = this.stmt('SELECT record, evidence, captures FROM devices WHERE id = ?').get(id);
+    const row = this.stmt(`SELECT dd.record, dd.evidence, d.captures FROM ${deviceFrom} WHERE d.id = ?`).get(id);
     if (!row) return false;
     this.tx(() => {
       const prev = this.stmt('SELECT name, type, vendor FROM device_overrides WHERE device_id = ?').get(id);
@@ -293,13 +307,13 @@ export class SqliteStore implements Store {
 
   async listFindings(q: FindingQuery): Promise<JsonPage> {
     const { where, params } = findingWhere(q);
-    const rows = this.stmt(`SELECT ${findingSummarySql} AS j FROM findings ${where} ORDER BY last_ts DESC, id LIMIT ? OFFSET ?`)
-      .all(...params, q.limit, q.offset);
-    return { items: rows.map((r) => r.j as string), total: this.count(`findings ${where}`, params) };
+    const ids = this.stmt(`SELECT id FROM findings ${where} ORDER BY last_ts DESC, id LIMIT ? OFFSET ?`).all(...params, q.limit, q.offset);
+    const items = this.documents(`SELECT f.id AS id, ${findingSummarySql} AS j FROM ${findingFrom} WHERE f.id IN (SELECT value FROM json_each(?))`, ids);
+    return { items, total: this.count(`findings ${where}`, params) };
   }
 
   async getFinding(id: string, full = true): Promise<string | undefined> {
-    return this.stmt(`SELECT ${full ? findingFullSql : findingSummarySql} AS j FROM findings WHERE id = ?`).get(id)?.j as string | undefined;
+    return this.stmt(`SELECT ${full ? findingFullSql : findingSummarySql} AS j FROM ${findingFrom} WHERE f.id = ?`).get(id)?.j as string | undefined;
   }
 
   async updateFinding(id: string, u: FindingUpdate): Promise<boolean> {
