@@ -25,7 +25,7 @@ export function timelineSvg(data: ReportData): string {
   const plotW = 760;
   const laneH = 24;
   const top = 10;
-  const height = top + (lanes.length + 1) * laneH + 34;
+  const height = top + (lanes.length + 1) * laneH + 44;
   const width = labelW + plotW + 10;
   const span = Math.max(tl.end_ts - tl.start_ts, 1e-9);
   const xOf = (t: number): number => labelW + Math.min(plotW, Math.max(0, ((t - tl.start_ts) / span) * plotW));
@@ -53,7 +53,7 @@ export function timelineSvg(data: ReportData): string {
   const laneOf = new Map(lanes.map((d, i) => [d.device_id, i + 1]));
   const mark = (f: Finding, laneIndex: number): void => {
     const y = top + laneIndex * laneH + laneH / 2;
-    const x1 = xOf(f.first_ts);
+    const x1 = Math.min(xOf(f.first_ts), labelW + plotW - 6);
     const x2 = Math.max(xOf(f.last_ts), x1 + 6);
     out.push(`<line x1="${x1.toFixed(1)}" y1="${y}" x2="${x2.toFixed(1)}" y2="${y}" stroke="${severityColour[f.severity]}" stroke-width="6" stroke-linecap="round" class="tl-finding"><title>${esc(`${f.severity}: ${f.title} (${clock(f.first_ts)}–${clock(f.last_ts)}, ${f.count}×)`)}</title></line>`);
   };
