@@ -75,3 +75,10 @@ test('grade: worst fail sets the ceiling, serious causes stack, little observati
   // A cap never improves a grade.
   assert.equal(gradeOf([{ cause: 'credentials.cleartext', severity: 'high', label: '' }], 0, { observed_s: 2, flows: 1, coverage: 'brief' }).grade, 'D');
 });
+
+test('docs/assessment.md carries the current baseline table', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { baselineMarkdown } = await import('./baseline-docs.ts');
+  const doc = readFileSync(new URL('../../docs/assessment.md', import.meta.url), 'utf8');
+  assert.ok(doc.includes(baselineMarkdown()), 'docs/assessment.md is stale: paste baselineMarkdown() output between the table markers');
+});
