@@ -67,3 +67,10 @@ for (const file of invalid) {
     assert.deepEqual(await reportsOf(detector, [file]), []);
   });
 }
+
+test('the generated traces are exactly what test/traces/detect-net/generate.ts writes', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { generated } = await import('../../../test/traces/detect-net/generate.ts');
+  const { pcapFile } = await import('../../../test/traces/detect-net/pcap-writer.ts');
+  for (const [name, build] of Object.entries(generated)) assert.deepEqual(new Uint8Array(readFileSync(net(name))), pcapFile(build()), name);
+});
