@@ -8,8 +8,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { analyzeCaptures, type AnalysisResult } from '../engine/analyze-captures.ts';
+import type { DeviceAssessment } from '../assess/types.ts';
+import { labelSvg } from '../output/label/svg.ts';
+import { labelPdf } from '../output/label/pdf.ts';
 import { FlowSeries } from '../store/flow-series.ts';
-import type { AssessmentInput, CaptureRow, LabelInput, Store } from '../store/types.ts';
+import type { CaptureRow, LabelInput, Store } from '../store/types.ts';
 
 export interface LiveEvent {
   type: 'capture.queued' | 'capture.progress' | 'capture.done' | 'device.new' | 'finding.new';
@@ -114,12 +117,13 @@ export class IngestQueue {
       });
       const fault = result.summary.files.find((f) => f.error)?.error;
       if (fault && result.summary.packets === 0) throw new Error(`not a readable capture: ${fault.message}`);
-      // Assessments and labels ride on the analysis result once the assess stage exists.
-      const extra = result as AnalysisResult & { assessments?: AssessmentInput[]; labels?: LabelInput[] };
+      // Clients see the capture's name in evidence, never the server's path.
+      const named = renameFile(result, capture.path, capture.filename);
+      const assessments = named.assessments ?? [];
       const outcome = await this.store.ingest(id, {
-        summary: result.summary, devices: result.devices, findings: result.findings,
+        summary: result.summary, devices: named.devices, findings: named.findings,
         flowBuckets: series.bucketList(), protocols: series.protocolList(),
-        assessments: extra.assessments, labels: extra.labels,
+        assessments, labels: renderLabels(assessments, named),
       });
       for (const deviceId of outcome.newDeviceIds.slice(0, MAX_NEW_EVENTS)) {
         const json = await this.store.getDevice(deviceId, false);
@@ -136,6 +140,29 @@ export class IngestQueue {
       this.publish('capture.done', { capture_id: id, status: 'failed', error: message });
     }
   }
+}
+
+/** Assessments ride on the analysis result once the engine runs the assess stage. */
+type WithAssessments = AnalysisResult & { assessments?: DeviceAssessment[] };
+
+function renameFile(result: WithAssessments, path: string, filename: string): WithAssessments {
+  const { devices, findings, assessments } = result;
+  return JSON.parse(JSON.stringify({ devices, findings, assessments }), (key, value: unknown) => (key === 'file' && value === path ? filename : value)) as WithAssessments;
+}
+
+function renderLabels(assessments: readonly DeviceAssessment[], result: WithAssessments): LabelInput[] {
+  const devices = new Map(result.devices.map((d) => [d.id, d]));
+  const labels: LabelInput[] = [];
+  for (const a of assessments) {
+    const device = devices.get(a.device_id);
+    if (!device) continue;
+    try {
+      labels.push({ device_id: a.device_id, svg: labelSvg(a, device), pdf: labelPdf(a, device) });
+    } catch (err) {
+      process.stderr.write(`bulwark: label for ${a.device_id} failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+  }
+  return labels;
 }
 
 export async function sha256File(path: string): Promise<string> {

@@ -145,7 +145,8 @@ test('assessments set the device grade; labels are kept per format', async () =>
   await withStore(async (s) => {
     const c = (await s.addCapture({ sha256: sha('d'), filename: 'd.pcap', size: 1, path: '/d' })).capture;
     const id = syntheticDevice(1).id;
-    await s.ingest(c.id, input({ assessments: [{ device_id: id, grade: 'D', headline: 'synthetic' }], labels: [{ device_id: id, svg: '<svg/>' }] }));
+    const assessment = { device_id: id, grade: 'D', headline: 'synthetic' };
+    await s.ingest(c.id, input({ assessments: [assessment], labels: [{ device_id: id, svg: '<svg/>' }] }));
     assert.equal(JSON.parse((await s.getDevice(id))!).grade, 'D');
     assert.equal(JSON.parse((await s.getAssessment(id))!).headline, 'synthetic');
     assert.equal(Buffer.from((await s.getLabel(id, 'svg'))!).toString(), '<svg/>');

@@ -65,14 +65,13 @@ export interface ProtocolCount {
 }
 
 /**
- * What the assessment stage gives per device. The store keeps the whole object (as JSON) and indexes
- * `grade` for the device list filter.
+ * What the assessment stage gives per device (src/assess/types.ts DeviceAssessment fits). The store keeps the
+ * whole object (as JSON) and indexes `grade` for the device list filter.
  */
 export interface AssessmentInput {
   device_id: string;
   grade: string;
   score?: number;
-  [field: string]: unknown;
 }
 
 export interface LabelInput {
