@@ -3,7 +3,7 @@
 // written under os.tmpdir() (the path is printed).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildWeb } from '../../web/build.ts';
@@ -18,6 +18,7 @@ const skip = chromiumAvailable() ? false : 'Chromium not installed at /usr/bin/c
 let server: RunningServer;
 let browser: Browser;
 let shots: string;
+let webOut: string | undefined;
 
 async function shot(name: string): Promise<void> {
   await browser.page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
@@ -49,6 +50,7 @@ const token = 'e2e-token-0123456789abcdef';
 before(async () => {
   if (skip) return;
   const web = await buildWeb({ outdir: mkdtempSync(join(tmpdir(), 'bulwark-e2e-web-')) });
+  webOut = web.outdir;
   shots = mkdtempSync(join(tmpdir(), 'bulwark-e2e-shots-'));
   console.log(`# screenshots: ${shots}`);
   server = await startServer({ webRoot: web.outdir, token });
@@ -58,6 +60,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.close();
+  if (webOut) rmSync(webOut, { recursive: true, force: true });
   if (shots) console.log(`# screenshots: ${shots}`);
 });
 
@@ -118,7 +121,7 @@ test('findings appear and one can be acknowledged', { skip }, async () => {
   const items = page.locator('li.finding');
   await items.first().waitFor();
   // telnet-raw.pcap: user 'fake' logs in to 192.168.0.1:23 with a cleartext password (packet 70).
-  const telnetFinding = items.filter({ hasText: '192.168.0.1' }).first();
+  const telnetFinding = items.filter({ hasText: /credentials/i }).filter({ hasText: '192.168.0.1' }).first();
   await telnetFinding.waitFor();
   const id = await telnetFinding.getAttribute('data-finding-id');
   assert.ok(id);

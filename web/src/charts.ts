@@ -24,6 +24,8 @@ export interface ChartOptions {
   yLabel?: string;
   formatValue?: (v: number) => string;
   height?: number;
+  /** Time span to show (epoch seconds); default the data's, padded by a bucket. */
+  xRange?: [number, number];
 }
 
 /**
@@ -69,6 +71,16 @@ export function timeChart(host: HTMLElement, data: TimeSeries, opts: ChartOption
       value: (_u, _v, _si, idx) => (idx === null || idx === undefined ? '—' : fmt(raw[i][idx] ?? 0)),
     })),
   ];
+  // One bucket of padding each side: a single bucket would otherwise get an arbitrary (years-wide) axis.
+  const step = data.t.length > 1 ? data.t[1] - data.t[0] : 60;
+  const first = data.t[0];
+  const last = data.t[data.t.length - 1];
+  const xRange = (min: number, max: number): [number, number] => {
+    // Auto-scaling (uPlot passes the data's first time; for one point it adds "a day" in ms units, years here):
+    // show the requested span, padded. Any other call is a zoom: keep it.
+    if (min !== first || (max !== last && data.t.length > 1)) return [min, max];
+    return [Math.min(first, opts.xRange?.[0] ?? first) - step, Math.max(last, opts.xRange?.[1] ?? last) + step];
+  };
   const plotHost = h('div', { class: 'chart-plot' });
   host.append(plotHost, summary);
   const width = (): number => Math.max(280, Math.floor(host.clientWidth || 600));
@@ -76,7 +88,7 @@ export function timeChart(host: HTMLElement, data: TimeSeries, opts: ChartOption
     width: width(),
     height: opts.height ?? 220,
     series,
-    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+    scales: { x: { time: true, range: (_u, min, max) => xRange(min, max) }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
     axes: [{}, { label: opts.yLabel, values: (_u, ticks) => ticks.map((v) => fmt(v)), size: 60 }],
     legend: { live: true },
     cursor: { drag: { x: true, y: false } },

@@ -1,11 +1,11 @@
 /** Overview: the network at a glance — device grades, findings over time, top talkers, protocols. */
-import { getJson } from '../api.ts';
+import { asPage, getJson } from '../api.ts';
 import { barList, severityColors, timeChart } from '../charts.ts';
 import { h, replace, table } from '../dom.ts';
 import { bytes, count, gradeWords, typeLabel } from '../format.ts';
 import { onLive } from '../live.ts';
 import type { Cleanup } from '../router.ts';
-import { severities, type TimeSeries } from '../types.ts';
+import { severities, type Capture, type TimeSeries } from '../types.ts';
 import { card, deviceHref, errorNotice, gradeBadge, link, loading, severityBadge } from '../widgets.ts';
 
 /** GET /api/overview (docs/api.md). */
@@ -36,27 +36,44 @@ export function overviewPage(root: HTMLElement): Cleanup {
   const findingsChart = h('div', { class: 'chart-host' });
   const trafficChart = h('div', { class: 'chart-host' });
   const talkers = card('Top talkers', loading());
+  const range = h('select', { id: 'range' }, h('option', { value: 'latest' }, 'the most recent capture'), h('option', { value: 'all' }, 'all captures'));
+  range.addEventListener('change', () => void load());
+  const rangeLabel = h('label', { for: 'range' }, 'Charts show ', range);
   const protocols = card('Protocols seen', loading());
   replace(root,
     h('h1', null, 'Network overview'),
     headline,
     h('div', { class: 'grid' }, grades, bySeverity),
+    h('div', { class: 'range' }, rangeLabel),
     card('Findings over time', h('p', { class: 'hint' }, 'New security findings per time step, coloured by severity. Drag across the chart to zoom, double-click to reset.'), findingsChart),
     card('Traffic over time', h('p', { class: 'hint' }, 'Connections (flows) started per time step.'), trafficChart),
     h('div', { class: 'grid' }, talkers, protocols));
 
   const load = async (): Promise<void> => {
     try {
-      const [ov, findingsTs, flowsTs] = await Promise.all([
+      const [ov, captures] = await Promise.all([
         getJson<Overview>('/api/overview'),
-        getJson<TimeSeries>('/api/timeseries', { metric: 'findings', bucket: 60 }).catch(() => emptySeries),
-        getJson<TimeSeries>('/api/timeseries', { metric: 'flows', bucket: 60 }).catch(() => emptySeries),
+        getJson<unknown>('/api/captures', { limit: 100 }).then((b) => asPage<Capture>(b, 'captures').items).catch((): Capture[] => []),
+      ]);
+      // Captures can be years apart: by default the charts show the latest capture's time span.
+      const latest = captures.map((c) => c.summary as { first_ts?: number; last_ts?: number } | undefined)
+        .filter((s): s is { first_ts: number; last_ts: number } => typeof s?.first_ts === 'number' && typeof s.last_ts === 'number' && s.last_ts > 0)
+        .sort((a, b) => b.last_ts - a.last_ts)[0];
+      const windowed = range.value === 'latest' && latest !== undefined && (ov.first_ts === undefined || ov.first_ts < latest.first_ts);
+      const span: { since?: number; until?: number } = windowed ? { since: Math.floor(latest.first_ts), until: Math.ceil(latest.last_ts) } : {};
+      range.disabled = latest === undefined;
+      const [findingsTs, flowsTs] = await Promise.all([
+        getJson<TimeSeries>('/api/timeseries', { metric: 'findings', bucket: 60, ...span }).catch(() => emptySeries),
+        getJson<TimeSeries>('/api/timeseries', { metric: 'flows', bucket: 60, ...span }).catch(() => emptySeries),
       ]);
       if (disposed) return;
       render(ov);
       for (const c of charts.splice(0)) c();
-      charts.push(timeChart(findingsChart, findingsTs, { title: 'Findings per time step', stacked: true, order: severities, colors: severityColors }));
-      charts.push(timeChart(trafficChart, flowsTs, { title: 'Flows per time step' }));
+      // Both charts share the time axis: the chosen window, else the union of their data.
+      const ts = [...findingsTs.t, ...flowsTs.t];
+      const xRange: [number, number] | undefined = windowed ? [span.since!, span.until!] : ts.length ? [Math.min(...ts), Math.max(...ts)] : undefined;
+      charts.push(timeChart(findingsChart, findingsTs, { title: 'Findings per time step', stacked: true, order: severities, colors: severityColors, xRange }));
+      charts.push(timeChart(trafficChart, flowsTs, { title: 'Flows per time step', xRange }));
     } catch (err) {
       if (!disposed) replace(headline, errorNotice(err));
     }
