@@ -6,7 +6,7 @@
  * (no coordinated omission). Loopback only.
  *
  * Options: --rate N (1000 req/s), --seconds S (20), --warmup S (2), --devices N (10000), --findings N (100000),
- * --connections N (64).
+ * --connections N (64), --no-memo (answer every list from SQLite, no memoised pages).
  * @module
  */
 import { spawn } from 'node:child_process';
@@ -29,6 +29,7 @@ const { values: opt } = parseArgs({
     devices: { type: 'string', default: '10000' },
     findings: { type: 'string', default: '100000' },
     connections: { type: 'string', default: '64' },
+    'no-memo': { type: 'boolean', default: false },
   },
 });
 
@@ -37,7 +38,7 @@ else await main();
 
 /** Child: serve the filled store; print the port when listening. */
 function runServer(db: string): void {
-  const store = new SqliteStore(db);
+  const store = new SqliteStore(db, { memoPages: !opt['no-memo'] });
   const app = createApp({ store, maxUploadBytes: 1 << 20, uploadDir: join(db, '..', 'uploads') });
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => process.stdout.write(`${info.port}\n`));
   process.on('SIGTERM', () => server.close(() => process.exit(0)));
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
   const load0 = loadavg()[0];
   process.stderr.write(`filling a store with ${nDevices} synthetic devices and ${nFindings} synthetic findings...\n`);
   const fillS = await fill(db, nDevices, nFindings);
-  const child = spawn(process.execPath, [import.meta.filename, '--server', db], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [import.meta.filename, '--server', db, ...(opt['no-memo'] ? ['--no-memo'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((ok, fail) => {
     child.stdout.once('data', (b: Buffer) => ok(Number(b.toString().trim())));
     child.once('exit', (code) => fail(new Error(`server exited with ${code}`)));
@@ -167,6 +168,7 @@ async function main(): Promise<void> {
     `API load benchmark: ${nDevices} devices, ${nFindings} findings (synthetic rows), store filled in ${fillS.toFixed(1)} s`,
     `offered ${rate} req/s for ${seconds} s after ${warmup} s warm-up; achieved ${(total / elapsed).toFixed(0)} req/s overall, ` +
       `${(completedInWindow / seconds).toFixed(0)} req/s measured; errors ${errors}`,
+    `memoised list pages: ${opt['no-memo'] ? 'off' : 'on'}`,
     `machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}, load average at start ${load0.toFixed(2)}`,
     '',
     '| endpoint group | requests | p50 ms | p99 ms | max ms |',

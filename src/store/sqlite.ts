@@ -25,6 +25,8 @@ type Row = Record<string, SQLOutputValue>;
 /** Most buckets a time series answers with; a wider range gets a coarser bucket. */
 export const MAX_SERIES_BUCKETS = 5000;
 const MEMO_ENTRIES = 2048;
+/** List pages kept (each up to ~50 KB of JSON): a dashboard re-asks the same first pages. */
+const PAGE_MEMO_ENTRIES = 256;
 const severities = ['critical', 'high', 'medium', 'low', 'info'];
 
 const now = (): string => new Date().toISOString();
@@ -38,9 +40,12 @@ export class SqliteStore implements Store {
   private readonly db: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
   private readonly memo = new Map<string, unknown>();
+  private readonly pageMemo = new Map<string, JsonPage>();
+  private readonly memoPages: boolean;
 
-  /** `path` is a file name, or ':memory:' for tests. */
-  constructor(path: string) {
+  /** `path` is a file name, or ':memory:' for tests. `memoPages: false` answers every list from SQLite. */
+  constructor(path: string, options: { memoPages?: boolean } = {}) {
+    this.memoPages = options.memoPages ?? true;
     this.db = new DatabaseSync(path, { timeout: 5000 });
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;');
     this.migrate();
@@ -84,6 +89,26 @@ export class SqliteStore implements Store {
     return value;
   }
 
+  /** List pages are memoised until the next write (least recently used dropped first). */
+  private page(key: string, compute: () => JsonPage): JsonPage {
+    if (!this.memoPages) return compute();
+    const hit = this.pageMemo.get(key);
+    if (hit) {
+      this.pageMemo.delete(key);
+      this.pageMemo.set(key, hit);
+      return hit;
+    }
+    const value = compute();
+    if (this.pageMemo.size >= PAGE_MEMO_ENTRIES) this.pageMemo.delete(this.pageMemo.keys().next().value!);
+    this.pageMemo.set(key, value);
+    return value;
+  }
+
+  private forget(): void {
+    this.memo.clear();
+    this.pageMemo.clear();
+  }
+
   private tx<T>(fn: () => T): T {
     this.db.exec('BEGIN IMMEDIATE');
     try {
@@ -94,7 +119,7 @@ export class SqliteStore implements Store {
       this.db.exec('ROLLBACK');
       throw err;
     } finally {
-      this.memo.clear();
+      this.forget();
     }
   }
 
@@ -104,7 +129,7 @@ export class SqliteStore implements Store {
     const id = captureIdOf(c.sha256);
     const result = this.stmt(`INSERT INTO captures (id, sha256, filename, size, path, status, created_at)
       VALUES (?, ?, ?, ?, ?, 'queued', ?) ON CONFLICT (sha256) DO NOTHING`).run(id, c.sha256, c.filename, c.size, c.path, now());
-    this.memo.clear();
+    this.forget();
     const row = this.stmt('SELECT * FROM captures WHERE sha256 = ?').get(c.sha256)!;
     return { capture: captureOf(row), created: Number(result.changes) > 0 };
   }
@@ -130,7 +155,7 @@ export class SqliteStore implements Store {
     this.stmt(`UPDATE captures SET status = ?, progress = coalesce(?, progress), error = ?,
       started_at = coalesce(started_at, ?), finished_at = coalesce(?, finished_at) WHERE id = ?`)
       .run(state.status, state.progress ?? null, state.error ?? null, started, finished, id);
-    this.memo.clear();
+    this.forget();
   }
 
   // --- ingest ---------------------------------------------------------------------------------------------
@@ -262,6 +287,10 @@ export class SqliteStore implements Store {
   // --- devices --------------------------------------------------------------------------------------------
 
   async listDevices(q: DeviceQuery): Promise<JsonPage> {
+    return this.page(`d ${JSON.stringify(q)}`, () => this.queryDevices(q));
+  }
+
+  private queryDevices(q: DeviceQuery): JsonPage {
     const { where, params } = deviceWhere(q);
     // Page over the narrow rows first; build JSON for the page only (not for rows skipped or sorted).
     const ids = this.stmt(`SELECT id FROM devices ${where} ORDER BY ${deviceOrder(q.sort)} LIMIT ? OFFSET ?`).all(...params, q.limit, q.offset);
@@ -306,6 +335,10 @@ export class SqliteStore implements Store {
   // --- findings -------------------------------------------------------------------------------------------
 
   async listFindings(q: FindingQuery): Promise<JsonPage> {
+    return this.page(`f ${JSON.stringify(q)}`, () => this.queryFindings(q));
+  }
+
+  private queryFindings(q: FindingQuery): JsonPage {
     const { where, params } = findingWhere(q);
     const ids = this.stmt(`SELECT id FROM findings ${where} ORDER BY last_ts DESC, id LIMIT ? OFFSET ?`).all(...params, q.limit, q.offset);
     const items = this.documents(`SELECT f.id AS id, ${findingSummarySql} AS j FROM ${findingFrom} WHERE f.id IN (SELECT value FROM json_each(?))`, ids);
