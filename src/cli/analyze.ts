@@ -2,25 +2,36 @@
  * `bulwark analyze <capture>...`: run the pipeline, print a summary, optionally write flows and events.
  * @module
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Pipeline } from '../pipeline/analyze.ts';
+import type { EventRecord } from '../pipeline/analyze.ts';
 import type { RunSummary } from '../pipeline/stats.ts';
+import type { FlowRecord } from '../flow/types.ts';
+import { loadOverrides, type Overrides } from '../inventory/overrides.ts';
+import { analyzeCaptures, type AnalysisResult } from '../engine/analyze-captures.ts';
+import { deviceTable } from '../output/devices-text.ts';
+import { findingsTable } from '../output/findings-text.ts';
 import { JsonLinesWriter, writeAll } from '../output/jsonl.ts';
 import { redact } from '../output/redact.ts';
 import { summaryText } from '../output/summary-text.ts';
 import { ProgressBar } from './progress.ts';
 import { ExitCode } from './exit-codes.ts';
+import { defaultOverridesPath } from './overrides-path.ts';
 
 export const analyzeHelp = `Usage: bulwark analyze [options] <capture>...
 
 Reads pcap or pcapng files (gzip-compressed or not; '-' for standard input), decodes them, tracks flows,
-recognises application protocols and prints a summary.
+recognises application protocols, inventories devices, runs the detectors and prints a summary, the device
+table and the findings.
 
 Options:
   --json               write flows and events as JSON lines to standard output (summary goes to stderr)
-  --out DIR            write DIR/flows.jsonl, DIR/events.jsonl and DIR/summary.json
+  --out DIR            write DIR/flows.jsonl, DIR/events.jsonl, DIR/devices.json, DIR/findings.jsonl,
+                       DIR/assessments.json and DIR/summary.json
+  --overrides FILE     device names/types/vendors set by the user (default ~/.config/bulwark/overrides.json
+                       when it exists; see 'bulwark devices --help')
+  --no-detect          skip the detectors and the assessment (flows, events and devices only)
   --events LIST        only these event types (comma-separated, prefix match: "dns,tls.client_hello")
   --max-flows N        live-flow limit (default 262144); when full, the least recently active flow is evicted
   --show-secrets       print passwords and SNMP communities instead of redacting them
@@ -36,6 +47,8 @@ interface AnalyzeArgs {
   maxFlows?: number;
   showSecrets: boolean;
   quiet: boolean;
+  overrides?: string;
+  detect: boolean;
 }
 
 function parse(argv: string[]): AnalyzeArgs | string {
@@ -51,6 +64,8 @@ function parse(argv: string[]): AnalyzeArgs | string {
         'max-flows': { type: 'string' },
         'show-secrets': { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
+        overrides: { type: 'string' },
+        'no-detect': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -73,6 +88,8 @@ function parse(argv: string[]): AnalyzeArgs | string {
     maxFlows,
     showSecrets: v['show-secrets'] ?? false,
     quiet: v.quiet ?? false,
+    overrides: v.overrides,
+    detect: !(v['no-detect'] ?? false),
   };
 }
 
@@ -86,41 +103,94 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     process.stderr.write(`bulwark analyze: ${args}\n\n${analyzeHelp}`);
     return ExitCode.USAGE;
   }
-  const pipeline = new Pipeline({ flow: args.maxFlows ? { maxFlows: args.maxFlows } : {} });
-  const writers: JsonLinesWriter[] = [];
-  let flowsOut: JsonLinesWriter | undefined;
-  let eventsOut: JsonLinesWriter | undefined;
-  if (args.out) {
-    mkdirSync(args.out, { recursive: true });
-    flowsOut = new JsonLinesWriter(join(args.out, 'flows.jsonl'));
-    eventsOut = new JsonLinesWriter(join(args.out, 'events.jsonl'));
-    writers.push(flowsOut, eventsOut);
-  }
-  if (args.json) {
-    const stdout = new JsonLinesWriter(1);
-    writers.push(stdout);
-    flowsOut ??= stdout;
-    eventsOut ??= stdout;
-    if (args.out) {
-      // both: stdout gets everything too
-      const both = (w: JsonLinesWriter) => ({ write: (r: object) => { w.write(r); stdout.write(r); } });
-      subscribe(pipeline, both(flowsOut), both(eventsOut), args);
-    } else subscribe(pipeline, stdout, stdout, args);
-  } else if (flowsOut && eventsOut) {
-    subscribe(pipeline, flowsOut, eventsOut, args);
-  }
+  const overrides = readOverrides(args.overrides ?? (existsSync(defaultOverridesPath) ? defaultOverridesPath : undefined), 'analyze');
+  if (overrides === undefined) return ExitCode.USAGE;
+  const sinks = openSinks(args);
   const progress = new ProgressBar(!args.quiet);
-  const summary = await pipeline.run(args.files, (file, p, packets) => progress.update(file, p, packets));
+  const result = await analyzeCaptures(args.files, {
+    pipeline: { flow: args.maxFlows ? { maxFlows: args.maxFlows } : {} },
+    overrides,
+    detectors: args.detect ? undefined : [],
+    detection: { options: secretOptions(args.showSecrets) },
+    assess: args.detect,
+    onEvent: sinks.onEvent,
+    onFlow: sinks.onFlow,
+    onProgress: (file, p, packets) => progress.update(file, p, packets),
+  });
   progress.clear();
-  for (const w of writers) w.close();
-  if (args.out) writeFileSync(join(args.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  sinks.close(result);
+  const { summary } = result;
   if (args.json) {
-    if (!args.quiet) process.stderr.write(summaryText(summary) + '\n');
+    if (!args.quiet) process.stderr.write(humanReport(result) + '\n');
   } else {
-    writeAll(1, args.quiet ? quietLine(summary) : summaryText(summary) + '\n');
+    writeAll(1, args.quiet ? quietLine(summary) : humanReport(result) + '\n');
   }
   for (const f of summary.files) if (f.error) process.stderr.write(`bulwark: ${f.error.message}\n`);
   return exitCodeOf(summary);
+}
+
+/** Load user overrides; undefined (after printing why) when the file is unreadable. */
+export function readOverrides(path: string | undefined, command: string): Overrides | undefined {
+  if (path === undefined) return {};
+  try {
+    return loadOverrides(path);
+  } catch (err) {
+    process.stderr.write(`bulwark ${command}: cannot read overrides ${path}: ${(err as Error).message}\n`);
+    return undefined;
+  }
+}
+
+/** The credential detectors print secrets only when asked. */
+function secretOptions(showSecrets: boolean): Record<string, Record<string, unknown>> {
+  return showSecrets ? { 'credentials.cleartext': { showSecrets: true }, 'credentials.default': { showSecrets: true } } : {};
+}
+
+function humanReport(r: AnalysisResult): string {
+  const parts = [summaryText(r.summary)];
+  if (r.devices.length > 0) parts.push('', `Devices (${r.devices.length})`, deviceTable(r.devices));
+  if (r.findings.length > 0) parts.push('', `Findings (${r.findings.length})`, findingsTable(r.findings));
+  return parts.join('\n');
+}
+
+interface Sinks {
+  onEvent?: (ev: EventRecord) => void;
+  onFlow?: (f: FlowRecord) => void;
+  close(result: AnalysisResult): void;
+}
+
+/** JSON-lines outputs: --out DIR files and/or --json on standard output. */
+function openSinks(args: AnalyzeArgs): Sinks {
+  const stdout = args.json ? new JsonLinesWriter(1) : undefined;
+  const dir = args.out;
+  if (dir) mkdirSync(dir, { recursive: true });
+  const flowsOut = dir ? new JsonLinesWriter(join(dir, 'flows.jsonl')) : undefined;
+  const eventsOut = dir ? new JsonLinesWriter(join(dir, 'events.jsonl')) : undefined;
+  if (!stdout && !dir) return { close: () => undefined };
+  const keep = (type: string): boolean => !args.events || args.events.some((p) => type === p || type.startsWith(p));
+  const secret = (r: object): object => (args.showSecrets ? r : redact(r));
+  return {
+    onFlow: (f) => {
+      flowsOut?.write(f);
+      stdout?.write(f);
+    },
+    onEvent: (ev) => {
+      if (ev.type === 'flow.end' || !keep(ev.type)) return;
+      const out = secret(ev);
+      eventsOut?.write(out);
+      stdout?.write(out);
+    },
+    close: (r) => {
+      if (stdout) for (const f of r.findings) stdout.write({ type: 'finding', ...f });
+      for (const w of [flowsOut, eventsOut, stdout]) w?.close();
+      if (!dir) return;
+      const findingsOut = new JsonLinesWriter(join(dir, 'findings.jsonl'));
+      for (const f of r.findings) findingsOut.write(f);
+      findingsOut.close();
+      writeFileSync(join(dir, 'devices.json'), JSON.stringify(r.devices, null, 2) + '\n');
+      writeFileSync(join(dir, 'assessments.json'), JSON.stringify(r.assessments, null, 2) + '\n');
+      writeFileSync(join(dir, 'summary.json'), JSON.stringify(r.summary, null, 2) + '\n');
+    },
+  };
 }
 
 /** With --quiet and no JSON: one machine-readable line (used by the benchmark). */
@@ -131,17 +201,4 @@ function quietLine(s: RunSummary): string {
 function exitCodeOf(s: RunSummary): number {
   if (s.files.length > 0 && s.files.every((f) => f.error && f.packets === 0)) return ExitCode.NO_INPUT;
   return s.partial ? ExitCode.PARTIAL : ExitCode.OK;
-}
-
-interface Sink {
-  write(record: object): void;
-}
-
-function subscribe(pipeline: Pipeline, flows: Sink, events: Sink, args: AnalyzeArgs): void {
-  const keep = (type: string): boolean => !args.events || args.events.some((p) => type === p || type.startsWith(p + '.') || type.startsWith(p));
-  const out = (r: object): object => (args.showSecrets ? r : redact(r));
-  pipeline.onFlow((f) => flows.write(f));
-  pipeline.on('*', (ev) => {
-    if (ev.type !== 'flow.end' && keep(ev.type)) events.write(out(ev));
-  });
 }

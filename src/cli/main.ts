@@ -3,27 +3,41 @@
  * @module
  */
 import { analyzeCommand, analyzeHelp } from './analyze.ts';
+import { devicesCommand, devicesHelp } from './devices.ts';
+import { reportCommand, reportHelp } from './report.ts';
+import { serveCommand, serveHelp } from './serve.ts';
 import { ExitCode } from './exit-codes.ts';
 
 const usage = `Usage: bulwark <command> [options]
 
 Commands:
-  analyze <capture>...   decode captures, track flows, recognise protocols, print a summary
+  analyze <capture>...   decode captures, track flows and protocols, list devices and findings
+  devices <capture>...   the device inventory with the evidence behind each identification
+  report <capture>...    a self-contained HTML report: devices, labels, findings, baseline assessment
+  serve                  the REST API and web dashboard on a local database
   help [command]         show help
 
-Run 'bulwark analyze --help' for the options of analyze.
+Run 'bulwark <command> --help' for the options of a command.
 `;
+
+const helps: Record<string, string> = { analyze: analyzeHelp, devices: devicesHelp, report: reportHelp, serve: serveHelp };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'analyze':
       return analyzeCommand(rest);
+    case 'devices':
+      return devicesCommand(rest);
+    case 'report':
+      return reportCommand(rest);
+    case 'serve':
+      return serveCommand(rest);
     case 'help':
     case '--help':
     case '-h':
     case undefined:
-      process.stdout.write(rest[0] === 'analyze' ? analyzeHelp : usage);
+      process.stdout.write(helps[rest[0]] ?? usage);
       return command === undefined ? ExitCode.USAGE : ExitCode.OK;
     case '--version':
     case 'version':

@@ -6,16 +6,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Pipeline } from '../pipeline/analyze.ts';
+import { analyzeCaptures } from '../engine/analyze-captures.ts';
 import type { RunSummary } from '../pipeline/stats.ts';
 import type { CaptureProgress } from '../capture/types.ts';
-import { Inventory } from '../inventory/inventory.ts';
 import { loadOverrides, type Overrides } from '../inventory/overrides.ts';
 import type { DeviceRecord } from '../inventory/types.ts';
-import { DetectionEngine } from '../detect/engine.ts';
-import { detectors } from '../detect/registry.ts';
 import type { Finding } from '../detect/types.ts';
-import { AssessmentFacts } from '../assess/facts.ts';
+import type { AssessmentFacts } from '../assess/facts.ts';
 import { buildReportData, type ReportData } from '../output/report/data.ts';
 import { renderHtml } from '../output/report/html.ts';
 import { labelSvg } from '../output/label/svg.ts';
@@ -84,13 +81,8 @@ export interface ReportAnalysis {
 export async function analyzeForReport(
   paths: readonly string[], options: { overrides?: Overrides; onProgress?: (file: string, p: CaptureProgress, packets: number) => void } = {},
 ): Promise<ReportAnalysis> {
-  const pipeline = new Pipeline();
-  const inventory = new Inventory({ overrides: options.overrides ?? {} }).attach(pipeline);
-  const detection = new DetectionEngine(detectors, { devices: inventory }).attach(pipeline);
-  const facts = new AssessmentFacts().attach(pipeline);
-  const summary = await pipeline.run(paths, options.onProgress);
-  const findings = detection.findings();
-  return { summary, devices: inventory.devices(), findings, facts };
+  const a = await analyzeCaptures(paths, { overrides: options.overrides ?? {}, onProgress: options.onProgress });
+  return { summary: a.summary, devices: a.devices, findings: a.findings, facts: a.facts as AssessmentFacts };
 }
 
 /** Build the report data for capture files (what --json writes). */
