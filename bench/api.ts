@@ -10,7 +10,7 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +95,16 @@ function get(agent: Agent, port: number, path: string): Promise<number> {
   });
 }
 
+/** CPU seconds (user + system) a process has used, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 function quantile(sorted: number[], q: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
 }
@@ -126,6 +136,7 @@ async function main(): Promise<void> {
   let sent = 0;
   let completedInWindow = 0;
   const total = Math.round(rate * (warmup + seconds));
+  const cpu0 = cpuSeconds(child.pid!);
   const start = performance.now();
   const inflight = new Set<Promise<void>>();
   while (sent < total) {
@@ -154,6 +165,7 @@ async function main(): Promise<void> {
   }
   await Promise.all(inflight);
   const elapsed = (performance.now() - start) / 1000;
+  const serverCpuMs = ((cpuSeconds(child.pid!) - cpu0) * 1000) / total;
   agent.destroy();
   child.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
@@ -168,7 +180,7 @@ async function main(): Promise<void> {
     `API load benchmark: ${nDevices} devices, ${nFindings} findings (synthetic rows), store filled in ${fillS.toFixed(1)} s`,
     `offered ${rate} req/s for ${seconds} s after ${warmup} s warm-up; achieved ${(total / elapsed).toFixed(0)} req/s overall, ` +
       `${(completedInWindow / seconds).toFixed(0)} req/s measured; errors ${errors}`,
-    `memoised list pages: ${opt['no-memo'] ? 'off' : 'on'}`,
+    `memoised list pages: ${opt['no-memo'] ? 'off' : 'on'}; server CPU per request ${serverCpuMs.toFixed(2)} ms`,
     `machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}, load average at start ${load0.toFixed(2)}`,
     '',
     '| endpoint group | requests | p50 ms | p99 ms | max ms |',
