@@ -32,8 +32,6 @@ interface Pair {
   total: number;
   unanswered: number;
   reported: number;
-  reportedUnanswered: number;
-  periodic: number;
   evidence: EvidenceRef | undefined;
   lastTs: number;
   sinceCheck: number;
@@ -98,7 +96,6 @@ export const detector: Detector<Options> = {
       if (p.total < options.minConnections) return;
       const shape = periodicity(p.starts, options.tolerance);
       if (shape === undefined || shape.interval < options.minIntervalS || shape.interval > options.maxIntervalS || shape.regularity < options.minRegularity) return;
-      p.periodic = p.total;
       const count = p.total - p.reported;
       if (count <= 0) return;
       const unansweredShare = p.unanswered / p.total;
@@ -117,7 +114,6 @@ export const detector: Detector<Options> = {
         facts: { interval_s: interval, regularity: shape.regularity, unanswered: p.unanswered, connections: p.total },
       });
       p.reported = p.total;
-      p.reportedUnanswered = p.unanswered;
     };
 
     return {
@@ -131,7 +127,7 @@ export const detector: Detector<Options> = {
           if (pairs.size >= options.maxTrackedPairs) pairs.delete(pairs.keys().next().value as string);
           p = {
             device: f.orig_ip, mac: f.orig_mac, remote: f.resp_ip, port: f.resp_port, transport: f.transport, starts: [], total: 0, unanswered: 0,
-            reported: 0, reportedUnanswered: 0, periodic: 0, evidence: undefined, lastTs: f.first_ts, sinceCheck: 0,
+            reported: 0, evidence: undefined, lastTs: f.first_ts, sinceCheck: 0,
           };
           pairs.set(key, p);
         }

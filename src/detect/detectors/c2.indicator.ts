@@ -1,7 +1,7 @@
 /**
  * c2.indicator: traffic matching imported indicator lists (IP addresses, domains, JA4 fingerprints) from
  * plain text, CSV or STIX 2.1 files (src/detect/indicators/). Addresses are matched on flow records
- * (attempts included), domains on DNS queries, TLS SNI and HTTP Host, JA4 on TLS ClientHellos.
+ * (attempts included), domains on DNS queries and TLS SNI, JA4 on TLS ClientHellos.
  * @module
  */
 import type { Detector } from '../types.ts';
@@ -18,7 +18,7 @@ interface Options extends Record<string, unknown> {
 
 export const detector: Detector<Options> = {
   id: 'c2.indicator',
-  description: 'Indicator match: a device talks to an IP address, looks up or connects to a domain, or presents a JA4 TLS fingerprint listed in the imported indicator lists (plain text, CSV or STIX 2.1).',
+  description: 'Indicator match: a device talks to an IP address, looks up or opens TLS to a domain, or presents a JA4 TLS fingerprint listed in the imported indicator lists (plain text, CSV or STIX 2.1).',
   category: 'c2',
   severity: 'high',
   confidence: 0.8,
@@ -43,7 +43,9 @@ export const detector: Detector<Options> = {
       explanation: '{indicator}, on an imported indicator list{label}, reached {device} ({count} flows, {first_seen} to {last_seen}). Make sure the device is not exposed to the Internet needlessly.',
     },
   },
-  subscribes: ['flow.end', 'dns.query', 'tls.client_hello', 'http.request'],
+  // http.request is left out on purpose: building it for every request costs much, and a bot resolving a listed
+  // domain shows it in dns.query (or TLS SNI) anyway.
+  subscribes: ['flow.end', 'dns.query', 'tls.client_hello'],
   create(ctx, options) {
     const set = loadIndicatorFiles(options.paths, options.maxIndicators, options.maxFileBytes);
     if (set.size === 0) return {};
@@ -94,10 +96,6 @@ export const detector: Detector<Options> = {
           if (sniHit) eventMatch(ev, sniHit, 'domain', `opened TLS to ${String(ev.sni)} under`);
           const ja4Hit = typeof ev.ja4 === 'string' ? set.fingerprint(ev.ja4) : undefined;
           if (ja4Hit) eventMatch(ev, ja4Hit, 'JA4 fingerprint', 'sent a TLS ClientHello with the fingerprint');
-        } else if (ev.type === 'http.request') {
-          const host = typeof ev.host === 'string' ? ev.host.replace(/:\d+$/, '') : '';
-          const hit = host ? set.domain(host) : undefined;
-          if (hit) eventMatch(ev, hit, 'domain', `sent an HTTP request to ${host} under`);
         }
       },
     };

@@ -1,12 +1,12 @@
 /**
  * exposure.service: a device runs a risky service that is reachable and answers: telnet, plain MQTT (no TLS),
- * RTSP, SNMP, UPnP/SSDP. Judged on flow records (the server side sent application data back) and on SSDP
- * announcements/answers. Severity rises when the client was on the Internet (the service is exposed there).
+ * RTSP, SNMP, UPnP/SSDP. Judged on flow records: the server side sent application data back (for SSDP, the
+ * device sent NOTIFYs or M-SEARCH answers from port 1900). Severity rises when the client was on the Internet.
  * @module
  */
-import type { Detector, Severity } from '../types.ts';
+import type { Detector, EvidenceRef, Severity } from '../types.ts';
 import type { FlowRecord } from '../../flow/types.ts';
-import { evidenceOf, isLocalIp } from '../lib/net.ts';
+import { isLocalIp } from '../lib/net.ts';
 
 interface Options extends Record<string, unknown> {
   services: string[];
@@ -56,11 +56,13 @@ export const detector: Detector<Options> = {
       explanation: '{device} talks {service} to {server} (port {port}) on the Internet; {count} sessions. {why}',
     },
   },
-  subscribes: ['flow.end', 'ssdp.notify', 'ssdp.response'],
+  // SSDP is judged on flow records too (flows from port 1900 carry NOTIFYs and M-SEARCH answers): building
+  // ssdp.* events for every announcement would cost more than this detector is worth.
+  subscribes: ['flow.end'],
   create(ctx, options) {
     const enabled = new Set(options.services.map((s) => s.toLowerCase()));
 
-    const reportServer = (server: string, client: string, port: number, app: string, ts: number, evidence: ReturnType<typeof evidenceOf>, mac?: string): void => {
+    const reportServer = (server: string, client: string, port: number, app: string, ts: number, evidence: EvidenceRef, mac?: string): void => {
       const info = serviceInfo[app];
       const serverLocal = isLocalIp(server);
       const clientLocal = client === '' || isLocalIp(client);
@@ -86,23 +88,21 @@ export const detector: Detector<Options> = {
 
     const onFlow = (f: FlowRecord): void => {
       const app = f.app;
-      if (app === undefined || !(app in serviceInfo) || !enabled.has(app) || app === 'ssdp') return;
+      if (app === undefined || !(app in serviceInfo) || !enabled.has(app)) return;
+      if (app === 'ssdp') {
+        // NOTIFY (to the multicast group) or an answer to an M-SEARCH (to the searcher), sent from port 1900.
+        if (f.orig_port !== 1900 || f.orig_payload_bytes === 0) return;
+        const searcher = f.resp_ip.startsWith('239.') || f.resp_ip.toLowerCase().startsWith('ff0') ? '' : f.resp_ip;
+        reportServer(f.orig_ip, searcher, 1900, app, f.first_ts, { file: f.file, packet: f.first_packet, ts: f.first_ts, community_id: f.community_id }, f.orig_mac);
+        return;
+      }
       // Answering: the server sent application data back (a refused or silent port is not an exposure).
       if (f.resp_pkts === 0 || f.resp_payload_bytes === 0) return;
       if (app === 'snmp' && f.resp_port !== 161) return;
       reportServer(f.resp_ip, f.orig_ip, f.resp_port, app, f.first_ts, { file: f.file, packet: f.first_packet, ts: f.first_ts, community_id: f.community_id }, f.resp_mac);
     };
 
-    return {
-      onFlow,
-      onEvent(ev) {
-        if (!enabled.has('ssdp')) return;
-        const server = String(ev.src_ip ?? '');
-        // Announcements go to the multicast group; answers to M-SEARCH go to the searcher.
-        const client = ev.type === 'ssdp.response' ? String(ev.dst_ip ?? '') : '';
-        reportServer(server, client, Number(ev.src_port ?? 1900), 'ssdp', ev.ts, evidenceOf(ev));
-      },
-    };
+    return { onFlow };
   },
 };
 
