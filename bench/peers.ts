@@ -27,7 +27,7 @@ export const BULWARK: Tool = {
   id: 'bulwark',
   label: 'Bulwark',
   bin: join(REPO, 'node_modules/.bin/node'),
-  args: (file) => [join(REPO, 'bin/bulwark.js'), 'analyze', file, '--quiet'],
+  args: (file) => ['--max-old-space-size=320', join(REPO, 'bin/bulwark.js'), 'analyze', file, '--quiet'],
   note: 'Node 24, `analyze --quiet`, default limits (`--max-flows`: least recently active flow evicted when full). With no subscriber, event objects are not built; decoding, flow tracking, reassembly and protocol analyzers all run.',
 };
 

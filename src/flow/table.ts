@@ -274,12 +274,13 @@ export class FlowTable {
   }
 
   /** JSON form of a live flow (call from onEnd, or any time before the slot is reused). */
-  toRecord(slot: number, fileNames: readonly string[], appNames?: readonly string[], endReason: FlowEndReason = 'end_of_input'): FlowRecord {
+  /** `communityId`: the flow's id when the caller already computed it (saves a SHA-1 per flow). */
+  toRecord(slot: number, fileNames: readonly string[], appNames?: readonly string[], endReason: FlowEndReason = 'end_of_input', communityId?: string): FlowRecord {
     const tcp = this.proto[slot] === IpProto.TCP && this.ipVer[slot] !== 0;
     const rec: FlowRecord = {
       type: 'flow',
       flow_id: this.flowIdA[slot],
-      community_id: this.communityId(slot),
+      community_id: communityId ?? this.communityId(slot),
       transport: this.transport(slot),
       ip_version: this.ipVer[slot] as 4 | 6 | 0,
       orig_ip: this.origIp(slot),

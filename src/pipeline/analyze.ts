@@ -56,6 +56,7 @@ export class Pipeline {
   private readonly reasm: TcpReassembler;
   private readonly dispatcher: AppDispatcher;
   private readonly apps = new Map<number, FlowApp>();
+  private readonly appNames: readonly string[];
   private readonly communityIds = new Map<number, string>();
   private readonly stats = new RunStats();
   private readonly files: string[] = [];
@@ -79,6 +80,7 @@ export class Pipeline {
     this.table = new FlowTable(this.opts.flow, (slot, reason) => this.onFlowEnd(slot, reason));
     this.reasm = new TcpReassembler(this.opts.reassembly);
     this.dispatcher = new AppDispatcher(this.opts.protocols);
+    this.appNames = this.dispatcher.appNames;
     this.ctx = {
       wants: (type) => this.wants(type),
       emit: (type, fields, dir) => this.emitFlowEvent(type, fields, dir),
@@ -207,7 +209,7 @@ export class Pipeline {
     const appName = this.dispatcher.nameOfId(this.table.appId(slot));
     this.stats.flowEnded(reason, appName);
     if (this.flowHandlers.length > 0 || this.wants('flow.end')) {
-      const rec = this.table.toRecord(slot, this.files, this.dispatcher.appNames, reason);
+      const rec = this.table.toRecord(slot, this.files, this.appNames, reason, this.communityIds.get(slot));
       for (const h of this.flowHandlers) h(rec);
       if (this.wants('flow.end')) this.publish({ ...rec, type: 'flow.end', ts: rec.last_ts, packet: rec.last_packet } as unknown as EventRecord);
     }
