@@ -28,7 +28,7 @@ export const BULWARK: Tool = {
   label: 'Bulwark',
   bin: join(REPO, 'node_modules/.bin/node'),
   args: (file) => ['--max-old-space-size=320', join(REPO, 'bin/bulwark.js'), 'analyze', file, '--quiet'],
-  note: 'Node 24, `analyze --quiet`, default limits (`--max-flows`: least recently active flow evicted when full). With no subscriber, event objects are not built; decoding, flow tracking, reassembly and protocol analyzers all run.',
+  note: 'Node 24, `analyze --quiet`: the full analysis — decoding, flows, reassembly, protocol analyzers, device inventory and identification, all 15 detectors, baseline assessment — with default limits (`--max-flows`: least recently active flow evicted when full); no JSON written.',
 };
 
 export const PEERS: Tool[] = [

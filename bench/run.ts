@@ -216,6 +216,15 @@ function bulwarkAllFlows(flows: number): Tool {
   };
 }
 
+/** Bulwark without detectors and assessment: the price of detection is the difference to the full run. */
+const BULWARK_NO_DETECT: Tool = {
+  ...BULWARK,
+  id: 'bulwark-no-detect',
+  label: 'Bulwark --no-detect',
+  args: (file, scratch) => [...BULWARK.args(file, scratch), '--no-detect'],
+  note: 'pipeline and device inventory only (no detectors, no assessment).',
+};
+
 /** The CLI's default `--max-flows`, read from its help text. */
 function defaultMaxFlows(): number | undefined {
   const help = spawnSync(BULWARK.bin, [join(REPO, 'src/cli/main.ts'), 'analyze', '--help'], { cwd: REPO, encoding: 'utf8' }).stdout ?? '';
@@ -259,6 +268,7 @@ async function main(): Promise<void> {
       else {
         const main = await measure(BULWARK, w, opts, isolate);
         results.push(main);
+        results.push(await measure(BULWARK_NO_DETECT, w, opts, isolate));
         const limit = defaultMaxFlows();
         if (w.flows !== undefined && limit !== undefined && limit < w.flows) {
           // The default live-flow limit evicts most of a flood; this run keeps every flow live to price a flow.
