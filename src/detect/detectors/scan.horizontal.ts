@@ -78,8 +78,8 @@ const detector: Detector<Options> = {
         if (options.ignoreResolved && resolved.has(f.resp_ip)) return;
         const state = window.add(`${f.orig_ip}|${f.resp_port}`, f.resp_ip, f.first_ts, flowEvidence(f));
         if (state.tripped) return report(f, flowEvidence(f), f.resp_ip);
-        if (state.items.size < options.minHosts) return;
-        for (const [target, item] of state.items) report(f, item.payload, String(target));
+        if (state.size < options.minHosts) return;
+        for (const [target, item] of state.entries()) report(f, item.payload, String(target));
         window.trip(state);
       },
     };

@@ -63,9 +63,9 @@ const detector: Detector<Options> = {
         if (!isTcpProbe(f)) return;
         const state = window.add(`${f.orig_ip}|${f.resp_ip}`, f.resp_port, f.first_ts, flowEvidence(f));
         if (state.tripped) return report(f, flowEvidence(f));
-        const ports = state.items.size;
+        const ports = state.size;
         if (ports < options.minPorts) return;
-        for (const item of state.items.values()) report(f, item.payload, ports);
+        for (const [, item] of state.entries()) report(f, item.payload, ports);
         window.trip(state);
       },
     };

@@ -7,12 +7,76 @@ import { BoundedMap } from './bounded-map.ts';
  * @module
  */
 
-interface DistinctState<P> {
-  items: Map<string | number, { ts: number; payload: P }>;
+type Target = string | number;
+interface Item<P> {
+  ts: number;
+  payload: P;
+}
+
+/**
+ * Distinct targets of one key. Most keys of a flood or a scan reach one target only, so the first target lives
+ * in two fields and a Map is made only for a second one (a Map per key was the detectors' main cost on
+ * one-flow-per-source floods).
+ */
+export class DistinctState<P> {
+  private firstTarget: Target | undefined;
+  private firstItem: Item<P> | undefined;
+  private map: Map<Target, Item<P>> | undefined;
   /** Newest time seen for the key (input may come slightly out of order, e.g. flows ended together). */
   maxTs: number;
   /** Threshold already crossed: items are no longer kept, the caller reports every further one at once. */
-  tripped: boolean;
+  tripped = false;
+
+  constructor(ts: number) {
+    this.maxTs = ts;
+  }
+
+  /** Distinct targets within the window. */
+  get size(): number {
+    return this.map ? this.map.size : this.firstItem ? 1 : 0;
+  }
+
+  /** Targets and their items, oldest first. */
+  entries(): Iterable<[Target, Item<P>]> {
+    if (this.map) return this.map;
+    return this.firstItem ? [[this.firstTarget as Target, this.firstItem]] : [];
+  }
+
+  /** (Re)insert `target` as the newest. */
+  set(target: Target, item: Item<P>): void {
+    if (!this.map) {
+      if (this.firstItem === undefined || this.firstTarget === target) {
+        this.firstTarget = target;
+        this.firstItem = item;
+        return;
+      }
+      this.map = new Map([[this.firstTarget as Target, this.firstItem]]);
+      this.firstTarget = undefined;
+      this.firstItem = undefined;
+    }
+    this.map.delete(target); // re-insert: insertion order stays close to time order
+    this.map.set(target, item);
+  }
+
+  /** Drop targets older than `cutoff`, then the oldest beyond `max`. */
+  prune(cutoff: number, max: number): void {
+    const map = this.map;
+    if (!map) {
+      if (this.firstItem && (this.firstItem.ts < cutoff || max < 1)) this.clear();
+      return;
+    }
+    for (const [t, item] of map) if (item.ts < cutoff) map.delete(t);
+    for (const t of map.keys()) {
+      if (map.size <= max) break;
+      map.delete(t);
+    }
+  }
+
+  clear(): void {
+    this.firstTarget = undefined;
+    this.firstItem = undefined;
+    this.map = undefined;
+  }
 }
 
 /** Distinct targets per key within a time window (e.g. ports per scanner). */
@@ -30,33 +94,24 @@ export class DistinctWindow<P> {
     this.pruneAt = Math.max(1, threshold);
   }
 
-  /** Record `target` for `key` at `ts`; returns the key's state (items = distinct targets within the window). */
-  add(key: string, target: string | number, ts: number, payload: P): DistinctState<P> {
+  /** Record `target` for `key` at `ts`; returns the key's state (distinct targets within the window). */
+  add(key: string, target: Target, ts: number, payload: P): DistinctState<P> {
     let state = this.keys.get(key);
     if (state === undefined) {
-      state = { items: new Map(), maxTs: ts, tripped: false };
+      state = new DistinctState<P>(ts);
       this.keys.set(key, state);
     }
     if (state.tripped) return state;
-    const items = state.items;
-    items.delete(target); // re-insert: insertion order stays close to time order
-    items.set(target, { ts, payload });
+    state.set(target, { ts, payload });
     if (ts > state.maxTs) state.maxTs = ts;
-    if (items.size >= this.pruneAt) {
-      const cutoff = state.maxTs - this.windowS;
-      for (const [t, item] of items) if (item.ts < cutoff) items.delete(t);
-    }
-    for (const t of items.keys()) {
-      if (items.size <= this.maxItems) break;
-      items.delete(t);
-    }
+    if (state.size >= this.pruneAt || state.size > this.maxItems) state.prune(state.size >= this.pruneAt ? state.maxTs - this.windowS : -Infinity, this.maxItems);
     return state;
   }
 
   /** Mark a key as reported and free its items. */
   trip(state: DistinctState<P>): void {
     state.tripped = true;
-    state.items.clear();
+    state.clear();
   }
 }
 
