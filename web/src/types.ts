@@ -2,38 +2,13 @@
 
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 
-export interface Evidence { signal: string; value: string; ts: number; file: string; packet: number }
-export interface IpBinding { ip: string; first_ts: number; last_ts: number; source: string }
-export interface ServiceRecord { transport: string; port: number; app?: string; flows: number }
+import type { DeviceRecord } from '../../src/inventory/types.ts';
 
-export interface Device {
-  id: string;
-  mac?: string;
-  oui_vendor?: string;
-  mac_local: boolean;
-  ips: IpBinding[];
-  hostnames: string[];
-  first_ts: number;
-  last_ts: number;
-  local: boolean;
-  services: ServiceRecord[];
-  talks_to: { ports: string[]; domains: string[] };
-  flows_out: number;
-  flows_in: number;
-  bytes_out: number;
-  bytes_in: number;
-  peers_local: number;
-  peers_remote: number;
-  evidence: Evidence[];
-  evidence_dropped: number;
-  identification: {
-    type: string;
-    type_confidence: number;
-    vendor?: string;
-    model?: string;
-    because: string[];
-    decided_by: string;
-  };
+export type { Evidence, IpBinding, ServiceRecord } from '../../src/inventory/types.ts';
+
+/** A device as the API returns it: the inventory's record plus what the store adds. */
+export interface Device extends Omit<DeviceRecord, 'identification' | 'user'> {
+  identification: Omit<DeviceRecord['identification'], 'type'> & { type: string };
   user?: { name?: string; type?: string; vendor?: string };
   /** Security grade (A best) from the assessment; absent until assessed. */
   grade?: string;
