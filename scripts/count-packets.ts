@@ -3,7 +3,7 @@
  * capture with a do-nothing consumer and prints packets, bytes and records per second.
  * @module
  */
-import { openCapture } from './open.ts';
+import { openCapture } from '../src/capture/open.ts';
 
 for (const file of process.argv.slice(2)) {
   let sink = 0;
