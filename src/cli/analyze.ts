@@ -147,9 +147,25 @@ function secretOptions(showSecrets: boolean): Record<string, Record<string, unkn
 
 function humanReport(r: AnalysisResult): string {
   const parts = [summaryText(r.summary)];
+  const limits = limitsLine(r);
+  if (limits) parts.push(limits);
   if (r.devices.length > 0) parts.push('', `Devices (${r.devices.length})`, deviceTable(r.devices));
   if (r.findings.length > 0) parts.push('', `Findings (${r.findings.length})`, findingsTable(r.findings));
   return parts.join('\n');
+}
+
+/** Later-stage limits that were hit (never silent): devices, evidence, findings. */
+function limitsLine(r: AnalysisResult): string | undefined {
+  const inv = r.stats.inventory;
+  const det = r.stats.detection;
+  const hit: string[] = [];
+  if (inv.dropped_devices) hit.push(`${inv.dropped_devices} devices over the device limit`);
+  if (inv.evidence_dropped) hit.push(`${inv.evidence_dropped} evidence items over the per-device limit`);
+  if (det?.dropped_findings) hit.push(`${det.dropped_findings} findings over the finding limit`);
+  if (det?.evidence_dropped) hit.push(`${det.evidence_dropped} evidence packets over the per-finding limit`);
+  const errors = (inv.event_errors ?? 0) + Object.values(det?.detector_errors ?? {}).reduce((a, b) => a + b, 0);
+  if (errors) hit.push(`${errors} inventory/detector errors contained`);
+  return hit.length ? `limits    ${hit.join(', ')}` : undefined;
 }
 
 interface Sinks {
@@ -188,7 +204,7 @@ function openSinks(args: AnalyzeArgs): Sinks {
       findingsOut.close();
       writeFileSync(join(dir, 'devices.json'), JSON.stringify(r.devices, null, 2) + '\n');
       writeFileSync(join(dir, 'assessments.json'), JSON.stringify(r.assessments, null, 2) + '\n');
-      writeFileSync(join(dir, 'summary.json'), JSON.stringify(r.summary, null, 2) + '\n');
+      writeFileSync(join(dir, 'summary.json'), JSON.stringify({ ...r.summary, stages: r.stats }, null, 2) + '\n');
     },
   };
 }

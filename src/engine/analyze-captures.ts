@@ -7,12 +7,12 @@
 import { Pipeline, type EventHandler, type FlowHandler, type PipelineOptions } from '../pipeline/analyze.ts';
 import type { RunSummary } from '../pipeline/stats.ts';
 import type { CaptureProgress } from '../capture/types.ts';
-import { Inventory, type InventoryOptions } from '../inventory/inventory.ts';
+import { Inventory, type InventoryOptions, type InventoryStats } from '../inventory/inventory.ts';
 import type { Overrides } from '../inventory/overrides.ts';
 import type { DeviceRecord } from '../inventory/types.ts';
 import { DetectionEngine } from '../detect/engine.ts';
 import { detectors as allDetectors } from '../detect/registry.ts';
-import type { DetectionOptions, Detector, Finding } from '../detect/types.ts';
+import type { DetectionOptions, DetectionStats, Detector, Finding } from '../detect/types.ts';
 import { AssessmentFacts } from '../assess/facts.ts';
 import { assessDevices } from '../assess/assess.ts';
 import type { DeviceAssessment } from '../assess/types.ts';
@@ -41,6 +41,8 @@ export interface AnalysisResult {
   assessments: DeviceAssessment[];
   /** Facts the assessment was made from (per host; the report shows them). */
   facts?: AssessmentFacts;
+  /** Counters of the later stages, limits hit included (the pipeline's are in `summary`). */
+  stats: { inventory: InventoryStats; detection?: DetectionStats };
 }
 
 export async function analyzeCaptures(paths: readonly string[], options: Partial<AnalysisOptions> = {}): Promise<AnalysisResult> {
@@ -55,5 +57,5 @@ export async function analyzeCaptures(paths: readonly string[], options: Partial
   const devices = inventory.devices();
   const findings = detection?.findings() ?? [];
   const assessments = facts ? assessDevices(devices, findings, facts) : [];
-  return { summary, devices, findings, assessments, facts };
+  return { summary, devices, findings, assessments, facts, stats: { inventory: inventory.stats(), detection: detection?.stats } };
 }
