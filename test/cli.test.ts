@@ -76,3 +76,37 @@ test('usage errors exit 2', () => {
   assert.equal(bulwark('analyze', '--max-flows', 'x', sample).status, 2);
   assert.equal(bulwark('frobnicate').status, 2);
 });
+
+test('devices: the sample camera with its evidence; --set keeps a name across runs and it shows as set by user', () => {
+  const dir = tmp();
+  const overrides = join(dir, 'overrides.json');
+  const json = bulwark('devices', '--json', '--quiet', '--overrides', overrides, sample);
+  assert.equal(json.status, 0, json.stderr);
+  const devices = JSON.parse(json.stdout) as { id: string; identification: { type: string; decided_by: string }; evidence: unknown[]; user?: { name?: string } }[];
+  const camera = devices.find((d) => d.id === 'mac:b0:c5:54:25:5b:0e');
+  assert.equal(camera?.identification.type, 'camera');
+  assert.ok((camera?.evidence.length ?? 0) > 5);
+  const set = bulwark('devices', '--overrides', overrides, '--set', 'mac:b0:c5:54:25:5b:0e', '--name', 'Hall camera', '--type', 'camera');
+  assert.equal(set.status, 0, set.stderr);
+  const again = JSON.parse(bulwark('devices', '--json', '--quiet', '--overrides', overrides, sample).stdout) as typeof devices;
+  const named = again.find((d) => d.id === 'mac:b0:c5:54:25:5b:0e');
+  assert.equal(named?.user?.name, 'Hall camera');
+  assert.equal(named?.identification.decided_by, 'user');
+  assert.equal(bulwark('devices', '--overrides', overrides, '--set', 'mac:b0:c5:54:25:5b:0e', '--type', 'toaster').status, 2);
+});
+
+test('analyze --out also writes devices, findings (with packet evidence) and assessments', () => {
+  const dir = tmp();
+  const r = bulwark('analyze', '--quiet', '--out', dir, trace('telnet-raw.pcap'));
+  assert.equal(r.status, 0, r.stderr);
+  const findings = lines(join(dir, 'findings.jsonl'));
+  const cleartext = findings.find((f) => f.detector === 'credentials.cleartext');
+  assert.ok(cleartext, 'cleartext credentials finding');
+  assert.doesNotMatch(JSON.stringify(cleartext), /"user"|:user\b/); // the password 'user' is never printed
+  const evidence = cleartext.evidence as { file: string; packet: number }[];
+  assert.ok(evidence.length > 0 && evidence.every((e) => e.file.endsWith('telnet-raw.pcap') && e.packet > 0));
+  const devices = JSON.parse(readFileSync(join(dir, 'devices.json'), 'utf8')) as { ips: { ip: string }[] }[];
+  assert.ok(devices.some((d) => d.ips.some((b) => b.ip === '192.168.0.1')));
+  const assessments = JSON.parse(readFileSync(join(dir, 'assessments.json'), 'utf8')) as { grade: string }[];
+  assert.ok(assessments.length > 0 && assessments.every((a) => /^[A-E]$/.test(a.grade)));
+});
