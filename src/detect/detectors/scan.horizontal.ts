@@ -4,6 +4,7 @@
  * someone sweeps this network.
  * @module
  */
+import { ipv4Number } from '../../inventory/addresses.ts';
 import type { Detector, EvidenceRef } from '../types.ts';
 import type { FlowRecord } from '../../flow/types.ts';
 import { isLocalIp } from '../lib/net.ts';
@@ -76,7 +77,9 @@ const detector: Detector<Options> = {
       onFlow(f) {
         if (!isTcpProbe(f)) return;
         if (options.ignoreResolved && resolved.has(f.resp_ip)) return;
-        const state = window.add(`${f.orig_ip}|${f.resp_port}`, f.resp_ip, f.first_ts, flowEvidence(f));
+        // IPv4 source and port as one number: a cheaper map key than a fresh string per flow.
+        const src4 = ipv4Number(f.orig_ip);
+        const state = window.add(src4 >= 0 ? src4 * 65536 + f.resp_port : `${f.orig_ip}|${f.resp_port}`, f.resp_ip, f.first_ts, flowEvidence(f));
         if (state.tripped) return report(f, flowEvidence(f), f.resp_ip);
         if (state.size < options.minHosts) return;
         for (const [target, item] of state.entries()) report(f, item.payload, String(target));

@@ -27,6 +27,21 @@ export class BoundedMap<K, V> {
     return o;
   }
 
+  /** The value of `key`, made by `create` when absent: three map operations on a miss instead of five. */
+  getOrCreate(key: K, create: () => V): V {
+    const v = this.young.get(key);
+    if (v !== undefined) return v;
+    const o = this.old.get(key);
+    if (o !== undefined) {
+      this.old.delete(key);
+      this.put(key, o);
+      return o;
+    }
+    const made = create();
+    this.put(key, made);
+    return made;
+  }
+
   has(key: K): boolean {
     return this.young.has(key) || this.old.has(key);
   }

@@ -81,7 +81,7 @@ export class DistinctState<P> {
 
 /** Distinct targets per key within a time window (e.g. ports per scanner). */
 export class DistinctWindow<P> {
-  private readonly keys: BoundedMap<string, DistinctState<P>>;
+  private readonly keys: BoundedMap<string | number, DistinctState<P>>;
   private readonly windowS: number;
   private readonly maxItems: number;
   private readonly pruneAt: number;
@@ -95,12 +95,8 @@ export class DistinctWindow<P> {
   }
 
   /** Record `target` for `key` at `ts`; returns the key's state (distinct targets within the window). */
-  add(key: string, target: Target, ts: number, payload: P): DistinctState<P> {
-    let state = this.keys.get(key);
-    if (state === undefined) {
-      state = new DistinctState<P>(ts);
-      this.keys.set(key, state);
-    }
+  add(key: string | number, target: Target, ts: number, payload: P): DistinctState<P> {
+    const state = this.keys.getOrCreate(key, () => new DistinctState<P>(ts));
     if (state.tripped) return state;
     state.set(target, { ts, payload });
     if (ts > state.maxTs) state.maxTs = ts;
