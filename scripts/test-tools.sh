@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian tools the tests compare against or drive, when missing (idempotent):
+# tshark/editcap (reference dissections), tcpdump, Chromium (report and dashboard tests).
+set -euo pipefail
+need=()
+command -v tshark >/dev/null 2>&1 || need+=(tshark)
+command -v editcap >/dev/null 2>&1 || need+=(wireshark-common)
+command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "The tests need: ${need[*]} (Debian packages). Install them, e.g. sudo apt-get install ${need[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
+echo "installing test tools: ${need[*]}" >&2
+apt-get update -q >&2
+apt-get install -y -q --no-install-recommends "${need[@]}" >&2
