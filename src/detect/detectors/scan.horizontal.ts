@@ -35,7 +35,7 @@ const detector: Detector<Options> = {
   options: {
     windowS: { default: 60, description: 'Seconds within which the hosts must be probed.' },
     minHosts: { default: 20, description: 'Distinct hosts probed on one port within the window.' },
-    maxTrackedKeys: { default: 10000, description: 'Source/port pairs tracked at once (the oldest is forgotten beyond it).' },
+    maxTrackedKeys: { default: 2000, description: 'Source/port pairs tracked at once (the least recently active is forgotten beyond it; a scanner keeps its own pair active). Small on purpose: on a flood of spoofed sources a 10,000-pair window cost 1.5 s more per 2 M flows (cache misses).' },
     maxHostsPerKey: { default: 256, description: 'Hosts remembered per source/port pair (at least minHosts).' },
     ignoreResolved: { default: true, description: 'Do not count connections to addresses seen in DNS answers (a device retrying its cloud servers while offline is not scanning).' },
     maxResolvedAddresses: { default: 65536, description: 'DNS-answer addresses remembered for ignoreResolved.' },

@@ -30,7 +30,7 @@ const detector: Detector<Options> = {
   options: {
     windowS: { default: 60, description: 'Seconds within which the ports must be probed.' },
     minPorts: { default: 15, description: 'Distinct ports of one host probed within the window.' },
-    maxTrackedKeys: { default: 10000, description: 'Source/target pairs tracked at once (the oldest is forgotten beyond it).' },
+    maxTrackedKeys: { default: 2000, description: 'Source/target pairs tracked at once (the least recently active is forgotten beyond it; a scanner keeps its own pair active). Small on purpose: on a flood of spoofed sources a 10,000-pair window cost 1.5 s more per 2 M flows (cache misses).' },
     maxPortsPerKey: { default: 256, description: 'Ports remembered per source/target pair (at least minPorts).' },
   },
   messages: {
