@@ -7,7 +7,7 @@
 import type { Detector, EvidenceRef } from '../types.ts';
 import type { FlowRecord } from '../../flow/types.ts';
 import { isLocalIp } from '../lib/net.ts';
-import { isGroupAddress } from './ddos.flood-victim.ts';
+import { isGroupAddress } from '../lib/flood.ts';
 
 interface Options extends Record<string, unknown> {
   minConnections: number;

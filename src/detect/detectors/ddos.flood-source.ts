@@ -8,7 +8,7 @@ import type { Detector, EvidenceRef } from '../types.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
 import type { FlowRecord } from '../../flow/types.ts';
 import { isLocalIp } from '../lib/net.ts';
-import { floodVector, isGroupAddress } from './ddos.flood-victim.ts';
+import { floodVector, isGroupAddress } from '../lib/flood.ts';
 
 interface Options extends Record<string, unknown> {
   windowS: number;

@@ -6,7 +6,7 @@
  */
 import type { Detector, EvidenceRef } from '../types.ts';
 import { isLocalIp } from '../lib/net.ts';
-import { isGroupAddress } from './ddos.flood-victim.ts';
+import { isGroupAddress } from '../lib/flood.ts';
 
 interface Options extends Record<string, unknown> {
   windowS: number;

@@ -1,0 +1,26 @@
+/**
+ * Flow facts the flood, reflection, beaconing and P2P detectors share.
+ * @module
+ */
+import type { FlowRecord } from '../../flow/types.ts';
+
+/** Attack vector of one flow, from its first packets' flags (flow.end keeps the union per direction). */
+export function floodVector(f: FlowRecord): string {
+  if (f.transport === 'tcp') {
+    if (f.orig_pkts === 0 && f.resp_tcp_flags?.includes('S') && f.resp_tcp_flags.includes('A')) return 'syn-ack';
+    const flags = f.orig_tcp_flags ?? '';
+    if (flags.includes('S')) return f.orig_payload_bytes > 0 ? 'tcp-connect' : 'syn';
+    if (flags.includes('A')) return 'ack';
+    if (flags.includes('R')) return 'rst';
+    return 'tcp';
+  }
+  if (f.transport === 'ip-47') return 'gre';
+  return f.transport;
+}
+
+/** Multicast, broadcast or unspecified: never a flood victim or P2P peer. */
+export function isGroupAddress(ip: string): boolean {
+  if (ip.includes(':')) return ip.toLowerCase().startsWith('ff') || ip === '::';
+  const first = Number(ip.slice(0, ip.indexOf('.')));
+  return first >= 224 || ip === '0.0.0.0' || ip.endsWith('.255');
+}
