@@ -6,57 +6,33 @@ import { onLive } from '../live.ts';
 import { setQuery, type Cleanup } from '../router.ts';
 import type { Device } from '../types.ts';
 import { deviceHref, errorNotice, gradeBadge, link, loading } from '../widgets.ts';
+import { Filters } from '../filters.ts';
+import { deviceTypes } from '../../../src/inventory/types.ts';
 
-const deviceTypes = ['camera', 'plug', 'bulb', 'hub', 'sensor', 'speaker', 'tv', 'thermostat', 'printer', 'router', 'phone', 'computer', 'appliance', 'scale', 'unknown'];
 const pageSize = 50;
 
 export function devicesPage(root: HTMLElement, _params: Record<string, string>, query: URLSearchParams): Cleanup {
-  const state = new URLSearchParams(query);
+  const filters = new Filters(query);
+  const state = filters.state;
   const results = h('div', { class: 'results', 'aria-live': 'polite' }, loading());
-  const select = (name: string, label: string, options: [string, string][]): HTMLElement => {
-    const sel = h('select', { id: `f-${name}`, name }, options.map(([v, t]) => h('option', { value: v }, t)));
-    sel.value = state.get(name) ?? '';
-    sel.addEventListener('change', () => update(name, sel.value));
-    return h('label', { for: `f-${name}` }, label, sel);
-  };
-  const search = h('input', { id: 'f-q', type: 'search', name: 'q', placeholder: 'name, address, host name…', value: state.get('q') ?? '' });
-  let debounce: ReturnType<typeof setTimeout> | undefined;
-  search.addEventListener('input', () => {
-    clearTimeout(debounce);
-    debounce = setTimeout(() => update('q', search.value.trim()), 250);
-  });
-  const vendor = h('input', { id: 'f-vendor', type: 'text', name: 'vendor', placeholder: 'any', value: state.get('vendor') ?? '' });
-  vendor.addEventListener('change', () => update('vendor', vendor.value.trim()));
-
   replace(root,
     h('h1', null, 'Devices'),
     h('p', { class: 'hint' }, 'Every device Bulwark has seen on your network. Select one for its details and label.'),
     h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter devices', onsubmit: (e: Event) => e.preventDefault() },
-      h('label', { for: 'f-q' }, 'Search', search),
-      select('type', 'Type', [['', 'Any type'], ...deviceTypes.map((t): [string, string] => [t, typeLabel(t)])]),
-      h('label', { for: 'f-vendor' }, 'Vendor', vendor),
-      select('grade', 'Grade', [['', 'Any grade'], ...['A', 'B', 'C', 'D', 'E'].map((g): [string, string] => [g, g]), ['ungraded', 'Not graded']]),
-      select('sort', 'Sort by', [['', 'Default'], ['name', 'Name'], ['grade', 'Grade'], ['-bytes', 'Most data'], ['-last_ts', 'Last seen'], ['-findings', 'Most findings']])),
+      filters.text('q', 'Search', 'name, address, host name…', true),
+      filters.select('type', 'Type', [['', 'Any type'], ...deviceTypes.map((t): [string, string] => [t, typeLabel(t)])]),
+      filters.text('vendor', 'Vendor', 'any'),
+      filters.select('grade', 'Grade', [['', 'Any grade'], ...['A', 'B', 'C', 'D', 'E'].map((g): [string, string] => [g, g]), ['ungraded', 'Not graded']]),
+      filters.select('sort', 'Sort by', [['', 'Default'], ['name', 'Name'], ['grade', 'Grade'], ['-bytes', 'Most data'], ['-last_ts', 'Last seen'], ['-findings', 'Most findings']])),
     results);
 
   let disposed = false;
-  const update = (name: string, value: string): void => {
-    if (value) state.set(name, value);
-    else state.delete(name);
-    state.delete('offset');
-    setQuery(state);
-    void load();
-  };
-
+  filters.onChange = () => void load();
   const load = async (): Promise<void> => {
     const offset = Number(state.get('offset') ?? 0) || 0;
     try {
       const body = await getJson<unknown>('/api/devices', {
-        type: state.get('type') ?? undefined,
-        vendor: state.get('vendor') ?? undefined,
-        q: state.get('q') ?? undefined,
-        grade: state.get('grade') ?? undefined,
-        sort: state.get('sort') ?? undefined,
+        ...filters.params(['type', 'vendor', 'q', 'grade', 'sort']),
         limit: pageSize,
         offset,
       });
@@ -95,5 +71,5 @@ export function devicesPage(root: HTMLElement, _params: Record<string, string>, 
     }
   });
   void load();
-  return () => { disposed = true; off(); clearTimeout(timer); clearTimeout(debounce); };
+  return () => { disposed = true; off(); clearTimeout(timer); filters.dispose(); };
 }

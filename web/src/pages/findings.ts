@@ -8,52 +8,32 @@ import { onLive } from '../live.ts';
 import { setQuery, type Cleanup } from '../router.ts';
 import { severities, type Finding } from '../types.ts';
 import { errorNotice, loading, severityBadge, statusBadge } from '../widgets.ts';
+import { Filters } from '../filters.ts';
 
 const pageSize = 50;
 
 export function findingsPage(root: HTMLElement, _params: Record<string, string>, query: URLSearchParams): Cleanup {
-  const state = new URLSearchParams(query);
+  const filters = new Filters(query);
+  const state = filters.state;
   const results = h('div', { class: 'results', 'aria-live': 'polite' }, loading());
-  const select = (name: string, label: string, options: [string, string][]): HTMLElement => {
-    const sel = h('select', { id: `f-${name}`, name }, options.map(([v, t]) => h('option', { value: v }, t)));
-    sel.value = state.get(name) ?? '';
-    sel.addEventListener('change', () => update(name, sel.value));
-    return h('label', { for: `f-${name}` }, label, sel);
-  };
-  const text = (name: string, label: string, placeholder: string): HTMLElement => {
-    const input = h('input', { id: `f-${name}`, name, type: 'text', placeholder, value: state.get(name) ?? '' });
-    input.addEventListener('change', () => update(name, input.value.trim()));
-    return h('label', { for: `f-${name}` }, label, input);
-  };
   replace(root,
     h('h1', null, 'Findings'),
     h('p', { class: 'hint' }, 'Security problems and suspicious behaviour Bulwark found. Acknowledge the ones you have dealt with.'),
     h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter findings', onsubmit: (e: Event) => e.preventDefault() },
-      select('severity', 'Severity', [['', 'Any severity'], ...severities.map((s): [string, string] => [s, severityWords[s]])]),
-      select('status', 'Status', [['', 'Any status'], ['new', 'New'], ['acknowledged', 'Acknowledged'], ['resolved', 'Resolved']]),
-      text('q', 'Title contains', 'e.g. password'),
-      text('detector', 'Detector', 'e.g. credentials.cleartext'),
-      text('device', 'Device', 'device id')),
+      filters.select('severity', 'Severity', [['', 'Any severity'], ...severities.map((s): [string, string] => [s, severityWords[s]])]),
+      filters.select('status', 'Status', [['', 'Any status'], ['new', 'New'], ['acknowledged', 'Acknowledged'], ['resolved', 'Resolved']]),
+      filters.text('q', 'Title contains', 'e.g. password'),
+      filters.text('detector', 'Detector', 'e.g. credentials.cleartext'),
+      filters.text('device', 'Device', 'device id')),
     results);
 
   let disposed = false;
-  const update = (name: string, value: string): void => {
-    if (value) state.set(name, value);
-    else state.delete(name);
-    state.delete('offset');
-    setQuery(state);
-    void load();
-  };
-
+  filters.onChange = () => void load();
   const load = async (): Promise<void> => {
     const offset = Number(state.get('offset') ?? 0) || 0;
     try {
       const body = await getJson<unknown>('/api/findings', {
-        severity: state.get('severity') ?? undefined,
-        status: state.get('status') ?? undefined,
-        detector: state.get('detector') ?? undefined,
-        device: state.get('device') ?? undefined,
-        q: state.get('q') ?? undefined,
+        ...filters.params(['severity', 'status', 'detector', 'device', 'q']),
         limit: pageSize,
         offset,
       });
