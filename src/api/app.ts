@@ -12,6 +12,8 @@ import { serveStatic } from './static.ts';
 import { captureRoutes } from './routes-captures.ts';
 import { inventoryRoutes } from './routes-inventory.ts';
 import { statsRoutes } from './routes-stats.ts';
+import { isMachinePath, opsRoutes } from './routes-ops.ts';
+import { Metrics } from '../output/metrics.ts';
 
 export interface AppOptions {
   store: Store;
@@ -25,6 +27,8 @@ export interface AppOptions {
   webRoot?: string;
   /** Concurrent server-sent-event clients. */
   maxEventClients?: number;
+  /** Prometheus metrics served at /metrics (created over the store when absent). */
+  metrics?: Metrics;
 }
 
 export interface AppContextDeps {
@@ -51,11 +55,18 @@ export function createApp(options: AppOptions): Hono {
   if (options.token !== undefined) {
     const guard = requireToken(options.token);
     app.use('/api/*', async (c, next) => (c.req.path === '/api/openapi.json' ? next() : guard(c, next)));
+    // Prometheus sends the token as a bearer credential (scrape_config authorization).
+    app.use('/metrics', guard);
   }
   captureRoutes(app, deps);
   inventoryRoutes(app, deps);
   statsRoutes(app, deps);
-  app.all('/api/*', (c) => errorResponse(c, 404, 'not_found', `No API route ${c.req.method} ${c.req.path}`));
+  const metrics = options.metrics ?? new Metrics({ storeSnapshot: () => options.store.overview() });
+  opsRoutes(app, deps, metrics);
+  app.all('*', async (c, next) => {
+    if (isMachinePath(c.req.path)) return errorResponse(c, 404, 'not_found', `No route ${c.req.method} ${c.req.path}`);
+    await next();
+  });
   const webRoot = options.webRoot ?? defaultWebRoot;
   app.get('*', (c) => serveStatic(c, webRoot));
   app.onError((err, c) => {
