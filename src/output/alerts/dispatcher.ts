@@ -6,7 +6,7 @@
  */
 import type { Finding, Severity } from '../../detect/types.ts';
 import type { OutputMetrics } from '../metrics.ts';
-import type { Alert, AlertOutput, DeviceState } from './types.ts';
+import { PermanentDeliveryError, type Alert, type AlertOutput, type DeviceState } from './types.ts';
 
 export const severityOrder: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
 
@@ -147,10 +147,10 @@ class OutputQueue {
         this.counters.sent++;
         this.metrics.sent();
         return;
-      } catch {
+      } catch (err) {
         this.counters.failed_attempts++;
         this.metrics.failed();
-        if (attempt >= this.policy.maxAttempts || this.closed) {
+        if (attempt >= this.policy.maxAttempts || this.closed || err instanceof PermanentDeliveryError) {
           this.counters.dropped_retries_exhausted++;
           this.metrics.dropped();
           return;

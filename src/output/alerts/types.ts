@@ -43,3 +43,6 @@ export interface AlertOutput {
   devices?(states: readonly DeviceState[]): Promise<void>;
   close(): Promise<void>;
 }
+
+/** A delivery the receiver refused for good (e.g. HTTP 4xx other than 408/429): the dispatcher does not retry it. */
+export class PermanentDeliveryError extends Error {}
