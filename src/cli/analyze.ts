@@ -18,6 +18,7 @@ import { summaryText } from '../output/summary-text.ts';
 import { ProgressBar } from './progress.ts';
 import { ExitCode } from './exit-codes.ts';
 import { defaultOverridesPath } from './overrides-path.ts';
+import { alertHelp, defaultSensorName, deliverAnalysis, openAlerts } from './alerts.ts';
 
 export const analyzeHelp = `Usage: bulwark analyze [options] <capture>...
 
@@ -36,6 +37,7 @@ Options:
   --max-flows N        live-flow limit (default 262144); when full, the least recently active flow is evicted
   --show-secrets       print passwords and SNMP communities instead of redacting them
   --quiet              no progress bar and no summary on standard error
+${alertHelp}  --sensor NAME        this sensor's name in alerts (default: the host name)
   -h, --help           this help
 `;
 
@@ -49,6 +51,8 @@ interface AnalyzeArgs {
   quiet: boolean;
   overrides?: string;
   detect: boolean;
+  alerts: string[];
+  sensor: string;
 }
 
 function parse(argv: string[]): AnalyzeArgs | string {
@@ -66,6 +70,8 @@ function parse(argv: string[]): AnalyzeArgs | string {
         quiet: { type: 'boolean', default: false },
         overrides: { type: 'string' },
         'no-detect': { type: 'boolean', default: false },
+        alert: { type: 'string', multiple: true, default: [] },
+        sensor: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -90,6 +96,8 @@ function parse(argv: string[]): AnalyzeArgs | string {
     quiet: v.quiet ?? false,
     overrides: v.overrides,
     detect: !(v['no-detect'] ?? false),
+    alerts: v.alert ?? [],
+    sensor: v.sensor ?? defaultSensorName(),
   };
 }
 
@@ -105,6 +113,11 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   }
   const overrides = readOverrides(args.overrides ?? (existsSync(defaultOverridesPath) ? defaultOverridesPath : undefined), 'analyze');
   if (overrides === undefined) return ExitCode.USAGE;
+  const alerts = openAlerts(args.alerts, args.sensor);
+  if (typeof alerts === 'string') {
+    process.stderr.write(`bulwark analyze: ${alerts}\n`);
+    return ExitCode.USAGE;
+  }
   const sinks = openSinks(args);
   const progress = new ProgressBar(!args.quiet);
   const result = await analyzeCaptures(args.files, {
@@ -118,6 +131,10 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     onProgress: (file, p, packets) => progress.update(file, p, packets),
   });
   progress.clear();
+  if (alerts.size > 0) {
+    await deliverAnalysis(alerts, result, args.sensor);
+    result.stats = { ...result.stats, alerts: alerts.counters() };
+  }
   sinks.close(result);
   const { summary } = result;
   if (args.json) {

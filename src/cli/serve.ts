@@ -14,6 +14,8 @@ import { isLoopbackHost } from '../api/security.ts';
 import { CaptureWatcher } from '../api/watch.ts';
 import { SqliteStore } from '../store/sqlite.ts';
 import { ExitCode } from './exit-codes.ts';
+import { Metrics } from '../output/metrics.ts';
+import { alertHelp, alertsFromIngest, defaultSensorName, openAlerts } from './alerts.ts';
 
 export const serveHelp = `Usage: bulwark serve [options]
 
@@ -28,7 +30,10 @@ Options:
   --ingest FILE        ingest FILE before announcing the URL (repeatable; files already ingested are skipped)
   --upload-dir DIR     where uploaded captures are kept (default: bulwark-uploads beside the store)
   --max-upload-mb N    upload size limit in MiB (default 1024)
+${alertHelp}  --sensor NAME        this sensor's name in alerts (default: the host name)
   -h, --help           this help
+
+Operations: GET /metrics (Prometheus text format; needs the token when one is set), /healthz, /readyz.
 `;
 
 export interface ServeArgs {
@@ -40,6 +45,8 @@ export interface ServeArgs {
   ingest: string[];
   uploadDir: string;
   maxUploadBytes: number;
+  alerts: string[];
+  sensor: string;
 }
 
 const MIN_TOKEN = 16;
@@ -59,6 +66,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         ingest: { type: 'string', multiple: true, default: [] },
         'upload-dir': { type: 'string' },
         'max-upload-mb': { type: 'string', default: '1024' },
+        alert: { type: 'string', multiple: true, default: [] },
+        sensor: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -85,6 +94,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     host, port, db, token, watch: v.watch, ingest: v.ingest,
     uploadDir: resolve(v['upload-dir'] ?? join(dirname(db), 'bulwark-uploads')),
     maxUploadBytes: mb * 1024 * 1024,
+    alerts: v.alert ?? [],
+    sensor: v.sensor ?? defaultSensorName(),
   };
 }
 
@@ -101,7 +112,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
   mkdirSync(dirname(args.db), { recursive: true });
   const store = new SqliteStore(args.db);
   const queue = new IngestQueue(store);
-  const app = createApp({ store, queue, token: args.token, maxUploadBytes: args.maxUploadBytes, uploadDir: args.uploadDir });
+  const metrics = new Metrics({ storeSnapshot: () => store.overview() });
+  const alerts = openAlerts(args.alerts, args.sensor, metrics);
+  if (typeof alerts === 'string') {
+    process.stderr.write(`bulwark serve: ${alerts}\n`);
+    await store.close();
+    return ExitCode.USAGE;
+  }
+  if (alerts.size > 0) alertsFromIngest(alerts, queue, store, args.sensor);
+  const app = createApp({ store, queue, metrics, token: args.token, maxUploadBytes: args.maxUploadBytes, uploadDir: args.uploadDir });
   for (const c of await store.pendingCaptures()) {
     if (existsSync(c.path)) queue.enqueue(c);
     else await store.setCaptureState(c.id, { status: 'failed', error: 'the capture file is gone' });
@@ -148,6 +167,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.on('SIGTERM', stop);
   });
   await queue.idle();
+  await alerts.close();
   await store.close();
   return ExitCode.OK;
 }

@@ -6,7 +6,7 @@
  * Uses the maintained `mqtt` client (MQTT 3.1.1/5).
  * @module
  */
-import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { alertTime, isoTime, subjectOf } from './format.ts';
 import type { Alert, AlertOutput, DeviceState } from './types.ts';
 
@@ -108,6 +108,8 @@ export class MqttOutput implements AlertOutput {
         will: { topic: availabilityTopic(this.o), payload: Buffer.from('offline'), qos: 1, retain: true },
       };
       try {
+        // Loaded on first use: the client library is large and most runs have no MQTT output.
+        const { connectAsync } = await import('mqtt');
         const client = await connectAsync(this.o.url, opts);
         client.on('error', () => undefined);
         await client.publishAsync(availabilityTopic(this.o), 'online', { qos: 1, retain: true });
