@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import type { EventRecord } from '../pipeline/analyze.ts';
 import type { RunSummary } from '../pipeline/stats.ts';
 import type { FlowRecord } from '../flow/types.ts';
+import type { Finding } from '../detect/types.ts';
 import { loadOverrides, type Overrides } from '../inventory/overrides.ts';
 import { analyzeCaptures, type AnalysisResult } from '../engine/analyze-captures.ts';
 import { deviceTable } from '../output/devices-text.ts';
@@ -19,6 +20,8 @@ import { ProgressBar } from './progress.ts';
 import { ExitCode } from './exit-codes.ts';
 import { defaultOverridesPath } from './overrides-path.ts';
 import { alertHelp, defaultSensorName, deliverAnalysis, openAlerts } from './alerts.ts';
+import { EveFormatter } from '../output/siem/eve.ts';
+import { ecsAlert, ecsFlow } from '../output/siem/ecs.ts';
 
 export const analyzeHelp = `Usage: bulwark analyze [options] <capture>...
 
@@ -37,6 +40,8 @@ Options:
   --max-flows N        live-flow limit (default 262144); when full, the least recently active flow is evicted
   --show-secrets       print passwords and SNMP communities instead of redacting them
   --quiet              no progress bar and no summary on standard error
+  --format F           JSON lines as 'bulwark' (default), 'eve' (Suricata EVE: alerts and flows) or 'ecs'
+                       (Elastic Common Schema: alerts and flows); with --out also DIR/eve.json or DIR/ecs.ndjson
 ${alertHelp}  --sensor NAME        this sensor's name in alerts (default: the host name)
   -h, --help           this help
 `;
@@ -53,7 +58,11 @@ interface AnalyzeArgs {
   detect: boolean;
   alerts: string[];
   sensor: string;
+  format: JsonFormat;
 }
+
+type JsonFormat = 'bulwark' | 'eve' | 'ecs';
+const jsonFormats: readonly JsonFormat[] = ['bulwark', 'eve', 'ecs'];
 
 function parse(argv: string[]): AnalyzeArgs | string {
   let parsed;
@@ -72,6 +81,7 @@ function parse(argv: string[]): AnalyzeArgs | string {
         'no-detect': { type: 'boolean', default: false },
         alert: { type: 'string', multiple: true, default: [] },
         sensor: { type: 'string' },
+        format: { type: 'string', default: 'bulwark' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -81,6 +91,8 @@ function parse(argv: string[]): AnalyzeArgs | string {
   const v = parsed.values;
   if (v.help) return '';
   if (parsed.positionals.length === 0) return 'no capture file given';
+  const format = v.format as JsonFormat;
+  if (!jsonFormats.includes(format)) return `--format must be one of ${jsonFormats.join(', ')}, got '${v.format}'`;
   let maxFlows: number | undefined;
   if (v['max-flows'] !== undefined) {
     maxFlows = Number(v['max-flows']);
@@ -98,6 +110,7 @@ function parse(argv: string[]): AnalyzeArgs | string {
     detect: !(v['no-detect'] ?? false),
     alerts: v.alert ?? [],
     sensor: v.sensor ?? defaultSensorName(),
+    format,
   };
 }
 
@@ -191,30 +204,47 @@ interface Sinks {
   close(result: AnalysisResult): void;
 }
 
-/** JSON-lines outputs: --out DIR files and/or --json on standard output. */
+/** JSON-lines outputs: --out DIR files and/or --json on standard output, natively or as EVE/ECS. */
 function openSinks(args: AnalyzeArgs): Sinks {
+  const native = args.format === 'bulwark';
   const stdout = args.json ? new JsonLinesWriter(1) : undefined;
   const dir = args.out;
   if (dir) mkdirSync(dir, { recursive: true });
   const flowsOut = dir ? new JsonLinesWriter(join(dir, 'flows.jsonl')) : undefined;
   const eventsOut = dir ? new JsonLinesWriter(join(dir, 'events.jsonl')) : undefined;
+  const siemOut = dir && !native ? new JsonLinesWriter(join(dir, args.format === 'eve' ? 'eve.json' : 'ecs.ndjson')) : undefined;
   if (!stdout && !dir) return { close: () => undefined };
+  const eve = args.format === 'eve' ? new EveFormatter(args.sensor) : undefined;
+  const siemFlow = (f: FlowRecord): object => (eve ? eve.flow(f) : ecsFlow(f, args.sensor));
+  const siemAlert = (f: Finding): object => (eve ? eve.alert(f) : ecsAlert(f, args.sensor));
   const keep = (type: string): boolean => !args.events || args.events.some((p) => type === p || type.startsWith(p));
   const secret = (r: object): object => (args.showSecrets ? r : redact(r));
   return {
     onFlow: (f) => {
       flowsOut?.write(f);
-      stdout?.write(f);
+      if (native) stdout?.write(f);
+      else {
+        const doc = siemFlow(f);
+        siemOut?.write(doc);
+        stdout?.write(doc);
+      }
     },
     onEvent: (ev) => {
       if (ev.type === 'flow.end' || !keep(ev.type)) return;
       const out = secret(ev);
       eventsOut?.write(out);
-      stdout?.write(out);
+      if (native) stdout?.write(out);
     },
     close: (r) => {
-      if (stdout) for (const f of r.findings) stdout.write({ type: 'finding', ...f });
-      for (const w of [flowsOut, eventsOut, stdout]) w?.close();
+      for (const f of r.findings) {
+        if (native) stdout?.write({ type: 'finding', ...f });
+        else {
+          const doc = siemAlert(f);
+          siemOut?.write(doc);
+          stdout?.write(doc);
+        }
+      }
+      for (const w of [flowsOut, eventsOut, siemOut, stdout]) w?.close();
       if (!dir) return;
       const findingsOut = new JsonLinesWriter(join(dir, 'findings.jsonl'));
       for (const f of r.findings) findingsOut.write(f);
