@@ -11,6 +11,8 @@ import { AlertDispatcher } from '../output/alerts/dispatcher.ts';
 import { parseAlertTarget } from '../output/alerts/spec.ts';
 import { deviceNames, deviceStates } from '../output/alerts/states.ts';
 import type { Metrics } from '../output/metrics.ts';
+import type { Suppression } from '../output/alerts/dispatcher.ts';
+import type { BulwarkConfig } from './config/load.ts';
 
 export const alertHelp = `  --alert URL          send findings to an output as they are raised (repeatable):
                        syslog+udp://HOST:514, syslog+tcp://HOST:6514 (?format=cef), webhook+https://URL
@@ -21,12 +23,31 @@ export const alertHelp = `  --alert URL          send findings to an output as t
 /** The default sensor name: this machine's host name. */
 export const defaultSensorName = (): string => hostname().split('.')[0] || 'bulwark';
 
-export function openAlerts(specs: readonly string[], sensor: string, metrics?: Metrics): AlertDispatcher | string {
+/** The configuration file's alert outputs as URLs (its per-output keys become the URL's query keys). */
+export function configAlertSpecs(config: BulwarkConfig): string[] {
+  return (config.alerts ?? []).map((a) => {
+    const url = new URL(a.url);
+    if (a.min_severity) url.searchParams.set('min_severity', a.min_severity);
+    if (a.rate !== undefined) url.searchParams.set('rate', String(a.rate));
+    if (a.kinds) url.searchParams.set('kinds', a.kinds.join(','));
+    return url.toString();
+  });
+}
+
+/** Suppression rules of the configuration: its `suppress` list, and every allowlisted host as device or peer. */
+export function configSuppressions(config: BulwarkConfig): Suppression[] {
+  const rules: Suppression[] = (config.suppress ?? []).map(({ detector, device, peer }) => ({ detector, device, peer }));
+  for (const ip of config.allowlist ?? []) rules.push({ device: ip }, { peer: ip });
+  return rules;
+}
+
+export function openAlerts(specs: readonly string[], sensor: string, metrics?: Metrics, config: BulwarkConfig = {}): AlertDispatcher | string {
   const d = new AlertDispatcher({ metrics: metrics ? (name) => metrics.outputHooks(name) : undefined });
+  const suppress = configSuppressions(config);
   for (const spec of specs) {
     const target = parseAlertTarget(spec, sensor);
     if (typeof target === 'string') return `--alert ${spec}: ${target}`;
-    d.add(target.output, target.policy);
+    d.add(target.output, { ...target.policy, suppress });
   }
   return d;
 }

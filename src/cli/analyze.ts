@@ -19,7 +19,9 @@ import { summaryText } from '../output/summary-text.ts';
 import { ProgressBar } from './progress.ts';
 import { ExitCode } from './exit-codes.ts';
 import { defaultOverridesPath } from './overrides-path.ts';
-import { alertHelp, defaultSensorName, deliverAnalysis, openAlerts } from './alerts.ts';
+import { alertHelp, configAlertSpecs, defaultSensorName, deliverAnalysis, openAlerts } from './alerts.ts';
+import { ConfigError, loadConfig, type BulwarkConfig } from './config/load.ts';
+import { detectors as allDetectors } from '../detect/registry.ts';
 import { EveFormatter } from '../output/siem/eve.ts';
 import { ecsAlert, ecsFlow } from '../output/siem/ecs.ts';
 
@@ -30,6 +32,7 @@ recognises application protocols, inventories devices, runs the detectors and pr
 table and the findings.
 
 Options:
+  --config FILE        configuration file (YAML; see 'bulwark config --help'); options given here override it
   --json               write flows and events as JSON lines to standard output (summary goes to stderr)
   --out DIR            write DIR/flows.jsonl, DIR/events.jsonl, DIR/devices.json, DIR/findings.jsonl,
                        DIR/assessments.json and DIR/summary.json
@@ -59,6 +62,7 @@ interface AnalyzeArgs {
   alerts: string[];
   sensor: string;
   format: JsonFormat;
+  config: BulwarkConfig;
 }
 
 type JsonFormat = 'bulwark' | 'eve' | 'ecs';
@@ -71,6 +75,7 @@ function parse(argv: string[]): AnalyzeArgs | string {
       args: argv,
       allowPositionals: true,
       options: {
+        config: { type: 'string' },
         json: { type: 'boolean', default: false },
         out: { type: 'string' },
         events: { type: 'string' },
@@ -91,9 +96,18 @@ function parse(argv: string[]): AnalyzeArgs | string {
   const v = parsed.values;
   if (v.help) return '';
   if (parsed.positionals.length === 0) return 'no capture file given';
+  let config: BulwarkConfig = {};
+  if (v.config !== undefined) {
+    try {
+      config = loadConfig(v.config);
+    } catch (err) {
+      if (err instanceof ConfigError) return err.message;
+      throw err;
+    }
+  }
   const format = v.format as JsonFormat;
   if (!jsonFormats.includes(format)) return `--format must be one of ${jsonFormats.join(', ')}, got '${v.format}'`;
-  let maxFlows: number | undefined;
+  let maxFlows: number | undefined = config.capture?.max_flows;
   if (v['max-flows'] !== undefined) {
     maxFlows = Number(v['max-flows']);
     if (!Number.isInteger(maxFlows) || maxFlows < 1) return `--max-flows must be a positive integer, got '${v['max-flows']}'`;
@@ -108,9 +122,10 @@ function parse(argv: string[]): AnalyzeArgs | string {
     quiet: v.quiet ?? false,
     overrides: v.overrides,
     detect: !(v['no-detect'] ?? false),
-    alerts: v.alert ?? [],
-    sensor: v.sensor ?? defaultSensorName(),
+    alerts: [...configAlertSpecs(config), ...(v.alert ?? [])],
+    sensor: v.sensor ?? config.site?.sensor ?? defaultSensorName(),
     format,
+    config,
   };
 }
 
@@ -126,7 +141,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   }
   const overrides = readOverrides(args.overrides ?? (existsSync(defaultOverridesPath) ? defaultOverridesPath : undefined), 'analyze');
   if (overrides === undefined) return ExitCode.USAGE;
-  const alerts = openAlerts(args.alerts, args.sensor);
+  const alerts = openAlerts(args.alerts, args.sensor, undefined, args.config);
   if (typeof alerts === 'string') {
     process.stderr.write(`bulwark analyze: ${alerts}\n`);
     return ExitCode.USAGE;
@@ -136,8 +151,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   const result = await analyzeCaptures(args.files, {
     pipeline: { flow: args.maxFlows ? { maxFlows: args.maxFlows } : {} },
     overrides,
-    detectors: args.detect ? undefined : [],
-    detection: { options: secretOptions(args.showSecrets) },
+    detectors: args.detect ? enabledDetectors(args.config) : [],
+    detection: { options: detectorOptions(args.config, args.showSecrets) },
     assess: args.detect,
     onEvent: sinks.onEvent,
     onFlow: sinks.onFlow,
@@ -168,6 +183,19 @@ export function readOverrides(path: string | undefined, command: string): Overri
     process.stderr.write(`bulwark ${command}: cannot read overrides ${path}: ${(err as Error).message}\n`);
     return undefined;
   }
+}
+
+/** Detectors the configuration leaves on (all by default). */
+function enabledDetectors(config: BulwarkConfig): typeof allDetectors {
+  return allDetectors.filter((d) => config.detectors?.[d.id]?.enabled !== false);
+}
+
+/** Detector options from the configuration, then the command line's. */
+function detectorOptions(config: BulwarkConfig, showSecrets: boolean): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [id, d] of Object.entries(config.detectors ?? {})) if (d.options && d.enabled !== false) out[id] = { ...d.options };
+  for (const [id, o] of Object.entries(secretOptions(showSecrets))) out[id] = { ...out[id], ...o };
+  return out;
 }
 
 /** The credential detectors print secrets only when asked. */

@@ -15,13 +15,15 @@ import { CaptureWatcher } from '../api/watch.ts';
 import { SqliteStore } from '../store/sqlite.ts';
 import { ExitCode } from './exit-codes.ts';
 import { Metrics } from '../output/metrics.ts';
-import { alertHelp, alertsFromIngest, defaultSensorName, openAlerts } from './alerts.ts';
+import { alertHelp, alertsFromIngest, configAlertSpecs, defaultSensorName, openAlerts } from './alerts.ts';
+import { ConfigError, loadConfig, type BulwarkConfig } from './config/load.ts';
 
 export const serveHelp = `Usage: bulwark serve [options]
 
 Serves the Bulwark API and dashboard over a store of analysed captures.
 
 Options:
+  --config FILE        configuration file (YAML; see 'bulwark config --help'); options given here override it
   --host ADDR          address to listen on (default 127.0.0.1); any non-loopback address needs --token
   --port N             port (default 8080; 0 picks a free one)
   --db FILE            SQLite store (default ./bulwark.db)
@@ -47,6 +49,7 @@ export interface ServeArgs {
   maxUploadBytes: number;
   alerts: string[];
   sensor: string;
+  config: BulwarkConfig;
 }
 
 const MIN_TOKEN = 16;
@@ -58,14 +61,15 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     parsed = parseArgs({
       args: argv,
       options: {
-        host: { type: 'string', default: '127.0.0.1' },
-        port: { type: 'string', default: '8080' },
-        db: { type: 'string', default: './bulwark.db' },
+        config: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        db: { type: 'string' },
         token: { type: 'string' },
         watch: { type: 'string' },
         ingest: { type: 'string', multiple: true, default: [] },
         'upload-dir': { type: 'string' },
-        'max-upload-mb': { type: 'string', default: '1024' },
+        'max-upload-mb': { type: 'string' },
         alert: { type: 'string', multiple: true, default: [] },
         sensor: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -76,26 +80,40 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   }
   const v = parsed.values;
   if (v.help) return 'help';
-  const port = Number(v.port);
-  if (!/^\d+$/.test(v.port) || port > 65535) return `--port must be 0..65535, got '${v.port}'`;
-  const mb = Number(v['max-upload-mb']);
-  if (!/^\d+$/.test(v['max-upload-mb']) || mb < 1) return `--max-upload-mb must be a positive integer, got '${v['max-upload-mb']}'`;
-  const token = v.token ?? (env.BULWARK_TOKEN || undefined);
+  let config: BulwarkConfig = {};
+  if (v.config !== undefined) {
+    try {
+      config = loadConfig(v.config);
+    } catch (err) {
+      if (err instanceof ConfigError) return err.message;
+      throw err;
+    }
+  }
+  const srv = config.server ?? {};
+  const portText = v.port ?? String(srv.port ?? 8080);
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) return `--port must be 0..65535, got '${portText}'`;
+  const mbText = v['max-upload-mb'] ?? String(srv.max_upload_mb ?? 1024);
+  const mb = Number(mbText);
+  if (!/^\d+$/.test(mbText) || mb < 1) return `--max-upload-mb must be a positive integer, got '${mbText}'`;
+  const tokenEnv = srv.token_env ?? 'BULWARK_TOKEN';
+  const token = v.token ?? (env[tokenEnv] || env.BULWARK_TOKEN || undefined);
   if (token !== undefined && token.length < MIN_TOKEN) return `the access token must be at least ${MIN_TOKEN} characters`;
-  const host = v.host;
+  const host = v.host ?? srv.host ?? '127.0.0.1';
   if (!isLoopbackHost(host.replace(/^\[|\]$/g, '')) && token === undefined) {
     return `refusing to listen on '${host}' without an access token: anyone who can reach it could read your network's data.\n` +
       `Set one with --token <at least ${MIN_TOKEN} characters> or the BULWARK_TOKEN environment variable, or listen on 127.0.0.1.`;
   }
   if (v.watch !== undefined && !(existsSync(v.watch) && statSync(v.watch).isDirectory())) return `--watch: '${v.watch}' is not a directory`;
   for (const f of v.ingest) if (!existsSync(f)) return `--ingest: no such file '${f}'`;
-  const db = resolve(v.db);
+  const db = resolve(v.db ?? config.store?.path ?? './bulwark.db');
   return {
     host, port, db, token, watch: v.watch, ingest: v.ingest,
     uploadDir: resolve(v['upload-dir'] ?? join(dirname(db), 'bulwark-uploads')),
     maxUploadBytes: mb * 1024 * 1024,
-    alerts: v.alert ?? [],
-    sensor: v.sensor ?? defaultSensorName(),
+    alerts: [...configAlertSpecs(config), ...(v.alert ?? [])],
+    sensor: v.sensor ?? config.site?.sensor ?? defaultSensorName(),
+    config,
   };
 }
 
@@ -113,7 +131,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const store = new SqliteStore(args.db);
   const queue = new IngestQueue(store);
   const metrics = new Metrics({ storeSnapshot: () => store.overview() });
-  const alerts = openAlerts(args.alerts, args.sensor, metrics);
+  const alerts = openAlerts(args.alerts, args.sensor, metrics, args.config);
   if (typeof alerts === 'string') {
     process.stderr.write(`bulwark serve: ${alerts}\n`);
     await store.close();

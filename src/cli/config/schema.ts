@@ -1,0 +1,96 @@
+/**
+ * The configuration file's JSON Schema. The detector part is generated from the detector registry (each
+ * detector's options with their types), so a misspelt option is caught by the schema, with its line.
+ * `npm run docs` writes it to docs/schema/config.schema.json for editors and CI checks.
+ * @module
+ */
+import { detectors } from '../../detect/registry.ts';
+import type { OptionSpec } from '../../detect/types.ts';
+
+const severity = { enum: ['info', 'low', 'medium', 'high', 'critical'] };
+const kinds = { type: 'array', items: { enum: ['raised', 'updated', 'closed'] }, uniqueItems: true };
+/** An IPv4 or IPv6 address with an optional prefix length; the loader checks the numbers. */
+const cidr = { type: 'string', pattern: '^([0-9.]+|[0-9a-fA-F:.]+)(/[0-9]{1,3})?$' };
+const address = { type: 'string', pattern: '^([0-9.]+|[0-9a-fA-F:.]+)$' };
+
+function optionSchema(spec: OptionSpec): object {
+  const d = spec.default;
+  const base = Array.isArray(d) ? { type: 'array', items: { type: 'string' } } : { type: typeof d === 'number' ? 'number' : typeof d };
+  return { ...base, description: spec.description, default: d };
+}
+
+export function configSchema(): Record<string, unknown> {
+  const detectorProps: Record<string, object> = {};
+  for (const d of detectors) {
+    const options: Record<string, object> = {};
+    for (const [name, spec] of Object.entries(d.options)) options[name] = optionSchema(spec);
+    detectorProps[d.id] = {
+      type: 'object', description: d.description, additionalProperties: false,
+      properties: { enabled: { type: 'boolean', default: true }, options: { type: 'object', additionalProperties: false, properties: options } },
+    };
+  }
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://bulwark.invalid/schema/config.schema.json',
+    title: 'Bulwark configuration',
+    description: 'bulwark.yaml: site, capture, detectors, allowlists and suppressions, alert outputs, store, retention and server. Command-line options override it.',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      site: {
+        type: 'object', additionalProperties: false,
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'Site name (a home, an office, a customer).' },
+          sensor: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'This sensor\'s name (default: the host name).' },
+          local_networks: { type: 'array', items: cidr, description: 'Networks whose hosts are devices; others are peers (default: private and link-local ranges).' },
+        },
+      },
+      capture: {
+        type: 'object', additionalProperties: false,
+        properties: {
+          interface: { type: 'string', minLength: 1 },
+          filter: { type: 'string', description: 'BPF capture filter.' },
+          max_flows: { type: 'integer', minimum: 1 },
+        },
+      },
+      detectors: { type: 'object', additionalProperties: false, properties: detectorProps },
+      allowlist: { type: 'array', items: address, description: 'Hosts never reported in findings sent to outputs.' },
+      suppress: {
+        type: 'array',
+        items: {
+          type: 'object', additionalProperties: false, minProperties: 1,
+          properties: {
+            detector: { enum: detectors.map((d) => d.id) }, device: address, peer: address,
+            reason: { type: 'string', description: 'Why: kept beside the rule for the next person.' },
+          },
+        },
+      },
+      alerts: {
+        type: 'array',
+        items: {
+          type: 'object', additionalProperties: false, required: ['url'],
+          properties: {
+            url: { type: 'string', pattern: '^(syslog|syslog\\+udp|syslog\\+tcp|webhook\\+https?|mqtts?)://' },
+            min_severity: severity, rate: { type: 'integer', minimum: 0 }, kinds,
+          },
+        },
+      },
+      store: {
+        type: 'object', additionalProperties: false,
+        properties: { path: { type: 'string', minLength: 1, description: 'SQLite database file.' } },
+      },
+      retention: {
+        type: 'object', additionalProperties: false,
+        properties: { days: { type: 'integer', minimum: 1, description: 'Delete captures, devices and findings not seen for this many days.' } },
+      },
+      server: {
+        type: 'object', additionalProperties: false,
+        properties: {
+          host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 },
+          token_env: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Environment variable holding the access token (never the token itself).' },
+          max_upload_mb: { type: 'integer', minimum: 1 },
+        },
+      },
+    },
+  };
+}
