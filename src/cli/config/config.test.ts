@@ -52,7 +52,7 @@ test('mistakes name file, line, column and key', () => {
   ]);
   assert.match(problems('site:\n  sensor: a\n  sensor: b\n')[0], /^f\.yaml:3:3: .*unique/);
   assert.match(problems('site: [\n')[0], /^f\.yaml:\d+:\d+: /);
-  assert.match(problems('site:\n  local_networks: [10.0.0.0/40]\n')[0], /^f\.yaml:2:21: site\.local_networks\[0\]: '10\.0\.0\.0\/40' is not a network/);
+  assert.match(problems('site:\n  local_networks: [10.0.0.0/40]\n')[0], /^f\.yaml:2:20: site\.local_networks\[0\]: '10\.0\.0\.0\/40' is not a network/);
 });
 
 test('docs/schema/config.schema.json is the generated schema (run npm run docs after changing detectors)', () => {
