@@ -13,6 +13,7 @@ import { captureRoutes } from './routes-captures.ts';
 import { inventoryRoutes } from './routes-inventory.ts';
 import { statsRoutes } from './routes-stats.ts';
 import { isMachinePath, opsRoutes } from './routes-ops.ts';
+import { retentionRoutes } from './routes-retention.ts';
 import { Metrics } from '../output/metrics.ts';
 
 export interface AppOptions {
@@ -61,6 +62,7 @@ export function createApp(options: AppOptions): Hono {
   captureRoutes(app, deps);
   inventoryRoutes(app, deps);
   statsRoutes(app, deps);
+  retentionRoutes(app, deps);
   const metrics = options.metrics ?? new Metrics({ storeSnapshot: () => options.store.overview() });
   opsRoutes(app, deps, metrics);
   app.all('*', async (c, next) => {

@@ -50,7 +50,17 @@ export const openApiDocument = {
         },
       },
     },
-    '/api/captures/{id}': { get: { summary: 'One capture with ingest status', parameters: [idParam('Capture id')], responses: { '200': json(ref('Capture')), '404': err('No such capture'), ...common } } },
+    '/api/captures/{id}': {
+      get: { summary: 'One capture with ingest status', parameters: [idParam('Capture id')], responses: { '200': json(ref('Capture')), '404': err('No such capture'), ...common } },
+      delete: { summary: 'Delete a capture, its findings and (for uploads) its file', parameters: [idParam('Capture id')], responses: { '200': json({ type: 'object', properties: { captures: { type: 'integer' }, devices: { type: 'integer' }, findings: { type: 'integer' }, files_removed: { type: 'integer' } } }, 'What was deleted'), '404': err('No such capture'), '409': err('Being ingested'), ...common } },
+    },
+    '/api/retention': {
+      post: {
+        summary: 'Delete captures, devices and findings not seen for N days of traffic time',
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['days'], properties: { days: { type: 'integer', minimum: 1 } } } } } },
+        responses: { '200': json({ type: 'object', properties: { captures: { type: 'integer' }, devices: { type: 'integer' }, findings: { type: 'integer' }, files_removed: { type: 'integer' } } }, 'What was deleted'), '415': err('Not JSON'), ...common },
+      },
+    },
     '/api/events': {
       get: {
         summary: 'Server-sent events: capture.queued, capture.progress, capture.done, device.new, finding.new',
@@ -70,6 +80,7 @@ export const openApiDocument = {
     },
     '/api/devices/{id}': {
       get: { summary: 'One device with evidence', parameters: [idParam('Device id')], responses: { '200': json(ref('Device')), '404': err('No such device'), ...common } },
+      delete: { summary: 'Delete a device (its override is kept)', parameters: [idParam('Device id')], responses: { '200': json({ type: 'object' }, 'What was deleted'), '404': err('No such device'), ...common } },
       patch: {
         summary: 'Override name, type or vendor (null clears); persists across ingests',
         parameters: [idParam('Device id')],
@@ -90,6 +101,7 @@ export const openApiDocument = {
         requestBody: { required: true, content: { 'application/json': { schema: ref('FindingUpdate') } } },
         responses: { '200': json(ref('Finding')), '404': err('No such finding'), '415': err('Not JSON'), ...common },
       },
+      delete: { summary: 'Delete a finding', parameters: [idParam('Finding id')], responses: { '200': json({ type: 'object' }, 'What was deleted'), '404': err('No such finding'), ...common } },
     },
     '/api/timeseries': {
       get: {

@@ -8,6 +8,7 @@ import { reportCommand, reportHelp } from './report.ts';
 import { serveCommand, serveHelp } from './serve.ts';
 import { ExitCode } from './exit-codes.ts';
 import { configCommand, configHelp } from './config-command.ts';
+import { purgeCommand, purgeHelp } from './purge.ts';
 
 const usage = `Usage: bulwark <command> [options]
 
@@ -17,12 +18,13 @@ Commands:
   report <capture>...    a self-contained HTML report: devices, labels, findings, baseline assessment
   serve                  the REST API and web dashboard on a local database
   config                 check a configuration file, print its schema or an example
+  purge                  delete old data (retention) or one capture, device or finding from a store
   help [command]         show help
 
 Run 'bulwark <command> --help' for the options of a command.
 `;
 
-const helps: Record<string, string> = { analyze: analyzeHelp, devices: devicesHelp, report: reportHelp, serve: serveHelp, config: configHelp };
+const helps: Record<string, string> = { analyze: analyzeHelp, devices: devicesHelp, report: reportHelp, serve: serveHelp, config: configHelp, purge: purgeHelp };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -37,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       return serveCommand(rest);
     case 'config':
       return configCommand(rest);
+    case 'purge':
+      return purgeCommand(rest);
     case 'help':
     case '--help':
     case '-h':

@@ -15,6 +15,7 @@ import { CaptureWatcher } from '../api/watch.ts';
 import { SqliteStore } from '../store/sqlite.ts';
 import { ExitCode } from './exit-codes.ts';
 import { Metrics } from '../output/metrics.ts';
+import { removeUploadedFiles } from '../api/routes-retention.ts';
 import { alertHelp, alertsFromIngest, configAlertSpecs, defaultSensorName, openAlerts } from './alerts.ts';
 import { ConfigError, loadConfig, type BulwarkConfig } from './config/load.ts';
 
@@ -169,6 +170,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     watcher.start();
   }
 
+  const retention = args.config.retention?.days;
+  const retentionTimer = retention ? startRetention(store, retention, args.uploadDir) : undefined;
   const shownHost = args.host.includes(':') ? `[${args.host.replace(/^\[|\]$/g, '')}]` : args.host;
   process.stdout.write(`Bulwark is serving ${args.db}\n  http://${shownHost}:${port}/${args.token ? '?token=<your token>' : ''}\n`);
   if (args.watch) process.stdout.write(`  watching ${resolve(args.watch)} for captures\n`);
@@ -178,6 +181,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       watcher?.stop();
+      clearInterval(retentionTimer);
       server.closeAllConnections();
       server.close(() => done());
     };
@@ -188,6 +192,22 @@ export async function serveCommand(argv: string[]): Promise<number> {
   await alerts.close();
   await store.close();
   return ExitCode.OK;
+}
+
+const RETENTION_EVERY_MS = 60 * 60 * 1000;
+
+/** Applies the configured retention now and every hour; a failure is reported and retried next time. */
+function startRetention(store: SqliteStore, days: number, uploadDir: string): NodeJS.Timeout {
+  const run = (): void => {
+    store.purge(days).then((d) => {
+      const files = removeUploadedFiles(d, uploadDir);
+      if (d.captures + d.devices + d.findings > 0) process.stderr.write(`retention (${days} days): deleted ${d.captures} captures, ${d.devices} devices, ${d.findings} findings, ${files} files\n`);
+    }, (err: unknown) => process.stderr.write(`retention: ${err instanceof Error ? err.message : String(err)}\n`));
+  };
+  run();
+  const timer = setInterval(run, RETENTION_EVERY_MS);
+  timer.unref();
+  return timer;
 }
 
 function listen(fetch: (req: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<Server> {

@@ -17,7 +17,7 @@ import {
 import type {
   AssessmentInput, CaptureRow, CaptureStatus, CaptureSummaryJson, Counts, DeviceOverride, DeviceQuery, FindingQuery,
   FindingUpdate, IngestInput, IngestOutcome, JsonPage, LabelInput, NewCapture, Overview, Page, Store, Timeseries,
-  TimeseriesQuery,
+  TimeseriesQuery, Deleted,
 } from './types.ts';
 
 type Row = Record<string, SQLOutputValue>;
@@ -447,6 +447,57 @@ export class SqliteStore implements Store {
 
   async counts(): Promise<Counts> {
     return this.countsNow();
+  }
+
+  // --- retention and deletion ---------------------------------------------------------------------------
+
+  async purge(days: number, nowS = Date.now() / 1000): Promise<Deleted> {
+    const newest = this.stmt(`SELECT max(t) AS t FROM (SELECT max(last_ts) AS t FROM devices UNION ALL SELECT max(last_ts) FROM findings)`).get()!.t as number | null;
+    if (newest === null) return { captures: 0, devices: 0, findings: 0, files: [] };
+    const cutoff = Math.min(newest, nowS) - days * 86400;
+    return this.tx(() => this.deleteSelected({
+      // A capture without traffic times (empty, or failed before any packet) is not old traffic: DELETE removes it.
+      captures: [`SELECT id, path FROM captures WHERE status = 'done' AND json_extract(summary, '$.last_ts') < ?`, cutoff],
+      devices: ['SELECT id FROM devices WHERE last_ts < ?', cutoff],
+      findings: ['SELECT id FROM findings WHERE last_ts < ?', cutoff],
+    }));
+  }
+
+  async deleteCapture(id: string): Promise<Deleted> {
+    // The capture's own findings go with it; devices stay (other captures may have seen them).
+    return this.tx(() => this.deleteSelected({ captures: ['SELECT id, path FROM captures WHERE id = ?', id], findings: ['SELECT id FROM findings WHERE capture_id = ?', id] }));
+  }
+
+  async deleteDevice(id: string): Promise<Deleted> {
+    return this.tx(() => this.deleteSelected({ devices: ['SELECT id FROM devices WHERE id = ?', id] }));
+  }
+
+  async deleteFinding(id: string): Promise<Deleted> {
+    return this.tx(() => this.deleteSelected({ findings: ['SELECT id FROM findings WHERE id = ?', id] }));
+  }
+
+  /** Deletes the rows each query selects, with everything that hangs off them. Call inside a transaction. */
+  private deleteSelected(q: { captures?: [string, SQLInputValue]; devices?: [string, SQLInputValue]; findings?: [string, SQLInputValue] }): Deleted {
+    const findings = q.findings ? this.stmt(q.findings[0]).all(q.findings[1]).map((r) => r.id as string) : [];
+    for (const id of findings) {
+      this.stmt('DELETE FROM finding_devices WHERE finding_id = ?').run(id);
+      this.stmt('DELETE FROM finding_docs WHERE id = ?').run(id);
+      this.stmt('DELETE FROM findings WHERE id = ?').run(id);
+    }
+    const devices = q.devices ? this.stmt(q.devices[0]).all(q.devices[1]).map((r) => r.id as string) : [];
+    for (const id of devices) {
+      this.stmt('DELETE FROM device_search WHERE rowid = (SELECT rowid FROM devices WHERE id = ?)').run(id);
+      for (const table of ['finding_devices', 'assessments', 'labels']) this.stmt(`DELETE FROM ${table} WHERE device_id = ?`).run(id);
+      this.stmt('DELETE FROM device_docs WHERE id = ?').run(id);
+      this.stmt('DELETE FROM devices WHERE id = ?').run(id);
+    }
+    const captures = q.captures ? this.stmt(q.captures[0]).all(q.captures[1]) : [];
+    for (const r of captures) {
+      for (const table of ['flow_buckets', 'protocols']) this.stmt(`DELETE FROM ${table} WHERE capture_id = ?`).run(r.id as string);
+      this.stmt('DELETE FROM captures WHERE id = ?').run(r.id as string);
+    }
+    if (findings.length > 0) this.refreshOpenFindings();
+    return { captures: captures.length, devices: devices.length, findings: findings.length, files: captures.map((r) => r.path as string) };
   }
 
   async close(): Promise<void> {

@@ -179,6 +179,14 @@ export interface Counts {
   findings: number;
 }
 
+/** What a deletion removed; `files` are capture files the server may delete from its upload folder. */
+export interface Deleted {
+  captures: number;
+  devices: number;
+  findings: number;
+  files: string[];
+}
+
 export interface Store {
   readonly kind: string;
   /** Registers a capture by content hash. `created` is false when the same bytes are known already. */
@@ -209,5 +217,14 @@ export interface Store {
   timeseries(q: TimeseriesQuery): Promise<Timeseries>;
   overview(): Promise<Overview>;
   counts(): Promise<Counts>;
+  /**
+   * Retention: delete findings and devices last seen, and captures whose traffic ended, more than `days`
+   * before the newest traffic in the store (or before `now` when that is earlier): days of traffic time,
+   * so a store of old captures is not emptied by the calendar. Overrides (user data) are kept.
+   */
+  purge(days: number, now?: number): Promise<Deleted>;
+  deleteCapture(id: string): Promise<Deleted>;
+  deleteDevice(id: string): Promise<Deleted>;
+  deleteFinding(id: string): Promise<Deleted>;
   close(): Promise<void>;
 }
