@@ -1,0 +1,36 @@
+/**
+ * Builds what `npm pack` ships (run by the `prepack` script): the TypeScript compiled to JavaScript under
+ * dist/src (same layout as src/, so paths relative to a module hold), the dashboard built into dist/web/dist,
+ * the data files modules read at run time, and the example configuration and schemas under dist/docs.
+ * Development keeps running the .ts files directly; bin/bulwark.js picks dist/ only where src/ is absent.
+ * @module
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { buildWeb } from '../web/build.ts';
+
+const root = join(import.meta.dirname, '..');
+const dist = join(root, 'dist');
+
+rmSync(dist, { recursive: true, force: true });
+const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+
+/** Data files under src/ that modules load at run time (JSON and friends), tests excluded. */
+function* dataFiles(dir: string): Generator<string> {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yield* dataFiles(path);
+    else if (!name.endsWith('.ts') && !name.includes('.test.')) yield path;
+  }
+}
+for (const file of dataFiles(join(root, 'src'))) {
+  const target = join(dist, relative(root, file));
+  mkdirSync(dirname(target), { recursive: true });
+  cpSync(file, target);
+}
+await buildWeb({ outdir: join(dist, 'web/dist'), minify: true, sourcemap: false });
+cpSync(join(root, 'docs/bulwark.example.yaml'), join(dist, 'docs/bulwark.example.yaml'));
+cpSync(join(root, 'docs/schema'), join(dist, 'docs/schema'), { recursive: true });
+console.log(`built ${relative(process.cwd(), dist)}/`);
