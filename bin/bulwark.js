@@ -15,6 +15,16 @@ if (major < 22 || (major === 22 && minor < 13)) {
   process.exit(1);
 }
 
+// Node 22 marks node:sqlite experimental and says so on every run; the store is tested on it, so that one
+// notice is not news for a user (every other warning still prints).
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = (warning, ...rest) => {
+  const text = typeof warning === 'string' ? warning : warning?.message;
+  const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type ?? warning?.name;
+  if (type === 'ExperimentalWarning' && /SQLite/.test(text ?? '')) return;
+  emitWarning(warning, ...rest);
+};
+
 module.enableCompileCache?.();
 const source = new URL('../src/cli/main.ts', import.meta.url);
 if (existsSync(source) && major >= 24) await import(source.href);
