@@ -16,6 +16,7 @@ import { JsonLinesWriter, writeAll } from '../output/jsonl.ts';
 import { redact } from '../output/redact.ts';
 import { summaryText } from '../output/summary-text.ts';
 import { ProgressBar } from './progress.ts';
+import { analyzeFlowsCommand } from './analyze-flows.ts';
 import { ExitCode } from './exit-codes.ts';
 import { defaultOverridesPath } from './overrides-path.ts';
 
@@ -36,11 +37,16 @@ Options:
   --max-flows N        live-flow limit (default 262144); when full, the least recently active flow is evicted
   --show-secrets       print passwords and SNMP communities instead of redacting them
   --quiet              no progress bar and no summary on standard error
+  --netflow ADDR[:PORT]  collect NetFlow v5/v9 and IPFIX from routers on this UDP address (default port
+                       2055) instead of reading captures; runs until SIGINT/SIGTERM, then writes the outputs
+  --flows-from-capture the captures hold flow-export datagrams (NetFlow/IPFIX over UDP), not traffic
   -h, --help           this help
 `;
 
-interface AnalyzeArgs {
+export interface AnalyzeArgs {
   files: string[];
+  netflow?: string;
+  flowsFromCapture: boolean;
   json: boolean;
   out?: string;
   events?: string[];
@@ -66,6 +72,8 @@ function parse(argv: string[]): AnalyzeArgs | string {
         quiet: { type: 'boolean', default: false },
         overrides: { type: 'string' },
         'no-detect': { type: 'boolean', default: false },
+        netflow: { type: 'string' },
+        'flows-from-capture': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -74,7 +82,8 @@ function parse(argv: string[]): AnalyzeArgs | string {
   }
   const v = parsed.values;
   if (v.help) return '';
-  if (parsed.positionals.length === 0) return 'no capture file given';
+  if (v.netflow !== undefined && parsed.positionals.length > 0) return '--netflow listens on a socket: give no capture files';
+  if (parsed.positionals.length === 0 && v.netflow === undefined) return 'no capture file given';
   let maxFlows: number | undefined;
   if (v['max-flows'] !== undefined) {
     maxFlows = Number(v['max-flows']);
@@ -82,6 +91,8 @@ function parse(argv: string[]): AnalyzeArgs | string {
   }
   return {
     files: parsed.positionals,
+    netflow: v.netflow,
+    flowsFromCapture: v['flows-from-capture'] ?? false,
     json: v.json ?? false,
     out: v.out,
     events: v.events?.split(',').map((t) => t.trim()).filter(Boolean),
@@ -107,6 +118,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   if (overrides === undefined) return ExitCode.USAGE;
   const sinks = openSinks(args);
   const progress = new ProgressBar(!args.quiet);
+  if (args.netflow !== undefined || args.flowsFromCapture) return analyzeFlowsCommand(args, overrides, sinks, progress);
   const result = await analyzeCaptures(args.files, {
     pipeline: { flow: args.maxFlows ? { maxFlows: args.maxFlows } : {} },
     overrides,
@@ -141,11 +153,11 @@ export function readOverrides(path: string | undefined, command: string): Overri
 }
 
 /** The credential detectors print secrets only when asked. */
-function secretOptions(showSecrets: boolean): Record<string, Record<string, unknown>> {
+export function secretOptions(showSecrets: boolean): Record<string, Record<string, unknown>> {
   return showSecrets ? { 'credentials.cleartext': { showSecrets: true }, 'credentials.default': { showSecrets: true } } : {};
 }
 
-function humanReport(r: AnalysisResult): string {
+export function humanReport(r: AnalysisResult): string {
   const parts = [summaryText(r.summary)];
   const limits = limitsLine(r);
   if (limits) parts.push(limits);
@@ -168,7 +180,7 @@ function limitsLine(r: AnalysisResult): string | undefined {
   return hit.length ? `limits    ${hit.join(', ')}` : undefined;
 }
 
-interface Sinks {
+export interface Sinks {
   onEvent?: (ev: EventRecord) => void;
   onFlow?: (f: FlowRecord) => void;
   close(result: AnalysisResult): void;
@@ -210,11 +222,11 @@ function openSinks(args: AnalyzeArgs): Sinks {
 }
 
 /** With --quiet and no JSON: one machine-readable line (used by the benchmark). */
-function quietLine(s: RunSummary): string {
+export function quietLine(s: RunSummary): string {
   return `packets=${s.packets} flows=${s.flows.total} events=${Object.values(s.events).reduce((a, b) => a + b, 0)} wall_s=${s.wall_s.toFixed(3)} pps=${Math.round(s.packets_per_s)} bytes_per_flow=${s.flows.bytes_per_flow}\n`;
 }
 
-function exitCodeOf(s: RunSummary): number {
+export function exitCodeOf(s: RunSummary): number {
   if (s.files.length > 0 && s.files.every((f) => f.error && f.packets === 0)) return ExitCode.NO_INPUT;
   return s.partial ? ExitCode.PARTIAL : ExitCode.OK;
 }
