@@ -5,7 +5,8 @@
  * `maxHosts` addresses, `maxRefs` packets and `maxExamples` strings per fact, `maxFlowTimes` times per host.
  * @module
  */
-import type { EventRecord, Pipeline } from '../pipeline/analyze.ts';
+import type { EventRecord } from '../pipeline/analyze.ts';
+import type { RecordSource } from '../pipeline/record-source.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import type { EvidenceRef } from '../detect/types.ts';
 import { isLocalIp } from '../detect/lib/net.ts';
@@ -99,7 +100,7 @@ export class AssessmentFacts {
     this.options = { ...defaultFactsOptions, ...options };
   }
 
-  attach(pipeline: Pipeline): this {
+  attach(pipeline: RecordSource): this {
     for (const type of factEventTypes) pipeline.on(type, (ev) => this.onEvent(ev));
     pipeline.onFlow((f) => this.onFlow(f));
     return this;

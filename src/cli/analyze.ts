@@ -17,6 +17,7 @@ import { JsonLinesWriter, writeAll } from '../output/jsonl.ts';
 import { redact } from '../output/redact.ts';
 import { summaryText } from '../output/summary-text.ts';
 import { ProgressBar } from './progress.ts';
+import { analyzeFlowsCommand } from './analyze-flows.ts';
 import { ExitCode } from './exit-codes.ts';
 import { defaultOverridesPath } from './overrides-path.ts';
 import { alertHelp, configAlertSpecs, defaultSensorName, deliverAnalysis, openAlerts } from './alerts.ts';
@@ -43,14 +44,19 @@ Options:
   --max-flows N        live-flow limit (default 262144); when full, the least recently active flow is evicted
   --show-secrets       print passwords and SNMP communities instead of redacting them
   --quiet              no progress bar and no summary on standard error
+  --netflow ADDR[:PORT]  collect NetFlow v5/v9 and IPFIX from routers on this UDP address (default port
+                       2055) instead of reading captures; runs until SIGINT/SIGTERM, then writes the outputs
+  --flows-from-capture the captures hold flow-export datagrams (NetFlow/IPFIX over UDP), not traffic
   --format F           JSON lines as 'bulwark' (default), 'eve' (Suricata EVE: alerts and flows) or 'ecs'
                        (Elastic Common Schema: alerts and flows); with --out also DIR/eve.json or DIR/ecs.ndjson
 ${alertHelp}  --sensor NAME        this sensor's name in alerts (default: the host name)
   -h, --help           this help
 `;
 
-interface AnalyzeArgs {
+export interface AnalyzeArgs {
   files: string[];
+  netflow?: string;
+  flowsFromCapture: boolean;
   json: boolean;
   out?: string;
   events?: string[];
@@ -87,6 +93,8 @@ function parse(argv: string[]): AnalyzeArgs | string {
         alert: { type: 'string', multiple: true, default: [] },
         sensor: { type: 'string' },
         format: { type: 'string', default: 'bulwark' },
+        netflow: { type: 'string' },
+        'flows-from-capture': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -95,7 +103,8 @@ function parse(argv: string[]): AnalyzeArgs | string {
   }
   const v = parsed.values;
   if (v.help) return '';
-  if (parsed.positionals.length === 0) return 'no capture file given';
+  if (v.netflow !== undefined && parsed.positionals.length > 0) return '--netflow listens on a socket: give no capture files';
+  if (parsed.positionals.length === 0 && v.netflow === undefined) return 'no capture file given';
   let config: BulwarkConfig = {};
   if (v.config !== undefined) {
     try {
@@ -114,6 +123,8 @@ function parse(argv: string[]): AnalyzeArgs | string {
   }
   return {
     files: parsed.positionals,
+    netflow: v.netflow,
+    flowsFromCapture: v['flows-from-capture'] ?? false,
     json: v.json ?? false,
     out: v.out,
     events: v.events?.split(',').map((t) => t.trim()).filter(Boolean),
@@ -148,6 +159,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   }
   const sinks = openSinks(args);
   const progress = new ProgressBar(!args.quiet);
+  if (args.netflow !== undefined || args.flowsFromCapture) return analyzeFlowsCommand(args, overrides, sinks, progress, alerts);
   const result = await analyzeCaptures(args.files, {
     pipeline: { flow: args.maxFlows ? { maxFlows: args.maxFlows } : {} },
     overrides,
@@ -186,12 +198,12 @@ export function readOverrides(path: string | undefined, command: string): Overri
 }
 
 /** Detectors the configuration leaves on (all by default). */
-function enabledDetectors(config: BulwarkConfig): typeof allDetectors {
+export function enabledDetectors(config: BulwarkConfig): typeof allDetectors {
   return allDetectors.filter((d) => config.detectors?.[d.id]?.enabled !== false);
 }
 
 /** Detector options from the configuration, then the command line's. */
-function detectorOptions(config: BulwarkConfig, showSecrets: boolean): Record<string, Record<string, unknown>> {
+export function detectorOptions(config: BulwarkConfig, showSecrets: boolean): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const [id, d] of Object.entries(config.detectors ?? {})) if (d.options && d.enabled !== false) out[id] = { ...d.options };
   for (const [id, o] of Object.entries(secretOptions(showSecrets))) out[id] = { ...out[id], ...o };
@@ -199,11 +211,11 @@ function detectorOptions(config: BulwarkConfig, showSecrets: boolean): Record<st
 }
 
 /** The credential detectors print secrets only when asked. */
-function secretOptions(showSecrets: boolean): Record<string, Record<string, unknown>> {
+export function secretOptions(showSecrets: boolean): Record<string, Record<string, unknown>> {
   return showSecrets ? { 'credentials.cleartext': { showSecrets: true }, 'credentials.default': { showSecrets: true } } : {};
 }
 
-function humanReport(r: AnalysisResult): string {
+export function humanReport(r: AnalysisResult): string {
   const parts = [summaryText(r.summary)];
   const limits = limitsLine(r);
   if (limits) parts.push(limits);
@@ -226,7 +238,7 @@ function limitsLine(r: AnalysisResult): string | undefined {
   return hit.length ? `limits    ${hit.join(', ')}` : undefined;
 }
 
-interface Sinks {
+export interface Sinks {
   onEvent?: (ev: EventRecord) => void;
   onFlow?: (f: FlowRecord) => void;
   close(result: AnalysisResult): void;
@@ -285,11 +297,11 @@ function openSinks(args: AnalyzeArgs): Sinks {
 }
 
 /** With --quiet and no JSON: one machine-readable line (used by the benchmark). */
-function quietLine(s: RunSummary): string {
+export function quietLine(s: RunSummary): string {
   return `packets=${s.packets} flows=${s.flows.total} events=${Object.values(s.events).reduce((a, b) => a + b, 0)} wall_s=${s.wall_s.toFixed(3)} pps=${Math.round(s.packets_per_s)} bytes_per_flow=${s.flows.bytes_per_flow}\n`;
 }
 
-function exitCodeOf(s: RunSummary): number {
+export function exitCodeOf(s: RunSummary): number {
   if (s.files.length > 0 && s.files.every((f) => f.error && f.packets === 0)) return ExitCode.NO_INPUT;
   return s.partial ? ExitCode.PARTIAL : ExitCode.OK;
 }

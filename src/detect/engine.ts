@@ -5,7 +5,8 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import type { EventRecord, Pipeline } from '../pipeline/analyze.ts';
+import type { EventRecord } from '../pipeline/analyze.ts';
+import type { RecordSource } from '../pipeline/record-source.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import type {
   DetectionOptions, DetectionStats, Detector, DetectorContext, DetectorInstance, EvidenceRef, Finding, Report, Severity,
@@ -91,7 +92,7 @@ export class DetectionEngine {
   }
 
   /** Subscribe to exactly the events the detectors need. Call `finish()` (or `findings()`) after the run. */
-  attach(pipeline: Pipeline): this {
+  attach(pipeline: RecordSource): this {
     for (const type of this.byEvent.keys()) pipeline.on(type, (ev) => this.onEvent(ev));
     if (this.byFlow.length > 0) pipeline.onFlow((flow) => this.onFlow(flow));
     return this;

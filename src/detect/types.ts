@@ -86,6 +86,12 @@ export interface Detector<O extends Record<string, unknown> = Record<string, unk
   messages: Record<string, { title: string; explanation: string }>;
   /** Event types it needs (the pipeline builds only events someone subscribes to). 'flow.end' for flows. */
   subscribes: string[];
+  /**
+   * What it must see: 'flows' when flow records alone carry its facts, so it also runs on NetFlow/IPFIX
+   * exports (src/flowrec); 'packets' when it needs payload or per-packet facts (its page says "needs
+   * packets") and is skipped, silently, on flow exports. Absent means 'packets'.
+   */
+  needs?: 'packets' | 'flows';
   create(ctx: DetectorContext, options: O): DetectorInstance;
 }
 

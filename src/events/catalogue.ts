@@ -6,6 +6,7 @@
  */
 import { appProtocols } from '../app/registry.ts';
 import { decodeAnomalies, decodeEvents } from '../decode/events.ts';
+import { flowrecAnomalies } from '../flowrec/anomalies.ts';
 import { captureAnomalies, flowAnomalies, flowEvents } from './core.ts';
 import type { AnomalySpec, EventSpec } from './types.ts';
 
@@ -21,6 +22,7 @@ export function catalogue(): CatalogueSection[] {
     { source: 'capture', events: [], anomalies: captureAnomalies },
     { source: 'decode', events: decodeEvents, anomalies: decodeAnomalies },
     { source: 'flow', events: flowEvents, anomalies: flowAnomalies },
+    { source: 'flowrec', events: [], anomalies: flowrecAnomalies },
     ...appProtocols.map((p) => ({ source: p.name, events: p.events, anomalies: p.anomalies })),
   ];
 }

@@ -53,4 +53,28 @@ export interface FlowRecord {
   file: string;
   first_packet: number;
   last_packet: number;
+  /**
+   * Set when the flow came from an exporter's flow record (NetFlow/IPFIX) instead of packets: who exported
+   * it and what the record could not carry. `file`/`first_packet`/`last_packet` then name the export datagrams.
+   */
+  provenance?: FlowProvenance;
+}
+
+/** Where an exported flow came from (src/flowrec). */
+export interface FlowProvenance {
+  protocol: 'netflow5' | 'netflow9' | 'ipfix';
+  /** Exporter address (router, softflowd, pflow). */
+  exporter: string;
+  /** IPFIX observation domain, v9 source id, v5 engine type << 8 | engine id. */
+  domain: number;
+  /** Packet sampling interval the counters were multiplied by (1 = every packet counted). */
+  sampling: number;
+  /** One bidirectional record, two one-way records stitched together, or one direction only. */
+  direction: 'biflow' | 'stitched' | 'one-way';
+  /**
+   * Fields a flow record cannot observe, so they were estimated or left at a default: always
+   * `orig_payload_bytes`/`resp_payload_bytes` (from header sizes) and the byte counts (IP bytes, no link
+   * header); `tcp_state` (from the TCP flags union), `end_reason` when the exporter gave none.
+   */
+  estimated: string[];
 }

@@ -8,7 +8,8 @@
  * a MAC that carries traffic for them is recorded as forwarding it (a gateway's sign), without owning them.
  * @module
  */
-import type { Pipeline, EventRecord } from '../pipeline/analyze.ts';
+import type { EventRecord } from '../pipeline/analyze.ts';
+import type { RecordSource } from '../pipeline/record-source.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import type { DeviceLookup, DeviceRecord, Identification } from './types.ts';
 import { DeviceState, type DeviceCaps, type Source } from './device-state.ts';
@@ -71,7 +72,7 @@ export class Inventory implements DeviceLookup {
   }
 
   /** Subscribe to the events and finished flows the inventory needs. */
-  attach(pipeline: Pipeline): this {
+  attach(pipeline: RecordSource): this {
     for (const type of inventoryEventTypes) pipeline.on(type, (ev) => this.onEvent(ev));
     pipeline.onFlow((f) => this.onFlow(f));
     return this;

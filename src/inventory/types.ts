@@ -81,6 +81,11 @@ export interface DeviceRecord {
   identification: Identification;
   /** Name, type or vendor set by the user (shown as "set by user"). */
   user?: { name?: string; type?: DeviceType; vendor?: string };
+  /**
+   * What the input could not show about this device (set when it was built from exported flow records, not
+   * packets): e.g. 'mac', 'hostnames', 'dhcp', 'tls', 'app_protocols'. Absent for packet analysis.
+   */
+  unobserved?: string[];
 }
 
 /** Looks a device up by address, for later stages (detectors name devices in findings). */

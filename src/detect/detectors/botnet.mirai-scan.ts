@@ -61,6 +61,7 @@ const detector: Detector<Options> = {
     },
   },
   subscribes: ['flow.start'],
+  needs: 'packets',
   create(ctx, options) {
     const ports = new Set(options.ports.map(Number));
     const sources = new BoundedMap<string, SourceState>(options.maxTrackedSources);

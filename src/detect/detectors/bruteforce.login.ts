@@ -6,6 +6,7 @@
 import type { Detector, EvidenceRef, Role } from '../types.ts';
 import type { FlowRecord } from '../../flow/types.ts';
 import { LoginTracker, loginEventTypes, type LoginAttempt } from '../lib/logins.ts';
+import { flowApp } from '../lib/flow-app.ts';
 import { isLocalIp } from '../lib/net.ts';
 import { RateWindow } from '../lib/windows.ts';
 import { BoundedMap } from '../lib/bounded-map.ts';
@@ -63,6 +64,7 @@ const detector: Detector<Options> = {
     },
   },
   subscribes: [...loginEventTypes, 'flow.end'],
+  needs: 'flows',
   create(ctx, options) {
     const failures = new RateWindow<Attempt>(options.windowS, options.minFailures, options.maxTrackedPairs);
     const sessions = new RateWindow<Attempt>(options.windowS, options.minShortSessions, options.maxTrackedPairs);
@@ -112,12 +114,14 @@ const detector: Detector<Options> = {
     const tracker = new LoginTracker(onAttempt, { maxPending: options.maxPending });
 
     const onFlow = (f: FlowRecord): void => {
-      if (f.app === undefined || !apps.has(f.app)) return;
+      // Exported flows (NetFlow/IPFIX) name the service by its well-known port (src/detect/lib/flow-app.ts).
+      const app = flowApp(f)?.app;
+      if (app === undefined || !apps.has(app)) return;
       if (f.duration > options.maxSessionS || f.orig_payload_bytes > options.maxSessionClientBytes) return;
-      const key = `${f.orig_ip}|${f.resp_ip}|${f.app}`;
+      const key = `${f.orig_ip}|${f.resp_ip}|${app}`;
       const item: Attempt = { ts: f.first_ts, evidence: { file: f.file, packet: f.first_packet, ts: f.first_ts, community_id: f.community_id } };
       const due = sessions.add(key, f.first_ts, item);
-      if (due.length > 0) emit('sessions', f.app, f.orig_ip, f.resp_ip, f.resp_port, options.minShortSessions, due);
+      if (due.length > 0) emit('sessions', app, f.orig_ip, f.resp_ip, f.resp_port, options.minShortSessions, due);
     };
 
     return {

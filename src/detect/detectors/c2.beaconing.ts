@@ -87,6 +87,7 @@ export const detector: Detector<Options> = {
     },
   },
   subscribes: ['flow.end'],
+  needs: 'flows',
   create(ctx, options) {
     const ignored = new Set(options.ignorePorts.map(Number));
     const pairs = new Map<string, Pair>();

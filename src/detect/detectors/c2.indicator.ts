@@ -46,6 +46,7 @@ export const detector: Detector<Options> = {
   // http.request is left out on purpose: building it for every request costs much, and a bot resolving a listed
   // domain shows it in dns.query (or TLS SNI) anyway.
   subscribes: ['flow.end', 'dns.query', 'tls.client_hello'],
+  needs: 'flows',
   create(ctx, options) {
     const set = loadIndicatorFiles(options.paths, options.maxIndicators, options.maxFileBytes);
     if (set.size === 0) return {};

@@ -59,6 +59,7 @@ export const detector: Detector<Options> = {
     },
   },
   subscribes: ['irc.message'],
+  needs: 'packets',
   create(ctx, options) {
     const words = new Set(options.botCommands.map((w) => w.toLowerCase()));
     let nickPattern: RegExp | undefined;

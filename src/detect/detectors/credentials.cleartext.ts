@@ -73,6 +73,7 @@ const detector: Detector<Options> = {
     },
   },
   subscribes: loginEventTypes,
+  needs: 'packets',
   create(ctx, options) {
     const tallies = new BoundedMap<string, Outcomes>(options.maxTrackedCredentials);
     const tally = (key: string, success: boolean | undefined): Outcomes => {

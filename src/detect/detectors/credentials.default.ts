@@ -50,6 +50,7 @@ const detector: Detector<Options> = {
     },
   },
   subscribes: loginEventTypes,
+  needs: 'packets',
   create(ctx, options) {
     const onAttempt = (a: LoginAttempt): void => {
       if (a.secret === undefined) return;

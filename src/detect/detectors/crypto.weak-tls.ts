@@ -85,6 +85,7 @@ export const detector: Detector<Options> = {
     },
   },
   subscribes: ['tls.client_hello', 'tls.server_hello', 'tls.certificate'],
+  needs: 'packets',
   create(ctx, options) {
     const sides = (ev: EventRecord) => {
       const fromClient = ev.from_orig !== false;

@@ -7,6 +7,7 @@
 import type { Detector, EvidenceRef } from '../types.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
 import type { FlowRecord } from '../../flow/types.ts';
+import { flowApp } from '../lib/flow-app.ts';
 import { isLocalIp } from '../lib/net.ts';
 import { floodVector, isGroupAddress } from '../lib/flood.ts';
 
@@ -100,6 +101,7 @@ export const detector: Detector<Options> = {
     },
   },
   subscribes: ['flow.end', 'dns.query'],
+  needs: 'flows',
   create(ctx, options) {
     const buckets = new Map<string, Bucket>();
     const flush = (b: Bucket): void => {
@@ -141,7 +143,8 @@ export const detector: Detector<Options> = {
     const onFlow = (f: FlowRecord): void => {
       if (f.transport === 'arp' || !isLocalIp(f.orig_ip) || isGroupAddress(f.resp_ip) || f.orig_pkts === 0) return;
       // Answered DNS lookups are many small flows to the resolver; water torture is judged on the names.
-      if ((f.app === 'dns' || f.app === 'mdns') && f.resp_pkts > 0) return;
+      const app = flowApp(f)?.app;
+      if ((app === 'dns' || app === 'mdns') && f.resp_pkts > 0) return;
       const ev: EvidenceRef = { file: f.file, packet: f.first_packet, ts: f.first_ts, community_id: f.community_id };
       const vector = sourceVector(f);
       const pps = f.orig_pkts / Math.max(f.duration, 0.001);

@@ -65,6 +65,7 @@ export const detector: Detector<Options> = {
     },
   },
   subscribes: ['flow.end'],
+  needs: 'flows',
   create(ctx, options) {
     const buckets = new Map<string, Bucket>();
     const flush = (victim: string, b: Bucket): void => {

@@ -81,6 +81,7 @@ export const detector: Detector<Options> = {
     },
   },
   subscribes: ['flow.end'],
+  needs: 'flows',
   create(ctx, options) {
     const ports = new Set(options.amplifierPorts.map(Number));
     const buckets = new Map<string, Bucket>();

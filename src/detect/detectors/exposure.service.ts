@@ -4,6 +4,7 @@
  * device sent NOTIFYs or M-SEARCH answers from port 1900). Severity rises when the client was on the Internet.
  * @module
  */
+import { flowApp } from '../lib/flow-app.ts';
 import type { Detector, EvidenceRef, Severity } from '../types.ts';
 import type { FlowRecord } from '../../flow/types.ts';
 import { isLocalIp } from '../lib/net.ts';
@@ -59,6 +60,7 @@ export const detector: Detector<Options> = {
   // SSDP is judged on flow records too (flows from port 1900 carry NOTIFYs and M-SEARCH answers): building
   // ssdp.* events for every announcement would cost more than this detector is worth.
   subscribes: ['flow.end'],
+  needs: 'flows',
   create(ctx, options) {
     const enabled = new Set(options.services.map((s) => s.toLowerCase()));
 
@@ -87,7 +89,8 @@ export const detector: Detector<Options> = {
     };
 
     const onFlow = (f: FlowRecord): void => {
-      const app = f.app;
+      // Exported flows (NetFlow/IPFIX) name the service by its well-known port (src/detect/lib/flow-app.ts).
+      const app = flowApp(f)?.app;
       if (app === undefined || !(app in serviceInfo) || !enabled.has(app)) return;
       if (app === 'ssdp') {
         // NOTIFY (to the multicast group) or an answer to an M-SEARCH (to the searcher), sent from port 1900.

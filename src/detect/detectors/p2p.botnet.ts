@@ -71,6 +71,7 @@ export const detector: Detector<Options> = {
     },
   },
   subscribes: ['flow.end'],
+  needs: 'flows',
   create(ctx, options) {
     const buckets = new Map<string, Bucket>();
     const flush = (device: string, b: Bucket): void => {

@@ -51,6 +51,7 @@ const detector: Detector<Options> = {
     },
   },
   subscribes: ['flow.end', 'dns.response'],
+  needs: 'flows',
   create(ctx, options) {
     const resolved = new ResolvedAddresses(options.maxResolvedAddresses);
     const window = new DistinctWindow<EvidenceRef>(options.windowS, options.minHosts, options.maxTrackedKeys, options.maxHostsPerKey);

@@ -44,6 +44,7 @@ const detector: Detector<Options> = {
     },
   },
   subscribes: ['flow.end'],
+  needs: 'flows',
   create(ctx, options) {
     const window = new DistinctWindow<EvidenceRef>(options.windowS, options.minPorts, options.maxTrackedKeys, options.maxPortsPerKey);
     const report = (f: FlowRecord, evidence: EvidenceRef, portsAtDetection?: number): void => {
