@@ -12,6 +12,7 @@ import { dns, mdns } from './dns/analyzer.ts';
 import { ftp } from './ftp/analyzer.ts';
 import { http } from './http/analyzer.ts';
 import { irc } from './irc/analyzer.ts';
+import { modbus } from './modbus/analyzer.ts';
 import { mqtt } from './mqtt/analyzer.ts';
 import { ntp } from './ntp/analyzer.ts';
 import { rtsp } from './rtsp/analyzer.ts';
@@ -31,4 +32,6 @@ export const appProtocols: readonly AppProtocol[] = ([
   dhcp, snmp, ssdp, mdns, dns,
   // 'maybe' probes, decided by port
   ftp, ntp, coap, dhcp6,
+  // OT/ICS (TCP): strict content checks say 'yes' anywhere, plausible headers are claimed on their ports
+  modbus,
 ] as AppProtocol<unknown>[]).map(erase);
