@@ -16,6 +16,7 @@ import { modbus } from './modbus/analyzer.ts';
 import { mqtt } from './mqtt/analyzer.ts';
 import { ntp } from './ntp/analyzer.ts';
 import { rtsp } from './rtsp/analyzer.ts';
+import { s7comm } from './s7comm/analyzer.ts';
 import { snmp } from './snmp/analyzer.ts';
 import { ssdp } from './ssdp/analyzer.ts';
 import { ssh } from './ssh/analyzer.ts';
@@ -33,5 +34,5 @@ export const appProtocols: readonly AppProtocol[] = ([
   // 'maybe' probes, decided by port
   ftp, ntp, coap, dhcp6,
   // OT/ICS (TCP): strict content checks say 'yes' anywhere, plausible headers are claimed on their ports
-  modbus,
+  modbus, s7comm,
 ] as AppProtocol<unknown>[]).map(erase);
