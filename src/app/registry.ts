@@ -8,6 +8,7 @@ import type { AppProtocol } from './types.ts';
 import { coap } from './coap/analyzer.ts';
 import { dhcp } from './dhcp/analyzer.ts';
 import { dhcp6 } from './dhcp6/analyzer.ts';
+import { dnp3 } from './dnp3/analyzer.ts';
 import { dns, mdns } from './dns/analyzer.ts';
 import { ftp } from './ftp/analyzer.ts';
 import { http } from './http/analyzer.ts';
@@ -34,5 +35,5 @@ export const appProtocols: readonly AppProtocol[] = ([
   // 'maybe' probes, decided by port
   ftp, ntp, coap, dhcp6,
   // OT/ICS (TCP): strict content checks say 'yes' anywhere, plausible headers are claimed on their ports
-  modbus, s7comm,
+  modbus, s7comm, dnp3,
 ] as AppProtocol<unknown>[]).map(erase);
