@@ -91,6 +91,48 @@ describe('modbus parser (real bytes)', () => {
     assert.deepEqual(r.status === 'ok' && [r.value.address, r.value.quantity, r.value.values], [0, 3, [0, 0, 1]]);
   });
 
+  it('every other public function: the request/response examples of the specification (Modbus Application Protocol V1.1b3 §6)', () => {
+    const req = (h: string) => {
+      const r = parseRequest(hex(h), 0, h.length / 2);
+      assert.equal(r.status, 'ok', h);
+      return r.status === 'ok' ? r.value : undefined;
+    };
+    const resp = (h: string, q?: Parameters<typeof parseResponse>[3]) => {
+      const r = parseResponse(hex(h), 0, h.length / 2, q);
+      assert.equal(r.status, 'ok', h);
+      return r.status === 'ok' ? r.value : undefined;
+    };
+    // §6.2 read discrete inputs 197-218 (22 inputs): AC DB 35.
+    const di = req('0200c40016');
+    assert.deepEqual([di?.address, di?.quantity], [196, 22]);
+    assert.deepEqual(resp('0203acdb35', di)?.values, [0, 0, 1, 1, 0, 1, 0, 1, 1, 1, 0, 1, 1, 0, 1, 1, 1, 0, 1, 0, 1, 1]);
+    // §6.4 read input register 9: value 10.
+    assert.deepEqual(resp('0402000a')?.values, [10]);
+    // §6.7 read exception status: 0x6D.
+    assert.deepEqual(resp('076d')?.data, [0x6d]);
+    // §6.9 get comm event counter: status FFFF, 264 events; §6.10 event log: 264 events, 289 messages.
+    assert.deepEqual([resp('0bffff0108')?.status, resp('0bffff0108')?.eventCount], [0xffff, 264]);
+    const log = resp('0c080000010801212000');
+    assert.deepEqual([log?.status, log?.eventCount, log?.messageCount], [0, 264, 289]);
+    // §6.11 write multiple coils 20-29: CD 01; §6.12 write registers 2-3: 000A 0102.
+    assert.deepEqual(req('0f0013000a02cd01')?.values, [1, 0, 1, 1, 0, 0, 1, 1, 1, 0]);
+    assert.deepEqual(req('100001000204000a0102')?.values, [10, 258]);
+    assert.deepEqual([resp('1000010002')?.address, resp('1000010002')?.quantity], [1, 2]);
+    // §6.14 read file record (files 4 and 3), §6.15 write file record (file 4, record 7, 3 registers).
+    assert.deepEqual(req('140e0600040001000206000300090002')?.fileRecords, [{ file: 4, record: 1, length: 2 }, { file: 3, record: 9, length: 2 }]);
+    assert.deepEqual(req('150d0600040007000306af04be100d')?.fileRecords, [{ file: 4, record: 7, length: 3 }]);
+    // §6.16 mask write register 4: AND 00F2, OR 0025.
+    const mw = req('16000400f20025');
+    assert.deepEqual([mw?.address, mw?.andMask, mw?.orMask], [4, 0xf2, 0x25]);
+    // §6.17 read/write multiple registers: read 4-9, write 15-17 = 00FF x3; answer 6 registers.
+    const rw = req('170003000600' + '0e000306' + '00ff00ff00ff');
+    assert.deepEqual([rw?.readAddress, rw?.readQuantity, rw?.writeAddress, rw?.writeQuantity, rw?.values], [3, 6, 14, 3, [255, 255, 255]]);
+    assert.deepEqual(resp('170c00fe0acd00010003000d00ff')?.values, [0xfe, 0xacd, 1, 3, 0xd, 0xff]);
+    // §6.18 read FIFO queue at 1246: two registers 440, 4740.
+    assert.equal(req('1804de')?.address, 0x4de);
+    assert.deepEqual(resp('180006000201b81284')?.values, [0x1b8, 0x1284]);
+  });
+
   it('probe: whole fixed-size requests say yes, other MBAP-shaped bytes maybe, the rest no', () => {
     assert.equal(probeModbus(F57_READ_HOLDING, 0), 'yes');
     assert.equal(probeModbus(F8_DIAG_LISTEN_ONLY, 0), 'maybe');
