@@ -21,17 +21,24 @@ export interface Dnp3Options {
   maxObjects: number;
   /** Points kept per object in events (the rest are counted). */
   maxPoints: number;
+  /** Fragments assembled at once per direction (one per source/destination pair behind a gateway). */
+  maxAssemblies: number;
 }
 
-export const defaultDnp3Options: Dnp3Options = { maxFragment: 4096, maxObjects: 64, maxPoints: 256 };
+export const defaultDnp3Options: Dnp3Options = { maxFragment: 4096, maxObjects: 64, maxPoints: 256, maxAssemblies: 16 };
 
 export const DNP3_PORT = 20000;
 
+/** One application fragment being assembled from transport segments. */
+interface Assembly {
+  fragment: StreamBuffer;
+  nextSeq: number;
+}
+
 interface Direction {
   framer: LengthFramer;
-  fragment: StreamBuffer;
-  assembling: boolean;
-  nextSeq: number;
+  /** By link source << 16 | destination: a gateway multiplexes several outstations on one connection. */
+  assemblies: Map<number, Assembly>;
 }
 
 export interface Dnp3State {
@@ -103,35 +110,39 @@ export function createDnp3(opts: Dnp3Options = defaultDnp3Options): AppProtocol<
     if (link.userData.length === 0) return;
     const t = parseTransport(link.userData[0]);
     const seg = link.userData.subarray(1);
+    const key = link.source * 0x10000 + link.destination;
+    let a = d.assemblies.get(key);
     if (t.fir) {
-      d.fragment.clear();
-      d.assembling = true;
-    } else if (!d.assembling) {
+      if (!a) {
+        if (d.assemblies.size >= opts.maxAssemblies) {
+          ctx.anomaly('app.dnp3.too_many_assemblies');
+          const oldest = d.assemblies.keys().next();
+          if (!oldest.done) d.assemblies.delete(oldest.value);
+        }
+        a = { fragment: new StreamBuffer(opts.maxFragment, 256), nextSeq: 0 };
+        d.assemblies.set(key, a);
+      }
+      a.fragment.clear();
+    } else if (!a) {
       ctx.anomaly('app.dnp3.transport_no_first');
       return;
-    } else if (t.sequence !== d.nextSeq) {
+    } else if (t.sequence !== a.nextSeq) {
       ctx.anomaly('app.dnp3.transport_sequence');
-      d.fragment.clear();
-      d.assembling = false;
+      d.assemblies.delete(key);
       return;
     }
-    d.nextSeq = (t.sequence + 1) & 0x3f;
-    if (!d.fragment.append(seg)) {
+    a.nextSeq = (t.sequence + 1) & 0x3f;
+    if (!a.fragment.append(seg)) {
       ctx.anomaly('app.dnp3.fragment_too_large');
-      d.fragment.clear();
-      d.assembling = false;
+      d.assemblies.delete(key);
       return;
     }
     if (!t.fin) return;
-    d.assembling = false;
-    const fragment = d.fragment.view().slice();
-    d.fragment.clear();
-    application(s, link, fragment, ctx);
+    d.assemblies.delete(key);
+    application(s, link, a.fragment.view().slice(), ctx);
   }
 
-  const newDirection = (): Direction => ({
-    framer: new LengthFramer(MAX_LINK_FRAME, 'app.dnp3'), fragment: new StreamBuffer(opts.maxFragment, 256), assembling: false, nextSeq: 0,
-  });
+  const newDirection = (): Direction => ({ framer: new LengthFramer(MAX_LINK_FRAME, 'app.dnp3'), assemblies: new Map() });
 
   return {
     name: 'dnp3',
@@ -165,8 +176,7 @@ export function createDnp3(opts: Dnp3Options = defaultDnp3Options): AppProtocol<
     gap(s, dir) {
       const d = s.dirs[dir];
       d.framer.fail();
-      d.fragment.clear();
-      d.assembling = false;
+      d.assemblies.clear();
     },
     events,
     anomalies,

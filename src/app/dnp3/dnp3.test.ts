@@ -6,7 +6,7 @@ import { payloadsFromPcap, runAnalyzer } from '../../../test/support/app-harness
 import type { Delivery } from '../../../test/support/app-harness.ts';
 import { fuzz } from '../../../test/support/mutate.ts';
 import { Pipeline, type EventRecord } from '../../pipeline/analyze.ts';
-import { createDnp3, dnp3, probeDnp3 } from './analyzer.ts';
+import { createDnp3, defaultDnp3Options, dnp3, probeDnp3 } from './analyzer.ts';
 import { anomalies, events } from './events.ts';
 import { parseObjects } from './objects.ts';
 import { dnp3Crc, parseAppHeader, parseLinkFrame } from './parser.ts';
@@ -158,18 +158,36 @@ describe('dnp3 analyzer (real captures)', () => {
     assert.deepEqual(runAnalyzer(dnp3, split, info).events.map((e) => e.fields), whole.events.map((e) => e.fields));
   });
 
+  it('a gateway multiplexing two outstations: interleaved transport segments are assembled per source (frames built per IEEE 1815)', () => {
+    const frame = (source: number, transport: number, app: number[]): Uint8Array => {
+      const user = [transport, ...app];
+      const head = [0x05, 0x64, 5 + user.length, 0x44, 1, 0, source, 0];
+      const crc = (b: number[]) => { const c = dnp3Crc(Uint8Array.from(b), 0, b.length); return [c & 0xff, c >> 8]; };
+      return Uint8Array.from([...head, ...crc(head), ...user, ...crc(user)]);
+    };
+    // Response (129) with IIN 0x8000 (device restart) from 10 and 0x0000 from 11, each in two segments.
+    const out = runAnalyzer(dnp3, [
+      { dir: 1, bytes: frame(10, 0x40, [0xc0, 0x81]) }, { dir: 1, bytes: frame(11, 0x40, [0xc0, 0x81]) },
+      { dir: 1, bytes: frame(10, 0x81, [0x80, 0x00]) }, { dir: 1, bytes: frame(11, 0x81, [0x00, 0x00]) },
+    ], tcp20000);
+    assert.deepEqual(out.anomalies, []);
+    assert.deepEqual(out.events.map((e) => [e.fields.source, e.fields.iin_indicators]), [[10, ['device_restart']], [11, []]]);
+    const one = createDnp3({ ...defaultDnp3Options, maxAssemblies: 1 });
+    assert.ok(runAnalyzer(one, [{ dir: 1, bytes: frame(10, 0x40, [0xc0, 0x81]) }, { dir: 1, bytes: frame(11, 0x40, [0xc0, 0x81]) }], tcp20000).anomalies.includes('app.dnp3.too_many_assemblies'));
+  });
+
   it('UDP datagrams carry whole frames; fragment cap is enforced', () => {
     const udp = { transport: 'udp' as const, origPort: 20000, respPort: 20000 };
     const out = runAnalyzer(dnp3, [{ dir: 0, bytes: SELECT }], udp);
     assert.deepEqual(out.events.map((e) => e.fields.function), ['select']);
-    const tiny = createDnp3({ maxFragment: 8, maxObjects: 4, maxPoints: 4 });
+    const tiny = createDnp3({ maxFragment: 8, maxObjects: 4, maxPoints: 4, maxAssemblies: 2 });
     assert.deepEqual(runAnalyzer(tiny, [{ dir: 0, bytes: SELECT }], tcp20000).anomalies, ['app.dnp3.fragment_too_large']);
   });
 
   it('fuzz: analyzer never throws on mutated sessions', () => {
     const d = payloadsFromPcap(traces + 'zeek-dnp3_read.pcap', 'tcp', 20000);
     const seeds = [Buffer.concat(d.map((x) => x.bytes)), SELECT];
-    const small = createDnp3({ maxFragment: 64, maxObjects: 4, maxPoints: 4 });
+    const small = createDnp3({ maxFragment: 64, maxObjects: 4, maxPoints: 4, maxAssemblies: 1 });
     fuzz(seeds, (b) => {
       for (const proto of [dnp3, small]) {
         for (const info of [tcp20000, { ...tcp20000, transport: 'udp' as const }]) {

@@ -41,6 +41,7 @@ export const anomalies: readonly AnomalySpec[] = [
   { id: 'app.dnp3.transport_no_first', description: 'Transport segment without FIR while no fragment is being assembled.' },
   { id: 'app.dnp3.transport_sequence', description: 'Transport segment out of sequence; the fragment is dropped.' },
   { id: 'app.dnp3.fragment_too_large', description: 'Reassembled application fragment above the cap; it is dropped.' },
+  { id: 'app.dnp3.too_many_assemblies', description: 'More source/destination pairs assembling fragments at once than the cap; the oldest is dropped.' },
   { id: 'app.dnp3.app_too_short', description: 'Application fragment shorter than its header.' },
   { id: 'app.dnp3.object_too_short', description: 'Object header or its points run past the fragment.' },
   { id: 'app.dnp3.bad_qualifier', description: 'Object qualifier with a reserved prefix or range code.' },
