@@ -168,6 +168,20 @@ describe('s7comm analyzer (real captures)', () => {
     assert.deepEqual([cr?.cotp_type, cr?.src_tsap, cr?.dst_tsap, cr?.rack, cr?.slot], ['connection_request', '0100', '0101', 0, 1]);
   });
 
+  it('ICSNPP cotp.log: connection request/confirm, and one S7 PDU per DT row in each direction', async () => {
+    for (const name of ['s7ident', 'snap7']) {
+      const evs = (await pipelineEvents(`${traces}${name}.pcap`)).filter((e) => e.type !== 's7comm.szl');
+      const rows = zeekLog(`icsnpp-${name}.cotp.log`);
+      for (const orig of [true, false]) {
+        const mine = evs.filter((e) => e.from_orig === orig);
+        const theirs = rows.filter((r) => (r.is_orig === 'T') === orig);
+        assert.equal(mine.filter((e) => e.type !== 's7comm.cotp_connect').length, theirs.filter((r) => r.pdu_name === 'DT Data').length, `${name} ${orig}`);
+        const connect = theirs.filter((r) => r.pdu_name !== 'DT Data').map((r) => (r.pdu_name.startsWith('CR') ? 'connection_request' : 'connection_confirm'));
+        assert.deepEqual(mine.filter((e) => e.type === 's7comm.cotp_connect').map((e) => e.cotp_type), connect, `${name} ${orig}`);
+      }
+    }
+  });
+
   it('snap7 component identification answer is joined from two user-data fragments (frames 6 and 8)', async () => {
     const evs = await pipelineEvents(traces + 'snap7.pcap');
     const comp = evs.find((e) => e.type === 's7comm.szl' && e.method === 'response' && e.szl_id === 0x1c);
