@@ -8,13 +8,16 @@ import type { AppProtocol } from './types.ts';
 import { coap } from './coap/analyzer.ts';
 import { dhcp } from './dhcp/analyzer.ts';
 import { dhcp6 } from './dhcp6/analyzer.ts';
+import { dnp3 } from './dnp3/analyzer.ts';
 import { dns, mdns } from './dns/analyzer.ts';
 import { ftp } from './ftp/analyzer.ts';
 import { http } from './http/analyzer.ts';
 import { irc } from './irc/analyzer.ts';
+import { modbus } from './modbus/analyzer.ts';
 import { mqtt } from './mqtt/analyzer.ts';
 import { ntp } from './ntp/analyzer.ts';
 import { rtsp } from './rtsp/analyzer.ts';
+import { s7comm } from './s7comm/analyzer.ts';
 import { snmp } from './snmp/analyzer.ts';
 import { ssdp } from './ssdp/analyzer.ts';
 import { ssh } from './ssh/analyzer.ts';
@@ -31,4 +34,6 @@ export const appProtocols: readonly AppProtocol[] = ([
   dhcp, snmp, ssdp, mdns, dns,
   // 'maybe' probes, decided by port
   ftp, ntp, coap, dhcp6,
+  // OT/ICS (TCP): strict content checks say 'yes' anywhere, plausible headers are claimed on their ports
+  modbus, s7comm, dnp3,
 ] as AppProtocol<unknown>[]).map(erase);

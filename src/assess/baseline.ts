@@ -57,9 +57,11 @@ const infected: Role[] = ['infected', 'attacker'];
 const cleartextCreds: FindingRule = { detectors: ['credentials.cleartext'], roles: ['insecure'] };
 const defaultCreds: FindingRule = { detectors: ['credentials.default'], roles: insecure };
 const weakTls: FindingRule = { detectors: ['crypto.weak-tls'], roles: ['insecure', 'peer'] };
-const exposure: FindingRule = { detectors: ['exposure.service', 'ddos.reflection'], roles: ['insecure', 'victim', 'attacker'] };
+const exposure: FindingRule = { detectors: ['exposure.service', 'ddos.reflection', 'ot.exposed-service'], roles: ['insecure', 'victim', 'attacker'] };
+/** An industrial device obeyed (or was sent) writes, stops or reprogramming that nothing authenticated. */
+const otUnauthenticated: FindingRule = { detectors: ['ot.device-control', 'ot.unauthorised-write'], roles: ['victim'] };
 const malicious: FindingRule = {
-  detectors: ['botnet.*', 'c2.*', 'p2p.botnet', 'ddos.flood-source', 'scan.horizontal', 'scan.vertical', 'bruteforce.login'],
+  detectors: ['botnet.*', 'c2.*', 'p2p.botnet', 'ddos.flood-source', 'scan.horizontal', 'scan.vertical', 'bruteforce.login', 'ot.scan'],
   roles: infected,
 };
 const infection: FindingRule = { detectors: ['botnet.*', 'c2.*', 'p2p.botnet', 'ddos.flood-source'], roles: infected };
@@ -82,9 +84,9 @@ export const baseline: readonly BaselineRow[] = [
   { id: '5.5-1', standard: 'ETSI EN 303 645', title: 'Best-practice cryptography for communication', checkability: 'a', group: 'encryption', weight: 'medium',
     fail: { findings: [weakTls, cleartextCreds], facts: ['tls.weak_negotiated'] }, pass: ['tls.modern_only'], passText: 'only TLS 1.2 or newer seen' },
   { id: '5.5-4', standard: 'ETSI EN 303 645', title: 'Network functions only after authentication', checkability: 'b', group: 'exposure', weight: 'medium',
-    fail: { findings: [exposure] } },
+    fail: { findings: [exposure, otUnauthenticated] } },
   { id: '5.5-5', standard: 'ETSI EN 303 645', title: 'Security-relevant configuration changes only after authentication', checkability: 'b', group: 'exposure', weight: 'medium',
-    fail: {} },
+    fail: { findings: [otUnauthenticated] } },
   { id: '5.5-6', standard: 'ETSI EN 303 645', title: 'Critical security parameters encrypted in transit', checkability: 'a', group: 'passwords', weight: 'high',
     fail: { findings: [cleartextCreds] }, pass: ['encrypted.sessions', 'observed.enough'], passText: 'encrypted sessions seen and no secret in clear' },
   { id: '5.5-7', standard: 'ETSI EN 303 645', title: 'Confidentiality of critical security parameters over remote interfaces', checkability: 'a', group: 'passwords', weight: 'high',

@@ -22,6 +22,12 @@ import ddosReflection from './detectors/ddos.reflection.ts';
 import exposureService from './detectors/exposure.service.ts';
 import p2pBotnet from './detectors/p2p.botnet.ts';
 // ---- end of second engineer's imports ----
+// ---- ot.* detectors (industrial protocols): import here ----
+import otDeviceControl from './detectors/ot.device-control.ts';
+import otExposedService from './detectors/ot.exposed-service.ts';
+import otScan from './detectors/ot.scan.ts';
+import otUnauthorisedWrite from './detectors/ot.unauthorised-write.ts';
+// ---- end of ot.* imports ----
 
 export const detectors: Detector[] = [
   botnetMiraiScan,
@@ -41,6 +47,12 @@ export const detectors: Detector[] = [
   exposureService,
   p2pBotnet,
   // ---- end of second engineer's list ----
+  // ---- ot.* detectors: list here ----
+  otUnauthorisedWrite,
+  otDeviceControl,
+  otExposedService,
+  otScan,
+  // ---- end of ot.* list ----
 ];
 
 /** A detector by id. */

@@ -6,6 +6,7 @@
 import type { EventRecord } from '../pipeline/analyze.ts';
 import type { Inventory } from './inventory.ts';
 import type { DeviceState } from './device-state.ts';
+import { otHandlers } from './ot-handlers.ts';
 
 type Handler = (inv: Inventory, ev: EventRecord) => void;
 
@@ -319,4 +320,5 @@ export const handlers: Record<string, Handler> = {
   'tls.certificate': tlsCertificate,
   'ssh.banner': sshBanner,
   'flow.start': flowStart,
+  ...otHandlers,
 };

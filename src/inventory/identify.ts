@@ -9,6 +9,7 @@ import { rules, signalNames, type Rule } from './rules.ts';
 import { DeviceModel, type Prediction } from './model.ts';
 import { deviceFeatures } from './features.ts';
 import { labelInfo } from './labels.ts';
+import { otIdentity } from './ot-rules.ts';
 
 type Unidentified = Omit<DeviceRecord, 'identification'>;
 
@@ -148,5 +149,13 @@ export function identify(d: Unidentified, model: DeviceModel | null = shippedMod
   if (vendor) out.vendor = vendor;
   const modelName = matches.find((m) => m.model && m.rule.type === type)?.model ?? (info && info.type === type ? info.model : undefined);
   if (modelName && type !== 'unknown') out.model = modelName;
+
+  // What an industrial device says about itself through an identification service beats any guess.
+  const ot = otIdentity(d.evidence);
+  if (ot.vendor) out.vendor = ot.vendor;
+  if (ot.model && !out.model) out.model = ot.model;
+  if (ot.firmware) out.firmware = ot.firmware;
+  if (ot.serial) out.serial = ot.serial;
+  if (ot.roles.length > 0) out.roles = ot.roles;
   return out;
 }

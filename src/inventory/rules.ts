@@ -4,6 +4,7 @@
  * @module
  */
 import type { DeviceType } from './types.ts';
+import { otRules } from './ot-rules.ts';
 
 export interface Rule {
   /** Evidence signals the pattern is tried on (see Evidence.signal), or 'service' for 'tcp/554'-style ports answered. */
@@ -135,6 +136,7 @@ export const rules: readonly Rule[] = [
   r(['service'], /^tcp\/8009$/, 0.5, 'tv'),
   r(['service'], /^tcp\/1400$/, 0.5, 'speaker'),
   r(['service'], /^udp\/(53|67)$/, 0.4, 'router'),
+  ...otRules,
 ];
 
 /** How a signal is named in explanations. */
@@ -161,4 +163,7 @@ export const signalNames: Record<string, string> = {
   service: 'answers on',
   oui: 'OUI',
   mud_url: 'MUD URL',
+  'ot.role': 'industrial protocol role',
+  'ot.order_number': 'order number',
+  'ot.model': 'reported model',
 };

@@ -6,7 +6,10 @@
 /** Device types Bulwark names (issue-level list; 'unknown' when the evidence does not allow a call). */
 export const deviceTypes = [
   'camera', 'plug', 'bulb', 'hub', 'sensor', 'speaker', 'tv', 'thermostat', 'printer', 'router', 'phone',
-  'computer', 'appliance', 'scale', 'unknown',
+  'computer', 'appliance', 'scale',
+  // Industrial (OT): controllers, remote terminal units, operator stations, building automation.
+  'plc', 'rtu', 'hmi', 'building-controller',
+  'unknown',
 ] as const;
 export type DeviceType = (typeof deviceTypes)[number];
 
@@ -30,6 +33,12 @@ export interface Identification {
   type_confidence: number;
   vendor?: string;
   model?: string;
+  /** Firmware version a device reported through an identification service (Modbus 43/14, S7 SZL). */
+  firmware?: string;
+  /** Serial number a device reported (S7 component identification). */
+  serial?: string;
+  /** Industrial protocol roles seen: 'modbus server', 'dnp3 outstation', 's7comm client', ... */
+  roles?: string[];
   /** Plain-language reasons, strongest first: "DHCP host name 'DCS-930L'", "OUI D-Link". */
   because: string[];
   decided_by: Decider;

@@ -10,7 +10,7 @@ import { signalName } from '../signals.ts';
 import type { Device, Finding } from '../types.ts';
 import { card, errorNotice, gradeBadge, loading } from '../widgets.ts';
 
-const deviceTypes = ['camera', 'plug', 'bulb', 'hub', 'sensor', 'speaker', 'tv', 'thermostat', 'printer', 'router', 'phone', 'computer', 'appliance', 'scale', 'unknown'];
+const deviceTypes = ['camera', 'plug', 'bulb', 'hub', 'sensor', 'speaker', 'tv', 'thermostat', 'printer', 'router', 'phone', 'computer', 'appliance', 'scale', 'plc', 'rtu', 'hmi', 'building-controller', 'unknown'];
 const timelineCap = 500;
 const deciderWords: Record<string, string> = { rules: "by Bulwark's rules", model: "by Bulwark's learned model", user: 'set by you' };
 /** Rows shown before 'Show all': the page stays readable, the rest is one click away. */
@@ -98,6 +98,9 @@ export function devicePage(root: HTMLElement, params: Record<string, string>): C
             ['Type', `${typeLabel(deviceType(d))}${ident ? ` (${Math.round((ident.type_confidence ?? 0) * 100)}% sure, ${d.user?.type ? 'set by you' : deciderWords[ident.decided_by] ?? ident.decided_by})` : ''}`],
             ['Vendor', vendorOf(d)],
             ['Model', ident?.model],
+            ['Firmware', ident?.firmware],
+            ['Serial number', ident?.serial],
+            ['Industrial roles', ident?.roles?.join(', ')],
             ['Addresses', (d.ips ?? []).map((b) => b.ip).join(', ')],
             ['MAC', d.mac ? `${d.mac}${d.mac_local ? ' (randomised)' : ''}` : undefined],
             ['Network card maker', d.oui_vendor],

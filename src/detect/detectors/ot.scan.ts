@@ -1,0 +1,127 @@
+/**
+ * ot.scan: looking for industrial devices. Three shapes: one source probing an industrial port (Modbus
+ * 502, S7 102, DNP3 20000, BACnet 47808, OPC UA 4840, IEC 104 2404, EtherNet/IP 44818, ...) on many hosts;
+ * one source trying several industrial ports on one host; and one client sweeping Modbus unit ids or
+ * DNP3 outstation addresses behind one server (device discovery through a gateway).
+ * @module
+ */
+import type { Detector, EvidenceRef } from '../types.ts';
+import type { FlowRecord } from '../../flow/types.ts';
+import type { EventRecord } from '../../pipeline/analyze.ts';
+import { isLocalIp } from '../lib/net.ts';
+import { flowEvidence, isTcpProbe } from '../lib/probes.ts';
+import { DistinctWindow } from '../lib/windows.ts';
+import { endpoints, otPorts } from '../lib/ot-commands.ts';
+
+interface Options extends Record<string, unknown> {
+  windowS: number;
+  minHosts: number;
+  minPorts: number;
+  minUnits: number;
+  maxTrackedKeys: number;
+}
+
+export const detector: Detector<Options> = {
+  id: 'ot.scan',
+  description: 'Scanning for industrial devices: one source probing industrial protocol ports on many hosts or many such ports on one host, or sweeping Modbus unit ids / DNP3 outstation addresses behind one server.',
+  category: 'scan',
+  severity: 'high',
+  confidence: 0.8,
+  references: {
+    attack: ['T0846', 'T0888', 'T0840'],
+    other: ['IEC 62443-3-3 SR 6.2', 'IEC 62443-3-3 SR 5.1', 'IEC 62443-3-3 SR 5.2', 'IEC 62443-3-3 SR 7.6'],
+  },
+  options: {
+    windowS: { default: 300, description: 'Seconds within which the hosts, ports or unit ids must be tried.' },
+    minHosts: { default: 5, description: 'Distinct hosts probed on one industrial port (connection attempts without data).' },
+    minPorts: { default: 3, description: 'Distinct industrial ports tried on one host by one source.' },
+    minUnits: { default: 8, description: 'Distinct Modbus unit ids or DNP3 destination addresses asked behind one server by one client.' },
+    maxTrackedKeys: { default: 2000, description: 'Source keys tracked at once per scan shape (the least recently active are forgotten).' },
+  },
+  messages: {
+    hosts: {
+      title: '{source} probes {service} on many hosts',
+      explanation: '{source} tried {service} (port {port}) on at least {threshold} hosts within {window} s ({count} reports, {first_seen} to {last_seen}), connection attempts without data: a search for controllers. {where}',
+    },
+    ports: {
+      title: '{source} tries industrial ports on {target}',
+      explanation: '{source} tried at least {threshold} industrial protocol ports on {target} within {window} s ({ports}): fingerprinting what kind of controller it is. {where}',
+    },
+    units: {
+      title: '{client} sweeps {protocol} addresses behind {server}',
+      explanation: '{client} addressed at least {threshold} different {what} through {server} within {window} s: enumerating the devices behind a gateway or on a serial bus. {where}',
+    },
+  },
+  subscribes: ['flow.end', 'modbus.request', 'dnp3.request'],
+  create(ctx, options) {
+    const hosts = new DistinctWindow<EvidenceRef>(options.windowS, options.minHosts, options.maxTrackedKeys, options.minHosts);
+    const ports = new DistinctWindow<EvidenceRef>(options.windowS, options.minPorts, options.maxTrackedKeys, options.minPorts);
+    const units = new DistinctWindow<EvidenceRef>(options.windowS, options.minUnits, options.maxTrackedKeys, options.minUnits);
+    const where = (source: string): string => (isLocalIp(source)
+      ? `${source} is on this network: unless it is an asset-inventory tool run on purpose, find out what runs there.`
+      : `${source} is outside the local networks: the industrial network is reachable from there; close it off.`);
+
+    function onFlow(f: FlowRecord): void {
+      const port = f.resp_port;
+      const service = otPorts[port];
+      if (service === undefined) return;
+      const evidence = flowEvidence(f);
+      // Attempts to any industrial port count toward fingerprinting one host; only probes toward host sweeps.
+      const p = ports.add(`${f.orig_ip}>${f.resp_ip}`, port, f.first_ts, evidence);
+      if (p.size >= options.minPorts) {
+        const tried = [...p.entries()].map(([t]) => `${String(t)} ${otPorts[t as number] ?? ''}`.trim()).join(', ');
+        for (const [, item] of p.entries()) {
+          ctx.report({
+            messageId: 'ports', key: `ports|${f.orig_ip}|${f.resp_ip}`,
+            data: { source: f.orig_ip, target: f.resp_ip, threshold: options.minPorts, window: options.windowS, ports: tried, where: where(f.orig_ip) },
+            devices: [{ role: 'attacker', ip: f.orig_ip }, { role: 'victim', ip: f.resp_ip }], ts: item.ts, evidence: item.payload,
+            facts: { source: f.orig_ip, target: f.resp_ip },
+          });
+        }
+        ports.trip(p);
+      }
+      if (f.transport === 'tcp' && !isTcpProbe(f)) return;
+      if (f.transport === 'udp' && f.resp_pkts > 0) return;
+      const h = hosts.add(`${f.orig_ip}|${port}`, f.resp_ip, f.first_ts, evidence);
+      if (h.size >= options.minHosts || h.tripped) {
+        const items = h.tripped ? [{ ts: f.first_ts, payload: evidence }] : [...h.entries()].map(([, item]) => item);
+        for (const item of items) {
+          ctx.report({
+            messageId: 'hosts', key: `hosts|${f.orig_ip}|${port}`,
+            data: { source: f.orig_ip, service, port, threshold: options.minHosts, window: options.windowS, where: where(f.orig_ip) },
+            devices: [{ role: 'attacker', ip: f.orig_ip }], ts: item.ts, evidence: item.payload, facts: { source: f.orig_ip, port },
+          });
+        }
+        if (!h.tripped) hosts.trip(h);
+      }
+    }
+
+    function onEvent(ev: EventRecord): void {
+      const ends = endpoints(ev);
+      if (!ends) return;
+      const modbus = ev.type === 'modbus.request';
+      const address = modbus ? ev.unit_id : ev.destination;
+      if (typeof address !== 'number') return;
+      const evidence: EvidenceRef = { file: ev.file, packet: ev.packet, ts: ev.ts };
+      if (typeof ev.community_id === 'string') evidence.community_id = ev.community_id;
+      const u = units.add(`${ev.type}|${ends.client}>${ends.server}`, address, ev.ts, evidence);
+      if (u.size < options.minUnits || u.tripped) return;
+      for (const [, item] of u.entries()) {
+        ctx.report({
+          messageId: 'units', key: `units|${ev.type}|${ends.client}|${ends.server}`,
+          data: {
+            client: ends.client, server: ends.server, protocol: modbus ? 'Modbus' : 'DNP3', what: modbus ? 'unit ids' : 'outstation addresses',
+            threshold: options.minUnits, window: options.windowS, where: where(ends.client),
+          },
+          devices: [{ role: 'attacker', ip: ends.client }, { role: 'victim', ip: ends.server }], ts: item.ts, evidence: item.payload,
+          facts: { client: ends.client, server: ends.server, protocol: modbus ? 'modbus' : 'dnp3' },
+        });
+      }
+      units.trip(u);
+    }
+
+    return { onFlow, onEvent };
+  },
+};
+
+export default detector;
