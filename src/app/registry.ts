@@ -5,6 +5,7 @@
  * @module
  */
 import type { AppProtocol } from './types.ts';
+import { bacnet } from './bacnet/analyzer.ts';
 import { coap } from './coap/analyzer.ts';
 import { dhcp } from './dhcp/analyzer.ts';
 import { dhcp6 } from './dhcp6/analyzer.ts';
@@ -28,7 +29,7 @@ export const appProtocols: readonly AppProtocol[] = ([
   // TCP, strict content checks
   tls, ssh, telnet, mqtt, rtsp, http, irc,
   // UDP, strict content checks
-  dhcp, snmp, ssdp, mdns, dns,
+  dhcp, snmp, ssdp, mdns, dns, bacnet,
   // 'maybe' probes, decided by port
   ftp, ntp, coap, dhcp6,
 ] as AppProtocol<unknown>[]).map(erase);
