@@ -15,6 +15,7 @@ import { http } from './http/analyzer.ts';
 import { irc } from './irc/analyzer.ts';
 import { mqtt } from './mqtt/analyzer.ts';
 import { ntp } from './ntp/analyzer.ts';
+import { opcua } from './opcua/analyzer.ts';
 import { rtsp } from './rtsp/analyzer.ts';
 import { snmp } from './snmp/analyzer.ts';
 import { ssdp } from './ssdp/analyzer.ts';
@@ -27,7 +28,7 @@ const erase = <S>(p: AppProtocol<S>): AppProtocol => p as unknown as AppProtocol
 
 export const appProtocols: readonly AppProtocol[] = ([
   // TCP, strict content checks
-  tls, ssh, telnet, mqtt, rtsp, http, irc,
+  tls, ssh, telnet, mqtt, rtsp, http, irc, opcua,
   // UDP, strict content checks
   dhcp, snmp, ssdp, mdns, dns, bacnet,
   // 'maybe' probes, decided by port
