@@ -120,9 +120,16 @@ export function createOpcua(opts: OpcuaOptions = defaultOpcuaOptions): AppProtoc
     const f: EventFields = { message_type: type, request_id: sec.requestId, secure_channel_id: sec.secureChannelId, encrypted: false, chunks };
     // An OPN under a policy other than None is asymmetrically encrypted; MSG/CLO bodies under SignAndEncrypt too.
     let encrypted = type === 'OPN' ? policyName(sec.policyUri) !== 'None' : s.mode === 3;
-    const parsed = encrypted ? undefined : parseService(b, off, end, opts.maxEndpoints);
-    if (parsed && parsed.status === 'ok' && parsed.value.typeId !== undefined && serviceName(parsed.value.typeId) === undefined) {
-      encrypted = s.mode === undefined; // not a service message: a channel whose mode was never readable is encrypted
+    let parsed = encrypted ? undefined : parseService(b, off, end, opts.maxEndpoints);
+    if (type !== 'OPN' && s.mode === undefined && s.policyUri !== undefined) {
+      // The OPN was encrypted (policy other than None), so the mode was never readable: the first message tells.
+      // A known service message in clear means Sign; anything else is ciphertext (SignAndEncrypt).
+      const readable = parsed?.status === 'ok' && parsed.value.typeId !== undefined && serviceName(parsed.value.typeId) !== undefined;
+      s.mode = readable ? 2 : 3;
+      if (!readable) {
+        encrypted = true;
+        parsed = undefined;
+      }
     }
     if (type === 'OPN' && dir === 0 && ctx.wants('opcua.open_secure_channel')) {
       const o: EventFields = { secure_channel_id: sec.secureChannelId, sender_certificate_length: sec.senderCertificateLength ?? -1 };
@@ -135,8 +142,9 @@ export function createOpcua(opts: OpcuaOptions = defaultOpcuaOptions): AppProtoc
       }
       ctx.emit('opcua.open_secure_channel', o);
     }
-    if (type === 'OPN') {
+    if (type === 'OPN' && dir === 0) {
       s.policyUri = sec.policyUri;
+      s.mode = undefined;
       if (parsed?.status === 'ok' && parsed.value.body?.kind === 'open_secure_channel_request') s.mode = parsed.value.body.value.securityMode;
       else if (dir === 0 && policyName(sec.policyUri) === 'None') s.mode = 1;
     }

@@ -75,6 +75,40 @@ test('nDPI opc-ua.pcap through the pipeline: the one OPC-UA flow of the .out', a
   assert.equal(events.filter((e) => e.type === 'opcua.activate_session').length, 1);
 });
 
+const sessions = `${dir}node-opcua-sessions.pcap`;
+const fields = (path: string, filter: string, ...names: string[]): string[][] =>
+  execFileSync('tshark', ['-r', path, '-Y', filter, '-T', 'fields', '-E', 'separator=|', ...names.flatMap((n) => ['-e', n])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    .split('\n').filter(Boolean).map((l) => l.split('|'));
+
+test('node-opcua sessions (None, Sign, SignAndEncrypt; anonymous, user name, refused): policies, modes, identities and results as tshark reads them', async () => {
+  const { events, summary } = await runPipeline([sessions], { flow: noTimeouts });
+  assert.equal(summary.apps.opcua, 7);
+  assert.deepEqual(summary.anomalies, {});
+  // OPN requests: tshark's SecurityPolicyUri and, where readable (policy None), MessageSecurityMode.
+  const opn = fields(sessions, 'opcua.transport.type=="OPN" && tcp.dstport==4840', 'frame.number', 'opcua.security.spu', 'opcua.MessageSecurityMode');
+  const ours = events.filter((e) => e.type === 'opcua.open_secure_channel');
+  assert.deepEqual(ours.map((e) => [e.packet, e.security_policy_uri, e.security_mode ?? '']),
+    opn.map(([f, spu, mode]) => [Number(f), spu, mode ? ['', 'None', 'Sign', 'SignAndEncrypt'][Number(mode)] : '']));
+  // ActivateSession: the four tshark can read (the SignAndEncrypt one is ciphertext to both).
+  const act = fields(sessions, 'opcua.servicenodeid.numeric==467', 'frame.number', 'opcua.UserName', 'opcua.EncryptionAlgorithm');
+  const acts = events.filter((e) => e.type === 'opcua.activate_session');
+  assert.deepEqual(acts.map((e) => [e.packet, e.user_name ?? '', e.encryption_algorithm ?? '']), act.map(([f, u, alg]) => [Number(f), u, alg]));
+  assert.deepEqual(acts.map((e) => [e.identity_token, e.security_policy, e.security_mode, e.password_cleartext]), [
+    ['anonymous', 'None', 'None', undefined], ['user_name', 'None', 'None', false], ['user_name', 'None', 'None', false],
+    ['anonymous', 'Basic256Sha256', 'Sign', undefined],
+  ]);
+  const res = fields(sessions, 'opcua.servicenodeid.numeric==470', 'frame.number', 'opcua.ServiceResult');
+  assert.deepEqual(events.filter((e) => e.type === 'opcua.activate_session_response').map((e) => [e.packet, e.status_code]), res.map(([f, r]) => [Number(f), r]));
+  // The SignAndEncrypt channel (frames 140-154): every message after the OPN is ciphertext.
+  const late = events.filter((e) => e.type === 'opcua.message' && e.packet >= 140);
+  assert.equal(late.length, 13);
+  assert.ok(late.every((e) => e.encrypted === true && e.service === undefined));
+  // The server the client reached, from CreateSession's endpoint descriptions.
+  const cs = events.find((e) => e.type === 'opcua.create_session_response')!;
+  assert.equal(cs.application_uri, 'urn:bulwark:test:opcua-server');
+  assert.deepEqual((cs.endpoints as Record<string, unknown>[]).map((e) => `${e.security_policy}/${e.security_mode}`), ['None/None', 'Basic256Sha256/Sign', 'Basic256Sha256/SignAndEncrypt']);
+});
+
 /** Re-frame a real single-chunk message as `parts` chunks (IEC 62541-6 6.7.2: each chunk repeats the security and sequence headers). */
 function chunked(whole: Uint8Array, parts: number, abortLast = false): Uint8Array[] {
   const h = parseChunkHeader(whole, 0, whole.length);
