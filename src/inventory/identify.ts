@@ -36,6 +36,7 @@ interface Match {
   rule: Rule;
   reason: string;
   model?: string;
+  vendor?: string;
 }
 
 function clip(s: string): string {
@@ -57,7 +58,7 @@ export function ruleMatches(d: Unidentified): Match[] {
       const reason = it.signal === 'service' ? `answers on ${it.value}`
         : it.signal === 'oui' ? `OUI ${shortVendor(it.value)}`
         : ['gateway', 'dhcp.server', 'ndp.router_advert'].includes(it.signal) ? it.value : `${name} '${clip(it.value)}'`;
-      out.push({ rule, reason, model: rule.model?.replace('$1', m[1] ?? '') });
+      out.push({ rule, reason, model: rule.model?.replace('$1', m[1] ?? ''), vendor: rule.vendor?.replace('$1', m[1] ?? '') });
       break;
     }
   }
@@ -87,6 +88,19 @@ function modelReason(p: Prediction): string {
     if (shared.length === 4) break;
   }
   return `like known ${p.label} devices (${p.confidence.toFixed(2)}${shared.length ? `: ${shared.join(', ')}` : ''})`;
+}
+
+/** Evidence signals carrying a firmware version, and those carrying an application software version. */
+const firmwareSignals = ['bacnet.firmware'];
+const softwareSignals = ['bacnet.application_software'];
+
+/** Firmware the device reports ('0.4.2', '0.4.2 (application 1.8.5)'), from its latest report. */
+export function firmwareOf(d: Unidentified): string | undefined {
+  const latest = (signals: string[]) => d.evidence.filter((e) => signals.includes(e.signal)).sort((a, b) => b.ts - a.ts)[0]?.value;
+  const fw = latest(firmwareSignals);
+  const app = latest(softwareSignals);
+  if (fw && app) return `${fw} (application ${app})`;
+  return fw ?? (app ? `application ${app}` : undefined);
 }
 
 /** Identify a device from its evidence: rules and model, whichever is stronger, agreeing ones reinforcing. */
@@ -144,9 +158,11 @@ export function identify(d: Unidentified, model: DeviceModel | null = shippedMod
 
   // Vendor: a rule that names one, else the model's label (when it agrees on the type), else the OUI registry.
   const vendorRule = matches.find((m) => m.rule.vendor && (!m.rule.type || m.rule.type === type));
-  const vendor = vendorRule?.rule.vendor ?? (info && info.type === type ? info.vendor : undefined) ?? (d.oui_vendor ? shortVendor(d.oui_vendor) : undefined);
+  const vendor = vendorRule?.vendor ?? (info && info.type === type ? info.vendor : undefined) ?? (d.oui_vendor ? shortVendor(d.oui_vendor) : undefined);
   if (vendor) out.vendor = vendor;
   const modelName = matches.find((m) => m.model && m.rule.type === type)?.model ?? (info && info.type === type ? info.model : undefined);
   if (modelName && type !== 'unknown') out.model = modelName;
+  const fw = firmwareOf(d);
+  if (fw) out.firmware = fw;
   return out;
 }

@@ -6,7 +6,7 @@
 /** Device types Bulwark names (issue-level list; 'unknown' when the evidence does not allow a call). */
 export const deviceTypes = [
   'camera', 'plug', 'bulb', 'hub', 'sensor', 'speaker', 'tv', 'thermostat', 'printer', 'router', 'phone',
-  'computer', 'appliance', 'scale', 'unknown',
+  'computer', 'appliance', 'scale', 'building-controller', 'unknown',
 ] as const;
 export type DeviceType = (typeof deviceTypes)[number];
 
@@ -30,6 +30,8 @@ export interface Identification {
   type_confidence: number;
   vendor?: string;
   model?: string;
+  /** Firmware (or application software) version the device reports through its protocols (BACnet device object). */
+  firmware?: string;
   /** Plain-language reasons, strongest first: "DHCP host name 'DCS-930L'", "OUI D-Link". */
   because: string[];
   decided_by: Decider;

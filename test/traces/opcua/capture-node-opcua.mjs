@@ -1,6 +1,7 @@
-// Drives a real OPC UA server and client (node-opcua, installed outside the project) over 127.0.0.1:4840 so that
-// `dumpcap -i lo` records the sessions that test/traces/opcua/node-opcua-sessions.pcap holds. Run by
-// capture-node-opcua.sh; node-opcua is not a Bulwark dependency, the script only exists to make the trace again.
+// Drives a real OPC UA server and client (node-opcua, installed outside the project) so that dumpcap records the
+// sessions test/traces/opcua/node-opcua-sessions.pcap holds. Run by capture-node-opcua.sh, which starts
+// `server` and `client` in two network namespaces of its own joined by a veth pair (192.168.77.10 / .20);
+// node-opcua is not a Bulwark dependency, the script only exists to make the trace again.
 // Sessions, in order:
 //   1. SecurityPolicy None / mode None, anonymous identity, one Read
 //   2. None / None, user name 'operator' (the server's user-name token policy encrypts the password or not, as it says)
@@ -12,9 +13,12 @@ const ua = await import(mod);
 const { OPCUAServer, OPCUAClient, MessageSecurityMode, SecurityPolicy, UserTokenType, AttributeIds } = ua;
 
 const pki = process.env.PKI_DIR ?? '/tmp/otb-gen/pki';
+const role = process.argv[2];
+const serverIp = process.env.SERVER_IP ?? '127.0.0.1';
+if (role === 'server') {
 const server = new OPCUAServer({
   port: 4840,
-  hostname: '127.0.0.1',
+  hostname: serverIp,
   securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
   securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256],
   allowAnonymous: true,
@@ -29,7 +33,11 @@ const server = new OPCUAServer({
 await server.initialize();
 if (server.serverCertificateManager?.initialize) await server.serverCertificateManager.initialize();
 await server.start();
-const url = 'opc.tcp://127.0.0.1:4840';
+console.log('server ready');
+// The client script ends the server by SIGTERM.
+process.on('SIGTERM', () => server.shutdown(100).then(() => process.exit(0)));
+} else {
+const url = `opc.tcp://${serverIp}:4840`;
 
 async function session(securityPolicy, securityMode, identity) {
   const client = OPCUAClient.create({
@@ -52,5 +60,5 @@ await session(SecurityPolicy.None, MessageSecurityMode.None, { type: UserTokenTy
 await session(SecurityPolicy.None, MessageSecurityMode.None, { type: UserTokenType.UserName, userName: 'operator', password: 'wrong-guess' });
 await session(SecurityPolicy.Basic256Sha256, MessageSecurityMode.Sign, { type: UserTokenType.Anonymous });
 await session(SecurityPolicy.Basic256Sha256, MessageSecurityMode.SignAndEncrypt, { type: UserTokenType.UserName, userName: 'operator', password: 'plant-floor-1' });
-await server.shutdown(100);
 console.log('done');
+}
