@@ -195,6 +195,34 @@ test('nDPI bacnet.pcap: the 10 BACnet flows of the .out recognised; every messag
   assert.deepEqual(events.filter((e) => e.type === 'bacnet.network_message').map((e) => [e.message, e.networks]), [['I-Am-Router-To-Network', [0]], ['Network-Number-Is', [0]]]);
 });
 
+test('bacnet-js-control.pcap (real stacks): WriteProperty, DeviceCommunicationControl and ReinitializeDevice as tshark dissects them', async () => {
+  const path = `${dir}bacnet-js-control.pcap`;
+  const { events, summary } = await runPipeline([path], { flow: noTimeouts });
+  assert.deepEqual(summary.anomalies, {});
+  const writes = tsharkLines(path, ['-Y', 'bacapp.confirmed_service==15 && bacapp.type==0', '-T', 'fields', '-E', 'separator=|', '-e', 'frame.number',
+    '-e', 'ip.src', '-e', 'bacapp.objectType', '-e', 'bacapp.instance_number', '-e', 'bacapp.property_identifier', '-e', 'bacapp.present_value.real',
+    '-e', 'bacapp.present_value.enum_index']).map((l) => l.split('|'));
+  const ours = events.filter((e) => e.type === 'bacnet.write_property');
+  assert.equal(ours.length, 4);
+  assert.deepEqual(ours.map((e) => [String(e.packet), e.src_ip, String(e.object_type_id), String(e.object_instance), String(e.property_id), e.value]),
+    writes.map(([f, ip, t, i, p, real, en]) => [f, ip, t, i, p, real || en]));
+  assert.deepEqual(ours.map((e) => e.priority), [8, 8, 8, 1]);
+  // tshark -O bacapp, frames 20, 22, 24: "time Duration: (Unsigned) 60", "enable-disable: disable (1)",
+  // "Password: UTF-8 'admin'" / 'bms-2024'; "reinitialized State Of Device: warmstart (1)".
+  const text = tsharkLines(path, ['-Y', 'bacapp.confirmed_service==17 || bacapp.confirmed_service==20', '-O', 'bacapp']).join('\n');
+  const passwords = [...text.matchAll(/Password: UTF-8 '([^']*)'/g)].map((m) => m[1]);
+  const dcc = events.filter((e) => e.type === 'bacnet.device_communication_control');
+  const reinit = events.filter((e) => e.type === 'bacnet.reinitialize_device');
+  assert.deepEqual([...dcc, ...reinit].map((e) => e.password), passwords);
+  assert.deepEqual(dcc.map((e) => [e.enable_disable, e.duration_minutes]), [['disable', 60], ['disable', 60]]);
+  assert.match(text, /enable-disable:\s+disable \(1\)/);
+  assert.match(text, /time Duration: \(Unsigned\) 60/);
+  assert.deepEqual(reinit.map((e) => e.state), [/reinitialized State Of Device:\s+(\S+) \(1\)/.exec(text)![1]]);
+  // The wrong password (frame 21): Error security (4) / password-failure (26).
+  const err = events.find((e) => e.type === 'bacnet.apdu' && e.pdu_type === 'error')!;
+  assert.deepEqual([err.packet, err.service, err.error_class, err.result], [21, 'device_communication_control', 'security', 'password-failure']);
+});
+
 test('segmented Complex-ACK: reassembled in order, out-of-order and oversized segments are anomalies', () => {
   // Built from the ReadProperty ACK of icsnpp frame 2 (object-name 'Sensor_45312') cut into two segments, with
   // the segmented Complex-ACK header of clause 20.1.5 (SEG/MOR flags, sequence number, proposed window size).
