@@ -22,6 +22,8 @@ import ddosReflection from './detectors/ddos.reflection.ts';
 import exposureService from './detectors/exposure.service.ts';
 import p2pBotnet from './detectors/p2p.botnet.ts';
 // ---- end of second engineer's imports ----
+import otBacnetControl from './detectors/ot.bacnet-control.ts';
+import otOpcuaInsecure from './detectors/ot.opcua-insecure.ts';
 
 export const detectors: Detector[] = [
   botnetMiraiScan,
@@ -41,6 +43,8 @@ export const detectors: Detector[] = [
   exposureService,
   p2pBotnet,
   // ---- end of second engineer's list ----
+  otBacnetControl,
+  otOpcuaInsecure,
 ];
 
 /** A detector by id. */
