@@ -10,7 +10,7 @@ import { signalName } from '../signals.ts';
 import type { Device, Finding } from '../types.ts';
 import { card, errorNotice, gradeBadge, loading } from '../widgets.ts';
 
-const deviceTypes = ['camera', 'plug', 'bulb', 'hub', 'sensor', 'speaker', 'tv', 'thermostat', 'printer', 'router', 'phone', 'computer', 'appliance', 'scale', 'unknown'];
+const deviceTypes = ['camera', 'plug', 'bulb', 'hub', 'sensor', 'speaker', 'tv', 'thermostat', 'printer', 'router', 'phone', 'computer', 'appliance', 'scale', 'building-controller', 'unknown'];
 const timelineCap = 500;
 const deciderWords: Record<string, string> = { rules: "by Bulwark's rules", model: "by Bulwark's learned model", user: 'set by you' };
 /** Rows shown before 'Show all': the page stays readable, the rest is one click away. */
