@@ -310,17 +310,24 @@ function bacnetIAm(inv: Inventory, ev: EventRecord): void {
   else if (typeof ev.vendor_id === 'number') d.addEvidence('bacnet.vendor_id', String(ev.vendor_id), s);
 }
 
-/** ReadProperty answers about the responder's own device object: name, model, firmware, ... */
+/** One property value the responder reports about its own device object. */
+function bacnetDeviceProperty(d: DeviceState, r: Record<string, unknown>, s: ReturnType<typeof src>): void {
+  if (r.object_type !== 'device' || typeof r.object_instance !== 'number' || r.object_instance === 4194303) return;
+  d.addEvidence('bacnet.device', `device ${r.object_instance}`, s);
+  const signal = typeof r.property === 'string' ? bacnetDeviceProperties[r.property] : undefined;
+  const value = str(r.value, 128);
+  if (signal && value && r.value_type === 'character_string') d.addEvidence(signal, value, s);
+  if (signal === 'bacnet.object_name' && value) addHostname(d, value);
+}
+
+/** ReadProperty(Multiple) answers about the responder's own device object: name, model, firmware, ... */
 function bacnetProperty(inv: Inventory, ev: EventRecord): void {
-  if (ev.object_type !== 'device' || typeof ev.object_instance !== 'number') return;
+  const list = ev.type === 'bacnet.read_property_ack' ? [ev as Record<string, unknown>] : records(ev, 'results');
+  if (!list.some((r) => r.object_type === 'device')) return;
   const d = sender(inv, ev);
   if (!d) return;
   const s = src(ev);
-  d.addEvidence('bacnet.device', `device ${ev.object_instance}`, s);
-  const signal = typeof ev.property === 'string' ? bacnetDeviceProperties[ev.property] : undefined;
-  const value = str(ev.value, 128);
-  if (signal && value && ev.value_type === 'character_string') d.addEvidence(signal, value, s);
-  if (signal === 'bacnet.object_name' && value) addHostname(d, value);
+  for (const r of list) bacnetDeviceProperty(d, r, s);
 }
 
 /** OPC UA server application (CreateSession / GetEndpoints responses describe the server that sends them). */
@@ -371,6 +378,7 @@ export const handlers: Record<string, Handler> = {
   'flow.start': flowStart,
   'bacnet.i_am': bacnetIAm,
   'bacnet.read_property_ack': bacnetProperty,
+  'bacnet.read_property_multiple_ack': bacnetProperty,
   'opcua.create_session_response': opcuaServer,
   'opcua.get_endpoints_response': opcuaServer,
   'opcua.create_session': opcuaClient,

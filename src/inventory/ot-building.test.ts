@@ -81,3 +81,14 @@ test('OPC UA: the server is known by its application URI and endpoints; the clie
   assert.deepEqual(values('192.168.77.20', 'opcua.client'), ['urn:bulwark:test:opcua-client']);
   assert.ok(inv.byIp('192.168.77.10')!.services.some((s) => s.transport === 'tcp' && s.port === 4840 && s.app === 'opcua'));
 });
+
+test('bacnet-js-control.pcap: the controller described by ReadProperty and ReadPropertyMultiple answers', async () => {
+  const inv = await run([`${bacnetDir}bacnet-js-control.pcap`]);
+  const d = inv.byIp('192.168.78.10')!;
+  // tshark frames 3-11 (ReadProperty ACKs) and 13 (ReadPropertyMultiple ACK: model-name, firmware-revision, location).
+  assert.equal(d.identification.type, 'building-controller');
+  assert.deepEqual([d.identification.vendor, d.identification.model, d.identification.firmware], ['Bulwark test devices', 'BW-DDC-400', '4.1.7 (application 2.3.0)']);
+  assert.ok(d.evidence.some((e) => e.signal === 'bacnet.location' && e.value === 'plant room 2' && e.packet === 13), 'location only comes from the ReadPropertyMultiple answer');
+  assert.ok(d.hostnames.includes('ahu-3 supply air controller') === false, 'a name with spaces is no host label');
+  assert.notEqual(inv.byIp('192.168.78.30')?.identification.type, 'building-controller');
+});

@@ -10,7 +10,7 @@ import type { AppContext, AppProtocol, Dir } from '../types.ts';
 import type { EventFields } from '../../events/types.ts';
 import { bacnetAnomalies, bacnetEvents } from './events.ts';
 import {
-  type ApduHeader, type Npdu, type PropertyRef, PduType, bvlcFunctionNames, enableDisableNames, networkMessageNames,
+  type AccessItem, type ApduHeader, type Npdu, type PropertyRef, PduType, parseAccessList, bvlcFunctionNames, enableDisableNames, networkMessageNames,
   networkMessageNetworks, parseApduHeader, parseBvlc, parseDeviceCommunicationControl, parseError, parseIAm, parseNpdu,
   parseReadProperty, parseReadPropertyAck, parseReinitializeDevice, parseWhoIs, parseWriteProperty, pduTypeNames,
   reinitializedStateNames,
@@ -30,7 +30,8 @@ export const defaultBacnetOptions: BacnetOptions = { maxSegmentedBytes: 64 * 102
 
 /** Confirmed services (clause 21). */
 export const Service = {
-  READ_PROPERTY: 12, WRITE_PROPERTY: 15, DEVICE_COMMUNICATION_CONTROL: 17, REINITIALIZE_DEVICE: 20,
+  READ_PROPERTY: 12, READ_PROPERTY_MULTIPLE: 14, WRITE_PROPERTY: 15, WRITE_PROPERTY_MULTIPLE: 16,
+  DEVICE_COMMUNICATION_CONTROL: 17, REINITIALIZE_DEVICE: 20,
   I_AM: 0, WHO_IS: 8,
 } as const;
 
@@ -58,9 +59,9 @@ export function valueText(v: AppValue): string {
   return String(v.value);
 }
 
-function propertyFields(ref: PropertyRef, invokeId: number): EventFields {
+function propertyFields(ref: PropertyRef, invokeId?: number): EventFields {
   const f: EventFields = {
-    invoke_id: invokeId, object_type: objectTypeName(ref.object.type), object_type_id: ref.object.type,
+    object_type: objectTypeName(ref.object.type), object_type_id: ref.object.type,
     object_instance: ref.object.instance, property: propertyName(ref.property), property_id: ref.property,
   };
   if (ref.arrayIndex !== undefined) f.array_index = ref.arrayIndex;
@@ -73,7 +74,20 @@ function propertyFields(ref: PropertyRef, invokeId: number): EventFields {
     }
   }
   if (ref.valueCount !== undefined) f.value_count = ref.valueCount;
-  return f;
+  if (ref.priority !== undefined) f.priority = ref.priority;
+  return invokeId === undefined ? f : { invoke_id: invokeId, ...f };
+}
+
+/** Items of a *Multiple message as event objects (errors of an ACK as names). */
+function accessItems(items: readonly AccessItem[]): EventFields[] {
+  return items.map((item) => {
+    const f = propertyFields(item);
+    if (item.error) {
+      f.error_class = errorClassName(item.error.errorClass) ?? String(item.error.errorClass);
+      f.error_code = errorCodeName(item.error.errorCode) ?? String(item.error.errorCode);
+    }
+    return f;
+  });
 }
 
 /**
@@ -126,9 +140,18 @@ export function createBacnet(opts: BacnetOptions = defaultBacnetOptions): AppPro
           if (!ctx.wants('bacnet.write_property')) return;
           const r = parseWriteProperty(b, off, end);
           if (r.status !== 'ok') return void ctx.anomaly('app.bacnet.bad_service');
-          const f = propertyFields(r.value, id);
-          if (r.value.priority !== undefined) f.priority = r.value.priority;
-          ctx.emit('bacnet.write_property', f);
+          ctx.emit('bacnet.write_property', propertyFields(r.value, id));
+          return;
+        }
+        case Service.READ_PROPERTY_MULTIPLE:
+        case Service.WRITE_PROPERTY_MULTIPLE: {
+          const read = h.service === Service.READ_PROPERTY_MULTIPLE;
+          const type = read ? 'bacnet.read_property_multiple' : 'bacnet.write_property_multiple';
+          if (!ctx.wants(type)) return;
+          const r = parseAccessList(b, off, end, read ? 'read' : 'write');
+          if (r.status !== 'ok') return void ctx.anomaly('app.bacnet.bad_service');
+          const list = read ? 'properties' : 'writes';
+          ctx.emit(type, { invoke_id: id, [list]: accessItems(r.value.items), [`${list}_dropped`]: r.value.dropped });
           return;
         }
         case Service.REINITIALIZE_DEVICE: {
@@ -151,6 +174,12 @@ export function createBacnet(opts: BacnetOptions = defaultBacnetOptions): AppPro
           return;
         }
       }
+      return;
+    }
+    if (h.type === PduType.COMPLEX_ACK && h.service === Service.READ_PROPERTY_MULTIPLE && ctx.wants('bacnet.read_property_multiple_ack')) {
+      const r = parseAccessList(b, off, end, 'ack');
+      if (r.status !== 'ok') return void ctx.anomaly('app.bacnet.bad_service');
+      ctx.emit('bacnet.read_property_multiple_ack', { invoke_id: id, results: accessItems(r.value.items), results_dropped: r.value.dropped });
       return;
     }
     if (h.type === PduType.COMPLEX_ACK && h.service === Service.READ_PROPERTY && ctx.wants('bacnet.read_property_ack')) {

@@ -218,9 +218,27 @@ test('bacnet-js-control.pcap (real stacks): WriteProperty, DeviceCommunicationCo
   assert.match(text, /enable-disable:\s+disable \(1\)/);
   assert.match(text, /time Duration: \(Unsigned\) 60/);
   assert.deepEqual(reinit.map((e) => e.state), [/reinitialized State Of Device:\s+(\S+) \(1\)/.exec(text)![1]]);
-  // The wrong password (frame 21): Error security (4) / password-failure (26).
+  // The wrong password: Error security (4) / password-failure (26).
+  const [errFrame, errClass, errCode] = tsharkLines(path, ['-Y', 'bacapp.type==5', '-T', 'fields', '-E', 'separator=|', '-e', 'frame.number', '-e', 'bacapp.error_class', '-e', 'bacapp.error_code'])[0].split('|');
   const err = events.find((e) => e.type === 'bacnet.apdu' && e.pdu_type === 'error')!;
-  assert.deepEqual([err.packet, err.service, err.error_class, err.result], [21, 'device_communication_control', 'security', 'password-failure']);
+  assert.deepEqual([err.packet, err.service, err.error_class, err.result, errClass, errCode], [Number(errFrame), 'device_communication_control', 'security', 'password-failure', '4', '26']);
+  // ReadPropertyMultiple ACK and WritePropertyMultiple, as tshark -O bacapp prints them: "model-name: UTF-8
+  // 'BW-DDC-400'", ..., "propertyAccessError ... Error Class: property (2) Error Code: unknown-property (32)";
+  // "out-of-service: TRUE ... Priority: (Unsigned) 16", "Present Value (real): 100 ... Priority: (Unsigned) 1".
+  const multi = tsharkLines(path, ['-Y', 'bacapp.confirmed_service==14 || bacapp.confirmed_service==16', '-O', 'bacapp']).join('\n');
+  const ack = events.find((e) => e.type === 'bacnet.read_property_multiple_ack')!.results as Record<string, unknown>[];
+  const strings = [...multi.matchAll(/^\s+([a-z-]+): UTF-8 '([^']*)'$/gm)].map((m) => [m[1], m[2]]);
+  assert.deepEqual(ack.filter((r) => r.value !== undefined).map((r) => [r.property, r.value]), strings);
+  assert.deepEqual(ack.filter((r) => r.error_code).map((r) => [r.property, r.error_class, r.error_code]), [['serial-number', 'property', 'unknown-property']]);
+  assert.match(multi, /Property Identifier: serial-number \(372\)\n[\s\S]*?propertyAccessError[\s\S]*?Error Class: property \(2\)[\s\S]*?Error Code: unknown-property \(32\)/);
+  const request = events.find((e) => e.type === 'bacnet.read_property_multiple')!.properties as Record<string, unknown>[];
+  assert.deepEqual(request.map((r) => r.property_id), [70, 44, 58, 372]);
+  const multiWrites = events.find((e) => e.type === 'bacnet.write_property_multiple')!.writes as Record<string, unknown>[];
+  const priorities = [...multi.matchAll(/Priority: \(Unsigned\) (\d+)/g)].map((m) => Number(m[1]));
+  assert.deepEqual(multiWrites.map((w) => [w.object_type, w.object_instance, w.property, w.value, w.priority]),
+    [['analog-output', 2, 'out-of-service', 'true', priorities[0]], ['analog-output', 2, 'present-value', '100', priorities[1]]]);
+  assert.match(multi, /out-of-service: TRUE/);
+  assert.match(multi, /Present Value \(real\): 100\n/);
 });
 
 test('segmented Complex-ACK: reassembled in order, out-of-order and oversized segments are anomalies', () => {

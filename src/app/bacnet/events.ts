@@ -79,6 +79,33 @@ export const bacnetEvents: readonly EventSpec[] = [
     fields: { ...property, ...value, priority: n('Command priority 1 (highest) .. 16.', true) },
   },
   {
+    type: 'bacnet.read_property_multiple',
+    description: 'ReadPropertyMultiple request: the objects and properties asked for.',
+    fields: {
+      invoke_id: n('Invoke id.'),
+      properties: { type: 'object[]', description: 'Each: object_type, object_type_id, object_instance, property, property_id, array_index (first 64).' },
+      properties_dropped: n('Properties beyond the first 64, not listed.'),
+    },
+  },
+  {
+    type: 'bacnet.read_property_multiple_ack',
+    description: 'ReadPropertyMultiple complex ACK: each property with its value or the error that kept it from being read.',
+    fields: {
+      invoke_id: n('Invoke id.'),
+      results: { type: 'object[]', description: 'Each: object_type, object_type_id, object_instance, property, property_id, array_index, and value/value_type/value_name/value_count or error_class/error_code (first 64).' },
+      results_dropped: n('Results beyond the first 64, not listed.'),
+    },
+  },
+  {
+    type: 'bacnet.write_property_multiple',
+    description: 'WritePropertyMultiple request: every property written, with its value and priority.',
+    fields: {
+      invoke_id: n('Invoke id.'),
+      writes: { type: 'object[]', description: 'Each: object_type, object_type_id, object_instance, property, property_id, array_index, value, value_type, value_name, value_count, priority (first 64).' },
+      writes_dropped: n('Writes beyond the first 64, not listed.'),
+    },
+  },
+  {
     type: 'bacnet.reinitialize_device',
     description: 'ReinitializeDevice request: restart or backup/restore a device.',
     fields: {

@@ -420,3 +420,84 @@ export function parseError(b: Uint8Array, off: number, end: number): Parsed<Erro
   if (!cls || !code) return invalid('app.bacnet.bad_service');
   return ok({ errorClass: Number(cls.value.value), errorCode: Number(code.value.value) }, code.next - off);
 }
+
+// ---- ReadPropertyMultiple / WritePropertyMultiple (clauses 15.7, 15.10) --------------------------------
+
+/** One property of a ReadPropertyMultiple request or ACK, or of a WritePropertyMultiple request. */
+export interface AccessItem extends PropertyRef {
+  /** ReadPropertyMultiple-ACK: the property could not be read (error class and code). */
+  error?: ErrorInfo;
+}
+
+/** Most items taken from one *Multiple message; the rest are counted in `dropped`. */
+export const maxAccessItems = 64;
+
+export interface AccessList {
+  items: AccessItem[];
+  dropped: number;
+}
+
+/**
+ * The object/property lists of ReadPropertyMultiple (kind 'read'), its ACK ('ack') and WritePropertyMultiple
+ * ('write'): sequences of object id [0] and a list [1] of property references, results or values.
+ */
+export function parseAccessList(b: Uint8Array, off: number, end: number, kind: 'read' | 'ack' | 'write'): Parsed<AccessList> {
+  const out: AccessList = { items: [], dropped: 0 };
+  let at = off;
+  // Context tag numbers inside the list [1]: property id, array index, value, (write) priority.
+  const [propTag, indexTag, valueTag] = kind === 'ack' ? [2, 3, 4] : kind === 'write' ? [0, 1, 2] : [0, 1, -1];
+  for (let objects = 0; at < end && objects < 1024; objects++) {
+    const obj = contextTag(b, at, end, 0);
+    if (!obj || obj.tag.length !== 4) return invalid('app.bacnet.bad_service');
+    const object = readObjectId(b, obj.at);
+    const open = readTag(b, obj.next, end);
+    if (open.status !== 'ok' || !open.value.opening || open.value.number !== 1) return invalid('app.bacnet.bad_service');
+    at = obj.next + open.length;
+    for (let props = 0; ; props++) {
+      if (props > 4096) return invalid('app.bacnet.bad_service');
+      const t = readTag(b, at, end);
+      if (t.status !== 'ok') return invalid('app.bacnet.bad_service');
+      if (t.value.closing && t.value.number === 1) {
+        at += t.length;
+        break;
+      }
+      const prop = contextTag(b, at, end, propTag);
+      if (!prop || prop.tag.length < 1 || prop.tag.length > 4) return invalid('app.bacnet.bad_service');
+      const item: AccessItem = { object, property: readUnsigned(b, prop.at, prop.tag.length) };
+      at = prop.next;
+      const idx = contextTag(b, at, end, indexTag);
+      if (idx) {
+        item.arrayIndex = readUnsigned(b, idx.at, idx.tag.length);
+        at = idx.next;
+      }
+      if (kind === 'ack') {
+        const block = parseValueBlock(b, at, end, 4);
+        if (block) {
+          [item.value, item.valueCount, at] = [block.value, block.count, block.next];
+        } else {
+          const errOpen = readTag(b, at, end);
+          if (errOpen.status !== 'ok' || !errOpen.value.opening || errOpen.value.number !== 5) return invalid('app.bacnet.bad_service');
+          const e = parseError(b, at + errOpen.length, end);
+          if (e.status !== 'ok') return invalid('app.bacnet.bad_service');
+          item.error = e.value;
+          const close = readTag(b, at + errOpen.length + e.length, end);
+          if (close.status !== 'ok' || !close.value.closing) return invalid('app.bacnet.bad_service');
+          at += errOpen.length + e.length + close.length;
+        }
+      } else if (kind === 'write') {
+        const block = parseValueBlock(b, at, end, valueTag);
+        if (!block) return invalid('app.bacnet.bad_service');
+        [item.value, item.valueCount, at] = [block.value, block.count, block.next];
+        const prio = contextTag(b, at, end, 3);
+        if (prio) {
+          item.priority = readUnsigned(b, prio.at, prio.tag.length);
+          at = prio.next;
+        }
+      }
+      if (out.items.length < maxAccessItems) out.items.push(item);
+      else out.dropped++;
+    }
+  }
+  if (out.items.length === 0) return invalid('app.bacnet.bad_service');
+  return ok(out, at - off);
+}

@@ -13,22 +13,31 @@ const tshark = (path: string, filter: string, ...fields: string[]): string[][] =
   execFileSync('tshark', ['-r', path, '-Y', filter, '-T', 'fields', '-E', 'separator=|', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
     .split('\n').filter(Boolean).map((l) => l.split('|'));
 
-test('❌ bacnet-js-control.pcap: the rogue host\'s write, its two DCC disables (refused, accepted) and its warmstart; the workstation\'s writes are learned', async () => {
+test('❌ bacnet-js-control.pcap: the rogue host\'s writes (single and multiple), its two DCC disables (refused, accepted) and its warmstart; the workstation\'s writes are learned', async () => {
   const rs = await reportsOf(detector, [control]);
-  // tshark: frame 18 writeProperty binary-output,1 from .30; frames 20/22 deviceCommunicationControl (Error, Simple-ACK);
-  // frame 24 reinitializeDevice; the device object read in frames 2-11 is device,260001.
+  // tshark: writeProperty binary-output,1 and writePropertyMultiple analog-output,2 from .30; two
+  // deviceCommunicationControl (Error, Simple-ACK); reinitializeDevice; the workstation read device,260001.
+  const frame = (filter: string): number[] => tshark(control, filter, 'frame.number').map(([f]) => Number(f));
+  const [wp] = frame('bacapp.confirmed_service==15 && bacapp.type==0 && ip.src==192.168.78.30');
+  const [wpm] = frame('bacapp.confirmed_service==16 && bacapp.type==0');
+  const [dcc1, dcc2] = frame('bacapp.confirmed_service==17 && bacapp.type==0');
+  const [reinit] = frame('bacapp.confirmed_service==20 && bacapp.type==0');
   assert.deepEqual(rs.map((r) => [r.messageId, r.evidence?.packet, r.data.client, r.data.server, r.data.device_instance, r.severity]), [
-    ['write', 18, '192.168.78.30', '192.168.78.10', '260001', 'high'],
-    ['communication_control', 20, '192.168.78.30', '192.168.78.10', '260001', 'medium'],
-    ['communication_control', 22, '192.168.78.30', '192.168.78.10', '260001', 'high'],
-    ['reinitialize', 24, '192.168.78.30', '192.168.78.10', '260001', 'high'],
+    ['write', wp, '192.168.78.30', '192.168.78.10', '260001', 'high'],
+    ['write', wpm, '192.168.78.30', '192.168.78.10', '260001', 'high'],
+    ['write', wpm, '192.168.78.30', '192.168.78.10', '260001', 'high'],
+    ['communication_control', dcc1, '192.168.78.30', '192.168.78.10', '260001', 'medium'],
+    ['communication_control', dcc2, '192.168.78.30', '192.168.78.10', '260001', 'high'],
+    ['reinitialize', reinit, '192.168.78.30', '192.168.78.10', '260001', 'high'],
   ]);
   assert.deepEqual([rs[0].data.object, rs[0].data.property, rs[0].data.value, rs[0].data.priority, rs[0].data.controllers], ['binary-output 1', 'present-value', '1', 1, '192.168.78.20']);
-  assert.equal(rs[1].data.outcome, 'refused 1× (password-failure)');
-  assert.equal(rs[2].data.outcome, 'accepted 1×, refused 1× (password-failure)');
-  assert.equal(rs[1].key, rs[2].key, 'one finding per command, client and device');
-  assert.equal(rs[3].data.state, 'warmstart');
-  assert.equal(rs[3].data.password, 'password b… (8 characters)', 'a hint: first character and length');
+  assert.deepEqual(rs.slice(1, 3).map((r) => [r.data.object, r.data.property, r.data.value, r.data.priority, r.data.service]),
+    [['analog-output 2', 'out-of-service', 'true', 16, 'WritePropertyMultiple'], ['analog-output 2', 'present-value', '100', 1, 'WritePropertyMultiple']]);
+  assert.equal(rs[3].data.outcome, 'refused 1× (password-failure)');
+  assert.equal(rs[4].data.outcome, 'accepted 1×, refused 1× (password-failure)');
+  assert.equal(rs[3].key, rs[4].key, 'one finding per command, client and device');
+  assert.equal(rs[5].data.state, 'warmstart');
+  assert.equal(rs[5].data.password, 'password b… (8 characters)', 'a hint: first character and length');
   assert.ok(!JSON.stringify(rs).includes('bms-2024'), 'the password itself is never in a report');
   assert.deepEqual(rs[0].devices, [{ role: 'attacker', ip: '192.168.78.30' }, { role: 'victim', ip: '192.168.78.10' }]);
 });
@@ -39,7 +48,7 @@ test('options: an allowlisted host is not reported; with an allowlist nothing is
   assert.deepEqual(onlyRogue.map((r) => [r.messageId, r.data.client]), [['write', '192.168.78.20'], ['write', '192.168.78.20'], ['write', '192.168.78.20']]);
   const rs = await reportsOf(detector, [control], { allowlist: ['192.168.78.99'] });
   // The workstation's three writes are reported too: the allowlist replaces learning.
-  assert.deepEqual(rs.filter((r) => r.messageId === 'write').map((r) => r.data.client), ['192.168.78.20', '192.168.78.20', '192.168.78.20', '192.168.78.30']);
+  assert.deepEqual(rs.filter((r) => r.messageId === 'write').map((r) => r.data.client), ['192.168.78.20', '192.168.78.20', '192.168.78.20', '192.168.78.30', '192.168.78.30', '192.168.78.30']);
   const learnAll = await reportsOf(detector, [control], { learnSeconds: 3600 });
   assert.equal(learnAll.filter((r) => r.messageId === 'write').length, 0, 'within the learning window every writer is a controller');
 });

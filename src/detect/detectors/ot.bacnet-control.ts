@@ -50,7 +50,7 @@ function outcomeText(t: Tally): string {
 
 const detector: Detector<Options> = {
   id: 'ot.bacnet-control',
-  description: 'BACnet ReinitializeDevice, DeviceCommunicationControl disable, and writes of present-value from a host not seen controlling that device before (allowlist option): restarts, silencing and manual override of building controllers.',
+  description: 'BACnet ReinitializeDevice, DeviceCommunicationControl disable, and writes of present-value (WriteProperty or WritePropertyMultiple) from a host not seen controlling that device before (allowlist option): restarts, silencing and manual override of building controllers.',
   category: 'policy',
   severity: 'high',
   confidence: 0.9,
@@ -78,16 +78,17 @@ const detector: Detector<Options> = {
     },
     write: {
       title: '{client} wrote {property} of {object} on BACnet device {device_instance} at {server}',
-      explanation: '{client} wrote {property} = {value} (priority {priority}) of {object} on {server} (BACnet device {device_instance}), {count} write(s) from {first_seen} to {last_seen}; the device answered: {outcome}. {client} was not seen controlling this device before (its controllers: {controllers}). A write to present-value at a high priority overrides what the control program commands: a fan, a valve or a lock does what the writer wants. Confirm the operator; add the host to the allowlist if it is legitimate.',
+      explanation: '{client} wrote {property} = {value} (priority {priority}, {service}) of {object} on {server} (BACnet device {device_instance}), {count} write(s) from {first_seen} to {last_seen}; the device answered: {outcome}. {client} was not seen controlling this device before (its controllers: {controllers}). A write to present-value at a high priority overrides what the control program commands: a fan, a valve or a lock does what the writer wants. Confirm the operator; add the host to the allowlist if it is legitimate.',
     },
   },
-  subscribes: ['bacnet.i_am', 'bacnet.read_property_ack', 'bacnet.reinitialize_device', 'bacnet.device_communication_control', 'bacnet.write_property', 'bacnet.apdu'],
+  subscribes: ['bacnet.i_am', 'bacnet.read_property_ack', 'bacnet.reinitialize_device', 'bacnet.device_communication_control', 'bacnet.write_property', 'bacnet.write_property_multiple', 'bacnet.apdu'],
   create(ctx, options) {
     const allow = new Set(options.allowlist);
     const watched = new Set(options.watchedProperties);
     const instances = new BoundedMap<string, number>(options.maxDevices);
     const controllers = new BoundedMap<string, { since: number; hosts: Set<string> }>(options.maxDevices);
-    const pending = new BoundedMap<string, Pending>(options.maxPending);
+    /** Requests by client, server and invoke id (a WritePropertyMultiple puts several under one id). */
+    const pending = new BoundedMap<string, { packet: number; items: Pending[] }>(options.maxPending);
     const tallies = new BoundedMap<string, Tally>(options.maxPending);
 
     const instanceOf = (ip: string): string => {
@@ -115,8 +116,13 @@ const detector: Detector<Options> = {
       const p: Pending = { command, key: `${command}|${what}|${client}|${server}`, data, evidence: evidenceOf(ev), ts: ev.ts, client, server };
       const id = `${client}|${server}|${Number(ev.invoke_id)}`;
       const earlier = pending.get(id);
-      if (earlier) report(earlier, 'unanswered', '', earlier.ts); // invoke id reused before an answer came
-      pending.set(id, p);
+      if (earlier?.packet === ev.packet) {
+        if (earlier.items.length < 64) earlier.items.push(p);
+        return;
+      }
+      // The invoke id is reused before an answer came: the earlier request went unanswered.
+      if (earlier) for (const e of earlier.items) report(e, 'unanswered', '', e.ts);
+      pending.set(id, { packet: ev.packet, items: [p] });
     }
 
     function answer(ev: EventRecord): void {
@@ -126,13 +132,14 @@ const detector: Detector<Options> = {
       const p = pending.get(id);
       if (!p) return;
       pending.delete(id);
-      report(p, type === 'simple_ack' ? 'accepted' : 'refused', String(ev.result ?? type), ev.ts);
+      for (const e of p.items) report(e, type === 'simple_ack' ? 'accepted' : 'refused', String(ev.result ?? type), ev.ts);
     }
 
     const password = (ev: EventRecord): string => (typeof ev.password === 'string' ? `password ${secretHint(ev.password)}` : 'no password');
 
-    function write(ev: EventRecord): void {
-      const property = String(ev.property ?? '');
+    /** One watched property written (WriteProperty, or one item of a WritePropertyMultiple). */
+    function write(ev: EventRecord, w: Record<string, unknown>, service: string): void {
+      const property = String(w.property ?? '');
       if (!watched.has(property)) return;
       const client = String(ev.src_ip ?? '');
       const server = String(ev.dst_ip ?? '');
@@ -147,9 +154,9 @@ const detector: Detector<Options> = {
         }
         known = [...c.hosts];
       }
-      const object = `${String(ev.object_type)} ${Number(ev.object_instance)}`;
+      const object = `${String(w.object_type)} ${Number(w.object_instance)}`;
       request(ev, 'write', `${object}|${property}`, {
-        property, object, value: String(ev.value ?? '?').slice(0, 64), priority: typeof ev.priority === 'number' ? ev.priority : 'default (16)',
+        property, object, service, value: String(w.value ?? '?').slice(0, 64), priority: typeof w.priority === 'number' ? w.priority : 'default (16)',
         controllers: known.length > 0 ? known.slice(0, 4).join(', ') : 'none',
       });
     }
@@ -175,7 +182,10 @@ const detector: Detector<Options> = {
             });
             return;
           case 'bacnet.write_property':
-            write(ev);
+            write(ev, ev as Record<string, unknown>, 'WriteProperty');
+            return;
+          case 'bacnet.write_property_multiple':
+            if (Array.isArray(ev.writes)) for (const w of (ev.writes as unknown[]).slice(0, 64)) if (w && typeof w === 'object') write(ev, w as Record<string, unknown>, 'WritePropertyMultiple');
             return;
           case 'bacnet.apdu':
             answer(ev);
@@ -183,7 +193,7 @@ const detector: Detector<Options> = {
         }
       },
       finish() {
-        for (const p of pending.values()) report(p, 'unanswered', '', p.ts);
+        for (const p of pending.values()) for (const e of p.items) report(e, 'unanswered', '', e.ts);
         pending.clear();
       },
     };
