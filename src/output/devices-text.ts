@@ -85,6 +85,7 @@ export function deviceDetails(d: DeviceRecord): string {
   head.push(`type: ${id.type}${d.user?.type ? ' (set by user)' : id.type === 'unknown' ? '' : ` (${id.type_confidence.toFixed(2)})`}`);
   if (id.vendor) head.push(`vendor: ${id.vendor}${d.user?.vendor ? ' (set by user)' : ''}`);
   if (id.model) head.push(`model: ${id.model}`);
+  if (id.firmware) head.push(`firmware: ${id.firmware}`);
   const lines = [head.join('  ')];
   if (id.because.length > 0) lines.push(`  because: ${id.because.join(', ')}  [${id.decided_by}]`);
   if (d.oui_vendor || d.mac_local) lines.push(`  MAC: ${d.mac_local ? 'locally administered (randomised or virtual)' : `OUI ${d.oui_vendor}`}`);

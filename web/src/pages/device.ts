@@ -98,6 +98,7 @@ export function devicePage(root: HTMLElement, params: Record<string, string>): C
             ['Type', `${typeLabel(deviceType(d))}${ident ? ` (${Math.round((ident.type_confidence ?? 0) * 100)}% sure, ${d.user?.type ? 'set by you' : deciderWords[ident.decided_by] ?? ident.decided_by})` : ''}`],
             ['Vendor', vendorOf(d)],
             ['Model', ident?.model],
+            ['Firmware', ident?.firmware],
             ['Addresses', (d.ips ?? []).map((b) => b.ip).join(', ')],
             ['MAC', d.mac ? `${d.mac}${d.mac_local ? ' (randomised)' : ''}` : undefined],
             ['Network card maker', d.oui_vendor],
