@@ -11,6 +11,8 @@ import { runPipeline, trace } from './support/run.ts';
 
 const traces = readdirSync(new URL('./traces/pipeline/', import.meta.url)).filter((f) => /\.pcap(ng)?$/.test(f)).map(trace);
 traces.push(new URL('../samples/dlink-camera-setup.pcap', import.meta.url).pathname);
+// BACnet/IP and OPC UA traces (ICSNPP, nDPI, and real stacks recorded in network namespaces).
+for (const f of ['bacnet/icsnpp-bacnet-example.pcap', 'bacnet/ndpi-bacnet.pcap', 'bacnet/bacnet-js-control.pcap', 'opcua/ndpi-opc-ua.pcap', 'opcua/node-opcua-sessions.pcap']) traces.push(new URL(`./traces/${f}`, import.meta.url).pathname);
 
 function typeOk(spec: FieldSpec, value: unknown): boolean {
   switch (spec.type) {

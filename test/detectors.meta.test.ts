@@ -41,6 +41,7 @@ for (const d of detectors) {
     assert.ok((d.references.attack ?? []).every((t) => /^T\d{4}(\.\d{3})?$/.test(t)), 'ATT&CK ids look like T1110.001');
     assert.ok((d.references.enisa ?? []).every((t) => /^GP-(TM|OP|PS)-\d{2}$/.test(t)), 'ENISA ids look like GP-TM-09');
     assert.ok((d.references.etsi ?? []).every((t) => /^\d+(\.\d+)?-\d+$/.test(t)), 'ETSI ids look like 5.1-1');
+    assert.ok((d.references.iec62443 ?? []).every((t) => /^SR \d+\.\d+( RE \d+)?$/.test(t)), 'IEC 62443-3-3 ids look like SR 1.1');
     for (const [name, spec] of Object.entries(d.options)) {
       assert.ok(spec.default !== undefined && spec.default !== null, `option ${name}: default`);
       assert.ok(spec.description.length > 10, `option ${name}: description`);

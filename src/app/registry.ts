@@ -5,6 +5,7 @@
  * @module
  */
 import type { AppProtocol } from './types.ts';
+import { bacnet } from './bacnet/analyzer.ts';
 import { coap } from './coap/analyzer.ts';
 import { dhcp } from './dhcp/analyzer.ts';
 import { dhcp6 } from './dhcp6/analyzer.ts';
@@ -16,6 +17,7 @@ import { irc } from './irc/analyzer.ts';
 import { modbus } from './modbus/analyzer.ts';
 import { mqtt } from './mqtt/analyzer.ts';
 import { ntp } from './ntp/analyzer.ts';
+import { opcua } from './opcua/analyzer.ts';
 import { rtsp } from './rtsp/analyzer.ts';
 import { s7comm } from './s7comm/analyzer.ts';
 import { snmp } from './snmp/analyzer.ts';
@@ -29,9 +31,9 @@ const erase = <S>(p: AppProtocol<S>): AppProtocol => p as unknown as AppProtocol
 
 export const appProtocols: readonly AppProtocol[] = ([
   // TCP, strict content checks
-  tls, ssh, telnet, mqtt, rtsp, http, irc,
+  tls, ssh, telnet, mqtt, rtsp, http, irc, opcua,
   // UDP, strict content checks
-  dhcp, snmp, ssdp, mdns, dns,
+  dhcp, snmp, ssdp, mdns, dns, bacnet,
   // 'maybe' probes, decided by port
   ftp, ntp, coap, dhcp6,
   // OT/ICS (TCP): strict content checks say 'yes' anywhere, plausible headers are claimed on their ports

@@ -27,6 +27,8 @@ import otDeviceControl from './detectors/ot.device-control.ts';
 import otExposedService from './detectors/ot.exposed-service.ts';
 import otScan from './detectors/ot.scan.ts';
 import otUnauthorisedWrite from './detectors/ot.unauthorised-write.ts';
+import otBacnetControl from './detectors/ot.bacnet-control.ts';
+import otOpcuaInsecure from './detectors/ot.opcua-insecure.ts';
 // ---- end of ot.* imports ----
 
 export const detectors: Detector[] = [
@@ -52,6 +54,8 @@ export const detectors: Detector[] = [
   otDeviceControl,
   otExposedService,
   otScan,
+  otBacnetControl,
+  otOpcuaInsecure,
   // ---- end of ot.* list ----
 ];
 

@@ -19,8 +19,10 @@ export interface References {
   etsi?: string[];
   /** ENISA baseline measures, e.g. 'GP-TM-09'. */
   enisa?: string[];
-  /** MITRE ATT&CK technique ids, e.g. 'T1110.001'. */
+  /** MITRE ATT&CK technique ids, e.g. 'T1110.001' (Enterprise) or 'T0855' (ATT&CK for ICS). */
   attack?: string[];
+  /** IEC 62443-3-3 system requirements the finding bears on, e.g. 'SR 1.1', 'SR 3.1'. */
+  iec62443?: string[];
   /** Other sources (URLs, advisories). */
   other?: string[];
 }

@@ -294,6 +294,63 @@ function flowStart(inv: Inventory, ev: EventRecord): void {
   d.addEvidence('tcp.syn_signature', `${initialTtl(ev.ttl)}:${mss}:${win},${ws}:${opts}`, src(ev));
 }
 
+/** BACnet device-object properties that identify the device, by property name → evidence signal. */
+const bacnetDeviceProperties: Readonly<Record<string, string>> = {
+  'object-name': 'bacnet.object_name', 'vendor-name': 'bacnet.vendor', 'model-name': 'bacnet.model',
+  'firmware-revision': 'bacnet.firmware', 'application-software-version': 'bacnet.application_software',
+  location: 'bacnet.location', 'serial-number': 'bacnet.serial', description: 'bacnet.description',
+};
+
+function bacnetIAm(inv: Inventory, ev: EventRecord): void {
+  const d = sender(inv, ev);
+  if (!d || typeof ev.device_instance !== 'number') return;
+  const s = src(ev);
+  d.addEvidence('bacnet.device', `device ${ev.device_instance}`, s);
+  const vendor = str(ev.vendor, 128);
+  if (vendor) d.addEvidence('bacnet.vendor', vendor, s);
+  else if (typeof ev.vendor_id === 'number') d.addEvidence('bacnet.vendor_id', String(ev.vendor_id), s);
+}
+
+/** One property value the responder reports about its own device object. */
+function bacnetDeviceProperty(d: DeviceState, r: Record<string, unknown>, s: ReturnType<typeof src>): void {
+  if (r.object_type !== 'device' || typeof r.object_instance !== 'number' || r.object_instance === 4194303) return;
+  d.addEvidence('bacnet.device', `device ${r.object_instance}`, s);
+  const signal = typeof r.property === 'string' ? bacnetDeviceProperties[r.property] : undefined;
+  const value = str(r.value, 128);
+  if (signal && value && r.value_type === 'character_string') d.addEvidence(signal, value, s);
+  if (signal === 'bacnet.object_name' && value) addHostname(d, value);
+}
+
+/** ReadProperty(Multiple) answers about the responder's own device object: name, model, firmware, ... */
+function bacnetProperty(inv: Inventory, ev: EventRecord): void {
+  const list = ev.type === 'bacnet.read_property_ack' ? [ev as Record<string, unknown>] : records(ev, 'results');
+  if (!list.some((r) => r.object_type === 'device')) return;
+  const d = sender(inv, ev);
+  if (!d) return;
+  const s = src(ev);
+  for (const r of list) bacnetDeviceProperty(d, r, s);
+}
+
+/** OPC UA server application (CreateSession / GetEndpoints responses describe the server that sends them). */
+function opcuaServer(inv: Inventory, ev: EventRecord): void {
+  const d = sender(inv, ev);
+  if (!d) return;
+  const s = src(ev);
+  const first = records(ev, 'endpoints')[0] ?? {};
+  const uri = str(ev.application_uri ?? first.application_uri, 200);
+  const name = str(ev.application_name ?? first.application_name, 200);
+  const product = str(ev.product_uri ?? first.product_uri, 200);
+  d.addEvidence('opcua.server', 'answers OPC UA sessions', s);
+  if (uri) d.addEvidence('opcua.application_uri', uri, s);
+  if (name) d.addEvidence('opcua.application_name', name, s);
+  if (product) d.addEvidence('opcua.product_uri', product, s);
+}
+
+function opcuaClient(inv: Inventory, ev: EventRecord): void {
+  const uri = str(ev.application_uri, 200);
+  if (uri) sender(inv, ev)?.addEvidence('opcua.client', uri, src(ev));
+}
+
 export const handlers: Record<string, Handler> = {
   'arp.request': arp,
   'arp.reply': arp,
@@ -321,4 +378,10 @@ export const handlers: Record<string, Handler> = {
   'ssh.banner': sshBanner,
   'flow.start': flowStart,
   ...otHandlers,
+  'bacnet.i_am': bacnetIAm,
+  'bacnet.read_property_ack': bacnetProperty,
+  'bacnet.read_property_multiple_ack': bacnetProperty,
+  'opcua.create_session_response': opcuaServer,
+  'opcua.get_endpoints_response': opcuaServer,
+  'opcua.create_session': opcuaClient,
 };

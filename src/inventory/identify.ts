@@ -37,6 +37,7 @@ interface Match {
   rule: Rule;
   reason: string;
   model?: string;
+  vendor?: string;
 }
 
 function clip(s: string): string {
@@ -58,7 +59,7 @@ export function ruleMatches(d: Unidentified): Match[] {
       const reason = it.signal === 'service' ? `answers on ${it.value}`
         : it.signal === 'oui' ? `OUI ${shortVendor(it.value)}`
         : ['gateway', 'dhcp.server', 'ndp.router_advert'].includes(it.signal) ? it.value : `${name} '${clip(it.value)}'`;
-      out.push({ rule, reason, model: rule.model?.replace('$1', m[1] ?? '') });
+      out.push({ rule, reason, model: rule.model?.replace('$1', m[1] ?? ''), vendor: rule.vendor?.replace('$1', m[1] ?? '') });
       break;
     }
   }
@@ -88,6 +89,19 @@ function modelReason(p: Prediction): string {
     if (shared.length === 4) break;
   }
   return `like known ${p.label} devices (${p.confidence.toFixed(2)}${shared.length ? `: ${shared.join(', ')}` : ''})`;
+}
+
+/** Evidence signals carrying a firmware version, and those carrying an application software version. */
+const firmwareSignals = ['bacnet.firmware'];
+const softwareSignals = ['bacnet.application_software'];
+
+/** Firmware the device reports ('0.4.2', '0.4.2 (application 1.8.5)'), from its latest report. */
+export function firmwareOf(d: Unidentified): string | undefined {
+  const latest = (signals: string[]) => d.evidence.filter((e) => signals.includes(e.signal)).sort((a, b) => b.ts - a.ts)[0]?.value;
+  const fw = latest(firmwareSignals);
+  const app = latest(softwareSignals);
+  if (fw && app) return `${fw} (application ${app})`;
+  return fw ?? (app ? `application ${app}` : undefined);
 }
 
 /** Identify a device from its evidence: rules and model, whichever is stronger, agreeing ones reinforcing. */
@@ -145,7 +159,7 @@ export function identify(d: Unidentified, model: DeviceModel | null = shippedMod
 
   // Vendor: a rule that names one, else the model's label (when it agrees on the type), else the OUI registry.
   const vendorRule = matches.find((m) => m.rule.vendor && (!m.rule.type || m.rule.type === type));
-  const vendor = vendorRule?.rule.vendor ?? (info && info.type === type ? info.vendor : undefined) ?? (d.oui_vendor ? shortVendor(d.oui_vendor) : undefined);
+  const vendor = vendorRule?.vendor ?? (info && info.type === type ? info.vendor : undefined) ?? (d.oui_vendor ? shortVendor(d.oui_vendor) : undefined);
   if (vendor) out.vendor = vendor;
   const modelName = matches.find((m) => m.model && m.rule.type === type)?.model ?? (info && info.type === type ? info.model : undefined);
   if (modelName && type !== 'unknown') out.model = modelName;
@@ -154,7 +168,8 @@ export function identify(d: Unidentified, model: DeviceModel | null = shippedMod
   const ot = otIdentity(d.evidence);
   if (ot.vendor) out.vendor = ot.vendor;
   if (ot.model && !out.model) out.model = ot.model;
-  if (ot.firmware) out.firmware = ot.firmware;
+  const fw = ot.firmware ?? firmwareOf(d);
+  if (fw) out.firmware = fw;
   if (ot.serial) out.serial = ot.serial;
   if (ot.roles.length > 0) out.roles = ot.roles;
   return out;

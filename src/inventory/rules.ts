@@ -11,6 +11,7 @@ export interface Rule {
   signals: readonly string[];
   pattern: RegExp;
   type?: DeviceType;
+  /** Vendor name; `$1` is replaced by the pattern's first group. */
   vendor?: string;
   /** Model name; `$1` is replaced by the pattern's first group. */
   model?: string;
@@ -32,6 +33,11 @@ export const rules: readonly Rule[] = [
   r(['dhcp.server'], /./, 0.7, 'router'),
   r(['ndp.router_advert'], /./, 0.7, 'router'),
   r(SSDP, /InternetGatewayDevice|WANIPConnection|WFADevice/i, 0.8, 'router'),
+
+  // OT protocols: the device says what it is (BACnet I-Am and its device object's properties).
+  r(['bacnet.vendor'], /^(.{1,80})$/, 0.9, 'building-controller', '$1'),
+  r(['bacnet.model'], /^(.{1,64})$/, 0.9, 'building-controller', undefined, '$1'),
+  r(['bacnet.device'], /./, 0.9, 'building-controller'),
 
   // Host names that carry a model number.
   r(HOST, /^(DCS-\d{3,4}\w*?)(?:[_-]|$)/i, 0.9, 'camera', 'D-Link', '$1'),
@@ -166,4 +172,9 @@ export const signalNames: Record<string, string> = {
   'ot.role': 'industrial protocol role',
   'ot.order_number': 'order number',
   'ot.model': 'reported model',
+  'bacnet.device': 'BACnet',
+  'bacnet.vendor': 'BACnet vendor',
+  'bacnet.model': 'BACnet model name',
+  'opcua.application_uri': 'OPC UA application URI',
+  'opcua.application_name': 'OPC UA application name',
 };

@@ -57,6 +57,7 @@ export function findingDetails(f: Finding): HTMLElement {
     ...(refs.etsi ?? []).map((r) => h('li', null, `ETSI EN 303 645 provision ${r}`)),
     ...(refs.enisa ?? []).map((r) => h('li', null, `ENISA baseline ${r}`)),
     ...(refs.attack ?? []).map((r) => h('li', null, `MITRE ATT&CK ${r}`)),
+    ...(refs.iec62443 ?? []).map((r) => h('li', null, `IEC 62443-3-3 ${r}`)),
     ...(refs.other ?? []).map((r) => h('li', null, /^https?:\/\//.test(r) ? h('a', { href: r, rel: 'noopener noreferrer' }, r) : r)),
   ];
   const evidenceRows = (f.evidence ?? []).map((e) => h('tr', null,

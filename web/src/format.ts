@@ -64,7 +64,7 @@ export function deviceType(d: Device): string {
 }
 
 export function typeLabel(type: string): string {
-  return type === 'unknown' ? 'device' : type === 'tv' ? 'TV' : type;
+  return type === 'unknown' ? 'device' : type === 'tv' ? 'TV' : type.replaceAll('-', ' ');
 }
 
 export function vendorOf(d: Device): string | undefined {

@@ -41,7 +41,7 @@ export interface Finding {
   community_ids_dropped: number;
   evidence: EvidenceRef[];
   evidence_dropped: number;
-  references: { etsi?: string[]; enisa?: string[]; attack?: string[]; other?: string[] };
+  references: { etsi?: string[]; enisa?: string[]; attack?: string[]; iec62443?: string[]; other?: string[] };
   facts?: Record<string, unknown>;
   status?: string;
   [extra: string]: unknown;

@@ -106,7 +106,7 @@ ${assessmentTable(d)}
 
 function findingSection(f: Finding, nameOf: ReadonlyMap<string, string>): string {
   const refs = [...(f.references.etsi ?? []).map((x) => `ETSI EN 303 645 ${x}`), ...(f.references.enisa ?? []).map((x) => `ENISA ${x}`),
-    ...(f.references.attack ?? []).map((x) => `MITRE ATT&CK ${x}`), ...(f.references.other ?? [])];
+    ...(f.references.attack ?? []).map((x) => `MITRE ATT&CK ${x}`), ...(f.references.iec62443 ?? []).map((x) => `IEC 62443-3-3 ${x}`), ...(f.references.other ?? [])];
   const devs = f.devices.map((d) => {
     const name = d.device_id !== undefined ? nameOf.get(d.device_id) : undefined;
     return `${esc(d.role)}: ${name !== undefined && d.device_id !== undefined ? `<a href="#dev-${anchor(d.device_id)}">${esc(name)}</a> (${esc(d.ip)})` : `<code>${esc(d.ip)}</code>`}`;
