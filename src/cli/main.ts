@@ -6,6 +6,7 @@ import { analyzeCommand, analyzeHelp } from './analyze.ts';
 import { devicesCommand, devicesHelp } from './devices.ts';
 import { reportCommand, reportHelp } from './report.ts';
 import { serveCommand, serveHelp } from './serve.ts';
+import { mudCommand, mudHelp } from './mud.ts';
 import { ExitCode } from './exit-codes.ts';
 
 const usage = `Usage: bulwark <command> [options]
@@ -15,12 +16,13 @@ Commands:
   devices <capture>...   the device inventory with the evidence behind each identification
   report <capture>...    a self-contained HTML report: devices, labels, findings, baseline assessment
   serve                  the REST API and web dashboard on a local database
+  mud <subcommand>       device profiles (RFC 8520 MUD): learn, import, show, lock, check, nft
   help [command]         show help
 
 Run 'bulwark <command> --help' for the options of a command.
 `;
 
-const helps: Record<string, string> = { analyze: analyzeHelp, devices: devicesHelp, report: reportHelp, serve: serveHelp };
+const helps: Record<string, string> = { analyze: analyzeHelp, devices: devicesHelp, report: reportHelp, serve: serveHelp, mud: mudHelp };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -33,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
       return reportCommand(rest);
     case 'serve':
       return serveCommand(rest);
+    case 'mud':
+      return mudCommand(rest);
     case 'help':
     case '--help':
     case '-h':

@@ -22,6 +22,7 @@ import ddosReflection from './detectors/ddos.reflection.ts';
 import exposureService from './detectors/exposure.service.ts';
 import p2pBotnet from './detectors/p2p.botnet.ts';
 // ---- end of second engineer's imports ----
+import policyMud from './detectors/policy.mud.ts';
 
 export const detectors: Detector[] = [
   botnetMiraiScan,
@@ -41,6 +42,7 @@ export const detectors: Detector[] = [
   exposureService,
   p2pBotnet,
   // ---- end of second engineer's list ----
+  policyMud,
 ];
 
 /** A detector by id. */
