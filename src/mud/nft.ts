@@ -184,17 +184,17 @@ export function nftRuleset(profiles: readonly StoredProfile[], options: Partial<
       }
     }
     const tail = locked ? `counter drop comment ${q('locked profile: default drop')}` : `counter accept comment ${q(`profile ${p.sidecar.state}, not locked: monitor only`)}`;
-    chains.push(`\tchain ${prefix}${id}_from {\n\t\tcomment ${q(`${p.sidecar.mac} (${p.sidecar.state}): what it may open`)}\n${from.map((r) => `\t\t${r}`).join('\n')}${from.length ? '\n' : ''}\t\t${tail}\n\t}`);
-    chains.push(`\tchain ${prefix}${id}_to {\n\t\tcomment ${q(`${p.sidecar.mac} (${p.sidecar.state}): who may open connections to it`)}\n${to.map((r) => `\t\t${r}`).join('\n')}${to.length ? '\n' : ''}\t\t${tail}\n\t}`);
-    const fromJump = `ether saddr ${p.sidecar.mac} jump ${prefix}${id}_from`;
+    chains.push(`\tchain ${prefix}dev_${id}_from {\n\t\tcomment ${q(`${p.sidecar.mac} (${p.sidecar.state}): what it may open`)}\n${from.map((r) => `\t\t${r}`).join('\n')}${from.length ? '\n' : ''}\t\t${tail}\n\t}`);
+    chains.push(`\tchain ${prefix}dev_${id}_to {\n\t\tcomment ${q(`${p.sidecar.mac} (${p.sidecar.state}): who may open connections to it`)}\n${to.map((r) => `\t\t${r}`).join('\n')}${to.length ? '\n' : ''}\t\t${tail}\n\t}`);
+    const fromJump = `ether saddr ${p.sidecar.mac} jump ${prefix}dev_${id}_from`;
     jumpsIn.push(fromJump);
     jumpsFwd.push(fromJump);
     for (const [fam, addrs] of [[4, v4], [6, v6]] as const) {
       if (addrs.length === 0) continue;
       const set = addressSet(ctx, `dev:${id}`, fam, addrs, `addresses of ${p.sidecar.mac}`);
       const kw = fam === 4 ? 'ip' : 'ip6';
-      jumpsFwd.push(`${kw} daddr @${set} jump ${prefix}${id}_to`);
-      jumpsOut.push(`${kw} daddr @${set} jump ${prefix}${id}_to`);
+      jumpsFwd.push(`${kw} daddr @${set} jump ${prefix}dev_${id}_to`);
+      jumpsOut.push(`${kw} daddr @${set} jump ${prefix}dev_${id}_to`);
     }
   }
   const base = (name: string, hook: string, jumps: string[]): string =>
