@@ -12,6 +12,7 @@ import { serveStatic } from './static.ts';
 import { captureRoutes } from './routes-captures.ts';
 import { inventoryRoutes } from './routes-inventory.ts';
 import { statsRoutes } from './routes-stats.ts';
+import { mudRoutes } from './routes-mud.ts';
 
 export interface AppOptions {
   store: Store;
@@ -25,6 +26,8 @@ export interface AppOptions {
   webRoot?: string;
   /** Concurrent server-sent-event clients. */
   maxEventClients?: number;
+  /** Folder of MUD profiles (serve --profiles); the /api/mud routes answer 404 without it. */
+  mudProfiles?: string;
 }
 
 export interface AppContextDeps {
@@ -33,6 +36,7 @@ export interface AppContextDeps {
   maxUploadBytes: number;
   uploadDir: string;
   maxEventClients: number;
+  mudProfiles?: string;
 }
 
 export const defaultWebRoot = resolve(import.meta.dirname, '../../web/dist');
@@ -44,6 +48,7 @@ export function createApp(options: AppOptions): Hono {
     maxUploadBytes: options.maxUploadBytes,
     uploadDir: options.uploadDir,
     maxEventClients: options.maxEventClients ?? 64,
+    mudProfiles: options.mudProfiles ?? options.queue?.mud?.dir,
   };
   const app = new Hono();
   app.use('*', securityHeaders());
@@ -55,6 +60,7 @@ export function createApp(options: AppOptions): Hono {
   captureRoutes(app, deps);
   inventoryRoutes(app, deps);
   statsRoutes(app, deps);
+  mudRoutes(app, deps);
   app.all('/api/*', (c) => errorResponse(c, 404, 'not_found', `No API route ${c.req.method} ${c.req.path}`));
   const webRoot = options.webRoot ?? defaultWebRoot;
   app.get('*', (c) => serveStatic(c, webRoot));

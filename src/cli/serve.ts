@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.ts';
 import { IngestQueue } from '../api/ingest.ts';
+import { MudService } from '../api/mud-service.ts';
 import { isLoopbackHost } from '../api/security.ts';
 import { CaptureWatcher } from '../api/watch.ts';
 import { SqliteStore } from '../store/sqlite.ts';
@@ -28,6 +29,9 @@ Options:
   --ingest FILE        ingest FILE before announcing the URL (repeatable; files already ingested are skipped)
   --upload-dir DIR     where uploaded captures are kept (default: bulwark-uploads beside the store)
   --max-upload-mb N    upload size limit in MiB (default 1024)
+  --profiles DIR       MUD device profiles: learned on every ingest, reviewed in the dashboard, locked ones
+                       watched (default: bulwark-mud beside the store; see 'bulwark mud --help')
+  --no-profiles        no MUD profiles
   -h, --help           this help
 `;
 
@@ -40,6 +44,8 @@ export interface ServeArgs {
   ingest: string[];
   uploadDir: string;
   maxUploadBytes: number;
+  /** MUD profiles folder (learned on ingest, reviewed in the dashboard); undefined with --no-profiles. */
+  profiles?: string;
 }
 
 const MIN_TOKEN = 16;
@@ -59,6 +65,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         ingest: { type: 'string', multiple: true, default: [] },
         'upload-dir': { type: 'string' },
         'max-upload-mb': { type: 'string', default: '1024' },
+        profiles: { type: 'string' },
+        'no-profiles': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -85,6 +93,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     host, port, db, token, watch: v.watch, ingest: v.ingest,
     uploadDir: resolve(v['upload-dir'] ?? join(dirname(db), 'bulwark-uploads')),
     maxUploadBytes: mb * 1024 * 1024,
+    profiles: v['no-profiles'] ? undefined : resolve(v.profiles ?? join(dirname(db), 'bulwark-mud')),
   };
 }
 
@@ -100,7 +109,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   mkdirSync(dirname(args.db), { recursive: true });
   const store = new SqliteStore(args.db);
-  const queue = new IngestQueue(store);
+  const queue = new IngestQueue(store, args.profiles ? new MudService(args.profiles) : undefined);
   const app = createApp({ store, queue, token: args.token, maxUploadBytes: args.maxUploadBytes, uploadDir: args.uploadDir });
   for (const c of await store.pendingCaptures()) {
     if (existsSync(c.path)) queue.enqueue(c);
