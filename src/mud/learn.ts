@@ -41,6 +41,8 @@ interface Observed {
   /** The client's port when it is a fixed well-known one (DHCP 68, NTP 123), else -1. */
   clientPort: number;
   flows: number;
+  /** Flows the other side answered (their replies used the opposite direction's ACE). */
+  answered: number;
   peerAddresses: Set<string>;
   first_ts: number;
   last_ts: number;
@@ -148,10 +150,11 @@ export class MudLearner {
         d.skipped++;
         return;
       }
-      r = { family: f.ip_version as 4 | 6, protocol, byDevice, peer, serverPort, clientPort, flows: 0, peerAddresses: new Set(), first_ts: f.first_ts, last_ts: f.last_ts };
+      r = { family: f.ip_version as 4 | 6, protocol, byDevice, peer, serverPort, clientPort, flows: 0, answered: 0, peerAddresses: new Set(), first_ts: f.first_ts, last_ts: f.last_ts };
       d.rules.set(key, r);
     }
     r.flows++;
+    if (f.resp_pkts > 0) r.answered++;
     if (r.peerAddresses.size < 64) r.peerAddresses.add(peerIp);
     r.last_ts = Math.max(r.last_ts, f.last_ts);
     d.flows++;
@@ -209,6 +212,7 @@ export class MudLearner {
       const have = merged.get(key);
       if (have) {
         have.flows += r.flows;
+        have.answered += r.answered;
         for (const a of r.peerAddresses) have.peerAddresses.add(a);
         have.first_ts = Math.min(have.first_ts, r.first_ts);
         have.last_ts = Math.max(have.last_ts, r.last_ts);
@@ -227,6 +231,8 @@ export class MudLearner {
       return acl.aces!.ace!;
     };
     const counters: Record<string, number> = {};
+    // The flows a rule was learned from used it: the initiator's direction for every flow, the other for answers.
+    const usage: ProfileSidecar['usage'] = {};
     rules.sort((a, b) => b.flows - a.flows || (a.family - b.family));
     for (const r of rules) {
       const tag = r.peer.kind === 'dns' ? 'cl' : r.peer.kind === 'address' ? 'ip' : r.peer.cls === 'local-networks' ? 'loc' : r.peer.cls === 'my-controller' ? 'myctl' : 'myman';
@@ -236,6 +242,9 @@ export class MudLearner {
       const [fr, to] = aceMatches(r);
       aclFor(r.family, 'fr').push({ name: `${base}-frdev`, matches: fr, actions: { forwarding: 'accept' } });
       aclFor(r.family, 'to').push({ name: `${base}-todev`, matches: to, actions: { forwarding: 'accept' } });
+      const span = { first_ts: r.first_ts, last_ts: r.last_ts };
+      usage[`${base}-${r.byDevice ? 'frdev' : 'todev'}`] = { flows: r.flows, ...span };
+      usage[`${base}-${r.byDevice ? 'todev' : 'frdev'}`] = r.answered > 0 ? { flows: r.answered, ...span } : { flows: 0 };
       describe(r, base, notes);
     }
     const ephemeral = rules.filter((r) => (r.protocol === 6 || r.protocol === 17) && r.clientPort < 0);
@@ -271,7 +280,7 @@ export class MudLearner {
       ...(vendor ? { manufacturer: vendor } : {}),
       learned: { captures: [...this.captures], flows: d.flows, first_ts: d.first_ts, last_ts: d.last_ts, generalisations: notes },
       announced_mud_urls: [...d.mudUrls],
-      usage: {},
+      usage,
       unmatched_flows: 0,
       history: [{ ts: last, action: 'learned', detail: `${d.flows} flows, ${rules.length} rules` }],
     };
@@ -300,10 +309,11 @@ export class MudLearner {
       if (g.length === 0) continue;
       const ports = g.map((r) => r.serverPort);
       const lower = ports.every((p) => p >= 32768) ? 32768 : 1024;
-      const merged: Observed = { ...g[0], serverPort: -2, flows: 0, peerAddresses: new Set(), first_ts: Infinity, last_ts: 0 };
+      const merged: Observed = { ...g[0], serverPort: -2, flows: 0, answered: 0, peerAddresses: new Set(), first_ts: Infinity, last_ts: 0 };
       (merged as Observed & { range: [number, number] }).range = [lower, 65535];
       for (const r of g) {
         merged.flows += r.flows;
+        merged.answered += r.answered;
         for (const a of r.peerAddresses) merged.peerAddresses.add(a);
         merged.first_ts = Math.min(merged.first_ts, r.first_ts);
         merged.last_ts = Math.max(merged.last_ts, r.last_ts);
