@@ -146,6 +146,7 @@ export function storeLearned(dir: string, learned: LearnedProfile): string[] {
   sidecar.history.push({ ts: learned.mud['ietf-mud:mud']['last-update'], action: 'learned', detail: `${learned.sidecar.learned?.flows ?? 0} more flows` });
   sidecar.history = sidecar.history.slice(-100);
   const mud = sidecar.state === 'learned' && sidecar.source === 'learned' ? union : existing.mud;
+  if (mud === union) addLearnedUsage(sidecar, union, learned);
   return saveProfile(dir, { ...existing, mud, sidecar, learned: union });
 }
 
@@ -175,5 +176,23 @@ export function addUsage(dir: string, usage: Map<string, Map<string, RuleUsage>>
     }
     p.sidecar.unmatched_flows += unmatched.get(mac) ?? 0;
     saveProfile(dir, p);
+  }
+}
+
+/** The flows a learned profile was built from used its rules: add them under the rules' names in the union. */
+function addLearnedUsage(sidecar: ProfileSidecar, union: MudFile, learned: LearnedProfile): void {
+  const nameInUnion = new Map<string, string>();
+  for (const acl of union['ietf-access-control-list:acls']?.acl ?? []) for (const a of acl.aces?.ace ?? []) nameInUnion.set(`${acl.name}|${aceKey(a)}`, a.name);
+  for (const acl of learned.mud['ietf-access-control-list:acls']?.acl ?? []) {
+    for (const a of acl.aces?.ace ?? []) {
+      const u = learned.sidecar.usage[a.name];
+      const name = nameInUnion.get(`${acl.name}|${aceKey(a)}`);
+      if (!u || !name || u.flows === 0) continue;
+      const have = sidecar.usage[name] ?? { flows: 0 };
+      have.flows += u.flows;
+      if (u.first_ts !== undefined) have.first_ts = Math.min(have.first_ts ?? u.first_ts, u.first_ts);
+      if (u.last_ts !== undefined) have.last_ts = Math.max(have.last_ts ?? u.last_ts, u.last_ts);
+      sidecar.usage[name] = have;
+    }
   }
 }
