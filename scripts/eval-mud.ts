@@ -8,7 +8,7 @@
  *    host of the malicious captures (ground truth in ../shared/captures/MANIFEST.md) — how much of that
  *    host's traffic the profile would have flagged.
  * Each capture is decoded once; learning and matching replay the recorded DNS answers and flows in order.
- * Usage: node scripts/eval-mud.ts [iot-sentinel-folder] [--json FILE]
+ * Usage: node scripts/eval-mud.ts [iot-sentinel-folder] [--json FILE] [--verbose DEVICE]
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +27,10 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const argv = process.argv.slice(2);
 const jsonAt = argv.indexOf('--json');
 const jsonOut = jsonAt >= 0 ? argv[jsonAt + 1] : undefined;
-const root = argv.find((a, i) => !a.startsWith('--') && i !== jsonAt + 1) ?? join(here, '../../shared/captures/benign-iot/iot-sentinel');
+const verboseAt = argv.indexOf('--verbose');
+/** `--verbose DEVICE`: print that device's violations (to see what the learner missed). */
+const verbose = verboseAt >= 0 ? argv[verboseAt + 1] : undefined;
+const root = argv.find((a, i) => !a.startsWith('--') && (jsonAt < 0 || i !== jsonAt + 1) && (verboseAt < 0 || i !== verboseAt + 1)) ?? join(here, '../../shared/captures/benign-iot/iot-sentinel');
 const malicious = join(root, '../../malicious');
 
 type Item = { dns: EventRecord } | { flow: FlowRecord };
@@ -114,6 +117,7 @@ for (const d of devices) {
     row.valid &&= validateMud(profile.mud).length === 0;
     row.rules += readableRules(profile.mud).filter((r) => r.direction === 'from-device').length;
     const c = check(profile, d.recs[i]);
+    if (verbose === d.name) for (const v of c.violations) console.log(`  ${d.recs[i].path.split('/').at(-1)}: ${v.initiated} ${v.transport} ${v.deviceIp} ↔ ${v.peerName ?? ''} ${v.peerIp}:${v.port} denied ${v.deniedDirection}`);
     row.flows += c.flows;
     row.allowed += c.flows - c.violations.length;
     row.violationFlows += c.violations.length;
@@ -160,6 +164,7 @@ for (const h of hostile) {
     flagged += c.violations.length;
     findings += c.keys.size;
     if (c.flows) minFlagged = Math.min(minFlagged, c.violations.length / c.flows);
+    if (verbose === 'hostile') console.log(`  ${h.file.split('/')[0]} under ${p.sidecar.mac}: ${c.violations.length}/${c.flows}; inbound TCP/23 flagged ${c.violations.filter((v) => v.initiated === 'to-device' && v.port === 23).length}`);
   }
   hostileRows.push({ what: `${h.what}: ${h.file.split('/').at(-1)}`, flows: flows / fullProfiles.length, flagged: flagged / fullProfiles.length, minFlagged, findings: findings / fullProfiles.length });
 }
