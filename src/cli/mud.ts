@@ -12,6 +12,7 @@ import { MudLearner } from '../mud/learn.ts';
 import { addUsage, loadProfiles, storeLearned } from '../mud/store.ts';
 import { parseMud } from '../mud/document.ts';
 import { importFile, importUrl, mudUrlFromCertificate, type ImportResult } from '../mud/import.ts';
+import { announcedInCaptures } from '../mud/lldp.ts';
 import { adoptVendor, setState, storeVendor, type ActionResult } from '../mud/actions.ts';
 import { diffProfiles, readableRules } from '../mud/review.ts';
 import { nftRuleset, parseHosts, profileNames, resolveNames } from '../mud/nft.ts';
@@ -34,7 +35,7 @@ Subcommands:
   import --profiles DIR --mac MAC (FILE | --url URL | --cert CERT) [--sig P7S] [--ca PEM] [--tls-ca PEM] [--use]
         import a vendor MUD file (from a file, a MUD URL, or the URL in a certificate's id-pe-mud-url
         extension); its signature is checked (.p7s beside the file, or mud-signature); --use makes it the profile
-  urls CAPTURE...        the MUD URLs devices announced (DHCP option 161)
+  urls CAPTURE...        the MUD URLs devices announced (DHCP option 161, LLDP)
   validate FILE...       validate MUD files against the schema derived from the RFC 8520/8519 YANG modules
   show --profiles DIR [MAC]   the rules in words, with how often traffic used each, and learned vs vendor
   accept|lock|unlock --profiles DIR MAC   review state (a locked profile is enforced and watched)
@@ -165,7 +166,10 @@ async function urls(argv: string[]): Promise<number> {
   }
   await pipeline.run(argv);
   for (const [mac, set] of seen) for (const u of set) process.stdout.write(`${mac}\tdhcp-option-161\t${u}\n`);
-  if (seen.size === 0) process.stderr.write('no device announced a MUD URL (DHCP option 161)\n');
+  const lldp = await announcedInCaptures(argv);
+  for (const a of lldp.found) process.stdout.write(`${a.mac}\tlldp\t${a.url}\n`);
+  for (const [id, n] of Object.entries(lldp.anomalies)) process.stderr.write(`${n} × ${id}\n`);
+  if (seen.size === 0 && lldp.found.length === 0) process.stderr.write('no device announced a MUD URL (DHCP option 161, LLDP)\n');
   return ExitCode.OK;
 }
 

@@ -135,3 +135,33 @@ test('MUD URL from a certificate id-pe-mud-url extension (RFC 8520 section 11), 
   assert.doesNotThrow(() => mudUrlFromCertificate(readFileSync(join(dir, 'cut.der'))));
   assert.equal(mudUrlFromCertificate(Buffer.from('no certificate')), undefined);
 });
+
+test('import from a MUD URL over https (loopback server, its own CA): file and .p7s fetched, signature checked', async () => {
+  const { createServer } = await import('node:https');
+  const { importUrl } = await import('./import.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-mudurl-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1',
+    '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const files: Record<string, Buffer> = {
+    '/Luminaire_150.json': readFileSync(join(ref, 'cisco-mud-manager/Luminaire_150.json')),
+    '/Luminaire_150.p7s': readFileSync(join(ref, 'cisco-mud-manager/Luminaire_150.p7s')),
+  };
+  const server = createServer({ key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) }, (req, res) => {
+    const body = files[req.url ?? ''];
+    res.writeHead(body ? 200 : 404).end(body);
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  try {
+    const port = (server.address() as { port: number }).port;
+    const r = await importUrl(`https://127.0.0.1:${port}/Luminaire_150.json`, {
+      ca: readFileSync(join(dir, 'c.pem'), 'utf8'), trustPem: readFileSync(join(ref, 'cisco-mud-manager/luminaire-cacert.pem'), 'utf8'),
+    });
+    assert.ok(r.ok);
+    assert.equal(r.signature.status, 'valid-chain-expired');
+    assert.equal(r.mud?.['ietf-mud:mud']['mud-url'], 'https://luminaire.example.com/Luminaire_150');
+    await assert.rejects(importUrl(`http://127.0.0.1:${port}/Luminaire_150.json`), /https/);
+    await assert.rejects(importUrl(`https://127.0.0.1:${port}/missing.json`, { ca: readFileSync(join(dir, 'c.pem'), 'utf8') }), /404/);
+  } finally {
+    server.close();
+  }
+});
