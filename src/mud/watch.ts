@@ -64,7 +64,14 @@ export class PolicyWatch {
     this.onViolation = onViolation;
     const opts: WatchOptions = { lockedOnly: true, localNetworks: defaultLocalNetworks, ...options };
     this.local = new NetSet(opts.localNetworks);
-    const peers = inventoryPeers(devices);
+    // Peers' manufacturers: the inventory first, then what other profiles' sidecars say about their addresses.
+    const profiled = new Map<string, string>();
+    for (const p of profiles) if (p.sidecar.manufacturer) for (const a of p.sidecar.addresses) profiled.set(a, p.sidecar.manufacturer);
+    const fromInventory = inventoryPeers(devices);
+    const peers: PeerFacts = {
+      manufacturerOf: (ip, mac) => fromInventory.manufacturerOf(ip, mac) ?? profiled.get(ip),
+      mudUrlOf: fromInventory.mudUrlOf,
+    };
     for (const p of profiles) {
       const locked = p.sidecar.state === 'locked';
       this.matchers.set(p.sidecar.mac, { matcher: new ProfileMatcher(p.mud, p.sidecar, this.names, peers, opts.localNetworks), locked: locked || !opts.lockedOnly });

@@ -56,6 +56,24 @@ test('serve learns, counts, and the review API accepts, locks, edits and imports
     const withVendor = (await vend.json()) as { learned_vs_vendor: { only_vendor: string[]; only_learned: string[] } };
     assert.ok(withVendor.learned_vs_vendor.only_vendor.includes('allow device → fw-update.luminaire.example.com TCP to port 443, device initiates'));
     assert.equal((await post('/api/mud/profiles/b0c554255b0e/vendor', { url: 'https://evil.example/x.json' })).status, 400);
+    // Watch, live: drop the DNS rules from the camera's profile and lock it; the next setup's DNS lookups
+    // (tshark: the camera queries the local resolver on UDP 53 in every setup) become a policy.mud finding.
+    const edited = JSON.parse(mudText) as { 'ietf-access-control-list:acls': { acl: { aces: { ace: { matches?: { udp?: { 'destination-port'?: { port?: number }; 'source-port'?: { port?: number } } } }[] } }[] } };
+    for (const acl of edited['ietf-access-control-list:acls'].acl) {
+      acl.aces.ace = acl.aces.ace.filter((a) => a.matches?.udp?.['destination-port']?.port !== 53 && a.matches?.udp?.['source-port']?.port !== 53);
+    }
+    assert.equal((await post('/api/mud/profiles/b0c554255b0e', JSON.stringify(edited), 'PUT')).status, 200);
+    assert.equal((await post('/api/mud/profiles/b0c554255b0e/state', { state: 'locked' })).status, 200);
+    const setupA3 = setupA2.replace('Setup-A-2', 'Setup-A-3');
+    if (existsSync(setupA3)) {
+      await queue.submitFile(setupA3);
+      await queue.idle();
+      const findings = (await get('/api/findings?detector=policy.mud')).items as { title: string; devices: { mac?: string }[] }[];
+      const dnsFinding = findings.find((f) => /outside its MUD profile/.test(f.title));
+      assert.ok(dnsFinding, `a policy.mud finding: ${JSON.stringify(findings)}`);
+      const detailAfter = await get('/api/mud/profiles/b0c554255b0e');
+      assert.ok((detailAfter.unmatched_flows as number) > 0);
+    }
     const nft = await (await app.request('/api/mud/nft')).text();
     assert.match(nft, /chain dev_b0c554255b0e_from/);
     assert.equal((await app.request('/api/mud/profiles/zz')).status, 400);
