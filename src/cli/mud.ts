@@ -35,7 +35,7 @@ Subcommands:
   import --profiles DIR --mac MAC (FILE | --url URL | --cert CERT) [--sig P7S] [--ca PEM] [--tls-ca PEM] [--use]
         import a vendor MUD file (from a file, a MUD URL, or the URL in a certificate's id-pe-mud-url
         extension); its signature is checked (.p7s beside the file, or mud-signature); --use makes it the profile
-  urls CAPTURE...        the MUD URLs devices announced (DHCP option 161, LLDP)
+  urls CAPTURE...        the MUD URLs devices announced (DHCP option 161, DHCPv6 option 112, LLDP)
   validate FILE...       validate MUD files against the schema derived from the RFC 8520/8519 YANG modules
   show --profiles DIR [MAC]   the rules in words, with how often traffic used each, and learned vs vendor
   accept|lock|unlock --profiles DIR MAC   review state (a locked profile is enforced and watched)
@@ -164,12 +164,20 @@ async function urls(argv: string[]): Promise<number> {
       seen.set(key, set);
     });
   }
+  const v6 = new Map<string, Set<string>>();
+  pipeline.on('dhcp6.message', (ev) => {
+    if (typeof ev.mud_url !== 'string') return;
+    const set = v6.get(String(ev.src_ip)) ?? new Set();
+    set.add(ev.mud_url);
+    v6.set(String(ev.src_ip), set);
+  });
   await pipeline.run(argv);
   for (const [mac, set] of seen) for (const u of set) process.stdout.write(`${mac}\tdhcp-option-161\t${u}\n`);
+  for (const [ip, set] of v6) for (const u of set) process.stdout.write(`${ip}\tdhcpv6-option-112\t${u}\n`);
   const lldp = await announcedInCaptures(argv);
   for (const a of lldp.found) process.stdout.write(`${a.mac}\tlldp\t${a.url}\n`);
   for (const [id, n] of Object.entries(lldp.anomalies)) process.stderr.write(`${n} × ${id}\n`);
-  if (seen.size === 0 && lldp.found.length === 0) process.stderr.write('no device announced a MUD URL (DHCP option 161, LLDP)\n');
+  if (seen.size === 0 && v6.size === 0 && lldp.found.length === 0) process.stderr.write('no device announced a MUD URL (DHCP option 161, DHCPv6 option 112, LLDP)\n');
   return ExitCode.OK;
 }
 

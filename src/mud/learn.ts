@@ -87,6 +87,7 @@ export class MudLearner {
   attach(pipeline: Pipeline): this {
     pipeline.on('dns.response', (ev) => this.names.onDnsResponse(ev));
     for (const type of ['dhcp.discover', 'dhcp.request', 'dhcp.inform']) pipeline.on(type, (ev) => this.onDhcp(ev));
+    pipeline.on('dhcp6.message', (ev) => this.onDhcp6(ev));
     pipeline.onFlow((f) => this.onFlow(f));
     return this;
   }
@@ -100,6 +101,12 @@ export class MudLearner {
     if (typeof ev.mud_url !== 'string' || typeof ev.client_mac !== 'string') return;
     const d = this.device(ev.client_mac.toLowerCase());
     if (d && !d.mudUrls.includes(ev.mud_url) && d.mudUrls.length < 8) d.mudUrls.push(ev.mud_url);
+  }
+
+  /** DHCPv6 carries no MAC: the URL is kept by sender address and given to its device when profiles are built. */
+  private readonly v6Urls = new Map<string, string>();
+  onDhcp6(ev: EventRecord): void {
+    if (typeof ev.mud_url === 'string' && typeof ev.src_ip === 'string' && this.v6Urls.size < 1000) this.v6Urls.set(ev.src_ip, ev.mud_url);
   }
 
   onFlow(f: FlowRecord): void {
@@ -186,6 +193,11 @@ export class MudLearner {
   /** Build the profiles; `now` is the ISO time written as last-update (packet time by default). */
   profiles(inventory?: DeviceLookup): LearnedProfile[] {
     const out: LearnedProfile[] = [];
+    for (const [ip, url] of this.v6Urls) {
+      const mac = (inventory ?? this.lookup)?.byIp(ip)?.mac;
+      const d = mac ? this.devices.get(mac) : undefined;
+      if (d && !d.mudUrls.includes(url) && d.mudUrls.length < 8) d.mudUrls.push(url);
+    }
     for (const d of this.devices.values()) if (d.flows > 0) out.push(this.build(d, inventory ?? this.lookup));
     return out;
   }
