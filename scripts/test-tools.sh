@@ -2,6 +2,8 @@
 # Installs the Debian tools the tests compare against or drive, when missing (idempotent):
 # tshark/editcap (reference dissections), tcpdump, Chromium (report and dashboard tests),
 # promtool (the metrics format check), rsyslogd (the syslog output's receiver).
+# tshark/editcap (reference dissections), tcpdump, Chromium (report and dashboard tests), nftables and
+# iproute2 (MUD enforcement test in network namespaces), openssl (MUD signatures).
 set -euo pipefail
 need=()
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
@@ -10,6 +12,9 @@ command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v rsyslogd >/dev/null 2>&1 || need+=(rsyslog)
+command -v nft >/dev/null 2>&1 || need+=(nftables)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "The tests need: ${need[*]} (Debian packages). Install them, e.g. sudo apt-get install ${need[*]}" >&2

@@ -15,6 +15,7 @@ import { statsRoutes } from './routes-stats.ts';
 import { isMachinePath, opsRoutes } from './routes-ops.ts';
 import { retentionRoutes } from './routes-retention.ts';
 import { Metrics } from '../output/metrics.ts';
+import { mudRoutes } from './routes-mud.ts';
 
 export interface AppOptions {
   store: Store;
@@ -30,6 +31,8 @@ export interface AppOptions {
   maxEventClients?: number;
   /** Prometheus metrics served at /metrics (created over the store when absent). */
   metrics?: Metrics;
+  /** Folder of MUD profiles (serve --profiles); the /api/mud routes answer 404 without it. */
+  mudProfiles?: string;
 }
 
 export interface AppContextDeps {
@@ -38,6 +41,7 @@ export interface AppContextDeps {
   maxUploadBytes: number;
   uploadDir: string;
   maxEventClients: number;
+  mudProfiles?: string;
 }
 
 export const defaultWebRoot = resolve(import.meta.dirname, '../../web/dist');
@@ -49,6 +53,7 @@ export function createApp(options: AppOptions): Hono {
     maxUploadBytes: options.maxUploadBytes,
     uploadDir: options.uploadDir,
     maxEventClients: options.maxEventClients ?? 64,
+    mudProfiles: options.mudProfiles ?? options.queue?.mud?.dir,
   };
   const app = new Hono();
   app.use('*', securityHeaders());
@@ -63,6 +68,7 @@ export function createApp(options: AppOptions): Hono {
   inventoryRoutes(app, deps);
   statsRoutes(app, deps);
   retentionRoutes(app, deps);
+  mudRoutes(app, deps);
   const metrics = options.metrics ?? new Metrics({ storeSnapshot: () => options.store.overview() });
   opsRoutes(app, deps, metrics);
   app.all('*', async (c, next) => {

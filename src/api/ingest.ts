@@ -13,6 +13,7 @@ import { labelSvg } from '../output/label/svg.ts';
 import { labelPdf } from '../output/label/pdf.ts';
 import { FlowSeries } from '../store/flow-series.ts';
 import type { CaptureRow, LabelInput, Store } from '../store/types.ts';
+import type { MudService } from './mud-service.ts';
 
 export interface LiveEvent {
   type: 'capture.queued' | 'capture.progress' | 'capture.done' | 'device.new' | 'finding.new';
@@ -31,9 +32,12 @@ export class IngestQueue {
   private readonly pending: string[] = [];
   private running: Promise<void> | null = null;
   current: string | null = null;
+  /** MUD profiles learned, counted and watched on every ingest (serve --profiles). */
+  readonly mud?: MudService;
 
-  constructor(store: Store) {
+  constructor(store: Store, mud?: MudService) {
     this.store = store;
+    this.mud = mud;
   }
 
   get queued(): number {
@@ -104,7 +108,9 @@ export class IngestQueue {
       this.publish('capture.progress', { capture_id: id, progress: 0, packets: 0 });
       const series = new FlowSeries();
       let lastReport = 0;
+      const mud = this.mud?.begin();
       const result = await analyzeCaptures([capture.path], {
+        ...mud?.options,
         onFlow: (flow) => series.add(flow),
         onProgress: (_file, p, packets) => {
           const t = performance.now();
@@ -118,6 +124,7 @@ export class IngestQueue {
       const fault = result.summary.files.find((f) => f.error)?.error;
       if (fault && result.summary.packets === 0) throw new Error(`not a readable capture: ${fault.message}`);
       // Clients see the capture's name in evidence, never the server's path.
+      mud?.finish(result);
       const named = renameFile(result, capture.path, capture.filename);
       const assessments = named.assessments ?? [];
       const outcome = await this.store.ingest(id, {

@@ -10,6 +10,7 @@ const ref = (name: string): Record<string, string> => ({ $ref: `#/components/sch
 const json = (schema: unknown, description = 'OK'): Record<string, unknown> => ({ description, content: { 'application/json': { schema } } });
 const err = (description: string): Record<string, unknown> => json(ref('Error'), description);
 const q = (name: string, schema: Record<string, unknown>, description?: string): Record<string, unknown> => ({ name, in: 'query', required: false, schema, ...(description ? { description } : {}) });
+const macParam = { name: 'mac', in: 'path', required: true, schema: { type: 'string' }, description: 'Device MAC (aa:bb:cc:dd:ee:ff or 12 hex digits)' };
 const idParam = (description: string): Record<string, unknown> => ({ name: 'id', in: 'path', required: true, schema: { type: 'string' }, description });
 const pageParams = [q('limit', { type: 'integer', minimum: 1, maximum: 500, default: 50 }), q('offset', { type: 'integer', minimum: 0, default: 0 })];
 const listOf = (item: string): Record<string, unknown> => ({
@@ -115,6 +116,17 @@ export const openApiDocument = {
       },
     },
     '/api/overview': { get: { summary: 'Dashboard overview', responses: { '200': json(ref('Overview')), ...common } } },
+    // MUD profile review (src/api/routes-mud.ts, docs/mud.md); 404 when serve runs with --no-profiles.
+    '/api/mud/profiles': { get: { summary: 'MUD profiles: state, source, rules used / never used', responses: { '200': json({ type: 'object' }), ...common } } },
+    '/api/mud/profiles/{mac}': {
+      get: { summary: 'One profile: rules in words with flow counts, learned vs vendor difference, history', parameters: [macParam], responses: { '200': json({ type: 'object' }), '404': err('No profile'), ...common } },
+      put: { summary: 'Replace the MUD file (validated; 409 while locked)', parameters: [macParam], requestBody: { content: { 'application/json': { schema: { type: 'object' } } } }, responses: { '200': json({ type: 'object' }), ...common, '400': err('Invalid MUD file'), '409': err('Locked') } },
+    },
+    '/api/mud/profiles/{mac}/mud.json': { get: { summary: 'The MUD file (?which=active|learned|vendor)', parameters: [macParam], responses: { '200': { description: 'MUD JSON', content: { 'application/mud+json': {} } }, '404': err('No profile'), ...common } } },
+    '/api/mud/profiles/{mac}/state': { post: { summary: 'Review state: {"state": "learned" | "accepted" | "locked"}', parameters: [macParam], responses: { '200': json({ type: 'object' }), ...common, '400': err('Bad state') } } },
+    '/api/mud/profiles/{mac}/use-vendor': { post: { summary: 'Make the imported vendor file the profile', parameters: [macParam], responses: { '200': json({ type: 'object' }), '404': err('No vendor file'), '409': err('Locked'), ...common } } },
+    '/api/mud/profiles/{mac}/vendor': { post: { summary: 'Import a vendor MUD file (body: the file, or {"url": an announced MUD URL})', parameters: [macParam], responses: { '200': json({ type: 'object' }), ...common, '400': err('Invalid MUD file or URL not announced'), '502': err('Fetch failed') } } },
+    '/api/mud/nft': { get: { summary: 'nftables ruleset for the profiles (?format=nft|fw4; DNS-name sets empty: see docs/mud.md)', responses: { '200': { description: 'nft text', content: { 'text/plain': {} } }, ...common } } },
   },
   components: {
     securitySchemes: {

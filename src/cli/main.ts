@@ -6,6 +6,7 @@ import { analyzeCommand, analyzeHelp } from './analyze.ts';
 import { devicesCommand, devicesHelp } from './devices.ts';
 import { reportCommand, reportHelp } from './report.ts';
 import { serveCommand, serveHelp } from './serve.ts';
+import { mudCommand, mudHelp } from './mud.ts';
 import { ExitCode } from './exit-codes.ts';
 import { configCommand, configHelp } from './config-command.ts';
 import { purgeCommand, purgeHelp } from './purge.ts';
@@ -19,12 +20,13 @@ Commands:
   serve                  the REST API and web dashboard on a local database
   config                 check a configuration file, print its schema or an example
   purge                  delete old data (retention) or one capture, device or finding from a store
+  mud <subcommand>       device profiles (RFC 8520 MUD): learn, import, show, lock, check, nft
   help [command]         show help
 
 Run 'bulwark <command> --help' for the options of a command.
 `;
 
-const helps: Record<string, string> = { analyze: analyzeHelp, devices: devicesHelp, report: reportHelp, serve: serveHelp, config: configHelp, purge: purgeHelp };
+const helps: Record<string, string> = { analyze: analyzeHelp, devices: devicesHelp, report: reportHelp, serve: serveHelp, config: configHelp, purge: purgeHelp, mud: mudHelp };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -41,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
       return configCommand(rest);
     case 'purge':
       return purgeCommand(rest);
+    case 'mud':
+      return mudCommand(rest);
     case 'help':
     case '--help':
     case '-h':

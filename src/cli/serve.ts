@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.ts';
 import { IngestQueue } from '../api/ingest.ts';
+import { MudService } from '../api/mud-service.ts';
 import { isLoopbackHost } from '../api/security.ts';
 import { CaptureWatcher } from '../api/watch.ts';
 import { SqliteStore } from '../store/sqlite.ts';
@@ -33,6 +34,9 @@ Options:
   --ingest FILE        ingest FILE before announcing the URL (repeatable; files already ingested are skipped)
   --upload-dir DIR     where uploaded captures are kept (default: bulwark-uploads beside the store)
   --max-upload-mb N    upload size limit in MiB (default 1024)
+  --profiles DIR       MUD device profiles: learned on every ingest, reviewed in the dashboard, locked ones
+                       watched (default: bulwark-mud beside the store; see 'bulwark mud --help')
+  --no-profiles        no MUD profiles
 ${alertHelp}  --sensor NAME        this sensor's name in alerts (default: the host name)
   -h, --help           this help
 
@@ -51,6 +55,8 @@ export interface ServeArgs {
   alerts: string[];
   sensor: string;
   config: BulwarkConfig;
+  /** MUD profiles folder (learned on ingest, reviewed in the dashboard); undefined with --no-profiles. */
+  profiles?: string;
 }
 
 const MIN_TOKEN = 16;
@@ -73,6 +79,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         'max-upload-mb': { type: 'string' },
         alert: { type: 'string', multiple: true, default: [] },
         sensor: { type: 'string' },
+        profiles: { type: 'string' },
+        'no-profiles': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -115,6 +123,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     alerts: [...configAlertSpecs(config), ...(v.alert ?? [])],
     sensor: v.sensor ?? config.site?.sensor ?? defaultSensorName(),
     config,
+    profiles: v['no-profiles'] ? undefined : resolve(v.profiles ?? join(dirname(db), 'bulwark-mud')),
   };
 }
 
@@ -130,7 +139,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   mkdirSync(dirname(args.db), { recursive: true });
   const store = new SqliteStore(args.db);
-  const queue = new IngestQueue(store);
+  const queue = new IngestQueue(store, args.profiles ? new MudService(args.profiles) : undefined);
   const metrics = new Metrics({ storeSnapshot: () => store.overview() });
   const alerts = openAlerts(args.alerts, args.sensor, metrics, args.config);
   if (typeof alerts === 'string') {

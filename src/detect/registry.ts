@@ -30,6 +30,7 @@ import otUnauthorisedWrite from './detectors/ot.unauthorised-write.ts';
 import otBacnetControl from './detectors/ot.bacnet-control.ts';
 import otOpcuaInsecure from './detectors/ot.opcua-insecure.ts';
 // ---- end of ot.* imports ----
+import policyMud from './detectors/policy.mud.ts';
 
 export const detectors: Detector[] = [
   botnetMiraiScan,
@@ -57,6 +58,7 @@ export const detectors: Detector[] = [
   otBacnetControl,
   otOpcuaInsecure,
   // ---- end of ot.* list ----
+  policyMud,
 ];
 
 /** A detector by id. */

@@ -31,6 +31,8 @@ export interface AnalysisOptions {
   /** Extra subscribers (outputs): every event / every finished flow. */
   onEvent?: EventHandler;
   onFlow?: FlowHandler;
+  /** Extra subscribers that attach themselves, to only the event types they need (e.g. MUD learning in serve). */
+  attach?: (pipeline: Pipeline) => void;
   onProgress?: (file: string, p: CaptureProgress, packets: number) => void;
 }
 
@@ -53,6 +55,7 @@ export async function analyzeCaptures(paths: readonly string[], options: Partial
   const facts = options.assess === false ? undefined : new AssessmentFacts().attach(pipeline);
   if (options.onEvent) pipeline.on('*', options.onEvent);
   if (options.onFlow) pipeline.onFlow(options.onFlow);
+  options.attach?.(pipeline);
   const summary = await pipeline.run(paths, options.onProgress);
   const devices = inventory.devices();
   const findings = detection?.findings() ?? [];

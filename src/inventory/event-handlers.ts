@@ -123,6 +123,8 @@ function dhcp6(inv: Inventory, ev: EventRecord): void {
   }
   const fqdn = str(ev.fqdn, 128);
   if (fqdn) addHostname(d, fqdn.split('.')[0]);
+  const mud = str(ev.mud_url, 256);
+  if (mud) d.addEvidence('mud_url', mud, s);
 }
 
 const modelTxtKeys = new Set(['md', 'model', 'mdl', 'ty', 'product', 'mfg', 'manufacturer', 'usb_mfg', 'usb_mdl', 'am', 'rpmd', 'vendor', 'devtype', 'fn', 'mn']);

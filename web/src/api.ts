@@ -94,3 +94,14 @@ export function uploadCapture(file: File, handlers: UploadHandlers): Promise<{ c
     xhr.send(file);
   });
 }
+
+/** Sends a body (JSON text or a value to serialise) with any method; resolves with the JSON answer. */
+export async function sendJson<T>(method: 'POST' | 'PUT', path: string, body: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...authHeaders() },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  if (!res.ok) throw await failure(res);
+  return await res.json() as T;
+}

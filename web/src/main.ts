@@ -8,6 +8,7 @@ import { devicesPage } from './pages/devices.ts';
 import { findingPage, findingsPage } from './pages/findings.ts';
 import { overviewPage } from './pages/overview.ts';
 import { uploadPage } from './pages/upload.ts';
+import { profilePage, profilesPage } from './pages/profiles.ts';
 import { currentLocation, match, route, type Cleanup } from './router.ts';
 import { errorNotice } from './widgets.ts';
 
@@ -18,6 +19,8 @@ route('/devices/:id/label', 'Security label', labelPage);
 route('/findings', 'Findings', findingsPage);
 route('/findings/:id', 'Finding', findingPage);
 route('/upload', 'Upload', uploadPage);
+route('/profiles', 'Device profiles', profilesPage);
+route('/profiles/:mac', 'Device profile', profilePage);
 
 const main = document.getElementById('main') as HTMLElement;
 let cleanup: Cleanup | undefined;

@@ -9,6 +9,17 @@ import { type Dhcp6Event, dhcp6Anomalies, dhcp6Events } from './events.ts';
 /** Stateless: every datagram stands alone. */
 export type Dhcp6State = null;
 
+/** The MUD URL option's value when it is 1..255 printable ASCII characters. */
+function mudUrl(b: Uint8Array, off: number, len: number): string | undefined {
+  if (len === 0 || len > 255) return undefined;
+  let url = '';
+  for (let i = off; i < off + len; i++) {
+    if (b[i] < 0x21 || b[i] > 0x7e) return undefined;
+    url += String.fromCharCode(b[i]);
+  }
+  return url;
+}
+
 export function eventFields(b: Uint8Array, m: Dhcp6Message, ctx: AppContext): Dhcp6Event {
   const ev: Dhcp6Event = { msg_type: msgTypeNames[m.msgType], transaction_id: m.transactionId, options: [] };
   if (m.relayHops > 0) ev.relay_hops = m.relayHops;
@@ -44,6 +55,13 @@ export function eventFields(b: Uint8Array, m: Dhcp6Message, ctx: AppContext): Dh
       case 39: {
         const r = fqdn(b, o);
         if (r.status === 'ok') ev.fqdn = r.value;
+        else ctx.anomaly('app.dhcp6.bad_option');
+        break;
+      }
+      case 112: {
+        // OPTION_MUD_URL_V6 (RFC 8520 section 10): an https URL, printable ASCII; anything else is malformed.
+        const url = mudUrl(b, o.off, o.len);
+        if (url !== undefined) ev.mud_url = url;
         else ctx.anomaly('app.dhcp6.bad_option');
         break;
       }

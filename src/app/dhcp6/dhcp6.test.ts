@@ -67,3 +67,15 @@ test('fuzz: DHCPv6 parser and analyzer never throw', () => {
     dhcp6.data(null, 0, b, ctx);
   }, 3000);
 });
+
+test('dhcp6 analyzer: MUD URL option 112 (RFC 8520 section 10) on the SOLICIT; a control byte in it is an anomaly', () => {
+  // Packet 1 above with option 112 appended: code 0x0070, length, the URL of RFC 8520's luminaire example.
+  const url = 'https://luminaire.example.com/Luminaire_150';
+  const opt = (value: string): Uint8Array => Uint8Array.from([...solicit, 0x00, 0x70, 0x00, value.length, ...Buffer.from(value, 'latin1')]);
+  const res = runAnalyzer(dhcp6, [{ dir: 0, bytes: opt(url) }], info);
+  assert.equal(res.events[0].fields.mud_url, url);
+  assert.deepEqual(res.events[0].fields.options, [1, 6, 8, 25, 112]);
+  const bad = runAnalyzer(dhcp6, [{ dir: 0, bytes: opt('https://x\u0001y') }], info);
+  assert.equal(bad.events[0].fields.mud_url, undefined);
+  assert.deepEqual(bad.anomalies, ['app.dhcp6.bad_option']);
+});

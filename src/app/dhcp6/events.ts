@@ -16,6 +16,7 @@ export interface Dhcp6Event {
   vendor_class?: string[];
   user_class?: string[];
   relay_hops?: number;
+  mud_url?: string;
 }
 
 export const dhcp6Events: readonly EventSpec[] = [
@@ -38,6 +39,7 @@ export const dhcp6Events: readonly EventSpec[] = [
       vendor_class: { type: 'string[]', description: 'Vendor Class option (16): data strings.', optional: true },
       user_class: { type: 'string[]', description: 'User Class option (15): data strings.', optional: true },
       relay_hops: { type: 'number', description: 'Number of relay wrappers the message came in, when relayed.', optional: true },
+      mud_url: { type: 'string', description: 'MUD URL option (112, RFC 8520 section 10): the Manufacturer Usage Description URL.', optional: true },
     },
   },
 ];

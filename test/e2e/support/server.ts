@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from '../../../src/api/app.ts';
 import { IngestQueue } from '../../../src/api/ingest.ts';
+import { MudService } from '../../../src/api/mud-service.ts';
 import { SqliteStore } from '../../../src/store/sqlite.ts';
 
 export interface RunningServer {
@@ -24,12 +25,14 @@ export interface ServerOptions {
   /** The built dashboard to serve. */
   webRoot: string;
   token?: string;
+  /** MUD profiles folder (as serve --profiles); none by default. */
+  profiles?: string;
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'bulwark-e2e-server-'));
   const store = new SqliteStore(join(dir, 'bulwark.db'));
-  const queue = new IngestQueue(store);
+  const queue = new IngestQueue(store, options.profiles ? new MudService(options.profiles) : undefined);
   const app = createApp({ store, queue, token: options.token, maxUploadBytes: 64 * 1024 * 1024, uploadDir: join(dir, 'uploads'), webRoot: options.webRoot });
   const server = await new Promise<Server>((ok, fail) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }) as Server;

@@ -104,6 +104,7 @@ export function devicePage(root: HTMLElement, params: Record<string, string>): C
             ['Addresses', (d.ips ?? []).map((b) => b.ip).join(', ')],
             ['MAC', d.mac ? `${d.mac}${d.mac_local ? ' (randomised)' : ''}` : undefined],
             ['Network card maker', d.oui_vendor],
+            ['Allowed behaviour', d.mac ? h('a', { href: `#/profiles/${d.mac.replace(/:/g, '')}` }, 'MUD profile') : undefined],
             ['Host names', (d.hostnames ?? []).join(', ')],
             ['Seen', `${time(d.first_ts)} to ${time(d.last_ts)}`],
           ]),
