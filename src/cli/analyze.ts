@@ -12,6 +12,7 @@ import { loadOverrides, type Overrides } from '../inventory/overrides.ts';
 import { analyzeCaptures, type AnalysisResult } from '../engine/analyze-captures.ts';
 import { deviceTable } from '../output/devices-text.ts';
 import { findingsTable } from '../output/findings-text.ts';
+import { casesText } from '../output/cases-text.ts';
 import { JsonLinesWriter, writeAll } from '../output/jsonl.ts';
 import { redact } from '../output/redact.ts';
 import { summaryText } from '../output/summary-text.ts';
@@ -28,7 +29,7 @@ table and the findings.
 Options:
   --json               write flows and events as JSON lines to standard output (summary goes to stderr)
   --out DIR            write DIR/flows.jsonl, DIR/events.jsonl, DIR/devices.json, DIR/findings.jsonl,
-                       DIR/assessments.json and DIR/summary.json
+                       DIR/cases.jsonl, DIR/assessments.json and DIR/summary.json
   --overrides FILE     device names/types/vendors set by the user (default ~/.config/bulwark/overrides.json
                        when it exists; see 'bulwark devices --help')
   --no-detect          skip the detectors and the assessment (flows, events and devices only)
@@ -149,6 +150,7 @@ function humanReport(r: AnalysisResult): string {
   const parts = [summaryText(r.summary)];
   const limits = limitsLine(r);
   if (limits) parts.push(limits);
+  if (r.cases.length > 0) parts.push('', `Cases (${r.cases.length})`, casesText(r.cases));
   if (r.devices.length > 0) parts.push('', `Devices (${r.devices.length})`, deviceTable(r.devices));
   if (r.findings.length > 0) parts.push('', `Findings (${r.findings.length})`, findingsTable(r.findings));
   return parts.join('\n');
@@ -196,12 +198,16 @@ function openSinks(args: AnalyzeArgs): Sinks {
       stdout?.write(out);
     },
     close: (r) => {
+      if (stdout) for (const c of r.cases) stdout.write({ type: 'case', ...c });
       if (stdout) for (const f of r.findings) stdout.write({ type: 'finding', ...f });
       for (const w of [flowsOut, eventsOut, stdout]) w?.close();
       if (!dir) return;
       const findingsOut = new JsonLinesWriter(join(dir, 'findings.jsonl'));
       for (const f of r.findings) findingsOut.write(f);
       findingsOut.close();
+      const casesOut = new JsonLinesWriter(join(dir, 'cases.jsonl'));
+      for (const c of r.cases) casesOut.write(c);
+      casesOut.close();
       writeFileSync(join(dir, 'devices.json'), JSON.stringify(r.devices, null, 2) + '\n');
       writeFileSync(join(dir, 'assessments.json'), JSON.stringify(r.assessments, null, 2) + '\n');
       writeFileSync(join(dir, 'summary.json'), JSON.stringify({ ...r.summary, stages: r.stats }, null, 2) + '\n');
