@@ -12,6 +12,7 @@ import { serveStatic } from './static.ts';
 import { captureRoutes } from './routes-captures.ts';
 import { inventoryRoutes } from './routes-inventory.ts';
 import { statsRoutes } from './routes-stats.ts';
+import { caseRoutes } from './routes-cases.ts';
 
 export interface AppOptions {
   store: Store;
@@ -55,6 +56,7 @@ export function createApp(options: AppOptions): Hono {
   captureRoutes(app, deps);
   inventoryRoutes(app, deps);
   statsRoutes(app, deps);
+  caseRoutes(app, deps);
   app.all('/api/*', (c) => errorResponse(c, 404, 'not_found', `No API route ${c.req.method} ${c.req.path}`));
   const webRoot = options.webRoot ?? defaultWebRoot;
   app.get('*', (c) => serveStatic(c, webRoot));

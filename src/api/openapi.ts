@@ -81,6 +81,8 @@ export const openApiDocument = {
     '/api/devices/{id}/assessment': { get: { summary: 'Security assessment', parameters: [idParam('Device id')], responses: { '200': json(ref('Assessment')), '404': err('Not assessed'), ...common } } },
     '/api/devices/{id}/label.svg': { get: { summary: 'Security label (SVG)', parameters: [idParam('Device id')], responses: { '200': { description: 'SVG', content: { 'image/svg+xml': {} } }, '404': err('No label'), ...common } } },
     '/api/devices/{id}/label.pdf': { get: { summary: 'Security label (PDF)', parameters: [idParam('Device id')], responses: { '200': { description: 'PDF', content: { 'application/pdf': {} } }, '404': err('No label'), ...common } } },
+    '/api/cases': { get: { summary: 'Cases (incidents: findings sharing a device and a cause), most important first', parameters: [q('severity', { type: 'string' }, 'Comma-separated severities'), q('classification', { type: 'string' }, "Exact, or a prefix such as 'botnet'"), ...pageParams], responses: { '200': json(listOf('Case')), ...common } } },
+    '/api/cases/{id}': { get: { summary: 'One case with its findings (finding_records)', parameters: [idParam('Case id')], responses: { '200': json(ref('Case')), '404': err('No such case'), ...common } } },
     '/api/findings': { get: { summary: 'Findings, newest last_ts first', parameters: findingFilters, responses: { '200': json(listOf('FindingSummary')), ...common } } },
     '/api/findings/{id}': {
       get: { summary: 'One finding with evidence', parameters: [idParam('Finding id')], responses: { '200': json(ref('Finding')), '404': err('No such finding'), ...common } },
@@ -143,6 +145,16 @@ export const openApiDocument = {
           title: { type: 'string' }, explanation: { type: 'string' }, devices: { type: 'array', items: { type: 'object' } },
           first_ts: { type: 'number' }, last_ts: { type: 'number' }, count: { type: 'integer' }, references: { type: 'object' },
           status: { enum: [...findingStatuses] }, note: { type: 'string' }, status_changed_at: { type: 'string', format: 'date-time' },
+        },
+      },
+      Case: {
+        type: 'object', description: 'An incident: findings sharing a device and a cause (src/findings/types.ts)',
+        required: ['id', 'classification', 'severity', 'devices', 'findings', 'timeline'],
+        properties: {
+          id: { type: 'string' }, classification: { type: 'string' }, severity: { enum: [...severities] }, score: { type: 'integer' }, title: { type: 'string' },
+          summary: { type: 'string' }, compromised: { type: 'boolean' }, first_ts: { type: 'number' }, last_ts: { type: 'number' },
+          devices: { type: 'array', items: { type: 'object', required: ['role', 'ip'], properties: { role: { type: 'string' }, ip: { type: 'string' }, subject: { type: 'boolean' } } } },
+          findings: { type: 'array', items: { type: 'string' } }, timeline: { type: 'array', items: { type: 'object' } }, attack: { type: 'array', items: { type: 'string' } },
         },
       },
       Finding: { allOf: [ref('FindingSummary'), { type: 'object', properties: { evidence: { type: 'array', items: { type: 'object' } }, community_ids: { type: 'array', items: { type: 'string' } } } }] },
