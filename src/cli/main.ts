@@ -7,6 +7,7 @@ import { devicesCommand, devicesHelp } from './devices.ts';
 import { reportCommand, reportHelp } from './report.ts';
 import { serveCommand, serveHelp } from './serve.ts';
 import { ExitCode } from './exit-codes.ts';
+import { evidenceCommand, evidenceHelp, keysCommand, keysHelp, verifyCommand, verifyHelp } from './evidence.ts';
 
 const usage = `Usage: bulwark <command> [options]
 
@@ -15,12 +16,15 @@ Commands:
   devices <capture>...   the device inventory with the evidence behind each identification
   report <capture>...    a self-contained HTML report: devices, labels, findings, baseline assessment
   serve                  the REST API and web dashboard on a local database
+  evidence <capture>...  a signed evidence package for one finding or case (--finding/--case ID --out DIR)
+  verify DIR             check an evidence package: hashes, custody chain, signatures (exit 5 if broken)
+  keys                   the local signing key's fingerprint and public key
   help [command]         show help
 
 Run 'bulwark <command> --help' for the options of a command.
 `;
 
-const helps: Record<string, string> = { analyze: analyzeHelp, devices: devicesHelp, report: reportHelp, serve: serveHelp };
+const helps: Record<string, string> = { analyze: analyzeHelp, devices: devicesHelp, report: reportHelp, serve: serveHelp, evidence: evidenceHelp, verify: verifyHelp, keys: keysHelp };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -33,6 +37,12 @@ async function main(argv: string[]): Promise<number> {
       return reportCommand(rest);
     case 'serve':
       return serveCommand(rest);
+    case 'evidence':
+      return evidenceCommand(rest);
+    case 'verify':
+      return verifyCommand(rest);
+    case 'keys':
+      return keysCommand(rest);
     case 'help':
     case '--help':
     case '-h':
