@@ -7,6 +7,7 @@ import { devicesCommand, devicesHelp } from './devices.ts';
 import { reportCommand, reportHelp } from './report.ts';
 import { serveCommand, serveHelp } from './serve.ts';
 import { ExitCode } from './exit-codes.ts';
+import { exportCommand, exportHelp } from './export.ts';
 import { evidenceCommand, evidenceHelp, keysCommand, keysHelp, verifyCommand, verifyHelp } from './evidence.ts';
 
 const usage = `Usage: bulwark <command> [options]
@@ -19,12 +20,13 @@ Commands:
   evidence <capture>...  a signed evidence package for one finding or case (--finding/--case ID --out DIR)
   verify DIR             check an evidence package: hashes, custody chain, signatures (exit 5 if broken)
   keys                   the local signing key's fingerprint and public key
+  export stix|misp       share cases as a STIX 2.1 bundle or MISP events (pseudonymised by default)
   help [command]         show help
 
 Run 'bulwark <command> --help' for the options of a command.
 `;
 
-const helps: Record<string, string> = { analyze: analyzeHelp, devices: devicesHelp, report: reportHelp, serve: serveHelp, evidence: evidenceHelp, verify: verifyHelp, keys: keysHelp };
+const helps: Record<string, string> = { analyze: analyzeHelp, devices: devicesHelp, report: reportHelp, serve: serveHelp, evidence: evidenceHelp, verify: verifyHelp, keys: keysHelp, export: exportHelp };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -43,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
       return verifyCommand(rest);
     case 'keys':
       return keysCommand(rest);
+    case 'export':
+      return exportCommand(rest);
     case 'help':
     case '--help':
     case '-h':
