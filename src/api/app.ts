@@ -2,7 +2,7 @@
  * The HTTP API as a Hono app (no sockets: tests call `app.request`, `bulwark serve` mounts it on a server).
  * @module
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Hono } from 'hono';
 import type { Store } from '../store/types.ts';
 import { ApiError, errorResponse } from './http-errors.ts';
@@ -13,6 +13,10 @@ import { captureRoutes } from './routes-captures.ts';
 import { inventoryRoutes } from './routes-inventory.ts';
 import { statsRoutes } from './routes-stats.ts';
 import { caseRoutes } from './routes-cases.ts';
+import { shareRoutes } from './routes-share.ts';
+import { IndicatorFiles } from './indicator-files.ts';
+import { taxiiRoutes } from './taxii/routes.ts';
+import { bulwarkTaxiiRoot } from './taxii/bulwark-root.ts';
 
 export interface AppOptions {
   store: Store;
@@ -26,6 +30,8 @@ export interface AppOptions {
   webRoot?: string;
   /** Concurrent server-sent-event clients. */
   maxEventClients?: number;
+  /** Credential TAXII clients present (Bearer, or Basic with it as password); default the API token. */
+  taxiiToken?: string;
 }
 
 export interface AppContextDeps {
@@ -57,6 +63,10 @@ export function createApp(options: AppOptions): Hono {
   inventoryRoutes(app, deps);
   statsRoutes(app, deps);
   caseRoutes(app, deps);
+  const indicators = new IndicatorFiles(join(options.uploadDir, 'indicators'));
+  deps.queue.indicators ??= indicators;
+  shareRoutes(app, deps, indicators);
+  taxiiRoutes(app, [bulwarkTaxiiRoot(deps, indicators, join(options.uploadDir, 'taxii'))], options.taxiiToken ?? options.token);
   app.all('/api/*', (c) => errorResponse(c, 404, 'not_found', `No API route ${c.req.method} ${c.req.path}`));
   const webRoot = options.webRoot ?? defaultWebRoot;
   app.get('*', (c) => serveStatic(c, webRoot));

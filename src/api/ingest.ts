@@ -31,6 +31,8 @@ export class IngestQueue {
   private readonly pending: string[] = [];
   private running: Promise<void> | null = null;
   current: string | null = null;
+  /** Indicator lists received through the API: every ingest runs the indicator detector with them. */
+  indicators?: { detectorOptions(): Record<string, Record<string, unknown>> };
 
   constructor(store: Store) {
     this.store = store;
@@ -105,6 +107,7 @@ export class IngestQueue {
       const series = new FlowSeries();
       let lastReport = 0;
       const result = await analyzeCaptures([capture.path], {
+        detection: { options: this.indicators?.detectorOptions() ?? {} },
         onFlow: (flow) => series.add(flow),
         onProgress: (_file, p, packets) => {
           const t = performance.now();

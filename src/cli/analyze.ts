@@ -10,6 +10,7 @@ import type { RunSummary } from '../pipeline/stats.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import { loadOverrides, type Overrides } from '../inventory/overrides.ts';
 import { analyzeCaptures, type AnalysisResult } from '../engine/analyze-captures.ts';
+import { loadIndicatorFiles } from '../detect/indicators/load.ts';
 import { deviceTable } from '../output/devices-text.ts';
 import { findingsTable } from '../output/findings-text.ts';
 import { casesText } from '../output/cases-text.ts';
@@ -33,6 +34,8 @@ Options:
   --overrides FILE     device names/types/vendors set by the user (default ~/.config/bulwark/overrides.json
                        when it exists; see 'bulwark devices --help')
   --no-detect          skip the detectors and the assessment (flows, events and devices only)
+  --indicators FILE    indicator list for the c2.indicator detector (repeatable): plain text, CSV, STIX 2.1
+                       or MISP events/feeds (JSON); values MISP cannot give as indicators are listed
   --events LIST        only these event types (comma-separated, prefix match: "dns,tls.client_hello")
   --max-flows N        live-flow limit (default 262144); when full, the least recently active flow is evicted
   --show-secrets       print passwords and SNMP communities instead of redacting them
@@ -50,6 +53,7 @@ interface AnalyzeArgs {
   quiet: boolean;
   overrides?: string;
   detect: boolean;
+  indicators: string[];
 }
 
 function parse(argv: string[]): AnalyzeArgs | string {
@@ -67,6 +71,7 @@ function parse(argv: string[]): AnalyzeArgs | string {
         quiet: { type: 'boolean', default: false },
         overrides: { type: 'string' },
         'no-detect': { type: 'boolean', default: false },
+        indicators: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -91,6 +96,7 @@ function parse(argv: string[]): AnalyzeArgs | string {
     quiet: v.quiet ?? false,
     overrides: v.overrides,
     detect: !(v['no-detect'] ?? false),
+    indicators: v.indicators ?? [],
   };
 }
 
@@ -112,7 +118,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     pipeline: { flow: args.maxFlows ? { maxFlows: args.maxFlows } : {} },
     overrides,
     detectors: args.detect ? undefined : [],
-    detection: { options: secretOptions(args.showSecrets) },
+    detection: { options: { ...secretOptions(args.showSecrets), ...indicatorOptions(args.indicators, args.quiet) } },
     assess: args.detect,
     onEvent: sinks.onEvent,
     onFlow: sinks.onFlow,
@@ -139,6 +145,18 @@ export function readOverrides(path: string | undefined, command: string): Overri
     process.stderr.write(`bulwark ${command}: cannot read overrides ${path}: ${(err as Error).message}\n`);
     return undefined;
   }
+}
+
+/** Indicator lists for c2.indicator; what each file gave (and could not give) is reported on stderr. */
+function indicatorOptions(paths: string[], quiet: boolean): Record<string, Record<string, unknown>> {
+  if (paths.length === 0) return {};
+  if (!quiet) {
+    for (const f of loadIndicatorFiles(paths, 1_000_000, 64 << 20).files) {
+      const unmapped = Object.entries(f.unmapped ?? {}).map(([why, n]) => `${n}× ${why}`).join('; ');
+      process.stderr.write(`indicators ${f.path}: ${f.error ?? `${f.format}, ${f.loaded} loaded, ${f.malformed} malformed, ${f.dropped} over the limit`}${unmapped ? `; not usable: ${unmapped}` : ''}\n`);
+    }
+  }
+  return { 'c2.indicator': { paths } };
 }
 
 /** The credential detectors print secrets only when asked. */

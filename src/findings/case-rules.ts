@@ -80,6 +80,8 @@ export function classify(f: Finding, subject: string): FindingRole & { subjectRo
       return attacking ? { ...base, cause: 'compromise', phase: 'lateral-movement', outbound: true } : { ...base, cause: 'compromise', phase: 'initial-access' };
     case 'c2':
     case 'p2p':
+      // A listed address reaching the device is an approach from outside, not the device calling home.
+      if (role === 'victim') return { ...base, cause: 'compromise', phase: 'reconnaissance' };
       return { ...base, cause: 'compromise', phase: 'command-and-control', outbound: true };
     case 'ddos':
       if (f.detector === 'ddos.flood-source' || (attacking && f.detector !== 'ddos.reflection')) return { ...base, cause: 'compromise', phase: 'impact', outbound: true };
