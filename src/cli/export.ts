@@ -2,17 +2,22 @@
  * `bulwark export stix|misp`: share findings and cases in the formats CSIRTs exchange.
  * @module
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeCaptures } from '../engine/analyze-captures.ts';
 import { buildCases } from '../findings/cases.ts';
 import { exportMisp, exportStix, mispDocument, tlpLevels, type ExportInput, type Tlp } from '../findings/share/export.ts';
 import { SqliteStore } from '../store/sqlite.ts';
 import { storedFindings } from '../api/store-findings.ts';
+import { recordCustody, verifyPackage } from '../findings/evidence/package.ts';
+import { signingKey } from '../findings/evidence/keys.ts';
+import type { Case, Finding } from '../findings/types.ts';
 import { ExitCode } from './exit-codes.ts';
 
 export const exportHelp = `Usage: bulwark export (stix | misp) --out FILE [options] <capture>...
        bulwark export (stix | misp) --out FILE --db bulwark.db [options]
+       bulwark export (stix | misp) --out FILE --package DIR [options]
 
 stix: a STIX 2.1 bundle (identity, observed-data and SCOs, indicators with patterns, sightings, malware,
       attack-patterns, C2 infrastructure, relationships, one report per case). Same input, same ids.
@@ -24,6 +29,7 @@ pseudonyms (HMAC under the local key in $BULWARK_KEYS); passwords are never expo
 
 Options:
   --db FILE        export what a 'bulwark serve' database holds instead of analysing captures
+  --package DIR    export the finding or case of a verified evidence package (recorded in its custody log)
   --identify       export local identities in clear
   --tlp LEVEL      clear, green, amber (default) or red
   --objects        misp: add network-connection objects (outside the PyMISP schema)
@@ -34,7 +40,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: {
-      out: { type: 'string' }, db: { type: 'string' }, identify: { type: 'boolean' }, tlp: { type: 'string', default: 'amber' },
+      out: { type: 'string' }, db: { type: 'string' }, package: { type: 'string' }, identify: { type: 'boolean' }, tlp: { type: 'string', default: 'amber' },
       objects: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     } });
   } catch (err) {
@@ -49,10 +55,19 @@ export async function exportCommand(argv: string[]): Promise<number> {
   if (format !== 'stix' && format !== 'misp') return usage(`first argument must be stix or misp, got '${format ?? ''}'`);
   if (!v.out) return usage('--out FILE is required');
   if (!tlpLevels.includes(v.tlp as Tlp)) return usage(`--tlp must be one of ${tlpLevels.join(', ')}`);
-  if ((v.db === undefined) === (captures.length === 0)) return usage('give captures or --db, not both');
+  if ([v.db !== undefined, v.package !== undefined, captures.length > 0].filter(Boolean).length !== 1) return usage('give captures, --db or --package (one of them)');
   let input: ExportInput;
   let code: number = ExitCode.OK;
-  if (v.db) {
+  if (v.package) {
+    const check = await verifyPackage(v.package);
+    if (!check.ok) {
+      process.stderr.write(`bulwark export: ${v.package} does not verify: ${check.broken}\n`);
+      return ExitCode.TAMPERED;
+    }
+    const findings = JSON.parse(readFileSync(join(v.package, 'findings.json'), 'utf8')) as Finding[];
+    const casePath = join(v.package, 'case.json');
+    input = { findings, cases: existsSync(casePath) ? [JSON.parse(readFileSync(casePath, 'utf8')) as Case] : buildCases(findings) };
+  } else if (v.db) {
     const store = new SqliteStore(v.db);
     try {
       const { findings, truncated } = await storedFindings(store);
@@ -67,6 +82,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
     input = { findings: r.findings, cases: r.cases, devices: r.devices };
   }
   const options = { identify: v.identify ?? false, tlp: v.tlp as Tlp, objects: v.objects ?? false };
+  if (v.package) recordCustody(v.package, signingKey(), 'exported', { format, to: resolve(v.out), identify: options.identify, tlp: options.tlp });
   if (format === 'stix') {
     const bundle = exportStix(input, options);
     writeFileSync(v.out, JSON.stringify(bundle, null, 2) + '\n');
