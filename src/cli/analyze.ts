@@ -120,6 +120,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     detectors: args.detect ? undefined : [],
     detection: { options: { ...secretOptions(args.showSecrets), ...indicatorOptions(args.indicators, args.quiet) } },
     assess: args.detect,
+    // Capture hashes and record offsets matter only where findings are written out.
+    resolveEvidence: args.out !== undefined || args.json,
     onEvent: sinks.onEvent,
     onFlow: sinks.onFlow,
     onProgress: (file, p, packets) => progress.update(file, p, packets),
