@@ -2,7 +2,7 @@
  * The HTTP API as a Hono app (no sockets: tests call `app.request`, `bulwark serve` mounts it on a server).
  * @module
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Hono } from 'hono';
 import type { Store } from '../store/types.ts';
 import { ApiError, errorResponse } from './http-errors.ts';
@@ -16,6 +16,11 @@ import { isMachinePath, opsRoutes } from './routes-ops.ts';
 import { retentionRoutes } from './routes-retention.ts';
 import { Metrics } from '../output/metrics.ts';
 import { mudRoutes } from './routes-mud.ts';
+import { caseRoutes } from './routes-cases.ts';
+import { shareRoutes } from './routes-share.ts';
+import { IndicatorFiles } from './indicator-files.ts';
+import { taxiiRoutes } from './taxii/routes.ts';
+import { bulwarkTaxiiRoot } from './taxii/bulwark-root.ts';
 
 export interface AppOptions {
   store: Store;
@@ -33,6 +38,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** Folder of MUD profiles (serve --profiles); the /api/mud routes answer 404 without it. */
   mudProfiles?: string;
+  /** Credential TAXII clients present (Bearer, or Basic with it as password); default the API token. */
+  taxiiToken?: string;
 }
 
 export interface AppContextDeps {
@@ -67,6 +74,11 @@ export function createApp(options: AppOptions): Hono {
   captureRoutes(app, deps);
   inventoryRoutes(app, deps);
   statsRoutes(app, deps);
+  caseRoutes(app, deps);
+  const indicators = new IndicatorFiles(join(options.uploadDir, 'indicators'));
+  deps.queue.indicators ??= indicators;
+  shareRoutes(app, deps, indicators);
+  taxiiRoutes(app, [bulwarkTaxiiRoot(deps, indicators, join(options.uploadDir, 'taxii'))], options.taxiiToken ?? options.token);
   retentionRoutes(app, deps);
   mudRoutes(app, deps);
   const metrics = options.metrics ?? new Metrics({ storeSnapshot: () => options.store.overview() });

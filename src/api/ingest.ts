@@ -34,6 +34,8 @@ export class IngestQueue {
   current: string | null = null;
   /** MUD profiles learned, counted and watched on every ingest (serve --profiles). */
   readonly mud?: MudService;
+  /** Indicator lists received through the API: every ingest runs the indicator detector with them. */
+  indicators?: { detectorOptions(): Record<string, Record<string, unknown>> };
 
   constructor(store: Store, mud?: MudService) {
     this.store = store;
@@ -111,6 +113,7 @@ export class IngestQueue {
       const mud = this.mud?.begin();
       const result = await analyzeCaptures([capture.path], {
         ...mud?.options,
+        detection: { options: { ...mud?.options.detection?.options, ...this.indicators?.detectorOptions() } },
         onFlow: (flow) => series.add(flow),
         onProgress: (_file, p, packets) => {
           const t = performance.now();

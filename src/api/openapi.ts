@@ -93,6 +93,15 @@ export const openApiDocument = {
     '/api/devices/{id}/assessment': { get: { summary: 'Security assessment', parameters: [idParam('Device id')], responses: { '200': json(ref('Assessment')), '404': err('Not assessed'), ...common } } },
     '/api/devices/{id}/label.svg': { get: { summary: 'Security label (SVG)', parameters: [idParam('Device id')], responses: { '200': { description: 'SVG', content: { 'image/svg+xml': {} } }, '404': err('No label'), ...common } } },
     '/api/devices/{id}/label.pdf': { get: { summary: 'Security label (PDF)', parameters: [idParam('Device id')], responses: { '200': { description: 'PDF', content: { 'application/pdf': {} } }, '404': err('No label'), ...common } } },
+    '/api/cases': { get: { summary: 'Cases (incidents: findings sharing a device and a cause), most important first', parameters: [q('severity', { type: 'string' }, 'Comma-separated severities'), q('classification', { type: 'string' }, "Exact, or a prefix such as 'botnet'"), ...pageParams], responses: { '200': json(listOf('Case')), ...common } } },
+    '/api/cases/{id}': { get: { summary: 'One case with its findings (finding_records)', parameters: [idParam('Case id')], responses: { '200': json(ref('Case')), '404': err('No such case'), ...common } } },
+    '/api/export/stix': { get: { summary: 'STIX 2.1 bundle of every stored case and finding (local identities pseudonymised unless identify=true)', parameters: [q('identify', { type: 'boolean' }), q('tlp', { enum: ['clear', 'green', 'amber', 'red'], default: 'amber' })], responses: { '200': json({ type: 'object' }), ...common } } },
+    '/api/export/misp': { get: { summary: 'MISP events, one per case ({Event} or {response:[…]}); unmapped=true lists what MISP cannot carry', parameters: [q('identify', { type: 'boolean' }), q('tlp', { enum: ['clear', 'green', 'amber', 'red'], default: 'amber' }), q('objects', { type: 'boolean' }), q('unmapped', { type: 'boolean' })], responses: { '200': json({ type: 'object' }), ...common } } },
+    '/api/indicators': {
+      get: { summary: 'Indicator lists received, with what each gave', responses: { '200': json({ type: 'object' }), ...common } },
+      post: { summary: 'Add an indicator list (STIX 2.1 or MISP JSON, CSV, plain text); later ingests look for its indicators', requestBody: { required: true, content: { 'application/json': {}, 'text/csv': {}, 'text/plain': {} } }, responses: { '201': json({ type: 'object' }), '409': err('Too many lists'), '413': err('Too large'), ...common } },
+    },
+    '/api/indicators/{name}': { delete: { summary: 'Remove an indicator list', parameters: [idParam('List name')], responses: { '204': { description: 'Removed' }, '404': err('No such list'), ...common } } },
     '/api/findings': { get: { summary: 'Findings, newest last_ts first', parameters: findingFilters, responses: { '200': json(listOf('FindingSummary')), ...common } } },
     '/api/findings/{id}': {
       get: { summary: 'One finding with evidence', parameters: [idParam('Finding id')], responses: { '200': json(ref('Finding')), '404': err('No such finding'), ...common } },
@@ -167,6 +176,16 @@ export const openApiDocument = {
           title: { type: 'string' }, explanation: { type: 'string' }, devices: { type: 'array', items: { type: 'object' } },
           first_ts: { type: 'number' }, last_ts: { type: 'number' }, count: { type: 'integer' }, references: { type: 'object' },
           status: { enum: [...findingStatuses] }, note: { type: 'string' }, status_changed_at: { type: 'string', format: 'date-time' },
+        },
+      },
+      Case: {
+        type: 'object', description: 'An incident: findings sharing a device and a cause (src/findings/types.ts)',
+        required: ['id', 'classification', 'severity', 'devices', 'findings', 'timeline'],
+        properties: {
+          id: { type: 'string' }, classification: { type: 'string' }, severity: { enum: [...severities] }, score: { type: 'integer' }, title: { type: 'string' },
+          summary: { type: 'string' }, compromised: { type: 'boolean' }, first_ts: { type: 'number' }, last_ts: { type: 'number' },
+          devices: { type: 'array', items: { type: 'object', required: ['role', 'ip'], properties: { role: { type: 'string' }, ip: { type: 'string' }, subject: { type: 'boolean' } } } },
+          findings: { type: 'array', items: { type: 'string' } }, timeline: { type: 'array', items: { type: 'object' } }, attack: { type: 'array', items: { type: 'string' } },
         },
       },
       Finding: { allOf: [ref('FindingSummary'), { type: 'object', properties: { evidence: { type: 'array', items: { type: 'object' } }, community_ids: { type: 'array', items: { type: 'string' } } } }] },

@@ -11,8 +11,10 @@ import type { FlowRecord } from '../flow/types.ts';
 import type { Finding } from '../detect/types.ts';
 import { loadOverrides, type Overrides } from '../inventory/overrides.ts';
 import { analyzeCaptures, type AnalysisResult } from '../engine/analyze-captures.ts';
+import { loadIndicatorFiles } from '../detect/indicators/load.ts';
 import { deviceTable } from '../output/devices-text.ts';
 import { findingsTable } from '../output/findings-text.ts';
+import { casesText } from '../output/cases-text.ts';
 import { JsonLinesWriter, writeAll } from '../output/jsonl.ts';
 import { redact } from '../output/redact.ts';
 import { summaryText } from '../output/summary-text.ts';
@@ -36,10 +38,12 @@ Options:
   --config FILE        configuration file (YAML; see 'bulwark config --help'); options given here override it
   --json               write flows and events as JSON lines to standard output (summary goes to stderr)
   --out DIR            write DIR/flows.jsonl, DIR/events.jsonl, DIR/devices.json, DIR/findings.jsonl,
-                       DIR/assessments.json and DIR/summary.json
+                       DIR/cases.jsonl, DIR/assessments.json and DIR/summary.json
   --overrides FILE     device names/types/vendors set by the user (default ~/.config/bulwark/overrides.json
                        when it exists; see 'bulwark devices --help')
   --no-detect          skip the detectors and the assessment (flows, events and devices only)
+  --indicators FILE    indicator list for the c2.indicator detector (repeatable): plain text, CSV, STIX 2.1
+                       or MISP events/feeds (JSON); values MISP cannot give as indicators are listed
   --events LIST        only these event types (comma-separated, prefix match: "dns,tls.client_hello")
   --max-flows N        live-flow limit (default 262144); when full, the least recently active flow is evicted
   --show-secrets       print passwords and SNMP communities instead of redacting them
@@ -69,6 +73,7 @@ export interface AnalyzeArgs {
   sensor: string;
   format: JsonFormat;
   config: BulwarkConfig;
+  indicators: string[];
 }
 
 type JsonFormat = 'bulwark' | 'eve' | 'ecs';
@@ -95,6 +100,7 @@ function parse(argv: string[]): AnalyzeArgs | string {
         format: { type: 'string', default: 'bulwark' },
         netflow: { type: 'string' },
         'flows-from-capture': { type: 'boolean', default: false },
+        indicators: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -137,6 +143,7 @@ function parse(argv: string[]): AnalyzeArgs | string {
     sensor: v.sensor ?? config.site?.sensor ?? defaultSensorName(),
     format,
     config,
+    indicators: v.indicators ?? [],
   };
 }
 
@@ -164,8 +171,10 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     pipeline: { flow: args.maxFlows ? { maxFlows: args.maxFlows } : {} },
     overrides,
     detectors: args.detect ? enabledDetectors(args.config) : [],
-    detection: { options: detectorOptions(args.config, args.showSecrets) },
+    detection: { options: { ...detectorOptions(args.config, args.showSecrets), ...indicatorOptions(args.indicators, args.quiet) } },
     assess: args.detect,
+    // Capture hashes and record offsets matter only where findings are written out.
+    resolveEvidence: args.out !== undefined || args.json,
     onEvent: sinks.onEvent,
     onFlow: sinks.onFlow,
     onProgress: (file, p, packets) => progress.update(file, p, packets),
@@ -210,6 +219,18 @@ export function detectorOptions(config: BulwarkConfig, showSecrets: boolean): Re
   return out;
 }
 
+/** Indicator lists for c2.indicator; what each file gave (and could not give) is reported on stderr. */
+function indicatorOptions(paths: string[], quiet: boolean): Record<string, Record<string, unknown>> {
+  if (paths.length === 0) return {};
+  if (!quiet) {
+    for (const f of loadIndicatorFiles(paths, 1_000_000, 64 << 20).files) {
+      const unmapped = Object.entries(f.unmapped ?? {}).map(([why, n]) => `${n}× ${why}`).join('; ');
+      process.stderr.write(`indicators ${f.path}: ${f.error ?? `${f.format}, ${f.loaded} loaded, ${f.malformed} malformed, ${f.dropped} over the limit`}${unmapped ? `; not usable: ${unmapped}` : ''}\n`);
+    }
+  }
+  return { 'c2.indicator': { paths } };
+}
+
 /** The credential detectors print secrets only when asked. */
 export function secretOptions(showSecrets: boolean): Record<string, Record<string, unknown>> {
   return showSecrets ? { 'credentials.cleartext': { showSecrets: true }, 'credentials.default': { showSecrets: true } } : {};
@@ -219,6 +240,7 @@ export function humanReport(r: AnalysisResult): string {
   const parts = [summaryText(r.summary)];
   const limits = limitsLine(r);
   if (limits) parts.push(limits);
+  if (r.cases.length > 0) parts.push('', `Cases (${r.cases.length})`, casesText(r.cases));
   if (r.devices.length > 0) parts.push('', `Devices (${r.devices.length})`, deviceTable(r.devices));
   if (r.findings.length > 0) parts.push('', `Findings (${r.findings.length})`, findingsTable(r.findings));
   return parts.join('\n');
@@ -276,6 +298,7 @@ function openSinks(args: AnalyzeArgs): Sinks {
       if (native) stdout?.write(out);
     },
     close: (r) => {
+      if (stdout && native) for (const c of r.cases) stdout.write({ type: 'case', ...c });
       for (const f of r.findings) {
         if (native) stdout?.write({ type: 'finding', ...f });
         else {
@@ -289,6 +312,9 @@ function openSinks(args: AnalyzeArgs): Sinks {
       const findingsOut = new JsonLinesWriter(join(dir, 'findings.jsonl'));
       for (const f of r.findings) findingsOut.write(f);
       findingsOut.close();
+      const casesOut = new JsonLinesWriter(join(dir, 'cases.jsonl'));
+      for (const c of r.cases) casesOut.write(c);
+      casesOut.close();
       writeFileSync(join(dir, 'devices.json'), JSON.stringify(r.devices, null, 2) + '\n');
       writeFileSync(join(dir, 'assessments.json'), JSON.stringify(r.assessments, null, 2) + '\n');
       writeFileSync(join(dir, 'summary.json'), JSON.stringify({ ...r.summary, stages: r.stats }, null, 2) + '\n');

@@ -9,4 +9,6 @@ export const ExitCode = {
   PARTIAL: 3,
   /** No input could be read at all (missing file, not a capture). */
   NO_INPUT: 4,
+  /** `bulwark verify`: a hash, the custody chain or a signature of the evidence package does not hold. */
+  TAMPERED: 5,
 } as const;

@@ -10,6 +10,8 @@ import { mudCommand, mudHelp } from './mud.ts';
 import { ExitCode } from './exit-codes.ts';
 import { configCommand, configHelp } from './config-command.ts';
 import { purgeCommand, purgeHelp } from './purge.ts';
+import { exportCommand, exportHelp } from './export.ts';
+import { evidenceCommand, evidenceHelp, keysCommand, keysHelp, verifyCommand, verifyHelp } from './evidence.ts';
 
 const usage = `Usage: bulwark <command> [options]
 
@@ -21,12 +23,19 @@ Commands:
   config                 check a configuration file, print its schema or an example
   purge                  delete old data (retention) or one capture, device or finding from a store
   mud <subcommand>       device profiles (RFC 8520 MUD): learn, import, show, lock, check, nft
+  evidence <capture>...  a signed evidence package for one finding or case (--finding/--case ID --out DIR)
+  verify DIR             check an evidence package: hashes, custody chain, signatures (exit 5 if broken)
+  keys                   the local signing key's fingerprint and public key
+  export stix|misp       share cases as a STIX 2.1 bundle or MISP events (pseudonymised by default)
   help [command]         show help
 
 Run 'bulwark <command> --help' for the options of a command.
 `;
 
-const helps: Record<string, string> = { analyze: analyzeHelp, devices: devicesHelp, report: reportHelp, serve: serveHelp, config: configHelp, purge: purgeHelp, mud: mudHelp };
+const helps: Record<string, string> = {
+  analyze: analyzeHelp, devices: devicesHelp, report: reportHelp, serve: serveHelp, config: configHelp, purge: purgeHelp, mud: mudHelp,
+  evidence: evidenceHelp, verify: verifyHelp, keys: keysHelp, export: exportHelp,
+};
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -45,6 +54,14 @@ async function main(argv: string[]): Promise<number> {
       return purgeCommand(rest);
     case 'mud':
       return mudCommand(rest);
+    case 'evidence':
+      return evidenceCommand(rest);
+    case 'verify':
+      return verifyCommand(rest);
+    case 'keys':
+      return keysCommand(rest);
+    case 'export':
+      return exportCommand(rest);
     case 'help':
     case '--help':
     case '-h':

@@ -30,6 +30,8 @@ Options:
   --port N             port (default 8080; 0 picks a free one)
   --db FILE            SQLite store (default ./bulwark.db)
   --token T            access token for every API call (or env BULWARK_TOKEN), at least 16 characters
+  --taxii-token T      token TAXII clients send (Bearer, or Basic password) at /taxii2/; default --token;
+                       TAXII answers 401 to everyone when neither is set
   --watch DIR          ingest captures dropped into DIR
   --ingest FILE        ingest FILE before announcing the URL (repeatable; files already ingested are skipped)
   --upload-dir DIR     where uploaded captures are kept (default: bulwark-uploads beside the store)
@@ -48,6 +50,7 @@ export interface ServeArgs {
   port: number;
   db: string;
   token?: string;
+  taxiiToken?: string;
   watch?: string;
   ingest: string[];
   uploadDir: string;
@@ -73,6 +76,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         port: { type: 'string' },
         db: { type: 'string' },
         token: { type: 'string' },
+        'taxii-token': { type: 'string' },
         watch: { type: 'string' },
         ingest: { type: 'string', multiple: true, default: [] },
         'upload-dir': { type: 'string' },
@@ -108,6 +112,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   const tokenEnv = srv.token_env ?? 'BULWARK_TOKEN';
   const token = v.token ?? (env[tokenEnv] || env.BULWARK_TOKEN || undefined);
   if (token !== undefined && token.length < MIN_TOKEN) return `the access token must be at least ${MIN_TOKEN} characters`;
+  if (v['taxii-token'] !== undefined && v['taxii-token'].length < MIN_TOKEN) return `the TAXII token must be at least ${MIN_TOKEN} characters`;
   const host = v.host ?? srv.host ?? '127.0.0.1';
   if (!isLoopbackHost(host.replace(/^\[|\]$/g, '')) && token === undefined) {
     return `refusing to listen on '${host}' without an access token: anyone who can reach it could read your network's data.\n` +
@@ -117,7 +122,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   for (const f of v.ingest) if (!existsSync(f)) return `--ingest: no such file '${f}'`;
   const db = resolve(v.db ?? config.store?.path ?? './bulwark.db');
   return {
-    host, port, db, token, watch: v.watch, ingest: v.ingest,
+    host, port, db, token, taxiiToken: v['taxii-token'], watch: v.watch, ingest: v.ingest,
     uploadDir: resolve(v['upload-dir'] ?? join(dirname(db), 'bulwark-uploads')),
     maxUploadBytes: mb * 1024 * 1024,
     alerts: [...configAlertSpecs(config), ...(v.alert ?? [])],
@@ -148,7 +153,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     return ExitCode.USAGE;
   }
   if (alerts.size > 0) alertsFromIngest(alerts, queue, store, args.sensor);
-  const app = createApp({ store, queue, metrics, token: args.token, maxUploadBytes: args.maxUploadBytes, uploadDir: args.uploadDir });
+  const app = createApp({ store, queue, metrics, token: args.token, taxiiToken: args.taxiiToken, maxUploadBytes: args.maxUploadBytes, uploadDir: args.uploadDir });
   for (const c of await store.pendingCaptures()) {
     if (existsSync(c.path)) queue.enqueue(c);
     else await store.setCaptureState(c.id, { status: 'failed', error: 'the capture file is gone' });

@@ -38,6 +38,12 @@ export interface EvidenceRef {
   packet: number;
   ts: number;
   community_id?: string;
+  /** The flow's id within the run (as in flows.jsonl), when the detector knows it. */
+  flow_id?: number;
+  /** Filled after the run (src/findings/evidence-refs.ts): SHA-256 of the capture file as stored. */
+  sha256?: string;
+  /** Filled after the run: byte offset of the packet record (in the decompressed stream for gzip). */
+  offset?: number;
 }
 
 /** What a detector passes to `report`. */

@@ -16,6 +16,9 @@ import type { DetectionOptions, DetectionStats, Detector, Finding } from '../det
 import { AssessmentFacts } from '../assess/facts.ts';
 import { assessDevices } from '../assess/assess.ts';
 import type { DeviceAssessment } from '../assess/types.ts';
+import { buildCases } from '../findings/cases.ts';
+import { resolveEvidence, type CaptureIdentity } from '../findings/evidence-refs.ts';
+import type { Case } from '../findings/types.ts';
 
 export interface AnalysisOptions {
   pipeline: Partial<PipelineOptions>;
@@ -28,6 +31,8 @@ export interface AnalysisOptions {
   detection: Partial<Omit<DetectionOptions, 'devices'>>;
   /** Skip the baseline assessment (facts collection and verdicts). */
   assess: boolean;
+  /** Hash the referenced captures and fill each evidence reference's SHA-256 and record offset (default true). */
+  resolveEvidence: boolean;
   /** Extra subscribers (outputs): every event / every finished flow. */
   onEvent?: EventHandler;
   onFlow?: FlowHandler;
@@ -40,6 +45,10 @@ export interface AnalysisResult {
   summary: RunSummary;
   devices: DeviceRecord[];
   findings: Finding[];
+  /** Findings grouped into incidents, most important first. */
+  cases: Case[];
+  /** The captures the findings' evidence names (SHA-256 as stored). */
+  captures: CaptureIdentity[];
   assessments: DeviceAssessment[];
   /** Facts the assessment was made from (per host; the report shows them). */
   facts?: AssessmentFacts;
@@ -60,5 +69,7 @@ export async function analyzeCaptures(paths: readonly string[], options: Partial
   const devices = inventory.devices();
   const findings = detection?.findings() ?? [];
   const assessments = facts ? assessDevices(devices, findings, facts) : [];
-  return { summary, devices, findings, assessments, facts, stats: { inventory: inventory.stats(), detection: detection?.stats } };
+  const captures = options.resolveEvidence === false ? [] : await resolveEvidence(findings);
+  const cases = buildCases(findings, devices);
+  return { summary, devices, findings, cases, captures, assessments, facts, stats: { inventory: inventory.stats(), detection: detection?.stats } };
 }

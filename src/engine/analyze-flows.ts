@@ -5,6 +5,7 @@
  * that need packets are skipped without noise; devices say what flows could not show.
  * @module
  */
+import { buildCases } from '../findings/cases.ts';
 import type { CaptureProgress } from '../capture/types.ts';
 import { FlowExportRun, type ExportRunOptions, type ExportRunStats } from '../flowrec/export-run.ts';
 import { listenUdp, type UdpListenResult } from '../flowrec/udp-source.ts';
@@ -109,7 +110,8 @@ export async function analyzeFlowExports(input: FlowExportInput, options: Partia
       skipped_detectors: skipped,
     },
   };
-  return { summary, devices, findings, assessments, facts, stats: { inventory: inventory.stats(), detection: detection?.stats } };
+  // Flow records carry no packets to cut: evidence names the exporter's records, not capture offsets.
+  return { summary, devices, findings, cases: buildCases(findings, devices), captures: [], assessments, facts, stats: { inventory: inventory.stats(), detection: detection?.stats } };
 }
 
 /** Per-detector options given for detectors that do not run on flows are dropped, not an error. */

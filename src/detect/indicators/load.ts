@@ -13,6 +13,8 @@ export interface IndicatorFileStatus {
   loaded: number;
   malformed: number;
   dropped: number;
+  /** MISP values that are not indicators here, by "type: reason". */
+  unmapped?: Record<string, number>;
   error?: string;
 }
 
@@ -76,6 +78,7 @@ export function loadIndicatorFiles(paths: readonly string[], maxIndicators: numb
     status.format = parsed.format;
     status.malformed = parsed.malformed;
     status.dropped = parsed.dropped;
+    if (parsed.unmapped && Object.keys(parsed.unmapped).length > 0) status.unmapped = parsed.unmapped;
     for (const ind of parsed.indicators) set.add(ind);
     status.loaded = parsed.indicators.length;
   }

@@ -5,6 +5,7 @@
  * JA4 fingerprints. Pure functions: malformed lines and objects are counted and skipped, nothing throws.
  * @module
  */
+import { looksLikeMisp, parseMisp } from './misp.ts';
 
 export type IndicatorKind = 'ipv4' | 'ipv6' | 'domain' | 'ja4';
 
@@ -16,7 +17,7 @@ export interface Indicator {
   label?: string;
 }
 
-export type IndicatorFormat = 'text' | 'csv' | 'stix';
+export type IndicatorFormat = 'text' | 'csv' | 'stix' | 'misp';
 
 export interface ParsedIndicators {
   format: IndicatorFormat;
@@ -25,6 +26,8 @@ export interface ParsedIndicators {
   malformed: number;
   /** Indicators beyond `maxIndicators`, not kept. */
   dropped: number;
+  /** MISP: values that are not indicators here, counted by "type: reason" (never silently dropped). */
+  unmapped?: Record<string, number>;
 }
 
 const ipv4Re = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -187,7 +190,16 @@ export function detectFormat(name: string, text: string): IndicatorFormat {
 
 export function parseIndicators(name: string, text: string, maxIndicators = 1_000_000): ParsedIndicators {
   const format = detectFormat(name, text);
-  if (format === 'stix') return parseStix(text, maxIndicators);
+  if (format === 'stix') {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      return parseStix(text, maxIndicators);
+    }
+    if (looksLikeMisp(doc)) return parseMisp(doc, maxIndicators);
+    return parseStix(text, maxIndicators);
+  }
   if (format === 'csv') return parseCsv(text, maxIndicators);
   return parseText(text, maxIndicators);
 }

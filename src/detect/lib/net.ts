@@ -51,8 +51,9 @@ export function clientServer(ev: EventRecord): { client: string; server: string;
 }
 
 /** Evidence reference of an event's packet. */
-export function evidenceOf(ev: EventRecord): { file: string; packet: number; ts: number; community_id?: string } {
-  const ref: { file: string; packet: number; ts: number; community_id?: string } = { file: ev.file, packet: ev.packet, ts: ev.ts };
+export function evidenceOf(ev: EventRecord): { file: string; packet: number; ts: number; community_id?: string; flow_id?: number } {
+  const ref: { file: string; packet: number; ts: number; community_id?: string; flow_id?: number } = { file: ev.file, packet: ev.packet, ts: ev.ts };
   if (typeof ev.community_id === 'string') ref.community_id = ev.community_id;
+  if (typeof ev.flow_id === 'number') ref.flow_id = ev.flow_id;
   return ref;
 }

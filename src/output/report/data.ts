@@ -13,6 +13,8 @@ import { deviceFacts } from '../../assess/facts-rules.ts';
 import type { AssessmentFacts } from '../../assess/facts.ts';
 import { baseline } from '../../assess/baseline.ts';
 import { gradeScale, grades } from '../../assess/grade.ts';
+import { buildCases } from '../../findings/cases.ts';
+import type { Case } from '../../findings/types.ts';
 
 export interface ReportDevice {
   device: DeviceRecord;
@@ -49,6 +51,8 @@ export interface ReportData {
     apps: Record<string, number>;
   };
   devices: ReportDevice[];
+  /** Incidents, most important first: the report leads with them. */
+  cases: Case[];
   findings: Finding[];
   timeline: Timeline;
   /** The grade scale and the baseline table, so the data explains itself. */
@@ -60,6 +64,8 @@ export interface ReportInput {
   summary: RunSummary;
   devices: readonly DeviceRecord[];
   findings: readonly Finding[];
+  /** Cases of the findings (built here when absent). */
+  cases?: readonly Case[];
   facts?: AssessmentFacts;
   /** Already computed assessments (by device id); computed here when absent. */
   assessments?: readonly DeviceAssessment[];
@@ -105,6 +111,7 @@ export function buildReportData(input: ReportInput): ReportData {
       apps: summary.apps,
     },
     devices,
+    cases: [...(input.cases ?? buildCases(findings, input.devices))],
     findings: [...findings],
     timeline: buildTimeline(summary, devices, input.facts, input.timelineBins ?? 120),
     scale: gradeScale,

@@ -10,6 +10,7 @@ import { formatDuration } from '../../assess/facts-rules.ts';
 import { labelSvg, xmlEscape as esc } from '../label/svg.ts';
 import { labelPdf } from '../label/pdf.ts';
 import type { ReportData, ReportDevice } from './data.ts';
+import type { Case } from '../../findings/types.ts';
 import { severityColour, timelineSvg } from './timeline.ts';
 import { reportCss } from './style.ts';
 
@@ -104,6 +105,17 @@ ${assessmentTable(d)}
 </div></article>`;
 }
 
+/** One incident: classification, the devices and their roles, the kill chain with links to its findings. */
+function caseSection(c: Case): string {
+  const devs = c.devices.map((d) => `${esc(d.role)}${d.subject ? ' (subject)' : ''}: <code>${esc(d.ip)}</code>${d.name ? ` ${esc(d.name)}` : ''}`).join('; ');
+  const steps = c.timeline.map((s) => `<li>${esc(iso(s.ts))} <b>${esc(s.phase)}</b> <a href="#f-${anchor(s.finding)}">${esc(s.what)}</a></li>`).join('');
+  return `<article class="finding" id="${anchor(c.id)}" style="border-left-color:${severityColour[c.severity]}">
+<h3><span class="sev sev-${c.severity}">${c.severity}</span> <code>${esc(c.classification)}</code> ${esc(c.title)}</h3>
+<p>${esc(c.summary)}</p>
+<p class="muted">${c.compromised ? '<strong>Compromised.</strong> ' : ''}Devices: ${devs}${c.devices_dropped ? ` and ${c.devices_dropped} more` : ''}. From ${esc(iso(c.first_ts))} to ${esc(iso(c.last_ts))}. Id <code>${esc(c.id)}</code>${c.attack.length ? `, MITRE ATT&CK ${c.attack.map(esc).join(', ')}` : ''}.</p>
+<details><summary>Timeline (${c.timeline.length} steps)</summary><ol>${steps}</ol>${c.timeline_dropped ? `<p class="muted">${c.timeline_dropped} more steps not listed</p>` : ''}</details></article>`;
+}
+
 function findingSection(f: Finding, nameOf: ReadonlyMap<string, string>): string {
   const refs = [...(f.references.etsi ?? []).map((x) => `ETSI EN 303 645 ${x}`), ...(f.references.enisa ?? []).map((x) => `ENISA ${x}`),
     ...(f.references.attack ?? []).map((x) => `MITRE ATT&CK ${x}`), ...(f.references.iec62443 ?? []).map((x) => `IEC 62443-3-3 ${x}`), ...(f.references.other ?? [])];
@@ -150,9 +162,12 @@ export function renderHtml(data: ReportData): string {
 <body>
 <header><h1>Bulwark network security report</h1>
 <p>Captures: ${captures}. Traffic from ${esc(iso(data.period.first_ts))} to ${esc(iso(data.period.last_ts))}. Report made ${esc(data.generated_at.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}.${data.partial ? ' <strong>Some input was damaged: results cover what could be read.</strong>' : ''}</p>
-<nav><a href="#overview">Overview</a> <a href="#timeline">Timeline</a> <a href="#devices">Devices</a> <a href="#findings">Findings</a> <a href="#method">How to read this</a></nav></header>
+<nav><a href="#overview">Overview</a> <a href="#cases">Cases</a> <a href="#timeline">Timeline</a> <a href="#devices">Devices</a> <a href="#findings">Findings</a> <a href="#method">How to read this</a></nav></header>
 <main>
 ${overview(data)}
+<section id="cases"><h2>Cases</h2>
+${data.cases.length === 0 ? '<p>No case: no finding.</p>' : data.cases.map(caseSection).join('\n')}
+</section>
 <section id="timeline"><h2>Activity and findings over time</h2>
 ${timelineSvg(data)}
 ${data.timeline.devices.length > 40 ? `<p class="muted">${data.timeline.devices.length - 40} more devices not drawn.</p>` : ''}

@@ -2,11 +2,24 @@
 import { asPage, getJson } from '../api.ts';
 import { barList, severityColors, timeChart } from '../charts.ts';
 import { h, replace, table } from '../dom.ts';
-import { bytes, count, gradeWords, typeLabel } from '../format.ts';
+import { bytes, count, gradeWords, time, typeLabel } from '../format.ts';
 import { onLive } from '../live.ts';
 import type { Cleanup } from '../router.ts';
 import { severities, type Capture, type TimeSeries } from '../types.ts';
-import { card, deviceHref, errorNotice, gradeBadge, link, loading, severityBadge } from '../widgets.ts';
+import { card, deviceHref, errorNotice, findingHref, gradeBadge, link, loading, severityBadge } from '../widgets.ts';
+
+/** GET /api/cases (docs/sharing.md): incidents, most important first. */
+interface CaseItem {
+  id: string;
+  classification: string;
+  severity: string;
+  title: string;
+  summary: string;
+  compromised: boolean;
+  first_ts: number;
+  devices: { role: string; ip: string; subject: boolean; device_id?: string }[];
+  findings: string[];
+}
 
 /** GET /api/overview (docs/api.md). */
 export interface Overview {
@@ -31,6 +44,7 @@ export function overviewPage(root: HTMLElement): Cleanup {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let disposed = false;
   const headline = h('div', { class: 'headline' }, loading());
+  const cases = card('Cases', loading());
   const grades = card('Devices by security grade', loading());
   const bySeverity = card('Findings by severity', loading());
   const findingsChart = h('div', { class: 'chart-host' });
@@ -43,6 +57,7 @@ export function overviewPage(root: HTMLElement): Cleanup {
   replace(root,
     h('h1', null, 'Network overview'),
     headline,
+    cases,
     h('div', { class: 'grid' }, grades, bySeverity),
     h('div', { class: 'range' }, rangeLabel),
     card('Findings over time', h('p', { class: 'hint' }, 'New security findings per time step, coloured by severity. Drag across the chart to zoom, double-click to reset.'), findingsChart),
@@ -51,9 +66,10 @@ export function overviewPage(root: HTMLElement): Cleanup {
 
   const load = async (): Promise<void> => {
     try {
-      const [ov, captures] = await Promise.all([
+      const [ov, captures, caseList] = await Promise.all([
         getJson<Overview>('/api/overview'),
         getJson<unknown>('/api/captures', { limit: 100 }).then((b) => asPage<Capture>(b, 'captures').items).catch((): Capture[] => []),
+        getJson<{ items: CaseItem[]; total: number }>('/api/cases', { limit: 10 }).catch(() => ({ items: [], total: 0 })),
       ]);
       // Captures can be years apart: by default the charts show the latest capture's time span.
       const latest = captures.map((c) => c.summary as { first_ts?: number; last_ts?: number } | undefined)
@@ -68,6 +84,7 @@ export function overviewPage(root: HTMLElement): Cleanup {
       ]);
       if (disposed) return;
       render(ov);
+      renderCases(caseList);
       for (const c of charts.splice(0)) c();
       // Both charts share the time axis: the chosen window, else the union of their data.
       const ts = [...findingsTs.t, ...flowsTs.t];
@@ -77,6 +94,23 @@ export function overviewPage(root: HTMLElement): Cleanup {
     } catch (err) {
       if (!disposed) replace(headline, errorNotice(err));
     }
+  };
+
+  // Cases lead: one line per incident (a device and a cause), the kill chain in words below the title.
+  const renderCases = (list: { items: CaseItem[]; total: number }): void => {
+    replace(cases,
+      h('h2', null, 'Cases'),
+      h('p', { class: 'hint' }, 'Findings that share a device and a cause, told as one incident, most important first.'),
+      table('Cases, most important first', ['Severity', 'Case', 'Device', 'Since'], list.items.map((c) => {
+        const subject = c.devices.find((d) => d.subject);
+        return [
+          severityBadge(c.severity),
+          [link(findingHref(c.findings[0] ?? ''), c.title), h('br'), h('small', null, `${c.classification}${c.compromised ? ' · compromised' : ''} · ${c.findings.length} findings — ${c.summary}`)],
+          subject?.device_id ? link(deviceHref(subject.device_id), subject.ip) : (subject?.ip ?? '—'),
+          time(c.first_ts),
+        ];
+      }), { empty: 'No cases. Nothing suspicious seen so far.' }),
+      list.total > list.items.length ? h('p', { class: 'hint' }, `${list.total - list.items.length} more cases in /api/cases.`) : null);
   };
 
   const render = (ov: Overview): void => {
