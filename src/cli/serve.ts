@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.ts';
-import { IngestQueue } from '../api/ingest.ts';
+import { DEFAULT_INGEST_HEAP_MB, IngestQueue } from '../api/ingest.ts';
 import { isLoopbackHost } from '../api/security.ts';
 import { CaptureWatcher } from '../api/watch.ts';
 import { SqliteStore } from '../store/sqlite.ts';
@@ -28,6 +28,7 @@ Options:
   --ingest FILE        ingest FILE before announcing the URL (repeatable; files already ingested are skipped)
   --upload-dir DIR     where uploaded captures are kept (default: bulwark-uploads beside the store)
   --max-upload-mb N    upload size limit in MiB (default 1024)
+  --ingest-heap-mb N   heap limit of the ingest worker in MiB (default 512); a capture that needs more fails
   -h, --help           this help
 `;
 
@@ -40,6 +41,7 @@ export interface ServeArgs {
   ingest: string[];
   uploadDir: string;
   maxUploadBytes: number;
+  ingestHeapMb: number;
 }
 
 const MIN_TOKEN = 16;
@@ -59,6 +61,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         ingest: { type: 'string', multiple: true, default: [] },
         'upload-dir': { type: 'string' },
         'max-upload-mb': { type: 'string', default: '1024' },
+        'ingest-heap-mb': { type: 'string', default: String(DEFAULT_INGEST_HEAP_MB) },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -71,6 +74,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (!/^\d+$/.test(v.port) || port > 65535) return `--port must be 0..65535, got '${v.port}'`;
   const mb = Number(v['max-upload-mb']);
   if (!/^\d+$/.test(v['max-upload-mb']) || mb < 1) return `--max-upload-mb must be a positive integer, got '${v['max-upload-mb']}'`;
+  const heap = Number(v['ingest-heap-mb']);
+  if (!/^\d+$/.test(v['ingest-heap-mb']) || heap < 64) return `--ingest-heap-mb must be an integer of at least 64, got '${v['ingest-heap-mb']}'`;
   const token = v.token ?? (env.BULWARK_TOKEN || undefined);
   if (token !== undefined && token.length < MIN_TOKEN) return `the access token must be at least ${MIN_TOKEN} characters`;
   const host = v.host;
@@ -85,6 +90,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     host, port, db, token, watch: v.watch, ingest: v.ingest,
     uploadDir: resolve(v['upload-dir'] ?? join(dirname(db), 'bulwark-uploads')),
     maxUploadBytes: mb * 1024 * 1024,
+    ingestHeapMb: heap,
   };
 }
 
@@ -100,12 +106,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   mkdirSync(dirname(args.db), { recursive: true });
   const store = new SqliteStore(args.db);
-  const queue = new IngestQueue(store);
+  const queue = new IngestQueue(store, { heapMb: args.ingestHeapMb });
   const app = createApp({ store, queue, token: args.token, maxUploadBytes: args.maxUploadBytes, uploadDir: args.uploadDir });
-  for (const c of await store.pendingCaptures()) {
-    if (existsSync(c.path)) queue.enqueue(c);
-    else await store.setCaptureState(c.id, { status: 'failed', error: 'the capture file is gone' });
-  }
+  await queue.recover(existsSync);
 
   const server = await listen(app.fetch, args.host, args.port).catch((err: NodeJS.ErrnoException) => err);
   if (server instanceof Error) {

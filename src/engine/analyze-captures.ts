@@ -16,6 +16,7 @@ import type { DetectionOptions, DetectionStats, Detector, Finding } from '../det
 import { AssessmentFacts } from '../assess/facts.ts';
 import { assessDevices } from '../assess/assess.ts';
 import type { DeviceAssessment } from '../assess/types.ts';
+import { DEFAULT_MAX_DETAILED_DEVICES, selectDetailed, type UndetailedDevices } from '../assess/detail-limit.ts';
 
 export interface AnalysisOptions {
   pipeline: Partial<PipelineOptions>;
@@ -28,6 +29,8 @@ export interface AnalysisOptions {
   detection: Partial<Omit<DetectionOptions, 'devices'>>;
   /** Skip the baseline assessment (facts collection and verdicts). */
   assess: boolean;
+  /** Devices assessed (and so labelled and detailed in reports); the rest are counted in `undetailed`. */
+  maxDetailedDevices: number;
   /** Extra subscribers (outputs): every event / every finished flow. */
   onEvent?: EventHandler;
   onFlow?: FlowHandler;
@@ -38,7 +41,10 @@ export interface AnalysisResult {
   summary: RunSummary;
   devices: DeviceRecord[];
   findings: Finding[];
+  /** One per detailed device (see detail-limit.ts), in device order. */
   assessments: DeviceAssessment[];
+  /** Devices past `maxDetailedDevices`: not assessed, summarised. */
+  undetailed: UndetailedDevices;
   /** Facts the assessment was made from (per host; the report shows them). */
   facts?: AssessmentFacts;
   /** Counters of the later stages, limits hit included (the pipeline's are in `summary`). */
@@ -56,6 +62,7 @@ export async function analyzeCaptures(paths: readonly string[], options: Partial
   const summary = await pipeline.run(paths, options.onProgress);
   const devices = inventory.devices();
   const findings = detection?.findings() ?? [];
-  const assessments = facts ? assessDevices(devices, findings, facts) : [];
-  return { summary, devices, findings, assessments, facts, stats: { inventory: inventory.stats(), detection: detection?.stats } };
+  const { detailed, rest } = selectDetailed(devices, findings, options.maxDetailedDevices ?? DEFAULT_MAX_DETAILED_DEVICES);
+  const assessments = facts ? assessDevices(detailed, findings, facts) : [];
+  return { summary, devices, findings, assessments, undetailed: rest, facts, stats: { inventory: inventory.stats(), detection: detection?.stats } };
 }

@@ -210,4 +210,8 @@ export interface Store {
   overview(): Promise<Overview>;
   counts(): Promise<Counts>;
   close(): Promise<void>;
+  /** The database file when other connections can open it (the ingest worker writes through its own). */
+  readonly path?: string;
+  /** Called after another connection wrote: drop memoised answers. */
+  changed?(): void;
 }

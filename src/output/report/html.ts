@@ -32,10 +32,11 @@ function overview(data: ReportData): string {
   const attention = data.devices.filter((d) => d.assessment.grade === 'D' || d.assessment.grade === 'E');
   const sev = (['critical', 'high', 'medium', 'low', 'info'] as const).filter((k) => s.findings_by_severity[k] > 0)
     .map((k) => `<span class="sev sev-${k}">${s.findings_by_severity[k]} ${k}</span>`).join(' ');
-  const rows = data.devices.map((d) => {
+  const rows = data.devices.map((d, i) => {
     const a = d.assessment;
     const ip = d.device.ips.length > 0 ? d.device.ips[d.device.ips.length - 1].ip : '';
-    return `<tr><td>${gradeBadge(a.grade, data.scale[a.grade].colour)}</td><td><a href="#dev-${anchor(d.device.id)}">${esc(a.name)}</a></td><td>${esc(a.noun)}</td><td>${esc(ip)}</td><td>${esc(a.headline)}${a.provisional ? ' <em>(provisional)</em>' : ''}</td></tr>`;
+    const name = i < MAX_DEVICE_SECTIONS ? `<a href="#dev-${anchor(d.device.id)}">${esc(a.name)}</a>` : esc(a.name);
+    return `<tr><td>${gradeBadge(a.grade, data.scale[a.grade].colour)}</td><td>${name}</td><td>${esc(a.noun)}</td><td>${esc(ip)}</td><td>${esc(a.headline)}${a.provisional ? ' <em>(provisional)</em>' : ''}</td></tr>`;
   }).join('\n');
   return `<section id="overview"><h2>Network overview</h2>
 <div class="cards">
@@ -47,7 +48,22 @@ function overview(data: ReportData): string {
 ${attention.length > 0 ? `<p class="callout">Act first on: ${attention.map((d) => `<a href="#dev-${anchor(d.device.id)}">${esc(d.assessment.name)}</a> (${esc(d.assessment.headline)})`).join('; ')}.</p>` : '<p class="callout ok">No device needs urgent attention in what was observed.</p>'}
 <table class="devices"><thead><tr><th>Grade</th><th>Device</th><th>Type</th><th>Address</th><th>In one line</th></tr></thead><tbody>
 ${rows}
-</tbody></table></section>`;
+</tbody></table>
+${undetailedText(data)}</section>`;
+}
+
+/** Device sections drawn (label, verdicts); the table above lists every detailed device. */
+export const MAX_DEVICE_SECTIONS = 200;
+
+/** The devices past the detail bound (a MAC flood makes thousands): counted and summarised, never listed. */
+function undetailedText(data: ReportData): string {
+  const u = data.undetailed;
+  if (u.count === 0) return '';
+  const types = u.by_type.map((t) => `${t.devices.toLocaleString('en')} ${esc(t.type)}`).join(', ');
+  const vendors = u.by_vendor.map((v) => `${v.devices.toLocaleString('en')} ${esc(v.vendor)}`).join(', ');
+  return `<p class="callout">${u.count.toLocaleString('en')} more devices were seen but not assessed one by one: the report details the ${data.devices.length.toLocaleString('en')} that findings name or that were busiest. ` +
+    `Together they made ${u.flows.toLocaleString('en')} flows and ${u.bytes.toLocaleString('en')} bytes between ${esc(iso(u.first_ts))} and ${esc(iso(u.last_ts))}. ` +
+    `Types: ${types}. Vendors: ${vendors}. So many new devices at once is often a flood of forged addresses (DHCP starvation, ARP or MAC flooding).</p>`;
 }
 
 function evidenceList(items: AssessmentItem['evidence']): string {
@@ -158,7 +174,8 @@ ${timelineSvg(data)}
 ${data.timeline.devices.length > 40 ? `<p class="muted">${data.timeline.devices.length - 40} more devices not drawn.</p>` : ''}
 </section>
 <section id="devices"><h2>Devices</h2>
-${data.devices.map((d) => deviceSection(d, findings, data)).join('\n')}
+${data.devices.slice(0, MAX_DEVICE_SECTIONS).map((d) => deviceSection(d, findings, data)).join('\n')}
+${data.devices.length > MAX_DEVICE_SECTIONS ? `<p class="muted">${(data.devices.length - MAX_DEVICE_SECTIONS).toLocaleString('en')} more assessed devices are listed in the overview table; their labels are in <code>--labels</code> and the JSON data.</p>` : ''}
 </section>
 <section id="findings"><h2>Findings</h2>
 ${data.findings.length === 0 ? '<p>No finding: none of Bulwark\'s detectors fired on this traffic.</p>' : data.findings.map((f) => findingSection(f, nameOf)).join('\n')}
