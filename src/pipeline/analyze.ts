@@ -160,7 +160,7 @@ export class Pipeline {
     if (proto !== TCP && proto !== UDP) return;
     let app = this.apps.get(slot);
     if (app === undefined) {
-      if (view.payloadLen === 0) return; // nothing for an analyzer yet
+      if (view.payloadLen === 0) return; // nothing for an analyzer yet (the flow table keeps the handshake's ISNs)
       app = this.dispatcher.newFlowApp();
       this.apps.set(slot, app);
     }
@@ -169,7 +169,8 @@ export class Pipeline {
     if (proto === UDP) {
       this.deliver(this.curDir, view.data.subarray(view.payloadOff, view.payloadOff + view.payloadLen));
     } else {
-      this.reasm.segment(slot, this.curDir, view.seq, view.tcpFlags, view.data, view.payloadOff, view.payloadLen, this.deliverBound, this.gapBound);
+      this.reasm.segment(slot, this.curDir, view.seq, view.tcpFlags, view.data, view.payloadOff, view.payloadLen, this.deliverBound, this.gapBound,
+        this.table.isn(slot, this.curDir));
     }
   }
 
