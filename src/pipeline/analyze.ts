@@ -10,6 +10,7 @@ import { Defragmenter, type DefragOptions } from '../decode/defrag.ts';
 import { arpEventFields, ndpEventFields } from '../decode/events.ts';
 import { IpProto, L3, PacketView } from '../decode/packet-view.ts';
 import { FlowTable, type FlowTableOptions } from '../flow/table.ts';
+import { inTimeRange, TIMESTAMP_OUT_OF_RANGE } from '../capture/time-range.ts';
 import { TcpReassembler, type ReassemblyOptions } from '../flow/reassembly.ts';
 import type { FlowEndReason, FlowRecord } from '../flow/types.ts';
 import { AppDispatcher, type FlowApp } from '../app/dispatch.ts';
@@ -128,7 +129,11 @@ export class Pipeline {
   }
 
   private onPacket(rec: PacketRecord): void {
-    const ts = rec.tsSec + rec.tsNsec / 1e9;
+    let ts = rec.tsSec + rec.tsNsec / 1e9;
+    if (!inTimeRange(ts)) {
+      this.stats.anomaly(TIMESTAMP_OUT_OF_RANGE);
+      ts = this.ts;
+    }
     this.ts = ts;
     this.packetNo = rec.packetNo;
     this.stats.packet(ts, rec.origLen, rec.caplen);

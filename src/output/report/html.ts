@@ -8,6 +8,7 @@ import type { EvidenceRef, Finding } from '../../detect/types.ts';
 import type { AssessmentItem, Verdict } from '../../assess/types.ts';
 import { formatDuration } from '../../assess/facts-rules.ts';
 import { labelSvg, xmlEscape as esc } from '../label/svg.ts';
+import { isoTime } from '../../capture/time-range.ts';
 import { labelPdf } from '../label/pdf.ts';
 import type { ReportData, ReportDevice } from './data.ts';
 import { severityColour, timelineSvg } from './timeline.ts';
@@ -15,7 +16,7 @@ import { reportCss } from './style.ts';
 
 const verdictText: Record<Verdict, string> = { pass: 'pass', fail: 'fail', not_observed: 'not observed', not_assessable: 'not assessable from the network' };
 
-const iso = (ts: number | null | undefined): string => (typeof ts === 'number' && Number.isFinite(ts) ? new Date(ts * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '—');
+const iso = (ts: number | null | undefined): string => isoTime(ts, '—').replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 const anchor = (id: string): string => id.replace(/[^a-zA-Z0-9_-]/g, '_');
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
