@@ -19,11 +19,18 @@ export interface IngestProgress {
   packets: number;
 }
 
-export async function ingestCapture(store: Store, capture: CaptureRow, onProgress: (p: IngestProgress) => void): Promise<IngestOutcome> {
+/** Limits of one ingest beyond the analysis' own (which are bounded by default). */
+export interface IngestLimits {
+  /** Decompressed bytes a gzip capture may expand to (decompression bombs). */
+  maxDecompressedBytes?: number;
+}
+
+export async function ingestCapture(store: Store, capture: CaptureRow, onProgress: (p: IngestProgress) => void, limits: IngestLimits = {}): Promise<IngestOutcome> {
   const id = capture.id;
   const series = new FlowSeries();
   let lastReport = 0;
   const result = await analyzeCaptures([capture.path], {
+    pipeline: { capture: { maxDecompressedBytes: limits.maxDecompressedBytes } },
     onFlow: (flow) => series.add(flow),
     onProgress: (_file, p, packets) => {
       const t = performance.now();

@@ -7,11 +7,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteStore } from '../store/sqlite.ts';
 import type { CaptureRow } from '../store/types.ts';
-import { ingestCapture } from './ingest-run.ts';
+import { ingestCapture, type IngestLimits } from './ingest-run.ts';
 
 export interface IngestJob {
   db: string;
   capture: CaptureRow;
+  limits: IngestLimits;
 }
 
 export type WorkerMessage =
@@ -23,7 +24,7 @@ const job = workerData as IngestJob;
 const port = parentPort!;
 const store = new SqliteStore(job.db, { memoPages: false });
 try {
-  const outcome = await ingestCapture(store, job.capture, (p) => port.postMessage({ type: 'progress', ...p } satisfies WorkerMessage));
+  const outcome = await ingestCapture(store, job.capture, (p) => port.postMessage({ type: 'progress', ...p } satisfies WorkerMessage), job.limits);
   port.postMessage({ type: 'done', newDeviceIds: outcome.newDeviceIds, newFindingIds: outcome.newFindingIds, summary: outcome.summary } satisfies WorkerMessage);
 } catch (err) {
   port.postMessage({ type: 'failed', message: err instanceof Error ? err.message : String(err) } satisfies WorkerMessage);

@@ -9,7 +9,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CaptureRow, IngestOutcome, Store } from '../store/types.ts';
-import { clientMessage, ingestCapture, type IngestProgress } from './ingest-run.ts';
+import { clientMessage, ingestCapture, type IngestLimits, type IngestProgress } from './ingest-run.ts';
 import type { IngestJob, WorkerMessage } from './ingest-worker.ts';
 
 export interface LiveEvent {
@@ -23,6 +23,8 @@ export type LiveListener = (ev: LiveEvent) => void;
 export const MAX_NEW_EVENTS = 200;
 /** Default heap limit of the ingest worker (MiB): the analysis' own bounds keep it well below (README, Reliability). */
 export const DEFAULT_INGEST_HEAP_MB = 512;
+/** Default decompressed size of one uploaded gzip capture, MiB (the gzip ratio limit of the capture stage applies too). */
+export const DEFAULT_MAX_DECOMPRESSED_MB = 4096;
 
 export interface IngestOptions {
   /** Heap limit of the ingest worker in MiB; past it the worker ends and the capture is marked failed. */
@@ -32,6 +34,8 @@ export interface IngestOptions {
    * the server keeps answering while a capture is analysed and survives a capture that exhausts the worker.
    */
   worker: boolean;
+  /** Decompressed bytes one gzip capture may expand to; past it the rest is not read (decompression bombs). */
+  maxDecompressedBytes: number;
 }
 
 /** Why a capture found 'ingesting' at start-up is not resumed: the last attempt may be what stopped the server. */
@@ -48,7 +52,10 @@ export class IngestQueue {
 
   constructor(store: Store, options: Partial<IngestOptions> = {}) {
     this.store = store;
-    this.options = { heapMb: DEFAULT_INGEST_HEAP_MB, worker: store.path !== undefined && store.path !== ':memory:', ...options };
+    this.options = {
+      heapMb: DEFAULT_INGEST_HEAP_MB, worker: store.path !== undefined && store.path !== ':memory:',
+      maxDecompressedBytes: DEFAULT_MAX_DECOMPRESSED_MB * 1024 * 1024, ...options,
+    };
   }
 
   /**
@@ -131,7 +138,7 @@ export class IngestQueue {
       await this.store.setCaptureState(id, { status: 'ingesting', progress: 0 });
       this.publish('capture.progress', { capture_id: id, progress: 0, packets: 0 });
       const onProgress = (p: IngestProgress): void => this.publish('capture.progress', { capture_id: id, ...p });
-      const outcome = this.options.worker ? await this.inWorker(capture, onProgress) : await ingestCapture(this.store, capture, onProgress);
+      const outcome = this.options.worker ? await this.inWorker(capture, onProgress) : await ingestCapture(this.store, capture, onProgress, this.limits());
       this.store.changed?.();
       for (const deviceId of outcome.newDeviceIds.slice(0, MAX_NEW_EVENTS)) {
         const json = await this.store.getDevice(deviceId, false);
@@ -150,9 +157,13 @@ export class IngestQueue {
     }
   }
 
+  private limits(): IngestLimits {
+    return { maxDecompressedBytes: this.options.maxDecompressedBytes };
+  }
+
   /** Runs one ingest in a worker thread with its own heap limit; rejects with the reason it failed. */
   private inWorker(capture: CaptureRow, onProgress: (p: IngestProgress) => void): Promise<Pick<IngestOutcome, 'newDeviceIds' | 'newFindingIds' | 'summary'>> {
-    const job: IngestJob = { db: this.store.path!, capture };
+    const job: IngestJob = { db: this.store.path!, capture, limits: this.limits() };
     const worker = new Worker(new URL('./ingest-worker.ts', import.meta.url), {
       workerData: job,
       resourceLimits: { maxOldGenerationSizeMb: this.options.heapMb },

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.ts';
-import { DEFAULT_INGEST_HEAP_MB, IngestQueue } from '../api/ingest.ts';
+import { DEFAULT_INGEST_HEAP_MB, DEFAULT_MAX_DECOMPRESSED_MB, IngestQueue } from '../api/ingest.ts';
 import { isLoopbackHost } from '../api/security.ts';
 import { CaptureWatcher } from '../api/watch.ts';
 import { SqliteStore } from '../store/sqlite.ts';
@@ -29,6 +29,8 @@ Options:
   --upload-dir DIR     where uploaded captures are kept (default: bulwark-uploads beside the store)
   --max-upload-mb N    upload size limit in MiB (default 1024)
   --ingest-heap-mb N   heap limit of the ingest worker in MiB (default 512); a capture that needs more fails
+  --max-decompressed-mb N  size a gzip capture may expand to, MiB (default 4096; also at most 200 times its
+                       compressed size past 64 MiB); the rest of a decompression bomb is not read
   -h, --help           this help
 `;
 
@@ -42,6 +44,7 @@ export interface ServeArgs {
   uploadDir: string;
   maxUploadBytes: number;
   ingestHeapMb: number;
+  maxDecompressedBytes: number;
 }
 
 const MIN_TOKEN = 16;
@@ -62,6 +65,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         'upload-dir': { type: 'string' },
         'max-upload-mb': { type: 'string', default: '1024' },
         'ingest-heap-mb': { type: 'string', default: String(DEFAULT_INGEST_HEAP_MB) },
+        'max-decompressed-mb': { type: 'string', default: String(DEFAULT_MAX_DECOMPRESSED_MB) },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -76,6 +80,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (!/^\d+$/.test(v['max-upload-mb']) || mb < 1) return `--max-upload-mb must be a positive integer, got '${v['max-upload-mb']}'`;
   const heap = Number(v['ingest-heap-mb']);
   if (!/^\d+$/.test(v['ingest-heap-mb']) || heap < 64) return `--ingest-heap-mb must be an integer of at least 64, got '${v['ingest-heap-mb']}'`;
+  const inflated = Number(v['max-decompressed-mb']);
+  if (!/^\d+$/.test(v['max-decompressed-mb']) || inflated < 1) return `--max-decompressed-mb must be a positive integer, got '${v['max-decompressed-mb']}'`;
   const token = v.token ?? (env.BULWARK_TOKEN || undefined);
   if (token !== undefined && token.length < MIN_TOKEN) return `the access token must be at least ${MIN_TOKEN} characters`;
   const host = v.host;
@@ -91,6 +97,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     uploadDir: resolve(v['upload-dir'] ?? join(dirname(db), 'bulwark-uploads')),
     maxUploadBytes: mb * 1024 * 1024,
     ingestHeapMb: heap,
+    maxDecompressedBytes: inflated * 1024 * 1024,
   };
 }
 
@@ -106,7 +113,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   mkdirSync(dirname(args.db), { recursive: true });
   const store = new SqliteStore(args.db);
-  const queue = new IngestQueue(store, { heapMb: args.ingestHeapMb });
+  const queue = new IngestQueue(store, { heapMb: args.ingestHeapMb, maxDecompressedBytes: args.maxDecompressedBytes });
   const app = createApp({ store, queue, token: args.token, maxUploadBytes: args.maxUploadBytes, uploadDir: args.uploadDir });
   await queue.recover(existsSync);
 

@@ -3,7 +3,7 @@
  * (flows continue across files), publishes events and finished flows to subscribers, and returns a summary.
  * @module
  */
-import { openCapture } from '../capture/open.ts';
+import { openCapture, type OpenCaptureOptions } from '../capture/open.ts';
 import type { CaptureProgress, CaptureSummary, PacketRecord } from '../capture/types.ts';
 import { decodePacket } from '../decode/decode.ts';
 import { Defragmenter, type DefragOptions } from '../decode/defrag.ts';
@@ -21,6 +21,8 @@ import { RunStats, type RunSummary } from './stats.ts';
 import { flowStartFields } from './flow-start.ts';
 
 export interface PipelineOptions {
+  /** Capture reading limits (decompression bombs). */
+  capture?: OpenCaptureOptions;
   flow: Partial<FlowTableOptions>;
   reassembly: Partial<ReassemblyOptions>;
   defrag: Partial<DefragOptions>;
@@ -117,7 +119,7 @@ export class Pipeline {
     for (const path of paths) {
       this.fileIndex = this.files.length;
       this.files.push(path);
-      const source = openCapture(path);
+      const source = openCapture(path, this.opts.capture);
       const summary: CaptureSummary = await source.read(
         this.onPacketBound,
         onProgress ? (p) => onProgress(path, p, this.stats.packets) : undefined,

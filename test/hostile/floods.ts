@@ -7,6 +7,7 @@
  *   - DNS flood with random names (water torture, RFC 1035 query format) to one resolver.
  * @module
  */
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { ethernet, ip, ipv4, pcapFile, rng, udp, type Frame } from '../traces/detect-net/pcap-writer.ts';
 
 const T0 = 1704067200; // 2024-01-01T00:00:00Z
@@ -95,3 +96,69 @@ export function dnsQuery(id: number, name: string): Uint8Array {
 }
 
 export { ip, pcapFile, rng, T0 };
+
+/**
+ * Writes a DNS flood with random names (DNS water torture, as Mirai's attack_udp_dns sends): `packets` queries
+ * `<12 random letters>.<victim domain>` from `bots` local hosts with random source ports and ids to one resolver,
+ * every fourth answered NXDOMAIN. Streamed to `path` in chunks, so any size fits in a few MiB of memory.
+ */
+export function writeDnsFlood(path: string, packets: number, options: { bots?: number; seed?: number } = {}): void {
+  const r = rng(options.seed ?? 17);
+  const bots = options.bots ?? 20;
+  const resolver = [192, 168, 1, 1];
+  const resolverMac = [0x02, 0, 0, 0, 0, 0x01];
+  const fd = openSync(path, 'w');
+  const header = pcapFile([]);
+  writeSync(fd, header);
+  const chunk: Uint8Array[] = [];
+  let chunkBytes = 0;
+  const flush = (): void => {
+    const out = new Uint8Array(chunkBytes);
+    let at = 0;
+    for (const c of chunk) {
+      out.set(c, at);
+      at += c.length;
+    }
+    writeSync(fd, out);
+    chunk.length = 0;
+    chunkBytes = 0;
+  };
+  const letters = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  for (let i = 0; i < packets; i++) {
+    const bot = Math.floor(r() * bots);
+    const src = [192, 168, 1, 100 + bot];
+    let label = '';
+    for (let k = 0; k < 12; k++) label += letters[Math.floor(r() * letters.length)];
+    const id = Math.floor(r() * 65536);
+    const sport = 1024 + Math.floor(r() * 64511);
+    const query = dnsQuery(id, `${label}.victim-example.com`);
+    const answered = i % 4 === 3;
+    let frame: Uint8Array;
+    if (answered) {
+      const resp = query.slice();
+      resp[2] = 0x81;
+      resp[3] = 0x83; // QR, RD, RA, NXDOMAIN
+      frame = ethernet(resolverMac, [0x02, 0, 0, 0, 1, bot], ipv4(resolver, src, 17, udp(resolver, src, 53, sport, resp), id));
+    } else {
+      frame = ethernet([0x02, 0, 0, 0, 1, bot], resolverMac, ipv4(src, resolver, 17, udp(src, resolver, sport, 53, query), id));
+    }
+    const rec = new Uint8Array(16 + frame.length);
+    const v = new DataView(rec.buffer);
+    const t = T0 + i * 0.0001;
+    v.setUint32(0, Math.floor(t), true);
+    v.setUint32(4, Math.round((t % 1) * 1e6) % 1e6, true);
+    v.setUint32(8, frame.length, true);
+    v.setUint32(12, frame.length, true);
+    rec.set(frame, 16);
+    chunk.push(rec);
+    chunkBytes += rec.length;
+    if (chunkBytes > 4 << 20) flush();
+  }
+  flush();
+  closeSync(fd);
+}
+
+/** Writes `count` × 2 new MACs (DHCP starvation + ARP flood, see macFlood) to `path`. */
+export function writeMacFlood(path: string, count: number): void {
+  writeFileSync(path, macFlood(count));
+}
