@@ -6,13 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
-import { basename } from 'node:path';
-import { analyzeCaptures, type AnalysisResult } from '../engine/analyze-captures.ts';
-import type { DeviceAssessment } from '../assess/types.ts';
-import { labelSvg } from '../output/label/svg.ts';
-import { labelPdf } from '../output/label/pdf.ts';
-import { FlowSeries } from '../store/flow-series.ts';
-import type { CaptureRow, LabelInput, Store } from '../store/types.ts';
+import { basename, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { CaptureRow, IngestOutcome, Store } from '../store/types.ts';
+import { clientMessage, ingestCapture, type IngestLimits, type IngestProgress } from './ingest-run.ts';
+import type { IngestJob, WorkerMessage } from './ingest-worker.ts';
 import type { MudService } from './mud-service.ts';
 
 export interface LiveEvent {
@@ -24,7 +23,27 @@ export type LiveListener = (ev: LiveEvent) => void;
 
 /** New devices/findings announced per capture; clients refresh lists on capture.done for the rest. */
 export const MAX_NEW_EVENTS = 200;
-const PROGRESS_EVERY_MS = 250;
+/** Default heap limit of the ingest worker (MiB): the analysis' own bounds keep it well below (README, Reliability). */
+export const DEFAULT_INGEST_HEAP_MB = 512;
+/** Default decompressed size of one uploaded gzip capture, MiB (the gzip ratio limit of the capture stage applies too). */
+export const DEFAULT_MAX_DECOMPRESSED_MB = 4096;
+
+export interface IngestOptions {
+  /** Heap limit of the ingest worker in MiB; past it the worker ends and the capture is marked failed. */
+  heapMb: number;
+  /**
+   * Ingest in a worker thread with its own heap and event loop (default whenever the store is a database file):
+   * the server keeps answering while a capture is analysed and survives a capture that exhausts the worker.
+   */
+  worker: boolean;
+  /** Decompressed bytes one gzip capture may expand to; past it the rest is not read (decompression bombs). */
+  maxDecompressedBytes: number;
+  /** MUD profiles learned, counted and watched on every ingest (serve --profiles). */
+  mud?: MudService;
+}
+
+/** Why a capture found 'ingesting' at start-up is not resumed: the last attempt may be what stopped the server. */
+export const INTERRUPTED = 'the server stopped while analysing this capture; it is not resumed automatically (upload it again to retry)';
 
 export class IngestQueue {
   private readonly store: Store;
@@ -32,14 +51,33 @@ export class IngestQueue {
   private readonly pending: string[] = [];
   private running: Promise<void> | null = null;
   current: string | null = null;
-  /** MUD profiles learned, counted and watched on every ingest (serve --profiles). */
+
+  private readonly options: IngestOptions;
+  /** MUD profiles learned, counted and watched on every ingest (the API's review routes read them). */
   readonly mud?: MudService;
   /** Indicator lists received through the API: every ingest runs the indicator detector with them. */
   indicators?: { detectorOptions(): Record<string, Record<string, unknown>> };
 
-  constructor(store: Store, mud?: MudService) {
+  constructor(store: Store, options: Partial<IngestOptions> = {}) {
     this.store = store;
-    this.mud = mud;
+    this.options = {
+      heapMb: DEFAULT_INGEST_HEAP_MB, worker: store.path !== undefined && store.path !== ':memory:',
+      maxDecompressedBytes: DEFAULT_MAX_DECOMPRESSED_MB * 1024 * 1024, ...options,
+    };
+    this.mud = this.options.mud;
+  }
+
+  /**
+   * Resumes the queue after a restart: captures still queued are queued again; one left 'ingesting' is marked
+   * failed (the previous server died during it, perhaps because of it), so a hostile capture can never put the
+   * server into a crash loop.
+   */
+  async recover(exists: (path: string) => boolean): Promise<void> {
+    for (const c of await this.store.pendingCaptures()) {
+      if (c.status === 'ingesting') await this.store.setCaptureState(c.id, { status: 'failed', error: INTERRUPTED });
+      else if (exists(c.path)) this.enqueue(c);
+      else await this.store.setCaptureState(c.id, { status: 'failed', error: 'the capture file is gone' });
+    }
   }
 
   get queued(): number {
@@ -108,33 +146,9 @@ export class IngestQueue {
     try {
       await this.store.setCaptureState(id, { status: 'ingesting', progress: 0 });
       this.publish('capture.progress', { capture_id: id, progress: 0, packets: 0 });
-      const series = new FlowSeries();
-      let lastReport = 0;
-      const mud = this.mud?.begin();
-      const result = await analyzeCaptures([capture.path], {
-        ...mud?.options,
-        detection: { options: { ...mud?.options.detection?.options, ...this.indicators?.detectorOptions() } },
-        onFlow: (flow) => series.add(flow),
-        onProgress: (_file, p, packets) => {
-          const t = performance.now();
-          if (t - lastReport < PROGRESS_EVERY_MS) return;
-          lastReport = t;
-          const progress = p.totalBytes > 0 ? Math.min(0.99, p.bytesRead / p.totalBytes) : 0;
-          void this.store.setCaptureState(id, { status: 'ingesting', progress });
-          this.publish('capture.progress', { capture_id: id, progress, packets });
-        },
-      });
-      const fault = result.summary.files.find((f) => f.error)?.error;
-      if (fault && result.summary.packets === 0) throw new Error(`not a readable capture: ${fault.message}`);
-      // Clients see the capture's name in evidence, never the server's path.
-      mud?.finish(result);
-      const named = renameFile(result, capture.path, capture.filename);
-      const assessments = named.assessments ?? [];
-      const outcome = await this.store.ingest(id, {
-        summary: result.summary, devices: named.devices, findings: named.findings,
-        flowBuckets: series.bucketList(), protocols: series.protocolList(),
-        assessments, labels: renderLabels(assessments, named),
-      });
+      const onProgress = (p: IngestProgress): void => this.publish('capture.progress', { capture_id: id, ...p });
+      const outcome = this.options.worker ? await this.inWorker(capture, onProgress) : await ingestCapture(this.store, capture, onProgress, this.limits());
+      this.store.changed?.();
       for (const deviceId of outcome.newDeviceIds.slice(0, MAX_NEW_EVENTS)) {
         const json = await this.store.getDevice(deviceId, false);
         if (json) this.publish('device.new', json);
@@ -145,34 +159,45 @@ export class IngestQueue {
       }
       this.publish('capture.done', { capture_id: id, status: 'done', summary: outcome.summary });
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = clientMessage(err instanceof Error ? err.message : String(err), capture);
+      this.store.changed?.();
       await this.store.setCaptureState(id, { status: 'failed', error: message });
       this.publish('capture.done', { capture_id: id, status: 'failed', error: message });
     }
   }
-}
 
-/** Assessments ride on the analysis result once the engine runs the assess stage. */
-type WithAssessments = AnalysisResult & { assessments?: DeviceAssessment[] };
-
-function renameFile(result: WithAssessments, path: string, filename: string): WithAssessments {
-  const { devices, findings, assessments } = result;
-  return JSON.parse(JSON.stringify({ devices, findings, assessments }), (key, value: unknown) => (key === 'file' && value === path ? filename : value)) as WithAssessments;
-}
-
-function renderLabels(assessments: readonly DeviceAssessment[], result: WithAssessments): LabelInput[] {
-  const devices = new Map(result.devices.map((d) => [d.id, d]));
-  const labels: LabelInput[] = [];
-  for (const a of assessments) {
-    const device = devices.get(a.device_id);
-    if (!device) continue;
-    try {
-      labels.push({ device_id: a.device_id, svg: labelSvg(a, device), pdf: labelPdf(a, device) });
-    } catch (err) {
-      process.stderr.write(`bulwark: label for ${a.device_id} failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    }
+  private limits(): IngestLimits {
+    return { maxDecompressedBytes: this.options.maxDecompressedBytes, mudProfiles: this.mud?.dir, detectorOptions: this.indicators?.detectorOptions() };
   }
-  return labels;
+
+  /** Runs one ingest in a worker thread with its own heap limit; rejects with the reason it failed. */
+  private inWorker(capture: CaptureRow, onProgress: (p: IngestProgress) => void): Promise<Pick<IngestOutcome, 'newDeviceIds' | 'newFindingIds' | 'summary'>> {
+    const job: IngestJob = { db: this.store.path!, capture, limits: this.limits() };
+    // The worker module has this module's extension: .ts in a checkout, .js in the built package.
+    const worker = new Worker(new URL(`./ingest-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url), {
+      workerData: job,
+      resourceLimits: { maxOldGenerationSizeMb: this.options.heapMb },
+      stdout: false,
+      stderr: false,
+    });
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const settle = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        fn();
+      };
+      worker.on('message', (m: WorkerMessage) => {
+        if (m.type === 'progress') onProgress({ progress: m.progress, packets: m.packets });
+        else if (m.type === 'done') settle(() => resolve(m as Pick<IngestOutcome, 'newDeviceIds' | 'newFindingIds' | 'summary'>));
+        else settle(() => reject(new Error(m.message)));
+      });
+      worker.on('error', (err: NodeJS.ErrnoException) => settle(() => reject(new Error(err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? `the analysis needed more than its memory limit (${this.options.heapMb} MiB, --ingest-heap-mb) and was stopped`
+        : `the analysis failed: ${err.message}`))));
+      worker.on('exit', (code) => settle(() => reject(new Error(`the analysis stopped unexpectedly (exit code ${code})`))));
+    });
+  }
 }
 
 export async function sha256File(path: string): Promise<string> {

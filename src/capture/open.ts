@@ -8,11 +8,11 @@ import { open as openFd } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { Socket } from 'node:net';
-import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { createGunzip, type Gunzip } from 'node:zlib';
 import { ChunkDriver, isGzipMagic } from './driver.ts';
 import type { Fault } from './format-parser.ts';
-import { CHUNK_BYTES } from './limits.ts';
+import { CHUNK_BYTES, GZIP_RATIO_FLOOR, MAX_DECOMPRESSED_BYTES, MAX_GZIP_RATIO } from './limits.ts';
 import type { CaptureProgress, CaptureSource, CaptureSummary, PacketRecord } from './types.ts';
 
 export interface OpenCaptureOptions {
@@ -20,6 +20,12 @@ export interface OpenCaptureOptions {
   readBytes?: number;
   /** Size of the reused buffer (default 8 MiB). */
   bufferBytes?: number;
+  /** Decompressed bytes a gzip capture may expand to (default MAX_DECOMPRESSED_BYTES). */
+  maxDecompressedBytes?: number;
+  /** Decompressed / compressed bytes allowed past GZIP_RATIO_FLOOR (default MAX_GZIP_RATIO). */
+  maxGzipRatio?: number;
+  /** Decompressed bytes before the ratio applies (default GZIP_RATIO_FLOOR). */
+  gzipRatioFloorBytes?: number;
 }
 
 type OnPacket = (rec: PacketRecord) => void;
@@ -57,10 +63,10 @@ function errorText(err: unknown): string {
 
 async function readCapture(path: string, name: string, options: OpenCaptureOptions, onPacket: OnPacket, onProgress: OnProgress): Promise<CaptureSummary> {
   const driver = new ChunkDriver(onPacket, options.bufferBytes);
-  if (path === '-') return readStream(process.stdin, name, driver, new Progress(onProgress, 0));
+  if (path === '-') return readStream(process.stdin, name, driver, new Progress(onProgress, 0), options);
   try {
     // A FIFO is read through a libuv pipe (as stdin is): a read blocked in the thread pool could not be cancelled.
-    if ((await stat(path)).isFIFO()) return await readStream(await openFifo(path), name, driver, new Progress(onProgress, 0));
+    if ((await stat(path)).isFIFO()) return await readStream(await openFifo(path), name, driver, new Progress(onProgress, 0), options);
   } catch (err) {
     if (driver.consumerError !== undefined) throw err;
     return driver.summary(name, false, { offset: 0, reason: `cannot open: ${errorText(err)}` });
@@ -74,7 +80,7 @@ async function readCapture(path: string, name: string, options: OpenCaptureOptio
   try {
     const st = await fh.stat();
     if (st.isDirectory()) return driver.summary(name, false, { offset: 0, reason: 'cannot read: is a directory' });
-    if (!st.isFile()) return await readStream(fh.createReadStream({ autoClose: false }), name, driver, new Progress(onProgress, 0));
+    if (!st.isFile()) return await readStream(fh.createReadStream({ autoClose: false }), name, driver, new Progress(onProgress, 0), options);
     return await readRegularFile(fh, name, driver, options, new Progress(onProgress, st.size));
   } catch (err) {
     if (driver.consumerError !== undefined) throw err;
@@ -96,7 +102,7 @@ async function readRegularFile(fh: FileHandle, name: string, driver: ChunkDriver
   const buf = driver.buf;
   const peek = await fh.read(buf, 0, 2, 0);
   if (isGzipMagic(buf, peek.bytesRead)) {
-    return readStream(fh.createReadStream({ start: 0, autoClose: false, highWaterMark: 1 << 20 }), name, driver, progress);
+    return readStream(fh.createReadStream({ start: 0, autoClose: false, highWaterMark: 1 << 20 }), name, driver, progress, options);
   }
   const maxRead = options.readBytes ?? buf.length;
   let position = 0;
@@ -121,6 +127,21 @@ async function* counted(raw: AsyncIterable<Uint8Array>, progress: Progress, seen
   }
 }
 
+/** Passes the stream on with its last 8 bytes held back and sent alone at the end (see gunzipInto). */
+async function* trailerApart(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let carry: Uint8Array = new Uint8Array(0);
+  for await (const chunk of src) {
+    const all = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
+    if (all.length <= 8) {
+      carry = all.slice();
+      continue;
+    }
+    yield all.subarray(0, all.length - 8);
+    carry = all.slice(all.length - 8);
+  }
+  if (carry.length > 0) yield carry;
+}
+
 async function* replay(head: Uint8Array, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
   if (head.length > 0) yield head;
   for (;;) {
@@ -131,7 +152,7 @@ async function* replay(head: Uint8Array, rest: AsyncIterator<Uint8Array>): Async
 }
 
 /** Pipes, stdin and gzip: sniff the first bytes, then feed the driver (through gunzip when compressed). */
-async function readStream(raw: Readable, name: string, driver: ChunkDriver, progress: Progress): Promise<CaptureSummary> {
+async function readStream(raw: Readable, name: string, driver: ChunkDriver, progress: Progress, options: OpenCaptureOptions = {}): Promise<CaptureSummary> {
   const seen = { bytes: 0 };
   const it = counted(raw, progress, seen);
   let gzip = false;
@@ -148,7 +169,7 @@ async function readStream(raw: Readable, name: string, driver: ChunkDriver, prog
     const first = head.length === 1 ? head[0] : Buffer.concat(head);
     gzip = isGzipMagic(first, first.length);
     if (gzip) {
-      fault = await gunzipInto(replay(first, it), driver);
+      fault = await gunzipInto(replay(first, it), driver, seen, options);
     } else if (driver.push(first)) {
       for await (const chunk of replay(new Uint8Array(0), it)) if (!driver.push(chunk)) break;
     }
@@ -165,13 +186,33 @@ async function readStream(raw: Readable, name: string, driver: ChunkDriver, prog
   return driver.summary(name, gzip, fault ?? driver.fault);
 }
 
-/** Decompress into the driver; a zlib error (truncated or corrupt stream) is a fault at the first undelivered record. */
-async function gunzipInto(compressed: AsyncIterable<Uint8Array>, driver: ChunkDriver): Promise<Fault | null> {
+/**
+ * Decompress into the driver; a zlib error (truncated or corrupt stream) is a fault at the first undelivered
+ * record, and so is output past the decompression limits. The last 8 bytes (a member's CRC-32 and size trailer)
+ * reach zlib on their own, so a damaged trailer fails only after every packet before it was delivered.
+ */
+async function gunzipInto(compressed: AsyncIterable<Uint8Array>, driver: ChunkDriver, seen: { bytes: number }, options: OpenCaptureOptions): Promise<Fault | null> {
   const gunzip = createGunzip({ chunkSize: 1 << 20 });
-  const source = Readable.from(compressed, { objectMode: false });
-  pipeline(source, gunzip, () => undefined);
+  void feed(trailerApart(compressed), gunzip);
+  const maxBytes = options.maxDecompressedBytes ?? MAX_DECOMPRESSED_BYTES;
+  const maxRatio = options.maxGzipRatio ?? MAX_GZIP_RATIO;
+  const floor = options.gzipRatioFloorBytes ?? GZIP_RATIO_FLOOR;
+  let out = 0;
   try {
-    for await (const out of gunzip) if (!driver.push(out as Uint8Array)) break;
+    for await (const chunk of gunzip) {
+      const bytes = chunk as Uint8Array;
+      out += bytes.length;
+      if (out > maxBytes || (out > floor && out > maxRatio * seen.bytes)) {
+        const room = Math.max(0, bytes.length - (out - Math.min(maxBytes, out)));
+        if (room > 0) driver.push(bytes.subarray(0, room));
+        return {
+          offset: driver.base,
+          reason: `gzip expands past the limit (${out > maxBytes ? `${maxBytes} bytes` : `${maxRatio} times the ${seen.bytes} compressed bytes read`}): ` +
+            'a decompression bomb? The rest was not read',
+        };
+      }
+      if (!driver.push(bytes)) break;
+    }
   } catch (err) {
     if (driver.consumerError !== undefined) throw err;
     const code = (err as { code?: unknown }).code;
@@ -179,8 +220,28 @@ async function gunzipInto(compressed: AsyncIterable<Uint8Array>, driver: ChunkDr
     if (typeof code === 'string' && code.startsWith('Z_')) return { offset: driver.base, reason: `corrupt gzip stream: ${errorText(err)}` };
     return { offset: driver.base, reason: `read error: ${errorText(err)}` };
   } finally {
-    source.destroy();
     gunzip.destroy();
   }
   return null;
+}
+
+/**
+ * Writes the compressed chunks to zlib, and ends it only once the last one was processed: zlib runs the chunk
+ * written together with end() as its final flush, and an error there (a cut stream, a bad CRC) drops the output
+ * of that whole chunk, packets that were intact included.
+ */
+async function feed(chunks: AsyncIterable<Uint8Array>, gunzip: Gunzip): Promise<void> {
+  const stopped = new Promise<void>((ok) => gunzip.once('close', ok));
+  try {
+    let last: Promise<void> = Promise.resolve();
+    for await (const chunk of chunks) {
+      if (gunzip.destroyed) return;
+      last = new Promise<void>((ok) => gunzip.write(chunk, () => ok()));
+      if (gunzip.writableNeedDrain) await Promise.race([new Promise((ok) => gunzip.once('drain', ok)), stopped]);
+    }
+    await Promise.race([last, stopped]);
+    if (!gunzip.destroyed) gunzip.end();
+  } catch (err) {
+    gunzip.destroy(err as Error);
+  }
 }

@@ -14,6 +14,7 @@ import type { DeviceRecord } from '../inventory/types.ts';
 import type { Finding } from '../detect/types.ts';
 import type { AssessmentFacts } from '../assess/facts.ts';
 import type { Case } from '../findings/types.ts';
+import type { DeviceAssessment } from '../assess/types.ts';
 import { buildReportData, type ReportData } from '../output/report/data.ts';
 import { renderHtml } from '../output/report/html.ts';
 import { labelSvg } from '../output/label/svg.ts';
@@ -74,6 +75,7 @@ export interface ReportAnalysis {
   findings: Finding[];
   cases?: Case[];
   facts: AssessmentFacts;
+  assessments: DeviceAssessment[];
 }
 
 /**
@@ -84,13 +86,13 @@ export async function analyzeForReport(
   paths: readonly string[], options: { overrides?: Overrides; onProgress?: (file: string, p: CaptureProgress, packets: number) => void } = {},
 ): Promise<ReportAnalysis> {
   const a = await analyzeCaptures(paths, { overrides: options.overrides ?? {}, onProgress: options.onProgress });
-  return { summary: a.summary, devices: a.devices, findings: a.findings, cases: a.cases, facts: a.facts as AssessmentFacts };
+  return { summary: a.summary, devices: a.devices, findings: a.findings, cases: a.cases, facts: a.facts as AssessmentFacts, assessments: a.assessments };
 }
 
 /** Build the report data for capture files (what --json writes). */
 export async function reportData(paths: readonly string[], options: { overrides?: Overrides; now?: Date } = {}): Promise<ReportData> {
   const a = await analyzeForReport(paths, { overrides: options.overrides });
-  return buildReportData({ summary: a.summary, devices: a.devices, findings: a.findings, cases: a.cases, facts: a.facts, now: options.now });
+  return buildReportData({ summary: a.summary, devices: a.devices, findings: a.findings, cases: a.cases, facts: a.facts, assessments: a.assessments, now: options.now });
 }
 
 function write(out: string, text: string): void {
@@ -122,7 +124,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   progress.clear();
   for (const f of a.summary.files) if (f.error) process.stderr.write(`bulwark: ${f.error.message}\n`);
   if (a.summary.files.length > 0 && a.summary.files.every((f) => f.error && f.packets === 0)) return ExitCode.NO_INPUT;
-  const data = buildReportData({ summary: a.summary, devices: a.devices, findings: a.findings, cases: a.cases, facts: a.facts });
+  const data = buildReportData({ summary: a.summary, devices: a.devices, findings: a.findings, cases: a.cases, facts: a.facts, assessments: a.assessments });
   write(args.out, args.json ? `${JSON.stringify(data, null, 2)}\n` : renderHtml(data));
   if (args.labels !== undefined) {
     mkdirSync(args.labels, { recursive: true });

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.ts';
-import { IngestQueue } from '../api/ingest.ts';
+import { DEFAULT_INGEST_HEAP_MB, DEFAULT_MAX_DECOMPRESSED_MB, IngestQueue } from '../api/ingest.ts';
 import { MudService } from '../api/mud-service.ts';
 import { isLoopbackHost } from '../api/security.ts';
 import { CaptureWatcher } from '../api/watch.ts';
@@ -36,6 +36,9 @@ Options:
   --ingest FILE        ingest FILE before announcing the URL (repeatable; files already ingested are skipped)
   --upload-dir DIR     where uploaded captures are kept (default: bulwark-uploads beside the store)
   --max-upload-mb N    upload size limit in MiB (default 1024)
+  --ingest-heap-mb N   heap limit of the ingest worker in MiB (default 512); a capture that needs more fails
+  --max-decompressed-mb N  size a gzip capture may expand to, MiB (default 4096; also at most 200 times its
+                       compressed size past 64 MiB); the rest of a decompression bomb is not read
   --profiles DIR       MUD device profiles: learned on every ingest, reviewed in the dashboard, locked ones
                        watched (default: bulwark-mud beside the store; see 'bulwark mud --help')
   --no-profiles        no MUD profiles
@@ -60,6 +63,8 @@ export interface ServeArgs {
   config: BulwarkConfig;
   /** MUD profiles folder (learned on ingest, reviewed in the dashboard); undefined with --no-profiles. */
   profiles?: string;
+  ingestHeapMb: number;
+  maxDecompressedBytes: number;
 }
 
 const MIN_TOKEN = 16;
@@ -85,6 +90,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         sensor: { type: 'string' },
         profiles: { type: 'string' },
         'no-profiles': { type: 'boolean', default: false },
+        'ingest-heap-mb': { type: 'string', default: String(DEFAULT_INGEST_HEAP_MB) },
+        'max-decompressed-mb': { type: 'string', default: String(DEFAULT_MAX_DECOMPRESSED_MB) },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -111,6 +118,10 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (!/^\d+$/.test(mbText) || mb < 1) return `--max-upload-mb must be a positive integer, got '${mbText}'`;
   const tokenEnv = srv.token_env ?? 'BULWARK_TOKEN';
   const token = v.token ?? (env[tokenEnv] || env.BULWARK_TOKEN || undefined);
+  const heap = Number(v['ingest-heap-mb']);
+  if (!/^\d+$/.test(v['ingest-heap-mb']) || heap < 64) return `--ingest-heap-mb must be an integer of at least 64, got '${v['ingest-heap-mb']}'`;
+  const inflated = Number(v['max-decompressed-mb']);
+  if (!/^\d+$/.test(v['max-decompressed-mb']) || inflated < 1) return `--max-decompressed-mb must be a positive integer, got '${v['max-decompressed-mb']}'`;
   if (token !== undefined && token.length < MIN_TOKEN) return `the access token must be at least ${MIN_TOKEN} characters`;
   if (v['taxii-token'] !== undefined && v['taxii-token'].length < MIN_TOKEN) return `the TAXII token must be at least ${MIN_TOKEN} characters`;
   const host = v.host ?? srv.host ?? '127.0.0.1';
@@ -129,6 +140,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     sensor: v.sensor ?? config.site?.sensor ?? defaultSensorName(),
     config,
     profiles: v['no-profiles'] ? undefined : resolve(v.profiles ?? join(dirname(db), 'bulwark-mud')),
+    ingestHeapMb: heap,
+    maxDecompressedBytes: inflated * 1024 * 1024,
   };
 }
 
@@ -144,7 +157,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   mkdirSync(dirname(args.db), { recursive: true });
   const store = new SqliteStore(args.db);
-  const queue = new IngestQueue(store, args.profiles ? new MudService(args.profiles) : undefined);
+  const queue = new IngestQueue(store, { heapMb: args.ingestHeapMb, maxDecompressedBytes: args.maxDecompressedBytes, mud: args.profiles ? new MudService(args.profiles) : undefined });
   const metrics = new Metrics({ storeSnapshot: () => store.overview() });
   const alerts = openAlerts(args.alerts, args.sensor, metrics, args.config);
   if (typeof alerts === 'string') {
@@ -154,10 +167,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   if (alerts.size > 0) alertsFromIngest(alerts, queue, store, args.sensor);
   const app = createApp({ store, queue, metrics, token: args.token, taxiiToken: args.taxiiToken, maxUploadBytes: args.maxUploadBytes, uploadDir: args.uploadDir });
-  for (const c of await store.pendingCaptures()) {
-    if (existsSync(c.path)) queue.enqueue(c);
-    else await store.setCaptureState(c.id, { status: 'failed', error: 'the capture file is gone' });
-  }
+  await queue.recover(existsSync);
 
   const server = await listen(app.fetch, args.host, args.port).catch((err: NodeJS.ErrnoException) => err);
   if (server instanceof Error) {

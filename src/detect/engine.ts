@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { EventRecord } from '../pipeline/analyze.ts';
 import type { RecordSource } from '../pipeline/record-source.ts';
 import type { FlowRecord } from '../flow/types.ts';
+import { isoTime } from '../capture/time-range.ts';
 import type {
   DetectionOptions, DetectionStats, Detector, DetectorContext, DetectorInstance, EvidenceRef, Finding, Report, Severity,
 } from './types.ts';
@@ -246,8 +247,8 @@ export class DetectionEngine {
     const data: Record<string, string | number> = {
       ...agg.data,
       count: f.count,
-      first_seen: new Date(f.first_ts * 1000).toISOString(),
-      last_seen: new Date(f.last_ts * 1000).toISOString(),
+      first_seen: isoTime(f.first_ts),
+      last_seen: isoTime(f.last_ts),
     };
     const title = render(message.title, data);
     const explanation = render(message.explanation, data);

@@ -19,6 +19,7 @@ import type { DeviceAssessment } from '../assess/types.ts';
 import { buildCases } from '../findings/cases.ts';
 import { resolveEvidence, type CaptureIdentity } from '../findings/evidence-refs.ts';
 import type { Case } from '../findings/types.ts';
+import { DEFAULT_MAX_DETAILED_DEVICES, selectDetailed, type UndetailedDevices } from '../assess/detail-limit.ts';
 
 export interface AnalysisOptions {
   pipeline: Partial<PipelineOptions>;
@@ -33,6 +34,8 @@ export interface AnalysisOptions {
   assess: boolean;
   /** Hash the referenced captures and fill each evidence reference's SHA-256 and record offset (default true). */
   resolveEvidence: boolean;
+  /** Devices assessed (and so labelled and detailed in reports); the rest are counted in `undetailed`. */
+  maxDetailedDevices: number;
   /** Extra subscribers (outputs): every event / every finished flow. */
   onEvent?: EventHandler;
   onFlow?: FlowHandler;
@@ -49,7 +52,10 @@ export interface AnalysisResult {
   cases: Case[];
   /** The captures the findings' evidence names (SHA-256 as stored). */
   captures: CaptureIdentity[];
+  /** One per detailed device (see detail-limit.ts), in device order. */
   assessments: DeviceAssessment[];
+  /** Devices past `maxDetailedDevices`: not assessed, summarised. */
+  undetailed: UndetailedDevices;
   /** Facts the assessment was made from (per host; the report shows them). */
   facts?: AssessmentFacts;
   /** Counters of the later stages, limits hit included (the pipeline's are in `summary`). */
@@ -68,8 +74,9 @@ export async function analyzeCaptures(paths: readonly string[], options: Partial
   const summary = await pipeline.run(paths, options.onProgress);
   const devices = inventory.devices();
   const findings = detection?.findings() ?? [];
-  const assessments = facts ? assessDevices(devices, findings, facts) : [];
+  const { detailed, rest } = selectDetailed(devices, findings, options.maxDetailedDevices ?? DEFAULT_MAX_DETAILED_DEVICES);
+  const assessments = facts ? assessDevices(detailed, findings, facts) : [];
   const captures = options.resolveEvidence === false ? [] : await resolveEvidence(findings);
   const cases = buildCases(findings, devices);
-  return { summary, devices, findings, cases, captures, assessments, facts, stats: { inventory: inventory.stats(), detection: detection?.stats } };
+  return { summary, devices, findings, cases, captures, assessments, undetailed: rest, facts, stats: { inventory: inventory.stats(), detection: detection?.stats } };
 }

@@ -18,6 +18,7 @@ import { detectors as allDetectors } from '../detect/registry.ts';
 import type { Detector } from '../detect/types.ts';
 import { AssessmentFacts } from '../assess/facts.ts';
 import { assessDevices } from '../assess/assess.ts';
+import { DEFAULT_MAX_DETAILED_DEVICES, selectDetailed } from '../assess/detail-limit.ts';
 import type { AnalysisOptions, AnalysisResult } from './analyze-captures.ts';
 
 /** Where the export datagrams come from. */
@@ -79,7 +80,8 @@ export async function analyzeFlowExports(input: FlowExportInput, options: Partia
   const stats = run.finish();
   const devices = markUnobserved(inventory.devices());
   const findings = detection?.findings() ?? [];
-  const assessments = facts ? assessDevices(devices, findings, facts) : [];
+  const { detailed, rest } = selectDetailed(devices, findings, DEFAULT_MAX_DETAILED_DEVICES);
+  const assessments = facts ? assessDevices(detailed, findings, facts) : [];
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   const datagrams = stats.collector.datagrams;
   const summary: FlowRunSummary = {
@@ -111,7 +113,7 @@ export async function analyzeFlowExports(input: FlowExportInput, options: Partia
     },
   };
   // Flow records carry no packets to cut: evidence names the exporter's records, not capture offsets.
-  return { summary, devices, findings, cases: buildCases(findings, devices), captures: [], assessments, facts, stats: { inventory: inventory.stats(), detection: detection?.stats } };
+  return { summary, devices, findings, cases: buildCases(findings, devices), captures: [], assessments, undetailed: rest, facts, stats: { inventory: inventory.stats(), detection: detection?.stats } };
 }
 
 /** Per-detector options given for detectors that do not run on flows are dropped, not an error. */

@@ -5,6 +5,7 @@
 import type { AnomalySpec, EventSpec } from './types.ts';
 
 export const captureAnomalies: readonly AnomalySpec[] = [
+  { id: 'capture.time.out_of_range', description: 'A packet time outside what a date can hold (pcapng if_tsoffset / if_tsresol or a raw count beyond ±275,000 years): the packet keeps the time of the packet before it.' },
   { id: 'capture.pcapng.unknown_block', description: 'A pcapng block of a type the reader does not use was skipped (name resolution, statistics, custom, ...).' },
 ];
 

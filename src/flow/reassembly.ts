@@ -3,13 +3,19 @@
  * (state is created lazily per (slot, dir) on the first segment; call `release(slot)` when the flow ends,
  * before the slot is reused).
  *
- * - Start: the ISN from a SYN (data begins at ISN+1); without a SYN, the first data segment's sequence number
- *   (midstream). Data older than that start is treated as retransmission.
+ * - Start: the ISN from the handshake (data begins at ISN+1: the flow table keeps each direction's SYN / SYN-ACK
+ *   sequence number, passed as `isn`, or a SYN fed here); so a first segment that arrives late is buffered, and
+ *   one never seen is a gap. Without a handshake, the first data segment's sequence number (midstream). Data
+ *   older than the start is treated as retransmission; data before ISN+1 (a forged or confused ISN) makes the
+ *   direction start midstream there instead (counted as isnMismatches).
  * - Sequence numbers are mapped to 53-bit stream offsets relative to the next expected byte (signed 32-bit
  *   distance), so wraparound needs no special case.
- * - Retransmitted and overlapping bytes are trimmed (first copy wins) and counted; overlapping bytes that
- *   differ from what is buffered are counted as conflicts (delivered bytes are not kept, so overlaps with
- *   them are counted as retransmission only).
+ * - Overlap policy (as Suricata's stream engine names them): 'first' (default; BSD and most targets keep the
+ *   bytes they received first) or 'last' (a later copy replaces buffered bytes not yet delivered). Bytes
+ *   already delivered are never taken back under either policy. Retransmitted and overlapping bytes are
+ *   trimmed and counted; overlapping bytes that differ from the buffered copy are counted as conflicts (an
+ *   evasion attempt or a broken stack; delivered bytes are not kept, so overlaps with them count only as
+ *   retransmission).
  * - Out-of-order segments are copied and buffered; when a direction buffers more than maxOooBytesPerDir (or
  *   maxOooSegmentsPerDir segments), or all directions together more than maxBufferedBytes, the first hole is
  *   declared lost: gap(dir, length) is called and delivery resumes after it.
@@ -19,7 +25,11 @@
  */
 import { TcpFlag } from '../decode/packet-view.ts';
 
+/** Which copy of overlapping, not yet delivered bytes is kept. */
+export type OverlapPolicy = 'first' | 'last';
+
 export interface ReassemblyOptions {
+  overlapPolicy: OverlapPolicy;
   maxOooBytesPerDir: number;
   maxOooSegmentsPerDir: number;
   maxDepthPerDir: number;
@@ -27,6 +37,7 @@ export interface ReassemblyOptions {
 }
 
 export const defaultReassemblyOptions: ReassemblyOptions = {
+  overlapPolicy: 'first',
   maxOooBytesPerDir: 64 * 1024,
   maxOooSegmentsPerDir: 1024,
   maxDepthPerDir: 1024 * 1024,
@@ -50,6 +61,8 @@ export interface ReassemblyStats {
   depthReached: number;
   /** RST payloads. */
   ignoredSegments: number;
+  /** Directions whose first data lay before ISN+1 of the handshake (started midstream instead). */
+  isnMismatches: number;
   bufferedBytes: number;
   maxBufferedBytes: number;
   /** Directions with state. */
@@ -69,6 +82,8 @@ interface DirState {
   done: boolean;
   segs: Seg[];
   buffered: number;
+  /** Stream offset of the FIN (the end of the data), -1 until one is seen: bytes missing before it are a gap. */
+  finAt: number;
 }
 
 export class TcpReassembler {
@@ -76,7 +91,7 @@ export class TcpReassembler {
   private readonly dirs = new Map<number, DirState>();
   private readonly st: ReassemblyStats = {
     segments: 0, deliveredBytes: 0, outOfOrderSegments: 0, overlapBytes: 0, conflictBytes: 0, gaps: 0, gapBytes: 0,
-    globalCapGaps: 0, depthReached: 0, ignoredSegments: 0, bufferedBytes: 0, maxBufferedBytes: 0, liveDirections: 0,
+    globalCapGaps: 0, depthReached: 0, ignoredSegments: 0, isnMismatches: 0, bufferedBytes: 0, maxBufferedBytes: 0, liveDirections: 0,
   };
 
   constructor(options: Partial<ReassemblyOptions> = {}) {
@@ -88,9 +103,12 @@ export class TcpReassembler {
     return this.st;
   }
 
-  /** Feed one segment of flow `slot`, direction `dir` (payload `data[off .. off+len)`). */
+  /**
+   * Feed one segment of flow `slot`, direction `dir` (payload `data[off .. off+len)`). `isn`: the direction's
+   * initial sequence number from the handshake when known (-1 when not), used when the direction starts.
+   */
   segment(slot: number, dir: number, seq: number, flags: number, data: Uint8Array, off: number, len: number,
-    deliver: Deliver, gap: Gap): void {
+    deliver: Deliver, gap: Gap, isn = -1): void {
     this.st.segments++;
     const key = slot * 2 + (dir & 1);
     let st = this.dirs.get(key);
@@ -101,12 +119,23 @@ export class TcpReassembler {
       else if (st.delivered === 0 && st.segs.length === 0 && st.base === 0) st.nextSeq = (seq + 1) >>> 0;
       seq = (seq + 1) >>> 0;
     }
-    if (len <= 0 || off < 0 || off + len > data.length) return;
-    if (flags & TcpFlag.RST) { this.st.ignoredSegments++; return; }
-    if (!st) this.dirs.set(key, st = this.newState(seq));
+    if (len <= 0 || off < 0 || off + len > data.length) len = 0;
+    if (flags & TcpFlag.RST) { if (len > 0) this.st.ignoredSegments++; return; }
+    if (len === 0 && (!(flags & TcpFlag.FIN) || (!st && isn < 0))) return;
+    if (!st) {
+      let start = seq;
+      if (isn >= 0) {
+        if (((seq - ((isn + 1) >>> 0)) | 0) >= 0) start = (isn + 1) >>> 0;
+        else this.st.isnMismatches++;
+      }
+      this.dirs.set(key, st = this.newState(start));
+    }
     if (st.done) return;
     let start = st.base + ((seq - st.nextSeq) | 0);
     const end = start + len;
+    // The FIN's sequence number marks the end of the data: a last segment that never came is then a gap too.
+    if ((flags & TcpFlag.FIN) && st.finAt < 0 && end >= st.base) st.finAt = end;
+    if (len === 0) return;
     if (end <= st.base) { this.st.overlapBytes += len; return; }
     if (start < st.base) {
       const cut = st.base - start;
@@ -133,7 +162,9 @@ export class TcpReassembler {
   flush(slot: number, deliver: Deliver, gap: Gap): void {
     for (let dir = 0; dir < 2; dir++) {
       const st = this.dirs.get(slot * 2 + dir);
-      while (st && !st.done && st.segs.length > 0) this.skipHole(st, dir, deliver, gap);
+      if (!st) continue;
+      while (!st.done && st.segs.length > 0) this.skipHole(st, dir, deliver, gap);
+      if (!st.done && st.finAt > st.base) this.declareGap(st, dir, st.finAt - st.base, gap);
     }
   }
 
@@ -155,7 +186,7 @@ export class TcpReassembler {
   }
 
   private newState(nextSeq: number): DirState {
-    return { nextSeq, base: 0, delivered: 0, done: false, segs: [], buffered: 0 };
+    return { nextSeq, base: 0, delivered: 0, done: false, segs: [], buffered: 0, finAt: -1 };
   }
 
   private emit(st: DirState, dir: number, bytes: Uint8Array, deliver: Deliver): void {
@@ -191,7 +222,12 @@ export class TcpReassembler {
       const ovStart = Math.max(cursor, s.start), ovEnd = Math.min(end, sEnd);
       if (ovEnd > ovStart) {
         this.st.overlapBytes += ovEnd - ovStart;
-        for (let p = ovStart; p < ovEnd; p++) if (data[off + p - start] !== s.data[p - s.start]) this.st.conflictBytes++;
+        const last = this.opts.overlapPolicy === 'last';
+        for (let p = ovStart; p < ovEnd; p++) {
+          if (data[off + p - start] === s.data[p - s.start]) continue;
+          this.st.conflictBytes++;
+          if (last) s.data[p - s.start] = data[off + p - start];
+        }
       }
       if (sEnd > cursor) cursor = sEnd;
       i++;
@@ -231,14 +267,16 @@ export class TcpReassembler {
 
   private skipHole(st: DirState, dir: number, deliver: Deliver, gap: Gap): void {
     const len = st.segs[0].start - st.base;
-    if (len > 0) {
-      gap(dir, len);
-      this.st.gaps++;
-      this.st.gapBytes += len;
-      st.base += len;
-      st.nextSeq = (st.nextSeq + len) >>> 0;
-    }
+    if (len > 0) this.declareGap(st, dir, len, gap);
     this.drain(st, dir, deliver);
+  }
+
+  private declareGap(st: DirState, dir: number, len: number, gap: Gap): void {
+    gap(dir, len);
+    this.st.gaps++;
+    this.st.gapBytes += len;
+    st.base += len;
+    st.nextSeq = (st.nextSeq + len) >>> 0;
   }
 
   private enforceCaps(st: DirState, dir: number, deliver: Deliver, gap: Gap): void {

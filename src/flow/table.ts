@@ -159,6 +159,9 @@ export class FlowTable {
   private synCount = new Uint16Array(0);
   /** Sequence number of the originator's first SYN (to tell a retried attempt from port reuse). */
   private synSeq = new Uint32Array(0);
+  /** Sequence number of the responder's first SYN-ACK; respIsnSeen says it was set. Reassembly starts at ISN + 1. */
+  private respIsn = new Uint32Array(0);
+  private respIsnSeen = new Uint8Array(0);
   private app = new Uint16Array(0);
   private flowIdA = new Float64Array(0);
   private prev = new Int32Array(0);
@@ -246,6 +249,9 @@ export class FlowTable {
       if (dir === 0 && (f & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && this.synCount[slot] < 0xffff) {
         if (this.synCount[slot] === 0) this.synSeq[slot] = view.seq;
         this.synCount[slot]++;
+      } else if (dir === 1 && (f & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK) && this.respIsnSeen[slot] === 0) {
+        this.respIsn[slot] = view.seq;
+        this.respIsnSeen[slot] = 1;
       }
       listId = tcpIsClosing(b) ? LIST_TCP_CLOSING : LIST_TCP;
     }
@@ -318,7 +324,7 @@ export class FlowTable {
   allocatedBytes(): number {
     const arrays: ArrayLike<number>[] = [this.index, this.hash, this.proto, this.ipVer, this.vlan, this.vlanInner, this.addr,
       this.origPortA, this.respPortA, this.extra, this.mac, this.pkts, this.bytes, this.payload, this.firstTsA, this.lastTsA,
-      this.firstPkt, this.lastPkt, this.firstFile, this.lastFile, this.tcpFlags, this.tcpBits, this.synCount, this.synSeq, this.app,
+      this.firstPkt, this.lastPkt, this.firstFile, this.lastFile, this.tcpFlags, this.tcpBits, this.synCount, this.synSeq, this.respIsn, this.respIsnSeen, this.app,
       this.flowIdA, this.prev, this.next, this.list];
     let n = 0;
     for (const a of arrays) n += (a as unknown as ArrayBufferView).byteLength;
@@ -346,6 +352,11 @@ export class FlowTable {
   payloadBytes(slot: number, dir: number): number { return this.payload[slot * 2 + dir]; }
   /** SYNs without ACK from the originator (> 1: retransmitted SYNs). */
   synPackets(slot: number): number { return this.synCount[slot]; }
+  /** Initial sequence number of a direction from its SYN (originator) or SYN-ACK (responder); -1 when not seen. */
+  isn(slot: number, dir: number): number {
+    if (dir === 0) return this.synCount[slot] > 0 ? this.synSeq[slot] : -1;
+    return this.respIsnSeen[slot] === 1 ? this.respIsn[slot] : -1;
+  }
   tcpFlagsUnion(slot: number, dir: number): number { return this.tcpFlags[slot * 2 + dir]; }
   tcpState(slot: number): TcpState { return tcpStateOf(this.tcpBits[slot]); }
   /** 'tcp' | 'udp' | 'sctp' | 'icmp' | 'icmp6' | 'arp' | 'ip-<n>' */
@@ -498,6 +509,7 @@ export class FlowTable {
     this.tcpFlags[slot * 2] = 0; this.tcpFlags[slot * 2 + 1] = 0;
     this.tcpBits[slot] = 0;
     this.synCount[slot] = 0;
+    this.respIsnSeen[slot] = 0;
     this.app[slot] = 0;
     this.flowIdA[slot] = this.nextFlowId++;
     this.list[slot] = this.listFor(this.kProto, this.kVer);
@@ -615,6 +627,8 @@ export class FlowTable {
     this.tcpBits = grown(this.tcpBits, n);
     this.synCount = grown(this.synCount, n);
     this.synSeq = grown(this.synSeq, n);
+    this.respIsn = grown(this.respIsn, n);
+    this.respIsnSeen = grown(this.respIsnSeen, n);
     this.app = grown(this.app, n);
     this.flowIdA = grown(this.flowIdA, n);
     this.prev = grown(this.prev, n, -1);

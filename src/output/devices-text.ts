@@ -3,12 +3,13 @@
  * @module
  */
 import type { DeviceRecord } from '../inventory/types.ts';
+import { inTimeRange } from '../capture/time-range.ts';
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 
 /** 'MM-DD HH:MM:SS' (UTC, packet time). */
 function when(ts: number): string {
-  if (!Number.isFinite(ts)) return '-';
+  if (!inTimeRange(ts)) return '-';
   const d = new Date(ts * 1000);
   return `${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
 }

@@ -3,6 +3,7 @@
  * @module
  */
 import type { Finding } from '../detect/types.ts';
+import { isoTime } from '../capture/time-range.ts';
 
 const maxTitle = 72;
 
@@ -12,7 +13,7 @@ function clip(s: string, n: number): string {
 
 /** "2023-11-14 22:13:20 +1.9 s" (UTC). */
 export function timeSpan(first: number, last: number): string {
-  const start = new Date(first * 1000).toISOString().replace('T', ' ').slice(0, 19);
+  const start = isoTime(first, '(time out of range)').replace('T', ' ').slice(0, 19);
   const d = last - first;
   if (d < 0.05) return start;
   const dur = d < 60 ? `${d.toFixed(1)} s` : d < 3600 ? `${(d / 60).toFixed(1)} min` : d < 86400 ? `${(d / 3600).toFixed(1)} h` : `${(d / 86400).toFixed(1)} d`;

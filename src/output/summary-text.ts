@@ -3,11 +3,12 @@
  * @module
  */
 import type { RunSummary } from '../pipeline/stats.ts';
+import { isoTime } from '../capture/time-range.ts';
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 function iso(ts: number | null): string {
-  return ts === null ? '-' : new Date(ts * 1000).toISOString();
+  return isoTime(ts);
 }
 
 function top(record: Record<string, number>, limit: number): string {

@@ -3,13 +3,14 @@
  * (flows continue across files), publishes events and finished flows to subscribers, and returns a summary.
  * @module
  */
-import { openCapture } from '../capture/open.ts';
+import { openCapture, type OpenCaptureOptions } from '../capture/open.ts';
 import type { CaptureProgress, CaptureSummary, PacketRecord } from '../capture/types.ts';
 import { decodePacket } from '../decode/decode.ts';
 import { Defragmenter, type DefragOptions } from '../decode/defrag.ts';
 import { arpEventFields, ndpEventFields } from '../decode/events.ts';
 import { IpProto, L3, PacketView } from '../decode/packet-view.ts';
 import { FlowTable, type FlowTableOptions } from '../flow/table.ts';
+import { inTimeRange, TIMESTAMP_OUT_OF_RANGE } from '../capture/time-range.ts';
 import { TcpReassembler, type ReassemblyOptions } from '../flow/reassembly.ts';
 import type { FlowEndReason, FlowRecord } from '../flow/types.ts';
 import { AppDispatcher, type FlowApp } from '../app/dispatch.ts';
@@ -20,6 +21,8 @@ import { RunStats, type RunSummary } from './stats.ts';
 import { flowStartFields } from './flow-start.ts';
 
 export interface PipelineOptions {
+  /** Capture reading limits (decompression bombs). */
+  capture?: OpenCaptureOptions;
   flow: Partial<FlowTableOptions>;
   reassembly: Partial<ReassemblyOptions>;
   defrag: Partial<DefragOptions>;
@@ -116,7 +119,7 @@ export class Pipeline {
     for (const path of paths) {
       this.fileIndex = this.files.length;
       this.files.push(path);
-      const source = openCapture(path);
+      const source = openCapture(path, this.opts.capture);
       const summary: CaptureSummary = await source.read(
         this.onPacketBound,
         onProgress ? (p) => onProgress(path, p, this.stats.packets) : undefined,
@@ -128,7 +131,11 @@ export class Pipeline {
   }
 
   private onPacket(rec: PacketRecord): void {
-    const ts = rec.tsSec + rec.tsNsec / 1e9;
+    let ts = rec.tsSec + rec.tsNsec / 1e9;
+    if (!inTimeRange(ts)) {
+      this.stats.anomaly(TIMESTAMP_OUT_OF_RANGE);
+      ts = this.ts;
+    }
     this.ts = ts;
     this.packetNo = rec.packetNo;
     this.stats.packet(ts, rec.origLen, rec.caplen);
@@ -160,7 +167,7 @@ export class Pipeline {
     if (proto !== TCP && proto !== UDP) return;
     let app = this.apps.get(slot);
     if (app === undefined) {
-      if (view.payloadLen === 0) return; // nothing for an analyzer yet
+      if (view.payloadLen === 0) return; // nothing for an analyzer yet (the flow table keeps the handshake's ISNs)
       app = this.dispatcher.newFlowApp();
       this.apps.set(slot, app);
     }
@@ -169,7 +176,8 @@ export class Pipeline {
     if (proto === UDP) {
       this.deliver(this.curDir, view.data.subarray(view.payloadOff, view.payloadOff + view.payloadLen));
     } else {
-      this.reasm.segment(slot, this.curDir, view.seq, view.tcpFlags, view.data, view.payloadOff, view.payloadLen, this.deliverBound, this.gapBound);
+      this.reasm.segment(slot, this.curDir, view.seq, view.tcpFlags, view.data, view.payloadOff, view.payloadLen, this.deliverBound, this.gapBound,
+        this.table.isn(slot, this.curDir));
     }
   }
 

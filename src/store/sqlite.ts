@@ -42,9 +42,12 @@ export class SqliteStore implements Store {
   private readonly memo = new Map<string, unknown>();
   private readonly pageMemo = new Map<string, JsonPage>();
   private readonly memoPages: boolean;
+  /** The database file (another connection, such as the ingest worker's, may open it too). */
+  readonly path: string;
 
   /** `path` is a file name, or ':memory:' for tests. `memoPages: false` answers every list from SQLite. */
   constructor(path: string, options: { memoPages?: boolean } = {}) {
+    this.path = path;
     this.memoPages = options.memoPages ?? true;
     this.db = new DatabaseSync(path, { timeout: 5000 });
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;');
@@ -102,6 +105,11 @@ export class SqliteStore implements Store {
     if (this.pageMemo.size >= PAGE_MEMO_ENTRIES) this.pageMemo.delete(this.pageMemo.keys().next().value!);
     this.pageMemo.set(key, value);
     return value;
+  }
+
+  /** Another connection wrote to the database: answers memoised so far are stale. */
+  changed(): void {
+    this.forget();
   }
 
   private forget(): void {

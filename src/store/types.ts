@@ -227,4 +227,8 @@ export interface Store {
   deleteDevice(id: string): Promise<Deleted>;
   deleteFinding(id: string): Promise<Deleted>;
   close(): Promise<void>;
+  /** The database file when other connections can open it (the ingest worker writes through its own). */
+  readonly path?: string;
+  /** Called after another connection wrote: drop memoised answers. */
+  changed?(): void;
 }

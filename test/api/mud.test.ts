@@ -18,7 +18,7 @@ const luminaire = new URL('../../../shared/reference/mud/cisco-mud-manager/Lumin
 test('serve learns, counts, and the review API accepts, locks, edits and imports', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bulwark-api-mud-'));
   const store = new SqliteStore(join(dir, 'b.db'));
-  const queue = new IngestQueue(store, new MudService(join(dir, 'profiles')));
+  const queue = new IngestQueue(store, { mud: new MudService(join(dir, 'profiles')) });
   const app = createApp({ store, queue, maxUploadBytes: 1 << 20, uploadDir: join(dir, 'up'), webRoot: join(dir, 'none') });
   const get = async (path: string): Promise<Record<string, unknown>> => (await app.request(path)).json() as Promise<Record<string, unknown>>;
   const post = (path: string, body: unknown, method = 'POST'): Promise<Response> =>

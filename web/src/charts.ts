@@ -2,6 +2,7 @@
 import uPlot from 'uplot';
 import { h } from './dom.ts';
 import type { TimeSeries } from './types.ts';
+import { time } from './format.ts';
 
 /** Series colours, chosen to be distinguishable and readable on white. */
 export const severityColors: Record<string, string> = {
@@ -45,7 +46,7 @@ export function timeChart(host: HTMLElement, data: TimeSeries, opts: ChartOption
     return () => {};
   }
   const fmt = opts.formatValue ?? ((v: number) => v.toLocaleString('en'));
-  summary.textContent = `${opts.title}: ${order.map((n, i) => `${n} ${fmt(raw[i].reduce((a, b) => a + b, 0))}`).join(', ')} (total ${fmt(total)}) between ${new Date(data.t[0] * 1000).toISOString()} and ${new Date(data.t[data.t.length - 1] * 1000).toISOString()}.`;
+  summary.textContent = `${opts.title}: ${order.map((n, i) => `${n} ${fmt(raw[i].reduce((a, b) => a + b, 0))}`).join(', ')} (total ${fmt(total)}) between ${time(data.t[0])} and ${time(data.t[data.t.length - 1])}.`;
 
   // Stacked: series i holds the sum of series i..n-1, drawn largest first so every layer stays visible.
   let plotted: number[][] = raw;

@@ -3,7 +3,8 @@ import type { Device, Severity } from './types.ts';
 
 /** Timestamps in the API are seconds since the epoch (capture time). */
 export function time(ts: number | undefined): string {
-  if (ts === undefined || !Number.isFinite(ts) || ts <= 0) return '—';
+  // Beyond ±8.64e12 s no Date exists (toISOString would throw): a hostile capture can state such times.
+  if (ts === undefined || !Number.isFinite(ts) || ts <= 0 || ts > 8.64e12) return '—';
   const d = new Date(ts * 1000);
   return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }

@@ -8,6 +8,7 @@ import type { CheckGroup, DeviceAssessment, Verdict } from '../../assess/types.t
 import { gradeScale, grades } from '../../assess/grade.ts';
 import { formatDuration } from '../../assess/facts-rules.ts';
 import { wrap } from './metrics.ts';
+import { inTimeRange } from '../../capture/time-range.ts';
 
 export type Shape =
   | { kind: 'rect'; x: number; y: number; w: number; h: number; fill: string; stroke?: string }
@@ -46,7 +47,7 @@ const dark = '#1f2937';
 
 /** Label date: the day of the last traffic considered, UTC, YYYY-MM-DD. */
 export function labelDate(ts: number): string {
-  return Number.isFinite(ts) ? new Date(ts * 1000).toISOString().slice(0, 10) : '';
+  return inTimeRange(ts) ? new Date(ts * 1000).toISOString().slice(0, 10) : '';
 }
 
 export function layoutLabel(a: DeviceAssessment, device: DeviceRecord): LabelLayout {

@@ -7,6 +7,7 @@ import type { DeviceRecord } from '../../inventory/types.ts';
 import type { DeviceAssessment } from '../../assess/types.ts';
 import { layoutLabel, type LabelLayout } from './layout.ts';
 import { textWidth } from './metrics.ts';
+import { inTimeRange } from '../../capture/time-range.ts';
 
 const n = (v: number): string => (Math.round(v * 100) / 100).toString();
 
@@ -86,5 +87,5 @@ export function renderPdf(layout: LabelLayout, created = new Date(0)): Uint8Arra
 
 /** The label of one device as PDF bytes. `created` defaults to the label's own date (reproducible output). */
 export function labelPdf(assessment: DeviceAssessment, device: DeviceRecord, created?: Date): Uint8Array {
-  return renderPdf(layoutLabel(assessment, device), created ?? new Date(Number.isFinite(assessment.assessed_ts) ? assessment.assessed_ts * 1000 : 0));
+  return renderPdf(layoutLabel(assessment, device), created ?? new Date(inTimeRange(assessment.assessed_ts) ? assessment.assessed_ts * 1000 : 0));
 }

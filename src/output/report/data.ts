@@ -15,6 +15,7 @@ import { baseline } from '../../assess/baseline.ts';
 import { gradeScale, grades } from '../../assess/grade.ts';
 import { buildCases } from '../../findings/cases.ts';
 import type { Case } from '../../findings/types.ts';
+import { DEFAULT_MAX_DETAILED_DEVICES, selectDetailed, type UndetailedDevices } from '../../assess/detail-limit.ts';
 
 export interface ReportDevice {
   device: DeviceRecord;
@@ -50,9 +51,12 @@ export interface ReportData {
     grades: Record<Grade, number>;
     apps: Record<string, number>;
   };
+  /** The detailed devices (at most maxDetailedDevices; summary.devices counts them all). */
   devices: ReportDevice[];
   /** Incidents, most important first: the report leads with them. */
   cases: Case[];
+  /** Devices past the bound, summarised (count 0 when every device is detailed). */
+  undetailed: UndetailedDevices;
   findings: Finding[];
   timeline: Timeline;
   /** The grade scale and the baseline table, so the data explains itself. */
@@ -72,6 +76,8 @@ export interface ReportInput {
   assess?: Partial<AssessOptions>;
   /** Report time (default now). */
   now?: Date;
+  /** Devices detailed (assessed, labelled, a section each); default DEFAULT_MAX_DETAILED_DEVICES. */
+  maxDetailedDevices?: number;
   /** Number of timeline bins (default 120). */
   timelineBins?: number;
 }
@@ -82,7 +88,8 @@ const gradeRank = (g: Grade): number => grades.indexOf(g);
 export function buildReportData(input: ReportInput): ReportData {
   const { summary, findings } = input;
   const byId = new Map((input.assessments ?? []).map((a) => [a.device_id, a]));
-  const devices: ReportDevice[] = input.devices.map((device) => ({
+  const { detailed, rest } = selectDetailed(input.devices, findings, input.maxDetailedDevices ?? DEFAULT_MAX_DETAILED_DEVICES);
+  const devices: ReportDevice[] = detailed.map((device) => ({
     device,
     assessment: byId.get(device.id) ?? assessDevice(device, findings, input.facts, input.assess),
     finding_ids: findingsOf(device, findings).map((f) => f.id),
@@ -104,7 +111,7 @@ export function buildReportData(input: ReportInput): ReportData {
       packets: summary.packets,
       bytes: summary.bytes,
       flows: summary.flows.total,
-      devices: devices.length,
+      devices: devices.length + rest.count,
       findings: findings.length,
       findings_by_severity: bySeverity,
       grades: gradeCounts,
@@ -112,6 +119,7 @@ export function buildReportData(input: ReportInput): ReportData {
     },
     devices,
     cases: [...(input.cases ?? buildCases(findings, input.devices))],
+    undetailed: rest,
     findings: [...findings],
     timeline: buildTimeline(summary, devices, input.facts, input.timelineBins ?? 120),
     scale: gradeScale,

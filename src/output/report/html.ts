@@ -8,6 +8,7 @@ import type { EvidenceRef, Finding } from '../../detect/types.ts';
 import type { AssessmentItem, Verdict } from '../../assess/types.ts';
 import { formatDuration } from '../../assess/facts-rules.ts';
 import { labelSvg, xmlEscape as esc } from '../label/svg.ts';
+import { isoTime } from '../../capture/time-range.ts';
 import { labelPdf } from '../label/pdf.ts';
 import type { ReportData, ReportDevice } from './data.ts';
 import type { Case } from '../../findings/types.ts';
@@ -16,7 +17,7 @@ import { reportCss } from './style.ts';
 
 const verdictText: Record<Verdict, string> = { pass: 'pass', fail: 'fail', not_observed: 'not observed', not_assessable: 'not assessable from the network' };
 
-const iso = (ts: number | null | undefined): string => (typeof ts === 'number' && Number.isFinite(ts) ? new Date(ts * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '—');
+const iso = (ts: number | null | undefined): string => isoTime(ts, '—').replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 const anchor = (id: string): string => id.replace(/[^a-zA-Z0-9_-]/g, '_');
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -33,10 +34,11 @@ function overview(data: ReportData): string {
   const attention = data.devices.filter((d) => d.assessment.grade === 'D' || d.assessment.grade === 'E');
   const sev = (['critical', 'high', 'medium', 'low', 'info'] as const).filter((k) => s.findings_by_severity[k] > 0)
     .map((k) => `<span class="sev sev-${k}">${s.findings_by_severity[k]} ${k}</span>`).join(' ');
-  const rows = data.devices.map((d) => {
+  const rows = data.devices.map((d, i) => {
     const a = d.assessment;
     const ip = d.device.ips.length > 0 ? d.device.ips[d.device.ips.length - 1].ip : '';
-    return `<tr><td>${gradeBadge(a.grade, data.scale[a.grade].colour)}</td><td><a href="#dev-${anchor(d.device.id)}">${esc(a.name)}</a></td><td>${esc(a.noun)}</td><td>${esc(ip)}</td><td>${esc(a.headline)}${a.provisional ? ' <em>(provisional)</em>' : ''}</td></tr>`;
+    const name = i < MAX_DEVICE_SECTIONS ? `<a href="#dev-${anchor(d.device.id)}">${esc(a.name)}</a>` : esc(a.name);
+    return `<tr><td>${gradeBadge(a.grade, data.scale[a.grade].colour)}</td><td>${name}</td><td>${esc(a.noun)}</td><td>${esc(ip)}</td><td>${esc(a.headline)}${a.provisional ? ' <em>(provisional)</em>' : ''}</td></tr>`;
   }).join('\n');
   return `<section id="overview"><h2>Network overview</h2>
 <div class="cards">
@@ -48,7 +50,22 @@ function overview(data: ReportData): string {
 ${attention.length > 0 ? `<p class="callout">Act first on: ${attention.map((d) => `<a href="#dev-${anchor(d.device.id)}">${esc(d.assessment.name)}</a> (${esc(d.assessment.headline)})`).join('; ')}.</p>` : '<p class="callout ok">No device needs urgent attention in what was observed.</p>'}
 <table class="devices"><thead><tr><th>Grade</th><th>Device</th><th>Type</th><th>Address</th><th>In one line</th></tr></thead><tbody>
 ${rows}
-</tbody></table></section>`;
+</tbody></table>
+${undetailedText(data)}</section>`;
+}
+
+/** Device sections drawn (label, verdicts); the table above lists every detailed device. */
+export const MAX_DEVICE_SECTIONS = 200;
+
+/** The devices past the detail bound (a MAC flood makes thousands): counted and summarised, never listed. */
+function undetailedText(data: ReportData): string {
+  const u = data.undetailed;
+  if (u.count === 0) return '';
+  const types = u.by_type.map((t) => `${t.devices.toLocaleString('en')} ${esc(t.type)}`).join(', ');
+  const vendors = u.by_vendor.map((v) => `${v.devices.toLocaleString('en')} ${esc(v.vendor)}`).join(', ');
+  return `<p class="callout">${u.count.toLocaleString('en')} more devices were seen but not assessed one by one: the report details the ${data.devices.length.toLocaleString('en')} that findings name or that were busiest. ` +
+    `Together they made ${u.flows.toLocaleString('en')} flows and ${u.bytes.toLocaleString('en')} bytes between ${esc(iso(u.first_ts))} and ${esc(iso(u.last_ts))}. ` +
+    `Types: ${types}. Vendors: ${vendors}. So many new devices at once is often a flood of forged addresses (DHCP starvation, ARP or MAC flooding).</p>`;
 }
 
 function evidenceList(items: AssessmentItem['evidence']): string {
@@ -173,7 +190,8 @@ ${timelineSvg(data)}
 ${data.timeline.devices.length > 40 ? `<p class="muted">${data.timeline.devices.length - 40} more devices not drawn.</p>` : ''}
 </section>
 <section id="devices"><h2>Devices</h2>
-${data.devices.map((d) => deviceSection(d, findings, data)).join('\n')}
+${data.devices.slice(0, MAX_DEVICE_SECTIONS).map((d) => deviceSection(d, findings, data)).join('\n')}
+${data.devices.length > MAX_DEVICE_SECTIONS ? `<p class="muted">${(data.devices.length - MAX_DEVICE_SECTIONS).toLocaleString('en')} more assessed devices are listed in the overview table; their labels are in <code>--labels</code> and the JSON data.</p>` : ''}
 </section>
 <section id="findings"><h2>Findings</h2>
 ${data.findings.length === 0 ? '<p>No finding: none of Bulwark\'s detectors fired on this traffic.</p>' : data.findings.map((f) => findingSection(f, nameOf)).join('\n')}

@@ -5,6 +5,7 @@
  */
 import type { Finding, Severity } from '../../detect/types.ts';
 import type { ReportData } from './data.ts';
+import { inTimeRange, isoTime } from '../../capture/time-range.ts';
 import { xmlEscape as esc } from '../label/svg.ts';
 
 export const severityColour: Record<Severity, string> = {
@@ -14,7 +15,7 @@ export const severityColour: Record<Severity, string> = {
 const maxLanes = 40;
 
 function clock(ts: number): string {
-  return new Date(ts * 1000).toISOString().slice(11, 19);
+  return inTimeRange(ts) ? new Date(ts * 1000).toISOString().slice(11, 19) : '--:--:--';
 }
 
 export function timelineSvg(data: ReportData): string {
@@ -72,7 +73,7 @@ export function timelineSvg(data: ReportData): string {
     out.push(`<line x1="${x}" y1="${axisY}" x2="${x}" y2="${axisY + 4}" class="tl-axis"/>`);
     out.push(`<text x="${x}" y="${axisY + 16}" text-anchor="${k === 0 ? 'start' : k === 4 ? 'end' : 'middle'}" class="tl-tick">${clock(t)}</text>`);
   }
-  out.push(`<text x="${labelW}" y="${axisY + 28}" class="tl-tick">UTC, ${new Date(tl.start_ts * 1000).toISOString().slice(0, 10)}; bars: flows started per ${tl.bin_s < 1 ? tl.bin_s.toFixed(2) : Math.round(tl.bin_s)} s; coloured lines: findings</text>`);
+  out.push(`<text x="${labelW}" y="${axisY + 28}" class="tl-tick">UTC, ${isoTime(tl.start_ts, '(date out of range)').slice(0, 10)}; bars: flows started per ${tl.bin_s < 1 ? tl.bin_s.toFixed(2) : Math.round(tl.bin_s)} s; coloured lines: findings</text>`);
   out.push('</svg>');
   return out.join('\n');
 }

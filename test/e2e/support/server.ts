@@ -32,7 +32,7 @@ export interface ServerOptions {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'bulwark-e2e-server-'));
   const store = new SqliteStore(join(dir, 'bulwark.db'));
-  const queue = new IngestQueue(store, options.profiles ? new MudService(options.profiles) : undefined);
+  const queue = new IngestQueue(store, { mud: options.profiles ? new MudService(options.profiles) : undefined });
   const app = createApp({ store, queue, token: options.token, maxUploadBytes: 64 * 1024 * 1024, uploadDir: join(dir, 'uploads'), webRoot: options.webRoot });
   const server = await new Promise<Server>((ok, fail) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }) as Server;
