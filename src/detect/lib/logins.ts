@@ -135,6 +135,9 @@ export class LoginTracker {
     if (typeof ev.community !== 'string') return;
     const pdu = ev.pdu_type;
     if (pdu === 'response' || pdu === 'report') return; // the agent echoes the manager's community
+    // A message from the agent port that is not a trap is an answer, whatever its PDU: reflected answers sprayed
+    // at a DDoS victim must not make the victim "the agent with a default community".
+    if (Number(ev.src_port) === 161 && Number(ev.dst_port) !== 161 && pdu !== 'trap' && pdu !== 'trapv2' && pdu !== 'inform') return;
     const a = this.attempt(ev, 'snmp', `SNMP ${String(ev.version ?? '')} community`, 'community', undefined, ev.community);
     if (pdu === 'trap' || pdu === 'trapv2' || pdu === 'inform') {
       // A trap is sent by the agent: the device that owns the community is the sender.
