@@ -34,7 +34,7 @@ Options:
   --no-detect          skip the detectors and the assessment (flows, events and devices only)
   --events LIST        only these event types (comma-separated, prefix match: "dns,tls.client_hello")
   --max-flows N        live-flow limit (default 262144); when full, the least recently active flow is evicted
-  --show-secrets       print passwords and SNMP communities instead of redacting them
+  --show-secrets       print secrets (passwords, tokens, API keys, SNMP communities) instead of redacting them
   --quiet              no progress bar and no summary on standard error
   -h, --help           this help
 `;

@@ -96,7 +96,10 @@ const detector: Detector<Options> = {
       // The server accepts cleartext; a local client sending its own secret to a remote server is insecure too.
       const clientRole: Role = isLocalIp(a.client) && !isLocalIp(a.server) ? 'insecure' : 'peer';
       // Refused logins (typos, guessing) are one finding per server and protocol, not one per password or client.
-      const key = refused ? `${a.protocol}|${a.server}|refused` : `${a.protocol}|${a.server}|${a.username ?? ''}|${secretDigest(a.secret)}`;
+      // Tokens rotate (session ids): one finding per client, server and carrier, not one per token value.
+      const key = refused ? `${a.protocol}|${a.server}|refused`
+        : a.secretKind === 'token' ? `${a.protocol}|${a.server}|${a.client}|${a.carrier}|token`
+          : `${a.protocol}|${a.server}|${a.username ?? ''}|${secretDigest(a.secret)}`;
       let clients = '';
       if (refused) {
         const seen = refusedClients.getOrCreate(key, () => new Set());

@@ -67,6 +67,7 @@ export const sessions: Record<string, IrcSessionSpec> = {
     conversation: [
       [true, 'CAP LS 302\r\nNICK alice\r\nUSER alice 0 * :Alice Example\r\n'],
       [false, ':irc.example.org 001 alice :Welcome\r\n:irc.example.org 376 alice :End of /MOTD command.\r\n', 0.3],
+      [true, 'PRIVMSG NickServ :IDENTIFY hunter2xyz\r\n', 0.1],
       [true, 'JOIN #debian-user\r\n', 0.2],
       [false, ':bob!b@203.0.113.30 PRIVMSG #debian-user :the mirror at 192.0.2.44 is down again, use http://deb.example.org/debian instead\r\n', 5],
       [false, ':carol!c@203.0.113.31 PRIVMSG #debian-user :ping 192.0.2.44 works from here\r\n', 4],
