@@ -18,10 +18,13 @@ import { summaryText } from '../output/summary-text.ts';
 import { ProgressBar } from './progress.ts';
 import { ExitCode } from './exit-codes.ts';
 import { defaultOverridesPath } from './overrides-path.ts';
+import { resolveInputs } from './inputs.ts';
+import { explainArgError } from './suggest.ts';
 
-export const analyzeHelp = `Usage: bulwark analyze [options] <capture>...
+export const analyzeHelp = `Usage: bulwark analyze [options] <capture|folder>...
 
-Reads pcap or pcapng files (gzip-compressed or not; '-' for standard input), decodes them, tracks flows,
+Reads pcap or pcapng files (gzip-compressed or not; '-' for standard input; a folder means every capture
+under it, analysed together in one run), decodes them, tracks flows,
 recognises application protocols, inventories devices, runs the detectors and prints a summary, the device
 table and the findings.
 
@@ -34,6 +37,8 @@ Options:
   --no-detect          skip the detectors and the assessment (flows, events and devices only)
   --events LIST        only these event types (comma-separated, prefix match: "dns,tls.client_hello")
   --max-flows N        live-flow limit (default 262144); when full, the least recently active flow is evicted
+  --indicators FILE    indicator list for the c2.indicator detector: plain text (one IP, domain or JA4 a line),
+                       CSV, STIX 2.1 JSON or a MISP feed event; repeat the option for several lists
   --show-secrets       print secrets (passwords, tokens, API keys, SNMP communities) instead of redacting them
   --quiet              no progress bar and no summary on standard error
   -h, --help           this help
@@ -49,7 +54,21 @@ interface AnalyzeArgs {
   quiet: boolean;
   overrides?: string;
   detect: boolean;
+  indicators: string[];
 }
+
+const analyzeOptions = {
+  json: { type: 'boolean', default: false },
+  out: { type: 'string' },
+  events: { type: 'string' },
+  'max-flows': { type: 'string' },
+  'show-secrets': { type: 'boolean', default: false },
+  quiet: { type: 'boolean', default: false },
+  overrides: { type: 'string' },
+  'no-detect': { type: 'boolean', default: false },
+  indicators: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
 
 function parse(argv: string[]): AnalyzeArgs | string {
   let parsed;
@@ -57,20 +76,10 @@ function parse(argv: string[]): AnalyzeArgs | string {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        out: { type: 'string' },
-        events: { type: 'string' },
-        'max-flows': { type: 'string' },
-        'show-secrets': { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        overrides: { type: 'string' },
-        'no-detect': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
+      options: analyzeOptions,
     });
   } catch (err) {
-    return (err as Error).message;
+    return explainArgError((err as Error).message, Object.keys(analyzeOptions));
   }
   const v = parsed.values;
   if (v.help) return '';
@@ -90,6 +99,7 @@ function parse(argv: string[]): AnalyzeArgs | string {
     quiet: v.quiet ?? false,
     overrides: v.overrides,
     detect: !(v['no-detect'] ?? false),
+    indicators: v.indicators ?? [],
   };
 }
 
@@ -105,13 +115,24 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   }
   const overrides = readOverrides(args.overrides ?? (existsSync(defaultOverridesPath) ? defaultOverridesPath : undefined), 'analyze');
   if (overrides === undefined) return ExitCode.USAGE;
+  for (const path of args.indicators) {
+    if (!existsSync(path)) {
+      process.stderr.write(`bulwark analyze: cannot read indicator list ${path}: no such file\n`);
+      return ExitCode.USAGE;
+    }
+  }
+  // Missing inputs are named at once; with nothing left to read there is no summary of zeros to print.
+  const inputs = resolveInputs(args.files);
+  for (const e of inputs.errors) process.stderr.write(`bulwark: ${e}\n`);
+  if (inputs.files.length === 0) return ExitCode.NO_INPUT;
+  args.files = inputs.files;
   const sinks = openSinks(args);
   const progress = new ProgressBar(!args.quiet);
   const result = await analyzeCaptures(args.files, {
     pipeline: { flow: args.maxFlows ? { maxFlows: args.maxFlows } : {} },
     overrides,
     detectors: args.detect ? undefined : [],
-    detection: { options: secretOptions(args.showSecrets) },
+    detection: { options: detectionOptions(args) },
     assess: args.detect,
     onEvent: sinks.onEvent,
     onFlow: sinks.onFlow,
@@ -120,13 +141,17 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   progress.clear();
   sinks.close(result);
   const { summary } = result;
-  if (args.json) {
+  const nothingRead = exitCodeOf(summary) === ExitCode.NO_INPUT;
+  if (nothingRead) {
+    // No packet from any input: the errors say it all; a table of zeros would only hide them.
+  } else if (args.json) {
     if (!args.quiet) process.stderr.write(humanReport(result) + '\n');
   } else {
     writeAll(1, args.quiet ? quietLine(summary) : humanReport(result) + '\n');
   }
   for (const f of summary.files) if (f.error) process.stderr.write(`bulwark: ${f.error.message}\n`);
-  return exitCodeOf(summary);
+  const code = exitCodeOf(summary);
+  return code === ExitCode.OK && inputs.errors.length > 0 ? ExitCode.PARTIAL : code;
 }
 
 /** Load user overrides; undefined (after printing why) when the file is unreadable. */
@@ -141,8 +166,10 @@ export function readOverrides(path: string | undefined, command: string): Overri
 }
 
 /** The credential detectors print secrets only when asked. */
-function secretOptions(showSecrets: boolean): Record<string, Record<string, unknown>> {
-  return showSecrets ? { 'credentials.cleartext': { showSecrets: true }, 'credentials.default': { showSecrets: true } } : {};
+function detectionOptions(args: AnalyzeArgs): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = args.showSecrets ? { 'credentials.cleartext': { showSecrets: true }, 'credentials.default': { showSecrets: true } } : {};
+  if (args.indicators.length > 0) out['c2.indicator'] = { paths: args.indicators };
+  return out;
 }
 
 function humanReport(r: AnalysisResult): string {

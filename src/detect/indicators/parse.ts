@@ -1,7 +1,9 @@
 /**
  * Indicator-of-compromise lists: plain text (one value a line), CSV (a value column, optional type column) and
  * STIX 2.1 indicators with the simple patterns [ipv4-addr:value = '…'], [ipv6-addr:value = '…'] and
- * [domain-name:value = '…'] (OR-ed comparisons allowed). Values are IPv4/IPv6 addresses, domain names and
+ * [domain-name:value = '…'] (OR-ed comparisons allowed), and MISP feed events (the JSON of one event as a MISP
+ * feed serves it, `{"Event": {...}}`, or a list/`response` of them; attributes ip-dst, ip-src, domain,
+ * hostname, url and the composite types, also inside objects). Values are IPv4/IPv6 addresses, domain names and
  * JA4 fingerprints. Pure functions: malformed lines and objects are counted and skipped, nothing throws.
  * @module
  */
@@ -16,7 +18,7 @@ export interface Indicator {
   label?: string;
 }
 
-export type IndicatorFormat = 'text' | 'csv' | 'stix';
+export type IndicatorFormat = 'text' | 'csv' | 'stix' | 'misp';
 
 export interface ParsedIndicators {
   format: IndicatorFormat;
@@ -175,18 +177,71 @@ export function parseStix(text: string, maxIndicators = 1_000_000): ParsedIndica
   return out;
 }
 
+/** MISP attribute types that name a network indicator; composite ones ("domain|ip") carry two values. */
+const mispTypes = new Set(['ip-dst', 'ip-src', 'ip-dst|port', 'ip-src|port', 'domain', 'hostname', 'domain|ip', 'hostname|port', 'url', 'uri', 'ja4-fingerprint']);
+
+function mispValues(type: string, value: string): string[] {
+  if (type === 'url' || type === 'uri') {
+    const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^/:?#]+)/i.exec(value.trim());
+    return m === null ? [] : [m[1].replace(/^\[|\]$/g, '')];
+  }
+  if (type.endsWith('|port')) return [value.split('|')[0]];
+  if (type === 'domain|ip') return value.split('|');
+  return [value];
+}
+
+/** MISP feed events: `{"Event": …}`, a list of them, or a REST `{"response": [...]}`. */
+export function parseMisp(text: string, maxIndicators = 1_000_000): ParsedIndicators {
+  const out: ParsedIndicators = { format: 'misp', indicators: [], malformed: 0, dropped: 0 };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    out.malformed++;
+    return out;
+  }
+  const root = doc as { response?: unknown };
+  const list: unknown[] = Array.isArray(doc) ? doc : Array.isArray(root?.response) ? root.response as unknown[] : [doc];
+  for (const item of list) {
+    const event = (item as { Event?: Record<string, unknown> } | null)?.Event;
+    if (event === undefined || event === null || typeof event !== 'object') { out.malformed++; continue; }
+    const label = typeof event.info === 'string' ? event.info.slice(0, 120) : undefined;
+    const attributes: unknown[] = Array.isArray(event.Attribute) ? [...event.Attribute] : [];
+    if (Array.isArray(event.Object)) {
+      for (const o of event.Object as { Attribute?: unknown }[]) if (Array.isArray(o?.Attribute)) attributes.push(...o.Attribute);
+    }
+    for (const a of attributes) {
+      const attr = a as { type?: unknown; value?: unknown } | null;
+      if (typeof attr?.type !== 'string' || typeof attr.value !== 'string' || !mispTypes.has(attr.type)) continue;
+      for (const v of mispValues(attr.type, attr.value)) {
+        const ind = classify(v);
+        if (ind === undefined) out.malformed++;
+        else push(out, label ? { ...ind, label } : ind, maxIndicators);
+      }
+    }
+  }
+  return out;
+}
+
+/** JSON that is a MISP event (feed file or REST answer) rather than STIX. */
+function looksLikeMisp(text: string): boolean {
+  return /^\s*[[{]\s*(\{\s*)?"(Event|response)"\s*:/.test(text);
+}
+
 /** Format from the file name (.json/.stix → STIX, .csv → CSV) or, failing that, from the content. */
 export function detectFormat(name: string, text: string): IndicatorFormat {
   const lower = name.toLowerCase();
+  if (lower.endsWith('.json') && looksLikeMisp(text)) return 'misp';
   if (lower.endsWith('.json') || lower.endsWith('.stix')) return 'stix';
   if (lower.endsWith('.csv')) return 'csv';
   const start = text.trimStart()[0];
-  if (start === '{' || start === '[') return 'stix';
+  if (start === '{' || start === '[') return looksLikeMisp(text) ? 'misp' : 'stix';
   return 'text';
 }
 
 export function parseIndicators(name: string, text: string, maxIndicators = 1_000_000): ParsedIndicators {
   const format = detectFormat(name, text);
+  if (format === 'misp') return parseMisp(text, maxIndicators);
   if (format === 'stix') return parseStix(text, maxIndicators);
   if (format === 'csv') return parseCsv(text, maxIndicators);
   return parseText(text, maxIndicators);
