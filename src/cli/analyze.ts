@@ -14,6 +14,7 @@ import { deviceTable } from '../output/devices-text.ts';
 import { findingsTable } from '../output/findings-text.ts';
 import { JsonLinesWriter, writeAll } from '../output/jsonl.ts';
 import { redact } from '../output/redact.ts';
+import { jsonForm } from '../output/json-form.ts';
 import { summaryText } from '../output/summary-text.ts';
 import { ProgressBar } from './progress.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -213,21 +214,22 @@ function openSinks(args: AnalyzeArgs): Sinks {
   const secret = (r: object): object => (args.showSecrets ? r : redact(r));
   return {
     onFlow: (f) => {
-      flowsOut?.write(f);
-      stdout?.write(f);
+      const out = jsonForm(f as unknown as Record<string, unknown>);
+      flowsOut?.write(out);
+      stdout?.write(out);
     },
     onEvent: (ev) => {
       if (ev.type === 'flow.end' || !keep(ev.type)) return;
-      const out = secret(ev);
+      const out = jsonForm(secret(ev) as Record<string, unknown>);
       eventsOut?.write(out);
       stdout?.write(out);
     },
     close: (r) => {
-      if (stdout) for (const f of r.findings) stdout.write({ type: 'finding', ...f });
+      if (stdout) for (const f of r.findings) stdout.write(jsonForm({ type: 'finding', ...f }));
       for (const w of [flowsOut, eventsOut, stdout]) w?.close();
       if (!dir) return;
       const findingsOut = new JsonLinesWriter(join(dir, 'findings.jsonl'));
-      for (const f of r.findings) findingsOut.write(f);
+      for (const f of r.findings) findingsOut.write(jsonForm({ ...f }));
       findingsOut.close();
       writeFileSync(join(dir, 'devices.json'), JSON.stringify(r.devices, null, 2) + '\n');
       writeFileSync(join(dir, 'assessments.json'), JSON.stringify(r.assessments, null, 2) + '\n');
