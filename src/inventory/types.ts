@@ -29,7 +29,10 @@ export interface Identification {
   type: DeviceType;
   type_confidence: number;
   vendor?: string;
+  /** Model name, or "one of A / B" when sibling models cannot be told apart. */
   model?: string;
+  /** Confidence in the model name when it is below the type's (shared between tied siblings). */
+  model_confidence?: number;
   /** Plain-language reasons, strongest first: "DHCP host name 'DCS-930L'", "OUI D-Link". */
   because: string[];
   decided_by: Decider;
