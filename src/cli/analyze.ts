@@ -17,6 +17,7 @@ import { findingsTable } from '../output/findings-text.ts';
 import { casesText } from '../output/cases-text.ts';
 import { JsonLinesWriter, writeAll } from '../output/jsonl.ts';
 import { redact } from '../output/redact.ts';
+import { jsonForm } from '../output/json-form.ts';
 import { summaryText } from '../output/summary-text.ts';
 import { ProgressBar } from './progress.ts';
 import { analyzeFlowsCommand } from './analyze-flows.ts';
@@ -27,10 +28,13 @@ import { ConfigError, loadConfig, type BulwarkConfig } from './config/load.ts';
 import { detectors as allDetectors } from '../detect/registry.ts';
 import { EveFormatter } from '../output/siem/eve.ts';
 import { ecsAlert, ecsFlow } from '../output/siem/ecs.ts';
+import { resolveInputs } from './inputs.ts';
+import { explainArgError } from './suggest.ts';
 
-export const analyzeHelp = `Usage: bulwark analyze [options] <capture>...
+export const analyzeHelp = `Usage: bulwark analyze [options] <capture|folder>...
 
-Reads pcap or pcapng files (gzip-compressed or not; '-' for standard input), decodes them, tracks flows,
+Reads pcap or pcapng files (gzip-compressed or not; '-' for standard input; a folder means every capture
+under it, analysed together in one run), decodes them, tracks flows,
 recognises application protocols, inventories devices, runs the detectors and prints a summary, the device
 table and the findings.
 
@@ -46,7 +50,9 @@ Options:
                        or MISP events/feeds (JSON); values MISP cannot give as indicators are listed
   --events LIST        only these event types (comma-separated, prefix match: "dns,tls.client_hello")
   --max-flows N        live-flow limit (default 262144); when full, the least recently active flow is evicted
-  --show-secrets       print passwords and SNMP communities instead of redacting them
+  --indicators FILE    indicator list for the c2.indicator detector: plain text (one IP, domain or JA4 a line),
+                       CSV, STIX 2.1 JSON or a MISP feed event; repeat the option for several lists
+  --show-secrets       print secrets (passwords, tokens, API keys, SNMP communities) instead of redacting them
   --quiet              no progress bar and no summary on standard error
   --netflow ADDR[:PORT]  collect NetFlow v5/v9 and IPFIX from routers on this UDP address (default port
                        2055) instead of reading captures; runs until SIGINT/SIGTERM, then writes the outputs
@@ -79,33 +85,35 @@ export interface AnalyzeArgs {
 type JsonFormat = 'bulwark' | 'eve' | 'ecs';
 const jsonFormats: readonly JsonFormat[] = ['bulwark', 'eve', 'ecs'];
 
+const analyzeOptions = {
+  json: { type: 'boolean', default: false },
+  out: { type: 'string' },
+  events: { type: 'string' },
+  'max-flows': { type: 'string' },
+  'show-secrets': { type: 'boolean', default: false },
+  quiet: { type: 'boolean', default: false },
+  overrides: { type: 'string' },
+  'no-detect': { type: 'boolean', default: false },
+  indicators: { type: 'string', multiple: true },
+  config: { type: 'string' },
+  alert: { type: 'string', multiple: true },
+  sensor: { type: 'string' },
+  format: { type: 'string', default: 'bulwark' },
+  netflow: { type: 'string' },
+  'flows-from-capture': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 function parse(argv: string[]): AnalyzeArgs | string {
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: {
-        config: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        out: { type: 'string' },
-        events: { type: 'string' },
-        'max-flows': { type: 'string' },
-        'show-secrets': { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        overrides: { type: 'string' },
-        'no-detect': { type: 'boolean', default: false },
-        alert: { type: 'string', multiple: true, default: [] },
-        sensor: { type: 'string' },
-        format: { type: 'string', default: 'bulwark' },
-        netflow: { type: 'string' },
-        'flows-from-capture': { type: 'boolean', default: false },
-        indicators: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
+      options: analyzeOptions,
     });
   } catch (err) {
-    return (err as Error).message;
+    return explainArgError((err as Error).message, Object.keys(analyzeOptions));
   }
   const v = parsed.values;
   if (v.help) return '';
@@ -164,6 +172,21 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     process.stderr.write(`bulwark analyze: ${alerts}\n`);
     return ExitCode.USAGE;
   }
+  for (const path of args.indicators) {
+    if (!existsSync(path)) {
+      process.stderr.write(`bulwark analyze: cannot read indicator list ${path}: no such file\n`);
+      return ExitCode.USAGE;
+    }
+  }
+  // Missing inputs are named at once; with nothing left to read there is no summary of zeros to print.
+  let missingInputs = 0;
+  if (args.netflow === undefined) {
+    const inputs = resolveInputs(args.files);
+    for (const e of inputs.errors) process.stderr.write(`bulwark: ${e}\n`);
+    if (inputs.files.length === 0) return ExitCode.NO_INPUT;
+    args.files = inputs.files;
+    missingInputs = inputs.errors.length;
+  }
   const sinks = openSinks(args);
   const progress = new ProgressBar(!args.quiet);
   if (args.netflow !== undefined || args.flowsFromCapture) return analyzeFlowsCommand(args, overrides, sinks, progress, alerts);
@@ -186,13 +209,17 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   }
   sinks.close(result);
   const { summary } = result;
-  if (args.json) {
+  const nothingRead = exitCodeOf(summary) === ExitCode.NO_INPUT;
+  if (nothingRead) {
+    // No packet from any input: the errors say it all; a table of zeros would only hide them.
+  } else if (args.json) {
     if (!args.quiet) process.stderr.write(humanReport(result) + '\n');
   } else {
     writeAll(1, args.quiet ? quietLine(summary) : humanReport(result) + '\n');
   }
   for (const f of summary.files) if (f.error) process.stderr.write(`bulwark: ${f.error.message}\n`);
-  return exitCodeOf(summary);
+  const code = exitCodeOf(summary);
+  return code === ExitCode.OK && missingInputs > 0 ? ExitCode.PARTIAL : code;
 }
 
 /** Load user overrides; undefined (after printing why) when the file is unreadable. */
@@ -283,8 +310,9 @@ function openSinks(args: AnalyzeArgs): Sinks {
   const secret = (r: object): object => (args.showSecrets ? r : redact(r));
   return {
     onFlow: (f) => {
-      flowsOut?.write(f);
-      if (native) stdout?.write(f);
+      const out = jsonForm(f as unknown as Record<string, unknown>);
+      flowsOut?.write(out);
+      if (native) stdout?.write(out);
       else {
         const doc = siemFlow(f);
         siemOut?.write(doc);
@@ -293,14 +321,14 @@ function openSinks(args: AnalyzeArgs): Sinks {
     },
     onEvent: (ev) => {
       if (ev.type === 'flow.end' || !keep(ev.type)) return;
-      const out = secret(ev);
+      const out = jsonForm(secret(ev) as Record<string, unknown>);
       eventsOut?.write(out);
       if (native) stdout?.write(out);
     },
     close: (r) => {
       if (stdout && native) for (const c of r.cases) stdout.write({ type: 'case', ...c });
       for (const f of r.findings) {
-        if (native) stdout?.write({ type: 'finding', ...f });
+        if (native) stdout?.write(jsonForm({ type: 'finding', ...f }));
         else {
           const doc = siemAlert(f);
           siemOut?.write(doc);
@@ -310,7 +338,7 @@ function openSinks(args: AnalyzeArgs): Sinks {
       for (const w of [flowsOut, eventsOut, siemOut, stdout]) w?.close();
       if (!dir) return;
       const findingsOut = new JsonLinesWriter(join(dir, 'findings.jsonl'));
-      for (const f of r.findings) findingsOut.write(f);
+      for (const f of r.findings) findingsOut.write(jsonForm({ ...f }));
       findingsOut.close();
       const casesOut = new JsonLinesWriter(join(dir, 'cases.jsonl'));
       for (const c of r.cases) casesOut.write(c);

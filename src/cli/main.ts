@@ -12,11 +12,14 @@ import { configCommand, configHelp } from './config-command.ts';
 import { purgeCommand, purgeHelp } from './purge.ts';
 import { exportCommand, exportHelp } from './export.ts';
 import { evidenceCommand, evidenceHelp, keysCommand, keysHelp, verifyCommand, verifyHelp } from './evidence.ts';
+import { didYouMean } from './suggest.ts';
 
 const usage = `Usage: bulwark <command> [options]
 
 Commands:
-  analyze <capture>...   decode captures, track flows and protocols, list devices and findings
+  analyze <capture|folder>...
+                         decode captures (every capture under a folder), track flows and protocols, list
+                         devices and findings ('analyse' works too)
   devices <capture>...   the device inventory with the evidence behind each identification
   report <capture>...    a self-contained HTML report: devices, labels, findings, baseline assessment
   serve                  the REST API and web dashboard on a local database
@@ -32,6 +35,8 @@ Commands:
 Run 'bulwark <command> --help' for the options of a command.
 `;
 
+const commands = ['analyze', 'analyse', 'devices', 'report', 'serve', 'config', 'purge', 'mud', 'evidence', 'verify', 'keys', 'export', 'help', 'version'];
+
 const helps: Record<string, string> = {
   analyze: analyzeHelp, devices: devicesHelp, report: reportHelp, serve: serveHelp, config: configHelp, purge: purgeHelp, mud: mudHelp,
   evidence: evidenceHelp, verify: verifyHelp, keys: keysHelp, export: exportHelp,
@@ -41,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'analyze':
+    case 'analyse':
       return analyzeCommand(rest);
     case 'devices':
       return devicesCommand(rest);
@@ -66,14 +72,14 @@ async function main(argv: string[]): Promise<number> {
     case '--help':
     case '-h':
     case undefined:
-      process.stdout.write(helps[rest[0]] ?? usage);
+      process.stdout.write(helps[rest[0] === 'analyse' ? 'analyze' : rest[0]] ?? usage);
       return command === undefined ? ExitCode.USAGE : ExitCode.OK;
     case '--version':
     case 'version':
       process.stdout.write('bulwark 0.1.0\n');
       return ExitCode.OK;
     default:
-      process.stderr.write(`bulwark: unknown command '${command}'\n\n${usage}`);
+      process.stderr.write(`bulwark: unknown command '${command}'${didYouMean(command, commands)}\n\n${usage}`);
       return ExitCode.USAGE;
   }
 }

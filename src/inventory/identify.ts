@@ -104,6 +104,27 @@ export function firmwareOf(d: Unidentified): string | undefined {
   return fw ?? (app ? `application ${app}` : undefined);
 }
 
+/**
+ * OUI organisations that make Wi-Fi/Bluetooth/cellular modules or chips other brands build into their products:
+ * the OUI of an Espressif module in a kettle says who made the module, not who made the kettle.
+ */
+const moduleMakers = /espressif|mxchip|high-?flying|azurewave|murata|universal global scientific|gainspan|silicon lab|lierda|beken|realtek|tuya|u-blox|texas instruments|nordic semiconductor|microchip technology|qualcomm|mediatek|broadcom|cypress semiconductor|bouffalo|winner micro|shenzhen bilian|fn-link|quectel|simcom|telit|sierra wireless|ampak|wistron neweb|hon hai|liteon|lite-on/i;
+
+export function isModuleMaker(ouiVendor: string): boolean {
+  return moduleMakers.test(ouiVendor);
+}
+
+/** Labels tied with the prediction that are sibling models (same vendor and type). */
+export function siblingsOf(p: Prediction, info: { type: DeviceType; vendor: string }): string[] {
+  return p.tied.filter((l) => labelInfo[l] && labelInfo[l].type === info.type && labelInfo[l].vendor === info.vendor && labelInfo[l].model !== labelInfo[p.label].model);
+}
+
+/** The nearest sample shares nothing with the device but OUI (and traffic-volume) tokens. */
+function modelOnlyFromOui(p: Prediction): boolean {
+  const shared = p.neighbours[0]?.shared ?? [];
+  return shared.every((t) => /^(oui|nflows|nbytes|nremote|nlocal|ndomains):/.test(t));
+}
+
 /** Identify a device from its evidence: rules and model, whichever is stronger, agreeing ones reinforcing. */
 export function identify(d: Unidentified, model: DeviceModel | null = shippedModel()): Identification {
   const matches = ruleMatches(d).sort((a, b) => b.rule.weight - a.rule.weight);
@@ -118,7 +139,8 @@ export function identify(d: Unidentified, model: DeviceModel | null = shippedMod
   for (const [t, s] of typeScore) if (s > ruleConf) [ruleType, ruleConf] = [t, s];
 
   const pred = model?.predict(deviceFeatures(d));
-  const usePred = pred && pred.confidence >= minModelConfidence && labelInfo[pred.label] ? pred : undefined;
+  // A prediction that rests on a module maker's OUI alone (every Espressif-based product shares it) says nothing.
+  const usePred = pred && pred.confidence >= minModelConfidence && labelInfo[pred.label] && !(modelOnlyFromOui(pred) && d.oui_vendor && isModuleMaker(d.oui_vendor)) ? pred : undefined;
   const info = usePred ? labelInfo[usePred.label] : undefined;
   const modelConf = usePred ? usePred.confidence : 0;
 
@@ -146,7 +168,8 @@ export function identify(d: Unidentified, model: DeviceModel | null = shippedMod
     else because.push(r);
   }
   if (d.oui_vendor && !matches.some((m) => m.reason === `OUI ${shortVendor(d.oui_vendor!)}` && m.rule.type === type)) {
-    because.splice(Math.min(1, because.length), 0, `OUI ${shortVendor(d.oui_vendor)}`);
+    const note = isModuleMaker(d.oui_vendor) ? ' (maker of its network module, not the brand)' : '';
+    because.splice(Math.min(1, because.length), 0, `OUI ${shortVendor(d.oui_vendor)}${note}`);
   } else if (d.mac_local) because.push('randomised (locally administered) MAC');
   for (const m of matches) if (!m.rule.type && m.rule.vendor) because.push(m.reason);
 
@@ -158,10 +181,23 @@ export function identify(d: Unidentified, model: DeviceModel | null = shippedMod
   const out: Identification = { type, type_confidence: Math.round(conf * 100) / 100, because: because.slice(0, 6), decided_by: decidedBy };
 
   // Vendor: a rule that names one, else the model's label (when it agrees on the type), else the OUI registry.
-  const vendorRule = matches.find((m) => m.rule.vendor && (!m.rule.type || m.rule.type === type));
-  const vendor = vendorRule?.vendor ?? (info && info.type === type ? info.vendor : undefined) ?? (d.oui_vendor ? shortVendor(d.oui_vendor) : undefined);
+  // A rule naming a module maker (an "ESP_…" host name) says what is inside, not whose product it is.
+  const vendorRule = matches.find((m) => m.rule.vendor && !isModuleMaker(m.rule.vendor) && (!m.rule.type || m.rule.type === type));
+  const ouiBrand = d.oui_vendor && !isModuleMaker(d.oui_vendor) ? shortVendor(d.oui_vendor) : undefined;
+  const vendor = vendorRule?.rule.vendor ?? (info && info.type === type ? info.vendor : undefined) ?? ouiBrand;
   if (vendor) out.vendor = vendor;
-  const modelName = matches.find((m) => m.model && m.rule.type === type)?.model ?? (info && info.type === type ? info.model : undefined);
+  const ruleModel = matches.find((m) => m.model && m.rule.type === type)?.model;
+  let modelName = ruleModel ?? (info && info.type === type ? info.model : undefined);
+  // Sibling models the evidence cannot tell apart (same vendor and type, equally close): say so, never pick one.
+  const siblings = ruleModel === undefined && usePred && info ? siblingsOf(usePred, info) : [];
+  if (modelName && siblings.length > 0) {
+    modelName = `one of ${[info!.model, ...siblings.map((l) => labelInfo[l].model)].join(' / ')}`;
+    out.because.push(`cannot tell ${[usePred!.label, ...siblings].join(' from ')}: their traffic here looks the same`);
+    out.model_confidence = Math.round((modelConf / (siblings.length + 1)) * 100) / 100;
+  } else if (modelName && !ruleModel && info && modelOnlyFromOui(usePred!)) {
+    // A model name needs evidence of the product itself; the OUI names only who made the network chip or the brand.
+    modelName = undefined;
+  }
   if (modelName && type !== 'unknown') out.model = modelName;
 
   // What an industrial device says about itself through an identification service beats any guess.

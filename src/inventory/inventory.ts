@@ -215,7 +215,11 @@ export class Inventory implements DeviceLookup {
     for (const d of this.byId.values()) {
       const macLocal = d.mac !== undefined && isLocallyAdministered(d.mac);
       const base = d.toRecord(d.mac ? ouiVendor(d.mac) : undefined, macLocal);
-      if (d.forwarded.size > 0) {
+      // A MAC that only ever carried one address outside the local networks is that remote host, seen on the
+      // segment (public addressing, a point-to-point link): a peer, not a device of this network.
+      if (d.forwarded.size === 1 && base.ips.length === 0 && !base.local && base.hostnames.length === 0 && base.services.length === 0) continue;
+      // A router forwards many remote addresses; one remote address behind a device's MAC is not routing.
+      if (d.forwarded.size >= minForwardedForGateway) {
         base.evidence.push({ signal: 'gateway', value: `forwards traffic of ${d.forwarded.size} remote address${d.forwarded.size === 1 ? '' : 'es'}`, ts: d.first_ts, file: '', packet: 0 });
       }
       const rec: DeviceRecord = { ...base, identification: this.options.identify(base) };
@@ -269,3 +273,6 @@ export class Inventory implements DeviceLookup {
     return { ts: ev.ts, file: ev.file, packet: ev.packet };
   }
 }
+
+/** Remote addresses a MAC must carry before it counts as forwarding traffic (a gateway). */
+const minForwardedForGateway = 2;

@@ -35,7 +35,12 @@ export interface Prediction {
   /** Share of the k neighbours' similarity voting for the label, times the best similarity (0..1). */
   confidence: number;
   neighbours: Neighbour[];
+  /** Other labels whose closest sample is as close as the winner's (within 2 %): the evidence cannot tell them apart. */
+  tied: string[];
 }
+
+/** Two labels whose best similarities differ by less than this share are a tie. */
+const tieShare = 0.98;
 
 function kindWeight(token: string): number {
   return kindWeights[token.slice(0, token.indexOf(':'))] ?? 1;
@@ -138,6 +143,13 @@ export class DeviceModel {
       const shared = s.tokens.filter((i) => q.has(i)).sort((a, b) => this.weight(b) - this.weight(a)).map((i) => this.data.vocab[i]);
       return { label: s.label, similarity: t.s, shared };
     });
-    return { label: best, confidence: (bestVote / total) * top[0].s, neighbours };
+    const bestOf = new Map<string, number>();
+    for (const t of scored) {
+      if (t.s < top[0].s * tieShare) break;
+      const label = this.data.samples[t.j].label;
+      if (!bestOf.has(label)) bestOf.set(label, t.s);
+    }
+    const tied = [...bestOf.keys()].filter((l) => l !== best).sort();
+    return { label: best, confidence: (bestVote / total) * top[0].s, neighbours, tied };
   }
 }

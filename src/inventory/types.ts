@@ -32,6 +32,7 @@ export interface Identification {
   type: DeviceType;
   type_confidence: number;
   vendor?: string;
+  /** Model name, or "one of A / B" when sibling models cannot be told apart. */
   model?: string;
   /** Firmware version a device reported through an identification service (Modbus 43/14, S7 SZL). */
   firmware?: string;
@@ -39,6 +40,8 @@ export interface Identification {
   serial?: string;
   /** Industrial protocol roles seen: 'modbus server', 'dnp3 outstation', 's7comm client', ... */
   roles?: string[];
+  /** Confidence in the model name when it is below the type's (shared between tied siblings). */
+  model_confidence?: number;
   /** Plain-language reasons, strongest first: "DHCP host name 'DCS-930L'", "OUI D-Link". */
   because: string[];
   decided_by: Decider;

@@ -4,6 +4,7 @@
  * them; a test fails while they are stale.
  * @module
  */
+import { secretFields } from '../events/secrets.ts';
 import { catalogue } from '../events/catalogue.ts';
 import { envelopeFields, type FieldSpec } from '../events/types.ts';
 
@@ -19,8 +20,16 @@ export function eventsMarkdown(): string {
     '',
     'Every line of `events.jsonl` (and of `bulwark analyze --json`) is one JSON object: the **envelope** below plus',
     'the fields of its event type. Lines of `flows.jsonl` are flow records: the fields of `flow.end` with',
-    '`"type": "flow"`. Times are seconds since the Unix epoch (fractional). Secrets (`password`, `basic_password`,',
-    '`community`, `will_payload`) are redacted in CLI output unless `--show-secrets` is given.',
+    '`"type": "flow"`. Times are seconds since the Unix epoch (fractional).',
+    '',
+    '## Secrets',
+    '',
+    'These fields carry secrets. Output replaces each secret by `[redacted N chars]` unless `--show-secrets` is given,',
+    'and the credential detectors report them as cleartext credentials. The list lives in `src/events/secrets.ts`.',
+    '',
+    '| field | events | what is redacted |',
+    '|---|---|---|',
+    ...secretFields.map((f) => `| \`${f.field}\` | ${f.events.map((e) => `\`${e}\``).join(', ')} | ${f.what.replace(/\|/g, '\\|')} |`),
     '',
     '## Envelope',
     '',

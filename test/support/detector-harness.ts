@@ -5,11 +5,12 @@
  */
 import { Pipeline } from '../../src/pipeline/analyze.ts';
 import type { Detector, Report } from '../../src/detect/types.ts';
+import type { DeviceLookup } from '../../src/inventory/types.ts';
 
-export async function reportsOf<O extends Record<string, unknown>>(detector: Detector<O>, paths: string[], options: Partial<O> = {}): Promise<Report[]> {
+export async function reportsOf<O extends Record<string, unknown>>(detector: Detector<O>, paths: string[], options: Partial<O> = {}, devices?: DeviceLookup): Promise<Report[]> {
   const reports: Report[] = [];
   const defaults = Object.fromEntries(Object.entries(detector.options).map(([k, v]) => [k, (v as { default: unknown }).default])) as O;
-  const instance = detector.create({ report: (r) => reports.push(r) }, { ...defaults, ...options });
+  const instance = detector.create({ report: (r) => reports.push(r), devices }, { ...defaults, ...options });
   const pipeline = new Pipeline();
   for (const type of detector.subscribes) {
     if (type === 'flow.end') pipeline.onFlow((f) => instance.onFlow?.(f));

@@ -59,3 +59,30 @@ export function tsharkConversations(path: string): Conversation[] {
   }
   return [...convs.values()];
 }
+
+/**
+ * Flows as Bulwark defines them, counted from tshark's packets alone: TCP and UDP streams (tshark's
+ * tcp.stream/udp.stream) and ARP, IGMP and ICMP pseudo-flows per address pair, each split where the gap
+ * between two packets exceeds the idle timeout of its transport (Bulwark's documented defaults: TCP 300 s,
+ * UDP 60 s, ICMP 30 s, other 60 s; the TCP linger after a close is shorter but only ends streams tshark ends too).
+ */
+export function tsharkFlowCount(path: string, idle = { tcp: 300, udp: 60, icmp: 30, other: 60 }): number {
+  const rows = tsharkFields(path, 'tcp || udp || arp || igmp || icmp', ['frame.time_epoch', 'tcp.stream', 'udp.stream', 'arp.src.proto_ipv4', 'arp.dst.proto_ipv4', 'ip.src', 'ip.dst', 'ip.proto', 'icmp.type']);
+  const last = new Map<string, number>();
+  let flows = 0;
+  for (const [t, tcpStream, udpStream, arpSrc, arpDst, ipSrc, ipDst, proto] of rows) {
+    const ts = Number(t);
+    let key: string;
+    let gap: number;
+    // An ICMP error quotes the packet it answers: tshark then also shows the quoted UDP/TCP header's stream.
+    if (proto === '1') [key, gap] = [`icmp ${[ipSrc, ipDst].sort().join(' ')}`, idle.icmp];
+    else if (tcpStream) [key, gap] = [`tcp ${tcpStream}`, idle.tcp];
+    else if (udpStream) [key, gap] = [`udp ${udpStream}`, idle.udp];
+    else if (arpSrc) [key, gap] = [`arp ${[arpSrc, arpDst].sort().join(' ')}`, idle.other];
+    else [key, gap] = [`ip${proto} ${[ipSrc, ipDst].sort().join(' ')}`, idle.other];
+    const prev = last.get(key);
+    if (prev === undefined || ts - prev > gap) flows++;
+    last.set(key, ts);
+  }
+  return flows;
+}

@@ -9,7 +9,12 @@ export interface AuthFacts {
   basic_password?: string;
   digest_username?: string;
   digest_realm?: string;
+  /** Credentials of any scheme other than Basic and Digest (Bearer, Token, proprietary, or a bare token). */
+  credentials?: string;
 }
+
+/** A word that can be a scheme name (RFC 9110 token, short, letters first). */
+const schemeLike = /^[A-Za-z][A-Za-z0-9._~+/-]{0,23}$/;
 
 /** Base64 alphabet check: Buffer.from(…, 'base64') silently skips junk, so reject it first. */
 const base64Re = /^[A-Za-z0-9+/_-]+={0,2}$/;
@@ -40,6 +45,9 @@ export function authParams(s: string, max = 32): Map<string, string> {
 /** Facts of an Authorization / Proxy-Authorization value. */
 export function parseAuthorization(value: string): AuthFacts {
   const sp = value.search(/\s/);
+  // A lone value that is not a scheme name is a bare token (proprietary APIs send "Authorization: 3f9a…"):
+  // it must not be reported as the scheme, which is not a secret field.
+  if (sp < 0 && (!schemeLike.test(value) || /\d/.test(value) && value.length > 12)) return { scheme: '(none)', credentials: value };
   const scheme = sp < 0 ? value : value.slice(0, sp);
   const rest = sp < 0 ? '' : value.slice(sp + 1).trim();
   const facts: AuthFacts = { scheme };
@@ -54,6 +62,8 @@ export function parseAuthorization(value: string): AuthFacts {
     const params = authParams(rest);
     facts.digest_username = params.get('username');
     facts.digest_realm = params.get('realm');
+  } else if (rest !== '') {
+    facts.credentials = rest;
   }
   return facts;
 }

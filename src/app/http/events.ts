@@ -22,6 +22,8 @@ export interface HttpRequestEvent {
   authorization_scheme?: string;
   basic_user?: string;
   basic_password?: string;
+  authorization_credentials?: string;
+  token_headers?: NameValuePair[];
   query_params?: NameValuePair[];
   form_params?: NameValuePair[];
   cookie_names?: string[];
@@ -57,6 +59,8 @@ export const events: readonly EventSpec[] = [
       authorization_scheme: { type: 'string', description: 'Scheme of Authorization (or Proxy-Authorization), e.g. Basic.', optional: true },
       basic_user: { type: 'string', description: 'User name decoded from Basic credentials.', optional: true },
       basic_password: { type: 'string', description: 'Password decoded from Basic credentials.', optional: true },
+      authorization_credentials: { type: 'string', description: 'Credentials of any other Authorization scheme (Bearer, Token, proprietary, or a bare token without a scheme), as sent; Digest responses are not kept. A secret: redacted in output.', optional: true },
+      token_headers: { type: 'object[]', description: 'Other headers carrying a secret {name, value} (names with token, api-key, auth, session, secret, password), bounded. Secrets: values redacted in output.', optional: true },
       query_params: { type: 'object[]', description: 'Query string pairs {name, value}, percent-decoded, bounded.', optional: true },
       form_params: { type: 'object[]', description: 'Pairs {name, value} from the first 4 KiB of an application/x-www-form-urlencoded body.', optional: true },
       cookie_names: { type: 'string[]', description: 'Names of the cookies sent (values not kept).', optional: true },

@@ -10,7 +10,7 @@ import type { Head } from './head.ts';
 import { parseAuthorization } from './auth.ts';
 import { cookieNames, parseUrlEncoded, queryOf } from './params.ts';
 import type { NameValue, ParamLimits } from './params.ts';
-import type { HttpRequestEvent, HttpResponseEvent } from './events.ts';
+import type { HttpRequestEvent, HttpResponseEvent, NameValuePair } from './events.ts';
 
 export { parseHead, defaultHeadLimits } from './head.ts';
 export type { Head, HeadLimits } from './head.ts';
@@ -141,6 +141,22 @@ export function probeHttp(bytes: Uint8Array): 'yes' | 'no' | 'maybe' {
   return 'no';
 }
 
+const maxSecretHeaderLength = 1024;
+/** Header names that carry a secret besides Authorization (X-Auth-Token, X-Api-Key, X-Session-Id, ...). */
+const tokenHeaderName = /token|api-?key|^x-.*auth|session|secret|passw/;
+
+/** Headers other than (Proxy-)Authorization and Cookie whose name says they carry a secret. */
+function tokenHeaders(bytes: Uint8Array, head: Head, max: number): NameValuePair[] {
+  const out: NameValuePair[] = [];
+  const f = head.fields;
+  for (let i = 0; i + 3 < f.length && out.length < max; i += 4) {
+    const name = text(bytes, f[i], f[i + 1]).toLowerCase();
+    if (name === 'authorization' || name === 'proxy-authorization' || name === 'cookie' || !tokenHeaderName.test(name)) continue;
+    out.push({ name: name.slice(0, 64), value: text(bytes, f[i + 2], f[i + 3]).slice(0, maxSecretHeaderLength) });
+  }
+  return out;
+}
+
 /** Fields of `http.request` from a parsed head (form_params added later by the analyzer). */
 export function requestFacts(bytes: Uint8Array, head: Head, line: RequestLine, contentLength: number, limits: ParamLimits): { event: HttpRequestEvent; truncated: boolean } {
   const event: HttpRequestEvent = { method: line.method, uri: line.uri, version: line.version };
@@ -161,7 +177,10 @@ export function requestFacts(bytes: Uint8Array, head: Head, line: RequestLine, c
       event.basic_user = facts.basic_user;
       event.basic_password = facts.basic_password;
     }
+    if (facts.credentials !== undefined) event.authorization_credentials = facts.credentials.slice(0, maxSecretHeaderLength);
   }
+  const tokens = tokenHeaders(bytes, head, limits.maxParams);
+  if (tokens.length > 0) event.token_headers = tokens;
   let truncated = false;
   const query = queryOf(line.uri);
   if (query !== undefined) {

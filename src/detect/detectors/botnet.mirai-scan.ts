@@ -2,19 +2,29 @@
  * botnet.mirai-scan: Mirai's scanner fingerprint. Its raw SYNs carry the destination IPv4 address as the
  * TCP sequence number (`tcph->seq = iph->daddr`, mirai/bot/scanner.c), go to 23 and 2323 about 9:1, share
  * one source port per scanner and are 40 bytes without TCP options. A random ISN equals the destination
- * with probability 2^-32, so a few such SYNs are near-certain.
+ * with probability 2^-32, so a few such SYNs are near-certain. Behind NAT the SYN reaches a private address
+ * while its sequence number still holds the public one: several unrelated sources sending the same sequence
+ * number to one port of one host is the same fingerprint (random ISNs of different hosts never agree).
  * @module
  */
 import type { Detector, EvidenceRef } from '../types.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
-import { evidenceOf, ipv4ToUint, isLocalIp } from '../lib/net.ts';
+import { evidenceOf, ipv4ToUint, isLocalIp, uintToIpv4 } from '../lib/net.ts';
 import { BoundedMap } from '../lib/bounded-map.ts';
 
 interface Options extends Record<string, unknown> {
   ports: string[];
   anyPort: boolean;
   minSyns: number;
+  minNatSources: number;
   maxTrackedSources: number;
+}
+
+/** SYNs to one local host and port carrying one sequence number that is not that host's address. */
+interface SharedSeq {
+  sources: Set<string>;
+  held: { ev: EventRecord; evidence: EvidenceRef }[];
+  reported: boolean;
 }
 
 interface SourceState {
@@ -48,6 +58,7 @@ const detector: Detector<Options> = {
     ports: { default: ['23', '2323'], description: "Destination ports of Mirai's scanner (2323 for one SYN in ten, 23 otherwise)." },
     anyPort: { default: true, description: 'Also count the fingerprint on other ports (variants reuse the scanner for 37215, 52869, 5555...), at lower confidence.' },
     minSyns: { default: 2, description: 'Fingerprinted SYNs from one source before it is reported.' },
+    minNatSources: { default: 3, description: 'Distinct sources sending one sequence number (a public address) to one port of one local host before that is read as Mirai scanning through NAT.' },
     maxTrackedSources: { default: 10000, description: 'Sources tracked at once (the oldest is forgotten beyond it).' },
   },
   messages: {
@@ -56,8 +67,8 @@ const detector: Detector<Options> = {
       explanation: "{source}, a device on this network, sent {count} TCP SYNs whose sequence number equals the destination address, Mirai's scanner fingerprint ({port23} to port 23, {port2323} to 2323, {other} elsewhere; {src_ports} source port(s); {no_options} without TCP options), {first_seen} to {last_seen}. The device is infected: disconnect it, reboot it (Mirai lives in memory) and change its passwords before reconnecting.",
     },
     inbound: {
-      title: 'Mirai-infected host {source} scans this network',
-      explanation: "{source} sent {count} TCP SYNs with Mirai's scanner fingerprint (sequence number = destination address; {port23} to port 23, {port2323} to 2323, {other} elsewhere) toward this network, {first_seen} to {last_seen}. It looks for telnet with default passwords: make sure no device here exposes telnet or keeps a default password.",
+      title: 'Mirai-infected hosts scan this network ({sources} sources)',
+      explanation: "{sources} Internet hosts (most active: {top_sources}) sent {count} TCP SYNs with Mirai's scanner fingerprint toward this network ({how}), {first_seen} to {last_seen}. They look for telnet with default passwords: make sure no device here exposes telnet or keeps a default password.",
     },
   },
   subscribes: ['flow.start'],
@@ -66,32 +77,74 @@ const detector: Detector<Options> = {
     const ports = new Set(options.ports.map(Number));
     const sources = new BoundedMap<string, SourceState>(options.maxTrackedSources);
 
+    const shared = new BoundedMap<string, SharedSeq>(options.maxTrackedSources);
+    // Inbound scanning is one story for the whole network: sources counted, the busiest named.
+    const inboundSources = new BoundedMap<string, number>(options.maxTrackedSources);
+    const topSources = (): string => [...inboundSources.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([ip, n]) => `${ip} (${n})`).join(', ');
+
+    const reportInbound = (ev: EventRecord, src: string, evidence: EvidenceRef, how: string, publicAddress?: string): void => {
+      inboundSources.set(src, (inboundSources.get(src) ?? 0) + 1);
+      const target = String(ev.dst_ip);
+      ctx.report({
+        messageId: 'inbound',
+        key: 'inbound',
+        data: { sources: inboundSources.size, top_sources: topSources(), how },
+        devices: [{ role: 'attacker', ip: src }, ...(isLocalIp(target) ? [{ role: 'victim' as const, ip: target }] : [])],
+        ts: evidence.ts,
+        evidence,
+        severity: 'medium',
+        facts: { direction: 'inbound', sources: inboundSources.size, top_sources: topSources(), last_target: target, ...(publicAddress ? { public_address: publicAddress } : {}) },
+      });
+    };
+
     const report = (ev: EventRecord, src: string, s: SourceState, evidence: EvidenceRef, ts: number, port: number): void => {
       const outbound = isLocalIp(src);
+      if (!outbound) return reportInbound(ev, src, evidence, 'sequence number = destination address');
       ctx.report({
-        messageId: outbound ? 'outbound' : 'inbound',
+        messageId: 'outbound',
         key: src,
         data: {
           source: src, port23: s.port23, port2323: s.port2323, other: s.otherPorts, src_ports: s.srcPorts.size, no_options: s.noOptions,
         },
-        devices: [{ role: outbound ? 'infected' : 'attacker', ip: src }],
+        devices: [{ role: 'infected', ip: src }],
         ts,
         evidence,
-        severity: outbound ? 'high' : 'medium',
+        severity: 'high',
         confidence: ports.has(port) ? undefined : 0.9,
         facts: {
           syns: s.syns, port_23: s.port23, port_2323: s.port2323, other_ports: s.otherPorts, without_options: s.noOptions,
-          bytes_40: s.bytes40, source_ports: [...s.srcPorts], direction: outbound ? 'outbound' : 'inbound', last_target: String(ev.dst_ip),
+          bytes_40: s.bytes40, source_ports: [...s.srcPorts], direction: 'outbound', last_target: String(ev.dst_ip),
         },
       });
+    };
+
+    /** A SYN to a local host whose sequence number is some other public address: Mirai behind NAT when shared. */
+    const onNatCandidate = (ev: EventRecord, seq: number, port: number): void => {
+      const dst = String(ev.dst_ip);
+      const src = String(ev.src_ip);
+      if (!ports.has(port) || !isLocalIp(dst) || isLocalIp(src)) return;
+      const publicAddress = uintToIpv4(seq);
+      if (isLocalIp(publicAddress) || seq < 0x01000000 || seq >= 0xe0000000) return;
+      const key = `${dst}|${port}|${seq}`;
+      const entry = shared.getOrCreate(key, () => ({ sources: new Set(), held: [], reported: false }));
+      const evidence = evidenceOf(ev);
+      const how = `behind NAT: the sequence number of SYNs from several sources is ${publicAddress}, the public address of ${dst}`;
+      if (entry.reported) return reportInbound(ev, src, evidence, how, publicAddress);
+      if (entry.sources.size < options.minNatSources) entry.sources.add(src);
+      if (entry.held.length < 64) entry.held.push({ ev, evidence });
+      if (entry.sources.size < options.minNatSources) return;
+      entry.reported = true;
+      for (const h of entry.held) reportInbound(h.ev, String(h.ev.src_ip), h.evidence, how, publicAddress);
+      entry.held = [];
     };
 
     return {
       onEvent(ev) {
         if (ev.tcp_flags !== 'S' || typeof ev.tcp_seq !== 'number') return;
         const dst = ev.dst_ip;
-        if (typeof dst !== 'string' || ev.tcp_seq !== ipv4ToUint(dst)) return;
+        if (typeof dst !== 'string') return;
         const port = Number(ev.dst_port);
+        if (ev.tcp_seq !== ipv4ToUint(dst)) return onNatCandidate(ev, ev.tcp_seq, port);
         if (!ports.has(port) && !options.anyPort) return;
         const src = String(ev.src_ip);
         let s = sources.get(src);

@@ -11,6 +11,10 @@ import { isLocalIp } from '../lib/net.ts';
 import { RateWindow } from '../lib/windows.ts';
 import { BoundedMap } from '../lib/bounded-map.ts';
 
+/** Peers named in a finding's text, and peers counted per finding. */
+const maxNamedPeers = 5;
+const maxPeersCounted = 1024;
+
 interface Options extends Record<string, unknown> {
   windowS: number;
   minFailures: number;
@@ -51,16 +55,20 @@ const detector: Detector<Options> = {
   },
   messages: {
     failures: {
-      title: '{protocol} brute force against {server} from {client}',
-      explanation: '{client} failed to log in to {server}:{port} over {protocol} at least {threshold} times within {window} s (last user tried: {username}); {count} failed attempts in all, {first_seen} to {last_seen}. {direction_note}',
+      title: '{protocol} brute force against {server} from {peers}',
+      explanation: '{peers_detail} failed to log in to {server}:{port} over {protocol} at least {threshold} times within {window} s each (last user tried: {username}); {count} failed attempts in all, {first_seen} to {last_seen}. {direction_note}',
+    },
+    outbound: {
+      title: '{client} brute-forces {protocol} logins on {peers}',
+      explanation: '{client} failed to log in over {protocol} at least {threshold} times within {window} s on each of {peers_detail} (last user tried: {username}); {count} failed attempts in all, {first_seen} to {last_seen}. {direction_note}',
     },
     sessions: {
-      title: '{protocol} brute force against {server} from {client}',
-      explanation: '{client} opened at least {threshold} short {protocol} sessions to {server}:{port} within {window} s ({count} in all, {first_seen} to {last_seen}): the login is encrypted, but this rhythm is password guessing. {direction_note}',
+      title: '{protocol} brute force against {server} from {peers}',
+      explanation: '{peers_detail} opened at least {threshold} short {protocol} sessions to {server}:{port} within {window} s ({count} in all, {first_seen} to {last_seen}): the login is encrypted, but this rhythm is password guessing. {direction_note}',
     },
     succeeded: {
       title: '{protocol} brute force against {server} succeeded',
-      explanation: "After repeated failures, {client} logged in to {server}:{port} over {protocol} as '{username}'. Treat {server} as compromised: change its passwords and check it. {direction_note}",
+      explanation: "After repeated failures, {client} logged in to {server}:{port} over {protocol} as '{username}' (attempts from {peers_detail}). Treat {server} as compromised: change its passwords and check it. {direction_note}",
     },
   },
   subscribes: [...loginEventTypes, 'flow.end'],
@@ -72,28 +80,40 @@ const detector: Detector<Options> = {
     // Pairs already reported as succeeded: later logins of the (now known) password are not news.
     const succeeded = new BoundedMap<string, true>(options.maxTrackedPairs);
 
-    const direction = (client: string, server: string): { note: string; clientRole: Role; outbound: boolean } => {
-      const outbound = isLocalIp(client) && !isLocalIp(server);
-      return outbound
-        ? { note: `${client} is on this network: it is probably infected and attacking others.`, clientRole: 'infected', outbound }
-        : { note: `Make sure ${server} has a strong, unique password and is not reachable from where ${client} is.`, clientRole: 'attacker', outbound };
+    // One story per attacked service (inbound) or per attacking device (outbound): peers are counted, the
+    // busiest named, instead of one finding per client and server pair.
+    const peersOf = new BoundedMap<string, Map<string, number>>(options.maxTrackedPairs);
+    const peerText = (peers: Map<string, number>, noun: string): { short: string; detail: string } => {
+      const top = [...peers].sort((x, y) => y[1] - x[1]).slice(0, maxNamedPeers);
+      const named = top.map(([ip, n]) => `${ip} (${n})`).join(', ');
+      const more = peers.size > top.length ? ` and ${peers.size - top.length} more` : '';
+      return { short: peers.size === 1 ? top[0][0] : `${peers.size} ${noun}s`, detail: `${peers.size} ${noun}${peers.size === 1 ? '' : 's'}: ${named}${more}` };
     };
 
     const emit = (messageId: string, protocol: string, client: string, server: string, port: number, threshold: number, items: Attempt[]): void => {
-      const d = direction(client, server);
+      const outbound = isLocalIp(client) && !isLocalIp(server);
+      const key = outbound ? `${client}|${protocol}|outbound` : `${server}|${protocol}`;
+      const peers = peersOf.getOrCreate(key, () => new Map());
+      const peer = outbound ? server : client;
+      if (peers.has(peer) || peers.size < maxPeersCounted) peers.set(peer, (peers.get(peer) ?? 0) + (messageId === 'succeeded' ? 0 : items.length));
+      const text = peerText(peers, outbound ? 'host' : 'source');
+      const note = outbound
+        ? `${client} is on this network: it is probably infected and attacking others.`
+        : `Make sure ${server} has a strong, unique password and is not reachable from where the attackers are.`;
+      const clientRole: Role = outbound ? 'infected' : 'attacker';
       for (const item of items) {
         ctx.report({
-          messageId,
-          key: `${client}|${server}|${protocol}`,
+          messageId: outbound && messageId === 'failures' ? 'outbound' : messageId,
+          key,
           data: {
             protocol: protocol.toUpperCase(), client, server, port, threshold, window: options.windowS,
-            username: item.username ?? '(unknown)', direction_note: d.note,
+            username: item.username ?? '(unknown)', direction_note: note, peers: text.short, peers_detail: text.detail,
           },
-          devices: [{ role: d.clientRole, ip: client }, { role: 'victim', ip: server }],
+          devices: [{ role: clientRole, ip: client }, { role: 'victim', ip: server }],
           ts: item.ts,
           evidence: item.evidence,
-          severity: messageId === 'succeeded' || d.outbound ? 'high' : undefined,
-          facts: { protocol, server_port: port, direction: d.outbound ? 'outbound' : 'inbound' },
+          severity: messageId === 'succeeded' || outbound ? 'high' : undefined,
+          facts: { protocol, server_port: port, direction: outbound ? 'outbound' : 'inbound', peers: peers.size, top_peers: text.detail },
         });
       }
     };

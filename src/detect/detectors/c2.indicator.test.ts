@@ -9,7 +9,7 @@ const sample = (n: string): string => new URL(`../../../samples/${n}`, import.me
 const lists = (...names: string[]): { paths: string[] } => ({ paths: names.map((n) => net(`indicators/${n}`)) });
 const total = (rs: Report[]): number => rs.reduce((n, r) => n + (r.count ?? 1), 0);
 
-for (const list of ['hakai-c2.txt', 'iocs.stix.json']) {
+for (const list of ['hakai-c2.txt', 'iocs.stix.json', 'hakai-c2.misp.json']) {
   test(`❌ hakai-c2-cut.pcap with ${list}: every attempt to the two C2 addresses`, async () => {
     const rs = await reportsOf(detector, [net('hakai-c2-cut.pcap')], lists(list));
     const keys = [...new Set(rs.map((r) => r.key))].sort();

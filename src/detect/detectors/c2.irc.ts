@@ -1,33 +1,47 @@
 /**
- * c2.irc: a device controlled over IRC (the C2 channel of Kaiten/Tsunami, early Gafgyt and many IoT bots):
- * bot commands ("!scan", "!udp", "!* JUNK") arriving in PRIVMSG/NOTICE/TOPIC on a session the device opened,
- * on any port. A session with a bot-style nickname ("[x86|US|4821]") is reported on its own at lower severity.
+ * c2.irc: a device controlled over IRC (Kaiten/Tsunami, Muhstik, IRC forks of Gafgyt/Bashlite and many IoT
+ * bots), judged by the session's structure rather than by a list of nicknames or command words, which every
+ * fork changes: a machine-made nickname, a JOIN right after connecting, a client that only answers keep-alives
+ * and never chats, a device that is not a person's computer, and orders carrying targets (addresses,
+ * networks, ports, download URLs) in PRIVMSG, NOTICE or TOPIC. A person chatting on IRC shows none of the
+ * first and says things of their own.
  * @module
  */
 import type { Detector, EvidenceRef } from '../types.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
 import { evidenceOf } from '../lib/net.ts';
+import { hasTargets, isOrder, machineNickReason, orderTargets, orderVerb } from '../lib/irc-structure.ts';
 
 interface Options extends Record<string, unknown> {
   botCommands: string[];
   botNickPattern: string;
+  joinWithinS: number;
   reportPlainSessions: boolean;
   maxTrackedSessions: number;
 }
 
 interface Session {
   nick: string;
-  channel: string;
-  commands: number;
+  nickReason: string;
   nickEvidence: EvidenceRef | undefined;
+  channel: string;
+  firstTs: number;
+  welcomeTs: number | undefined;
+  joinDelay: number | undefined;
+  /** Client messages of its own (PRIVMSG/NOTICE without targets): a person talking. */
+  chat: number;
+  keepAlives: number;
+  orders: number;
   reportedSession: boolean;
 }
 
-const commandCarriers = new Set(['PRIVMSG', 'NOTICE', 'TOPIC', '332']);
+const orderCarriers = new Set(['PRIVMSG', 'NOTICE', 'TOPIC', '332']);
+/** Device types a person types IRC on. */
+const personalTypes = new Set(['computer', 'phone', 'unknown']);
 
 export const detector: Detector<Options> = {
   id: 'c2.irc',
-  description: 'IRC bot control: a device joined an IRC channel and receives bot commands ("!scan", "!udp", "!* JUNK", ...) in PRIVMSG, NOTICE or TOPIC messages, on any port; an IRC session with a bot-style nickname is reported at lower severity.',
+  description: 'IRC bot control judged by structure: a device with a machine-made nickname (or that is not a computer or phone) joins a channel right after connecting, answers only keep-alives, and receives orders that carry targets (addresses, networks, ports, download URLs) or bot command words in PRIVMSG, NOTICE or TOPIC, on any port.',
   category: 'c2',
   severity: 'high',
   confidence: 0.85,
@@ -35,27 +49,28 @@ export const detector: Detector<Options> = {
     etsi: ['5.7-2'],
     enisa: ['GP-TM-43', 'GP-TM-56'],
     attack: ['T1071.003', 'T1571'],
-    other: ['https://github.com/jiuburangshi/BASHLITE'],
+    other: ['https://github.com/jiuburangshi/BASHLITE', 'https://blog.netlab.360.com/botnet-muhstik-is-actively-exploiting-drupal-cve-2018-7600-in-a-worm-style-en/'],
   },
   options: {
     botCommands: {
       default: ['scan', 'scanner', 'udp', 'tcp', 'syn', 'ack', 'std', 'junk', 'hold', 'http', 'httpflood', 'flood', 'ddos', 'vse', 'dns', 'greip', 'greeth',
         'stomp', 'attack', 'kill', 'killattk', 'lolnogtfo', 'stop', 'update', 'upgrade', 'download', 'dl', 'get', 'wget', 'tftp', 'exec', 'sh', 'shell', 'cmd',
-        'nick', 'botkill', 'bash', 'gtfo'],
-      description: 'Command words that, after a "!", "." or "!*" prefix, make a message a bot command.',
+        'nick', 'botkill', 'bash', 'gtfo', 'tsunami', 'pan', 'unknown', 'killall', 'getspoofs', 'spoofs'],
+      description: 'Command words that, after a "!", "." or "!*" prefix, make a message an order even without a target in it.',
     },
-    botNickPattern: { default: '^\\[[^\\]]*\\|[^\\]]*\\]$|^[A-Za-z0-9]{1,8}\\|[A-Za-z0-9|]+$', description: 'Regular expression of bot-style nicknames (architecture|country|id).' },
-    reportPlainSessions: { default: true, description: 'Report IRC sessions with a bot-style nickname even before any command is seen.' },
+    botNickPattern: { default: '^\\[[^\\]]*\\|[^\\]]*\\]$|^[A-Za-z0-9]{1,8}\\|[A-Za-z0-9|]+$', description: 'Extra regular expression of bot nicknames, on top of the structural test (architecture names, |-separated fields with numbers, random capitals, long numbers).' },
+    joinWithinS: { default: 15, description: 'A JOIN this many seconds or less after the welcome (or the first message) is "right after connecting".' },
+    reportPlainSessions: { default: true, description: 'Report a bot-like session (machine nickname, immediate JOIN, only keep-alives) before any order is seen, at medium severity.' },
     maxTrackedSessions: { default: 4096, description: 'IRC connections followed at once (the oldest is forgotten beyond it).' },
   },
   messages: {
     command: {
-      title: '{device} receives IRC bot commands from {server}',
-      explanation: '{device} joined {channel} on the IRC server {server} (port {port}) as "{nick}" and received bot commands such as "{command}" ({count} bot messages in all, {first_seen} to {last_seen}). IRC botnets control infected devices this way: the device is very likely infected. Disconnect it, reset it and change its passwords.',
+      title: '{device} receives IRC bot orders from {server}',
+      explanation: '{device} joined {channel} on the IRC server {server} (port {port}) as "{nick}" and received orders such as "{command}" ({count} in all, {first_seen} to {last_seen}). Why this is a bot and not a person: {traits}. IRC botnets control infected devices this way: the device is very likely infected. Disconnect it, reset it and change its passwords.',
     },
     session: {
-      title: '{device} on IRC as bot-style nick "{nick}"',
-      explanation: '{device} opened an IRC session to {server} (port {port}) with the nickname "{nick}", the architecture|country|number pattern IoT bots use. IoT devices have no reason to speak IRC: check the device for infection.',
+      title: '{device} holds a bot-like IRC session to {server}',
+      explanation: '{device} opened an IRC session to {server} (port {port}) as "{nick}": {traits}. That is how IRC bots wait for orders; no order was seen yet. IoT devices have no reason to speak IRC: check the device for infection.',
     },
   },
   subscribes: ['irc.message'],
@@ -70,12 +85,24 @@ export const detector: Detector<Options> = {
     }
     const sessions = new Map<string, Session>();
 
-    /** "!udp 1.2.3.4 80 60" → "udp"; "!* JUNK ..." → "junk"; undefined when not a bot command. */
-    const commandWord = (text: string): string | undefined => {
-      const m = /^\s*(?:[!.@]\s*\*?\s*|\*\s*)([A-Za-z]{2,16})\b/.exec(text);
-      if (m === null) return undefined;
-      const word = m[1].toLowerCase();
-      return words.has(word) ? word : undefined;
+    const deviceType = (ip: string): string => ctx.devices?.byIp(ip)?.identification.type ?? 'unknown';
+
+    /** The bot traits of a session so far, in words; the first element tells whether the client is a machine. */
+    const traitsOf = (s: Session, client: string): { machine: boolean; traits: string[] } => {
+      const traits: string[] = [];
+      let machine = false;
+      if (s.nickReason !== '') {
+        traits.push(`the nickname ${s.nickReason}`);
+        machine = true;
+      }
+      const type = deviceType(client);
+      if (!personalTypes.has(type)) {
+        traits.push(`the device is a ${type}, not a computer`);
+        machine = true;
+      }
+      if (s.joinDelay !== undefined && s.joinDelay <= options.joinWithinS) traits.push(`it joined ${s.channel} ${s.joinDelay.toFixed(1)} s after connecting`);
+      if (s.keepAlives > 0 && s.chat === 0) traits.push(`it answered ${s.keepAlives} keep-alive(s) and never chatted`);
+      return { machine, traits };
     };
 
     return {
@@ -88,36 +115,51 @@ export const detector: Detector<Options> = {
         let s = sessions.get(key);
         if (s === undefined) {
           if (sessions.size >= options.maxTrackedSessions) sessions.delete(sessions.keys().next().value as string);
-          s = { nick: '', channel: '', commands: 0, nickEvidence: undefined, reportedSession: false };
+          s = { nick: '', nickReason: '', nickEvidence: undefined, channel: '', firstTs: ev.ts, welcomeTs: undefined, joinDelay: undefined, chat: 0, keepAlives: 0, orders: 0, reportedSession: false };
           sessions.set(key, s);
         }
         const command = String(ev.command ?? '');
         const params = Array.isArray(ev.params) ? ev.params as unknown[] : [];
         const trailing = typeof ev.trailing === 'string' ? ev.trailing : '';
-        if (fromClient && command === 'NICK') {
-          s.nick = String(params[0] ?? trailing).slice(0, 64);
-          s.nickEvidence = evidenceOf(ev);
-        } else if (fromClient && command === 'JOIN') {
-          s.channel = String(params[0] ?? trailing).slice(0, 64);
+        if (fromClient) {
+          if (command === 'NICK') {
+            s.nick = String(params[0] ?? trailing).slice(0, 64);
+            s.nickReason = machineNickReason(s.nick) || (nickPattern?.test(s.nick) ? 'matches the bot nickname pattern' : '');
+            s.nickEvidence = evidenceOf(ev);
+          } else if (command === 'JOIN' && s.joinDelay === undefined) {
+            s.channel = String(params[0] ?? trailing).slice(0, 64);
+            s.joinDelay = Math.max(0, ev.ts - (s.welcomeTs ?? s.firstTs));
+          } else if (command === 'PONG' || command === 'PING') s.keepAlives++;
+          else if ((command === 'PRIVMSG' || command === 'NOTICE') && !hasTargets(orderTargets(trailing))) s.chat++;
+        } else if (command === '001' || command === '376' || command === '422') {
+          s.welcomeTs ??= ev.ts;
         }
+        const { machine, traits } = traitsOf(s, client);
         const devices = [{ role: 'infected' as const, ip: client }, { role: 'peer' as const, ip: server }];
-        if (!fromClient && commandCarriers.has(command)) {
-          const word = commandWord(trailing);
-          if (word !== undefined) {
-            s.commands++;
+        if (!fromClient && orderCarriers.has(command) && trailing !== '') {
+          const targets = orderTargets(trailing);
+          const verb = orderVerb(trailing);
+          // A person's client can get a message with an address in it: orders count only for a machine
+          // that shows a second bot trait.
+          if (machine && traits.length >= 2 && isOrder(trailing, words)) {
+            s.orders++;
             ctx.report({
               messageId: 'command', key,
-              data: { device: client, server, port, nick: s.nick || '(unknown)', channel: s.channel || String(params[params.length - 1] ?? '(unknown)'), command: trailing.slice(0, 80) },
-              devices, ts: ev.ts, evidence: evidenceOf(ev), facts: { last_command: word, nick: s.nick },
+              data: {
+                device: client, server, port, nick: s.nick || '(unknown)', channel: s.channel || String(params[params.length - 1] ?? '(unknown)'),
+                command: trailing.slice(0, 80), traits: traits.join('; '),
+              },
+              devices, ts: ev.ts, evidence: evidenceOf(ev),
+              facts: { nick: s.nick, last_order: trailing.slice(0, 120), verb: verb ?? '', targets: [...targets.ips, ...targets.cidrs, ...targets.urls], target_ports: targets.ports, traits },
             });
             return;
           }
         }
-        if (options.reportPlainSessions && !s.reportedSession && s.nick !== '' && nickPattern?.test(s.nick)) {
+        if (options.reportPlainSessions && !s.reportedSession && machine && traits.length >= 3 && s.orders === 0) {
           s.reportedSession = true;
           ctx.report({
-            messageId: 'session', key, data: { device: client, server, port, nick: s.nick }, devices,
-            ts: s.nickEvidence?.ts ?? ev.ts, evidence: s.nickEvidence, severity: 'medium', facts: { nick: s.nick },
+            messageId: 'session', key, data: { device: client, server, port, nick: s.nick || '(unknown)', traits: traits.join('; ') }, devices,
+            ts: ev.ts, evidence: evidenceOf(ev), severity: 'medium', facts: { nick: s.nick, traits },
           });
         }
       },

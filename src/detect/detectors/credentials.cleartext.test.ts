@@ -63,8 +63,9 @@ test('secrets never reach titles or explanations (rendered through the engine)',
   assert.deepEqual(engine.stats.template_errors, []);
 });
 
-test('✅ no credentials: D-Link camera setup, port scan, SSH brute force', async () => {
-  for (const p of [sample('dlink-camera-setup.pcap'), pipelineTrace('synscan.pcap'), detectTrace('ssh-bruteforce.first-400.pcap')]) {
+test('✅ no credentials: D-Link camera setup, port scan, SSH brute force, reflected SNMP answers at a DDoS victim', async () => {
+  const victim = new URL('../../../test/traces/detect-net/udp-amplification-victim.generated.pcap', import.meta.url).pathname;
+  for (const p of [sample('dlink-camera-setup.pcap'), pipelineTrace('synscan.pcap'), detectTrace('ssh-bruteforce.first-400.pcap'), victim]) {
     assert.deepEqual(await reportsOf(detector, [p]), [], p);
   }
 });

@@ -57,7 +57,7 @@ const detector: Detector<Options> = {
     },
     refused: {
       title: '{protocol} logins refused by {server}, sent in clear',
-      explanation: "{count} {protocol} logins that {server}:{port} refused went unencrypted from {client} (last user tried: '{username}', via {carrier}), {first_seen} to {last_seen}. Refused passwords are often typos of the real one, or a brute force: see bruteforce.login.",
+      explanation: "{count} {protocol} logins that {server}:{port} refused went unencrypted from {clients} (last user tried: '{username}', via {carrier}), {first_seen} to {last_seen}. Refused passwords are often typos of the real one, or a brute force: see bruteforce.login.",
     },
     anonymous: {
       title: 'Anonymous {protocol} login in clear to {server}',
@@ -76,6 +76,7 @@ const detector: Detector<Options> = {
   needs: 'packets',
   create(ctx, options) {
     const tallies = new BoundedMap<string, Outcomes>(options.maxTrackedCredentials);
+    const refusedClients = new BoundedMap<string, Set<string>>(options.maxTrackedCredentials);
     const tally = (key: string, success: boolean | undefined): Outcomes => {
       let o = tallies.get(key);
       if (o === undefined) {
@@ -95,8 +96,17 @@ const detector: Detector<Options> = {
       const messageId = a.secretKind === 'community' ? 'community' : a.secretKind === 'token' ? 'token' : anonymous ? 'anonymous' : refused ? 'refused' : 'login';
       // The server accepts cleartext; a local client sending its own secret to a remote server is insecure too.
       const clientRole: Role = isLocalIp(a.client) && !isLocalIp(a.server) ? 'insecure' : 'peer';
-      // Refused logins (typos, guessing) are one finding per client and server, not one per password tried.
-      const key = refused ? `${a.protocol}|${a.server}|${a.client}|refused` : `${a.protocol}|${a.server}|${a.username ?? ''}|${secretDigest(a.secret)}`;
+      // Refused logins (typos, guessing) are one finding per server and protocol, not one per password or client.
+      // Tokens rotate (session ids): one finding per client, server and carrier, not one per token value.
+      const key = refused ? `${a.protocol}|${a.server}|refused`
+        : a.secretKind === 'token' ? `${a.protocol}|${a.server}|${a.client}|${a.carrier}|token`
+          : `${a.protocol}|${a.server}|${a.username ?? ''}|${secretDigest(a.secret)}`;
+      let clients = '';
+      if (refused) {
+        const seen = refusedClients.getOrCreate(key, () => new Set());
+        if (seen.size < 1024) seen.add(a.client);
+        clients = seen.size === 1 ? a.client : `${seen.size} clients (last ${a.client})`;
+      }
       const outcomes = tally(key, a.success);
       const facts: Record<string, unknown> = {
         protocol: a.protocol, carrier: a.carrier, server_port: a.serverPort,
@@ -109,7 +119,7 @@ const detector: Detector<Options> = {
         key,
         data: {
           protocol: a.protocol.toUpperCase(), server: a.server, client: a.client, port: a.serverPort, carrier: a.carrier,
-          username: a.username ?? '(none)', secret_hint: secretHint(a.secret), outcome: outcomeSummary(outcomes),
+          username: a.username ?? '(none)', secret_hint: secretHint(a.secret), outcome: outcomeSummary(outcomes), clients,
         },
         devices: [{ role: 'insecure', ip: a.server }, { role: clientRole, ip: a.client }],
         ts: a.ts,

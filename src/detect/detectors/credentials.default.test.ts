@@ -51,6 +51,8 @@ const clean: [string, string][] = [
   ['HTTP query admin/qwerty1234', pipelineTrace('http-get-auth.pcap')],
   ['MQTT user/pass', pipelineTrace('mqtt311-pub-userpass.pcap')],
   ['SSH brute force (encrypted)', detectTrace('ssh-bruteforce.first-400.pcap')],
+  // Reflected SNMP answers (source port 161) sprayed at a DDoS victim: the victim is not an SNMP agent.
+  ['SNMP reflection victim', new URL('../../../test/traces/detect-net/udp-amplification-victim.generated.pcap', import.meta.url).pathname],
   ...benignTraces().map((p): [string, string] => ['benign IoT', p]),
 ];
 for (const [what, path] of clean) {

@@ -4,15 +4,43 @@
  * (or still sends SSLv2-format hellos), expired, not-yet-valid or self-signed certificates.
  * @module
  */
-import type { Detector, Severity } from '../types.ts';
+import type { Detector, EvidenceRef, Report, Severity } from '../types.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
 import { evidenceOf, isLocalIp } from '../lib/net.ts';
+import { BoundedMap } from '../lib/bounded-map.ts';
 
 interface Options extends Record<string, unknown> {
   minVersion: number;
   reportOffers: boolean;
   reportSelfSigned: boolean;
+  maxTrackedClients: number;
 }
+
+/** What one client offered over all its hellos. */
+interface ClientOffers {
+  best: number;
+  worst: number;
+  hellos: number;
+  weakHellos: number;
+  sslv2: boolean;
+  servers: Set<string>;
+  weak: { ev: EvidenceRef; server: string; port: number; version: number }[];
+}
+
+/** Connections of one client and server that settled on an obsolete version. */
+interface WeakUse {
+  client: string;
+  server: string;
+  port: number;
+  version: number;
+  /** Best version the client offered on these connections (0: hello not seen). */
+  offered: number;
+  count: number;
+  evidence: EvidenceRef[];
+}
+
+const maxServersKept = 64;
+const maxEvidenceKept = 20;
 
 export function versionName(v: number): string {
   switch (v) {
@@ -57,19 +85,28 @@ export const detector: Detector<Options> = {
     minVersion: { default: 0x0303, description: 'Lowest acceptable negotiated protocol version (0x0303 = TLS 1.2).' },
     reportOffers: { default: true, description: 'Also report clients whose best offer is below minVersion or that use SSLv2-format hellos (low severity).' },
     reportSelfSigned: { default: true, description: 'Report self-signed leaf certificates (low severity: common on devices, but unverifiable).' },
+    maxTrackedClients: { default: 10000, description: 'TLS clients (and client/server pairs on obsolete versions) remembered until the end of the run (the oldest is forgotten beyond it).' },
   },
   messages: {
     version: {
-      title: '{device} uses {version} with {peer}',
-      explanation: '{client} and {server} (port {port}) agreed on {version}, which is obsolete and has known attacks (RFC 8996 deprecates TLS 1.0 and 1.1, RFC 7568 SSLv3); {count} connections from {first_seen} to {last_seen}. Update the firmware (or the server) so it uses TLS 1.2 or newer.',
+      title: '{server} chose {version} for {client}',
+      explanation: '{server} (port {port}) selected {version} although {client} offered up to {offered}; {version} is obsolete and has known attacks (RFC 8996 deprecates TLS 1.0 and 1.1, RFC 7568 SSLv3); {count} connections from {first_seen} to {last_seen}. Update the server so it uses TLS 1.2 or newer.',
+    },
+    negotiated: {
+      title: '{client} and {server} use {version}',
+      explanation: '{client} and {server} (port {port}) agreed on {version}, which is obsolete and has known attacks (RFC 8996 deprecates TLS 1.0 and 1.1, RFC 7568 SSLv3); the client\'s hello was not seen, so which side holds back is unknown. {count} connections from {first_seen} to {last_seen}. Update the firmware (or the server) so it uses TLS 1.2 or newer.',
     },
     suite: {
-      title: '{device} uses a {weakness} cipher suite with {peer}',
+      title: '{server} chose a {weakness} cipher suite for {client}',
       explanation: '{server} selected cipher suite 0x{suite} ({weakness}) for {client} (port {port}); {count} connections. Traffic protected this way can be read or altered. Disable such suites on both sides.',
     },
     offer: {
-      title: '{device} offers at most {version}',
-      explanation: '{client} sent a TLS ClientHello to {server} (port {port}) whose best version is {version}{sslv2}; {count} hellos. A client that cannot do TLS 1.2 is outdated firmware.',
+      title: '{client} offers at most {version}',
+      explanation: '{client} sent {hellos} TLS ClientHello(s), to {servers} server(s) such as {server} (port {port}), and none offered more than {version}{sslv2}; {used}. A client that cannot do TLS 1.2 is outdated firmware: update it.',
+    },
+    some_offers: {
+      title: '{client} sometimes offers at most {version}',
+      explanation: '{client} sent {weak_hellos} of its {hellos} TLS ClientHellos with {version} as the best version{sslv2} (to {server}, port {port}, and {servers} server(s) in all), while its other hellos offer up to {best}; {used}. One of its programs or libraries is outdated: update the firmware.',
     },
     expired: {
       title: 'Expired certificate on {server}',
@@ -87,35 +124,111 @@ export const detector: Detector<Options> = {
   subscribes: ['tls.client_hello', 'tls.server_hello', 'tls.certificate'],
   needs: 'packets',
   create(ctx, options) {
+    // Offers and negotiations are judged at the end, per client: a client is said to "offer at most" a version
+    // only when no hello of it offered more, and one obsolete TLS connection is one finding, not one per side.
+    const clients = new BoundedMap<string, ClientOffers>(options.maxTrackedClients);
+    // Best version offered on each connection, so a server's choice is judged against that connection's offer.
+    const offerOfFlow = new BoundedMap<number, number>(options.maxTrackedClients);
+    const weakUses = new BoundedMap<string, WeakUse>(options.maxTrackedClients);
+
     const sides = (ev: EventRecord) => {
       const fromClient = ev.from_orig !== false;
       const client = String((fromClient ? ev.src_ip : ev.dst_ip) ?? '');
       const server = String((fromClient ? ev.dst_ip : ev.src_ip) ?? '');
       const port = Number((fromClient ? ev.dst_port : ev.src_port) ?? 0);
-      // The device is the side on this network (the server when both are, the client when neither is).
-      const device = isLocalIp(server) ? server : client;
-      const peer = device === server ? client : server;
-      const devices = [
-        { role: (isLocalIp(client) ? 'insecure' : 'peer') as 'insecure' | 'peer', ip: client },
-        { role: (isLocalIp(server) || !isLocalIp(client) ? 'insecure' : 'peer') as 'insecure' | 'peer', ip: server },
-      ];
-      return { client, server, port, device, peer, devices };
+      return { client, server, port };
     };
+    /** The server did it (certificates, suites, a version the client could have bettered): the server is insecure. */
+    const serverDevices = (client: string, server: string) => [{ role: 'insecure' as const, ip: server }, { role: 'peer' as const, ip: client }];
     const report = (ev: EventRecord, messageId: string, what: string, data: Record<string, string | number>, severity?: Severity): void => {
       const s = sides(ev);
       ctx.report({
-        messageId, key: `${s.device}|${what}`,
-        data: { client: s.client, server: s.server, port: s.port, device: s.device, peer: s.peer, ...data },
-        devices: s.devices, ts: ev.ts, evidence: evidenceOf(ev), severity, facts: { issue: what },
+        messageId, key: `${s.server}|${what}`,
+        data: { client: s.client, server: s.server, port: s.port, ...data },
+        devices: serverDevices(s.client, s.server), ts: ev.ts, evidence: evidenceOf(ev), severity, facts: { issue: what },
       });
     };
+
+    const onClientHello = (ev: EventRecord): void => {
+      const s = sides(ev);
+      const versions = Array.isArray(ev.versions) ? (ev.versions as unknown[]).filter((v): v is number => typeof v === 'number' && (v & 0x0f0f) !== 0x0a0a) : [];
+      const best = versions.length > 0 ? Math.max(...versions) : Number(ev.client_version ?? 0);
+      if (!(best > 0)) return;
+      if (typeof ev.flow_id === 'number') offerOfFlow.set(ev.flow_id, best);
+      const c = clients.getOrCreate(s.client, () => ({ best: 0, worst: Infinity, hellos: 0, weakHellos: 0, sslv2: false, servers: new Set(), weak: [] }));
+      c.hellos++;
+      if (best > c.best) c.best = best;
+      if (best < c.worst) c.worst = best;
+      if (c.servers.size < maxServersKept) c.servers.add(s.server);
+      const sslv2 = ev.sslv2_hello === true;
+      if (best < options.minVersion || sslv2) {
+        c.weakHellos++;
+        if (sslv2) c.sslv2 = true;
+        if (c.weak.length < maxEvidenceKept) c.weak.push({ ev: evidenceOf(ev), server: s.server, port: s.port, version: best });
+      }
+    };
+
+    const onWeakVersion = (ev: EventRecord, version: number): void => {
+      const s = sides(ev);
+      const offered = typeof ev.flow_id === 'number' ? offerOfFlow.get(ev.flow_id) ?? 0 : 0;
+      const key = `${s.client}|${s.server}|${version}|${offered}`;
+      const u = weakUses.getOrCreate(key, () => ({ client: s.client, server: s.server, port: s.port, version, offered, evidence: [], count: 0 }));
+      u.count++;
+      if (u.evidence.length < maxEvidenceKept) u.evidence.push(evidenceOf(ev));
+    };
+
+    /** One finding from many pieces of evidence: the first carries the count, the rest only add evidence. */
+    const emitAll = (base: Omit<Report, 'ts' | 'evidence' | 'count'>, evidence: EvidenceRef[], count: number): void => {
+      evidence.forEach((e, i) => ctx.report({ ...base, ts: e.ts, evidence: e, count: i === 0 ? count : 0 }));
+    };
+
+    const finish = (): void => {
+      const usedOld = new Map<string, number>();
+      for (const u of weakUses.values()) {
+        usedOld.set(u.client, (usedOld.get(u.client) ?? 0) + u.count);
+        const severity: Severity | undefined = u.version <= 0x0300 ? 'high' : undefined;
+        if (u.offered === 0) {
+          const local = [u.client, u.server].filter(isLocalIp);
+          emitAll({
+            messageId: 'negotiated', key: `${u.client}|${u.server}|version-${u.version}`,
+            data: { client: u.client, server: u.server, port: u.port, version: versionName(u.version) },
+            devices: (local.length > 0 ? local : [u.client, u.server]).map((ip) => ({ role: 'insecure' as const, ip })), severity, facts: { issue: `version-${u.version}` },
+          }, u.evidence, u.count);
+        } else if (u.offered >= options.minVersion) {
+          emitAll({
+            messageId: 'version', key: `${u.server}|version-${u.version}`,
+            data: { client: u.client, server: u.server, port: u.port, version: versionName(u.version), offered: versionName(u.offered) },
+            devices: serverDevices(u.client, u.server), severity, facts: { issue: `version-${u.version}`, client_offered: versionName(u.offered) },
+          }, u.evidence, u.count);
+        }
+        // Otherwise the client offered nothing better: its offer finding tells the whole story.
+      }
+      if (!options.reportOffers) return;
+      for (const [client, c] of clients.entries()) {
+        if (c.weak.length === 0) continue;
+        const weakest = Math.min(...c.weak.map((w) => w.version));
+        const first = c.weak[0];
+        const used = usedOld.get(client) ?? 0;
+        const all = c.weakHellos === c.hellos;
+        const onlySslv2Format = c.best >= options.minVersion && all;
+        const data = {
+          client, server: first.server, port: first.port, hellos: c.hellos, weak_hellos: c.weakHellos, servers: c.servers.size,
+          version: versionName(all ? c.best : weakest), best: versionName(c.best), sslv2: c.sslv2 ? ', in the SSLv2-compatible hello format' : '',
+          used: used > 0 ? `${used} connection(s) then used an obsolete version` : 'no connection was seen using an obsolete version',
+        };
+        emitAll({
+          messageId: all || onlySslv2Format ? 'offer' : 'some_offers', key: `${client}|offer`, data,
+          devices: [{ role: 'insecure', ip: client }, { role: 'peer', ip: first.server }],
+          severity: used > 0 ? 'medium' : 'low', facts: { issue: 'offer', best_offered: versionName(c.best), weak_hellos: c.weakHellos, hellos: c.hellos, obsolete_connections: used },
+        }, c.weak.map((w) => w.ev), c.weakHellos);
+      }
+    };
+
     return {
       onEvent(ev) {
         if (ev.type === 'tls.server_hello') {
           const version = typeof ev.selected_version === 'number' ? ev.selected_version : Number(ev.version ?? 0);
-          if (version > 0 && version < options.minVersion) {
-            report(ev, 'version', `version-${version}`, { version: versionName(version) }, version <= 0x0300 ? 'high' : undefined);
-          }
+          if (version > 0 && version < options.minVersion) onWeakVersion(ev, version);
           const suite = Number(ev.cipher_suite ?? -1);
           const weakness = weakSuite(suite);
           if (weakness !== undefined) {
@@ -123,13 +236,7 @@ export const detector: Detector<Options> = {
             report(ev, 'suite', `suite-${suite}`, { suite: suite.toString(16).padStart(4, '0'), weakness }, severe ? 'high' : undefined);
           }
         } else if (ev.type === 'tls.client_hello') {
-          if (!options.reportOffers) return;
-          const versions = Array.isArray(ev.versions) ? (ev.versions as unknown[]).filter((v): v is number => typeof v === 'number' && (v & 0x0f0f) !== 0x0a0a) : [];
-          const best = versions.length > 0 ? Math.max(...versions) : Number(ev.client_version ?? 0);
-          const sslv2 = ev.sslv2_hello === true;
-          if ((best > 0 && best < options.minVersion) || sslv2) {
-            report(ev, 'offer', `offer-${best}-${sslv2}`, { version: versionName(best), sslv2: sslv2 ? ', in the SSLv2-compatible hello format' : '' }, 'low');
-          }
+          onClientHello(ev);
         } else if (ev.type === 'tls.certificate') {
           if (ev.chain_index !== 0) return;
           const subject = String(ev.subject ?? '').slice(0, 160);
@@ -141,6 +248,7 @@ export const detector: Detector<Options> = {
           if (options.reportSelfSigned && ev.self_signed === true) report(ev, 'self_signed', `self-signed-${fp}`, { subject }, 'low');
         }
       },
+      finish,
     };
   },
 };

@@ -14,6 +14,20 @@ test('❌ Mirai-style sweep of 23 and 2323 from a local device: two outbound fin
   assert.equal(reports[0].devices[0].role, 'infected');
 });
 
+test('❌ scan-order-horizontal.generated.pcap: probes judged as they start, both parallel ports reported', async () => {
+  // 24 hosts per port in 12 s, half refused at once (RST), half unanswered (their flows end 300 s later, after
+  // 10 more RST-answered probes at t+200 s): judged at flow end, the early unanswered probes fell out of the window.
+  const reports = await reportsOf(detector, [detectTrace('scan-order-horizontal.generated.pcap')]);
+  const byKey = new Map<string, number>();
+  for (const r of reports) byKey.set(r.key, (byKey.get(r.key) ?? 0) + 1);
+  assert.deepEqual(Object.fromEntries(byKey), { '192.168.1.70|23': 34, '192.168.1.70|2323': 34 });
+  assert.ok(reports.every((r) => r.devices[0].role === 'infected' && r.devices[0].ip === '192.168.1.70'));
+  // The 24 early probes are all there, in the order they were sent.
+  const early = reports.filter((r) => r.key === '192.168.1.70|23' && r.ts < 1704067200 + 100).map((r) => r.ts);
+  assert.equal(early.length, 24);
+  assert.deepEqual(early, [...early].sort((a, b) => a - b));
+});
+
 test('minHosts is an option', async () => {
   const reports = await reportsOf(detector, [detectTrace('mirai-scan.generated.pcap')], { minHosts: 31 });
   assert.ok(reports.every((r) => r.key === '192.168.1.66|23'));

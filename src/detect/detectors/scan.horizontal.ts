@@ -6,9 +6,9 @@
  */
 import { ipv4Number } from '../../inventory/addresses.ts';
 import type { Detector, EvidenceRef } from '../types.ts';
-import type { FlowRecord } from '../../flow/types.ts';
-import { isLocalIp } from '../lib/net.ts';
-import { flowEvidence, isTcpProbe, notablePorts } from '../lib/probes.ts';
+import type { EventRecord } from '../../pipeline/analyze.ts';
+import { evidenceOf, isLocalIp } from '../lib/net.ts';
+import { carriedData, isSynAttempt, notablePorts } from '../lib/probes.ts';
 import { DistinctWindow } from '../lib/windows.ts';
 import { ResolvedAddresses } from '../lib/resolved.ts';
 
@@ -23,7 +23,7 @@ interface Options extends Record<string, unknown> {
 
 const detector: Detector<Options> = {
   id: 'scan.horizontal',
-  description: 'Horizontal scan: one source sends connection attempts without data to the same TCP port on many hosts (outbound from a local device, or inbound toward this network).',
+  description: 'Horizontal scan: one source starts TCP connection attempts (bare SYNs, judged as they start) to the same port on many hosts, attempts that later carry data taken back (outbound from a local device, or inbound toward this network).',
   category: 'scan',
   severity: 'medium',
   confidence: 0.8,
@@ -50,41 +50,52 @@ const detector: Detector<Options> = {
       explanation: '{source} probed TCP port {port} ({port_note}) on at least {threshold} hosts within {window} s, {count} probes in all ({first_seen} to {last_seen}). Devices answering on this port from outside are exposed: close or filter it.',
     },
   },
-  subscribes: ['flow.end', 'dns.response'],
+  subscribes: ['flow.start', 'flow.end', 'dns.response'],
   needs: 'flows',
   create(ctx, options) {
     const resolved = new ResolvedAddresses(options.maxResolvedAddresses);
     const window = new DistinctWindow<EvidenceRef>(options.windowS, options.minHosts, options.maxTrackedKeys, options.maxHostsPerKey);
-    const report = (f: FlowRecord, evidence: EvidenceRef, target: string): void => {
-      const outbound = isLocalIp(f.orig_ip);
+    // IPv4 source and port as one number: a cheaper map key than a fresh string per attempt.
+    const keyOf = (src: string, port: number): string | number => {
+      const src4 = ipv4Number(src);
+      return src4 >= 0 ? src4 * 65536 + port : `${src}|${port}`;
+    };
+    const report = (source: string, port: number, evidence: EvidenceRef, target: string): void => {
+      const outbound = isLocalIp(source);
       ctx.report({
         messageId: outbound ? 'outbound' : 'inbound',
-        key: `${f.orig_ip}|${f.resp_port}`,
+        key: `${source}|${port}`,
         data: {
-          source: f.orig_ip, port: f.resp_port, port_note: notablePorts[f.resp_port] ?? 'no well-known IoT service',
+          source, port, port_note: notablePorts[port] ?? 'no well-known IoT service',
           threshold: options.minHosts, window: options.windowS,
         },
-        devices: [{ role: outbound ? 'infected' : 'attacker', ip: f.orig_ip, mac: f.orig_mac }, ...(isLocalIp(target) ? [{ role: 'victim' as const, ip: target }] : [])],
+        devices: [{ role: outbound ? 'infected' : 'attacker', ip: source }, ...(isLocalIp(target) ? [{ role: 'victim' as const, ip: target }] : [])],
         ts: evidence.ts,
         evidence,
         severity: outbound ? 'high' : 'medium',
-        facts: { port: f.resp_port, direction: outbound ? 'outbound' : 'inbound' },
+        facts: { port, direction: outbound ? 'outbound' : 'inbound' },
       });
+    };
+    const onAttempt = (ev: EventRecord): void => {
+      const source = String(ev.src_ip);
+      const target = String(ev.dst_ip);
+      const port = Number(ev.dst_port);
+      if (options.ignoreResolved && resolved.has(target)) return;
+      const evidence = evidenceOf(ev);
+      const state = window.add(keyOf(source, port), target, ev.ts, evidence);
+      if (state.tripped) return report(source, port, evidence, target);
+      if (state.size < options.minHosts) return;
+      for (const [t, item] of state.entries()) report(source, port, item.payload, String(t));
+      window.trip(state);
     };
     return {
       onEvent(ev) {
-        if (options.ignoreResolved && ev.type === 'dns.response') resolved.onDnsResponse(ev);
+        if (ev.type === 'flow.start') {
+          if (isSynAttempt(ev)) onAttempt(ev);
+        } else if (options.ignoreResolved && ev.type === 'dns.response') resolved.onDnsResponse(ev);
       },
       onFlow(f) {
-        if (!isTcpProbe(f)) return;
-        if (options.ignoreResolved && resolved.has(f.resp_ip)) return;
-        // IPv4 source and port as one number: a cheaper map key than a fresh string per flow.
-        const src4 = ipv4Number(f.orig_ip);
-        const state = window.add(src4 >= 0 ? src4 * 65536 + f.resp_port : `${f.orig_ip}|${f.resp_port}`, f.resp_ip, f.first_ts, flowEvidence(f));
-        if (state.tripped) return report(f, flowEvidence(f), f.resp_ip);
-        if (state.size < options.minHosts) return;
-        for (const [target, item] of state.entries()) report(f, item.payload, String(target));
-        window.trip(state);
+        if (carriedData(f)) window.withdraw(keyOf(f.orig_ip, f.resp_port), f.resp_ip);
       },
     };
   },

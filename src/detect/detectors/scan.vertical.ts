@@ -4,9 +4,9 @@
  * @module
  */
 import type { Detector, EvidenceRef } from '../types.ts';
-import type { FlowRecord } from '../../flow/types.ts';
-import { isLocalIp } from '../lib/net.ts';
-import { flowEvidence, isTcpProbe } from '../lib/probes.ts';
+import type { EventRecord } from '../../pipeline/analyze.ts';
+import { evidenceOf, isLocalIp } from '../lib/net.ts';
+import { carriedData, isSynAttempt } from '../lib/probes.ts';
 import { DistinctWindow } from '../lib/windows.ts';
 
 interface Options extends Record<string, unknown> {
@@ -18,7 +18,7 @@ interface Options extends Record<string, unknown> {
 
 const detector: Detector<Options> = {
   id: 'scan.vertical',
-  description: 'Vertical scan: one source sends connection attempts without data to many TCP ports of one host (outbound from a local device, or inbound toward a device).',
+  description: 'Vertical scan: one source starts TCP connection attempts (bare SYNs, judged as they start) to many ports of one host, attempts that later carry data taken back (outbound from a local device, or inbound toward a device).',
   category: 'scan',
   severity: 'medium',
   confidence: 0.85,
@@ -43,31 +43,40 @@ const detector: Detector<Options> = {
       explanation: '{source} probed at least {threshold} TCP ports of {target} within {window} s, {count} probes in all ({first_seen} to {last_seen}), looking for services to attack. Check which ports of {target} answered and close the ones it does not need.',
     },
   },
-  subscribes: ['flow.end'],
+  subscribes: ['flow.start', 'flow.end'],
   needs: 'flows',
   create(ctx, options) {
     const window = new DistinctWindow<EvidenceRef>(options.windowS, options.minPorts, options.maxTrackedKeys, options.maxPortsPerKey);
-    const report = (f: FlowRecord, evidence: EvidenceRef, portsAtDetection?: number): void => {
-      const outbound = isLocalIp(f.orig_ip);
+    const report = (source: string, target: string, evidence: EvidenceRef, portsAtDetection?: number): void => {
+      const outbound = isLocalIp(source);
+      const direction = outbound ? 'outbound' : 'inbound';
       ctx.report({
         messageId: outbound ? 'outbound' : 'inbound',
-        key: `${f.orig_ip}|${f.resp_ip}`,
-        data: { source: f.orig_ip, target: f.resp_ip, threshold: options.minPorts, window: options.windowS },
-        devices: [{ role: outbound ? 'infected' : 'attacker', ip: f.orig_ip, mac: f.orig_mac }, { role: 'victim', ip: f.resp_ip, mac: f.resp_mac }],
+        key: `${source}|${target}`,
+        data: { source, target, threshold: options.minPorts, window: options.windowS },
+        devices: [{ role: outbound ? 'infected' : 'attacker', ip: source }, { role: 'victim', ip: target }],
         ts: evidence.ts,
         evidence,
-        facts: portsAtDetection === undefined ? { direction: outbound ? 'outbound' : 'inbound' } : { direction: outbound ? 'outbound' : 'inbound', ports_at_detection: portsAtDetection },
+        facts: portsAtDetection === undefined ? { direction } : { direction, ports_at_detection: portsAtDetection },
       });
     };
+    const onAttempt = (ev: EventRecord): void => {
+      const source = String(ev.src_ip);
+      const target = String(ev.dst_ip);
+      const evidence = evidenceOf(ev);
+      const state = window.add(`${source}|${target}`, Number(ev.dst_port), ev.ts, evidence);
+      if (state.tripped) return report(source, target, evidence);
+      const ports = state.size;
+      if (ports < options.minPorts) return;
+      for (const [, item] of state.entries()) report(source, target, item.payload, ports);
+      window.trip(state);
+    };
     return {
+      onEvent(ev) {
+        if (isSynAttempt(ev)) onAttempt(ev);
+      },
       onFlow(f) {
-        if (!isTcpProbe(f)) return;
-        const state = window.add(`${f.orig_ip}|${f.resp_ip}`, f.resp_port, f.first_ts, flowEvidence(f));
-        if (state.tripped) return report(f, flowEvidence(f));
-        const ports = state.size;
-        if (ports < options.minPorts) return;
-        for (const [, item] of state.entries()) report(f, item.payload, ports);
-        window.trip(state);
+        if (carriedData(f)) window.withdraw(`${f.orig_ip}|${f.resp_ip}`, f.resp_port);
       },
     };
   },

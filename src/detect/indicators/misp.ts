@@ -26,7 +26,16 @@ const valueKinds: Record<string, (v: string) => string[]> = {
   hostname: (v) => [v],
   'domain|ip': (v) => v.split('|'),
   'hostname|port': (v) => [v.split('|')[0]],
+  // A URL names its host; JA4 fingerprints match TLS clients.
+  url: hostOfUrl,
+  uri: hostOfUrl,
+  'ja4-fingerprint': (v) => [v],
 };
+
+function hostOfUrl(value: string): string[] {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^/:?#]+)/i.exec(value.trim());
+  return m === null ? [] : [m[1].replace(/^\[|\]$/g, '')];
+}
 
 export function parseMisp(doc: unknown, maxIndicators = 1_000_000): ParsedIndicators & { unmapped: Record<string, number> } {
   const out = { format: 'misp' as const, indicators: [] as Indicator[], malformed: 0, dropped: 0, unmapped: {} as Record<string, number> };

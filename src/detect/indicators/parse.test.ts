@@ -84,3 +84,15 @@ test('robustness: mutated lists of every format never throw', () => {
     }
   }, 1500);
 });
+
+test('MISP feed event: ip-dst|port, url host and object attributes; hashes ignored; detected by content', async () => {
+  const { readFileSync } = await import('node:fs');
+  const text = readFileSync(new URL('../../../test/traces/detect-net/indicators/hakai-c2.misp.json', import.meta.url), 'utf8');
+  const parsed = parseIndicators('hakai-c2.misp.json', text);
+  assert.equal(parsed.format, 'misp');
+  assert.deepEqual(parsed.indicators.map((i) => [i.kind, i.value, i.label]), [
+    ['ipv4', '178.128.185.250', 'Hakai C2'], ['ipv4', '128.185.250.50', 'Hakai C2'], ['domain', 'cnc.changeme.com', 'Hakai C2'],
+  ]);
+  assert.equal(parseIndicators('feed', `[${text}]`).format, 'misp');
+  assert.equal(parseIndicators('x.json', '{"type": "bundle", "objects": []}').format, 'stix');
+});

@@ -1,7 +1,9 @@
 /**
  * Indicator-of-compromise lists: plain text (one value a line), CSV (a value column, optional type column) and
  * STIX 2.1 indicators with the simple patterns [ipv4-addr:value = '…'], [ipv6-addr:value = '…'] and
- * [domain-name:value = '…'] (OR-ed comparisons allowed). Values are IPv4/IPv6 addresses, domain names and
+ * [domain-name:value = '…'] (OR-ed comparisons allowed), and MISP feed events (the JSON of one event as a MISP
+ * feed serves it, `{"Event": {...}}`, or a list/`response` of them; attributes ip-dst, ip-src, domain,
+ * hostname, url and the composite types, also inside objects). Values are IPv4/IPv6 addresses, domain names and
  * JA4 fingerprints. Pure functions: malformed lines and objects are counted and skipped, nothing throws.
  * @module
  */
@@ -178,19 +180,25 @@ export function parseStix(text: string, maxIndicators = 1_000_000): ParsedIndica
   return out;
 }
 
+/** JSON text that is a MISP event (feed file or REST answer) rather than STIX, judged without parsing it. */
+function looksLikeMispText(text: string): boolean {
+  return /^\s*[[{]\s*(\{\s*)?"(Event|response)"\s*:/.test(text);
+}
+
 /** Format from the file name (.json/.stix → STIX, .csv → CSV) or, failing that, from the content. */
 export function detectFormat(name: string, text: string): IndicatorFormat {
   const lower = name.toLowerCase();
+  if (lower.endsWith('.json') && looksLikeMispText(text)) return 'misp';
   if (lower.endsWith('.json') || lower.endsWith('.stix')) return 'stix';
   if (lower.endsWith('.csv')) return 'csv';
   const start = text.trimStart()[0];
-  if (start === '{' || start === '[') return 'stix';
+  if (start === '{' || start === '[') return looksLikeMispText(text) ? 'misp' : 'stix';
   return 'text';
 }
 
 export function parseIndicators(name: string, text: string, maxIndicators = 1_000_000): ParsedIndicators {
   const format = detectFormat(name, text);
-  if (format === 'stix') {
+  if (format === 'misp' || format === 'stix') {
     let doc: unknown;
     try {
       doc = JSON.parse(text);

@@ -69,6 +69,12 @@ export class BoundedMap<K, V> {
     yield* this.young.values();
   }
 
+  /** Keys and values, old generation first. */
+  *entries(): IterableIterator<[K, V]> {
+    yield* this.old.entries();
+    yield* this.young.entries();
+  }
+
   clear(): void {
     this.young.clear();
     this.old.clear();

@@ -7,6 +7,7 @@
 import type { EventRecord } from '../../pipeline/analyze.ts';
 import type { EvidenceRef } from '../types.ts';
 import { clientServer, evidenceOf } from './net.ts';
+import { isPasswordName, isSecretName } from '../../events/secrets.ts';
 
 export type SecretKind = 'password' | 'community' | 'token';
 
@@ -33,8 +34,7 @@ export const loginEventTypes = [
   'mqtt.connect', 'mqtt.connack', 'snmp.message',
 ];
 
-/** Form/query field names that carry a secret, and ones that carry the user name. */
-const secretField = /pass|pwd|secret|token|api_?key|credential/i;
+/** Field names that carry the user name (which ones carry a secret: src/events/secrets.ts). */
 const userField = /^(user(_?name)?|login|email|account|usr|uid|name)$/i;
 
 interface Pending {
@@ -101,6 +101,15 @@ export class LoginTracker {
     if (typeof ev.basic_user === 'string' || typeof ev.basic_password === 'string') {
       attempts.push(this.attempt(ev, protocol, 'Authorization: Basic', 'password', ev.basic_user, ev.basic_password));
     }
+    if (typeof ev.authorization_credentials === 'string' && ev.authorization_credentials !== '') {
+      attempts.push(this.attempt(ev, protocol, `Authorization: ${String(ev.authorization_scheme ?? '').slice(0, 32)}`, 'token', undefined, ev.authorization_credentials));
+    }
+    if (Array.isArray(ev.token_headers)) {
+      for (const h of ev.token_headers as { name?: unknown; value?: unknown }[]) {
+        if (typeof h?.name !== 'string' || typeof h.value !== 'string' || h.value === '') continue;
+        attempts.push(this.attempt(ev, protocol, `header "${h.name.slice(0, 32)}"`, 'token', undefined, h.value));
+      }
+    }
     if (protocol === 'http') {
       for (const [list, where] of [[ev.query_params, 'query string'], [ev.form_params, 'form']] as const) {
         if (!Array.isArray(list)) continue;
@@ -110,8 +119,8 @@ export class LoginTracker {
         }
         for (const p of list as { name?: unknown; value?: unknown }[]) {
           if (typeof p?.name !== 'string' || typeof p.value !== 'string' || p.value.length === 0) continue;
-          if (!secretField.test(p.name)) continue;
-          const kind: SecretKind = /pass|pwd/i.test(p.name) ? 'password' : 'token';
+          if (!isSecretName(p.name)) continue;
+          const kind: SecretKind = isPasswordName(p.name) ? 'password' : 'token';
           attempts.push(this.attempt(ev, 'http', `${where} field "${p.name.slice(0, 32)}"`, kind, kind === 'password' ? user : undefined, p.value));
         }
       }
@@ -135,6 +144,9 @@ export class LoginTracker {
     if (typeof ev.community !== 'string') return;
     const pdu = ev.pdu_type;
     if (pdu === 'response' || pdu === 'report') return; // the agent echoes the manager's community
+    // A message from the agent port that is not a trap is an answer, whatever its PDU: reflected answers sprayed
+    // at a DDoS victim must not make the victim "the agent with a default community".
+    if (Number(ev.src_port) === 161 && Number(ev.dst_port) !== 161 && pdu !== 'trap' && pdu !== 'trapv2' && pdu !== 'inform') return;
     const a = this.attempt(ev, 'snmp', `SNMP ${String(ev.version ?? '')} community`, 'community', undefined, ev.community);
     if (pdu === 'trap' || pdu === 'trapv2' || pdu === 'inform') {
       // A trap is sent by the agent: the device that owns the community is the sender.

@@ -28,6 +28,11 @@ export function ipv4ToUint(ip: string): number {
   return value * 256 + part;
 }
 
+/** Unsigned 32-bit value to dotted IPv4. */
+export function uintToIpv4(v: number): string {
+  return `${(v >>> 24) & 0xff}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
+}
+
 /** Private, shared (CGNAT), link-local or loopback space: a device on this network rather than on the Internet. */
 export function isLocalIp(ip: string): boolean {
   const v = ipv4ToUint(ip);

@@ -6,10 +6,24 @@
  */
 import type { FlowRecord } from '../../flow/types.ts';
 import type { EvidenceRef } from '../types.ts';
+import type { EventRecord } from '../../pipeline/analyze.ts';
 
 export function isTcpProbe(f: FlowRecord): boolean {
   return f.transport === 'tcp' && f.orig_payload_bytes === 0 && f.tcp_state !== 'midstream' &&
     f.orig_tcp_flags !== undefined && f.orig_tcp_flags.includes('S');
+}
+
+/**
+ * A TCP connection attempt as it starts: the flow's first packet is a bare SYN. Scans are judged on these, in
+ * arrival order, so probes that end late (unanswered, at the idle timeout) count with the ones refused at once.
+ */
+export function isSynAttempt(ev: EventRecord): boolean {
+  return ev.transport === 'tcp' && ev.tcp_flags === 'S';
+}
+
+/** An attempt that turned out to be a real connection: its originator sent data. */
+export function carriedData(f: FlowRecord): boolean {
+  return f.transport === 'tcp' && f.orig_payload_bytes > 0;
 }
 
 export function flowEvidence(f: FlowRecord): EvidenceRef {

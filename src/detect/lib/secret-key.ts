@@ -1,10 +1,49 @@
 /**
- * Aggregation keys that involve a secret: a short hash, so the key (and the finding id made from it)
- * never holds the secret itself.
+ * Aggregation keys that involve a secret (and so finding ids made from them) hold an HMAC of it under a key of
+ * this installation, never the secret or a plain hash: weak IoT passwords fall to a dictionary in seconds, and
+ * findings travel (reports, cases, STIX). The key is 32 random bytes kept in
+ * `$XDG_CONFIG_HOME/bulwark/installation.key` (or `$BULWARK_KEY_FILE`), created on first use with mode 0600;
+ * when it cannot be read or written, a key for this process only is used (ids then differ between runs).
  * @module
  */
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 
+const keyBytes = 32;
+let key: Buffer | undefined;
+
+export function installationKeyPath(): string {
+  return process.env.BULWARK_KEY_FILE ?? join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'bulwark', 'installation.key');
+}
+
+function readKey(path: string): Buffer | undefined {
+  try {
+    const k = readFileSync(path);
+    return k.length >= keyBytes ? k : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function loadKey(): Buffer {
+  const path = installationKeyPath();
+  const existing = readKey(path);
+  if (existing) return existing;
+  const fresh = randomBytes(keyBytes);
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(path, fresh, { mode: 0o600, flag: 'wx' });
+    return fresh;
+  } catch {
+    // Another process may have created it meanwhile; otherwise a per-process key.
+    return readKey(path) ?? fresh;
+  }
+}
+
+/** 16 hex characters of HMAC-SHA256(installation key, secret). */
 export function secretDigest(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex').slice(0, 16);
+  key ??= loadKey();
+  return createHmac('sha256', key).update(secret).digest('hex').slice(0, 16);
 }

@@ -72,6 +72,12 @@ export class DistinctState<P> {
     }
   }
 
+  /** Forget `target` (an attempt that turned out to be a real connection). */
+  delete(target: Target): void {
+    if (this.map) this.map.delete(target);
+    else if (this.firstItem !== undefined && this.firstTarget === target) this.clear();
+  }
+
   clear(): void {
     this.firstTarget = undefined;
     this.firstItem = undefined;
@@ -102,6 +108,12 @@ export class DistinctWindow<P> {
     if (ts > state.maxTs) state.maxTs = ts;
     if (state.size >= this.pruneAt || state.size > this.maxItems) state.prune(state.size >= this.pruneAt ? state.maxTs - this.windowS : -Infinity, this.maxItems);
     return state;
+  }
+
+  /** Take back an attempt counted for `key` (it carried data after all); nothing once the key tripped. */
+  withdraw(key: string | number, target: Target): void {
+    const state = this.keys.get(key);
+    if (state !== undefined && !state.tripped) state.delete(target);
   }
 
   /** Mark a key as reported and free its items. */

@@ -9,13 +9,17 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const CLIENT = [192, 0, 2, 10];
-const SERVER = [198, 51, 100, 20];
-const CLIENT_PORT = 49152;
-const SERVER_PORT = 6667;
+/** One IRC session to write: who talks, and the conversation as [from client?, payload, seconds before it]. */
+export interface IrcSessionSpec {
+  client: number[];
+  server: number[];
+  clientPort: number;
+  serverPort: number;
+  conversation: [boolean, string, number?][];
+}
 
 /** The conversation: [from client?, payload]. Some messages are split across segments on purpose. */
-export const conversation: [boolean, string][] = [
+export const conversation: [boolean, string, number?][] = [
   [true, 'PASS b0tp4ss\r\nNICK [x86|US|4821]\r\nUSER x86 localhost localhost :Bulwark generated bot\r\n'],
   [false, ':irc.example.net NOTICE AUTH :*** Looking up your hostname...\r\n'],
   [false, 'PING :1234567890\r\n'],
@@ -42,7 +46,8 @@ function checksum(bytes: Uint8Array, initial = 0): number {
   return ~sum & 0xffff;
 }
 
-function packet(fromClient: boolean, seq: number, ack: number, flags: number, payload: Uint8Array, id: number): Uint8Array {
+function packet(spec: IrcSessionSpec, fromClient: boolean, seq: number, ack: number, flags: number, payload: Uint8Array, id: number): Uint8Array {
+  const { client: CLIENT, server: SERVER, clientPort: CLIENT_PORT, serverPort: SERVER_PORT } = spec;
   const src = fromClient ? CLIENT : SERVER;
   const dst = fromClient ? SERVER : CLIENT;
   const tcp = new Uint8Array(20 + payload.length);
@@ -82,6 +87,11 @@ function packet(fromClient: boolean, seq: number, ack: number, flags: number, pa
 
 /** The pcap file bytes (classic pcap, Ethernet, microsecond timestamps from 2024-01-01T00:00:00Z). */
 export function buildPcap(): Uint8Array {
+  return buildIrcPcap({ client: [192, 0, 2, 10], server: [198, 51, 100, 20], clientPort: 49152, serverPort: 6667, conversation });
+}
+
+/** Any IRC session as pcap bytes: handshake, the conversation (with its pauses), FIN exchange. */
+export function buildIrcPcap(spec: IrcSessionSpec): Uint8Array {
   const records: Uint8Array[] = [];
   const header = new Uint8Array(24);
   const hv = new DataView(header.buffer);
@@ -106,24 +116,25 @@ export function buildPcap(): Uint8Array {
   };
   let cseq = 1000;
   let sseq = 5000;
-  add(packet(true, cseq, 0, 0x02, new Uint8Array(0), id++));
-  add(packet(false, sseq, cseq + 1, 0x12, new Uint8Array(0), id++));
+  add(packet(spec, true, cseq, 0, 0x02, new Uint8Array(0), id++));
+  add(packet(spec, false, sseq, cseq + 1, 0x12, new Uint8Array(0), id++));
   cseq++;
   sseq++;
-  add(packet(true, cseq, sseq, 0x10, new Uint8Array(0), id++));
-  for (const [fromClient, text] of conversation) {
+  add(packet(spec, true, cseq, sseq, 0x10, new Uint8Array(0), id++));
+  for (const [fromClient, text, pause] of spec.conversation) {
+    if (pause !== undefined) time += Math.round(pause * 1e6);
     const payload = new TextEncoder().encode(text);
     if (fromClient) {
-      add(packet(true, cseq, sseq, 0x18, payload, id++));
+      add(packet(spec, true, cseq, sseq, 0x18, payload, id++));
       cseq += payload.length;
     } else {
-      add(packet(false, sseq, cseq, 0x18, payload, id++));
+      add(packet(spec, false, sseq, cseq, 0x18, payload, id++));
       sseq += payload.length;
     }
   }
-  add(packet(true, cseq, sseq, 0x11, new Uint8Array(0), id++));
-  add(packet(false, sseq, cseq + 1, 0x11, new Uint8Array(0), id++));
-  add(packet(true, cseq + 1, sseq + 1, 0x10, new Uint8Array(0), id++));
+  add(packet(spec, true, cseq, sseq, 0x11, new Uint8Array(0), id++));
+  add(packet(spec, false, sseq, cseq + 1, 0x11, new Uint8Array(0), id++));
+  add(packet(spec, true, cseq + 1, sseq + 1, 0x10, new Uint8Array(0), id++));
   const total = records.reduce((n, r) => n + r.length, 0);
   const out = new Uint8Array(total);
   let at = 0;
