@@ -20,6 +20,8 @@ export interface OpenCaptureOptions {
   readBytes?: number;
   /** Size of the reused buffer (default 8 MiB). */
   bufferBytes?: number;
+  /** Stop reading (Ctrl-C): resolves with what was delivered, without a truncation fault. */
+  signal?: AbortSignal;
 }
 
 type OnPacket = (rec: PacketRecord) => void;
@@ -55,12 +57,20 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * Read a capture from any byte stream (a child process's standard output, a socket): the same reader as
+ * pipes and standard input use.
+ */
+export function readCaptureStream(stream: Readable, name: string, onPacket: OnPacket, options: OpenCaptureOptions = {}): Promise<CaptureSummary> {
+  return readStream(stream, name, new ChunkDriver(onPacket, options.bufferBytes), new Progress(undefined, 0), options.signal);
+}
+
 async function readCapture(path: string, name: string, options: OpenCaptureOptions, onPacket: OnPacket, onProgress: OnProgress): Promise<CaptureSummary> {
   const driver = new ChunkDriver(onPacket, options.bufferBytes);
-  if (path === '-') return readStream(process.stdin, name, driver, new Progress(onProgress, 0));
+  if (path === '-') return readStream(process.stdin, name, driver, new Progress(onProgress, 0), options.signal);
   try {
     // A FIFO is read through a libuv pipe (as stdin is): a read blocked in the thread pool could not be cancelled.
-    if ((await stat(path)).isFIFO()) return await readStream(await openFifo(path), name, driver, new Progress(onProgress, 0));
+    if ((await stat(path)).isFIFO()) return await readStream(await openFifo(path), name, driver, new Progress(onProgress, 0), options.signal);
   } catch (err) {
     if (driver.consumerError !== undefined) throw err;
     return driver.summary(name, false, { offset: 0, reason: `cannot open: ${errorText(err)}` });
@@ -74,7 +84,7 @@ async function readCapture(path: string, name: string, options: OpenCaptureOptio
   try {
     const st = await fh.stat();
     if (st.isDirectory()) return driver.summary(name, false, { offset: 0, reason: 'cannot read: is a directory' });
-    if (!st.isFile()) return await readStream(fh.createReadStream({ autoClose: false }), name, driver, new Progress(onProgress, 0));
+    if (!st.isFile()) return await readStream(fh.createReadStream({ autoClose: false }), name, driver, new Progress(onProgress, 0), options.signal);
     return await readRegularFile(fh, name, driver, options, new Progress(onProgress, st.size));
   } catch (err) {
     if (driver.consumerError !== undefined) throw err;
@@ -96,11 +106,12 @@ async function readRegularFile(fh: FileHandle, name: string, driver: ChunkDriver
   const buf = driver.buf;
   const peek = await fh.read(buf, 0, 2, 0);
   if (isGzipMagic(buf, peek.bytesRead)) {
-    return readStream(fh.createReadStream({ start: 0, autoClose: false, highWaterMark: 1 << 20 }), name, driver, progress);
+    return readStream(fh.createReadStream({ start: 0, autoClose: false, highWaterMark: 1 << 20 }), name, driver, progress, options.signal);
   }
   const maxRead = options.readBytes ?? buf.length;
   let position = 0;
   for (;;) {
+    if (options.signal?.aborted) return driver.summary(name, false, null);
     const { bytesRead } = await fh.read(buf, driver.filled, Math.min(maxRead, buf.length - driver.filled), position);
     if (bytesRead === 0) break;
     position += bytesRead;
@@ -131,7 +142,11 @@ async function* replay(head: Uint8Array, rest: AsyncIterator<Uint8Array>): Async
 }
 
 /** Pipes, stdin and gzip: sniff the first bytes, then feed the driver (through gunzip when compressed). */
-async function readStream(raw: Readable, name: string, driver: ChunkDriver, progress: Progress): Promise<CaptureSummary> {
+async function readStream(raw: Readable, name: string, driver: ChunkDriver, progress: Progress, signal?: AbortSignal): Promise<CaptureSummary> {
+  if (signal?.aborted) return driver.summary(name, false, null);
+  // Stopping a stream read: destroying the source ends the iteration below.
+  const stop = (): void => void raw.destroy();
+  signal?.addEventListener('abort', stop, { once: true });
   const seen = { bytes: 0 };
   const it = counted(raw, progress, seen);
   let gzip = false;
@@ -159,7 +174,10 @@ async function readStream(raw: Readable, name: string, driver: ChunkDriver, prog
     // Destroy rather than await the iterator's return: gunzip may still be waiting on a quiet pipe.
     raw.destroy();
     void it.return(undefined).catch(() => undefined);
+    signal?.removeEventListener('abort', stop);
   }
+  // Stopped on purpose: a record cut in half by the stop is not a fault of the input.
+  if (signal?.aborted) return driver.summary(name, gzip, null);
   if (fault === null) driver.end();
   progress.final(seen.bytes);
   return driver.summary(name, gzip, fault ?? driver.fault);

@@ -12,7 +12,8 @@ import type { Pipeline, EventRecord } from '../pipeline/analyze.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import type { DeviceLookup, DeviceRecord, Identification } from './types.ts';
 import { DeviceState, type DeviceCaps, type Source } from './device-state.ts';
-import { NetSet, defaultLocalNets, isHostIp } from './addresses.ts';
+import { defaultLocalNets, isHostIp } from './addresses.ts';
+import { Site } from '../pipeline/site.ts';
 import { isDeviceMac, isLocallyAdministered, normaliseMac, ouiVendor } from './oui.ts';
 import { handlers } from './event-handlers.ts';
 import { identify } from './identify.ts';
@@ -20,8 +21,10 @@ import { applyOverrides, type Overrides } from './overrides.ts';
 
 export interface InventoryOptions extends DeviceCaps {
   maxDevices: number;
-  /** CIDR prefixes of this network (default RFC 1918, link-local, IPv6 ULA and link-local). */
+  /** CIDR prefixes of this network (default: the site model's); ignored when `site` is given. */
   localNets: readonly string[];
+  /** The site (sensor, local networks) shared with the detectors and the store. */
+  site?: Site;
   /** User overrides applied in devices() (see overrides.ts). */
   overrides: Overrides;
   /** Replaces the identification step (tests, training: records without identification cost). */
@@ -47,7 +50,7 @@ export const inventoryEventTypes: readonly string[] = Object.keys(handlers);
 
 export class Inventory implements DeviceLookup {
   readonly options: InventoryOptions;
-  private readonly local: NetSet;
+  private readonly local: { has(ip: string): boolean };
   private readonly byId = new Map<string, DeviceState>();
   /** Current IP → MAC binding and how it was learned. */
   private readonly ipMac = new Map<string, { mac: string; rank: number }>();
@@ -67,7 +70,8 @@ export class Inventory implements DeviceLookup {
       identify,
       ...options,
     };
-    this.local = new NetSet(this.options.localNets);
+    const site = this.options.site ?? new Site({ localNetworks: this.options.localNets, sensor: '' });
+    this.local = { has: (ip) => site.isLocal(ip) };
   }
 
   /** Subscribe to the events and finished flows the inventory needs. */

@@ -18,7 +18,7 @@ export interface Dhcp6Event {
   relay_hops?: number;
 }
 
-export const dhcp6Events: readonly EventSpec[] = [
+export const dhcp6Events = [
   {
     type: 'dhcp6.message',
     description: 'One DHCPv6 client or server message (relayed messages are reported as the message they carry).',
@@ -40,7 +40,7 @@ export const dhcp6Events: readonly EventSpec[] = [
       relay_hops: { type: 'number', description: 'Number of relay wrappers the message came in, when relayed.', optional: true },
     },
   },
-];
+] as const satisfies readonly EventSpec[];
 
 export const dhcp6Anomalies: readonly AnomalySpec[] = [
   { id: 'app.dhcp6.truncated', description: 'A DHCPv6 message is shorter than its header (4 bytes, 34 for relay messages).' },
