@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian tools the tests compare against or drive, when missing (idempotent):
-# tshark/editcap (reference dissections), tcpdump, Chromium (report and dashboard tests).
+# tshark/editcap (reference dissections), tcpdump, Chromium (report and dashboard tests), dumpcap (live capture),
+# tcpreplay and iproute2 (the live-capture test replays a capture into a veth pair inside its own namespace).
 set -euo pipefail
 need=()
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v editcap >/dev/null 2>&1 || need+=(wireshark-common)
 command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
+command -v dumpcap >/dev/null 2>&1 || need+=(wireshark-common)
+command -v tcpreplay >/dev/null 2>&1 || need+=(tcpreplay)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then

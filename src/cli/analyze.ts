@@ -2,33 +2,45 @@
  * `bulwark analyze <capture>...`: run the pipeline, print a summary, optionally write flows and events.
  * @module
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { EventRecord } from '../pipeline/analyze.ts';
 import type { RunSummary } from '../pipeline/stats.ts';
-import type { FlowRecord } from '../flow/types.ts';
+import { parseNetworks, Site } from '../pipeline/site.ts';
+import { liveSource, type InputSource } from '../pipeline/source.ts';
 import { loadOverrides, type Overrides } from '../inventory/overrides.ts';
-import { analyzeCaptures, type AnalysisResult } from '../engine/analyze-captures.ts';
+import { AnalysisSession, type AnalysisResult } from '../engine/session.ts';
+import type { Finding, FindingChange, SuppressionRule } from '../detect/types.ts';
 import { deviceTable } from '../output/devices-text.ts';
 import { findingsTable } from '../output/findings-text.ts';
-import { JsonLinesWriter, writeAll } from '../output/jsonl.ts';
-import { redact } from '../output/redact.ts';
+import { writeAll } from '../output/jsonl.ts';
+import { RunOutputs } from '../output/run-outputs.ts';
 import { summaryText } from '../output/summary-text.ts';
 import { ProgressBar } from './progress.ts';
 import { ExitCode } from './exit-codes.ts';
 import { defaultOverridesPath } from './overrides-path.ts';
 
 export const analyzeHelp = `Usage: bulwark analyze [options] <capture>...
+       bulwark analyze --interface IFACE [--filter BPF] [options]
 
-Reads pcap or pcapng files (gzip-compressed or not; '-' for standard input), decodes them, tracks flows,
-recognises application protocols, inventories devices, runs the detectors and prints a summary, the device
-table and the findings.
+Reads pcap or pcapng files (gzip-compressed or not; '-' for standard input) or captures live from an
+interface (through dumpcap), decodes, tracks flows, recognises application protocols, inventories devices,
+runs the detectors and prints a summary, the device table and the findings. A live capture runs until
+Ctrl-C (SIGINT) or SIGTERM; then every stage flushes and every output is written. SIGHUP reopens the
+output files (logrotate).
 
 Options:
-  --json               write flows and events as JSON lines to standard output (summary goes to stderr)
-  --out DIR            write DIR/flows.jsonl, DIR/events.jsonl, DIR/devices.json, DIR/findings.jsonl,
-                       DIR/assessments.json and DIR/summary.json
+  --interface IFACE    capture live from IFACE ('bulwark interfaces' lists them); needs dumpcap and the
+                       capture privilege (see the README, "Live monitoring")
+  --filter BPF         capture filter for --interface, tcpdump syntax ("not port 22")
+  --json               write flows, events and finding changes as JSON lines to standard output
+  --out DIR            write DIR/flows.jsonl, DIR/events.jsonl, DIR/findings.jsonl (raised/updated/closed),
+                       DIR/device-changes.jsonl as they happen; DIR/devices.json, DIR/assessments.json
+                       and DIR/summary.json at the end (devices.json also when devices change)
+  --sensor NAME        name of this sensor (default: the host name); part of every flow uid
+  --local-nets LIST    this site's networks, comma-separated CIDRs (default: private, CGNAT, link-local)
+  --suppress FILE      suppression rules, a JSON array of {detector, device, peer, reason}: matching reports
+                       are counted, not raised
+  --close-after S      close a finding after S seconds without a report (default 3600)
   --overrides FILE     device names/types/vendors set by the user (default ~/.config/bulwark/overrides.json
                        when it exists; see 'bulwark devices --help')
   --no-detect          skip the detectors and the assessment (flows, events and devices only)
@@ -41,6 +53,12 @@ Options:
 
 interface AnalyzeArgs {
   files: string[];
+  iface?: string;
+  filter?: string;
+  sensor?: string;
+  localNets?: string[];
+  suppress?: SuppressionRule[];
+  closeAfterS?: number;
   json: boolean;
   out?: string;
   events?: string[];
@@ -66,6 +84,12 @@ function parse(argv: string[]): AnalyzeArgs | string {
         quiet: { type: 'boolean', default: false },
         overrides: { type: 'string' },
         'no-detect': { type: 'boolean', default: false },
+        interface: { type: 'string', short: 'i' },
+        filter: { type: 'string' },
+        sensor: { type: 'string' },
+        'local-nets': { type: 'string' },
+        suppress: { type: 'string' },
+        'close-after': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -74,7 +98,29 @@ function parse(argv: string[]): AnalyzeArgs | string {
   }
   const v = parsed.values;
   if (v.help) return '';
-  if (parsed.positionals.length === 0) return 'no capture file given';
+  if (parsed.positionals.length === 0 && v.interface === undefined) return 'no capture file given (or --interface IFACE for a live capture)';
+  if (v.filter !== undefined && v.interface === undefined) return '--filter applies to a live capture: give --interface too';
+  let localNets: string[] | undefined;
+  if (v['local-nets'] !== undefined) {
+    try {
+      localNets = parseNetworks(v['local-nets']);
+    } catch (err) {
+      return `--local-nets: ${(err as Error).message}`;
+    }
+  }
+  let suppress: SuppressionRule[] | undefined;
+  if (v.suppress !== undefined) {
+    try {
+      suppress = parseSuppressions(JSON.parse(readFileSync(v.suppress, 'utf8')));
+    } catch (err) {
+      return `--suppress ${v.suppress}: ${(err as Error).message}`;
+    }
+  }
+  let closeAfterS: number | undefined;
+  if (v['close-after'] !== undefined) {
+    closeAfterS = Number(v['close-after']);
+    if (!Number.isFinite(closeAfterS) || closeAfterS <= 0) return `--close-after must be a positive number of seconds, got '${v['close-after']}'`;
+  }
   let maxFlows: number | undefined;
   if (v['max-flows'] !== undefined) {
     maxFlows = Number(v['max-flows']);
@@ -82,6 +128,12 @@ function parse(argv: string[]): AnalyzeArgs | string {
   }
   return {
     files: parsed.positionals,
+    iface: v.interface,
+    filter: v.filter,
+    sensor: v.sensor,
+    localNets,
+    suppress,
+    closeAfterS,
     json: v.json ?? false,
     out: v.out,
     events: v.events?.split(',').map((t) => t.trim()).filter(Boolean),
@@ -105,28 +157,96 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   }
   const overrides = readOverrides(args.overrides ?? (existsSync(defaultOverridesPath) ? defaultOverridesPath : undefined), 'analyze');
   if (overrides === undefined) return ExitCode.USAGE;
-  const sinks = openSinks(args);
-  const progress = new ProgressBar(!args.quiet);
-  const result = await analyzeCaptures(args.files, {
+  const live = args.iface !== undefined;
+  const outputs = new RunOutputs({ dir: args.out, stdout: args.json, events: args.events, showSecrets: args.showSecrets });
+  const progress = new ProgressBar(!args.quiet && !live);
+  // Live without --json/--out: each finding change is printed as it happens (the tables come at the end).
+  const printChanges = live && !outputs.active && !args.quiet;
+  let session: AnalysisSession | undefined = undefined;
+  session = new AnalysisSession({
+    site: new Site({ sensor: args.sensor, localNetworks: args.localNets }),
     pipeline: { flow: args.maxFlows ? { maxFlows: args.maxFlows } : {} },
     overrides,
     detectors: args.detect ? undefined : [],
-    detection: { options: secretOptions(args.showSecrets) },
+    detection: {
+      options: secretOptions(args.showSecrets),
+      ...(args.suppress ? { suppress: args.suppress } : {}),
+      ...(args.closeAfterS ? { closeAfterS: args.closeAfterS } : {}),
+    },
     assess: args.detect,
-    onEvent: sinks.onEvent,
-    onFlow: sinks.onFlow,
+    onEvent: outputs.active ? outputs.event : undefined,
+    onFlow: outputs.active ? outputs.flow : undefined,
+    onFindingChange: (f, change) => {
+      if (outputs.active) outputs.finding(f, change);
+      if (printChanges) writeAll(1, changeLine(f, change));
+    },
+    onDeviceChange: args.out ? (changes) => outputs.devices(changes, () => session!.inventory.devices()) : undefined,
+    onPublish: outputs.published,
     onProgress: (file, p, packets) => progress.update(file, p, packets),
   });
+  const sources: (string | InputSource)[] = live ? [liveSource({ interface: args.iface!, filter: args.filter })] : args.files;
+  // SIGINT/SIGTERM: stop reading, flush every stage, write everything, exit 0. A second one exits at once.
+  const stop = new AbortController();
+  const onStop = (): void => {
+    if (stop.signal.aborted) process.exit(ExitCode.INTERRUPTED);
+    stop.abort();
+  };
+  const onHangup = (): void => outputs.reopen();
+  process.on('SIGINT', onStop);
+  process.on('SIGTERM', onStop);
+  process.on('SIGHUP', onHangup);
+  let result: AnalysisResult;
+  try {
+    result = await session.run(sources, { signal: stop.signal });
+  } finally {
+    process.off('SIGINT', onStop);
+    process.off('SIGTERM', onStop);
+    process.off('SIGHUP', onHangup);
+  }
   progress.clear();
-  sinks.close(result);
+  outputs.close(result);
   const { summary } = result;
+  const failure = live ? (sources[0] as ReturnType<typeof liveSource>).failure : undefined;
+  if (failure) {
+    process.stderr.write(`bulwark analyze: ${failure.message}\n`);
+    return ExitCode.NO_INPUT;
+  }
   if (args.json) {
     if (!args.quiet) process.stderr.write(humanReport(result) + '\n');
   } else {
     writeAll(1, args.quiet ? quietLine(summary) : humanReport(result) + '\n');
   }
   for (const f of summary.files) if (f.error) process.stderr.write(`bulwark: ${f.error.message}\n`);
+  for (const f of summary.files) {
+    const c = f.capture;
+    if (c && ((c.dropped_kernel ?? 0) > 0 || (c.dropped_interface ?? 0) > 0)) {
+      process.stderr.write(`bulwark: ${f.file}: the capture dropped ${c.dropped_kernel ?? 0} packets in the kernel and ${c.dropped_interface ?? 0} at the interface (of ${c.received ?? '?'} received)\n`);
+    }
+  }
   return exitCodeOf(summary);
+}
+
+/** One line per finding change, for a live run printed on a terminal. */
+function changeLine(f: Finding, change: FindingChange): string {
+  const at = new Date((change === 'closed' ? (f.closed_ts ?? f.last_ts) : change === 'raised' ? f.first_ts : f.last_ts) * 1000).toISOString();
+  const who = f.devices.map((d) => `${d.role} ${d.ip}`).join(', ');
+  return `${at}  ${change.padEnd(7)} ${f.severity.padEnd(8)} ${f.detector}  ${f.title} (count ${f.count}${who ? `; ${who}` : ''})\n`;
+}
+
+/** Validate suppression rules read from JSON. */
+function parseSuppressions(raw: unknown): SuppressionRule[] {
+  if (!Array.isArray(raw)) throw new Error('expected a JSON array of rules');
+  return raw.map((r: unknown, i) => {
+    if (typeof r !== 'object' || r === null) throw new Error(`rule ${i + 1} is not an object`);
+    const out: SuppressionRule = {};
+    for (const [k, v] of Object.entries(r)) {
+      if (!['detector', 'device', 'peer', 'reason'].includes(k)) throw new Error(`rule ${i + 1}: unknown field '${k}'`);
+      if (typeof v !== 'string') throw new Error(`rule ${i + 1}: '${k}' must be a string`);
+      out[k as keyof SuppressionRule] = v;
+    }
+    if (!out.detector && !out.device && !out.peer) throw new Error(`rule ${i + 1} needs a detector, device or peer`);
+    return out;
+  });
 }
 
 /** Load user overrides; undefined (after printing why) when the file is unreadable. */
@@ -166,47 +286,6 @@ function limitsLine(r: AnalysisResult): string | undefined {
   const errors = (inv.event_errors ?? 0) + Object.values(det?.detector_errors ?? {}).reduce((a, b) => a + b, 0);
   if (errors) hit.push(`${errors} inventory/detector errors contained`);
   return hit.length ? `limits    ${hit.join(', ')}` : undefined;
-}
-
-interface Sinks {
-  onEvent?: (ev: EventRecord) => void;
-  onFlow?: (f: FlowRecord) => void;
-  close(result: AnalysisResult): void;
-}
-
-/** JSON-lines outputs: --out DIR files and/or --json on standard output. */
-function openSinks(args: AnalyzeArgs): Sinks {
-  const stdout = args.json ? new JsonLinesWriter(1) : undefined;
-  const dir = args.out;
-  if (dir) mkdirSync(dir, { recursive: true });
-  const flowsOut = dir ? new JsonLinesWriter(join(dir, 'flows.jsonl')) : undefined;
-  const eventsOut = dir ? new JsonLinesWriter(join(dir, 'events.jsonl')) : undefined;
-  if (!stdout && !dir) return { close: () => undefined };
-  const keep = (type: string): boolean => !args.events || args.events.some((p) => type === p || type.startsWith(p));
-  const secret = (r: object): object => (args.showSecrets ? r : redact(r));
-  return {
-    onFlow: (f) => {
-      flowsOut?.write(f);
-      stdout?.write(f);
-    },
-    onEvent: (ev) => {
-      if (ev.type === 'flow.end' || !keep(ev.type)) return;
-      const out = secret(ev);
-      eventsOut?.write(out);
-      stdout?.write(out);
-    },
-    close: (r) => {
-      if (stdout) for (const f of r.findings) stdout.write({ type: 'finding', ...f });
-      for (const w of [flowsOut, eventsOut, stdout]) w?.close();
-      if (!dir) return;
-      const findingsOut = new JsonLinesWriter(join(dir, 'findings.jsonl'));
-      for (const f of r.findings) findingsOut.write(f);
-      findingsOut.close();
-      writeFileSync(join(dir, 'devices.json'), JSON.stringify(r.devices, null, 2) + '\n');
-      writeFileSync(join(dir, 'assessments.json'), JSON.stringify(r.assessments, null, 2) + '\n');
-      writeFileSync(join(dir, 'summary.json'), JSON.stringify({ ...r.summary, stages: r.stats }, null, 2) + '\n');
-    },
-  };
 }
 
 /** With --quiet and no JSON: one machine-readable line (used by the benchmark). */

@@ -9,4 +9,6 @@ export const ExitCode = {
   PARTIAL: 3,
   /** No input could be read at all (missing file, not a capture). */
   NO_INPUT: 4,
+  /** A second SIGINT/SIGTERM while the first one's flush was running: stopped at once (128 + SIGINT). */
+  INTERRUPTED: 130,
 } as const;

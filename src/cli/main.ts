@@ -4,6 +4,7 @@
  */
 import { analyzeCommand, analyzeHelp } from './analyze.ts';
 import { devicesCommand, devicesHelp } from './devices.ts';
+import { interfacesCommand, interfacesHelp } from './interfaces.ts';
 import { reportCommand, reportHelp } from './report.ts';
 import { serveCommand, serveHelp } from './serve.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -12,6 +13,8 @@ const usage = `Usage: bulwark <command> [options]
 
 Commands:
   analyze <capture>...   decode captures, track flows and protocols, list devices and findings
+                         (--interface IFACE: live capture until Ctrl-C)
+  interfaces             the network interfaces a live capture can use
   devices <capture>...   the device inventory with the evidence behind each identification
   report <capture>...    a self-contained HTML report: devices, labels, findings, baseline assessment
   serve                  the REST API and web dashboard on a local database
@@ -20,7 +23,7 @@ Commands:
 Run 'bulwark <command> --help' for the options of a command.
 `;
 
-const helps: Record<string, string> = { analyze: analyzeHelp, devices: devicesHelp, report: reportHelp, serve: serveHelp };
+const helps: Record<string, string> = { analyze: analyzeHelp, devices: devicesHelp, report: reportHelp, serve: serveHelp, interfaces: interfacesHelp };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -33,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
       return reportCommand(rest);
     case 'serve':
       return serveCommand(rest);
+    case 'interfaces':
+      return interfacesCommand(rest);
     case 'help':
     case '--help':
     case '-h':

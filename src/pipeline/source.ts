@@ -5,6 +5,7 @@
  * second so a quiet link still ends flows and closes findings.
  * @module
  */
+import { captureLive, type LiveCaptureOptions, type LiveFailure } from '../capture/dumpcap.ts';
 import { openCapture } from '../capture/open.ts';
 import type { CaptureProgress, CaptureSummary, PacketRecord } from '../capture/types.ts';
 import type { FlowRecord } from '../flow/types.ts';
@@ -46,4 +47,23 @@ export function fileSource(path: string): InputSource {
       return capture.read(sink.packet, options.onProgress).finally(() => clearInterval(beat));
     },
   };
+}
+
+/** A live interface, captured by dumpcap (see src/capture/dumpcap.ts); runs until the signal aborts. */
+export function liveSource(options: LiveCaptureOptions): InputSource & { failure?: { kind: LiveFailure; message: string } } {
+  const source: InputSource & { failure?: { kind: LiveFailure; message: string } } = {
+    name: `interface:${options.interface}`,
+    live: true,
+    run: async (sink, runOptions = {}) => {
+      const beat = setInterval(() => sink.heartbeat(), 1000);
+      try {
+        const summary = await captureLive(options, sink.packet, runOptions.signal);
+        if (summary.failure) source.failure = summary.failure;
+        return summary;
+      } finally {
+        clearInterval(beat);
+      }
+    },
+  };
+  return source;
 }
