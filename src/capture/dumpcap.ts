@@ -19,6 +19,8 @@ export interface LiveCaptureOptions {
   program?: string;
   /** Seconds to wait, after a stop, for dumpcap to write its statistics and exit before it is killed. */
   stopGraceS?: number;
+  /** Called once dumpcap reports that it is capturing. */
+  onStarted?: () => void;
 }
 
 /** Why a live capture could not start: the CLI prints `message` and exits with code 4. */
@@ -75,8 +77,13 @@ export async function captureLive(options: LiveCaptureOptions, onPacket: (rec: P
     child.once('close', (code) => resolve(code));
   });
   child.stderr!.setEncoding('utf8');
+  let started = false;
   child.stderr!.on('data', (chunk: string) => {
     if (stderr.length < 8192) stderr += chunk;
+    if (!started && /capturing on/i.test(stderr)) {
+      started = true;
+      options.onStarted?.();
+    }
   });
   let stopped = false;
   let killTimer: NodeJS.Timeout | undefined;

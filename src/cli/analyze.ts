@@ -184,7 +184,10 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     onPublish: outputs.published,
     onProgress: (file, p, packets) => progress.update(file, p, packets),
   });
-  const sources: (string | InputSource)[] = live ? [liveSource({ interface: args.iface!, filter: args.filter })] : args.files;
+  const onStarted = (): void => {
+    if (!args.quiet) process.stderr.write(`bulwark: capturing on ${args.iface} (dumpcap); Ctrl-C stops, flushes and writes every output\n`);
+  };
+  const sources: (string | InputSource)[] = live ? [liveSource({ interface: args.iface!, filter: args.filter, onStarted })] : args.files;
   // SIGINT/SIGTERM: stop reading, flush every stage, write everything, exit 0. A second one exits at once.
   const stop = new AbortController();
   const onStop = (): void => {
