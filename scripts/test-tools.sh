@@ -4,11 +4,16 @@
 # promtool (the metrics format check), rsyslogd (the syslog output's receiver).
 # tshark/editcap (reference dissections), tcpdump, Chromium (report and dashboard tests), nftables and
 # iproute2 (MUD enforcement test in network namespaces), openssl (MUD signatures).
+# tshark/editcap (reference dissections), tcpdump, Chromium (report and dashboard tests), dumpcap (live capture),
+# tcpreplay and iproute2 (the live-capture test replays a capture into a veth pair inside its own namespace).
 set -euo pipefail
 need=()
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v editcap >/dev/null 2>&1 || need+=(wireshark-common)
 command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
+command -v dumpcap >/dev/null 2>&1 || need+=(wireshark-common)
+command -v tcpreplay >/dev/null 2>&1 || need+=(tcpreplay)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v rsyslogd >/dev/null 2>&1 || need+=(rsyslog)

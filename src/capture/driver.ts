@@ -113,6 +113,8 @@ export class ChunkDriver {
       skippedBlocks: p?.skippedBlocks ?? 0,
       caplenOverOrigLen: p?.caplenOverOrigLen ?? 0,
     };
+    const stats = p instanceof PcapngParser ? p.interfaceStats : undefined;
+    if (stats) out.interfaceStats = stats;
     if (fault) out.error = new CaptureError(file, fault.offset, fault.reason);
     return out;
   }

@@ -26,6 +26,8 @@ export interface OpenCaptureOptions {
   maxGzipRatio?: number;
   /** Decompressed bytes before the ratio applies (default GZIP_RATIO_FLOOR). */
   gzipRatioFloorBytes?: number;
+  /** Stop reading (Ctrl-C): resolves with what was delivered, without a truncation fault. */
+  signal?: AbortSignal;
 }
 
 type OnPacket = (rec: PacketRecord) => void;
@@ -59,6 +61,14 @@ class Progress {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Read a capture from any byte stream (a child process's standard output, a socket): the same reader as
+ * pipes and standard input use.
+ */
+export function readCaptureStream(stream: Readable, name: string, onPacket: OnPacket, options: OpenCaptureOptions = {}): Promise<CaptureSummary> {
+  return readStream(stream, name, new ChunkDriver(onPacket, options.bufferBytes), new Progress(undefined, 0), options);
 }
 
 async function readCapture(path: string, name: string, options: OpenCaptureOptions, onPacket: OnPacket, onProgress: OnProgress): Promise<CaptureSummary> {
@@ -107,6 +117,7 @@ async function readRegularFile(fh: FileHandle, name: string, driver: ChunkDriver
   const maxRead = options.readBytes ?? buf.length;
   let position = 0;
   for (;;) {
+    if (options.signal?.aborted) return driver.summary(name, false, null);
     const { bytesRead } = await fh.read(buf, driver.filled, Math.min(maxRead, buf.length - driver.filled), position);
     if (bytesRead === 0) break;
     position += bytesRead;
@@ -153,6 +164,11 @@ async function* replay(head: Uint8Array, rest: AsyncIterator<Uint8Array>): Async
 
 /** Pipes, stdin and gzip: sniff the first bytes, then feed the driver (through gunzip when compressed). */
 async function readStream(raw: Readable, name: string, driver: ChunkDriver, progress: Progress, options: OpenCaptureOptions = {}): Promise<CaptureSummary> {
+  const signal = options.signal;
+  if (signal?.aborted) return driver.summary(name, false, null);
+  // Stopping a stream read: destroying the source ends the iteration below.
+  const stop = (): void => void raw.destroy();
+  signal?.addEventListener('abort', stop, { once: true });
   const seen = { bytes: 0 };
   const it = counted(raw, progress, seen);
   let gzip = false;
@@ -180,7 +196,10 @@ async function readStream(raw: Readable, name: string, driver: ChunkDriver, prog
     // Destroy rather than await the iterator's return: gunzip may still be waiting on a quiet pipe.
     raw.destroy();
     void it.return(undefined).catch(() => undefined);
+    signal?.removeEventListener('abort', stop);
   }
+  // Stopped on purpose: a record cut in half by the stop is not a fault of the input.
+  if (signal?.aborted) return driver.summary(name, gzip, null);
   if (fault === null) driver.end();
   progress.final(seen.bytes);
   return driver.summary(name, gzip, fault ?? driver.fault);

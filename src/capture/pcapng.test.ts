@@ -71,7 +71,7 @@ function synthetic() {
   w.block(0x00000bad, Buffer.from('custom block, skipped'));
   w.simple(recs[1].data);
   w.obsolete(1, us(2) * 1000n + 123n, recs[2].data);
-  w.block(5, Buffer.alloc(20)); // ISB
+  w.block(5, Buffer.alloc(20)); // ISB without options: read (interface statistics), not skipped
   w.section(true);
   w.interface(LinkType.ETHERNET, 200);
   w.interface(LinkType.RAW, 0, { tsresol: 9 });
@@ -96,7 +96,8 @@ test('pcapng (writer-made): BE+LE sections, SPB/OPB, 2^-20 resolution, tsoffset,
   const { seen, onPacket } = collector();
   const s = readCaptureBytes('synthetic', bytes, onPacket);
   assert.equal(s.error, undefined);
-  assert.equal(s.skippedBlocks, 3);
+  assert.equal(s.skippedBlocks, 2); // NRB and the custom block
+  assert.deepEqual(s.interfaceStats, {}); // an ISB without counters
   assert.deepEqual(
     seen.map(({ tsSec, tsNsec, caplen, origLen, interfaceId, linkType, md5 }) => ({ tsSec, tsNsec, caplen, origLen, interfaceId, linkType, md5 })),
     expected,

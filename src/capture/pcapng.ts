@@ -14,13 +14,18 @@ export const BlockType = { SHB: 0x0a0d0d0a, IDB: 1, OPB: 2, SPB: 3, NRB: 4, ISB:
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 const BYTE_ORDER_MAGIC_SWAPPED = 0x4d3c2b1a;
 /** Smallest legal total length per parsed block type (header, fixed fields, trailer). */
-const MIN_LEN: Record<number, number> = { [BlockType.SHB]: 28, [BlockType.IDB]: 20, [BlockType.EPB]: 32, [BlockType.OPB]: 32, [BlockType.SPB]: 16 };
+const MIN_LEN: Record<number, number> = { [BlockType.SHB]: 28, [BlockType.IDB]: 20, [BlockType.EPB]: 32, [BlockType.OPB]: 32, [BlockType.SPB]: 16, [BlockType.ISB]: 24 };
+/** Interface statistics options (64-bit counters): received, dropped by the interface, dropped by the OS. */
+const OPT_ISB_IFRECV = 4;
+const OPT_ISB_IFDROP = 5;
+const OPT_ISB_OSDROP = 7;
 const OPT_END = 0;
 const OPT_IF_TSRESOL = 9;
 const OPT_IF_TSOFFSET = 14;
 
 function isParsed(type: number): boolean {
-  return type === BlockType.EPB || type === BlockType.SPB || type === BlockType.IDB || type === BlockType.SHB || type === BlockType.OPB;
+  return type === BlockType.EPB || type === BlockType.SPB || type === BlockType.IDB || type === BlockType.SHB || type === BlockType.OPB ||
+    type === BlockType.ISB;
 }
 
 export class PcapngParser implements FormatParser {
@@ -40,6 +45,8 @@ export class PcapngParser implements FormatParser {
   private skipStart = 0;
   private skipLen = 0;
   private skipLeft = 0;
+  /** Latest interface statistics per (section, interface): a live capture's drop counters. */
+  private readonly ifStats = new Map<string, { received?: number; dropped_kernel?: number; dropped_interface?: number }>();
   private readonly rec = newPacketRecord();
   private readonly sink: PacketSink;
 
@@ -104,7 +111,9 @@ export class PcapngParser implements FormatParser {
               ? this.packet(buf, pos, len, base, u16(buf, pos + 8, le))
               : type === BlockType.IDB
                 ? this.interface(buf, pos, len, base)
-                : this.section(buf, pos, base, le);
+                : type === BlockType.ISB
+                  ? this.statistics(buf, pos, len)
+                  : this.section(buf, pos, base, le);
       if (!ok) return pos;
       pos += len;
     }
@@ -171,6 +180,43 @@ export class PcapngParser implements FormatParser {
     this.ifLinkType.push(u16(buf, pos + 8, le));
     this.ifSnaplen.push(u32(buf, pos + 12, le));
     this.ifTime.push(unit);
+    return true;
+  }
+
+  /** Interface statistics summed over every interface of every section (absent when no ISB was seen). */
+  get interfaceStats(): { received?: number; dropped_kernel?: number; dropped_interface?: number } | undefined {
+    if (this.ifStats.size === 0) return undefined;
+    const out: { received?: number; dropped_kernel?: number; dropped_interface?: number } = {};
+    for (const st of this.ifStats.values()) {
+      for (const k of ['received', 'dropped_kernel', 'dropped_interface'] as const) {
+        const v = st[k];
+        if (v !== undefined) out[k] = (out[k] ?? 0) + v;
+      }
+    }
+    return out;
+  }
+
+  /** ISB: counters of one interface; a malformed option list ends the scan (statistics are advisory). */
+  private statistics(buf: Uint8Array, pos: number, len: number): boolean {
+    const le = this.le;
+    const ifId = u32(buf, pos + 8, le);
+    const st: { received?: number; dropped_kernel?: number; dropped_interface?: number } = {};
+    const optEnd = pos + len - 4;
+    for (let o = pos + 20; o + 4 <= optEnd; ) {
+      const code = u16(buf, o, le);
+      const olen = u16(buf, o + 2, le);
+      if (code === OPT_END || o + 4 + olen > optEnd) break;
+      if (olen === 8 && (code === OPT_ISB_IFRECV || code === OPT_ISB_IFDROP || code === OPT_ISB_OSDROP)) {
+        const lo = u32(buf, le ? o + 4 : o + 8, le);
+        const hi = u32(buf, le ? o + 8 : o + 4, le);
+        const v = hi * 4294967296 + lo;
+        if (code === OPT_ISB_IFRECV) st.received = v;
+        else if (code === OPT_ISB_IFDROP) st.dropped_interface = v;
+        else st.dropped_kernel = v;
+      }
+      o += 4 + ((olen + 3) & ~3);
+    }
+    this.ifStats.set(`${this.sections}/${ifId}`, st);
     return true;
   }
 

@@ -50,6 +50,11 @@ export interface CaptureSummary {
   skippedBlocks: number;
   /** Records whose caplen exceeds their original length: tolerated and delivered, but counted. */
   caplenOverOrigLen?: number;
+  /**
+   * Interface statistics (pcapng ISB, written by dumpcap when a live capture stops), summed over interfaces:
+   * packets received, dropped by the OS/capture buffer, dropped by the interface.
+   */
+  interfaceStats?: { received?: number; dropped_kernel?: number; dropped_interface?: number };
   /** Set when the file is truncated or corrupt: everything before `error.offset` was delivered. */
   error?: CaptureError;
 }

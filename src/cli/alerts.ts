@@ -52,6 +52,12 @@ export function openAlerts(specs: readonly string[], sensor: string, metrics?: M
   return d;
 }
 
+/** The end of a run whose findings were already published as they changed: device states, then drain the queues. */
+export async function finishAlerts(d: AlertDispatcher, r: Pick<AnalysisResult, 'devices' | 'findings' | 'assessments'>, giveUpAfterMs = 10_000): Promise<void> {
+  await d.devices(deviceStates(r.devices, r.findings, r.assessments));
+  await d.close(giveUpAfterMs);
+}
+
 /** A finished analysis: every finding raised, device states published, queues drained within the time given. */
 export async function deliverAnalysis(d: AlertDispatcher, r: Pick<AnalysisResult, 'devices' | 'findings' | 'assessments'>, sensor: string, giveUpAfterMs = 10_000): Promise<void> {
   const names = deviceNames(r.devices);

@@ -7,14 +7,15 @@ import type { Overrides } from '../inventory/overrides.ts';
 import { analyzeFlowExports, type FlowExportInput } from '../engine/analyze-flows.ts';
 import { parseListenAddress } from '../flowrec/udp-source.ts';
 import { writeAll } from '../output/jsonl.ts';
-import { detectorOptions, enabledDetectors, exitCodeOf, humanReport, quietLine, type AnalyzeArgs, type Sinks } from './analyze.ts';
+import { detectorOptions, enabledDetectors, exitCodeOf, humanReport, quietLine, type AnalyzeArgs } from './analyze.ts';
+import type { RunOutputs } from '../output/run-outputs.ts';
 import { deliverAnalysis } from './alerts.ts';
 import type { AlertDispatcher } from '../output/alerts/dispatcher.ts';
 import { ExitCode } from './exit-codes.ts';
 import type { ProgressBar } from './progress.ts';
 import { stopOnSignals } from './signals.ts';
 
-export async function analyzeFlowsCommand(args: AnalyzeArgs, overrides: Overrides, sinks: Sinks, progress: ProgressBar, alerts: AlertDispatcher): Promise<number> {
+export async function analyzeFlowsCommand(args: AnalyzeArgs, overrides: Overrides, outputs: RunOutputs, progress: ProgressBar, alerts: AlertDispatcher): Promise<number> {
   let input: FlowExportInput;
   let stop: ReturnType<typeof stopOnSignals> | undefined;
   if (args.netflow !== undefined) {
@@ -40,8 +41,8 @@ export async function analyzeFlowsCommand(args: AnalyzeArgs, overrides: Override
       detectors: args.detect ? enabledDetectors(args.config) : [],
       detection: { options: detectorOptions(args.config, args.showSecrets) },
       assess: args.detect,
-      onEvent: sinks.onEvent,
-      onFlow: sinks.onFlow,
+      onEvent: outputs.active ? outputs.event : undefined,
+      onFlow: outputs.active ? outputs.flow : undefined,
       onProgress: (file, p, packets) => progress.update(file, p, packets),
     });
   } catch (err) {
@@ -55,7 +56,9 @@ export async function analyzeFlowsCommand(args: AnalyzeArgs, overrides: Override
     await deliverAnalysis(alerts, result, args.sensor);
     result.stats = { ...result.stats, alerts: alerts.counters() };
   }
-  sinks.close(result);
+  // Flow records are analysed to the end before findings are known: each is written once, as raised.
+  if (outputs.active) for (const f of result.findings) outputs.finding(f, 'raised');
+  outputs.close(result);
   const { summary } = result;
   const fx = summary.flow_export;
   const line = `flow export: ${fx.datagrams} datagrams, ${fx.records} records → ${summary.flows.total} flows (${fx.stitch.stitched} stitched, ${fx.stitch.biflows} bidirectional, ${fx.stitch.one_way} one-way); ` +

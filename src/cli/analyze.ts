@@ -2,71 +2,84 @@
  * `bulwark analyze <capture>...`: run the pipeline, print a summary, optionally write flows and events.
  * @module
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { EventRecord } from '../pipeline/analyze.ts';
 import type { RunSummary } from '../pipeline/stats.ts';
-import type { FlowRecord } from '../flow/types.ts';
-import type { Finding } from '../detect/types.ts';
+import { parseNetworks, Site } from '../pipeline/site.ts';
+import { liveSource, type InputSource } from '../pipeline/source.ts';
 import { loadOverrides, type Overrides } from '../inventory/overrides.ts';
-import { analyzeCaptures, type AnalysisResult } from '../engine/analyze-captures.ts';
-import { loadIndicatorFiles } from '../detect/indicators/load.ts';
+import { AnalysisSession, type AnalysisResult } from '../engine/session.ts';
+import type { Finding, FindingChange, SuppressionRule } from '../detect/types.ts';
 import { deviceTable } from '../output/devices-text.ts';
 import { findingsTable } from '../output/findings-text.ts';
+import { writeAll } from '../output/jsonl.ts';
+import { RunOutputs, jsonFormats, type JsonFormat } from '../output/run-outputs.ts';
 import { casesText } from '../output/cases-text.ts';
-import { JsonLinesWriter, writeAll } from '../output/jsonl.ts';
-import { redact } from '../output/redact.ts';
-import { jsonForm } from '../output/json-form.ts';
-import { summaryText } from '../output/summary-text.ts';
-import { ProgressBar } from './progress.ts';
-import { analyzeFlowsCommand } from './analyze-flows.ts';
-import { ExitCode } from './exit-codes.ts';
-import { defaultOverridesPath } from './overrides-path.ts';
-import { alertHelp, configAlertSpecs, defaultSensorName, deliverAnalysis, openAlerts } from './alerts.ts';
-import { ConfigError, loadConfig, type BulwarkConfig } from './config/load.ts';
+import { loadIndicatorFiles } from '../detect/indicators/load.ts';
 import { detectors as allDetectors } from '../detect/registry.ts';
-import { EveFormatter } from '../output/siem/eve.ts';
-import { ecsAlert, ecsFlow } from '../output/siem/ecs.ts';
+import { analyzeFlowsCommand } from './analyze-flows.ts';
+import { alertHelp, configAlertSpecs, defaultSensorName, finishAlerts, openAlerts } from './alerts.ts';
+import { deviceNames } from '../output/alerts/states.ts';
+import { ConfigError, loadConfig, type BulwarkConfig } from './config/load.ts';
 import { resolveInputs } from './inputs.ts';
 import { explainArgError } from './suggest.ts';
+import { summaryText } from '../output/summary-text.ts';
+import { ProgressBar } from './progress.ts';
+import { ExitCode } from './exit-codes.ts';
+import { defaultOverridesPath } from './overrides-path.ts';
 
 export const analyzeHelp = `Usage: bulwark analyze [options] <capture|folder>...
+       bulwark analyze --interface IFACE [--filter BPF] [options]
+       bulwark analyze --netflow ADDR[:PORT] [options]
 
 Reads pcap or pcapng files (gzip-compressed or not; '-' for standard input; a folder means every capture
-under it, analysed together in one run), decodes them, tracks flows,
-recognises application protocols, inventories devices, runs the detectors and prints a summary, the device
-table and the findings.
+under it, analysed together in one run), captures live from an interface (through dumpcap), or collects
+NetFlow/IPFIX from routers; decodes, tracks flows, recognises application protocols, inventories devices,
+runs the detectors and prints a summary, the cases, the device table and the findings. A live capture runs
+until Ctrl-C (SIGINT) or SIGTERM; then every stage flushes and every output is written. SIGHUP reopens the
+output files (logrotate).
 
 Options:
   --config FILE        configuration file (YAML; see 'bulwark config --help'); options given here override it
-  --json               write flows and events as JSON lines to standard output (summary goes to stderr)
-  --out DIR            write DIR/flows.jsonl, DIR/events.jsonl, DIR/devices.json, DIR/findings.jsonl,
-                       DIR/cases.jsonl, DIR/assessments.json and DIR/summary.json
-  --overrides FILE     device names/types/vendors set by the user (default ~/.config/bulwark/overrides.json
-                       when it exists; see 'bulwark devices --help')
-  --no-detect          skip the detectors and the assessment (flows, events and devices only)
-  --indicators FILE    indicator list for the c2.indicator detector (repeatable): plain text, CSV, STIX 2.1
-                       or MISP events/feeds (JSON); values MISP cannot give as indicators are listed
-  --events LIST        only these event types (comma-separated, prefix match: "dns,tls.client_hello")
-  --max-flows N        live-flow limit (default 262144); when full, the least recently active flow is evicted
-  --indicators FILE    indicator list for the c2.indicator detector: plain text (one IP, domain or JA4 a line),
-                       CSV, STIX 2.1 JSON or a MISP feed event; repeat the option for several lists
-  --show-secrets       print secrets (passwords, tokens, API keys, SNMP communities) instead of redacting them
-  --quiet              no progress bar and no summary on standard error
+  --interface IFACE    capture live from IFACE ('bulwark interfaces' lists them); needs dumpcap and the
+                       capture privilege (see the README, "Live monitoring")
+  --filter BPF         capture filter for --interface, tcpdump syntax ("not port 22")
   --netflow ADDR[:PORT]  collect NetFlow v5/v9 and IPFIX from routers on this UDP address (default port
                        2055) instead of reading captures; runs until SIGINT/SIGTERM, then writes the outputs
   --flows-from-capture the captures hold flow-export datagrams (NetFlow/IPFIX over UDP), not traffic
+  --json               write flows, events, finding changes and cases as JSON lines to standard output
+  --out DIR            write DIR/flows.jsonl, DIR/events.jsonl, DIR/findings.jsonl (raised/updated/closed),
+                       DIR/device-changes.jsonl as they happen; DIR/findings.json, DIR/cases.jsonl,
+                       DIR/devices.json, DIR/assessments.json and DIR/summary.json at the end
   --format F           JSON lines as 'bulwark' (default), 'eve' (Suricata EVE: alerts and flows) or 'ecs'
                        (Elastic Common Schema: alerts and flows); with --out also DIR/eve.json or DIR/ecs.ndjson
-${alertHelp}  --sensor NAME        this sensor's name in alerts (default: the host name)
-  -h, --help           this help
+  --sensor NAME        name of this sensor (default: the host name); part of every flow uid and alert
+  --local-nets LIST    this site's networks, comma-separated CIDRs (default: private, CGNAT, link-local)
+  --suppress FILE      suppression rules, a JSON array of {detector, device, peer, reason}: matching reports
+                       are counted, not raised
+  --close-after S      close a finding after S seconds without a report (default 3600)
+  --overrides FILE     device names/types/vendors set by the user (default ~/.config/bulwark/overrides.json
+                       when it exists; see 'bulwark devices --help')
+  --no-detect          skip the detectors and the assessment (flows, events and devices only)
+  --indicators FILE    indicator list for the c2.indicator detector (repeatable): plain text (one IP, domain
+                       or JA4 a line), CSV, STIX 2.1 or MISP events/feeds (JSON); unusable values are listed
+  --events LIST        only these event types (comma-separated, prefix match: "dns,tls.client_hello")
+  --max-flows N        live-flow limit (default 262144); when full, the least recently active flow is evicted
+  --show-secrets       print secrets (passwords, tokens, API keys, SNMP communities) instead of redacting them
+  --quiet              no progress bar and no summary on standard error
+${alertHelp}  -h, --help           this help
 `;
 
 export interface AnalyzeArgs {
   files: string[];
+  iface?: string;
+  filter?: string;
   netflow?: string;
   flowsFromCapture: boolean;
+  sensor: string;
+  localNets?: string[];
+  suppress?: SuppressionRule[];
+  closeAfterS?: number;
   json: boolean;
   out?: string;
   events?: string[];
@@ -76,16 +89,13 @@ export interface AnalyzeArgs {
   overrides?: string;
   detect: boolean;
   alerts: string[];
-  sensor: string;
   format: JsonFormat;
   config: BulwarkConfig;
   indicators: string[];
 }
 
-type JsonFormat = 'bulwark' | 'eve' | 'ecs';
-const jsonFormats: readonly JsonFormat[] = ['bulwark', 'eve', 'ecs'];
-
 const analyzeOptions = {
+  config: { type: 'string' },
   json: { type: 'boolean', default: false },
   out: { type: 'string' },
   events: { type: 'string' },
@@ -95,9 +105,13 @@ const analyzeOptions = {
   overrides: { type: 'string' },
   'no-detect': { type: 'boolean', default: false },
   indicators: { type: 'string', multiple: true },
-  config: { type: 'string' },
-  alert: { type: 'string', multiple: true },
+  interface: { type: 'string', short: 'i' },
+  filter: { type: 'string' },
   sensor: { type: 'string' },
+  'local-nets': { type: 'string' },
+  suppress: { type: 'string' },
+  'close-after': { type: 'string' },
+  alert: { type: 'string', multiple: true },
   format: { type: 'string', default: 'bulwark' },
   netflow: { type: 'string' },
   'flows-from-capture': { type: 'boolean', default: false },
@@ -107,18 +121,16 @@ const analyzeOptions = {
 function parse(argv: string[]): AnalyzeArgs | string {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: analyzeOptions,
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: analyzeOptions });
   } catch (err) {
     return explainArgError((err as Error).message, Object.keys(analyzeOptions));
   }
   const v = parsed.values;
   if (v.help) return '';
-  if (v.netflow !== undefined && parsed.positionals.length > 0) return '--netflow listens on a socket: give no capture files';
-  if (parsed.positionals.length === 0 && v.netflow === undefined) return 'no capture file given';
+  const sources = [parsed.positionals.length > 0, v.interface !== undefined, v.netflow !== undefined].filter(Boolean).length;
+  if (sources === 0) return 'no capture file given (or --interface IFACE for a live capture, --netflow ADDR for flow records)';
+  if (sources > 1) return 'give capture files, --interface or --netflow: one kind of input per run';
+  if (v.filter !== undefined && v.interface === undefined) return '--filter applies to a live capture: give --interface too';
   let config: BulwarkConfig = {};
   if (v.config !== undefined) {
     try {
@@ -130,6 +142,27 @@ function parse(argv: string[]): AnalyzeArgs | string {
   }
   const format = v.format as JsonFormat;
   if (!jsonFormats.includes(format)) return `--format must be one of ${jsonFormats.join(', ')}, got '${v.format}'`;
+  let localNets: string[] | undefined = config.site?.local_networks;
+  if (v['local-nets'] !== undefined) {
+    try {
+      localNets = parseNetworks(v['local-nets']);
+    } catch (err) {
+      return `--local-nets: ${(err as Error).message}`;
+    }
+  }
+  let suppress: SuppressionRule[] | undefined = config.suppress?.map(({ detector, device, peer, reason }) => ({ detector, device, peer, reason }));
+  if (v.suppress !== undefined) {
+    try {
+      suppress = [...(suppress ?? []), ...parseSuppressions(JSON.parse(readFileSync(v.suppress, 'utf8')))];
+    } catch (err) {
+      return `--suppress ${v.suppress}: ${(err as Error).message}`;
+    }
+  }
+  let closeAfterS: number | undefined;
+  if (v['close-after'] !== undefined) {
+    closeAfterS = Number(v['close-after']);
+    if (!Number.isFinite(closeAfterS) || closeAfterS <= 0) return `--close-after must be a positive number of seconds, got '${v['close-after']}'`;
+  }
   let maxFlows: number | undefined = config.capture?.max_flows;
   if (v['max-flows'] !== undefined) {
     maxFlows = Number(v['max-flows']);
@@ -137,8 +170,14 @@ function parse(argv: string[]): AnalyzeArgs | string {
   }
   return {
     files: parsed.positionals,
+    iface: v.interface ?? (parsed.positionals.length === 0 && v.netflow === undefined ? config.capture?.interface : undefined),
+    filter: v.filter ?? config.capture?.filter,
     netflow: v.netflow,
     flowsFromCapture: v['flows-from-capture'] ?? false,
+    sensor: v.sensor ?? config.site?.sensor ?? defaultSensorName(),
+    localNets,
+    suppress,
+    closeAfterS,
     json: v.json ?? false,
     out: v.out,
     events: v.events?.split(',').map((t) => t.trim()).filter(Boolean),
@@ -148,7 +187,6 @@ function parse(argv: string[]): AnalyzeArgs | string {
     overrides: v.overrides,
     detect: !(v['no-detect'] ?? false),
     alerts: [...configAlertSpecs(config), ...(v.alert ?? [])],
-    sensor: v.sensor ?? config.site?.sensor ?? defaultSensorName(),
     format,
     config,
     indicators: v.indicators ?? [],
@@ -178,37 +216,80 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
       return ExitCode.USAGE;
     }
   }
+  const live = args.iface !== undefined;
   // Missing inputs are named at once; with nothing left to read there is no summary of zeros to print.
   let missingInputs = 0;
-  if (args.netflow === undefined) {
+  if (!live && args.netflow === undefined) {
     const inputs = resolveInputs(args.files);
     for (const e of inputs.errors) process.stderr.write(`bulwark: ${e}\n`);
     if (inputs.files.length === 0) return ExitCode.NO_INPUT;
     args.files = inputs.files;
     missingInputs = inputs.errors.length;
   }
-  const sinks = openSinks(args);
-  const progress = new ProgressBar(!args.quiet);
-  if (args.netflow !== undefined || args.flowsFromCapture) return analyzeFlowsCommand(args, overrides, sinks, progress, alerts);
-  const result = await analyzeCaptures(args.files, {
+  const outputs = new RunOutputs({ dir: args.out, stdout: args.json, events: args.events, showSecrets: args.showSecrets, format: args.format, sensor: args.sensor });
+  const progress = new ProgressBar(!args.quiet && !live);
+  if (args.netflow !== undefined || args.flowsFromCapture) return analyzeFlowsCommand(args, overrides, outputs, progress, alerts);
+  // Live without --json/--out: each finding change is printed as it happens (the tables come at the end).
+  const printChanges = live && !outputs.active && !args.quiet;
+  let session: AnalysisSession | undefined = undefined;
+  session = new AnalysisSession({
+    site: new Site({ sensor: args.sensor, localNetworks: args.localNets }),
     pipeline: { flow: args.maxFlows ? { maxFlows: args.maxFlows } : {} },
     overrides,
     detectors: args.detect ? enabledDetectors(args.config) : [],
-    detection: { options: { ...detectorOptions(args.config, args.showSecrets), ...indicatorOptions(args.indicators, args.quiet) } },
+    detection: {
+      options: { ...detectorOptions(args.config, args.showSecrets), ...indicatorOptions(args.indicators, args.quiet) },
+      ...(args.suppress ? { suppress: args.suppress } : {}),
+      ...(args.closeAfterS ? { closeAfterS: args.closeAfterS } : {}),
+    },
     assess: args.detect,
     // Capture hashes and record offsets matter only where findings are written out.
     resolveEvidence: args.out !== undefined || args.json,
-    onEvent: sinks.onEvent,
-    onFlow: sinks.onFlow,
+    onEvent: outputs.active ? outputs.event : undefined,
+    onFlow: outputs.active ? outputs.flow : undefined,
+    onFindingChange: (f, change) => {
+      if (outputs.active) outputs.finding(f, change);
+      if (printChanges) writeAll(1, changeLine(f, change));
+      if (alerts.size > 0) alerts.publish({ kind: change, finding: f, sensor: args.sensor, deviceNames: deviceNames(session!.inventory.devices()) });
+    },
+    onDeviceChange: args.out ? (changes) => outputs.devices(changes, () => session!.inventory.devices()) : undefined,
+    onPublish: outputs.published,
     onProgress: (file, p, packets) => progress.update(file, p, packets),
   });
+  const onStarted = (): void => {
+    if (!args.quiet) process.stderr.write(`bulwark: capturing on ${args.iface} (dumpcap); Ctrl-C stops, flushes and writes every output\n`);
+  };
+  const sources: (string | InputSource)[] = live ? [liveSource({ interface: args.iface!, filter: args.filter, onStarted })] : args.files;
+  // SIGINT/SIGTERM: stop reading, flush every stage, write everything, exit 0. A second one exits at once.
+  const stop = new AbortController();
+  const onStop = (): void => {
+    if (stop.signal.aborted) process.exit(ExitCode.INTERRUPTED);
+    stop.abort();
+  };
+  const onHangup = (): void => outputs.reopen();
+  process.on('SIGINT', onStop);
+  process.on('SIGTERM', onStop);
+  process.on('SIGHUP', onHangup);
+  let result: AnalysisResult;
+  try {
+    result = await session.run(sources, { signal: stop.signal });
+  } finally {
+    process.off('SIGINT', onStop);
+    process.off('SIGTERM', onStop);
+    process.off('SIGHUP', onHangup);
+  }
   progress.clear();
   if (alerts.size > 0) {
-    await deliverAnalysis(alerts, result, args.sensor);
+    await finishAlerts(alerts, result);
     result.stats = { ...result.stats, alerts: alerts.counters() };
   }
-  sinks.close(result);
+  outputs.close(result);
   const { summary } = result;
+  const failure = live ? (sources[0] as ReturnType<typeof liveSource>).failure : undefined;
+  if (failure) {
+    process.stderr.write(`bulwark analyze: ${failure.message}\n`);
+    return ExitCode.NO_INPUT;
+  }
   const nothingRead = exitCodeOf(summary) === ExitCode.NO_INPUT;
   if (nothingRead) {
     // No packet from any input: the errors say it all; a table of zeros would only hide them.
@@ -218,8 +299,37 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     writeAll(1, args.quiet ? quietLine(summary) : humanReport(result) + '\n');
   }
   for (const f of summary.files) if (f.error) process.stderr.write(`bulwark: ${f.error.message}\n`);
+  for (const f of summary.files) {
+    const c = f.capture;
+    if (c && ((c.dropped_kernel ?? 0) > 0 || (c.dropped_interface ?? 0) > 0)) {
+      process.stderr.write(`bulwark: ${f.file}: the capture dropped ${c.dropped_kernel ?? 0} packets in the kernel and ${c.dropped_interface ?? 0} at the interface (of ${c.received ?? '?'} received)\n`);
+    }
+  }
   const code = exitCodeOf(summary);
   return code === ExitCode.OK && missingInputs > 0 ? ExitCode.PARTIAL : code;
+}
+
+/** One line per finding change, for a live run printed on a terminal. */
+function changeLine(f: Finding, change: FindingChange): string {
+  const at = new Date((change === 'closed' ? (f.closed_ts ?? f.last_ts) : change === 'raised' ? f.first_ts : f.last_ts) * 1000).toISOString();
+  const who = f.devices.map((d) => `${d.role} ${d.ip}`).join(', ');
+  return `${at}  ${change.padEnd(7)} ${f.severity.padEnd(8)} ${f.detector}  ${f.title} (count ${f.count}${who ? `; ${who}` : ''})\n`;
+}
+
+/** Validate suppression rules read from JSON. */
+function parseSuppressions(raw: unknown): SuppressionRule[] {
+  if (!Array.isArray(raw)) throw new Error('expected a JSON array of rules');
+  return raw.map((r: unknown, i) => {
+    if (typeof r !== 'object' || r === null) throw new Error(`rule ${i + 1} is not an object`);
+    const out: SuppressionRule = {};
+    for (const [k, v] of Object.entries(r)) {
+      if (!['detector', 'device', 'peer', 'reason'].includes(k)) throw new Error(`rule ${i + 1}: unknown field '${k}'`);
+      if (typeof v !== 'string') throw new Error(`rule ${i + 1}: '${k}' must be a string`);
+      out[k as keyof SuppressionRule] = v;
+    }
+    if (!out.detector && !out.device && !out.peer) throw new Error(`rule ${i + 1} needs a detector, device or peer`);
+    return out;
+  });
 }
 
 /** Load user overrides; undefined (after printing why) when the file is unreadable. */
@@ -247,7 +357,7 @@ export function detectorOptions(config: BulwarkConfig, showSecrets: boolean): Re
 }
 
 /** Indicator lists for c2.indicator; what each file gave (and could not give) is reported on stderr. */
-function indicatorOptions(paths: string[], quiet: boolean): Record<string, Record<string, unknown>> {
+export function indicatorOptions(paths: string[], quiet: boolean): Record<string, Record<string, unknown>> {
   if (paths.length === 0) return {};
   if (!quiet) {
     for (const f of loadIndicatorFiles(paths, 1_000_000, 64 << 20).files) {
@@ -263,7 +373,7 @@ export function secretOptions(showSecrets: boolean): Record<string, Record<strin
   return showSecrets ? { 'credentials.cleartext': { showSecrets: true }, 'credentials.default': { showSecrets: true } } : {};
 }
 
-export function humanReport(r: AnalysisResult): string {
+export function humanReport(r: Pick<AnalysisResult, 'summary' | 'stats' | 'cases' | 'devices' | 'findings'>): string {
   const parts = [summaryText(r.summary)];
   const limits = limitsLine(r);
   if (limits) parts.push(limits);
@@ -274,7 +384,7 @@ export function humanReport(r: AnalysisResult): string {
 }
 
 /** Later-stage limits that were hit (never silent): devices, evidence, findings. */
-function limitsLine(r: AnalysisResult): string | undefined {
+function limitsLine(r: Pick<AnalysisResult, 'stats'>): string | undefined {
   const inv = r.stats.inventory;
   const det = r.stats.detection;
   const hit: string[] = [];
@@ -285,69 +395,6 @@ function limitsLine(r: AnalysisResult): string | undefined {
   const errors = (inv.event_errors ?? 0) + Object.values(det?.detector_errors ?? {}).reduce((a, b) => a + b, 0);
   if (errors) hit.push(`${errors} inventory/detector errors contained`);
   return hit.length ? `limits    ${hit.join(', ')}` : undefined;
-}
-
-export interface Sinks {
-  onEvent?: (ev: EventRecord) => void;
-  onFlow?: (f: FlowRecord) => void;
-  close(result: AnalysisResult): void;
-}
-
-/** JSON-lines outputs: --out DIR files and/or --json on standard output, natively or as EVE/ECS. */
-function openSinks(args: AnalyzeArgs): Sinks {
-  const native = args.format === 'bulwark';
-  const stdout = args.json ? new JsonLinesWriter(1) : undefined;
-  const dir = args.out;
-  if (dir) mkdirSync(dir, { recursive: true });
-  const flowsOut = dir ? new JsonLinesWriter(join(dir, 'flows.jsonl')) : undefined;
-  const eventsOut = dir ? new JsonLinesWriter(join(dir, 'events.jsonl')) : undefined;
-  const siemOut = dir && !native ? new JsonLinesWriter(join(dir, args.format === 'eve' ? 'eve.json' : 'ecs.ndjson')) : undefined;
-  if (!stdout && !dir) return { close: () => undefined };
-  const eve = args.format === 'eve' ? new EveFormatter(args.sensor) : undefined;
-  const siemFlow = (f: FlowRecord): object => (eve ? eve.flow(f) : ecsFlow(f, args.sensor));
-  const siemAlert = (f: Finding): object => (eve ? eve.alert(f) : ecsAlert(f, args.sensor));
-  const keep = (type: string): boolean => !args.events || args.events.some((p) => type === p || type.startsWith(p));
-  const secret = (r: object): object => (args.showSecrets ? r : redact(r));
-  return {
-    onFlow: (f) => {
-      const out = jsonForm(f as unknown as Record<string, unknown>);
-      flowsOut?.write(out);
-      if (native) stdout?.write(out);
-      else {
-        const doc = siemFlow(f);
-        siemOut?.write(doc);
-        stdout?.write(doc);
-      }
-    },
-    onEvent: (ev) => {
-      if (ev.type === 'flow.end' || !keep(ev.type)) return;
-      const out = jsonForm(secret(ev) as Record<string, unknown>);
-      eventsOut?.write(out);
-      if (native) stdout?.write(out);
-    },
-    close: (r) => {
-      if (stdout && native) for (const c of r.cases) stdout.write({ type: 'case', ...c });
-      for (const f of r.findings) {
-        if (native) stdout?.write(jsonForm({ type: 'finding', ...f }));
-        else {
-          const doc = siemAlert(f);
-          siemOut?.write(doc);
-          stdout?.write(doc);
-        }
-      }
-      for (const w of [flowsOut, eventsOut, siemOut, stdout]) w?.close();
-      if (!dir) return;
-      const findingsOut = new JsonLinesWriter(join(dir, 'findings.jsonl'));
-      for (const f of r.findings) findingsOut.write(jsonForm({ ...f }));
-      findingsOut.close();
-      const casesOut = new JsonLinesWriter(join(dir, 'cases.jsonl'));
-      for (const c of r.cases) casesOut.write(c);
-      casesOut.close();
-      writeFileSync(join(dir, 'devices.json'), JSON.stringify(r.devices, null, 2) + '\n');
-      writeFileSync(join(dir, 'assessments.json'), JSON.stringify(r.assessments, null, 2) + '\n');
-      writeFileSync(join(dir, 'summary.json'), JSON.stringify({ ...r.summary, stages: r.stats }, null, 2) + '\n');
-    },
-  };
 }
 
 /** With --quiet and no JSON: one machine-readable line (used by the benchmark). */

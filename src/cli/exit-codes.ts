@@ -11,4 +11,6 @@ export const ExitCode = {
   NO_INPUT: 4,
   /** `bulwark verify`: a hash, the custody chain or a signature of the evidence package does not hold. */
   TAMPERED: 5,
+  /** A second SIGINT/SIGTERM while the first one's flush was running: stopped at once (128 + SIGINT). */
+  INTERRUPTED: 130,
 } as const;

@@ -4,6 +4,7 @@
  */
 import { analyzeCommand, analyzeHelp } from './analyze.ts';
 import { devicesCommand, devicesHelp } from './devices.ts';
+import { interfacesCommand, interfacesHelp } from './interfaces.ts';
 import { reportCommand, reportHelp } from './report.ts';
 import { serveCommand, serveHelp } from './serve.ts';
 import { mudCommand, mudHelp } from './mud.ts';
@@ -19,7 +20,8 @@ const usage = `Usage: bulwark <command> [options]
 Commands:
   analyze <capture|folder>...
                          decode captures (every capture under a folder), track flows and protocols, list
-                         devices and findings ('analyse' works too)
+                         devices and findings ('analyse' works too; --interface IFACE: live capture until Ctrl-C)
+  interfaces             the network interfaces a live capture can use
   devices <capture>...   the device inventory with the evidence behind each identification
   report <capture>...    a self-contained HTML report: devices, labels, findings, baseline assessment
   serve                  the REST API and web dashboard on a local database
@@ -35,11 +37,11 @@ Commands:
 Run 'bulwark <command> --help' for the options of a command.
 `;
 
-const commands = ['analyze', 'analyse', 'devices', 'report', 'serve', 'config', 'purge', 'mud', 'evidence', 'verify', 'keys', 'export', 'help', 'version'];
+const commands = ['analyze', 'analyse', 'devices', 'report', 'serve', 'interfaces', 'config', 'purge', 'mud', 'evidence', 'verify', 'keys', 'export', 'help', 'version'];
 
 const helps: Record<string, string> = {
   analyze: analyzeHelp, devices: devicesHelp, report: reportHelp, serve: serveHelp, config: configHelp, purge: purgeHelp, mud: mudHelp,
-  evidence: evidenceHelp, verify: verifyHelp, keys: keysHelp, export: exportHelp,
+  evidence: evidenceHelp, verify: verifyHelp, keys: keysHelp, export: exportHelp, interfaces: interfacesHelp,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -68,6 +70,8 @@ async function main(argv: string[]): Promise<number> {
       return keysCommand(rest);
     case 'export':
       return exportCommand(rest);
+    case 'interfaces':
+      return interfacesCommand(rest);
     case 'help':
     case '--help':
     case '-h':

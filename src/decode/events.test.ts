@@ -109,8 +109,8 @@ test('not ND: no event', () => {
 test('event specs: names and the fields the builders produce', () => {
   const types = decodeEvents.map((e) => e.type);
   assert.deepEqual(types, ['arp.request', 'arp.reply', 'ndp.neighbor_solicit', 'ndp.neighbor_advert', 'ndp.router_solicit', 'ndp.router_advert']);
-  const arp = decodeEvents[0].fields;
+  const arp: Record<string, unknown> = decodeEvents[0].fields;
   for (const k of Object.keys(arpEventFields(decodeBytes(recordBytes(iot23[3]))))) assert.ok(arp[k], k);
   const ns = ndpEventFields(decodeBytes(recordBytes(dlink[0])));
-  for (const k of Object.keys(ns?.fields ?? {})) assert.ok(decodeEvents[2].fields[k], k);
+  for (const k of Object.keys(ns?.fields ?? {})) assert.ok((decodeEvents[2].fields as Record<string, unknown>)[k], k);
 });

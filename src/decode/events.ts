@@ -10,7 +10,7 @@ import { Icmp6Type } from './icmp.ts';
 
 export { decodeAnomalies } from './anomalies.ts';
 
-const arpFields: Record<string, FieldSpec> = {
+const arpFields = {
   operation: { type: 'number', description: 'ARP opcode (1 request, 2 reply).' },
   sender_mac: { type: 'string', description: 'Sender hardware address.', optional: true },
   sender_ip: { type: 'string', description: 'Sender protocol (IPv4) address.', optional: true },
@@ -18,15 +18,15 @@ const arpFields: Record<string, FieldSpec> = {
   target_ip: { type: 'string', description: 'Target protocol (IPv4) address.', optional: true },
   gratuitous: { type: 'boolean', description: 'Sender and target IP are equal and not 0.0.0.0 (an announcement of its own address).', optional: true },
   probe: { type: 'boolean', description: 'Sender IP is 0.0.0.0 (RFC 5227 address probe).', optional: true },
-};
+} as const satisfies Record<string, FieldSpec>;
 
-const linkLayerAddress: FieldSpec = {
+const linkLayerAddress = {
   type: 'string',
   description: 'Link-layer address from the first source (NS/RS/RA) or target (NA) link-layer address option.',
   optional: true,
-};
+} as const satisfies FieldSpec;
 
-export const decodeEvents: EventSpec[] = [
+export const decodeEvents = [
   { type: 'arp.request', description: 'ARP request (opcode other than 2), Ethernet/IPv4 fields when present.', fields: arpFields },
   { type: 'arp.reply', description: 'ARP reply (opcode 2).', fields: arpFields },
   {
@@ -65,7 +65,7 @@ export const decodeEvents: EventSpec[] = [
       router_lifetime: { type: 'number', description: 'Seconds the sender is a default router (0: not a default router).', optional: true },
     },
   },
-];
+] as const satisfies readonly EventSpec[];
 
 /** Fields of `arp.request` / `arp.reply` for a view with `l3 === L3.ARP` (type: `arpOp === 2` → reply). */
 export function arpEventFields(view: PacketView): EventFields {

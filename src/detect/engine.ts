@@ -2,6 +2,12 @@
  * The detection engine: runs detectors on the pipeline's events and turns their reports into findings.
  * Repeat suppression and aggregation live only here: reports with the same (detector, key) become one
  * finding with a count, a time span, merged devices and bounded evidence.
+ *
+ * Lifecycle (packet time): a finding is raised by the report that creates it, updated as reports add to it
+ * (published at most every `updateIntervalS`), closed after `closeAfterS` without a report (or at the end of
+ * input), and raised again (next `occurrence`) when its key is reported after closing. Changes are queued
+ * with a snapshot and published by `drain()` (the caller drains about once a second of wall clock), so device
+ * names are looked up once per batch rather than per report. Suppression rules silence reports, counted.
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -9,10 +15,14 @@ import type { EventRecord } from '../pipeline/analyze.ts';
 import type { RecordSource } from '../pipeline/record-source.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import { isoTime } from '../capture/time-range.ts';
+import { NetSet } from '../pipeline/netset.ts';
+import type { Site } from '../pipeline/site.ts';
 import type {
-  DetectionOptions, DetectionStats, Detector, DetectorContext, DetectorInstance, EvidenceRef, Finding, Report, Severity,
+  DetectionOptions, DetectionStats, Detector, DetectorContext, DetectorInstance, EvidenceRef, Finding, FindingChange, Report, Severity,
+  SuppressionRule,
 } from './types.ts';
 import { render } from './template.ts';
+import { useSite } from './lib/net.ts';
 
 export const severityRank: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
@@ -22,7 +32,17 @@ export const defaultDetectionOptions: DetectionOptions = {
   maxEvidencePerFinding: 20,
   maxCommunityIdsPerFinding: 50,
   maxDevicesPerFinding: 20,
+  closeAfterS: 3600,
+  updateIntervalS: 60,
+  maxClosedFindings: 10000,
+  suppress: [],
 };
+
+/** Packet-time seconds between lifecycle sweeps (closing quiet findings, publishing updates). */
+const sweepEveryS = 5;
+
+/** A published change: the finding as it was when it changed, and what changed. */
+export type FindingChangeHandler = (finding: Finding, change: FindingChange) => void;
 
 /** Placeholders every template may use besides the report's data. */
 export const enginePlaceholders = ['count', 'first_seen', 'last_seen'] as const;
@@ -39,6 +59,28 @@ interface Aggregate {
   severityRank: number;
   deviceKeys: Set<string>;
   communityIds: Set<string>;
+  /** Packet time of the latest report and of the latest published change. */
+  lastReportTs: number;
+  lastPublishTs: number;
+  /** Reports since the last published change. */
+  dirty: boolean;
+}
+
+interface CompiledRule {
+  rule: SuppressionRule;
+  device?: (d: { ip: string; mac?: string }) => boolean;
+  peer?: (d: { ip: string; mac?: string }) => boolean;
+  stats: { rule: SuppressionRule; reports: number; count: number };
+}
+
+/** A device/peer matcher: a MAC (any case), or an IP or CIDR prefix. */
+function matcher(spec: string): (d: { ip: string; mac?: string }) => boolean {
+  if (/^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$/i.test(spec)) {
+    const mac = spec.toLowerCase().replaceAll('-', ':');
+    return (d) => d.mac?.toLowerCase() === mac;
+  }
+  const nets = new NetSet([spec]);
+  return (d) => nets.has(d.ip);
 }
 
 /** Resolved options of a detector: defaults from its OptionSpecs, then the overrides. */
@@ -58,16 +100,38 @@ export class DetectionEngine {
   private readonly instances: { detector: Detector; instance: DetectorInstance }[] = [];
   private readonly byEvent = new Map<string, { detector: Detector; instance: DetectorInstance }[]>();
   private readonly byFlow: { detector: Detector; instance: DetectorInstance }[] = [];
+  /** Open findings by (detector, key). */
   private readonly aggregates = new Map<string, Aggregate>();
+  /** Closed findings kept for the result, oldest first (bounded by maxClosedFindings). */
+  private readonly closed: Aggregate[] = [];
+  private closedHead = 0;
+  /** Occurrences so far of keys whose finding closed (bounded: forgetting one restarts its numbering). */
+  private readonly occurrences = new Map<string, { n: number; evidence?: EvidenceRef }>();
+  /** Changes not yet published, in order. */
+  private pending: { agg: Aggregate; change: FindingChange; snapshot: Finding }[] = [];
+  private readonly changeHandlers: FindingChangeHandler[] = [];
+  private readonly rules: CompiledRule[];
+  private readonly site?: Site;
+  private lastSweep = -Infinity;
+  private clock = -Infinity;
   private finished = false;
+  private flushed = false;
   readonly stats: DetectionStats = {
     reports: 0, findings: 0, suppressed: 0, dropped_findings: 0, evidence_dropped: 0, community_ids_dropped: 0,
-    by_detector: {}, template_errors: [], detector_errors: {},
+    by_detector: {}, template_errors: [], detector_errors: {}, raised: 0, updated: 0, closed: 0, closed_dropped: 0,
   };
 
-  constructor(detectors: readonly Detector[], options: Partial<DetectionOptions> = {}) {
+  constructor(detectors: readonly Detector[], options: Partial<DetectionOptions> & { site?: Site } = {}) {
     this.detectors = detectors;
-    this.opts = { ...defaultDetectionOptions, ...options };
+    const { site, ...rest } = options;
+    this.site = site;
+    this.opts = { ...defaultDetectionOptions, ...rest };
+    this.rules = this.opts.suppress.map((rule) => {
+      if (rule.detector === undefined && rule.device === undefined && rule.peer === undefined) throw new Error('a suppression rule needs a detector, device or peer');
+      const stats = { rule, reports: 0, count: 0 };
+      return { rule, stats, device: rule.device === undefined ? undefined : matcher(rule.device), peer: rule.peer === undefined ? undefined : matcher(rule.peer) };
+    });
+    if (this.rules.length > 0) this.stats.suppressed_by_rule = this.rules.map((r) => r.stats);
     for (const id of Object.keys(this.opts.options)) {
       if (!detectors.some((d) => d.id === id)) throw new Error(`options given for unknown detector '${id}'`);
     }
@@ -92,16 +156,28 @@ export class DetectionEngine {
     return [...this.byEvent.keys(), ...(this.byFlow.length > 0 ? ['flow.end'] : [])];
   }
 
-  /** Subscribe to exactly the events the detectors need. Call `finish()` (or `findings()`) after the run. */
+  /**
+   * Subscribe to exactly the events the detectors need, and to the source's clock and flush. Call
+   * `findings()` after the run.
+   */
   attach(pipeline: RecordSource): this {
     for (const type of this.byEvent.keys()) pipeline.on(type, (ev) => this.onEvent(ev));
     if (this.byFlow.length > 0) pipeline.onFlow((flow) => this.onFlow(flow));
+    pipeline.onTick((now) => this.tick(now));
+    pipeline.onFlush(() => this.flush());
+    return this;
+  }
+
+  /** Subscribe to finding changes (raised / updated / closed), published by `drain()`. */
+  onChange(handler: FindingChangeHandler): this {
+    this.changeHandlers.push(handler);
     return this;
   }
 
   onEvent(ev: EventRecord): void {
     const list = this.byEvent.get(ev.type);
     if (list === undefined) return;
+    if (this.site) useSite(this.site);
     for (const { detector, instance } of list) {
       try {
         instance.onEvent?.(ev);
@@ -112,6 +188,7 @@ export class DetectionEngine {
   }
 
   onFlow(flow: FlowRecord): void {
+    if (this.site) useSite(this.site);
     for (const { detector, instance } of this.byFlow) {
       try {
         instance.onFlow?.(flow);
@@ -121,10 +198,102 @@ export class DetectionEngine {
     }
   }
 
+  /**
+   * Lifecycle: the clock advanced to `now`. Detectors age their windows; every few seconds of packet time
+   * quiet findings close and findings with new reports publish an update (rate-limited per finding).
+   */
+  tick(now: number): void {
+    if (now > this.clock) this.clock = now;
+    if (this.site) useSite(this.site);
+    for (const { detector, instance } of this.instances) {
+      if (instance.tick === undefined) continue;
+      try {
+        instance.tick(now);
+      } catch {
+        this.stats.detector_errors[detector.id] = (this.stats.detector_errors[detector.id] ?? 0) + 1;
+      }
+    }
+    if (now - this.lastSweep < sweepEveryS && now >= this.lastSweep) return;
+    this.lastSweep = now;
+    for (const [key, agg] of this.aggregates) {
+      if (now - agg.lastReportTs >= this.opts.closeAfterS) this.close(key, agg, now);
+      else if (agg.dirty && now - agg.lastPublishTs >= this.opts.updateIntervalS) this.queue(agg, 'updated', now);
+    }
+  }
+
+  /** Lifecycle: end of input or stop. Detectors report what their windows hold, then every open finding closes. */
+  flush(): void {
+    if (this.flushed) return;
+    this.flushed = true;
+    this.finish();
+    const at = this.clock;
+    for (const [key, agg] of this.aggregates) this.close(key, agg, Math.max(at, agg.finding.last_ts));
+  }
+
+  /** Publish queued changes (in order) to the change subscribers. Device ids are looked up now. */
+  drain(): number {
+    const batch = this.pending;
+    if (batch.length === 0) return 0;
+    this.pending = [];
+    for (const { snapshot, change } of batch) {
+      const named = { ...snapshot, devices: snapshot.devices.map((d) => this.named(d)) };
+      for (const h of this.changeHandlers) h(named, change);
+    }
+    return batch.length;
+  }
+
+  /** Changes waiting for `drain()`. */
+  get pendingChanges(): number {
+    return this.pending.length;
+  }
+
+  private queue(agg: Aggregate, change: FindingChange, now: number): void {
+    agg.dirty = false;
+    agg.lastPublishTs = now;
+    if (change === 'raised') this.stats.raised = (this.stats.raised ?? 0) + 1;
+    else if (change === 'updated') this.stats.updated = (this.stats.updated ?? 0) + 1;
+    else this.stats.closed = (this.stats.closed ?? 0) + 1;
+    if (this.changeHandlers.length > 0) this.pending.push({ agg, change, snapshot: this.rendered(agg, false) });
+  }
+
+  private close(key: string, agg: Aggregate, at: number): void {
+    agg.finding.state = 'closed';
+    agg.finding.closed_ts = at;
+    this.queue(agg, 'closed', at);
+    this.aggregates.delete(key);
+    if (this.occurrences.size >= this.opts.maxFindings * 4) this.occurrences.clear();
+    this.occurrences.set(key, { n: agg.finding.occurrence ?? 1, evidence: agg.finding.evidence.at(-1) });
+    // The closed finding's evidence sets are not needed any more: free them.
+    agg.deviceKeys = new Set();
+    agg.communityIds = new Set();
+    this.closed.push(agg);
+    if (this.closed.length - this.closedHead > this.opts.maxClosedFindings) {
+      this.closed[this.closedHead++] = undefined as unknown as Aggregate;
+      this.stats.closed_dropped = (this.stats.closed_dropped ?? 0) + 1;
+      if (this.closedHead > 1024 && this.closedHead * 2 > this.closed.length) {
+        this.closed.splice(0, this.closedHead);
+        this.closedHead = 0;
+      }
+    }
+  }
+
+  /** A suppression rule the report matches, if any. */
+  private suppressedBy(detector: Detector, r: Report): CompiledRule | undefined {
+    for (const rule of this.rules) {
+      if (rule.rule.detector !== undefined && rule.rule.detector !== detector.id) continue;
+      const dev = rule.device ? r.devices.find(rule.device) : undefined;
+      if (rule.device && dev === undefined) continue;
+      if (rule.peer && !r.devices.some((d) => d !== dev && rule.peer!(d))) continue;
+      return rule;
+    }
+    return undefined;
+  }
+
   /** End of input: detectors report what their windows still hold. Idempotent. */
   finish(): void {
     if (this.finished) return;
     this.finished = true;
+    if (this.site) useSite(this.site);
     for (const { detector, instance } of this.instances) {
       try {
         instance.finish?.();
@@ -134,10 +303,14 @@ export class DetectionEngine {
     }
   }
 
-  /** The findings, most severe first, then by first time seen. Titles and explanations rendered now. */
+  /**
+   * The findings of the run (closed ones kept up to maxClosedFindings, then the open ones), most severe
+   * first, then by first time seen. Titles and explanations rendered now.
+   */
   findings(): Finding[] {
     this.finish();
     const out: Finding[] = [];
+    for (let i = this.closedHead; i < this.closed.length; i++) out.push(this.rendered(this.closed[i]));
     for (const agg of this.aggregates.values()) out.push(this.rendered(agg));
     out.sort((a, b) => severityRank[b.severity] - severityRank[a.severity] || a.first_ts - b.first_ts || (a.id < b.id ? -1 : 1));
     return out;
@@ -151,15 +324,25 @@ export class DetectionEngine {
       this.templateError(`${detector.id}/${r.messageId}/(unknown message)`);
       return;
     }
+    const count = r.count ?? 1;
+    if (this.rules.length > 0) {
+      const rule = this.suppressedBy(detector, r);
+      if (rule) {
+        rule.stats.reports++;
+        rule.stats.count += count;
+        return;
+      }
+    }
     const aggKey = `${detector.id}\u0000${r.key}`;
     let agg = this.aggregates.get(aggKey);
-    const count = r.count ?? 1;
     const rank = severityRank[r.severity ?? detector.severity];
+    let raised = false;
     if (agg === undefined) {
       if (this.aggregates.size >= this.opts.maxFindings) {
         stats.dropped_findings++;
         return;
       }
+      raised = true;
       agg = {
         detector,
         messageId: r.messageId,
@@ -167,6 +350,9 @@ export class DetectionEngine {
         severityRank: rank,
         deviceKeys: new Set(),
         communityIds: new Set(),
+        lastReportTs: r.ts,
+        lastPublishTs: r.ts,
+        dirty: false,
         finding: {
           id: `${detector.id}:${createHash('sha1').update(r.key).digest('hex').slice(0, 12)}`,
           detector: detector.id,
@@ -184,11 +370,18 @@ export class DetectionEngine {
           evidence: [],
           evidence_dropped: 0,
           references: detector.references,
+          state: 'open',
+          occurrence: (this.occurrences.get(aggKey)?.n ?? 0) + 1,
         },
       };
+      // Raised again by a report that only adds to a count (a detector's end-of-window total): the packet
+      // that proved the earlier occurrence still proves this one.
+      const before = r.evidence === undefined ? this.occurrences.get(aggKey)?.evidence : undefined;
+      if (before) this.addEvidence(agg, before);
       this.aggregates.set(aggKey, agg);
       stats.findings++;
     } else {
+      agg.dirty = true;
       stats.suppressed++;
       // The most severe report names the finding; among equals the latest (its data is the most complete).
       if (rank >= agg.severityRank) {
@@ -206,6 +399,9 @@ export class DetectionEngine {
     for (const d of r.devices) this.addDevice(agg, d);
     if (r.evidence) this.addEvidence(agg, r.evidence);
     if (r.facts) mergeFacts(f, r.facts);
+    if (r.ts > agg.lastReportTs) agg.lastReportTs = r.ts;
+    if (r.ts > this.clock) this.clock = r.ts;
+    if (raised) this.queue(agg, 'raised', r.ts);
   }
 
   private addDevice(agg: Aggregate, d: Report['devices'][number]): void {
@@ -241,7 +437,8 @@ export class DetectionEngine {
     }
   }
 
-  private rendered(agg: Aggregate): Finding {
+  /** The finding with title and explanation; `named`: device ids looked up in the inventory now. */
+  private rendered(agg: Aggregate, named = true): Finding {
     const f = agg.finding;
     const message = agg.detector.messages[agg.messageId];
     const data: Record<string, string | number> = {
@@ -253,7 +450,11 @@ export class DetectionEngine {
     const title = render(message.title, data);
     const explanation = render(message.explanation, data);
     for (const name of [...title.missing, ...explanation.missing]) this.templateError(`${agg.detector.id}/${agg.messageId}/${name}`);
-    return { ...f, title: title.text, explanation: explanation.text, devices: f.devices.map((d) => this.named(d)), evidence: [...f.evidence], community_ids: [...f.community_ids] };
+    const facts = f.facts ? { ...f.facts } : undefined;
+    return {
+      ...f, title: title.text, explanation: explanation.text, devices: f.devices.map((d) => (named ? this.named(d) : { ...d })),
+      evidence: [...f.evidence], community_ids: [...f.community_ids], ...(facts ? { facts } : {}),
+    };
   }
 
   /** Device ids from the inventory, looked up when findings are read (the inventory fills during the run). */

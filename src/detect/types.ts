@@ -75,6 +75,8 @@ export interface DetectorContext {
 export interface DetectorInstance {
   onEvent?(ev: EventRecord): void;
   onFlow?(flow: FlowRecord): void;
+  /** The clock advanced to `now` (packet time, or the live heartbeat): report or age what is due. */
+  tick?(now: number): void;
   /** End of input: report what windows still hold. */
   finish?(): void;
 }
@@ -127,6 +129,32 @@ export interface Finding {
   evidence_dropped: number;
   references: References;
   facts?: Record<string, unknown>;
+  /**
+   * Lifecycle (added fields): 'open' from the report that raised it until `closeAfterS` of quiet (packet
+   * time), then 'closed'. A later report of the same key raises it again with the next `occurrence`.
+   */
+  state?: 'open' | 'closed';
+  /** 1 for the first time this key was raised in the run, 2 after it closed and was raised again, ... */
+  occurrence?: number;
+  /** Packet time the finding closed (quiet for `closeAfterS`, or the end of input). */
+  closed_ts?: number;
+}
+
+/** What happened to a finding: each is one line of findings.jsonl in a live run (`change` field). */
+export type FindingChange = 'raised' | 'updated' | 'closed';
+
+/**
+ * Silences a known cause (per detector, device, peer) without losing the count: matching reports make no
+ * finding and are counted per rule in the detection stats. Every given field must match.
+ */
+export interface SuppressionRule {
+  detector?: string;
+  /** IP, CIDR prefix or MAC of a device the report names. */
+  device?: string;
+  /** IP, CIDR prefix or MAC of another party the report names (the peer of `device`). */
+  peer?: string;
+  /** Why (shown in the stats). */
+  reason?: string;
 }
 
 /** Options of the detection engine (src/detect/engine.ts). */
@@ -139,6 +167,13 @@ export interface DetectionOptions {
   maxEvidencePerFinding: number;
   maxCommunityIdsPerFinding: number;
   maxDevicesPerFinding: number;
+  /** Packet-time seconds without a report after which an open finding closes. */
+  closeAfterS: number;
+  /** Least packet-time seconds between two `updated` changes of one finding. */
+  updateIntervalS: number;
+  /** Closed findings kept for the run's result (they were already published); the oldest go first, counted. */
+  maxClosedFindings: number;
+  suppress: readonly SuppressionRule[];
 }
 
 /** Counters of one detection run. */
@@ -157,4 +192,12 @@ export interface DetectionStats {
   template_errors: string[];
   /** Exceptions thrown by detectors (caught, counted per detector id). */
   detector_errors: Record<string, number>;
+  /** Findings raised, updates published, findings closed (lifecycle). */
+  raised?: number;
+  updated?: number;
+  closed?: number;
+  /** Closed findings dropped from the in-memory result at maxClosedFindings (they were published). */
+  closed_dropped?: number;
+  /** Per suppression rule (same order as configured): reports silenced and their summed count. */
+  suppressed_by_rule?: { rule: SuppressionRule; reports: number; count: number }[];
 }

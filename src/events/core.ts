@@ -9,10 +9,11 @@ export const captureAnomalies: readonly AnomalySpec[] = [
   { id: 'capture.pcapng.unknown_block', description: 'A pcapng block of a type the reader does not use was skipped (name resolution, statistics, custom, ...).' },
 ];
 
-const n = (description: string, optional = false) => ({ type: 'number' as const, description, optional });
-const s = (description: string, optional = false) => ({ type: 'string' as const, description, optional });
+// `optional` stays a literal type so the TypeScript type of each event (src/events/map.ts) knows it.
+const n = <O extends boolean = false>(description: string, optional?: O) => ({ type: 'number' as const, description, optional: (optional ?? false) as O });
+const s = <O extends boolean = false>(description: string, optional?: O) => ({ type: 'string' as const, description, optional: (optional ?? false) as O });
 
-export const flowEvents: readonly EventSpec[] = [
+export const flowEvents = [
   {
     type: 'flow.start',
     description: 'A new flow: facts of its first packet (TCP SYN layout for scan detection and SYN fingerprints).',
@@ -64,6 +65,6 @@ export const flowEvents: readonly EventSpec[] = [
       last_packet: n('Packet number of the last packet in its file.'),
     },
   },
-];
+] as const satisfies readonly EventSpec[];
 
 export const flowAnomalies: readonly AnomalySpec[] = [];

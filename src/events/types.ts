@@ -30,6 +30,36 @@ export interface AnomalySpec {
 /** Payload of an event: the fields its spec lists. Common envelope fields are added by the pipeline. */
 export type EventFields = Record<string, unknown>;
 
+/** The TypeScript type of a JSON field of type `T`. */
+export type FieldValue<T extends FieldType> = T extends 'string' ? string
+  : T extends 'number' ? number
+    : T extends 'boolean' ? boolean
+      : T extends 'string[]' ? string[]
+        : T extends 'number[]' ? number[]
+          : T extends 'object' ? Record<string, unknown>
+            : Record<string, unknown>[];
+
+/** A field is optional in TypeScript unless its spec says `optional: false` or leaves it out. */
+type IsOptional<F> = F extends { optional: false } ? false : F extends { optional: boolean } ? true : false;
+
+/**
+ * The payload type a field spec describes: one definition (the spec, declared `as const`) gives both the
+ * documentation and the TypeScript type.
+ */
+export type PayloadOf<F extends Record<string, FieldSpec>> = {
+  -readonly [K in keyof F as IsOptional<F[K]> extends true ? never : K]: FieldValue<F[K]['type']>;
+} & {
+  -readonly [K in keyof F as IsOptional<F[K]> extends true ? K : never]?: FieldValue<F[K]['type']>;
+};
+
+/** Event type → payload type, for a list of specs declared `as const satisfies readonly EventSpec[]`. */
+export type PayloadMapOf<L extends readonly EventSpec[]> = {
+  [E in L[number] as E['type']]: PayloadOf<E['fields']>;
+};
+
+/** The payload of one event type of a spec list: `EventPayload<typeof events, 'telnet.login'>`. */
+export type EventPayload<L extends readonly EventSpec[], T extends L[number]['type']> = PayloadOf<Extract<L[number], { type: T }>['fields']>;
+
 /**
  * The envelope every event carries in JSON output (added by the pipeline, not by analyzers):
  * type, ts (epoch seconds, float), file, packet (1-based number in file), community_id, flow_id,
@@ -43,6 +73,7 @@ export const envelopeFields: Record<string, FieldSpec> = {
   packet: { type: 'number', description: '1-based packet number within that file (as Wireshark numbers frames).' },
   community_id: { type: 'string', description: 'Community ID v1 of the flow.', optional: true },
   flow_id: { type: 'number', description: 'Run-unique flow number; joins events to `flow` records.', optional: true },
+  uid: { type: 'string', description: "Flow uid, unique across runs and sensors (like Zeek's `uid`); joins events to `flow` records.", optional: true },
   transport: { type: 'string', description: "'tcp', 'udp', 'icmp', 'icmp6', 'arp' or another IP protocol number." },
   src_ip: { type: 'string', description: 'Sender of the message.', optional: true },
   src_port: { type: 'number', description: 'Sender port.', optional: true },

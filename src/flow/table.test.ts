@@ -228,10 +228,17 @@ test('timeouts per class, active timeout, app id', () => {
   table.expire(29); assert.equal(ended.length, 0);
   table.expire(31); assert.deepEqual(ended.map((e) => e.rec.transport), ['icmp']);
   table.expire(61); assert.deepEqual(ended.map((e) => e.rec.transport), ['icmp', 'udp']);
+  table.setAppId(t, 5);
   for (let ts = 100; ts <= 1000; ts += 100) track({ src: A, dst: B, sp: 40000, dp: 22, flags: ACK }, ts);
   assert.equal(ended.length, 3);
   assert.deepEqual([ended[2].reason, ended[2].rec.orig_pkts, ended[2].rec.flow_id], ['active', 10, table.flowId(t) - 3]);
-  assert.equal(table.isNew, true);
+  // The connection goes on in the same slot as a new record: new id, counters from this packet, same app.
+  assert.equal(table.isNew, false);
+  assert.equal(table.continued, true);
+  assert.equal(table.isContinuation(t), true);
+  assert.equal(table.appId(t), 5);
+  const next = table.toRecord(t, ['f']);
+  assert.deepEqual([next.orig_pkts, next.first_ts, next.orig_port, next.resp_port], [1, 1000, 40000, 22]);
 });
 
 test('full table evicts the least recently active flow; onEnd can read the slot', () => {

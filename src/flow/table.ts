@@ -19,7 +19,8 @@
  * Timeouts: one LRU list (intrusive, Int32Array links) per timeout class: TCP open, TCP closing (FIN both
  * ways or RST: ends tcpClosedLingerS after its last packet), UDP/SCTP, ICMP, other (incl. ARP). Each list
  * is ordered by last activity, so `expire` walks only flows that are due. The active timeout is checked
- * when a flow's packet arrives (the flow ends with reason 'active' and the packet starts a new flow); a
+ * when a flow's packet arrives (the record ends with reason 'active' and the connection goes on as a new
+ * record in the same slot, keeping its orientation, state and application protocol); a
  * flow that goes quiet is ended by its idle timeout anyway. A pure SYN on a closing TCP flow (port reuse)
  * ends it and starts a new flow.
  *
@@ -44,7 +45,10 @@ export interface FlowTableOptions {
   udpIdleS: number;
   icmpIdleS: number;
   otherIdleS: number;
-  /** A flow older than this (first to current packet) ends at its next packet, which starts a new flow. */
+  /**
+   * A flow older than this (first to current packet) ends at its next packet, which starts a new flow
+   * record carrying on the same connection (analyzer and reassembly state kept, see continueFlow).
+   */
   activeTimeoutS: number;
   /** Slots allocated at construction; arrays double up to maxFlows as needed. */
   initialCapacity: number;
@@ -67,6 +71,8 @@ export interface FlowTableStats {
   created: number;
   ended: Record<FlowEndReason, number>;
   evicted: number;
+  /** Flows cut by the active timeout that went on as a new flow record in the same slot. */
+  continued: number;
   /** Packets `track` returned -1 for. */
   notFlowPackets: number;
   /** Allocated slots (grows by doubling up to maxFlows). */
@@ -112,6 +118,8 @@ export class FlowTable {
   dir = 0;
   /** After `track`: true when this packet created the flow. */
   isNew = false;
+  /** Set by `track`: the packet's flow was cut by the active timeout just now and goes on as a new record. */
+  continued = false;
 
   private readonly opts: FlowTableOptions;
   private readonly onEnd: (slot: number, reason: FlowEndReason) => void;
@@ -164,6 +172,7 @@ export class FlowTable {
   private respIsnSeen = new Uint8Array(0);
   private app = new Uint16Array(0);
   private flowIdA = new Float64Array(0);
+  private continuedA = new Uint8Array(0);
   private prev = new Int32Array(0);
   private next = new Int32Array(0);
   private list = new Uint8Array(0);
@@ -190,7 +199,7 @@ export class FlowTable {
     const o = this.opts;
     this.timeouts = Float64Array.of(o.tcpIdleS, o.tcpClosedLingerS, o.udpIdleS, o.icmpIdleS, o.otherIdleS);
     this.st = {
-      live: 0, maxLive: 0, created: 0, evicted: 0, notFlowPackets: 0, capacity: 0,
+      live: 0, maxLive: 0, created: 0, evicted: 0, continued: 0, notFlowPackets: 0, capacity: 0,
       ended: { idle: 0, active: 0, tcp_closed: 0, tcp_reset: 0, evicted: 0, end_of_input: 0 },
     };
     this.growTo(Math.min(this.opts.maxFlows, Math.max(16, Math.floor(this.opts.initialCapacity))));
@@ -212,10 +221,10 @@ export class FlowTable {
       endpointHash(this.seed, this.kDst[0], this.kDst[1], this.kDst[2], this.kDst[3], this.kDp),
       this.kProto | (this.kVer << 8) | (this.kVlan << 16), this.kExtra);
     let slot = this.find(h);
+    this.continued = false;
     if (slot >= 0) {
       if (ts - this.firstTsA[slot] >= this.opts.activeTimeoutS) {
-        this.end(slot, 'active');
-        slot = -1;
+        this.continueFlow(slot, ts, packetNo, fileIndex);
       } else if (isTcp && this.list[slot] === LIST_TCP_CLOSING
         && (view.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) === TcpFlag.SYN) {
         if (this.synCount[slot] > 0 && view.seq === this.synSeq[slot]) {
@@ -271,6 +280,45 @@ export class FlowTable {
     }
   }
 
+  /** Lifecycle: time advanced to `now` (packet time, or the live heartbeat): end the flows due. */
+  tick(now: number): void {
+    this.expire(now);
+  }
+
+  /** Lifecycle: input ended or the sensor stops: end every live flow. */
+  flush(): void {
+    this.endAll('end_of_input');
+  }
+
+  /**
+   * Active timeout: the flow's record so far ends (reason 'active') and the same slot goes on as a new flow
+   * (new flow id, counters from zero) with the same orientation, TCP state, MACs and application protocol,
+   * so its analyzer and reassembly state carry on: a day-long telnet or MQTT session keeps producing events.
+   */
+  private continueFlow(slot: number, ts: number, packetNo: number, fileIndex: number): void {
+    this.onEnd(slot, 'active');
+    this.st.ended.active++;
+    this.st.created++;
+    this.st.continued++;
+    const d = slot * 2;
+    this.pkts[d] = 0; this.pkts[d + 1] = 0;
+    this.bytes[d] = 0; this.bytes[d + 1] = 0;
+    this.payload[d] = 0; this.payload[d + 1] = 0;
+    this.tcpFlags[d] = 0; this.tcpFlags[d + 1] = 0;
+    this.firstTsA[slot] = ts;
+    this.lastTsA[slot] = ts;
+    this.firstPkt[slot] = packetNo;
+    this.firstFile[slot] = fileIndex;
+    this.flowIdA[slot] = this.nextFlowId++;
+    this.continuedA[slot] = 1;
+    this.continued = true;
+  }
+
+  /** True when the flow in `slot` continues one cut by the active timeout. */
+  isContinuation(slot: number): boolean {
+    return this.continuedA[slot] === 1;
+  }
+
   /** End every live flow (in creation order) with `reason`. */
   endAll(reason: FlowEndReason = 'end_of_input'): void {
     const slots: number[] = [];
@@ -281,11 +329,12 @@ export class FlowTable {
 
   /** JSON form of a live flow (call from onEnd, or any time before the slot is reused). */
   /** `communityId`: the flow's id when the caller already computed it (saves a SHA-1 per flow). */
-  toRecord(slot: number, fileNames: readonly string[], appNames?: readonly string[], endReason: FlowEndReason = 'end_of_input', communityId?: string): FlowRecord {
+  toRecord(slot: number, fileNames: readonly string[], appNames?: readonly string[], endReason: FlowEndReason = 'end_of_input', communityId?: string, uid?: string): FlowRecord {
     const tcp = this.proto[slot] === IpProto.TCP && this.ipVer[slot] !== 0;
     const rec: FlowRecord = {
       type: 'flow',
       flow_id: this.flowIdA[slot],
+      ...(uid === undefined ? {} : { uid }),
       community_id: communityId ?? this.communityId(slot),
       transport: this.transport(slot),
       ip_version: this.ipVer[slot] as 4 | 6 | 0,
@@ -325,7 +374,7 @@ export class FlowTable {
     const arrays: ArrayLike<number>[] = [this.index, this.hash, this.proto, this.ipVer, this.vlan, this.vlanInner, this.addr,
       this.origPortA, this.respPortA, this.extra, this.mac, this.pkts, this.bytes, this.payload, this.firstTsA, this.lastTsA,
       this.firstPkt, this.lastPkt, this.firstFile, this.lastFile, this.tcpFlags, this.tcpBits, this.synCount, this.synSeq, this.respIsn, this.respIsnSeen, this.app,
-      this.flowIdA, this.prev, this.next, this.list];
+      this.flowIdA, this.continuedA, this.prev, this.next, this.list];
     let n = 0;
     for (const a of arrays) n += (a as unknown as ArrayBufferView).byteLength;
     return n;
@@ -512,6 +561,7 @@ export class FlowTable {
     this.respIsnSeen[slot] = 0;
     this.app[slot] = 0;
     this.flowIdA[slot] = this.nextFlowId++;
+    this.continuedA[slot] = 0;
     this.list[slot] = this.listFor(this.kProto, this.kVer);
     this.prev[slot] = -1;
     this.next[slot] = -1;
@@ -631,6 +681,7 @@ export class FlowTable {
     this.respIsnSeen = grown(this.respIsnSeen, n);
     this.app = grown(this.app, n);
     this.flowIdA = grown(this.flowIdA, n);
+    this.continuedA = grown(this.continuedA, n);
     this.prev = grown(this.prev, n, -1);
     this.next = grown(this.next, n, -1);
     this.list = grown(this.list, n, LIST_FREE);

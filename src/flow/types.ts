@@ -21,6 +21,8 @@ export type TcpState = 'unanswered_syn' | 'rejected' | 'half_open' | 'establishe
 export interface FlowRecord {
   type: 'flow';
   flow_id: number;
+  /** Unique across runs and sensors (Zeek's `uid` idea); set by the pipeline from its site model. */
+  uid?: string;
   community_id: string;
   /** 'tcp' | 'udp' | 'icmp' | 'icmp6' | 'arp' | 'ip-<n>' */
   transport: string;

@@ -49,6 +49,8 @@ export class FlowExportRun {
   private readonly handlers = new Map<string, ((ev: ExportEvent) => void)[]>();
   private readonly anyHandlers: ((ev: ExportEvent) => void)[] = [];
   private readonly flowHandlers: ((f: FlowRecord) => void)[] = [];
+  private readonly tickHandlers: ((now: number) => void)[] = [];
+  private readonly flushHandlers: (() => void)[] = [];
   private readonly collector: FlowCollector;
   private readonly stitcher: FlowStitcher;
   private readonly ports: Set<number>;
@@ -86,6 +88,18 @@ export class FlowExportRun {
     return this;
   }
 
+  /** The later stages' clock: ticks once a second of record arrival time (as the pipeline's packet clock). */
+  onTick(handler: (now: number) => void): this {
+    this.tickHandlers.push(handler);
+    return this;
+  }
+
+  /** Called once by `finish()`, after the last flows are published. */
+  onFlush(handler: () => void): this {
+    this.flushHandlers.push(handler);
+    return this;
+  }
+
   wants(type: string): boolean {
     return this.anyHandlers.length > 0 || this.handlers.has(type);
   }
@@ -101,6 +115,7 @@ export class FlowExportRun {
     if (now - this.lastSweep < 1 && now >= this.lastSweep) return;
     this.lastSweep = now;
     this.stitcher.sweep(now);
+    for (const h of this.tickHandlers) h(now);
   }
 
   /** Read export datagrams out of a capture file (UDP payloads that look like NetFlow/IPFIX). */
@@ -125,6 +140,7 @@ export class FlowExportRun {
   finish(): ExportRunStats {
     this.collector.finish();
     this.stitcher.flush();
+    for (const h of this.flushHandlers) h();
     const s = this.stitcher;
     return {
       collector: this.collector.stats(),

@@ -13,7 +13,8 @@ import type { RecordSource } from '../pipeline/record-source.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import type { DeviceLookup, DeviceRecord, Identification } from './types.ts';
 import { DeviceState, type DeviceCaps, type Source } from './device-state.ts';
-import { NetSet, defaultLocalNets, isHostIp } from './addresses.ts';
+import { defaultLocalNets, isHostIp } from './addresses.ts';
+import { Site } from '../pipeline/site.ts';
 import { isDeviceMac, isLocallyAdministered, normaliseMac, ouiVendor } from './oui.ts';
 import { handlers } from './event-handlers.ts';
 import { identify } from './identify.ts';
@@ -21,8 +22,10 @@ import { applyOverrides, type Overrides } from './overrides.ts';
 
 export interface InventoryOptions extends DeviceCaps {
   maxDevices: number;
-  /** CIDR prefixes of this network (default RFC 1918, link-local, IPv6 ULA and link-local). */
+  /** CIDR prefixes of this network (default: the site model's); ignored when `site` is given. */
   localNets: readonly string[];
+  /** The site (sensor, local networks) shared with the detectors and the store. */
+  site?: Site;
   /** User overrides applied in devices() (see overrides.ts). */
   overrides: Overrides;
   /** Replaces the identification step (tests, training: records without identification cost). */
@@ -39,6 +42,17 @@ export interface InventoryStats {
   set_overflow: number;
   /** Events whose fields had a shape a handler could not use (contained; should stay 0). */
   event_errors: number;
+  /** IP-to-MAC bindings forgotten at their bound (maxDevices × 8). */
+  dropped_bindings?: number;
+}
+
+/** What makes a device "changed" for live outputs: identity, not traffic counters. */
+function identitySignature(d: DeviceRecord): string {
+  const id = d.identification;
+  return JSON.stringify([
+    d.ips.map((b) => b.ip), d.hostnames, d.services.map((s) => `${s.transport}/${s.port}/${s.app ?? ''}`),
+    id.type, id.vendor, id.model, d.user, d.mac,
+  ]);
 }
 
 const bindingRank: Record<string, number> = { traffic: 0, ndp: 1, arp: 2, dhcp: 3 };
@@ -48,10 +62,15 @@ export const inventoryEventTypes: readonly string[] = Object.keys(handlers);
 
 export class Inventory implements DeviceLookup {
   readonly options: InventoryOptions;
-  private readonly local: NetSet;
+  private readonly local: { has(ip: string): boolean };
   private readonly byId = new Map<string, DeviceState>();
   /** Current IP → MAC binding and how it was learned. */
   private readonly ipMac = new Map<string, { mac: string; rank: number }>();
+  /** Devices touched since the last `takeChanged()` (bounded by maxDevices). */
+  private readonly touched = new Set<string>();
+  /** What each device's published identity was (addresses, names, services, identification). */
+  private readonly published = new Map<string, string>();
+  private droppedBindings = 0;
   private droppedDevices = 0;
   private eventErrors = 0;
   private cache: DeviceRecord[] | undefined;
@@ -68,14 +87,53 @@ export class Inventory implements DeviceLookup {
       identify,
       ...options,
     };
-    this.local = new NetSet(this.options.localNets);
+    const site = this.options.site ?? new Site({ localNetworks: this.options.localNets, sensor: '' });
+    this.local = { has: (ip) => site.isLocal(ip) };
   }
 
   /** Subscribe to the events and finished flows the inventory needs. */
   attach(pipeline: RecordSource): this {
     for (const type of inventoryEventTypes) pipeline.on(type, (ev) => this.onEvent(ev));
     pipeline.onFlow((f) => this.onFlow(f));
+    pipeline.onFlush(() => this.flush());
     return this;
+  }
+
+  /**
+   * Lifecycle: the clock advanced. The inventory's state is bounded by counts (devices, bindings, evidence
+   * per device), not by age: a device stays known however long it is quiet, as an operator expects.
+   */
+  tick(_now: number): void {
+    // Nothing ages by time; kept so every stateful stage has the same lifecycle.
+  }
+
+  /** Lifecycle: end of input. Merges 'ip:' devices into the MAC devices their address was bound to later. */
+  flush(): void {
+    this.cache = undefined;
+    this.settle();
+  }
+
+  /**
+   * Devices that are new or whose identity changed (addresses, host names, services, identification, user
+   * settings) since the last call — not mere traffic counters. Costs one identification pass when something
+   * was touched: call it about once a second, not per packet.
+   */
+  takeChanged(): { device: DeviceRecord; change: 'new' | 'changed' }[] {
+    if (this.touched.size === 0) return [];
+    const touched = new Set(this.touched);
+    this.touched.clear();
+    const out: { device: DeviceRecord; change: 'new' | 'changed' }[] = [];
+    for (const d of this.devices()) {
+      if (!touched.has(d.id) && this.published.has(d.id)) continue;
+      const sig = identitySignature(d);
+      const prev = this.published.get(d.id);
+      if (prev === sig) continue;
+      this.published.set(d.id, sig);
+      out.push({ device: d, change: prev === undefined ? 'new' : 'changed' });
+    }
+    // Devices merged away (ip: → mac:) are no longer listed: forget their signature.
+    if (this.published.size > this.byId.size) for (const id of this.published.keys()) if (!this.byId.has(id)) this.published.delete(id);
+    return out;
   }
 
   /** Feed one event (attach() does this; exposed for tests and replays). */
@@ -128,6 +186,12 @@ export class Inventory implements DeviceLookup {
     if (cur && cur.mac !== m && cur.rank > rank) return undefined;
     const d = this.deviceForMac(m, ts);
     if (!d) return undefined;
+    if (cur === undefined && this.ipMac.size >= this.options.maxDevices * 8) {
+      // Spoofed ARP/DHCP can name any number of addresses: forget the oldest binding (counted).
+      const oldest = this.ipMac.keys().next();
+      if (!oldest.done) this.ipMac.delete(oldest.value);
+      this.droppedBindings++;
+    }
     this.ipMac.set(ip, { mac: m, rank: Math.max(rank, cur?.mac === m ? cur.rank : 0) });
     d.bindIp(ip, ts, source);
     if (this.local.has(ip)) d.local = true;
@@ -144,6 +208,7 @@ export class Inventory implements DeviceLookup {
       d = new DeviceState(id, this.options);
       this.byId.set(id, d);
     }
+    this.touched.add(id);
     d.seen(ts);
     return d;
   }
@@ -265,7 +330,10 @@ export class Inventory implements DeviceLookup {
       evidence += d.evidence_dropped;
       overflow += d.overflow;
     }
-    return { devices: this.byId.size, dropped_devices: this.droppedDevices, evidence_dropped: evidence, set_overflow: overflow, event_errors: this.eventErrors };
+    return {
+      devices: this.byId.size, dropped_devices: this.droppedDevices, evidence_dropped: evidence, set_overflow: overflow, event_errors: this.eventErrors,
+      dropped_bindings: this.droppedBindings,
+    };
   }
 
   /** Source of an event, for evidence items. */

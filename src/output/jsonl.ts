@@ -8,8 +8,9 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 const FLUSH_AT = 1 << 20;
 
 export class JsonLinesWriter {
-  private readonly fd: number;
+  private fd: number;
   private readonly ownsFd: boolean;
+  private readonly path: string | undefined;
   private pending: string[] = [];
   private pendingLen = 0;
   lines = 0;
@@ -17,7 +18,16 @@ export class JsonLinesWriter {
   /** `target` is a path, or a file descriptor (1 for standard output). */
   constructor(target: string | number) {
     this.ownsFd = typeof target === 'string';
+    this.path = typeof target === 'string' ? target : undefined;
     this.fd = typeof target === 'string' ? openSync(target, 'w') : target;
+  }
+
+  /** After logrotate moved the file (SIGHUP): write what is pending, then go on in a file at the same path. */
+  reopen(): void {
+    if (this.path === undefined) return;
+    this.flush();
+    closeSync(this.fd);
+    this.fd = openSync(this.path, 'a');
   }
 
   write(record: object): void {

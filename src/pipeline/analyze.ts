@@ -1,9 +1,15 @@
 /**
- * The pipeline: capture → decode → flow → app analyzers → events. Runs one or more capture files in order
- * (flows continue across files), publishes events and finished flows to subscribers, and returns a summary.
+ * The pipeline: capture → decode → flow → app analyzers → events. Runs one or more sources in order
+ * (capture files, standard input, a live interface; flows continue across them), publishes events and
+ * finished flows to subscribers, and returns a summary.
+ *
+ * Time: packet time drives everything (a capture analyses the same way every run). The clock is the newest
+ * packet time; every `expireEveryS` of it the pipeline ticks: flows due end, and `onTick` subscribers (the
+ * later stages) age their state. A live source also calls `heartbeat()` about once a second, which moves the
+ * clock on by the wall-clock time since the last packet, so a quiet link still ends flows and closes findings.
  * @module
  */
-import { openCapture, type OpenCaptureOptions } from '../capture/open.ts';
+import type { OpenCaptureOptions } from '../capture/open.ts';
 import type { CaptureProgress, CaptureSummary, PacketRecord } from '../capture/types.ts';
 import { decodePacket } from '../decode/decode.ts';
 import { Defragmenter, type DefragOptions } from '../decode/defrag.ts';
@@ -17,8 +23,15 @@ import { AppDispatcher, type FlowApp } from '../app/dispatch.ts';
 import { appProtocols } from '../app/registry.ts';
 import type { AppContext, AppProtocol, Dir, ProbeInfo } from '../app/types.ts';
 import type { EventFields } from '../events/types.ts';
+import type { EventHandler, EventRecord, FlowHandler } from '../events/record.ts';
+import type { EventType, TypedEventHandler } from '../events/map.ts';
 import { RunStats, type RunSummary } from './stats.ts';
 import { flowStartFields } from './flow-start.ts';
+import { Site } from './site.ts';
+import { fileSource, type InputSource, type SourceSink } from './source.ts';
+
+// The envelope and handler types live in src/events/; re-exported here for the code that imports them from the pipeline.
+export type { EventHandler, EventRecord, FlowHandler } from '../events/record.ts';
 
 export interface PipelineOptions {
   /** Capture reading limits (decompression bombs). */
@@ -27,21 +40,20 @@ export interface PipelineOptions {
   reassembly: Partial<ReassemblyOptions>;
   defrag: Partial<DefragOptions>;
   protocols: readonly AppProtocol[];
-  /** Seconds of packet time between flow-timeout sweeps. */
+  /** Seconds of packet time between ticks (flow-timeout sweeps and the later stages' ageing). */
   expireEveryS: number;
+  /** Sensor name and local networks (flow uids carry the sensor). */
+  site: Site;
 }
 
-/** An event as published: the envelope (see src/events/types.ts) plus the analyzer's fields. */
-export interface EventRecord {
-  type: string;
-  ts: number;
-  file: string;
-  packet: number;
-  [field: string]: unknown;
-}
+/** A subscriber to the clock: time (epoch seconds) advanced to `now`. */
+export type TickHandler = (now: number) => void;
 
-export type EventHandler = (ev: EventRecord) => void;
-export type FlowHandler = (flow: FlowRecord) => void;
+export interface RunOptions {
+  onProgress?: (file: string, p: CaptureProgress, packets: number) => void;
+  /** Stop reading (Ctrl-C): what was read is analysed, every stage flushed, the summary marked interrupted. */
+  signal?: AbortSignal;
+}
 
 const TCP = IpProto.TCP;
 
@@ -51,6 +63,8 @@ export class Pipeline {
   private readonly handlers = new Map<string, EventHandler[]>();
   private readonly anyHandlers: EventHandler[] = [];
   private readonly flowHandlers: FlowHandler[] = [];
+  private readonly tickHandlers: TickHandler[] = [];
+  private readonly flushHandlers: (() => void)[] = [];
   private readonly opts: PipelineOptions;
 
   private readonly view = new PacketView();
@@ -61,6 +75,7 @@ export class Pipeline {
   private readonly apps = new Map<number, FlowApp>();
   private readonly appNames: readonly string[];
   private readonly communityIds = new Map<number, string>();
+  private readonly uids = new Map<number, string>();
   private readonly stats = new RunStats();
   private readonly files: string[] = [];
 
@@ -68,7 +83,13 @@ export class Pipeline {
   private fileIndex = 0;
   private packetNo = 0;
   private ts = 0;
+  /** The clock: newest packet time, moved on by heartbeats when the link is quiet. */
+  private clock = -Infinity;
+  /** Wall-clock time (seconds) of the newest packet or heartbeat, for the heartbeat's estimate. */
+  private clockWall = 0;
   private lastExpire = -Infinity;
+  private interrupted = false;
+  private flushed = false;
   private curSlot = -1;
   private curDir: Dir = 0;
   private readonly info: ProbeInfo = { transport: 'tcp', origPort: 0, respPort: 0 };
@@ -78,7 +99,7 @@ export class Pipeline {
   private readonly gapBound = (dir: number, len: number): void => this.gap(dir as Dir, len);
 
   constructor(options: Partial<PipelineOptions> = {}) {
-    this.opts = { flow: {}, reassembly: {}, defrag: {}, protocols: appProtocols, expireEveryS: 1, ...options };
+    this.opts = { flow: {}, reassembly: {}, defrag: {}, protocols: appProtocols, expireEveryS: 1, site: options.site ?? new Site(), ...options };
     this.defrag = new Defragmenter(this.opts.defrag);
     this.table = new FlowTable(this.opts.flow, (slot, reason) => this.onFlowEnd(slot, reason));
     this.reasm = new TcpReassembler(this.opts.reassembly);
@@ -92,7 +113,13 @@ export class Pipeline {
     };
   }
 
-  /** Subscribe to one event type, or '*' for all. */
+  get site(): Site {
+    return this.opts.site;
+  }
+
+  /** Subscribe to one event type (typed: `on('telnet.login', (ev) => ev.username)`), or '*' for all. */
+  on<T extends EventType>(type: T, handler: TypedEventHandler<T>): this;
+  on(type: string, handler: EventHandler): this;
   on(type: string, handler: EventHandler): this {
     if (type === '*') this.anyHandlers.push(handler);
     else {
@@ -109,25 +136,94 @@ export class Pipeline {
     return this;
   }
 
+  /** Subscribe to the clock (the later stages' `tick(now)`). */
+  onTick(handler: TickHandler): this {
+    this.tickHandlers.push(handler);
+    return this;
+  }
+
+  /** Subscribe to the end of the run (the later stages' `flush()`), called after every flow has ended. */
+  onFlush(handler: () => void): this {
+    this.flushHandlers.push(handler);
+    return this;
+  }
+
   wants(type: string): boolean {
     return this.anyHandlers.length > 0 || this.handlers.has(type);
   }
 
-  /** Analyse capture files in order; never rejects for bad input (errors are in the summary). */
-  async run(paths: readonly string[], onProgress?: (file: string, p: CaptureProgress, packets: number) => void): Promise<RunSummary> {
+  /** The clock: packet time of the newest packet, or later after heartbeats on a quiet link (-Infinity before any). */
+  get now(): number {
+    return this.clock;
+  }
+
+  /**
+   * Analyse sources in order (a path is a capture file, '-' standard input); never rejects for bad input
+   * (errors are in the summary). At the end (or when `signal` aborts) every flow ends and every stage flushes.
+   */
+  async run(inputs: readonly (string | InputSource)[], options: RunOptions | RunOptions['onProgress'] = {}): Promise<RunSummary> {
+    const opts: RunOptions = typeof options === 'function' ? { onProgress: options } : options;
     this.stats.start();
-    for (const path of paths) {
+    const sink: SourceSink = {
+      packet: this.onPacketBound,
+      flow: (rec) => this.publishFlow(rec),
+      heartbeat: () => this.heartbeat(),
+    };
+    for (const input of inputs) {
+      if (opts.signal?.aborted) break;
+      const source = typeof input === 'string' ? fileSource(input, this.opts.capture) : input;
       this.fileIndex = this.files.length;
-      this.files.push(path);
-      const source = openCapture(path, this.opts.capture);
-      const summary: CaptureSummary = await source.read(
-        this.onPacketBound,
-        onProgress ? (p) => onProgress(path, p, this.stats.packets) : undefined,
-      );
+      this.files.push(source.name);
+      const onProgress = opts.onProgress;
+      const summary: CaptureSummary = await source.run(sink, {
+        signal: opts.signal,
+        onProgress: onProgress ? (p) => onProgress(source.name, p, this.stats.packets) : undefined,
+      });
       this.stats.file(summary);
     }
-    this.table.endAll('end_of_input');
-    return this.stats.finish(this.table, this.reasm, this.defrag, this.dispatcher.violations);
+    this.interrupted = opts.signal?.aborted === true;
+    this.flush();
+    return this.summary();
+  }
+
+  /** The run's summary so far (also after `flush`). */
+  summary(): RunSummary {
+    const s = this.stats.finish(this.table, this.reasm, this.defrag, this.dispatcher.violations);
+    if (this.interrupted) s.interrupted = true;
+    s.sensor = this.opts.site.sensor;
+    return s;
+  }
+
+  /**
+   * Advance the clock to `now` (epoch seconds; never backwards): flows due end, then the tick subscribers
+   * age their state. Packets call it once per `expireEveryS` of packet time; heartbeats on a quiet link.
+   */
+  tick(now: number): void {
+    if (now > this.clock) this.clock = now;
+    this.lastExpire = now;
+    this.table.tick(now);
+    this.defrag.expire(now);
+    for (const h of this.tickHandlers) h(now);
+  }
+
+  /**
+   * Live sources call this about once a second. The clock moves on by the wall-clock time since the last
+   * packet (packet timestamps of a live capture follow the wall clock; this keeps any offset between them).
+   */
+  heartbeat(wallS = Date.now() / 1000): void {
+    if (this.clock === -Infinity) return; // no packet yet: nothing can be due
+    const now = this.clock + Math.max(0, wallS - this.clockWall);
+    this.clockWall = wallS;
+    if (now - this.lastExpire >= this.opts.expireEveryS) this.tick(now);
+    else this.clock = now;
+  }
+
+  /** End of input or stop: every flow ends (reason end_of_input), then every stage flushes. Idempotent. */
+  flush(): void {
+    if (this.flushed) return;
+    this.flushed = true;
+    this.table.flush();
+    for (const h of this.flushHandlers) h();
   }
 
   private onPacket(rec: PacketRecord): void {
@@ -139,20 +235,22 @@ export class Pipeline {
     this.ts = ts;
     this.packetNo = rec.packetNo;
     this.stats.packet(ts, rec.origLen, rec.caplen);
+    if (ts > this.clock) {
+      this.clock = ts;
+      this.clockWall = Date.now() / 1000;
+    }
     const view = this.view;
     decodePacket(rec, view, this.defrag, ts);
     for (let i = 0; i < view.anomalies.length; i++) this.stats.anomaly(view.anomalies[i]);
-    // Sweep timeouts once a second of packet time (also when time jumps back, e.g. at the next file).
-    if (ts - this.lastExpire >= this.opts.expireEveryS || ts < this.lastExpire) {
-      this.lastExpire = ts;
-      this.table.expire(ts);
-    }
+    // Tick once a second of packet time (also when time jumps back, e.g. at the next file).
+    if (ts - this.lastExpire >= this.opts.expireEveryS || ts < this.lastExpire) this.tick(ts);
     const slot = this.table.track(view, ts, rec.origLen, rec.packetNo, this.fileIndex);
     this.stats.transport(view);
     if (slot < 0) return;
     this.curSlot = slot;
     this.curDir = this.table.dir as Dir;
     if (this.table.isNew && this.wants('flow.start')) this.emitFlowEvent('flow.start', flowStartFields(view));
+    else if (this.table.continued) this.uids.delete(slot); // cut by the active timeout: a new record, a new uid
     if (view.l3 === L3.ARP) {
       if (this.wants('arp.request') || this.wants('arp.reply')) this.emitArp();
       return;
@@ -203,7 +301,8 @@ export class Pipeline {
 
   private onFlowEnd(slot: number, reason: FlowEndReason): void {
     const app = this.apps.get(slot);
-    if (app !== undefined) {
+    // Cut by the active timeout, the connection goes on in the same slot: its analyzer and reassembly state stay.
+    if (app !== undefined && reason !== 'active') {
       const prevSlot = this.curSlot;
       this.curSlot = slot;
       this.curDir = 0;
@@ -217,11 +316,26 @@ export class Pipeline {
     const appName = this.dispatcher.nameOfId(this.table.appId(slot));
     this.stats.flowEnded(reason, appName);
     if (this.flowHandlers.length > 0 || this.wants('flow.end')) {
-      const rec = this.table.toRecord(slot, this.files, this.appNames, reason, this.communityIds.get(slot));
-      for (const h of this.flowHandlers) h(rec);
-      if (this.wants('flow.end')) this.publish({ ...rec, type: 'flow.end', ts: rec.last_ts, packet: rec.last_packet } as unknown as EventRecord);
+      const rec = this.table.toRecord(slot, this.files, this.appNames, reason, this.communityId(slot), this.uid(slot));
+      this.publishFlow(rec);
     }
-    this.communityIds.delete(slot);
+    this.uids.delete(slot);
+    if (reason !== 'active') this.communityIds.delete(slot);
+  }
+
+  /** A finished flow to the flow subscribers (and as `flow.end`); flow-record sources call it directly. */
+  private publishFlow(rec: FlowRecord): void {
+    for (const h of this.flowHandlers) h(rec);
+    if (this.wants('flow.end')) this.publish({ ...rec, type: 'flow.end', ts: rec.last_ts, packet: rec.last_packet } as unknown as EventRecord);
+  }
+
+  private uid(slot: number): string {
+    let id = this.uids.get(slot);
+    if (id === undefined) {
+      id = this.opts.site.flowUid(this.communityId(slot), this.table.firstTs(slot), this.table.flowId(slot));
+      this.uids.set(slot, id);
+    }
+    return id;
   }
 
   private communityId(slot: number): string {
@@ -245,6 +359,7 @@ export class Pipeline {
       packet: this.packetNo,
       community_id: this.communityId(slot),
       flow_id: t.flowId(slot),
+      uid: this.uid(slot),
       transport: t.transport(slot),
       src_ip: fromOrig ? t.origIp(slot) : t.respIp(slot),
       src_port: fromOrig ? t.origPort(slot) : t.respPort(slot),
@@ -261,7 +376,7 @@ export class Pipeline {
     const fields = arpEventFields(this.view);
     const type = this.view.arpOp === 2 ? 'arp.reply' : 'arp.request';
     if (!this.wants(type)) return;
-    this.publish({ type, ts: this.ts, file: this.files[this.fileIndex], packet: this.packetNo, flow_id: this.table.flowId(this.curSlot), transport: 'arp', ...fields });
+    this.publish({ type, ts: this.ts, file: this.files[this.fileIndex], packet: this.packetNo, flow_id: this.table.flowId(this.curSlot), uid: this.uid(this.curSlot), transport: 'arp', ...fields });
   }
 
   private anyWantsNdp(): boolean {

@@ -10,4 +10,8 @@ export interface RecordSource {
   on(type: string, handler: EventHandler): unknown;
   /** Subscribe to finished flows. */
   onFlow(handler: FlowHandler): unknown;
+  /** The source's clock advanced (packet or record time): stateful stages age their windows. */
+  onTick(handler: (now: number) => void): unknown;
+  /** End of input or stop: stateful stages publish what they hold. */
+  onFlush(handler: () => void): unknown;
 }

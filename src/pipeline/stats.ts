@@ -15,9 +15,18 @@ export interface FileSummary {
   gzip: boolean;
   packets: number;
   error?: { offset: number; reason: string; message: string };
+  /**
+   * Live capture: what the capture interface reported at the end (pcapng interface statistics): packets
+   * the interface received, dropped by the kernel/capture buffer, dropped by the interface.
+   */
+  capture?: { received?: number; dropped_kernel?: number; dropped_interface?: number };
 }
 
 export interface RunSummary {
+  /** Name of the sensor (site model). */
+  sensor?: string;
+  /** True when the run was stopped (SIGINT/SIGTERM) before its inputs ended: everything read was analysed. */
+  interrupted?: boolean;
   files: FileSummary[];
   /** True when some file was truncated or corrupt (results before the fault are kept). */
   partial: boolean;
@@ -32,6 +41,8 @@ export interface RunSummary {
     total: number;
     max_live: number;
     evicted: number;
+    /** Long connections cut by the active timeout that went on as a new record (analyzer state kept). */
+    continued?: number;
     ended: Partial<Record<FlowEndReason, number>>;
     /** Bytes of flow-table memory (typed arrays and hash index) per flow slot. */
     bytes_per_flow: number;
@@ -108,6 +119,7 @@ export class RunStats {
   file(summary: CaptureSummary): void {
     const f: FileSummary = { file: summary.file, format: summary.format, gzip: summary.gzip, packets: summary.packets };
     if (summary.error) f.error = { offset: summary.error.offset, reason: summary.error.reason, message: summary.error.message };
+    if (summary.interfaceStats) f.capture = summary.interfaceStats;
     this.files.push(f);
     if (summary.skippedBlocks > 0) inc(this.anomalies, 'capture.pcapng.unknown_block', summary.skippedBlocks);
   }
@@ -135,6 +147,7 @@ export class RunStats {
         total: ts.created,
         max_live: ts.maxLive,
         evicted: ts.evicted,
+        continued: ts.continued,
         ended: Object.fromEntries(this.ended) as Partial<Record<FlowEndReason, number>>,
         bytes_per_flow: Math.round(table.allocatedBytes() / Math.max(1, ts.capacity)),
       },

@@ -21,7 +21,7 @@ export interface CoapEvent {
   payload_length: number;
 }
 
-export const coapEvents: readonly EventSpec[] = [
+export const coapEvents = [
   {
     type: 'coap.message',
     description: 'One CoAP message (request, response, empty ACK/RST) over UDP.',
@@ -42,7 +42,7 @@ export const coapEvents: readonly EventSpec[] = [
       payload_length: { type: 'number', description: 'Payload bytes after the 0xFF marker.' },
     },
   },
-];
+] as const satisfies readonly EventSpec[];
 
 export const coapAnomalies: readonly AnomalySpec[] = [
   { id: 'app.coap.truncated', description: 'A CoAP message ends inside its header, token or an option value.' },

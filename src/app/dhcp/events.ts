@@ -28,7 +28,7 @@ export interface DhcpEvent {
   options: number[];
 }
 
-const fields: Record<keyof DhcpEvent, FieldSpec> = {
+const fields = {
   xid: { type: 'number', description: 'Transaction id.' },
   client_mac: { type: 'string', description: 'Client hardware address (chaddr): aa:bb:cc:dd:ee:ff for Ethernet, hex otherwise.' },
   ciaddr: { type: 'string', description: 'Client IP address field (0.0.0.0 when unset).' },
@@ -49,9 +49,9 @@ const fields: Record<keyof DhcpEvent, FieldSpec> = {
   domain_name: { type: 'string', description: 'Option 15, domain name.', optional: true },
   fqdn: { type: 'string', description: 'Option 81, client FQDN.', optional: true },
   options: { type: 'number[]', description: 'Codes of every option present, in wire order (pad and end excluded; unknown codes kept).' },
-};
+} as const satisfies Record<keyof DhcpEvent, FieldSpec>;
 
-const verbs: Record<string, string> = {
+const verbs = {
   discover: 'A client looks for servers (DHCPDISCOVER).',
   offer: 'A server offers an address (DHCPOFFER).',
   request: 'A client requests or renews an address (DHCPREQUEST).',
@@ -60,13 +60,14 @@ const verbs: Record<string, string> = {
   nak: 'A server refuses a request (DHCPNAK).',
   release: 'A client gives its address back (DHCPRELEASE).',
   inform: 'A client with an address asks for parameters (DHCPINFORM).',
-};
+} as const satisfies Record<string, string>;
 
-export const dhcpEvents: readonly EventSpec[] = Object.values(messageTypeNames).map((name) => ({
-  type: `dhcp.${name}`,
-  description: verbs[name],
+/** One spec per message type, all with the same fields (typed so `dhcp.<name>` events get their payload type). */
+export const dhcpEvents = Object.values(messageTypeNames).map((name) => ({
+  type: `dhcp.${name as keyof typeof verbs}` as const,
+  description: verbs[name as keyof typeof verbs],
   fields,
-}));
+})) satisfies readonly EventSpec[];
 
 export const dhcpAnomalies: readonly AnomalySpec[] = [
   { id: 'app.dhcp.truncated', description: 'A datagram on a DHCP flow is shorter than the 236-byte BOOTP header.' },

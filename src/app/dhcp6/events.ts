@@ -19,7 +19,7 @@ export interface Dhcp6Event {
   mud_url?: string;
 }
 
-export const dhcp6Events: readonly EventSpec[] = [
+export const dhcp6Events = [
   {
     type: 'dhcp6.message',
     description: 'One DHCPv6 client or server message (relayed messages are reported as the message they carry).',
@@ -42,7 +42,7 @@ export const dhcp6Events: readonly EventSpec[] = [
       mud_url: { type: 'string', description: 'MUD URL option (112, RFC 8520 section 10): the Manufacturer Usage Description URL.', optional: true },
     },
   },
-];
+] as const satisfies readonly EventSpec[];
 
 export const dhcp6Anomalies: readonly AnomalySpec[] = [
   { id: 'app.dhcp6.truncated', description: 'A DHCPv6 message is shorter than its header (4 bytes, 34 for relay messages).' },

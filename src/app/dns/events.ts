@@ -51,15 +51,15 @@ export interface DnsResponseEvent {
   additional?: DnsRecordFields[];
 }
 
-const recordList = (section: string): FieldSpec => ({
+const recordList = (section: string) => ({
   type: 'object[]',
   description:
     `${section} records: {name, type (number), ttl, data (display string: address, name, quoted TXT strings, ` +
     'SRV "priority weight port target", hex for other types), txt (string[], TXT only; mDNS key=value strings), ' +
     'priority/weight/port/target (SRV only), cache_flush (mDNS only)}.',
-});
+}) as const satisfies FieldSpec;
 
-export const dnsEvents: readonly EventSpec[] = [
+export const dnsEvents = [
   {
     type: 'dns.query',
     description: 'A DNS or mDNS query (QR=0). The first question is in qname/qtype/qclass; all of them in `questions` when there are several.',
@@ -95,7 +95,7 @@ export const dnsEvents: readonly EventSpec[] = [
       additional: { ...recordList('Additional section (EDNS OPT left out)'), optional: true },
     },
   },
-];
+] as const satisfies readonly EventSpec[];
 
 export const dnsAnomalies: readonly AnomalySpec[] = [
   { id: 'app.dns.truncated', description: 'A DNS message ends before its header, a name or a record does (snapped or malformed).' },

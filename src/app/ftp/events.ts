@@ -2,35 +2,17 @@
  * FTP events and anomalies (catalogue entries).
  * @module
  */
-import type { AnomalySpec, EventSpec } from '../../events/types.ts';
+import type { AnomalySpec, EventPayload, EventSpec } from '../../events/types.ts';
 
-export interface FtpCommandEvent {
-  command: string;
-  arg?: string;
-}
+export type FtpCommandEvent = EventPayload<typeof events, 'ftp.command'>;
 
-export interface FtpReplyEvent {
-  code: number;
-  text: string;
-  first_line: string;
-  line_count: number;
-  banner?: boolean;
-}
+export type FtpReplyEvent = EventPayload<typeof events, 'ftp.reply'>;
 
-export interface FtpLoginEvent {
-  username?: string;
-  password?: string;
-  success?: boolean;
-  reply_code?: number;
-}
+export type FtpLoginEvent = EventPayload<typeof events, 'ftp.login'>;
 
-export interface FtpAuthTlsEvent {
-  mechanism: string;
-  accepted?: boolean;
-  reply_code?: number;
-}
+export type FtpAuthTlsEvent = EventPayload<typeof events, 'ftp.auth_tls'>;
 
-export const events: readonly EventSpec[] = [
+export const events = [
   {
     type: 'ftp.command',
     description: 'An FTP command sent by the client (the PASS argument is left out: see ftp.login).',
@@ -69,7 +51,7 @@ export const events: readonly EventSpec[] = [
       reply_code: { type: 'number', description: 'Answer code.', optional: true },
     },
   },
-];
+] as const satisfies readonly EventSpec[];
 
 export const anomalies: readonly AnomalySpec[] = [
   { id: 'app.ftp.line_too_long', description: 'A command or reply line exceeds the line cap; it is skipped.' },

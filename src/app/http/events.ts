@@ -43,7 +43,7 @@ export interface HttpResponseEvent {
   request_uri?: string;
 }
 
-export const events: readonly EventSpec[] = [
+export const events = [
   {
     type: 'http.request',
     description: 'An HTTP/1.x request head (body skipped; the start of a URL-encoded form body is parsed).',
@@ -82,7 +82,7 @@ export const events: readonly EventSpec[] = [
       request_uri: { type: 'string', description: 'Target of the request this answers.', optional: true },
     },
   },
-];
+] as const satisfies readonly EventSpec[];
 
 export const anomalies: readonly AnomalySpec[] = [
   { id: 'app.http.header_too_long', description: 'A message head (or chunk trailer) exceeded the head size cap without ending.' },

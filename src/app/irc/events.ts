@@ -2,17 +2,11 @@
  * IRC events and anomalies (catalogue entries).
  * @module
  */
-import type { AnomalySpec, EventSpec } from '../../events/types.ts';
+import type { AnomalySpec, EventPayload, EventSpec } from '../../events/types.ts';
 
-export interface IrcMessageEvent {
-  prefix?: string;
-  command: string;
-  params: string[];
-  trailing?: string;
-  from_client: boolean;
-}
+export type IrcMessageEvent = EventPayload<typeof events, 'irc.message'>;
 
-export const events: readonly EventSpec[] = [
+export const events = [
   {
     type: 'irc.message',
     description: 'An IRC message: NICK, USER, PASS, JOIN, PART, PRIVMSG, NOTICE, PING, PONG, MODE, TOPIC, QUIT, KICK, INVITE, OPER, CAP or a numeric reply (001, 332, 353, ...).',
@@ -24,7 +18,7 @@ export const events: readonly EventSpec[] = [
       from_client: { type: 'boolean', description: 'True when sent by the connection originator (the client).' },
     },
   },
-];
+] as const satisfies readonly EventSpec[];
 
 export const anomalies: readonly AnomalySpec[] = [
   { id: 'app.irc.line_too_long', description: 'A message longer than the 512 bytes RFC 1459/2812 allow (kept when under the cap, skipped above it).' },

@@ -63,7 +63,7 @@ export interface MqttDisconnectEvent {
   reason_code?: number;
 }
 
-export const events: readonly EventSpec[] = [
+export const events = [
   {
     type: 'mqtt.connect',
     description: 'MQTT CONNECT: a client opened a session (credentials as sent, in clear).',
@@ -135,7 +135,7 @@ export const events: readonly EventSpec[] = [
       reason_code: { type: 'number', description: 'Reason code (5.0 only).', optional: true },
     },
   },
-];
+] as const satisfies readonly EventSpec[];
 
 export const anomalies: readonly AnomalySpec[] = [
   { id: 'app.mqtt.bad_remaining_length', description: 'Remaining length varint longer than 4 bytes: the stream cannot be framed further.' },

@@ -19,7 +19,7 @@ export interface NtpEvent {
   implementation?: number;
 }
 
-export const ntpEvents: readonly EventSpec[] = [
+export const ntpEvents = [
   {
     type: 'ntp.message',
     description: 'One NTP datagram: time exchange (modes 1-5), control query (mode 6) or ntpd private request (mode 7).',
@@ -42,7 +42,7 @@ export const ntpEvents: readonly EventSpec[] = [
       implementation: { type: 'number', description: 'Mode 7: implementation number (3 XNTPD).', optional: true },
     },
   },
-];
+] as const satisfies readonly EventSpec[];
 
 export const ntpAnomalies: readonly AnomalySpec[] = [
   { id: 'app.ntp.truncated', description: 'An NTP datagram is shorter than the header of its mode (48, 12 or 8 bytes).' },

@@ -26,7 +26,7 @@ export interface RtspResponseEvent {
   www_authenticate?: string;
 }
 
-export const events: readonly EventSpec[] = [
+export const events = [
   {
     type: 'rtsp.request',
     description: 'An RTSP/1.0 request (camera and media streaming control).',
@@ -53,7 +53,7 @@ export const events: readonly EventSpec[] = [
       www_authenticate: { type: 'string', description: 'WWW-Authenticate header.', optional: true },
     },
   },
-];
+] as const satisfies readonly EventSpec[];
 
 export const anomalies: readonly AnomalySpec[] = [
   { id: 'app.rtsp.header_too_long', description: 'A message head exceeded the head size cap without ending.' },

@@ -28,7 +28,7 @@ export interface SnmpEvent {
   encrypted?: boolean;
 }
 
-export const snmpEvents: readonly EventSpec[] = [
+export const snmpEvents = [
   {
     type: 'snmp.message',
     description: 'One SNMP message (v1, v2c or v3). v1/v2c carry the community string in clear; v3 PDUs are reported only when not encrypted.',
@@ -60,7 +60,7 @@ export const snmpEvents: readonly EventSpec[] = [
       encrypted: { type: 'boolean', description: 'v3: the scoped PDU is encrypted (priv flag), so no PDU fields.', optional: true },
     },
   },
-];
+] as const satisfies readonly EventSpec[];
 
 export const snmpAnomalies: readonly AnomalySpec[] = [
   { id: 'app.snmp.bad_ber', description: 'BER structure SNMP does not allow: multi-byte tag, indefinite or 5+ byte length, wrong tag, oversized integer or OID.' },

@@ -31,13 +31,13 @@ export interface SsdpResponseEvent {
   cache_control?: string;
 }
 
-const opt = (description: string): FieldSpec => ({ type: 'string', description, optional: true });
+const opt = (description: string) => ({ type: 'string', description, optional: true }) as const satisfies FieldSpec;
 const usn = opt('USN: unique service name (uuid:...::type).');
 const location = opt('LOCATION: URL of the device description.');
 const server = opt('SERVER: OS/version UPnP/version product/version of the device.');
 const cacheControl = opt('CACHE-CONTROL (max-age=seconds).');
 
-export const ssdpEvents: readonly EventSpec[] = [
+export const ssdpEvents = [
   {
     type: 'ssdp.notify',
     description: 'An SSDP NOTIFY: a device announcing (ssdp:alive), updating or withdrawing (ssdp:byebye) a service.',
@@ -68,7 +68,7 @@ export const ssdpEvents: readonly EventSpec[] = [
       usn, location, server, cache_control: cacheControl,
     },
   },
-];
+] as const satisfies readonly EventSpec[];
 
 export const ssdpAnomalies: readonly AnomalySpec[] = [
   { id: 'app.ssdp.bad_start_line', description: 'A datagram on an SSDP flow does not start with NOTIFY, M-SEARCH or an HTTP/1.x status line.' },

@@ -12,7 +12,7 @@ export interface SshBannerEvent {
   raw: string;
 }
 
-export const events: readonly EventSpec[] = [
+export const events = [
   {
     type: 'ssh.banner',
     description: 'An SSH identification string (one per side); from_orig tells client from server.',
@@ -23,7 +23,7 @@ export const events: readonly EventSpec[] = [
       raw: { type: 'string', description: 'The whole line without CR LF.' },
     },
   },
-];
+] as const satisfies readonly EventSpec[];
 
 export const anomalies: readonly AnomalySpec[] = [
   { id: 'app.ssh.banner_too_long', description: 'A line longer than 255 bytes before the identification string.' },

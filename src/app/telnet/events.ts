@@ -2,49 +2,20 @@
  * Telnet events and anomalies (catalogue entries).
  * @module
  */
-import type { AnomalySpec, EventSpec } from '../../events/types.ts';
+import type { AnomalySpec, EventPayload, EventSpec } from '../../events/types.ts';
 
-export interface TelnetNegotiationEvent {
-  client_will: number[];
-  client_wont: number[];
-  client_do: number[];
-  client_dont: number[];
-  server_will: number[];
-  server_wont: number[];
-  server_do: number[];
-  server_dont: number[];
-  client_enabled: number[];
-  server_enabled: number[];
-  client_subneg: number[];
-  server_subneg: number[];
-  terminal_type?: string;
-  terminal_speed?: string;
-  x_display?: string;
-  window_width?: number;
-  window_height?: number;
-  environ?: string[];
-  summary: string;
-}
+export type TelnetNegotiationEvent = EventPayload<typeof events, 'telnet.negotiation'>;
 
-export interface TelnetLoginEvent {
-  username?: string;
-  password?: string;
-  success?: boolean;
-  attempt: number;
-}
+export type TelnetLoginEvent = EventPayload<typeof events, 'telnet.login'>;
 
-export interface TelnetBannerEvent {
-  banner: string;
-  prompt?: string;
-  prompt_kind?: string;
-}
+export type TelnetBannerEvent = EventPayload<typeof events, 'telnet.banner'>;
 
 const options = (who: string, verb: string) => ({
   type: 'number[]' as const,
   description: `Option codes the ${who} sent ${verb} for (ascending).`,
 });
 
-export const events: readonly EventSpec[] = [
+export const events = [
   {
     type: 'telnet.negotiation',
     description: 'Telnet option negotiation of a connection (once per flow: before its first login, or at its end).',
@@ -89,7 +60,7 @@ export const events: readonly EventSpec[] = [
       prompt_kind: { type: 'string', description: "'username', 'password' or 'shell' (a shell prompt without any login).", optional: true },
     },
   },
-];
+] as const satisfies readonly EventSpec[];
 
 export const anomalies: readonly AnomalySpec[] = [
   { id: 'app.telnet.bad_subneg', description: 'Subnegotiation without IAC SE within the cap, with IAC followed by a byte other than IAC/SE inside it, or with a malformed payload.' },

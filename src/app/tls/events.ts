@@ -56,7 +56,7 @@ export interface TlsAlertEvent {
   description: number;
 }
 
-export const events: readonly EventSpec[] = [
+export const events = [
   {
     type: 'tls.client_hello',
     description: 'A TLS ClientHello (or SSLv2-compatible hello), with JA3 and JA4 fingerprints.',
@@ -117,7 +117,7 @@ export const events: readonly EventSpec[] = [
       description: { type: 'number', description: 'Alert description code (RFC 8446 §6), e.g. 40 handshake_failure.' },
     },
   },
-];
+] as const satisfies readonly EventSpec[];
 
 export const anomalies: readonly AnomalySpec[] = [
   { id: 'app.tls.bad_record_type', description: 'A record with an unknown content type or a version not 3.x: not TLS, or framing lost.' },

@@ -2,6 +2,7 @@
  * Address helpers for detectors: IPv4 as a number, local (private) address space, who is client and server.
  * @module
  */
+import { Site } from '../../pipeline/site.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
 
 /** Dotted IPv4 to its unsigned 32-bit value (network order), -1 when not a dotted quad. */
@@ -33,18 +34,21 @@ export function uintToIpv4(v: number): string {
   return `${(v >>> 24) & 0xff}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
 }
 
-/** Private, shared (CGNAT), link-local or loopback space: a device on this network rather than on the Internet. */
+/**
+ * The site whose local networks `isLocalIp` answers for. The detection engine sets it while it runs its
+ * detectors (they run synchronously inside the engine's calls), so every detector shares the site model
+ * of the run without being handed it.
+ */
+let activeSite: Site = new Site({ sensor: '' });
+
+/** Make `site` the one `isLocalIp` consults (called by the detection engine around detector calls). */
+export function useSite(site: Site): void {
+  activeSite = site;
+}
+
+/** An address of this site's local networks (default: private, shared/CGNAT, link-local, loopback). */
 export function isLocalIp(ip: string): boolean {
-  const v = ipv4ToUint(ip);
-  if (v >= 0) {
-    const a = v >>> 24;
-    const b = (v >>> 16) & 0xff;
-    return a === 10 || a === 127 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) ||
-      (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
-  }
-  const lower = ip.toLowerCase();
-  return lower === '::1' || lower.startsWith('fe8') || lower.startsWith('fe9') || lower.startsWith('fea') ||
-    lower.startsWith('feb') || lower.startsWith('fc') || lower.startsWith('fd');
+  return activeSite.isLocal(ip);
 }
 
 /** Client and server of the flow an event belongs to (the flow originator is the client). */

@@ -24,7 +24,10 @@ export class DistinctState<P> {
   private map: Map<Target, Item<P>> | undefined;
   /** Newest time seen for the key (input may come slightly out of order, e.g. flows ended together). */
   maxTs: number;
-  /** Threshold already crossed: items are no longer kept, the caller reports every further one at once. */
+  /**
+   * Threshold already crossed: items are no longer kept, the caller reports every further one at once,
+   * until a whole window passes without one (then the key is re-armed).
+   */
   tripped = false;
 
   constructor(ts: number) {
@@ -103,7 +106,14 @@ export class DistinctWindow<P> {
   /** Record `target` for `key` at `ts`; returns the key's state (distinct targets within the window). */
   add(key: string | number, target: Target, ts: number, payload: P): DistinctState<P> {
     const state = this.keys.getOrCreate(key, () => new DistinctState<P>(ts));
-    if (state.tripped) return state;
+    if (state.tripped) {
+      // Re-armed after a whole quiet window: the key must cross the threshold again to be reported.
+      if (ts - state.maxTs <= this.windowS) {
+        if (ts > state.maxTs) state.maxTs = ts;
+        return state;
+      }
+      state.tripped = false;
+    }
     state.set(target, { ts, payload });
     if (ts > state.maxTs) state.maxTs = ts;
     if (state.size >= this.pruneAt || state.size > this.maxItems) state.prune(state.size >= this.pruneAt ? state.maxTs - this.windowS : -Infinity, this.maxItems);
@@ -127,6 +137,8 @@ interface RateState<P> {
   ts: number[];
   payloads: P[];
   tripped: boolean;
+  /** Newest event time of a tripped key: a whole quiet window after it re-arms the key. */
+  lastTs: number;
 }
 
 /** The last `threshold` events per key: trips when they all fall within the window. */
@@ -153,10 +165,16 @@ export class RateWindow<P> {
   add(key: string, ts: number, payload: P): P[] {
     let state = this.keys.get(key);
     if (state === undefined) {
-      state = { ts: [], payloads: [], tripped: false };
+      state = { ts: [], payloads: [], tripped: false, lastTs: ts };
       this.keys.set(key, state);
     }
-    if (state.tripped) return [payload];
+    if (state.tripped) {
+      if (ts - state.lastTs <= this.windowS) {
+        if (ts > state.lastTs) state.lastTs = ts;
+        return [payload];
+      }
+      state.tripped = false; // quiet for a whole window: re-armed
+    }
     state.ts.push(ts);
     state.payloads.push(payload);
     if (state.ts.length > this.threshold) {
@@ -165,6 +183,7 @@ export class RateWindow<P> {
     }
     if (state.ts.length === this.threshold && ts - state.ts[0] <= this.windowS) {
       state.tripped = true;
+      state.lastTs = ts;
       const out = state.payloads;
       state.ts = [];
       state.payloads = [];
