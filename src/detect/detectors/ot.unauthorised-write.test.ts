@@ -31,6 +31,10 @@ test('✅ masters that polled first: suricata-verify modbus (10.0.0.9 reads coil
   assert.deepEqual(await reportsOf(detector, [ot('zeek-dnp3_write.pcap')]).then((r) => r.map((x) => x.data.command)), ['write']);
 });
 
+test('✅ learnSeconds: writers during the learning time become masters (modbusSmall spans 56 s)', async () => {
+  assert.deepEqual(await reportsOf(detector, [ot('zeek-modbusSmall.pcap')], { learnSeconds: 60 }), []);
+});
+
 test('✅ allowlist: an address or a client>server pair', async () => {
   assert.deepEqual(await reportsOf(detector, [ot('zeek-dnp3_select_operate.pcap')], { allowlist: ['130.126.142.250'] }), []);
   assert.deepEqual(await reportsOf(detector, [ot('zeek-dnp3_select_operate.pcap')], { allowlist: ['130.126.142.250>130.126.140.229'] }), []);

@@ -11,6 +11,7 @@ import { otCommand, otCommandClassifiers } from '../lib/ot-commands.ts';
 
 interface Options extends Record<string, unknown> {
   allowlist: string[];
+  learnSeconds: number;
   maxPairs: number;
 }
 
@@ -26,6 +27,7 @@ export const detector: Detector<Options> = {
   },
   options: {
     allowlist: { default: [], description: "Hosts allowed to write: an address ('10.0.0.9', any device) or a pair ('10.0.0.9>10.0.0.3')." },
+    learnSeconds: { default: 0, description: 'Seconds from the first OT request seen during which every writer is learned as a master instead of reported (for monitoring that starts on a running plant).' },
     maxPairs: { default: 10000, description: 'Client/server pairs remembered as masters (the least recently active are forgotten beyond it).' },
   },
   messages: {
@@ -39,12 +41,14 @@ export const detector: Detector<Options> = {
     const allowed = new Set(options.allowlist);
     /** client>server pairs seen issuing requests: the device's masters. */
     const masters = new BoundedMap<string, true>(options.maxPairs);
+    let firstTs = Infinity;
     return {
       onEvent(ev) {
         const c = otCommand(ev);
         if (!c) return;
+        if (c.ts < firstTs) firstTs = c.ts;
         const pair = `${c.client}>${c.server}`;
-        const known = masters.get(pair) !== undefined;
+        const known = masters.get(pair) !== undefined || c.ts - firstTs < options.learnSeconds;
         masters.getOrCreate(pair, () => true);
         if (c.kind !== 'write' || known || allowed.has(c.client) || allowed.has(pair)) return;
         ctx.report({
