@@ -1,7 +1,8 @@
 /**
  * ot.unauthorised-write: a host writes to an industrial device (Modbus writes, DNP3 write/select/operate/
- * direct operate, S7 write var, ...) without having been seen as that device's master before: its first
- * request to the device is a write. Hosts on the allowlist (alone, or as client>server pairs) may write.
+ * direct operate, S7 write var, ...) without having been seen as that device's master before: it had not
+ * polled the device (session setup and identification requests do not count, every tool sends those).
+ * Hosts on the allowlist (alone, or as client>server pairs) may write.
  * Protocol-neutral: every event type in lib/ot-commands.ts counts.
  * @module
  */
@@ -33,7 +34,7 @@ export const detector: Detector<Options> = {
   messages: {
     write: {
       title: '{client} sends {command} to {server} ({protocol}) without being its master',
-      explanation: '{client} sent {protocol} {command} to {server} {unit_text}({detail}) as its first request to that device: it had not been seen reading from or polling it before. Industrial protocols do not authenticate commands, so any host that reaches the device can change the process. {count} such writes from {first_seen} to {last_seen}. If {client} is a legitimate master (a new HMI, an engineering station), add it to the allowlist; otherwise block it and check the values written.',
+      explanation: '{client} sent {protocol} {command} to {server} {unit_text}({detail}) without having polled that device before (session setup and identification requests do not count). Industrial protocols do not authenticate commands, so any host that reaches the device can change the process. {count} such writes from {first_seen} to {last_seen}. If {client} is a legitimate master (a new HMI, an engineering station), add it to the allowlist; otherwise block it and check the values written.',
     },
   },
   subscribes: Object.keys(otCommandClassifiers),
@@ -49,7 +50,8 @@ export const detector: Detector<Options> = {
         if (c.ts < firstTs) firstTs = c.ts;
         const pair = `${c.client}>${c.server}`;
         const known = masters.get(pair) !== undefined || c.ts - firstTs < options.learnSeconds;
-        masters.getOrCreate(pair, () => true);
+        // A writer is remembered too, so its further writes aggregate instead of repeating.
+        if (c.masterBehaviour || c.kind === 'write') masters.getOrCreate(pair, () => true);
         if (c.kind !== 'write' || known || allowed.has(c.client) || allowed.has(pair)) return;
         ctx.report({
           messageId: 'write',
