@@ -49,9 +49,9 @@ const expected: Record<string, Expectation> = {
     truth: "ICSNPP s7comm_known_devices.log: 'SNAP7-SERVER', 'CPU 315-2 PN/DP', serial 'S C-C2UR28922012'",
   },
   'ot/icsnpp-s7comm/snap7.pcap': {
-    commands: ['plc_stop', 'plc_control _MODU', 'plc_control _GARB', 'plc_control P_PROGRAM', 'start_upload', 'set_clock'],
+    commands: ['plc_stop', 'plc_control _MODU', 'plc_control _GARB', 'plc_control P_PROGRAM', 'start_upload', 'set_clock', 'write_var'],
     devices: [{ ip: '134.217.61.211', type: 'plc', vendor: 'Siemens', serial: 'S C-B1U393142011', firmware: 'V3.2.7' }],
-    truth: 'ICSNPP s7comm.log: PLC Stop, PLC Control _MODU/_GARB/P_PROGRAM, uploads, Set Clock',
+    truth: 'ICSNPP s7comm.log: PLC Stop, PLC Control _MODU/_GARB/P_PROGRAM, uploads, Set Clock; Write Variable before any Read Variable',
   },
   'ot/ndpi/s7comm.pcap': {
     commands: ['request_download', 'download_block', 'download_ended', 'plc_control _INSE'],

@@ -14,7 +14,8 @@ export interface DeviceCaps {
 }
 
 /** Signals whose values are many per device: capped on their own so they cannot crowd out the rest. */
-const manyValued = new Set(['dns.query', 'mdns.query', 'tls.sni', 'http.host', 'tls.ja3', 'tls.ja4', 'tcp.syn_signature', 'mdns.txt', 'ssdp.usn']);
+// ot.address: a Modbus/DNP3 gateway answers for up to 247 units or 65,520 outstations.
+const manyValued = new Set(['dns.query', 'mdns.query', 'tls.sni', 'http.host', 'tls.ja3', 'tls.ja4', 'tcp.syn_signature', 'mdns.txt', 'ssdp.usn', 'ot.address']);
 
 /** Where an evidence item came from (the event envelope). */
 export interface Source {

@@ -1,8 +1,10 @@
 /**
  * ot.scan: looking for industrial devices. Three shapes: one source probing an industrial port (Modbus
  * 502, S7 102, DNP3 20000, BACnet 47808, OPC UA 4840, IEC 104 2404, EtherNet/IP 44818, ...) on many hosts;
- * one source trying several industrial ports on one host; and one client sweeping Modbus unit ids or
- * DNP3 outstation addresses behind one server (device discovery through a gateway).
+ * one source trying several industrial ports on one host; and one client sweeping Modbus unit ids behind
+ * one server (device discovery through a gateway). A unit counts toward a sweep when it is asked to identify
+ * itself (17 Report Server ID, 43/14 Read Device Identification) or the gateway answers that it does not
+ * exist (exception 10 or 11): SCADA polling of many units behind a gateway uses reads and gets answers.
  * @module
  */
 import type { Detector, EvidenceRef } from '../types.ts';
@@ -23,7 +25,7 @@ interface Options extends Record<string, unknown> {
 
 export const detector: Detector<Options> = {
   id: 'ot.scan',
-  description: 'Scanning for industrial devices: one source probing industrial protocol ports on many hosts or many such ports on one host, or sweeping Modbus unit ids / DNP3 outstation addresses behind one server.',
+  description: 'Scanning for industrial devices: one source probing industrial protocol ports on many hosts or many such ports on one host, or sweeping Modbus unit ids behind one server.',
   category: 'scan',
   severity: 'high',
   confidence: 0.8,
@@ -35,7 +37,7 @@ export const detector: Detector<Options> = {
     windowS: { default: 300, description: 'Seconds within which the hosts, ports or unit ids must be tried.' },
     minHosts: { default: 5, description: 'Distinct hosts probed on one industrial port (connection attempts without data).' },
     minPorts: { default: 3, description: 'Distinct industrial ports tried on one host by one source.' },
-    minUnits: { default: 8, description: 'Distinct Modbus unit ids or DNP3 destination addresses asked behind one server by one client.' },
+    minUnits: { default: 8, description: 'Distinct Modbus unit ids asked to identify themselves, or reported missing by the gateway, behind one server for one client.' },
     maxTrackedKeys: { default: 2000, description: 'Source keys tracked at once per scan shape (the least recently active are forgotten).' },
   },
   messages: {
@@ -48,11 +50,11 @@ export const detector: Detector<Options> = {
       explanation: '{source} tried at least {threshold} industrial protocol ports on {target} within {window} s ({ports}): fingerprinting what kind of controller it is. {where}',
     },
     units: {
-      title: '{client} sweeps {protocol} addresses behind {server}',
-      explanation: '{client} addressed at least {threshold} different {what} through {server} within {window} s: enumerating the devices behind a gateway or on a serial bus. {where}',
+      title: '{client} sweeps Modbus unit ids behind {server}',
+      explanation: '{client} asked at least {threshold} different Modbus unit ids through {server} to identify themselves, or hit units the gateway reports missing, within {window} s: enumerating the devices behind a gateway or on a serial bus. {where}',
     },
   },
-  subscribes: ['flow.end', 'modbus.request', 'dnp3.request'],
+  subscribes: ['flow.end', 'modbus.request', 'modbus.exception'],
   create(ctx, options) {
     const hosts = new DistinctWindow<EvidenceRef>(options.windowS, options.minHosts, options.maxTrackedKeys, options.minHosts);
     const ports = new DistinctWindow<EvidenceRef>(options.windowS, options.minPorts, options.maxTrackedKeys, options.minPorts);
@@ -98,23 +100,22 @@ export const detector: Detector<Options> = {
 
     function onEvent(ev: EventRecord): void {
       const ends = endpoints(ev);
-      if (!ends) return;
-      const modbus = ev.type === 'modbus.request';
-      const address = modbus ? ev.unit_id : ev.destination;
-      if (typeof address !== 'number') return;
+      const unit = ev.unit_id;
+      if (!ends || typeof unit !== 'number') return;
+      const discovery = ev.type === 'modbus.request'
+        ? ev.function_code === 17 || (ev.function_code === 43 && ev.mei_type === 14)
+        : ev.exception_code === 10 || ev.exception_code === 11;
+      if (!discovery) return;
       const evidence: EvidenceRef = { file: ev.file, packet: ev.packet, ts: ev.ts };
       if (typeof ev.community_id === 'string') evidence.community_id = ev.community_id;
-      const u = units.add(`${ev.type}|${ends.client}>${ends.server}`, address, ev.ts, evidence);
+      const u = units.add(`${ends.client}>${ends.server}`, unit, ev.ts, evidence);
       if (u.size < options.minUnits || u.tripped) return;
       for (const [, item] of u.entries()) {
         ctx.report({
-          messageId: 'units', key: `units|${ev.type}|${ends.client}|${ends.server}`,
-          data: {
-            client: ends.client, server: ends.server, protocol: modbus ? 'Modbus' : 'DNP3', what: modbus ? 'unit ids' : 'outstation addresses',
-            threshold: options.minUnits, window: options.windowS, where: where(ends.client),
-          },
+          messageId: 'units', key: `units|${ends.client}|${ends.server}`,
+          data: { client: ends.client, server: ends.server, threshold: options.minUnits, window: options.windowS, where: where(ends.client) },
           devices: [{ role: 'attacker', ip: ends.client }, { role: 'victim', ip: ends.server }], ts: item.ts, evidence: item.payload,
-          facts: { client: ends.client, server: ends.server, protocol: modbus ? 'modbus' : 'dnp3' },
+          facts: { client: ends.client, server: ends.server, protocol: 'modbus' },
         });
       }
       units.trip(u);

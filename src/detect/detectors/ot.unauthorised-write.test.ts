@@ -24,11 +24,20 @@ test('❌ generated: an Internet host writes holding register 40 of 192.168.10.5
   assert.deepEqual(rs.map((r) => [r.data.client, r.data.server, r.data.command, r.data.detail]), [['203.0.113.50', '192.168.10.5', 'write_single_register', 'write_single_register at address 40']]);
 });
 
-test('✅ masters that polled first: suricata-verify modbus (10.0.0.9 reads coils, then writes), snap7 write var, DNP3 write after polling', async () => {
+test('❌ ICSNPP snap7: write var to the flags area before any read var (setup communication and SZL reads do not make a master)', async () => {
+  const rs = await reportsOf(detector, [ot('snap7.pcap')]);
+  // ICSNPP s7comm.log: Write Variable (pdu 24) precedes the first Read Variable (pdu 25).
+  assert.deepEqual(rs.map((r) => [r.data.client, r.data.server, r.data.command, r.data.detail, r.evidence?.packet]), [['134.217.61.131', '134.217.61.211', 'write_var', 'write_var to flags byte 16', 49]]);
+});
+
+test('✅ masters that polled first: suricata-verify modbus (10.0.0.9 reads coils, then writes), DNP3 write after master functions', async () => {
   assert.deepEqual(await reportsOf(detector, [ot('sv-modbus.pcap')]), []);
-  assert.deepEqual(await reportsOf(detector, [ot('snap7.pcap')]), []);
   assert.deepEqual(await reportsOf(detector, [ot('sv-dnp3-eve.pcap')]), []);
   assert.deepEqual(await reportsOf(detector, [ot('zeek-dnp3_write.pcap')]).then((r) => r.map((x) => x.data.command)), ['write']);
+});
+
+test('✅ learnSeconds: writers during the learning time become masters (modbusSmall spans 56 s)', async () => {
+  assert.deepEqual(await reportsOf(detector, [ot('zeek-modbusSmall.pcap')], { learnSeconds: 60 }), []);
 });
 
 test('✅ allowlist: an address or a client>server pair', async () => {

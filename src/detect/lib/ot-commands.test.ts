@@ -36,12 +36,15 @@ function dnp3Request(app: number[]): EventRecord {
 
 test('Modbus: writes, diagnostics restart and listen-only, reads', () => {
   assert.deepEqual(otCommand(ev('modbus.request', { unit_id: 10, function_code: 6, function: 'write_single_register', access: 'write', address: 5, values: [11] })), {
-    protocol: 'modbus', command: 'write_single_register', kind: 'write', unit: 'unit 10', detail: 'write_single_register at address 5',
+    protocol: 'modbus', command: 'write_single_register', kind: 'write', unit: 'unit 10', detail: 'write_single_register at address 5', masterBehaviour: false,
     client: '10.0.0.9', server: '10.0.0.3', ts: 1, evidence: { file: 'f.pcap', packet: 7, ts: 1 },
   });
   assert.equal(otCommand(ev('modbus.request', { unit_id: 10, function_code: 8, function: 'diagnostics', sub_function: 4, sub_function_name: 'force_listen_only_mode' }))?.action, 'silence');
   assert.equal(otCommand(ev('modbus.request', { unit_id: 10, function_code: 8, function: 'diagnostics', sub_function: 1, sub_function_name: 'restart_communications_option' }))?.action, 'restart');
   assert.equal(otCommand(ev('modbus.request', { unit_id: 10, function_code: 8, function: 'diagnostics', sub_function: 0 }))?.kind, 'read');
+  // Polling is master behaviour; identification (17, 43) is what any tool sends first.
+  assert.equal(otCommand(ev('modbus.request', { unit_id: 10, function_code: 3, function: 'read_holding_registers', access: 'read' }))?.masterBehaviour, true);
+  assert.equal(otCommand(ev('modbus.request', { unit_id: 10, function_code: 43, function: 'encapsulated_interface_transport' }))?.masterBehaviour, false);
   assert.equal(otCommand(ev('modbus.request', { unit_id: 1, function_code: 21, function: 'write_file_record', access: 'write' }))?.action, 'file_operation');
   // A response event is not a command; the server of a flow seen from its answer is still the responder.
   assert.equal(otCommand(ev('modbus.response', { unit_id: 1 })), undefined);
@@ -69,7 +72,8 @@ test('S7comm: write var, PLC stop, download, activation, upload, set clock; read
   assert.equal(s7({ function: 'download_block', filename: '_0A00001P', block_type: 'DB', block_number: '00001' })?.action, 'program_download');
   assert.equal(s7({ function: 'plc_control', pi_service: '_INSE', pi_service_name: 'activate_block' })?.action, 'program_change');
   assert.equal(s7({ function: 'start_upload', filename: '_0800001A' })?.action, 'program_upload');
-  assert.equal(s7({ function: 'read_var' })?.kind, 'read');
+  assert.deepEqual([s7({ function: 'read_var' })?.kind, s7({ function: 'read_var' })?.masterBehaviour], ['read', true]);
+  assert.equal(s7({ function: 'setup_communication' })?.masterBehaviour, false);
   assert.equal(otCommand(ev('s7comm.userdata', { method: 'request', function_group: 7, subfunction: 2 }))?.action, 'clock');
   assert.equal(otCommand(ev('s7comm.userdata', { method: 'response', function_group: 7, subfunction: 2 })), undefined);
 });

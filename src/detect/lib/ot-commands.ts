@@ -26,11 +26,16 @@ export interface OtCommand {
   unit: string;
   /** Short human detail: addresses written, block, file name, PI service. */
   detail: string;
+  /**
+   * A request only the device's master sends in normal operation (polling process data, DNP3 master
+   * functions), as opposed to session setup and identification that any tool sends first.
+   */
+  masterBehaviour: boolean;
   ts: number;
   evidence: EvidenceRef;
 }
 
-type Classified = Pick<OtCommand, 'command' | 'kind' | 'action' | 'unit' | 'detail'> | undefined;
+type Classified = (Pick<OtCommand, 'command' | 'kind' | 'unit' | 'detail'> & Partial<Pick<OtCommand, 'action' | 'masterBehaviour'>>) | undefined;
 
 /** The client and server of an event's flow: the originator is the client. */
 export function endpoints(ev: EventRecord): { client: string; server: string } | undefined {
@@ -59,7 +64,9 @@ function modbus(ev: EventRecord): Classified {
     if (ev.sub_function === 4) return { command: `diagnostics ${sub}`, kind: 'control', action: 'silence', unit, detail: 'diagnostics 0x04 force listen only mode' };
     if (ev.sub_function === 10 || ev.sub_function === 20) return { command: `diagnostics ${sub}`, kind: 'control', action: 'configuration', unit, detail: `diagnostics 0x${(ev.sub_function as number).toString(16).padStart(2, '0')} ${sub}` };
   }
-  return { command: name, kind: 'read', unit, detail: `${name}${at}` };
+  // Identification (17 Report Server ID, 43 encapsulated interface) is what scanners send first.
+  const fc = num(ev.function_code);
+  return { command: name, kind: 'read', unit, detail: `${name}${at}`, masterBehaviour: fc !== 17 && fc !== 43 && fc !== 8 };
 }
 
 const dnp3Control: Record<number, OtControlAction> = {
@@ -80,7 +87,8 @@ function dnp3(ev: EventRecord): Classified {
   const action = dnp3Control[fc];
   if (action) return { command, kind: 'control', action, unit, detail };
   if (dnp3Write.has(fc)) return { command, kind: 'write', unit, detail };
-  return { command, kind: 'read', unit, detail };
+  // Reads, (un)solicited-reporting control and delay measurement are master functions.
+  return { command, kind: 'read', unit, detail, masterBehaviour: true };
 }
 
 function s7(ev: EventRecord): Classified {
@@ -105,7 +113,8 @@ function s7(ev: EventRecord): Classified {
     case 'start_upload': case 'upload': case 'end_upload':
       return { command: fn, kind: 'control', action: 'program_upload', unit, detail: `${fn}${block}` };
     default:
-      return { command: fn || 'unknown', kind: 'read', unit, detail: fn };
+      // Setup communication and SZL reads open every session (and every scan); polling is read var.
+      return { command: fn || 'unknown', kind: 'read', unit, detail: fn, masterBehaviour: fn === 'read_var' };
   }
 }
 
@@ -137,7 +146,7 @@ export function otCommand(ev: EventRecord): OtCommand | undefined {
   const protocol = ev.type.slice(0, ev.type.indexOf('.'));
   const evidence: EvidenceRef = { file: ev.file, packet: ev.packet, ts: ev.ts };
   if (typeof ev.community_id === 'string') evidence.community_id = ev.community_id;
-  return { protocol, ...c, ...ends, ts: ev.ts, evidence };
+  return { protocol, ...c, masterBehaviour: c.masterBehaviour ?? false, ...ends, ts: ev.ts, evidence };
 }
 
 /** Ports of industrial protocols (service names for messages; the OT scan and exposure detectors use them). */
