@@ -80,9 +80,9 @@ const fields = (path: string, filter: string, ...names: string[]): string[][] =>
   execFileSync('tshark', ['-r', path, '-Y', filter, '-T', 'fields', '-E', 'separator=|', ...names.flatMap((n) => ['-e', n])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
     .split('\n').filter(Boolean).map((l) => l.split('|'));
 
-test('node-opcua sessions (None, Sign, SignAndEncrypt; anonymous, user name, refused): policies, modes, identities and results as tshark reads them', async () => {
+test('node-opcua sessions (None, Sign, SignAndEncrypt; anonymous, user name, X.509, refused; ERR): policies, modes, identities and results as tshark reads them', async () => {
   const { events, summary } = await runPipeline([sessions], { flow: noTimeouts });
-  assert.equal(summary.apps.opcua, 7);
+  assert.equal(summary.apps.opcua, 10);
   assert.ok(events.every((e) => e.src_ip === '192.168.77.10' || e.src_ip === '192.168.77.20'));
   assert.deepEqual(summary.anomalies, {});
   // OPN requests: tshark's SecurityPolicyUri and, where readable (policy None), MessageSecurityMode.
@@ -96,16 +96,26 @@ test('node-opcua sessions (None, Sign, SignAndEncrypt; anonymous, user name, ref
   assert.deepEqual(acts.map((e) => [e.packet, e.user_name ?? '', e.encryption_algorithm ?? '']), act.map(([f, u, alg]) => [Number(f), u, alg]));
   assert.deepEqual(acts.map((e) => [e.identity_token, e.security_policy, e.security_mode, e.password_cleartext]), [
     ['anonymous', 'None', 'None', undefined], ['user_name', 'None', 'None', false], ['user_name', 'None', 'None', false],
-    ['anonymous', 'Basic256Sha256', 'Sign', undefined],
+    ['anonymous', 'Basic256Sha256', 'Sign', undefined], ['x509', 'Basic256Sha256', 'Sign', undefined],
   ]);
   const res = fields(sessions, 'opcua.servicenodeid.numeric==470', 'frame.number', 'opcua.ServiceResult');
   assert.deepEqual(events.filter((e) => e.type === 'opcua.activate_session_response').map((e) => [e.packet, e.status_code]), res.map(([f, r]) => [Number(f), r]));
-  // The SignAndEncrypt channel (the last OPN request on): every message after the OPN is ciphertext to tshark and Bulwark.
-  const lastOpn = Number(opn.at(-1)![0]);
-  const tsharkLate = fields(sessions, `opcua && frame.number >= ${lastOpn}`, 'frame.number');
-  const late = events.filter((e) => e.type === 'opcua.message' && e.packet >= lastOpn);
-  assert.deepEqual(late.map((e) => e.packet), tsharkLate.map(([f]) => Number(f)));
-  assert.ok(late.length >= 10 && late.every((e) => e.encrypted === true && e.service === undefined));
+  // Every secure-channel message: where tshark decodes the service, Bulwark names the same one in clear; where tshark
+  // sees ciphertext ("ServiceId 0": an OPN under Basic256Sha256, the SignAndEncrypt channel), Bulwark reports it encrypted.
+  const services = new Map(fields(sessions, 'opcua.transport.type=="OPN" || opcua.transport.type=="MSG" || opcua.transport.type=="CLO"', 'frame.number', 'opcua.servicenodeid.numeric')
+    .map(([f, id]) => [Number(f), Number(id.split(',')[0] || 0)]));
+  const messages = events.filter((e) => e.type === 'opcua.message');
+  assert.equal(messages.length, services.size);
+  for (const m of messages) {
+    const id = services.get(m.packet);
+    assert.deepEqual([m.encrypted, m.type_id], id ? [false, id] : [true, undefined], `frame ${m.packet}`);
+  }
+  assert.ok(messages.filter((m) => m.encrypted).length >= 10);
+  // The raw HEL asking for a 1,024-byte buffer: the server's ERR as tshark reads it.
+  const [errCode, errReason] = fields(sessions, 'opcua.transport.type=="ERR"', 'opcua.transport.error', 'opcua.transport.reason')[0];
+  const err = events.find((e) => e.type === 'opcua.error')!;
+  assert.deepEqual([err.status_code, err.reason], [errCode, errReason]);
+  assert.equal(events.find((e) => e.type === 'opcua.hello' && e.receive_buffer_size === 1024)?.src_ip, '192.168.77.20');
   // The server the client reached, from CreateSession's endpoint descriptions.
   const cs = events.find((e) => e.type === 'opcua.create_session_response')!;
   assert.equal(cs.application_uri, 'urn:bulwark:test:opcua-server');
