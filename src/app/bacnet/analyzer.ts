@@ -200,7 +200,7 @@ export function createBacnet(opts: BacnetOptions = defaultBacnetOptions): AppPro
     }
     if (!r || r.invokeId !== h.invokeId || r.type !== h.type || r.nextSeq !== h.sequenceNumber) {
       ctx.anomaly('app.bacnet.segment_out_of_order');
-      if (r) r.nextSeq = -1;
+      s.reassembly[dir] = null;
       return;
     }
     r.nextSeq = (r.nextSeq + 1) & 0xff;
@@ -214,8 +214,8 @@ export function createBacnet(opts: BacnetOptions = defaultBacnetOptions): AppPro
       const whole = r.buf.view();
       service(h, whole, 0, whole.length, ctx);
     }
-    r.buf.clear();
-    r.nextSeq = -1;
+    // Done: the buffer goes with it (a flow holds reassembly memory only while a message is in flight).
+    s.reassembly[dir] = null;
   }
 
   function apdu(s: BacnetState, dir: Dir, bvlcFunction: number, forwardedFrom: string | undefined, npdu: Npdu, b: Uint8Array, ctx: AppContext): void {

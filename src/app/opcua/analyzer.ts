@@ -121,7 +121,11 @@ export function createOpcua(opts: OpcuaOptions = defaultOpcuaOptions): AppProtoc
     // An OPN under a policy other than None is asymmetrically encrypted; MSG/CLO bodies under SignAndEncrypt too.
     let encrypted = type === 'OPN' ? policyName(sec.policyUri) !== 'None' : s.mode === 3;
     let parsed = encrypted ? undefined : parseService(b, off, end, opts.maxEndpoints);
-    if (type !== 'OPN' && s.mode === undefined && s.policyUri !== undefined) {
+    if (type !== 'OPN' && s.mode === undefined && s.policyUri === undefined && !(parsed?.status === 'ok' && parsed.value.typeId !== undefined && serviceName(parsed.value.typeId) !== undefined)) {
+      // Joined mid-connection (no OPN seen): what does not decode as a service message is taken for ciphertext.
+      encrypted = true;
+      parsed = undefined;
+    } else if (type !== 'OPN' && s.mode === undefined && s.policyUri !== undefined) {
       // The OPN was encrypted (policy other than None), so the mode was never readable: the first message tells.
       // A known service message in clear means Sign; anything else is ciphertext (SignAndEncrypt).
       const readable = parsed?.status === 'ok' && parsed.value.typeId !== undefined && serviceName(parsed.value.typeId) !== undefined;

@@ -122,6 +122,19 @@ test('node-opcua sessions (None, Sign, SignAndEncrypt; anonymous, user name, X.5
   assert.deepEqual((cs.endpoints as Record<string, unknown>[]).map((e) => `${e.security_policy}/${e.security_mode}`), ['None/None', 'Basic256Sha256/Sign', 'Basic256Sha256/SignAndEncrypt']);
 });
 
+test('joined mid-connection: clear service messages are decoded, ciphertext is reported encrypted, neither is an anomaly', () => {
+  const clear = runAnalyzer(opcua, flow().filter((d) => d.frame! >= 25), info);
+  assert.deepEqual(clear.anomalies, []);
+  assert.equal(clear.events.filter((e) => e.type === 'opcua.message' && e.fields.service === 'ReadRequest').length, 87);
+  // The SignAndEncrypt channel's MSG chunks (tshark: "ServiceId 0"), without the OPN that opened it.
+  const cipher = fields(sessions, 'opcua.transport.type=="MSG"', 'tcp.stream', 'opcua.servicenodeid.numeric').filter(([, id]) => !id || id === '0');
+  const stream = cipher[0][0];
+  const deliveries = payloadsFromPcap(sessions, `tcp.stream==${stream} && opcua.transport.type=="MSG"`, 4840);
+  const res = runAnalyzer(opcua, deliveries, info);
+  assert.deepEqual(res.anomalies, []);
+  assert.ok(res.events.length >= 8 && res.events.every((e) => e.type === 'opcua.message' && e.fields.encrypted === true));
+});
+
 /** Re-frame a real single-chunk message as `parts` chunks (IEC 62541-6 6.7.2: each chunk repeats the security and sequence headers). */
 function chunked(whole: Uint8Array, parts: number, abortLast = false): Uint8Array[] {
   const h = parseChunkHeader(whole, 0, whole.length);
