@@ -28,7 +28,7 @@ export interface BacnetOptions {
 
 export const defaultBacnetOptions: BacnetOptions = { maxSegmentedBytes: 64 * 1024 };
 
-/** Confirmed services (clause 21). */
+/** Service choices Bulwark decodes field by field (clause 21): confirmed ones, then I-Am and Who-Is (unconfirmed). */
 export const Service = {
   READ_PROPERTY: 12, READ_PROPERTY_MULTIPLE: 14, WRITE_PROPERTY: 15, WRITE_PROPERTY_MULTIPLE: 16,
   DEVICE_COMMUNICATION_CONTROL: 17, REINITIALIZE_DEVICE: 20,
