@@ -28,7 +28,7 @@ export interface BacnetOptions {
 
 export const defaultBacnetOptions: BacnetOptions = { maxSegmentedBytes: 64 * 1024 };
 
-/** Confirmed services (clause 21). */
+/** Service choices Bulwark decodes field by field (clause 21): confirmed ones, then I-Am and Who-Is (unconfirmed). */
 export const Service = {
   READ_PROPERTY: 12, READ_PROPERTY_MULTIPLE: 14, WRITE_PROPERTY: 15, WRITE_PROPERTY_MULTIPLE: 16,
   DEVICE_COMMUNICATION_CONTROL: 17, REINITIALIZE_DEVICE: 20,
@@ -200,7 +200,7 @@ export function createBacnet(opts: BacnetOptions = defaultBacnetOptions): AppPro
     }
     if (!r || r.invokeId !== h.invokeId || r.type !== h.type || r.nextSeq !== h.sequenceNumber) {
       ctx.anomaly('app.bacnet.segment_out_of_order');
-      if (r) r.nextSeq = -1;
+      s.reassembly[dir] = null;
       return;
     }
     r.nextSeq = (r.nextSeq + 1) & 0xff;
@@ -214,8 +214,8 @@ export function createBacnet(opts: BacnetOptions = defaultBacnetOptions): AppPro
       const whole = r.buf.view();
       service(h, whole, 0, whole.length, ctx);
     }
-    r.buf.clear();
-    r.nextSeq = -1;
+    // Done: the buffer goes with it (a flow holds reassembly memory only while a message is in flight).
+    s.reassembly[dir] = null;
   }
 
   function apdu(s: BacnetState, dir: Dir, bvlcFunction: number, forwardedFrom: string | undefined, npdu: Npdu, b: Uint8Array, ctx: AppContext): void {

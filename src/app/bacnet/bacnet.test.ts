@@ -199,9 +199,23 @@ test('bacnet-js-control.pcap (real stacks): WriteProperty, DeviceCommunicationCo
   const path = `${dir}bacnet-js-control.pcap`;
   const { events, summary } = await runPipeline([path], { flow: noTimeouts });
   assert.deepEqual(summary.anomalies, {});
-  const writes = tsharkLines(path, ['-Y', 'bacapp.confirmed_service==15 && bacapp.type==0', '-T', 'fields', '-E', 'separator=|', '-e', 'frame.number',
+  // One fields run (writes and the error) and one verbose run (DCC, reinitialize, the *Multiple services): tshark starts slowly.
+  const fieldRows = tsharkLines(path, ['-Y', '(bacapp.confirmed_service==15 && bacapp.type==0) || bacapp.type==5', '-T', 'fields', '-E', 'separator=|', '-e', 'frame.number',
     '-e', 'ip.src', '-e', 'bacapp.objectType', '-e', 'bacapp.instance_number', '-e', 'bacapp.property_identifier', '-e', 'bacapp.present_value.real',
-    '-e', 'bacapp.present_value.enum_index']).map((l) => l.split('|'));
+    '-e', 'bacapp.present_value.enum_index', '-e', 'bacapp.type', '-e', 'bacapp.error_class', '-e', 'bacapp.error_code']).map((l) => l.split('|'));
+  const writes = fieldRows.filter((r) => r[7] === '0');
+  const verbose = tsharkLines(path, ['-Y', 'bacapp.confirmed_service==14 || bacapp.confirmed_service==16 || bacapp.confirmed_service==17 || bacapp.confirmed_service==20', '-O', 'bacapp']);
+  const framesOf = (services: number[]): string => {
+    const out: string[] = [];
+    let keep = false;
+    for (const line of verbose) {
+      if (line.startsWith('Frame ')) keep = false;
+      const m = /Service Choice: \S+ \((\d+)\)/.exec(line);
+      if (m) keep = services.includes(Number(m[1]));
+      if (keep) out.push(line);
+    }
+    return out.join('\n');
+  };
   const ours = events.filter((e) => e.type === 'bacnet.write_property');
   assert.equal(ours.length, 4);
   assert.deepEqual(ours.map((e) => [String(e.packet), e.src_ip, String(e.object_type_id), String(e.object_instance), String(e.property_id), e.value]),
@@ -209,7 +223,7 @@ test('bacnet-js-control.pcap (real stacks): WriteProperty, DeviceCommunicationCo
   assert.deepEqual(ours.map((e) => e.priority), [8, 8, 8, 1]);
   // tshark -O bacapp, frames 20, 22, 24: "time Duration: (Unsigned) 60", "enable-disable: disable (1)",
   // "Password: UTF-8 'admin'" / 'bms-2024'; "reinitialized State Of Device: warmstart (1)".
-  const text = tsharkLines(path, ['-Y', 'bacapp.confirmed_service==17 || bacapp.confirmed_service==20', '-O', 'bacapp']).join('\n');
+  const text = framesOf([17, 20]);
   const passwords = [...text.matchAll(/Password: UTF-8 '([^']*)'/g)].map((m) => m[1]);
   const dcc = events.filter((e) => e.type === 'bacnet.device_communication_control');
   const reinit = events.filter((e) => e.type === 'bacnet.reinitialize_device');
@@ -219,13 +233,13 @@ test('bacnet-js-control.pcap (real stacks): WriteProperty, DeviceCommunicationCo
   assert.match(text, /time Duration: \(Unsigned\) 60/);
   assert.deepEqual(reinit.map((e) => e.state), [/reinitialized State Of Device:\s+(\S+) \(1\)/.exec(text)![1]]);
   // The wrong password: Error security (4) / password-failure (26).
-  const [errFrame, errClass, errCode] = tsharkLines(path, ['-Y', 'bacapp.type==5', '-T', 'fields', '-E', 'separator=|', '-e', 'frame.number', '-e', 'bacapp.error_class', '-e', 'bacapp.error_code'])[0].split('|');
+  const [errFrame, errClass, errCode] = ((r) => [r[0], r[8], r[9]])(fieldRows.find((r) => r[7] === '5')!);
   const err = events.find((e) => e.type === 'bacnet.apdu' && e.pdu_type === 'error')!;
   assert.deepEqual([err.packet, err.service, err.error_class, err.result, errClass, errCode], [Number(errFrame), 'device_communication_control', 'security', 'password-failure', '4', '26']);
   // ReadPropertyMultiple ACK and WritePropertyMultiple, as tshark -O bacapp prints them: "model-name: UTF-8
   // 'BW-DDC-400'", ..., "propertyAccessError ... Error Class: property (2) Error Code: unknown-property (32)";
   // "out-of-service: TRUE ... Priority: (Unsigned) 16", "Present Value (real): 100 ... Priority: (Unsigned) 1".
-  const multi = tsharkLines(path, ['-Y', 'bacapp.confirmed_service==14 || bacapp.confirmed_service==16', '-O', 'bacapp']).join('\n');
+  const multi = framesOf([14, 16]);
   const ack = events.find((e) => e.type === 'bacnet.read_property_multiple_ack')!.results as Record<string, unknown>[];
   const strings = [...multi.matchAll(/^\s+([a-z-]+): UTF-8 '([^']*)'$/gm)].map((m) => [m[1], m[2]]);
   assert.deepEqual(ack.filter((r) => r.value !== undefined).map((r) => [r.property, r.value]), strings);

@@ -121,11 +121,12 @@ export function createOpcua(opts: OpcuaOptions = defaultOpcuaOptions): AppProtoc
     // An OPN under a policy other than None is asymmetrically encrypted; MSG/CLO bodies under SignAndEncrypt too.
     let encrypted = type === 'OPN' ? policyName(sec.policyUri) !== 'None' : s.mode === 3;
     let parsed = encrypted ? undefined : parseService(b, off, end, opts.maxEndpoints);
-    if (type !== 'OPN' && s.mode === undefined && s.policyUri !== undefined) {
-      // The OPN was encrypted (policy other than None), so the mode was never readable: the first message tells.
-      // A known service message in clear means Sign; anything else is ciphertext (SignAndEncrypt).
+    if (type !== 'OPN' && s.mode === undefined) {
+      // The channel's mode is unknown: its OPN was encrypted (policy other than None) or never seen (joined
+      // mid-connection). A known service message in clear means plaintext; anything else is ciphertext. After an
+      // encrypted OPN the first message settles the mode: readable → Sign, ciphertext → SignAndEncrypt.
       const readable = parsed?.status === 'ok' && parsed.value.typeId !== undefined && serviceName(parsed.value.typeId) !== undefined;
-      s.mode = readable ? 2 : 3;
+      if (s.policyUri !== undefined) s.mode = readable ? 2 : 3;
       if (!readable) {
         encrypted = true;
         parsed = undefined;
@@ -146,7 +147,7 @@ export function createOpcua(opts: OpcuaOptions = defaultOpcuaOptions): AppProtoc
       s.policyUri = sec.policyUri;
       s.mode = undefined;
       if (parsed?.status === 'ok' && parsed.value.body?.kind === 'open_secure_channel_request') s.mode = parsed.value.body.value.securityMode;
-      else if (dir === 0 && policyName(sec.policyUri) === 'None') s.mode = 1;
+      else if (policyName(sec.policyUri) === 'None') s.mode = 1;
     }
     if (parsed && parsed.status === 'invalid' && !encrypted) ctx.anomaly(parsed.anomaly);
     const svc = parsed?.status === 'ok' && !encrypted ? parsed.value : undefined;

@@ -76,40 +76,69 @@ test('nDPI opc-ua.pcap through the pipeline: the one OPC-UA flow of the .out', a
 });
 
 const sessions = `${dir}node-opcua-sessions.pcap`;
+/** tshark's reading of every OPC UA message of the recorded sessions, in one run (tshark starts slowly). */
+interface Row { frame: number; stream: string; toServer: boolean; type: string; spu: string; mode: string; service: number; user: string; alg: string; result: string; error: string; reason: string }
+let sessionRows: Row[] | undefined;
+const rows = (): Row[] => (sessionRows ??= fields(sessions, 'opcua', 'frame.number', 'tcp.stream', 'tcp.dstport', 'opcua.transport.type', 'opcua.security.spu',
+  'opcua.MessageSecurityMode', 'opcua.servicenodeid.numeric', 'opcua.UserName', 'opcua.EncryptionAlgorithm', 'opcua.ServiceResult', 'opcua.transport.error', 'opcua.transport.reason')
+  .map(([frame, stream, dport, type, spu, mode, service, user, alg, result, error, reason]) => ({
+    frame: Number(frame), stream, toServer: dport === '4840', type, spu, mode, service: Number(service.split(',')[0] || 0), user, alg, result: result.split(',')[0], error, reason,
+  })));
 const fields = (path: string, filter: string, ...names: string[]): string[][] =>
   execFileSync('tshark', ['-r', path, '-Y', filter, '-T', 'fields', '-E', 'separator=|', ...names.flatMap((n) => ['-e', n])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
     .split('\n').filter(Boolean).map((l) => l.split('|'));
 
-test('node-opcua sessions (None, Sign, SignAndEncrypt; anonymous, user name, refused): policies, modes, identities and results as tshark reads them', async () => {
+test('node-opcua sessions (None, Sign, SignAndEncrypt; anonymous, user name, X.509, refused; ERR): policies, modes, identities and results as tshark reads them', async () => {
   const { events, summary } = await runPipeline([sessions], { flow: noTimeouts });
-  assert.equal(summary.apps.opcua, 7);
+  assert.equal(summary.apps.opcua, 10);
   assert.ok(events.every((e) => e.src_ip === '192.168.77.10' || e.src_ip === '192.168.77.20'));
   assert.deepEqual(summary.anomalies, {});
   // OPN requests: tshark's SecurityPolicyUri and, where readable (policy None), MessageSecurityMode.
-  const opn = fields(sessions, 'opcua.transport.type=="OPN" && tcp.dstport==4840', 'frame.number', 'opcua.security.spu', 'opcua.MessageSecurityMode');
+  const opn = rows().filter((r) => r.type === 'OPN' && r.toServer).map((r) => [String(r.frame), r.spu, r.mode]);
   const ours = events.filter((e) => e.type === 'opcua.open_secure_channel');
   assert.deepEqual(ours.map((e) => [e.packet, e.security_policy_uri, e.security_mode ?? '']),
     opn.map(([f, spu, mode]) => [Number(f), spu, mode ? ['', 'None', 'Sign', 'SignAndEncrypt'][Number(mode)] : '']));
   // ActivateSession: the four tshark can read (the SignAndEncrypt one is ciphertext to both).
-  const act = fields(sessions, 'opcua.servicenodeid.numeric==467', 'frame.number', 'opcua.UserName', 'opcua.EncryptionAlgorithm');
+  const act = rows().filter((r) => r.service === 467).map((r) => [String(r.frame), r.user, r.alg]);
   const acts = events.filter((e) => e.type === 'opcua.activate_session');
   assert.deepEqual(acts.map((e) => [e.packet, e.user_name ?? '', e.encryption_algorithm ?? '']), act.map(([f, u, alg]) => [Number(f), u, alg]));
   assert.deepEqual(acts.map((e) => [e.identity_token, e.security_policy, e.security_mode, e.password_cleartext]), [
     ['anonymous', 'None', 'None', undefined], ['user_name', 'None', 'None', false], ['user_name', 'None', 'None', false],
-    ['anonymous', 'Basic256Sha256', 'Sign', undefined],
+    ['anonymous', 'Basic256Sha256', 'Sign', undefined], ['x509', 'Basic256Sha256', 'Sign', undefined],
   ]);
-  const res = fields(sessions, 'opcua.servicenodeid.numeric==470', 'frame.number', 'opcua.ServiceResult');
+  const res = rows().filter((r) => r.service === 470).map((r) => [String(r.frame), r.result]);
   assert.deepEqual(events.filter((e) => e.type === 'opcua.activate_session_response').map((e) => [e.packet, e.status_code]), res.map(([f, r]) => [Number(f), r]));
-  // The SignAndEncrypt channel (the last OPN request on): every message after the OPN is ciphertext to tshark and Bulwark.
-  const lastOpn = Number(opn.at(-1)![0]);
-  const tsharkLate = fields(sessions, `opcua && frame.number >= ${lastOpn}`, 'frame.number');
-  const late = events.filter((e) => e.type === 'opcua.message' && e.packet >= lastOpn);
-  assert.deepEqual(late.map((e) => e.packet), tsharkLate.map(([f]) => Number(f)));
-  assert.ok(late.length >= 10 && late.every((e) => e.encrypted === true && e.service === undefined));
+  // Every secure-channel message: where tshark decodes the service, Bulwark names the same one in clear; where tshark
+  // sees ciphertext ("ServiceId 0": an OPN under Basic256Sha256, the SignAndEncrypt channel), Bulwark reports it encrypted.
+  const services = new Map(rows().filter((r) => r.type === 'OPN' || r.type === 'MSG' || r.type === 'CLO').map((r) => [r.frame, r.service]));
+  const messages = events.filter((e) => e.type === 'opcua.message');
+  assert.equal(messages.length, services.size);
+  for (const m of messages) {
+    const id = services.get(m.packet);
+    assert.deepEqual([m.encrypted, m.type_id], id ? [false, id] : [true, undefined], `frame ${m.packet}`);
+  }
+  assert.ok(messages.filter((m) => m.encrypted).length >= 10);
+  // The raw HEL asking for a 1,024-byte buffer: the server's ERR as tshark reads it.
+  const { error: errCode, reason: errReason } = rows().find((r) => r.type === 'ERR')!;
+  const err = events.find((e) => e.type === 'opcua.error')!;
+  assert.deepEqual([err.status_code, err.reason], [errCode, errReason]);
+  assert.equal(events.find((e) => e.type === 'opcua.hello' && e.receive_buffer_size === 1024)?.src_ip, '192.168.77.20');
   // The server the client reached, from CreateSession's endpoint descriptions.
   const cs = events.find((e) => e.type === 'opcua.create_session_response')!;
   assert.equal(cs.application_uri, 'urn:bulwark:test:opcua-server');
   assert.deepEqual((cs.endpoints as Record<string, unknown>[]).map((e) => `${e.security_policy}/${e.security_mode}`), ['None/None', 'Basic256Sha256/Sign', 'Basic256Sha256/SignAndEncrypt']);
+});
+
+test('joined mid-connection: clear service messages are decoded, ciphertext is reported encrypted, neither is an anomaly', () => {
+  const clear = runAnalyzer(opcua, flow().filter((d) => d.frame! >= 25), info);
+  assert.deepEqual(clear.anomalies, []);
+  assert.equal(clear.events.filter((e) => e.type === 'opcua.message' && e.fields.service === 'ReadRequest').length, 87);
+  // The SignAndEncrypt channel's MSG chunks (tshark: "ServiceId 0"), without the OPN that opened it.
+  const stream = rows().find((r) => r.type === 'MSG' && r.service === 0)!.stream;
+  const deliveries = payloadsFromPcap(sessions, `tcp.stream==${stream} && opcua.transport.type=="MSG"`, 4840);
+  const res = runAnalyzer(opcua, deliveries, info);
+  assert.deepEqual(res.anomalies, []);
+  assert.ok(res.events.length >= 8 && res.events.every((e) => e.type === 'opcua.message' && e.fields.encrypted === true));
 });
 
 /** Re-frame a real single-chunk message as `parts` chunks (IEC 62541-6 6.7.2: each chunk repeats the security and sequence headers). */

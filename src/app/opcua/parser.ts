@@ -20,7 +20,10 @@ const messageTypes = new Set(['HEL', 'ACK', 'ERR', 'RHE', 'OPN', 'MSG', 'CLO']);
 /** The 8-byte header of every OPC UA TCP message. */
 export function parseChunkHeader(b: Uint8Array, off: number, end: number): Parsed<ChunkHeader> {
   if (end - off < 8) return incomplete(8);
-  const type = String.fromCharCode(b[off], b[off + 1], b[off + 2]);
+  // First letters of HEL, ACK, ERR, RHE, OPN, MSG, CLO: most other TCP payloads stop here, before any string is made.
+  const c = b[off];
+  if (c !== 0x48 && c !== 0x41 && c !== 0x45 && c !== 0x52 && c !== 0x4f && c !== 0x4d && c !== 0x43) return invalid('app.opcua.bad_message_type');
+  const type = String.fromCharCode(c, b[off + 1], b[off + 2]);
   const chunk = String.fromCharCode(b[off + 3]);
   if (!messageTypes.has(type) || (chunk !== 'F' && chunk !== 'C' && chunk !== 'A')) return invalid('app.opcua.bad_message_type');
   const size = (b[off + 4] | (b[off + 5] << 8) | (b[off + 6] << 16)) + b[off + 7] * 0x1000000;

@@ -8,6 +8,8 @@
 //   3. None / None, user name with a wrong password (rejected)
 //   4. Basic256Sha256 / Sign, anonymous (signed, readable)
 //   5. Basic256Sha256 / SignAndEncrypt, user name (encrypted)
+//   6. Basic256Sha256 / Sign, X.509 user identity (the client's own certificate; the server decides)
+//   7. a raw HEL asking for a 1,024-byte receive buffer (below the 8,192 minimum): the server answers ERR
 const mod = process.env.OPCUA_MODULE ?? 'node-opcua';
 const ua = await import(mod);
 const { OPCUAServer, OPCUAClient, MessageSecurityMode, SecurityPolicy, UserTokenType, AttributeIds } = ua;
@@ -60,5 +62,43 @@ await session(SecurityPolicy.None, MessageSecurityMode.None, { type: UserTokenTy
 await session(SecurityPolicy.None, MessageSecurityMode.None, { type: UserTokenType.UserName, userName: 'operator', password: 'wrong-guess' });
 await session(SecurityPolicy.Basic256Sha256, MessageSecurityMode.Sign, { type: UserTokenType.Anonymous });
 await session(SecurityPolicy.Basic256Sha256, MessageSecurityMode.SignAndEncrypt, { type: UserTokenType.UserName, userName: 'operator', password: 'plant-floor-1' });
+// X.509 user identity: the client application certificate doubles as the user certificate.
+{
+  const client = OPCUAClient.create({ applicationName: 'Bulwark OPC UA test client', applicationUri: 'urn:bulwark:test:opcua-client',
+    securityPolicy: SecurityPolicy.Basic256Sha256, securityMode: MessageSecurityMode.Sign, endpointMustExist: false, connectionStrategy: { maxRetry: 0 } });
+  await client.connect(url);
+  try {
+    const { readFileSync } = await import('node:fs');
+    const { createPrivateKey } = await import('node:crypto');
+    const pem = readFileSync(`${client.clientCertificateManager.rootDir}/own/private/private_key.pem`, 'utf8');
+    const s = await client.createSession({ type: UserTokenType.Certificate, certificateData: client.getCertificate(), privateKey: createPrivateKey(pem) });
+    await s.close();
+  } catch (err) {
+    console.log(`x509 session: ${String(err).slice(0, 120)}`);
+  }
+  await client.disconnect();
+}
+// A HEL below the protocol's minimum buffer size (IEC 62541-6 7.1.2.3: 8,192 bytes), sent on a plain socket.
+{
+  const net = await import('node:net');
+  const endpoint = Buffer.from(url);
+  const hel = Buffer.alloc(32 + endpoint.length);
+  hel.write('HELF', 0, 'latin1');
+  hel.writeUInt32LE(hel.length, 4);
+  hel.writeUInt32LE(0, 8);
+  hel.writeUInt32LE(1024, 12);
+  hel.writeUInt32LE(1024, 16);
+  hel.writeUInt32LE(0, 20);
+  hel.writeUInt32LE(0, 24);
+  hel.writeInt32LE(endpoint.length, 28);
+  endpoint.copy(hel, 32);
+  await new Promise((resolve) => {
+    const sock = net.connect(4840, serverIp, () => sock.write(hel));
+    sock.on('data', (d) => console.log(`raw HEL answered: ${d.subarray(0, 4).toString('latin1')}`));
+    sock.on('close', resolve);
+    sock.on('error', resolve);
+    setTimeout(() => sock.destroy(), 2000);
+  });
+}
 console.log('done');
 }
