@@ -20,7 +20,7 @@ import { PolicyWatch } from '../mud/watch.ts';
 import { analyzeCaptures } from '../engine/analyze-captures.ts';
 import policyMud from '../detect/detectors/policy.mud.ts';
 import { findingsTable } from '../output/findings-text.ts';
-import { JsonLinesWriter } from '../output/jsonl.ts';
+import { JsonLinesWriter, writeAll } from '../output/jsonl.ts';
 import { ExitCode } from './exit-codes.ts';
 
 export const mudHelp = `Usage: bulwark mud <subcommand> [options]
@@ -46,6 +46,9 @@ Subcommands:
   nft --profiles DIR [--format nft|fw4] [--hosts FILE] [--no-resolve]
         an nftables ruleset on standard output: per-device chains and sets, default drop for locked devices
 `;
+
+/** Synchronous writes: a closed pipe (`| head`) surfaces as EPIPE, which main treats as a normal end. */
+const print = (text: string): void => writeAll(1, text);
 
 const fail = (msg: string): number => {
   process.stderr.write(`bulwark mud: ${msg}\n`);
@@ -75,7 +78,7 @@ export async function mudCommand(argv: string[]): Promise<number> {
     case 'check': return check(rest);
     case 'nft': return nft(rest);
     case undefined: case 'help': case '--help': case '-h':
-      process.stdout.write(mudHelp);
+      print(mudHelp);
       return sub === undefined ? ExitCode.USAGE : ExitCode.OK;
     default:
       return fail(`unknown subcommand '${sub}'\n\n${mudHelp}`);
@@ -85,7 +88,7 @@ export async function mudCommand(argv: string[]): Promise<number> {
 async function learn(argv: string[]): Promise<number> {
   const a = args(argv, { out: { type: 'string' }, device: { type: 'string', multiple: true } });
   if (typeof a === 'string') return fail(a);
-  if (a.values.help) return (process.stdout.write(mudHelp), ExitCode.OK);
+  if (a.values.help) return (print(mudHelp), ExitCode.OK);
   const out = a.values.out as string | undefined;
   if (!out) return fail('learn needs --out DIR');
   if (a.positionals.length === 0) return fail('no capture file given');
@@ -106,7 +109,7 @@ async function learn(argv: string[]): Promise<number> {
     const errors = storeLearned(out, p);
     if (errors.length) process.stderr.write(`bulwark mud: ${p.sidecar.mac}: not written: ${errors.join('; ')}\n`);
     const rules = readableRules(p.mud).filter((r) => r.direction === 'from-device').length;
-    process.stdout.write(`${p.sidecar.mac.replace(/:/g, '')}.json  ${String(rules).padStart(3)} rules  ${String(p.sidecar.learned?.flows ?? 0).padStart(6)} flows  ${p.mud['ietf-mud:mud'].systeminfo ?? ''}\n`);
+    print(`${p.sidecar.mac.replace(/:/g, '')}.json  ${String(rules).padStart(3)} rules  ${String(p.sidecar.learned?.flows ?? 0).padStart(6)} flows  ${p.mud['ietf-mud:mud'].systeminfo ?? ''}\n`);
   }
   if (profiles.length === 0) process.stderr.write('bulwark mud: no device with IP traffic found\n');
   return summary.partial ? ExitCode.PARTIAL : ExitCode.OK;
@@ -118,7 +121,7 @@ async function importCmd(argv: string[]): Promise<number> {
     ca: { type: 'string' }, 'tls-ca': { type: 'string' }, use: { type: 'boolean' },
   });
   if (typeof a === 'string') return fail(a);
-  if (a.values.help) return (process.stdout.write(mudHelp), ExitCode.OK);
+  if (a.values.help) return (print(mudHelp), ExitCode.OK);
   const dir = a.values.profiles as string | undefined;
   const mac = normaliseMac(a.values.mac);
   if (!dir || !mac) return fail('import needs --profiles DIR and --mac MAC');
@@ -139,7 +142,7 @@ async function importCmd(argv: string[]): Promise<number> {
     return ExitCode.NO_INPUT;
   }
   for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
-  process.stdout.write(`signature: ${result.signature.status} — ${result.signature.detail}${result.signature.signer ? ` (signer ${result.signature.signer})` : ''}\n`);
+  print(`signature: ${result.signature.status} — ${result.signature.detail}${result.signature.signer ? ` (signer ${result.signature.signer})` : ''}\n`);
   if (!result.ok || !result.mud) {
     process.stderr.write(`bulwark mud: ${result.source} is not a valid MUD file:\n  ${result.errors.join('\n  ')}\n`);
     return ExitCode.NO_INPUT;
@@ -147,7 +150,7 @@ async function importCmd(argv: string[]): Promise<number> {
   let r: ActionResult = storeVendor(dir, mac, { ...result, mud: result.mud });
   if (r.ok && a.values.use) r = adoptVendor(dir, mac);
   if (!r.ok) return fail(r.errors.join('; '));
-  process.stdout.write(`imported ${result.source} for ${mac}: ${readableRules(result.mud).length} rules; profile source ${r.profile.sidecar.source}, state ${r.profile.sidecar.state}\n`);
+  print(`imported ${result.source} for ${mac}: ${readableRules(result.mud).length} rules; profile source ${r.profile.sidecar.source}, state ${r.profile.sidecar.state}\n`);
   return ExitCode.OK;
 }
 
@@ -172,10 +175,10 @@ async function urls(argv: string[]): Promise<number> {
     v6.set(String(ev.src_ip), set);
   });
   await pipeline.run(argv);
-  for (const [mac, set] of seen) for (const u of set) process.stdout.write(`${mac}\tdhcp-option-161\t${u}\n`);
-  for (const [ip, set] of v6) for (const u of set) process.stdout.write(`${ip}\tdhcpv6-option-112\t${u}\n`);
+  for (const [mac, set] of seen) for (const u of set) print(`${mac}\tdhcp-option-161\t${u}\n`);
+  for (const [ip, set] of v6) for (const u of set) print(`${ip}\tdhcpv6-option-112\t${u}\n`);
   const lldp = await announcedInCaptures(argv);
-  for (const a of lldp.found) process.stdout.write(`${a.mac}\tlldp\t${a.url}\n`);
+  for (const a of lldp.found) print(`${a.mac}\tlldp\t${a.url}\n`);
   for (const [id, n] of Object.entries(lldp.anomalies)) process.stderr.write(`${n} × ${id}\n`);
   if (seen.size === 0 && v6.size === 0 && lldp.found.length === 0) process.stderr.write('no device announced a MUD URL (DHCP option 161, DHCPv6 option 112, LLDP)\n');
   return ExitCode.OK;
@@ -186,11 +189,11 @@ function validate(argv: string[]): number {
   let bad = 0;
   for (const file of argv) {
     const r = parseMud(readFileSync(file, 'utf8'));
-    for (const w of r.warnings) process.stdout.write(`${file}: warning: ${w}\n`);
-    if (r.ok) process.stdout.write(`${file}: valid (${readableRules(r.mud).length} rules)\n`);
+    for (const w of r.warnings) print(`${file}: warning: ${w}\n`);
+    if (r.ok) print(`${file}: valid (${readableRules(r.mud).length} rules)\n`);
     else {
       bad++;
-      process.stdout.write(`${file}: INVALID\n  ${r.errors.join('\n  ')}\n`);
+      print(`${file}: INVALID\n  ${r.errors.join('\n  ')}\n`);
     }
   }
   return bad ? ExitCode.NO_INPUT : ExitCode.OK;
@@ -207,19 +210,19 @@ function show(argv: string[]): number {
   for (const p of profiles) {
     if (wanted && p.sidecar.mac !== wanted) continue;
     const s = p.sidecar;
-    process.stdout.write(`\n${s.mac}  state ${s.state}, source ${s.source}  ${p.mud['ietf-mud:mud'].systeminfo ?? ''}\n`);
-    if (s.vendor) process.stdout.write(`  vendor file ${s.vendor.file}: signature ${s.vendor.signature.status}\n`);
+    print(`\n${s.mac}  state ${s.state}, source ${s.source}  ${p.mud['ietf-mud:mud'].systeminfo ?? ''}\n`);
+    if (s.vendor) print(`  vendor file ${s.vendor.file}: signature ${s.vendor.signature.status}\n`);
     for (const r of readableRules(p.mud, s.usage)) {
       const used = r.usage?.flows ? `${r.usage.flows} flows` : 'never used';
-      process.stdout.write(`  ${r.ace.padEnd(14)} ${used.padStart(12)}  ${r.text}\n`);
+      print(`  ${r.ace.padEnd(14)} ${used.padStart(12)}  ${r.text}\n`);
     }
-    if (s.unmatched_flows) process.stdout.write(`  ${s.unmatched_flows} flows matched no rule\n`);
+    if (s.unmatched_flows) print(`  ${s.unmatched_flows} flows matched no rule\n`);
     const other = p.vendor && p.learned ? { a: p.learned, b: p.vendor } : undefined;
     if (other) {
       const d = diffProfiles(other.a, other.b);
-      process.stdout.write(`  learned vs vendor: ${d.both.length} rules in both, ${d.onlyLeft.length} only learned, ${d.onlyRight.length} only in the vendor file\n`);
-      for (const r of d.onlyLeft) process.stdout.write(`    + learned only: ${r.text}\n`);
-      for (const r of d.onlyRight) process.stdout.write(`    - vendor only:  ${r.text}\n`);
+      print(`  learned vs vendor: ${d.both.length} rules in both, ${d.onlyLeft.length} only learned, ${d.onlyRight.length} only in the vendor file\n`);
+      for (const r of d.onlyLeft) print(`    + learned only: ${r.text}\n`);
+      for (const r of d.onlyRight) print(`    - vendor only:  ${r.text}\n`);
     }
   }
   return ExitCode.OK;
@@ -233,7 +236,7 @@ function review(action: 'accept' | 'lock' | 'unlock' | 'use-vendor', argv: strin
   if (!dir || !mac) return fail(`${action} needs --profiles DIR and a MAC`);
   const r = action === 'use-vendor' ? adoptVendor(dir, mac) : setState(dir, mac, action === 'accept' ? 'accepted' : action === 'lock' ? 'locked' : 'learned');
   if (!r.ok) return fail(r.errors.join('; '));
-  process.stdout.write(`${mac}: state ${r.profile.sidecar.state}, source ${r.profile.sidecar.source}\n`);
+  print(`${mac}: state ${r.profile.sidecar.state}, source ${r.profile.sidecar.source}\n`);
   return ExitCode.OK;
 }
 
@@ -265,8 +268,8 @@ async function check(argv: string[]): Promise<number> {
     writeFileSync(join(out, 'summary.json'), JSON.stringify({ ...result.summary, stages: result.stats }, null, 2) + '\n');
   }
   const locked = profiles.filter((p) => p.sidecar.state === 'locked').length;
-  process.stdout.write(`${profiles.length} profiles (${locked} locked), ${usage.flowsChecked} flows of profiled devices checked, ${[...usage.unmatched.values()].reduce((x, y) => x + y, 0)} outside their profile\n`);
-  if (result.findings.length > 0) process.stdout.write(`\nFindings (${result.findings.length})\n${findingsTable(result.findings)}\n`);
+  print(`${profiles.length} profiles (${locked} locked), ${usage.flowsChecked} flows of profiled devices checked, ${[...usage.unmatched.values()].reduce((x, y) => x + y, 0)} outside their profile\n`);
+  if (result.findings.length > 0) print(`\nFindings (${result.findings.length})\n${findingsTable(result.findings)}\n`);
   for (const f of result.summary.files) if (f.error) process.stderr.write(`bulwark: ${f.error.message}\n`);
   return result.summary.partial ? ExitCode.PARTIAL : ExitCode.OK;
 }
@@ -283,7 +286,7 @@ async function nft(argv: string[]): Promise<number> {
   for (const e of errors) process.stderr.write(`${e.file}: ${e.errors.join('; ')}\n`);
   const hosts = a.values.hosts ? parseHosts(readFileSync(a.values.hosts as string, 'utf8')) : new Map<string, string[]>();
   const addresses = await resolveNames(profileNames(profiles), hosts, !a.values['no-resolve']);
-  process.stdout.write(nftRuleset(profiles, { format, addresses }));
+  print(nftRuleset(profiles, { format, addresses }));
   return ExitCode.OK;
 }
 

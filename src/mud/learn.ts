@@ -46,6 +46,8 @@ interface Observed {
   peerAddresses: Set<string>;
   first_ts: number;
   last_ts: number;
+  /** Server ports generalised to a range (then serverPort is -2). */
+  range?: [number, number];
 }
 
 interface DeviceTraffic {
@@ -321,8 +323,7 @@ export class MudLearner {
       if (g.length === 0) continue;
       const ports = g.map((r) => r.serverPort);
       const lower = ports.every((p) => p >= 32768) ? 32768 : 1024;
-      const merged: Observed = { ...g[0], serverPort: -2, flows: 0, answered: 0, peerAddresses: new Set(), first_ts: Infinity, last_ts: 0 };
-      (merged as Observed & { range: [number, number] }).range = [lower, 65535];
+      const merged: Observed = { ...g[0], serverPort: -2, range: [lower, 65535], flows: 0, answered: 0, peerAddresses: new Set(), first_ts: Infinity, last_ts: 0 };
       for (const r of g) {
         merged.flows += r.flows;
         merged.answered += r.answered;
@@ -362,7 +363,7 @@ function isController(r: DeviceRecord): boolean {
 /** The two ACEs of a rule: device → peer (from-device policy) and peer → device (to-device policy). */
 function aceMatches(r: Observed): [AceMatches, AceMatches] {
   const fam = r.family === 4 ? 'ipv4' : 'ipv6';
-  const range = (r as Observed & { range?: [number, number] }).range;
+  const range = r.range;
   const serverMatch = range ? { 'lower-port': range[0], 'upper-port': range[1] } : r.serverPort >= 0 ? { operator: 'eq' as const, port: r.serverPort } : undefined;
   const clientMatch = r.clientPort >= 0 ? { operator: 'eq' as const, port: r.clientPort } : undefined;
   const build = (fromDevice: boolean): AceMatches => {

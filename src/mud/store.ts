@@ -145,6 +145,8 @@ export function storeLearned(dir: string, learned: LearnedProfile): string[] {
   for (const u of learned.sidecar.announced_mud_urls) if (!sidecar.announced_mud_urls.includes(u)) sidecar.announced_mud_urls.push(u);
   sidecar.history.push({ ts: learned.mud['ietf-mud:mud']['last-update'], action: 'learned', detail: `${learned.sidecar.learned?.flows ?? 0} more flows` });
   sidecar.history = sidecar.history.slice(-100);
+  const total = sidecar.learned?.flows ?? 0;
+  union['ietf-mud:mud'].systeminfo = (learned.mud['ietf-mud:mud'].systeminfo ?? '').replace(/from \d+ flows/, `from ${total} flows`);
   const mud = sidecar.state === 'learned' && sidecar.source === 'learned' ? union : existing.mud;
   if (mud === union) addLearnedUsage(sidecar, union, learned);
   return saveProfile(dir, { ...existing, mud, sidecar, learned: union });
