@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeCaptures } from '../../src/engine/analyze-captures.ts';
@@ -18,7 +18,17 @@ const main = join(import.meta.dirname, '../../src/cli/main.ts');
 const keys = mkdtempSync(join(tmpdir(), 'bulwark-keys-'));
 process.env.BULWARK_KEYS = keys;
 
+let built: Promise<{ dir: string; packets: number[] }> | undefined;
+
+/** A fresh copy of one package built once from the Mirai case. */
 async function miraiPackage(): Promise<{ dir: string; packets: number[] }> {
+  const { dir, packets } = await (built ??= buildPackage());
+  const copy = join(mkdtempSync(join(tmpdir(), 'bulwark-evidence-')), 'pkg');
+  cpSync(dir, copy, { recursive: true });
+  return { dir: copy, packets };
+}
+
+async function buildPackage(): Promise<{ dir: string; packets: number[] }> {
   const r = await analyzeCaptures([mirai]);
   const c = r.cases.find((x) => x.classification === 'botnet:mirai');
   assert.ok(c);

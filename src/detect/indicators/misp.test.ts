@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseIndicators } from './parse.ts';
+import { fuzz } from '../../../test/support/mutate.ts';
 
 // Shapes from the MISP core format (RFC draft-dulaunoy-misp-core-format §2): an event with attributes and
 // an object, and a restSearch attribute answer.
@@ -38,4 +39,17 @@ test('MISP response forms and feed manifests; malformed values counted', () => {
   assert.ok(Object.keys(manifest.unmapped ?? {})[0].startsWith('feed manifest'));
   // A STIX bundle is still read as STIX.
   assert.equal(parseIndicators('b.json', JSON.stringify({ type: 'bundle', id: 'bundle--1', objects: [] })).format, 'stix');
+});
+
+test('robustness: mutated MISP events never throw and stay within the limit', () => {
+  const seed = new TextEncoder().encode(JSON.stringify(event));
+  const dec = new TextDecoder();
+  fuzz([seed], (bytes) => {
+    const r = parseIndicators('a.json', dec.decode(bytes), 3);
+    assert.ok(r.indicators.length <= 3);
+  }, 1500);
+  // Structurally odd but valid JSON: wrong types everywhere.
+  for (const doc of [{ Event: null }, { Event: { Attribute: 'x', Object: [null, { Attribute: [1] }] } }, { response: [1, null, { Event: [] }] }, { response: { Attribute: [{ type: 'ip-src' }] } }, [{ Event: 5 }]]) {
+    assert.doesNotThrow(() => parseIndicators('a.json', JSON.stringify(doc)));
+  }
 });
