@@ -45,6 +45,12 @@ export interface InventoryStats {
   dropped_bindings?: number;
 }
 
+/** What identification and the identity depend on, short of traffic counters: evidence, names, services, peers. */
+function inputSignature(d: Omit<DeviceRecord, 'identification'>): string {
+  return `${d.mac}|${d.ips.length}|${d.hostnames.length}|${d.services.length}|${d.evidence.length}|${d.evidence_dropped}|` +
+    `${d.talks_to.ports.length}|${d.talks_to.domains.length}|${d.peers_local}|${d.peers_remote}`;
+}
+
 /** What makes a device "changed" for live outputs: identity, not traffic counters. */
 function identitySignature(d: DeviceRecord): string {
   const id = d.identification;
@@ -69,6 +75,8 @@ export class Inventory implements DeviceLookup {
   private readonly touched = new Set<string>();
   /** What each device's published identity was (addresses, names, services, identification). */
   private readonly published = new Map<string, string>();
+  /** What each device's identification was last computed from (see inputSignature). */
+  private readonly identityInputs = new Map<string, string>();
   private droppedBindings = 0;
   private droppedDevices = 0;
   private eventErrors = 0;
@@ -119,19 +127,33 @@ export class Inventory implements DeviceLookup {
    */
   takeChanged(): { device: DeviceRecord; change: 'new' | 'changed' }[] {
     if (this.touched.size === 0) return [];
-    const touched = new Set(this.touched);
-    this.touched.clear();
+    this.settle();
     const out: { device: DeviceRecord; change: 'new' | 'changed' }[] = [];
-    for (const d of this.devices()) {
-      if (!touched.has(d.id) && this.published.has(d.id)) continue;
+    for (const id of this.touched) {
+      const state = this.byId.get(id);
+      if (state === undefined) continue;
+      // Identification is the costly step: only for a device whose inputs to it changed.
+      const base = this.baseRecord(state);
+      const raw = inputSignature(base);
+      if (this.identityInputs.get(id) === raw) continue;
+      this.identityInputs.set(id, raw);
+      const d = this.identified(base);
       const sig = identitySignature(d);
-      const prev = this.published.get(d.id);
+      const prev = this.published.get(id);
       if (prev === sig) continue;
-      this.published.set(d.id, sig);
+      this.published.set(id, sig);
       out.push({ device: d, change: prev === undefined ? 'new' : 'changed' });
     }
+    this.touched.clear();
     // Devices merged away (ip: → mac:) are no longer listed: forget their signature.
-    if (this.published.size > this.byId.size) for (const id of this.published.keys()) if (!this.byId.has(id)) this.published.delete(id);
+    if (this.published.size > this.byId.size) {
+      for (const id of this.published.keys()) {
+        if (!this.byId.has(id)) {
+          this.published.delete(id);
+          this.identityInputs.delete(id);
+        }
+      }
+    }
     return out;
   }
 
@@ -276,19 +298,25 @@ export class Inventory implements DeviceLookup {
     if (this.cache) return this.cache;
     this.settle();
     const out: DeviceRecord[] = [];
-    for (const d of this.byId.values()) {
-      const macLocal = d.mac !== undefined && isLocallyAdministered(d.mac);
-      const base = d.toRecord(d.mac ? ouiVendor(d.mac) : undefined, macLocal);
-      if (d.forwarded.size > 0) {
-        base.evidence.push({ signal: 'gateway', value: `forwards traffic of ${d.forwarded.size} remote address${d.forwarded.size === 1 ? '' : 'es'}`, ts: d.first_ts, file: '', packet: 0 });
-      }
-      const rec: DeviceRecord = { ...base, identification: this.options.identify(base) };
-      out.push(applyOverrides(rec, this.options.overrides));
-    }
+    for (const d of this.byId.values()) out.push(this.identified(this.baseRecord(d)));
     out.sort((a, b) => a.first_ts - b.first_ts || a.id.localeCompare(b.id));
     this.cache = out;
     this.index = undefined;
     return out;
+  }
+
+  private baseRecord(d: DeviceState): Omit<DeviceRecord, 'identification'> {
+    const macLocal = d.mac !== undefined && isLocallyAdministered(d.mac);
+    const base = d.toRecord(d.mac ? ouiVendor(d.mac) : undefined, macLocal);
+    if (d.forwarded.size > 0) {
+      base.evidence.push({ signal: 'gateway', value: `forwards traffic of ${d.forwarded.size} remote address${d.forwarded.size === 1 ? '' : 'es'}`, ts: d.first_ts, file: '', packet: 0 });
+    }
+    return base;
+  }
+
+  private identified(base: Omit<DeviceRecord, 'identification'>): DeviceRecord {
+    const rec: DeviceRecord = { ...base, identification: this.options.identify(base) };
+    return applyOverrides(rec, this.options.overrides);
   }
 
   byIp(ip: string): DeviceRecord | undefined {
