@@ -172,6 +172,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
       options: secretOptions(args.showSecrets),
       ...(args.suppress ? { suppress: args.suppress } : {}),
       ...(args.closeAfterS ? { closeAfterS: args.closeAfterS } : {}),
+      // A sensor publishes every closed finding as it closes; it keeps only the latest for its final tables.
+      ...(live || args.files.includes('-') ? { maxClosedFindings: liveClosedFindings } : {}),
     },
     assess: args.detect,
     onEvent: outputs.active ? outputs.event : undefined,
@@ -228,6 +230,9 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   }
   return exitCodeOf(summary);
 }
+
+/** Closed findings a live run keeps in memory for its end-of-run tables (all were published as they closed). */
+export const liveClosedFindings = 1000;
 
 /** One line per finding change, for a live run printed on a terminal. */
 function changeLine(f: Finding, change: FindingChange): string {
