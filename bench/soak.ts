@@ -29,7 +29,7 @@ const arg = (name: string, def: number): number => {
 };
 
 interface RunReport {
-  samples: { hour: number; rss: number; heap: number }[];
+  samples: { hour: number; rss: number; heap: number; heapTotal: number; external: number }[];
   peakRss: number;
   packets: number;
   flows: number;
@@ -43,16 +43,23 @@ async function liveRun(path: string): Promise<void> {
   const { readCaptureStream } = await import('../src/capture/open.ts');
   const { RunOutputs } = await import('../src/output/run-outputs.ts');
   const { Site } = await import('../src/pipeline/site.ts');
+  const { liveClosedFindings } = await import('../src/cli/analyze.ts');
   const out = mkdtempSync(join(tmpdir(), 'bulwark-soak-out-'));
   const outputs = new RunOutputs({ dir: out, stdout: false, events: ['dhcp', 'telnet.login'], showSecrets: false });
   const samples: RunReport['samples'] = [];
   let firstHour = -1;
   let session: InstanceType<typeof AnalysisSession> | undefined = undefined;
+  const published: string[] = [];
   session = new AnalysisSession({
     site: new Site({ sensor: 'soak' }),
+    // As `bulwark analyze --interface` runs: closed findings are published, only the latest kept.
+    detection: { maxClosedFindings: liveClosedFindings },
     onEvent: outputs.event,
     onFlow: outputs.flow,
-    onFindingChange: outputs.finding,
+    onFindingChange: (f, change) => {
+      outputs.finding(f, change);
+      if (change === 'closed') published.push(`${f.id}#${f.occurrence} ${f.count}`);
+    },
     onDeviceChange: (changes) => outputs.devices(changes, () => session!.inventory.devices()),
     onPublish: outputs.published,
   });
@@ -61,7 +68,7 @@ async function liveRun(path: string): Promise<void> {
     if (firstHour < 0) firstHour = hour;
     if (hour - firstHour === samples.length) {
       const m = process.memoryUsage();
-      samples.push({ hour: hour - firstHour, rss: m.rss, heap: m.heapUsed });
+      samples.push({ hour: hour - firstHour, rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, external: m.external + m.arrayBuffers });
     }
   });
   const started = performance.now();
@@ -83,7 +90,8 @@ async function liveRun(path: string): Promise<void> {
   rmSync(out, { recursive: true, force: true });
   const report: RunReport = {
     samples, peakRss: process.resourceUsage().maxRSS * 1024, packets: result.summary.packets, flows: result.summary.flows.total,
-    findings: result.findings.map((f) => `${f.id}#${f.occurrence} ${f.count}`).sort(), wallS: (performance.now() - started) / 1000,
+    // Every finding as published when it closed (findings.jsonl), compared with the file run's result.
+    findings: published.sort(), wallS: (performance.now() - started) / 1000,
     stats: result.stats,
   };
   process.stdout.write(JSON.stringify(report));
@@ -155,9 +163,10 @@ async function main(): Promise<void> {
   const heapPerDay = slope(after.map((s) => s.hour / 24), after.map((s) => mb(s.heap)));
   const same = JSON.stringify(live.findings) === JSON.stringify(file.findings);
   const lines = [
-    `| simulated day | RSS at its end (MiB) | heap used (MiB) |`,
-    `|---:|---:|---:|`,
-    ...Array.from({ length: days }, (_, d) => live.samples[Math.min(live.samples.length - 1, (d + 1) * 24 - 1)]).map((s, d) => `| ${d + 1} | ${mb(s.rss).toFixed(1)} | ${mb(s.heap).toFixed(1)} |`),
+    `| simulated day | RSS at its end (MiB) | heap used (MiB) | heap reserved (MiB) | external + array buffers (MiB) |`,
+    `|---:|---:|---:|---:|---:|`,
+    ...Array.from({ length: days }, (_, d) => live.samples[Math.min(live.samples.length - 1, (d + 1) * 24 - 1)])
+      .map((s, d) => `| ${d + 1} | ${mb(s.rss).toFixed(1)} | ${mb(s.heap).toFixed(1)} | ${mb(s.heapTotal).toFixed(1)} | ${mb(s.external).toFixed(1)} |`),
   ];
   const summary = [
     `packets ${live.packets.toLocaleString('en')}, flows ${live.flows.toLocaleString('en')}, ${live.samples.length} hourly samples`,

@@ -241,6 +241,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
       options: { ...detectorOptions(args.config, args.showSecrets), ...indicatorOptions(args.indicators, args.quiet) },
       ...(args.suppress ? { suppress: args.suppress } : {}),
       ...(args.closeAfterS ? { closeAfterS: args.closeAfterS } : {}),
+      // A sensor publishes every closed finding as it closes; it keeps only the latest for its final tables.
+      ...(live || args.files.includes('-') ? { maxClosedFindings: liveClosedFindings } : {}),
     },
     assess: args.detect,
     // Capture hashes and record offsets matter only where findings are written out.
@@ -308,6 +310,9 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   const code = exitCodeOf(summary);
   return code === ExitCode.OK && missingInputs > 0 ? ExitCode.PARTIAL : code;
 }
+
+/** Closed findings a live run keeps in memory for its end-of-run tables (all were published as they closed). */
+export const liveClosedFindings = 1000;
 
 /** One line per finding change, for a live run printed on a terminal. */
 function changeLine(f: Finding, change: FindingChange): string {

@@ -227,7 +227,7 @@ export class DetectionEngine {
     this.flushed = true;
     this.finish();
     const at = this.clock;
-    for (const [key, agg] of this.aggregates) this.close(key, agg, Math.max(at, agg.finding.last_ts));
+    for (const [key, agg] of this.aggregates) this.close(key, agg, Math.max(at, agg.finding.last_ts), false);
   }
 
   /** Publish queued changes (in order) to the change subscribers. Device ids are looked up now. */
@@ -256,10 +256,12 @@ export class DetectionEngine {
     if (this.changeHandlers.length > 0) this.pending.push({ agg, change, snapshot: this.rendered(agg, false) });
   }
 
-  private close(key: string, agg: Aggregate, at: number): void {
+  /** `compact`: closed while the run goes on, so kept smaller (the published closing line had it all). */
+  private close(key: string, agg: Aggregate, at: number, compact = true): void {
     agg.finding.state = 'closed';
     agg.finding.closed_ts = at;
     this.queue(agg, 'closed', at);
+    if (compact) compactClosed(agg.finding);
     this.aggregates.delete(key);
     if (this.occurrences.size >= this.opts.maxFindings * 4) this.occurrences.clear();
     this.occurrences.set(key, { n: agg.finding.occurrence ?? 1, evidence: agg.finding.evidence.at(-1) });
@@ -469,6 +471,25 @@ export class DetectionEngine {
 
   private templateError(what: string): void {
     if (!this.stats.template_errors.includes(what) && this.stats.template_errors.length < 100) this.stats.template_errors.push(what);
+  }
+}
+
+/** Evidence and Community IDs a finding closed during the run keeps in memory (the rest is counted as dropped). */
+const closedEvidence = 5;
+const closedCommunityIds = 5;
+
+/**
+ * A finding that closed while the run goes on was published whole; the copy kept for the run's result
+ * keeps its first packets and flows only, so a sensor running for weeks does not grow with its history.
+ */
+function compactClosed(f: Finding): void {
+  if (f.evidence.length > closedEvidence) {
+    f.evidence_dropped += f.evidence.length - closedEvidence;
+    f.evidence = f.evidence.slice(0, closedEvidence);
+  }
+  if (f.community_ids.length > closedCommunityIds) {
+    f.community_ids_dropped += f.community_ids.length - closedCommunityIds;
+    f.community_ids = f.community_ids.slice(0, closedCommunityIds);
   }
 }
 

@@ -46,6 +46,12 @@ export interface InventoryStats {
   dropped_bindings?: number;
 }
 
+/** What identification and the identity depend on, short of traffic counters: evidence, names, services, peers. */
+function inputSignature(d: Omit<DeviceRecord, 'identification'>): string {
+  return `${d.mac}|${d.ips.length}|${d.hostnames.length}|${d.services.length}|${d.evidence.length}|${d.evidence_dropped}|` +
+    `${d.talks_to.ports.length}|${d.talks_to.domains.length}|${d.peers_local}|${d.peers_remote}`;
+}
+
 /** What makes a device "changed" for live outputs: identity, not traffic counters. */
 function identitySignature(d: DeviceRecord): string {
   const id = d.identification;
@@ -70,6 +76,8 @@ export class Inventory implements DeviceLookup {
   private readonly touched = new Set<string>();
   /** What each device's published identity was (addresses, names, services, identification). */
   private readonly published = new Map<string, string>();
+  /** What each device's identification was last computed from (see inputSignature). */
+  private readonly identityInputs = new Map<string, string>();
   private droppedBindings = 0;
   private droppedDevices = 0;
   private eventErrors = 0;
@@ -120,19 +128,34 @@ export class Inventory implements DeviceLookup {
    */
   takeChanged(): { device: DeviceRecord; change: 'new' | 'changed' }[] {
     if (this.touched.size === 0) return [];
-    const touched = new Set(this.touched);
-    this.touched.clear();
+    this.settle();
     const out: { device: DeviceRecord; change: 'new' | 'changed' }[] = [];
-    for (const d of this.devices()) {
-      if (!touched.has(d.id) && this.published.has(d.id)) continue;
+    for (const id of this.touched) {
+      const state = this.byId.get(id);
+      if (state === undefined) continue;
+      // Identification is the costly step: only for a device whose inputs to it changed.
+      const base = this.baseRecord(state);
+      if (!base) continue;
+      const raw = inputSignature(base);
+      if (this.identityInputs.get(id) === raw) continue;
+      this.identityInputs.set(id, raw);
+      const d = this.identified(base);
       const sig = identitySignature(d);
-      const prev = this.published.get(d.id);
+      const prev = this.published.get(id);
       if (prev === sig) continue;
-      this.published.set(d.id, sig);
+      this.published.set(id, sig);
       out.push({ device: d, change: prev === undefined ? 'new' : 'changed' });
     }
+    this.touched.clear();
     // Devices merged away (ip: → mac:) are no longer listed: forget their signature.
-    if (this.published.size > this.byId.size) for (const id of this.published.keys()) if (!this.byId.has(id)) this.published.delete(id);
+    if (this.published.size > this.byId.size) {
+      for (const id of this.published.keys()) {
+        if (!this.byId.has(id)) {
+          this.published.delete(id);
+          this.identityInputs.delete(id);
+        }
+      }
+    }
     return out;
   }
 
@@ -278,22 +301,32 @@ export class Inventory implements DeviceLookup {
     this.settle();
     const out: DeviceRecord[] = [];
     for (const d of this.byId.values()) {
-      const macLocal = d.mac !== undefined && isLocallyAdministered(d.mac);
-      const base = d.toRecord(d.mac ? ouiVendor(d.mac) : undefined, macLocal);
-      // A MAC that only ever carried one address outside the local networks is that remote host, seen on the
-      // segment (public addressing, a point-to-point link): a peer, not a device of this network.
-      if (d.forwarded.size === 1 && base.ips.length === 0 && !base.local && base.hostnames.length === 0 && base.services.length === 0) continue;
-      // A router forwards many remote addresses; one remote address behind a device's MAC is not routing.
-      if (d.forwarded.size >= minForwardedForGateway) {
-        base.evidence.push({ signal: 'gateway', value: `forwards traffic of ${d.forwarded.size} remote address${d.forwarded.size === 1 ? '' : 'es'}`, ts: d.first_ts, file: '', packet: 0 });
-      }
-      const rec: DeviceRecord = { ...base, identification: this.options.identify(base) };
-      out.push(applyOverrides(rec, this.options.overrides));
+      const base = this.baseRecord(d);
+      if (base) out.push(this.identified(base));
     }
     out.sort((a, b) => a.first_ts - b.first_ts || a.id.localeCompare(b.id));
     this.cache = out;
     this.index = undefined;
     return out;
+  }
+
+  /** The record before identification; undefined for a remote host seen on the segment (a peer, not a device). */
+  private baseRecord(d: DeviceState): Omit<DeviceRecord, 'identification'> | undefined {
+    const macLocal = d.mac !== undefined && isLocallyAdministered(d.mac);
+    const base = d.toRecord(d.mac ? ouiVendor(d.mac) : undefined, macLocal);
+    // A MAC that only ever carried one address outside the local networks is that remote host, seen on the
+    // segment (public addressing, a point-to-point link): a peer, not a device of this network.
+    if (d.forwarded.size === 1 && base.ips.length === 0 && !base.local && base.hostnames.length === 0 && base.services.length === 0) return undefined;
+    // A router forwards many remote addresses; one remote address behind a device's MAC is not routing.
+    if (d.forwarded.size >= minForwardedForGateway) {
+      base.evidence.push({ signal: 'gateway', value: `forwards traffic of ${d.forwarded.size} remote address${d.forwarded.size === 1 ? '' : 'es'}`, ts: d.first_ts, file: '', packet: 0 });
+    }
+    return base;
+  }
+
+  private identified(base: Omit<DeviceRecord, 'identification'>): DeviceRecord {
+    const rec: DeviceRecord = { ...base, identification: this.options.identify(base) };
+    return applyOverrides(rec, this.options.overrides);
   }
 
   byIp(ip: string): DeviceRecord | undefined {

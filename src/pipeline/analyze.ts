@@ -85,8 +85,9 @@ export class Pipeline {
   private ts = 0;
   /** The clock: newest packet time, moved on by heartbeats when the link is quiet. */
   private clock = -Infinity;
-  /** Wall-clock time (seconds) of the newest packet or heartbeat, for the heartbeat's estimate. */
+  /** Wall-clock time (seconds) of the last heartbeat, and the clock then: the heartbeat's estimate. */
   private clockWall = 0;
+  private clockAtBeat = -Infinity;
   private lastExpire = -Infinity;
   private interrupted = false;
   private flushed = false;
@@ -212,8 +213,15 @@ export class Pipeline {
    */
   heartbeat(wallS = Date.now() / 1000): void {
     if (this.clock === -Infinity) return; // no packet yet: nothing can be due
+    if (this.clock !== this.clockAtBeat) {
+      // Packets arrived since the last beat: they set the clock (no wall-clock read per packet).
+      this.clockAtBeat = this.clock;
+      this.clockWall = wallS;
+      return;
+    }
     const now = this.clock + Math.max(0, wallS - this.clockWall);
     this.clockWall = wallS;
+    this.clockAtBeat = now;
     if (now - this.lastExpire >= this.opts.expireEveryS) this.tick(now);
     else this.clock = now;
   }
@@ -235,10 +243,7 @@ export class Pipeline {
     this.ts = ts;
     this.packetNo = rec.packetNo;
     this.stats.packet(ts, rec.origLen, rec.caplen);
-    if (ts > this.clock) {
-      this.clock = ts;
-      this.clockWall = Date.now() / 1000;
-    }
+    if (ts > this.clock) this.clock = ts;
     const view = this.view;
     decodePacket(rec, view, this.defrag, ts);
     for (let i = 0; i < view.anomalies.length; i++) this.stats.anomaly(view.anomalies[i]);
