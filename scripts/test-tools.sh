@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian tools the tests compare against or drive, when missing (idempotent):
-# tshark/editcap (reference dissections), tcpdump, Chromium (report and dashboard tests).
+# tshark/editcap (reference dissections), tcpdump, Chromium (report and dashboard tests), softflowd and
+# tcprewrite (flow-export end-to-end test).
 set -euo pipefail
 need=()
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v editcap >/dev/null 2>&1 || need+=(wireshark-common)
 command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v softflowd >/dev/null 2>&1 || need+=(softflowd)
+command -v tcprewrite >/dev/null 2>&1 || need+=(tcpreplay)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "The tests need: ${need[*]} (Debian packages). Install them, e.g. sudo apt-get install ${need[*]}" >&2

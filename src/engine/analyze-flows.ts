@@ -27,6 +27,8 @@ export type FlowExportInput =
 export interface FlowAnalysisOptions extends Omit<AnalysisOptions, 'pipeline' | 'onProgress'> {
   exports: Partial<ExportRunOptions>;
   onProgress?: (file: string, p: CaptureProgress, packets: number) => void;
+  /** Hands out the run (live callers poll its counters, e.g. datagrams received). */
+  onRun?: (run: FlowExportRun) => void;
 }
 
 /** The summary of a flow-export run: the packet run's shape (datagram counts as packets) plus the collector's. */
@@ -53,6 +55,7 @@ export function flowCapableDetectors(list: readonly Detector[]): { run: Detector
 export async function analyzeFlowExports(input: FlowExportInput, options: Partial<FlowAnalysisOptions> = {}): Promise<AnalysisResult & { summary: FlowRunSummary }> {
   const started = process.hrtime.bigint();
   const run = new FlowExportRun(options.exports ?? {});
+  options.onRun?.(run);
   const inventory = new Inventory({ ...options.inventory, overrides: options.overrides ?? options.inventory?.overrides ?? {} }).attach(run);
   const { run: chosen, skipped } = flowCapableDetectors(options.detectors ?? allDetectors);
   const detection = chosen.length > 0 ? new DetectionEngine(chosen, { ...withKnownOptions(options.detection, chosen), devices: inventory }).attach(run) : undefined;

@@ -115,6 +115,11 @@ export class FlowCollector {
     this.onAnomaly = onAnomaly;
   }
 
+  /** Datagrams seen so far. */
+  get datagramCount(): number {
+    return this.st.datagrams;
+  }
+
   /** Does this payload look like a flow export (version 5, 9 or 10 with a plausible header)? */
   static looksLikeExport(d: Uint8Array, off: number, len: number): boolean {
     if (len < 16) return false;
@@ -233,7 +238,6 @@ export class FlowCollector {
       return;
     }
     this.st.by_protocol.netflow9++;
-    const count = u16(d, off + 2);
     const sysUptimeMs = u32(d, off + 4);
     const exportMs = u32(d, off + 8) * 1000;
     const seq = u32(d, off + 12);
@@ -244,7 +248,6 @@ export class FlowCollector {
     const ctx: SetContext = { protocol: 'netflow9', exportMs, sysUptimeMs, meta };
     const end = off + len;
     let o = off + 20;
-    let found = 0;
     while (o + 4 <= end) {
       const id = u16(d, o);
       const setLen = u16(d, o + 2);
@@ -254,13 +257,12 @@ export class FlowCollector {
       }
       const body = o + 4;
       const setEnd = o + setLen;
-      if (id === 0) found += this.templates(s, d, body, setEnd, (p, e) => parseV9Template(d, p, e, this.options.maxTemplateFields));
-      else if (id === 1) found += this.templates(s, d, body, setEnd, (p, e) => parseV9OptionsTemplate(d, p, e, this.options.maxTemplateFields));
-      else if (id >= 256) found += this.dataSet(s, id, d, body, setEnd, ctx);
+      if (id === 0) this.templates(s, d, body, setEnd, (p, e) => parseV9Template(d, p, e, this.options.maxTemplateFields));
+      else if (id === 1) this.templates(s, d, body, setEnd, (p, e) => parseV9OptionsTemplate(d, p, e, this.options.maxTemplateFields));
+      else if (id >= 256) this.dataSet(s, id, d, body, setEnd, ctx);
       else this.onAnomaly(FA.reservedSetId);
       o = setEnd;
     }
-    if (found >= 0 && count !== found) this.onAnomaly(FA.v9CountMismatch);
   }
 
   // --- IPFIX ---
@@ -318,7 +320,7 @@ export class FlowCollector {
 
   // --- templates ---
 
-  /** Parse every template record of a set; returns how many were found (v9 count check). */
+  /** Parse every template record of a set; returns how many were found. */
   private templates(s: ExporterSession, d: Uint8Array, off: number, end: number,
     parse: (off: number, end: number) => ReturnType<typeof parseIpfixTemplate>): number {
     let o = off;

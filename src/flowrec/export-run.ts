@@ -139,9 +139,14 @@ export class FlowExportRun {
     };
   }
 
-  /** Counters so far (a live run's periodic snapshot). */
+  /** Flows published so far. */
   get flowCount(): number {
     return this.flows;
+  }
+
+  /** Datagrams received so far. */
+  get datagramCount(): number {
+    return this.collector.datagramCount;
   }
 
   private publishFlow(f: FlowRecord): void {
