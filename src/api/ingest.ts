@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { analyzeCaptures, type AnalysisResult } from '../engine/analyze-captures.ts';
+import { analyzeFlowExports } from '../engine/analyze-flows.ts';
 import type { DeviceAssessment } from '../assess/types.ts';
 import { labelSvg } from '../output/label/svg.ts';
 import { labelPdf } from '../output/label/pdf.ts';
@@ -25,15 +26,22 @@ export type LiveListener = (ev: LiveEvent) => void;
 export const MAX_NEW_EVENTS = 200;
 const PROGRESS_EVERY_MS = 250;
 
+export interface IngestOptions {
+  /** Captures that hold NetFlow/IPFIX export datagrams (e.g. the `serve --netflow` spool), analysed as flows. */
+  isFlowExport: (capture: CaptureRow) => boolean;
+}
+
 export class IngestQueue {
   private readonly store: Store;
+  private readonly options: IngestOptions;
   private readonly listeners = new Set<LiveListener>();
   private readonly pending: string[] = [];
   private running: Promise<void> | null = null;
   current: string | null = null;
 
-  constructor(store: Store) {
+  constructor(store: Store, options: Partial<IngestOptions> = {}) {
     this.store = store;
+    this.options = { isFlowExport: () => false, ...options };
   }
 
   get queued(): number {
@@ -104,9 +112,9 @@ export class IngestQueue {
       this.publish('capture.progress', { capture_id: id, progress: 0, packets: 0 });
       const series = new FlowSeries();
       let lastReport = 0;
-      const result = await analyzeCaptures([capture.path], {
-        onFlow: (flow) => series.add(flow),
-        onProgress: (_file, p, packets) => {
+      const analysis = {
+        onFlow: (flow: Parameters<FlowSeries['add']>[0]) => series.add(flow),
+        onProgress: (_file: string, p: { bytesRead: number; totalBytes: number }, packets: number) => {
           const t = performance.now();
           if (t - lastReport < PROGRESS_EVERY_MS) return;
           lastReport = t;
@@ -114,7 +122,10 @@ export class IngestQueue {
           void this.store.setCaptureState(id, { status: 'ingesting', progress });
           this.publish('capture.progress', { capture_id: id, progress, packets });
         },
-      });
+      };
+      const result = this.options.isFlowExport(capture)
+        ? await analyzeFlowExports({ kind: 'captures', paths: [capture.path] }, analysis)
+        : await analyzeCaptures([capture.path], analysis);
       const fault = result.summary.files.find((f) => f.error)?.error;
       if (fault && result.summary.packets === 0) throw new Error(`not a readable capture: ${fault.message}`);
       // Clients see the capture's name in evidence, never the server's path.

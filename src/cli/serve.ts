@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.ts';
@@ -14,6 +14,8 @@ import { isLoopbackHost } from '../api/security.ts';
 import { CaptureWatcher } from '../api/watch.ts';
 import { SqliteStore } from '../store/sqlite.ts';
 import { ExitCode } from './exit-codes.ts';
+import { DatagramSpool } from '../flowrec/spool.ts';
+import { listenUdp, parseListenAddress } from '../flowrec/udp-source.ts';
 
 export const serveHelp = `Usage: bulwark serve [options]
 
@@ -28,6 +30,11 @@ Options:
   --ingest FILE        ingest FILE before announcing the URL (repeatable; files already ingested are skipped)
   --upload-dir DIR     where uploaded captures are kept (default: bulwark-uploads beside the store)
   --max-upload-mb N    upload size limit in MiB (default 1024)
+  --netflow ADDR[:PORT]  collect NetFlow v5/v9 and IPFIX from routers on this UDP address (default port
+                       2055); every --netflow-interval seconds the datagrams are analysed into the store
+  --netflow-interval S seconds per flow-export batch (default 60)
+  --netflow-spool DIR  where the received datagrams are kept as pcap files (default: bulwark-netflow beside
+                       the store)
   -h, --help           this help
 `;
 
@@ -40,6 +47,7 @@ export interface ServeArgs {
   ingest: string[];
   uploadDir: string;
   maxUploadBytes: number;
+  netflow?: { address: string; port: number; intervalS: number; spoolDir: string };
 }
 
 const MIN_TOKEN = 16;
@@ -59,6 +67,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         ingest: { type: 'string', multiple: true, default: [] },
         'upload-dir': { type: 'string' },
         'max-upload-mb': { type: 'string', default: '1024' },
+        netflow: { type: 'string' },
+        'netflow-interval': { type: 'string', default: '60' },
+        'netflow-spool': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -81,7 +92,16 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (v.watch !== undefined && !(existsSync(v.watch) && statSync(v.watch).isDirectory())) return `--watch: '${v.watch}' is not a directory`;
   for (const f of v.ingest) if (!existsSync(f)) return `--ingest: no such file '${f}'`;
   const db = resolve(v.db);
+  let netflow: ServeArgs['netflow'];
+  if (v.netflow !== undefined) {
+    const where = parseListenAddress(v.netflow);
+    if (typeof where === 'string') return `--netflow: ${where}`;
+    const intervalS = Number(v['netflow-interval']);
+    if (!Number.isFinite(intervalS) || intervalS < 1) return `--netflow-interval must be at least 1 second, got '${v['netflow-interval']}'`;
+    netflow = { ...where, intervalS, spoolDir: resolve(v['netflow-spool'] ?? join(dirname(db), 'bulwark-netflow')) };
+  }
   return {
+    netflow,
     host, port, db, token, watch: v.watch, ingest: v.ingest,
     uploadDir: resolve(v['upload-dir'] ?? join(dirname(db), 'bulwark-uploads')),
     maxUploadBytes: mb * 1024 * 1024,
@@ -100,7 +120,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   mkdirSync(dirname(args.db), { recursive: true });
   const store = new SqliteStore(args.db);
-  const queue = new IngestQueue(store);
+  const spoolDir = args.netflow?.spoolDir;
+  const queue = new IngestQueue(store, { isFlowExport: (c) => spoolDir !== undefined && c.path.startsWith(spoolDir + sep) });
   const app = createApp({ store, queue, token: args.token, maxUploadBytes: args.maxUploadBytes, uploadDir: args.uploadDir });
   for (const c of await store.pendingCaptures()) {
     if (existsSync(c.path)) queue.enqueue(c);
@@ -132,15 +153,25 @@ export async function serveCommand(argv: string[]): Promise<number> {
     watcher.start();
   }
 
+  const collecting = args.netflow ? await startCollector(args.netflow, queue) : undefined;
+  if (collecting instanceof Error) {
+    process.stderr.write(`bulwark serve: --netflow: ${collecting.message}\n`);
+    server.close();
+    await store.close();
+    return ExitCode.USAGE;
+  }
+
   const shownHost = args.host.includes(':') ? `[${args.host.replace(/^\[|\]$/g, '')}]` : args.host;
   process.stdout.write(`Bulwark is serving ${args.db}\n  http://${shownHost}:${port}/${args.token ? '?token=<your token>' : ''}\n`);
   if (args.watch) process.stdout.write(`  watching ${resolve(args.watch)} for captures\n`);
+  if (collecting) process.stdout.write(`  collecting NetFlow/IPFIX on udp ${collecting.address}:${collecting.port} (batches of ${args.netflow?.intervalS} s in ${spoolDir})\n`);
 
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       watcher?.stop();
+      collecting?.stop();
       server.closeAllConnections();
       server.close(() => done());
     };
@@ -150,6 +181,26 @@ export async function serveCommand(argv: string[]): Promise<number> {
   await queue.idle();
   await store.close();
   return ExitCode.OK;
+}
+
+/** The flow-export collector of `serve`: datagrams spooled into pcap batches, each batch ingested as flows. */
+async function startCollector(o: NonNullable<ServeArgs['netflow']>, queue: IngestQueue): Promise<{ address: string; port: number; stop(): void } | Error> {
+  const spool = new DatagramSpool({ dir: o.spoolDir, intervalS: o.intervalS, localAddress: o.address, localPort: o.port }, (path) => {
+    queue.submitFile(path).catch((err: unknown) => process.stderr.write(`netflow: ${path}: ${err instanceof Error ? err.message : String(err)}\n`));
+  });
+  const abort = new AbortController();
+  let bound: { address: string; port: number } | undefined;
+  const listening = listenUdp(spool, o.address, o.port, abort.signal, (address, port) => { bound = { address, port }; });
+  const failed = await Promise.race([listening.then(() => undefined, (err: unknown) => err as Error), new Promise<undefined>((r) => setTimeout(() => r(undefined), 200))]);
+  if (failed instanceof Error) return failed;
+  return {
+    address: bound?.address ?? o.address,
+    port: bound?.port ?? o.port,
+    stop: () => {
+      abort.abort();
+      spool.rotate();
+    },
+  };
 }
 
 function listen(fetch: (req: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<Server> {
