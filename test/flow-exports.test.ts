@@ -56,8 +56,12 @@ const deviceIps = (r: AnalysisResult): string[] => r.devices.flatMap((d) => d.ip
 for (const version of ['5', '9', '10'] as const) {
   test(`nmap SYN scan (synscan.pcap) through softflowd -v ${version}: same scan finding, same count, same device`, { skip }, async () => {
     const capture = join(traces, 'flow/synscan.pcap');
-    const [flows, packets] = [await viaSoftflowd(capture, version), await analyzeCaptures([capture])];
+    const packetIds = new Set<string>();
+    const [flows, packets] = [await viaSoftflowd(capture, version), await analyzeCaptures([capture], { onFlow: (f) => packetIds.add(f.community_id) })];
     assert.deepEqual(findings(flows), findings(packets));
+    // The exported flows carry the same Community IDs as the packet path's flows (they join with Zeek data too).
+    const exportedIds = flows.findings[0].community_ids;
+    assert.ok(exportedIds.length > 0 && exportedIds.every((id) => packetIds.has(id)));
     assert.deepEqual(findings(flows), ['scan.vertical infected:172.16.0.8,victim:64.13.134.52']);
     assert.equal(counts(flows)['scan.vertical'], counts(packets)['scan.vertical']);
     assert.deepEqual(deviceIps(flows), deviceIps(packets));

@@ -13,6 +13,7 @@ import { parseV5Header, parseV5Record, V5_HEADER, V5_RECORD } from './netflow5.t
 import { decodeRecord, RecordScratch } from './record.ts';
 import { SessionTable, type ExporterSession } from './session.ts';
 import { isWithdrawal, parseIpfixTemplate, parseV9OptionsTemplate, parseV9Template, type Template } from './template.ts';
+import { exportedCommunityId } from './to-flow.ts';
 import type { DatagramMeta, ExportedFlow, ExportProtocol } from './types.ts';
 
 export interface CollectorOptions {
@@ -212,7 +213,8 @@ export class FlowCollector {
     s.defaultSampling = sampling;
     const exportMs = v.unixSecs * 1000 + Math.floor(v.unixNsecs / 1e6);
     for (let i = 0; i < v.present; i++) {
-      const r = parseV5Record(d, off + V5_HEADER + i * V5_RECORD);
+      const at = off + V5_HEADER + i * V5_RECORD;
+      const r = parseV5Record(d, at);
       const icmp = r.proto === 1;
       const endMs = uptimeToMs(exportMs, v.sysUptimeMs, r.last);
       const startMs = Math.min(uptimeToMs(exportMs, v.sysUptimeMs, r.first), endMs);
@@ -225,6 +227,7 @@ export class FlowCollector {
         icmpType: icmp ? r.dstPort >> 8 : -1, icmpCode: icmp ? r.dstPort & 0xff : -1,
         packets: r.packets * sampling, bytes: r.bytes * sampling, revPackets: 0, revBytes: 0, biflow: false,
         tcpFlags: r.tcpFlags, revTcpFlags: 0, hasTcpFlags: true, startMs, endMs, sampling,
+        communityId: exportedCommunityId(d.subarray(at, at + 4), d.subarray(at + 4, at + 8), r.proto, r.srcPort, r.dstPort, r.dstPort >> 8, r.dstPort & 0xff),
         file: meta.file, packet: meta.packet, ts: meta.ts,
       });
     }
@@ -457,15 +460,20 @@ export class FlowCollector {
       }
     }
     const { startMs, endMs } = this.times(s, ctx);
+    const srcPort = icmp ? 0 : Math.max(0, r.srcPort);
+    const dstPort = icmp ? 0 : Math.max(0, r.dstPort);
+    const cid = r.srcOff >= 0 && r.dstOff >= 0
+      ? exportedCommunityId(r.buf.subarray(r.srcOff, r.srcOff + r.addrLen), r.buf.subarray(r.dstOff, r.dstOff + r.addrLen), proto, srcPort, dstPort, icmpType, icmpCode)
+      : '';
     this.onRecord({
       protocol: ctx.protocol, exporter: s.exporter, domain: s.domain, templateId: t.id,
       ipVersion: r.ipVersion === 6 || r.src.includes(':') ? 6 : 4,
-      srcIp: r.src, dstIp: r.dst, srcPort: icmp ? 0 : Math.max(0, r.srcPort), dstPort: icmp ? 0 : Math.max(0, r.dstPort), proto,
+      srcIp: r.src, dstIp: r.dst, srcPort, dstPort, proto,
       icmpType, icmpCode,
       packets: Math.max(0, packets) * sampling, bytes: Math.max(0, bytes) * sampling,
       revPackets: Math.max(0, revPackets) * sampling, revBytes: Math.max(0, revBytes) * sampling, biflow,
       tcpFlags: Math.max(0, r.tcpFlags), revTcpFlags: Math.max(0, r.revTcpFlags), hasTcpFlags: r.tcpFlags >= 0,
-      startMs, endMs, sampling, srcMac: r.srcMac, dstMac: r.dstMac, vlan: r.vlan > 0 ? r.vlan : undefined,
+      startMs, endMs, sampling, srcMac: r.srcMac, dstMac: r.dstMac, vlan: r.vlan > 0 ? r.vlan : undefined, communityId: cid,
       file: ctx.meta.file, packet: ctx.meta.packet, ts: ctx.meta.ts,
     });
   }
