@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeFlowExports } from '../src/engine/analyze-flows.ts';
@@ -103,4 +103,17 @@ test('SSH brute force (Slips test19, port 902 rewritten to 22) through softflowd
   // Deliberate difference: flows count every short session to port 22; the packet path only those whose SSH
   // banner it saw (the cut capture truncates some), so the flow count is the larger.
   assert.ok(counts(flows)['bruteforce.login'] >= counts(packets)['bruteforce.login']);
+});
+
+test('bulwark analyze --flows-from-capture --out: flows with provenance, summary.json with the collector', () => {
+  const out = join(work, 'cli-out');
+  const r = spawnSync(process.execPath, [join(import.meta.dirname, '../bin/bulwark.js'), 'analyze', '--flows-from-capture', '--quiet', '--out', out,
+    join(traces, 'flowrec/pmacct-100-ipfix-cisco.pcap')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { flow_export: { records: number; datagrams: number } };
+  // nfacctd's expected output for this capture has 12 records (test/traces/flowrec/pmacct-100-output-flow-00.json).
+  assert.deepEqual([summary.flow_export.datagrams, summary.flow_export.records], [6, 12]);
+  const flows = readFileSync(join(out, 'flows.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { provenance?: { protocol: string; domain: number } });
+  assert.equal(flows.length, 12);
+  assert.ok(flows.every((f) => f.provenance?.protocol === 'ipfix' && [851968, 917504].includes(f.provenance.domain)));
 });
