@@ -94,7 +94,7 @@ export async function analyzeFlowExports(input: FlowExportInput, options: Partia
     last_ts: stats.last_ts,
     span_s: stats.first_ts !== null && stats.last_ts !== null ? stats.last_ts - stats.first_ts : 0,
     flows: { total: stats.flows, max_live: stats.stitch.pending, evicted: 0, ended: {}, bytes_per_flow: 0 },
-    transports: {},
+    transports: Object.fromEntries(stats.transports),
     apps: {},
     events: Object.fromEntries(stats.events),
     anomalies: Object.fromEntries([...stats.anomalies].sort((a, b) => b[1] - a[1])),
