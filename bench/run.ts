@@ -15,6 +15,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BULWARK, PEERS, REPO, bulwarkAvailable, installMissing, packageVersion, unshareWorks, which } from './peers.ts';
 import type { Tool } from './peers.ts';
+import { benchFlows } from './flows.ts';
 import { WORK_DIR, describe, ensurePrefix, ensureWorkloads, packetsFromArgs } from './workload.ts';
 import type { Workload } from './workload.ts';
 
@@ -292,6 +293,9 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${w.name}: ${w.packets.toLocaleString('en-US')} packets, ${(w.bytes / 1e6).toFixed(1)} MB\n${textTable(rs)}\n`);
     sections.push(`## ${w.name}: ${w.packets.toLocaleString('en-US')} packets, ${(w.bytes / 1e6).toFixed(1)} MB\n\n${w.description}; \`${w.path.slice(REPO.length)}\`, sha256 \`${w.sha256}\`.\n\n${markdownTable(rs)}\n`);
   }
+
+  // The flow-export collector (NetFlow/IPFIX datagrams, not packets) against nfcapd/nfdump: bench/flows.ts.
+  if (wanted('flows')) sections.push(await benchFlows());
 
   const versions = peers.map((t) => `${t.pkg} ${packageVersion(t.pkg!)}`).join(', ');
   const md = [

@@ -1,11 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian tools the tests compare against or drive, when missing (idempotent):
-# tshark/editcap (reference dissections), tcpdump, Chromium (report and dashboard tests),
-# promtool (the metrics format check), rsyslogd (the syslog output's receiver).
-# tshark/editcap (reference dissections), tcpdump, Chromium (report and dashboard tests), nftables and
-# iproute2 (MUD enforcement test in network namespaces), openssl (MUD signatures).
-# tshark/editcap (reference dissections), tcpdump, Chromium (report and dashboard tests), dumpcap (live capture),
-# tcpreplay and iproute2 (the live-capture test replays a capture into a veth pair inside its own namespace).
+# tshark/editcap (reference dissections), tcpdump, Chromium (report and dashboard tests), promtool (the
+# metrics format check), rsyslogd (the syslog output's receiver), nftables, iproute2 and openssl (MUD
+# enforcement in network namespaces, MUD signatures), dumpcap and tcpreplay (live capture into a veth pair
+# inside the test's own namespace), softflowd and tcprewrite (flow-export end-to-end test).
 set -euo pipefail
 need=()
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
@@ -20,6 +18,8 @@ command -v rsyslogd >/dev/null 2>&1 || need+=(rsyslog)
 command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v softflowd >/dev/null 2>&1 || need+=(softflowd)
+command -v tcprewrite >/dev/null 2>&1 || need+=(tcpreplay)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "The tests need: ${need[*]} (Debian packages). Install them, e.g. sudo apt-get install ${need[*]}" >&2

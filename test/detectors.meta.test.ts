@@ -66,6 +66,9 @@ for (const d of detectors) {
     assert.match(text, /^#+ .*✅/m, 'a ✅ section (traffic that must not trigger it)');
     for (const name of Object.keys(d.options)) assert.ok(text.includes(`\`${name}\``), `doc page names option ${name}`);
     assert.ok(existsSync(join(dir, `${d.id}.test.ts`)), `src/detect/detectors/${d.id}.test.ts missing`);
+    // What it needs decides whether it runs on flow exports (src/engine/analyze-flows.ts); the page says so.
+    if (d.needs === 'flows') assert.match(text, /\*\*Needs\*\* flows/, 'page says it runs on flow exports');
+    else assert.match(text, /needs packets/i, 'page says "needs packets"');
   });
 }
 

@@ -6,6 +6,7 @@
  */
 import { dirname } from 'node:path';
 import { analyzeCaptures, type AnalysisResult } from '../engine/analyze-captures.ts';
+import { analyzeFlowExports } from '../engine/analyze-flows.ts';
 import type { DeviceAssessment } from '../assess/types.ts';
 import { labelSvg } from '../output/label/svg.ts';
 import { labelPdf } from '../output/label/pdf.ts';
@@ -28,6 +29,8 @@ export interface IngestLimits {
   mudProfiles?: string;
   /** Per-detector options of this server (indicator lists received through the API). */
   detectorOptions?: Record<string, Record<string, unknown>>;
+  /** The capture holds flow-export datagrams (NetFlow/IPFIX): analysed as flow records. */
+  flowExport?: boolean;
 }
 
 export async function ingestCapture(store: Store, capture: CaptureRow, onProgress: (p: IngestProgress) => void, limits: IngestLimits = {}): Promise<IngestOutcome> {
@@ -35,13 +38,11 @@ export async function ingestCapture(store: Store, capture: CaptureRow, onProgres
   const series = new FlowSeries();
   let lastReport = 0;
   // Plain data crosses into the ingest worker; the profile service is rebuilt on this side from its folder.
-  const mud = limits.mudProfiles ? new MudService(limits.mudProfiles).begin() : undefined;
-  const result = await analyzeCaptures([capture.path], {
-    ...mud?.options,
+  const mud = limits.mudProfiles && !limits.flowExport ? new MudService(limits.mudProfiles).begin() : undefined;
+  const common = {
     detection: { options: { ...mud?.options.detection?.options, ...limits.detectorOptions } },
-    pipeline: { capture: { maxDecompressedBytes: limits.maxDecompressedBytes } },
-    onFlow: (flow) => series.add(flow),
-    onProgress: (_file, p, packets) => {
+    onFlow: (flow: Parameters<FlowSeries['add']>[0]) => series.add(flow),
+    onProgress: (_file: string, p: { bytesRead: number; totalBytes: number }, packets: number) => {
       const t = performance.now();
       if (t - lastReport < PROGRESS_EVERY_MS) return;
       lastReport = t;
@@ -49,7 +50,10 @@ export async function ingestCapture(store: Store, capture: CaptureRow, onProgres
       void store.setCaptureState(id, { status: 'ingesting', progress });
       onProgress({ progress, packets });
     },
-  });
+  };
+  const result = limits.flowExport
+    ? await analyzeFlowExports({ kind: 'captures', paths: [capture.path] }, common)
+    : await analyzeCaptures([capture.path], { ...mud?.options, ...common, pipeline: { capture: { maxDecompressedBytes: limits.maxDecompressedBytes } } });
   const fault = result.summary.files.find((f) => f.error)?.error;
   if (fault && result.summary.packets === 0) throw new Error(`not a readable capture: ${fault.message}`);
   mud?.finish(result);

@@ -40,6 +40,8 @@ export interface IngestOptions {
   maxDecompressedBytes: number;
   /** MUD profiles learned, counted and watched on every ingest (serve --profiles). */
   mud?: MudService;
+  /** Captures that hold flow-export datagrams (serve --netflow's spooled batches), analysed as flow records. */
+  isFlowExport?: (capture: CaptureRow) => boolean;
 }
 
 /** Why a capture found 'ingesting' at start-up is not resumed: the last attempt may be what stopped the server. */
@@ -147,7 +149,7 @@ export class IngestQueue {
       await this.store.setCaptureState(id, { status: 'ingesting', progress: 0 });
       this.publish('capture.progress', { capture_id: id, progress: 0, packets: 0 });
       const onProgress = (p: IngestProgress): void => this.publish('capture.progress', { capture_id: id, ...p });
-      const outcome = this.options.worker ? await this.inWorker(capture, onProgress) : await ingestCapture(this.store, capture, onProgress, this.limits());
+      const outcome = this.options.worker ? await this.inWorker(capture, onProgress) : await ingestCapture(this.store, capture, onProgress, this.limits(capture));
       this.store.changed?.();
       for (const deviceId of outcome.newDeviceIds.slice(0, MAX_NEW_EVENTS)) {
         const json = await this.store.getDevice(deviceId, false);
@@ -166,13 +168,16 @@ export class IngestQueue {
     }
   }
 
-  private limits(): IngestLimits {
-    return { maxDecompressedBytes: this.options.maxDecompressedBytes, mudProfiles: this.mud?.dir, detectorOptions: this.indicators?.detectorOptions() };
+  private limits(capture: CaptureRow): IngestLimits {
+    return {
+      maxDecompressedBytes: this.options.maxDecompressedBytes, mudProfiles: this.mud?.dir, detectorOptions: this.indicators?.detectorOptions(),
+      flowExport: this.options.isFlowExport?.(capture) ?? false,
+    };
   }
 
   /** Runs one ingest in a worker thread with its own heap limit; rejects with the reason it failed. */
   private inWorker(capture: CaptureRow, onProgress: (p: IngestProgress) => void): Promise<Pick<IngestOutcome, 'newDeviceIds' | 'newFindingIds' | 'summary'>> {
-    const job: IngestJob = { db: this.store.path!, capture, limits: this.limits() };
+    const job: IngestJob = { db: this.store.path!, capture, limits: this.limits(capture) };
     // The worker module has this module's extension: .ts in a checkout, .js in the built package.
     const worker = new Worker(new URL(`./ingest-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url), {
       workerData: job,

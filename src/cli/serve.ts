@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.ts';
@@ -19,6 +19,8 @@ import { Metrics } from '../output/metrics.ts';
 import { removeUploadedFiles } from '../api/routes-retention.ts';
 import { alertHelp, alertsFromIngest, configAlertSpecs, defaultSensorName, openAlerts } from './alerts.ts';
 import { ConfigError, loadConfig, type BulwarkConfig } from './config/load.ts';
+import { DatagramSpool } from '../flowrec/spool.ts';
+import { listenUdp, parseListenAddress } from '../flowrec/udp-source.ts';
 
 export const serveHelp = `Usage: bulwark serve [options]
 
@@ -43,6 +45,11 @@ Options:
                        watched (default: bulwark-mud beside the store; see 'bulwark mud --help')
   --no-profiles        no MUD profiles
 ${alertHelp}  --sensor NAME        this sensor's name in alerts (default: the host name)
+  --netflow ADDR[:PORT]  collect NetFlow v5/v9 and IPFIX from routers on this UDP address (default port
+                       2055); every --netflow-interval seconds the datagrams are analysed into the store
+  --netflow-interval S seconds per flow-export batch (default 60)
+  --netflow-spool DIR  where the received datagrams are kept as pcap files (default: bulwark-netflow beside
+                       the store)
   -h, --help           this help
 
 Operations: GET /metrics (Prometheus text format; needs the token when one is set), /healthz, /readyz.
@@ -65,6 +72,7 @@ export interface ServeArgs {
   profiles?: string;
   ingestHeapMb: number;
   maxDecompressedBytes: number;
+  netflow?: { address: string; port: number; intervalS: number; spoolDir: string };
 }
 
 const MIN_TOKEN = 16;
@@ -92,6 +100,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         'no-profiles': { type: 'boolean', default: false },
         'ingest-heap-mb': { type: 'string', default: String(DEFAULT_INGEST_HEAP_MB) },
         'max-decompressed-mb': { type: 'string', default: String(DEFAULT_MAX_DECOMPRESSED_MB) },
+        netflow: { type: 'string' },
+        'netflow-interval': { type: 'string', default: '60' },
+        'netflow-spool': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -132,7 +143,16 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (v.watch !== undefined && !(existsSync(v.watch) && statSync(v.watch).isDirectory())) return `--watch: '${v.watch}' is not a directory`;
   for (const f of v.ingest) if (!existsSync(f)) return `--ingest: no such file '${f}'`;
   const db = resolve(v.db ?? config.store?.path ?? './bulwark.db');
+  let netflow: ServeArgs['netflow'];
+  if (v.netflow !== undefined) {
+    const where = parseListenAddress(v.netflow);
+    if (typeof where === 'string') return `--netflow: ${where}`;
+    const intervalS = Number(v['netflow-interval']);
+    if (!Number.isFinite(intervalS) || intervalS < 1) return `--netflow-interval must be at least 1 second, got '${v['netflow-interval']}'`;
+    netflow = { ...where, intervalS, spoolDir: resolve(v['netflow-spool'] ?? join(dirname(db), 'bulwark-netflow')) };
+  }
   return {
+    netflow,
     host, port, db, token, taxiiToken: v['taxii-token'], watch: v.watch, ingest: v.ingest,
     uploadDir: resolve(v['upload-dir'] ?? join(dirname(db), 'bulwark-uploads')),
     maxUploadBytes: mb * 1024 * 1024,
@@ -157,7 +177,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   mkdirSync(dirname(args.db), { recursive: true });
   const store = new SqliteStore(args.db);
-  const queue = new IngestQueue(store, { heapMb: args.ingestHeapMb, maxDecompressedBytes: args.maxDecompressedBytes, mud: args.profiles ? new MudService(args.profiles) : undefined });
+  const spoolDir = args.netflow?.spoolDir;
+  const queue = new IngestQueue(store, {
+    heapMb: args.ingestHeapMb, maxDecompressedBytes: args.maxDecompressedBytes, mud: args.profiles ? new MudService(args.profiles) : undefined,
+    isFlowExport: (c) => spoolDir !== undefined && c.path.startsWith(spoolDir + sep),
+  });
   const metrics = new Metrics({ storeSnapshot: () => store.overview() });
   const alerts = openAlerts(args.alerts, args.sensor, metrics, args.config);
   if (typeof alerts === 'string') {
@@ -196,9 +220,18 @@ export async function serveCommand(argv: string[]): Promise<number> {
 
   const retention = args.config.retention?.days;
   const retentionTimer = retention ? startRetention(store, retention, args.uploadDir) : undefined;
+  const collecting = args.netflow ? await startCollector(args.netflow, queue) : undefined;
+  if (collecting instanceof Error) {
+    process.stderr.write(`bulwark serve: --netflow: ${collecting.message}\n`);
+    server.close();
+    await store.close();
+    return ExitCode.USAGE;
+  }
+
   const shownHost = args.host.includes(':') ? `[${args.host.replace(/^\[|\]$/g, '')}]` : args.host;
   process.stdout.write(`Bulwark is serving ${args.db}\n  http://${shownHost}:${port}/${args.token ? '?token=<your token>' : ''}\n`);
   if (args.watch) process.stdout.write(`  watching ${resolve(args.watch)} for captures\n`);
+  if (collecting) process.stdout.write(`  collecting NetFlow/IPFIX on udp ${collecting.address}:${collecting.port} (batches of ${args.netflow?.intervalS} s in ${spoolDir})\n`);
 
   await new Promise<void>((done) => {
     const stop = (): void => {
@@ -206,6 +239,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       process.off('SIGTERM', stop);
       watcher?.stop();
       clearInterval(retentionTimer);
+      collecting?.stop();
       server.closeAllConnections();
       server.close(() => done());
     };
@@ -232,6 +266,26 @@ function startRetention(store: SqliteStore, days: number, uploadDir: string): No
   const timer = setInterval(run, RETENTION_EVERY_MS);
   timer.unref();
   return timer;
+}
+
+/** The flow-export collector of `serve`: datagrams spooled into pcap batches, each batch ingested as flows. */
+async function startCollector(o: NonNullable<ServeArgs['netflow']>, queue: IngestQueue): Promise<{ address: string; port: number; stop(): void } | Error> {
+  const spool = new DatagramSpool({ dir: o.spoolDir, intervalS: o.intervalS, localAddress: o.address, localPort: o.port }, (path) => {
+    queue.submitFile(path).catch((err: unknown) => process.stderr.write(`netflow: ${path}: ${err instanceof Error ? err.message : String(err)}\n`));
+  });
+  const abort = new AbortController();
+  let bound: { address: string; port: number } | undefined;
+  const listening = listenUdp(spool, o.address, o.port, abort.signal, (address, port) => { bound = { address, port }; });
+  const failed = await Promise.race([listening.then(() => undefined, (err: unknown) => err as Error), new Promise<undefined>((r) => setTimeout(() => r(undefined), 200))]);
+  if (failed instanceof Error) return failed;
+  return {
+    address: bound?.address ?? o.address,
+    port: bound?.port ?? o.port,
+    stop: () => {
+      abort.abort();
+      spool.rotate();
+    },
+  };
 }
 
 function listen(fetch: (req: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<Server> {

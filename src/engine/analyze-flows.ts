@@ -29,6 +29,8 @@ export type FlowExportInput =
 export interface FlowAnalysisOptions extends Omit<AnalysisOptions, 'pipeline' | 'onProgress'> {
   exports: Partial<ExportRunOptions>;
   onProgress?: (file: string, p: CaptureProgress, packets: number) => void;
+  /** Hands out the run (live callers poll its counters, e.g. datagrams received). */
+  onRun?: (run: FlowExportRun) => void;
 }
 
 /** The summary of a flow-export run: the packet run's shape (datagram counts as packets) plus the collector's. */
@@ -55,6 +57,7 @@ export function flowCapableDetectors(list: readonly Detector[]): { run: Detector
 export async function analyzeFlowExports(input: FlowExportInput, options: Partial<FlowAnalysisOptions> = {}): Promise<AnalysisResult & { summary: FlowRunSummary }> {
   const started = process.hrtime.bigint();
   const run = new FlowExportRun(options.exports ?? {});
+  options.onRun?.(run);
   const inventory = new Inventory({ ...options.inventory, overrides: options.overrides ?? options.inventory?.overrides ?? {} }).attach(run);
   const { run: chosen, skipped } = flowCapableDetectors(options.detectors ?? allDetectors);
   const detection = chosen.length > 0 ? new DetectionEngine(chosen, { ...withKnownOptions(options.detection, chosen), devices: inventory }).attach(run) : undefined;
@@ -94,7 +97,7 @@ export async function analyzeFlowExports(input: FlowExportInput, options: Partia
     last_ts: stats.last_ts,
     span_s: stats.first_ts !== null && stats.last_ts !== null ? stats.last_ts - stats.first_ts : 0,
     flows: { total: stats.flows, max_live: stats.stitch.pending, evicted: 0, ended: {}, bytes_per_flow: 0 },
-    transports: {},
+    transports: Object.fromEntries(stats.transports),
     apps: {},
     events: Object.fromEntries(stats.events),
     anomalies: Object.fromEntries([...stats.anomalies].sort((a, b) => b[1] - a[1])),

@@ -13,6 +13,7 @@ import { parseV5Header, parseV5Record, V5_HEADER, V5_RECORD } from './netflow5.t
 import { decodeRecord, RecordScratch } from './record.ts';
 import { SessionTable, type ExporterSession } from './session.ts';
 import { isWithdrawal, parseIpfixTemplate, parseV9OptionsTemplate, parseV9Template, type Template } from './template.ts';
+import { exportedCommunityId } from './to-flow.ts';
 import type { DatagramMeta, ExportedFlow, ExportProtocol } from './types.ts';
 
 export interface CollectorOptions {
@@ -115,6 +116,11 @@ export class FlowCollector {
     this.onAnomaly = onAnomaly;
   }
 
+  /** Datagrams seen so far. */
+  get datagramCount(): number {
+    return this.st.datagrams;
+  }
+
   /** Does this payload look like a flow export (version 5, 9 or 10 with a plausible header)? */
   static looksLikeExport(d: Uint8Array, off: number, len: number): boolean {
     if (len < 16) return false;
@@ -207,7 +213,8 @@ export class FlowCollector {
     s.defaultSampling = sampling;
     const exportMs = v.unixSecs * 1000 + Math.floor(v.unixNsecs / 1e6);
     for (let i = 0; i < v.present; i++) {
-      const r = parseV5Record(d, off + V5_HEADER + i * V5_RECORD);
+      const at = off + V5_HEADER + i * V5_RECORD;
+      const r = parseV5Record(d, at);
       const icmp = r.proto === 1;
       const endMs = uptimeToMs(exportMs, v.sysUptimeMs, r.last);
       const startMs = Math.min(uptimeToMs(exportMs, v.sysUptimeMs, r.first), endMs);
@@ -220,6 +227,7 @@ export class FlowCollector {
         icmpType: icmp ? r.dstPort >> 8 : -1, icmpCode: icmp ? r.dstPort & 0xff : -1,
         packets: r.packets * sampling, bytes: r.bytes * sampling, revPackets: 0, revBytes: 0, biflow: false,
         tcpFlags: r.tcpFlags, revTcpFlags: 0, hasTcpFlags: true, startMs, endMs, sampling,
+        communityId: exportedCommunityId(d.subarray(at, at + 4), d.subarray(at + 4, at + 8), r.proto, r.srcPort, r.dstPort, r.dstPort >> 8, r.dstPort & 0xff),
         file: meta.file, packet: meta.packet, ts: meta.ts,
       });
     }
@@ -233,7 +241,6 @@ export class FlowCollector {
       return;
     }
     this.st.by_protocol.netflow9++;
-    const count = u16(d, off + 2);
     const sysUptimeMs = u32(d, off + 4);
     const exportMs = u32(d, off + 8) * 1000;
     const seq = u32(d, off + 12);
@@ -244,7 +251,6 @@ export class FlowCollector {
     const ctx: SetContext = { protocol: 'netflow9', exportMs, sysUptimeMs, meta };
     const end = off + len;
     let o = off + 20;
-    let found = 0;
     while (o + 4 <= end) {
       const id = u16(d, o);
       const setLen = u16(d, o + 2);
@@ -254,13 +260,12 @@ export class FlowCollector {
       }
       const body = o + 4;
       const setEnd = o + setLen;
-      if (id === 0) found += this.templates(s, d, body, setEnd, (p, e) => parseV9Template(d, p, e, this.options.maxTemplateFields));
-      else if (id === 1) found += this.templates(s, d, body, setEnd, (p, e) => parseV9OptionsTemplate(d, p, e, this.options.maxTemplateFields));
-      else if (id >= 256) found += this.dataSet(s, id, d, body, setEnd, ctx);
+      if (id === 0) this.templates(s, d, body, setEnd, (p, e) => parseV9Template(d, p, e, this.options.maxTemplateFields));
+      else if (id === 1) this.templates(s, d, body, setEnd, (p, e) => parseV9OptionsTemplate(d, p, e, this.options.maxTemplateFields));
+      else if (id >= 256) this.dataSet(s, id, d, body, setEnd, ctx);
       else this.onAnomaly(FA.reservedSetId);
       o = setEnd;
     }
-    if (found >= 0 && count !== found) this.onAnomaly(FA.v9CountMismatch);
   }
 
   // --- IPFIX ---
@@ -318,7 +323,7 @@ export class FlowCollector {
 
   // --- templates ---
 
-  /** Parse every template record of a set; returns how many were found (v9 count check). */
+  /** Parse every template record of a set; returns how many were found. */
   private templates(s: ExporterSession, d: Uint8Array, off: number, end: number,
     parse: (off: number, end: number) => ReturnType<typeof parseIpfixTemplate>): number {
     let o = off;
@@ -455,15 +460,20 @@ export class FlowCollector {
       }
     }
     const { startMs, endMs } = this.times(s, ctx);
+    const srcPort = icmp ? 0 : Math.max(0, r.srcPort);
+    const dstPort = icmp ? 0 : Math.max(0, r.dstPort);
+    const cid = r.srcOff >= 0 && r.dstOff >= 0
+      ? exportedCommunityId(r.buf.subarray(r.srcOff, r.srcOff + r.addrLen), r.buf.subarray(r.dstOff, r.dstOff + r.addrLen), proto, srcPort, dstPort, icmpType, icmpCode)
+      : '';
     this.onRecord({
       protocol: ctx.protocol, exporter: s.exporter, domain: s.domain, templateId: t.id,
       ipVersion: r.ipVersion === 6 || r.src.includes(':') ? 6 : 4,
-      srcIp: r.src, dstIp: r.dst, srcPort: icmp ? 0 : Math.max(0, r.srcPort), dstPort: icmp ? 0 : Math.max(0, r.dstPort), proto,
+      srcIp: r.src, dstIp: r.dst, srcPort, dstPort, proto,
       icmpType, icmpCode,
       packets: Math.max(0, packets) * sampling, bytes: Math.max(0, bytes) * sampling,
       revPackets: Math.max(0, revPackets) * sampling, revBytes: Math.max(0, revBytes) * sampling, biflow,
       tcpFlags: Math.max(0, r.tcpFlags), revTcpFlags: Math.max(0, r.revTcpFlags), hasTcpFlags: r.tcpFlags >= 0,
-      startMs, endMs, sampling, srcMac: r.srcMac, dstMac: r.dstMac, vlan: r.vlan > 0 ? r.vlan : undefined,
+      startMs, endMs, sampling, srcMac: r.srcMac, dstMac: r.dstMac, vlan: r.vlan > 0 ? r.vlan : undefined, communityId: cid,
       file: ctx.meta.file, packet: ctx.meta.packet, ts: ctx.meta.ts,
     });
   }

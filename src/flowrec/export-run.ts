@@ -37,6 +37,7 @@ export interface ExportRunStats {
   flows: number;
   anomalies: Map<string, number>;
   events: Map<string, number>;
+  transports: Map<string, number>;
   /** Time span of the exported flows (seconds), null before the first. */
   first_ts: number | null;
   last_ts: number | null;
@@ -56,6 +57,8 @@ export class FlowExportRun {
   private readonly ports: Set<number>;
   private readonly anomalies = new Map<string, number>();
   private readonly events = new Map<string, number>();
+  /** Packets per transport, summed from the exported counters (the packet path's `transports`). */
+  private readonly transports = new Map<string, number>();
   private flows = 0;
   private firstTs = Infinity;
   private lastTs = -Infinity;
@@ -148,6 +151,7 @@ export class FlowExportRun {
       flows: this.flows,
       anomalies: this.anomalies,
       events: this.events,
+      transports: this.transports,
       first_ts: this.flows > 0 ? this.firstTs : null,
       last_ts: this.flows > 0 ? this.lastTs : null,
       packets: this.packets,
@@ -155,13 +159,19 @@ export class FlowExportRun {
     };
   }
 
-  /** Counters so far (a live run's periodic snapshot). */
+  /** Flows published so far. */
   get flowCount(): number {
     return this.flows;
   }
 
+  /** Datagrams received so far. */
+  get datagramCount(): number {
+    return this.collector.datagramCount;
+  }
+
   private publishFlow(f: FlowRecord): void {
     this.flows++;
+    this.transports.set(f.transport, (this.transports.get(f.transport) ?? 0) + f.orig_pkts + f.resp_pkts);
     if (f.first_ts < this.firstTs) this.firstTs = f.first_ts;
     if (f.last_ts > this.lastTs) this.lastTs = f.last_ts;
     for (const h of this.flowHandlers) h(f);

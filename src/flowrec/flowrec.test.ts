@@ -99,7 +99,7 @@ test('NetFlow v9 Cisco ASA (NSEL): 13 templates then 14 records; record 1 as log
   assert.deepEqual([f.srcIp, f.dstIp, f.proto, f.icmpType, f.icmpCode, f.bytes, f.startMs], ['192.168.23.22', '164.164.37.11', 1, 8, 0, 56, 1444384068169]);
 });
 
-test('NetFlow v9 Ubiquiti EdgeRouter: 16 records; record 15 as logstash states it, MACs decoded', () => {
+test('NetFlow v9 Ubiquiti EdgeRouter: 16 records; record 15 as logstash states it', () => {
   const { flows, anomalies } = decode(['netflow9_test_ubnt_edgerouter_tpl.dat', 'netflow9_test_ubnt_edgerouter_data1024.dat', 'netflow9_test_ubnt_edgerouter_data1025.dat'].map(read));
   assert.equal(flows.length, 16);
   assert.equal(flows[0].srcIp, '10.1.0.135');

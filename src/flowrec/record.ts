@@ -31,6 +31,8 @@ export class RecordScratch {
   revBytes = -1; revPackets = -1; revBytesTotal = -1; revPacketsTotal = -1;
   proto = -1; tcpFlags = -1; revTcpFlags = -1; srcPort = -1; dstPort = -1; ipVersion = -1;
   src?: string; dst?: string; srcMac?: string; dstMac?: string;
+  /** The record's bytes and where its addresses are in them (for the Community ID, without reparsing text). */
+  buf: Uint8Array = new Uint8Array(0); srcOff = -1; dstOff = -1; addrLen = 0;
   icmpTypeCode = -1; icmpType = -1; icmpCode = -1; vlan = -1;
   startUptime = -1; endUptime = -1; startMs = -1; endMs = -1; startDeltaUs = -1; endDeltaUs = -1;
   systemInitMs = -1; samplingInterval = -1; samplingAlgorithm = -1; samplerId = -1; samplerRandomInterval = -1;
@@ -42,6 +44,7 @@ export class RecordScratch {
     this.revBytes = this.revPackets = this.revBytesTotal = this.revPacketsTotal = -1;
     this.proto = this.tcpFlags = this.revTcpFlags = this.srcPort = this.dstPort = this.ipVersion = -1;
     this.src = this.dst = this.srcMac = this.dstMac = undefined;
+    this.srcOff = this.dstOff = -1;
     this.icmpTypeCode = this.icmpType = this.icmpCode = this.vlan = -1;
     this.startUptime = this.endUptime = this.startMs = this.endMs = this.startDeltaUs = this.endDeltaUs = -1;
     this.systemInitMs = this.samplingInterval = this.samplingAlgorithm = this.samplerId = this.samplerRandomInterval = -1;
@@ -61,15 +64,15 @@ function field(id: number, d: Uint8Array, o: number, n: number, s: RecordScratch
     case 4: if (n === 1) s.proto = d[o]; break;
     case 6: if (n <= 2) s.tcpFlags = d[o + n - 1]; break; // the low byte holds FSRPAUEC
     case 7: if (n === 2) s.srcPort = u16(d, o); break;
-    case 8: if (n === 4) { s.src = ipv4(d, o); if (s.ipVersion < 0) s.ipVersion = 4; } break;
+    case 8: if (n === 4) { s.src = ipv4(d, o); s.srcOff = o; s.addrLen = 4; if (s.ipVersion < 0) s.ipVersion = 4; } break;
     case 11: if (n === 2) s.dstPort = u16(d, o); break;
-    case 12: if (n === 4) { s.dst = ipv4(d, o); if (s.ipVersion < 0) s.ipVersion = 4; } break;
+    case 12: if (n === 4) { s.dst = ipv4(d, o); s.dstOff = o; if (s.ipVersion < 0) s.ipVersion = 4; } break;
     case 21: if (n === 4) s.endUptime = uint(d, o, 4); break;
     case 22: if (n === 4) s.startUptime = uint(d, o, 4); break;
     case 23: if (n <= 8) s.postBytes = uint(d, o, n); break;
     case 24: if (n <= 8) s.postPackets = uint(d, o, n); break;
-    case 27: if (n === 16) { s.src = ipv6ToString(d, o); s.ipVersion = 6; } break;
-    case 28: if (n === 16) { s.dst = ipv6ToString(d, o); s.ipVersion = 6; } break;
+    case 27: if (n === 16) { s.src = ipv6ToString(d, o); s.srcOff = o; s.addrLen = 16; s.ipVersion = 6; } break;
+    case 28: if (n === 16) { s.dst = ipv6ToString(d, o); s.dstOff = o; s.ipVersion = 6; } break;
     case 32: case 139: if (n === 2) s.icmpTypeCode = u16(d, o); break;
     case 34: if (n <= 4) s.samplingInterval = uint(d, o, n); break;
     case 35: if (n === 1) s.samplingAlgorithm = d[o]; break;
@@ -116,6 +119,7 @@ function field(id: number, d: Uint8Array, o: number, n: number, s: RecordScratch
  */
 export function decodeRecord(d: Uint8Array, off: number, end: number, t: Template, s: RecordScratch): number {
   s.reset();
+  s.buf = d;
   let o = off;
   const ids = t.ids;
   const lens = t.lens;

@@ -81,15 +81,22 @@ export class FlowStitcher {
       this.waiting.delete(k);
       this.emitOneWay(prev);
     }
-    if (this.waiting.size >= this.options.maxPending) {
-      const oldest = this.waiting.entries().next().value;
-      if (oldest !== undefined) {
-        this.waiting.delete(oldest[0]);
-        this.onAnomaly(FA.stitchLimit);
-        this.emitOneWay(oldest[1]);
-      }
-    }
+    if (this.waiting.size >= this.options.maxPending) this.evictOldest();
     this.waiting.set(k, f);
+  }
+
+  /**
+   * Full: the oldest sixteenth goes out one-way in one pass (evicting one at a time from the head of a Map
+   * walks the tombstones of every earlier delete: quadratic under a flood).
+   */
+  private evictOldest(): void {
+    let n = Math.max(1, this.options.maxPending >> 4);
+    for (const [k, f] of this.waiting) {
+      this.waiting.delete(k);
+      this.onAnomaly(FA.stitchLimit);
+      this.emitOneWay(f);
+      if (--n === 0) break;
+    }
   }
 
   /** Publish records that waited longer than holdS (arrival time `now`, seconds). */

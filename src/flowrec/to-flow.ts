@@ -4,7 +4,6 @@
  * estimated from header sizes, TCP state inferred from the flags union.
  * @module
  */
-import { ipv4FromString, ipv6FromString } from '../decode/address.ts';
 import { communityId, icmpCounterpart } from '../flow/community-id.ts';
 import { tcpFlagsString } from '../flow/tcp-state.ts';
 import type { FlowEndReason, FlowRecord, TcpState } from '../flow/types.ts';
@@ -18,10 +17,13 @@ export function transportName(proto: number): string {
   return transportNames[proto] ?? `ip-${proto}`;
 }
 
-function addressBytes(ip: string): Uint8Array {
-  if (ip.includes(':')) return ipv6FromString(ip) ?? new Uint8Array(16);
-  const n = ipv4FromString(ip) ?? 0;
-  return Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+/**
+ * Community ID v1 of an exported record's tuple, from the address bytes in the datagram. ICMP: type and code,
+ * mapped through the spec's counterpart table (as the packet path does).
+ */
+export function exportedCommunityId(src: Uint8Array, dst: Uint8Array, proto: number, srcPort: number, dstPort: number, icmpType: number, icmpCode: number): string {
+  if (proto === 1 || proto === 58) return communityId(src, dst, proto, Math.max(0, icmpType), Math.max(0, icmpCode));
+  return communityId(src, dst, proto, srcPort, dstPort);
 }
 
 /** TCP state from the flags each side sent (Zeek-like names, as src/flow/tcp-state.ts). */
@@ -64,13 +66,11 @@ export function toFlowRecord(orig: ExportedFlow, rev: ExportedFlow | undefined, 
   const hasFlags = orig.hasTcpFlags || (rev?.hasTcpFlags ?? false);
   const startMs = Math.min(orig.startMs, rev?.startMs ?? Infinity);
   const endMs = Math.max(orig.endMs, rev?.endMs ?? -Infinity);
-  const src = addressBytes(orig.srcIp);
-  const dst = addressBytes(orig.dstIp);
   const estimated = ['orig_bytes', 'resp_bytes', 'orig_payload_bytes', 'resp_payload_bytes', 'end_reason'];
   const rec: FlowRecord = {
     type: 'flow',
     flow_id: flowId,
-    community_id: icmp ? communityId(src, dst, orig.proto, origPort, Math.max(0, orig.icmpCode)) : communityId(src, dst, orig.proto, origPort, respPort),
+    community_id: orig.communityId,
     transport: transportName(orig.proto),
     ip_version: orig.ipVersion,
     orig_ip: orig.srcIp,

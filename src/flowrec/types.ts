@@ -62,6 +62,8 @@ export interface ExportedFlow {
   endMs: number;
   /** Packet sampling interval applied to the counters (1 = unsampled). */
   sampling: number;
+  /** Community ID v1 of the 5-tuple (direction-independent, so stitching keeps it). */
+  communityId: string;
   srcMac?: string;
   dstMac?: string;
   vlan?: number;

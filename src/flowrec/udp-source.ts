@@ -5,7 +5,14 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import type { FlowExportRun } from './export-run.ts';
+import type { DatagramMeta } from './types.ts';
+
+/** Where received datagrams go: a FlowExportRun (analysis) or a DatagramSpool (files for the dashboard). */
+export interface DatagramSink {
+  datagram(d: Uint8Array, off: number, len: number, meta: DatagramMeta & { exporterPort?: number }): void;
+  /** Called about once a second with the arrival clock (seconds). */
+  tick(now: number): void;
+}
 
 export interface UdpListenResult {
   address: string;
@@ -40,7 +47,7 @@ export function parseListenAddress(spec: string, defaultPort = 2055): { address:
 }
 
 /** Listen until `signal` aborts; `onListening` hears the bound address (port 0 picks a free one). */
-export function listenUdp(run: FlowExportRun, address: string, port: number, signal: AbortSignal,
+export function listenUdp(run: DatagramSink, address: string, port: number, signal: AbortSignal,
   onListening?: (address: string, port: number) => void): Promise<UdpListenResult> {
   return new Promise((resolve, reject) => {
     const socket: Socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', reuseAddr: false });
@@ -65,7 +72,7 @@ export function listenUdp(run: FlowExportRun, address: string, port: number, sig
     socket.on('message', (msg, rinfo) => {
       datagrams++;
       bytes += msg.length;
-      run.datagram(msg, 0, msg.length, { exporter: rinfo.address, ts: Date.now() / 1000, file: name, packet: datagrams });
+      run.datagram(msg, 0, msg.length, { exporter: rinfo.address, exporterPort: rinfo.port, ts: Date.now() / 1000, file: name, packet: datagrams });
     });
     socket.on('listening', () => {
       const a = socket.address();
