@@ -15,6 +15,7 @@ import { detectors as allDetectors } from '../detect/registry.ts';
 import type { DetectionOptions, DetectionStats, Detector, Finding } from '../detect/types.ts';
 import { AssessmentFacts } from '../assess/facts.ts';
 import { assessDevices } from '../assess/assess.ts';
+import { coveredSeconds, defaultGradeOptions } from '../assess/grade.ts';
 import type { DeviceAssessment } from '../assess/types.ts';
 
 export interface AnalysisOptions {
@@ -56,6 +57,7 @@ export async function analyzeCaptures(paths: readonly string[], options: Partial
   const summary = await pipeline.run(paths, options.onProgress);
   const devices = inventory.devices();
   const findings = detection?.findings() ?? [];
-  const assessments = facts ? assessDevices(devices, findings, facts) : [];
+  const assessments = facts ? assessDevices(devices, findings, facts, { grade: { ...defaultGradeOptions, coveredS: coveredSeconds(summary) } }) : [];
   return { summary, devices, findings, assessments, facts, stats: { inventory: inventory.stats(), detection: detection?.stats } };
 }
+

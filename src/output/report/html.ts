@@ -30,6 +30,7 @@ function gradeBadge(grade: string, colour: string): string {
 function overview(data: ReportData): string {
   const s = data.summary;
   const attention = data.devices.filter((d) => d.assessment.grade === 'D' || d.assessment.grade === 'E');
+  const urgent = s.findings_by_severity.critical + s.findings_by_severity.high;
   const sev = (['critical', 'high', 'medium', 'low', 'info'] as const).filter((k) => s.findings_by_severity[k] > 0)
     .map((k) => `<span class="sev sev-${k}">${s.findings_by_severity[k]} ${k}</span>`).join(' ');
   const rows = data.devices.map((d) => {
@@ -42,9 +43,11 @@ function overview(data: ReportData): string {
 <div class="card"><div class="big">${s.devices}</div>devices seen</div>
 <div class="card"><div class="big">${s.findings}</div>findings ${sev}</div>
 <div class="card"><div class="big">${attention.length}</div>devices that need attention now (grade D or E)</div>
-<div class="card"><div class="big">${esc(formatDuration(data.period.span_s))}</div>of traffic, ${s.packets.toLocaleString('en')} packets, ${s.flows.toLocaleString('en')} flows</div>
+<div class="card"><div class="big">${esc(formatDuration(data.period.observed_s))}</div>of traffic${data.captures.length > 1 ? ` in ${data.captures.length} captures` : ''}, ${s.packets.toLocaleString('en')} packets, ${s.flows.toLocaleString('en')} flows</div>
 </div>
-${attention.length > 0 ? `<p class="callout">Act first on: ${attention.map((d) => `<a href="#dev-${anchor(d.device.id)}">${esc(d.assessment.name)}</a> (${esc(d.assessment.headline)})`).join('; ')}.</p>` : '<p class="callout ok">No device needs urgent attention in what was observed.</p>'}
+${attention.length > 0 ? `<p class="callout">Act first on: ${attention.map((d) => `<a href="#dev-${anchor(d.device.id)}">${esc(d.assessment.name)}</a> (${esc(d.assessment.headline)})`).join('; ')}.</p>`
+    : urgent > 0 ? `<p class="callout">${plural(urgent, 'high-severity finding')} to act on (<a href="#findings">see the findings</a>): they involve hosts outside this network or devices not graded here.</p>`
+      : '<p class="callout ok">No device needs urgent attention in what was observed.</p>'}
 <table class="devices"><thead><tr><th>Grade</th><th>Device</th><th>Type</th><th>Address</th><th>In one line</th></tr></thead><tbody>
 ${rows}
 </tbody></table></section>`;
@@ -140,7 +143,7 @@ function method(data: ReportData): string {
 export function renderHtml(data: ReportData): string {
   const findings = new Map(data.findings.map((f) => [f.id, f]));
   const nameOf = new Map(data.devices.map((d) => [d.device.id, d.assessment.name]));
-  const captures = data.captures.map((c) => `${esc(c.file)} (${c.packets.toLocaleString('en')} packets${c.error ? `, <strong>damaged: ${esc(c.error)}</strong>` : ''})`).join(', ');
+  const captures = data.captures.map((c) => `${esc(c.file)} (${c.packets.toLocaleString('en')} packets${c.first_ts !== undefined ? `, ${esc(iso(c.first_ts))}, ${esc(formatDuration(c.span_s ?? 0))}` : ''}${c.error ? `, <strong>damaged: ${esc(c.error)}</strong>` : ''})`).join(', ');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
