@@ -15,6 +15,7 @@ import { findingsTable } from '../output/findings-text.ts';
 import { JsonLinesWriter, writeAll } from '../output/jsonl.ts';
 import { redact } from '../output/redact.ts';
 import { jsonForm } from '../output/json-form.ts';
+import { deviceName } from '../assess/assess.ts';
 import { summaryText } from '../output/summary-text.ts';
 import { ProgressBar } from './progress.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -178,7 +179,7 @@ function humanReport(r: AnalysisResult): string {
   const limits = limitsLine(r);
   if (limits) parts.push(limits);
   if (r.devices.length > 0) parts.push('', `Devices (${r.devices.length})`, deviceTable(r.devices));
-  if (r.findings.length > 0) parts.push('', `Findings (${r.findings.length})`, findingsTable(r.findings));
+  if (r.findings.length > 0) parts.push('', `Findings (${r.findings.length})`, findingsTable(r.findings, new Map(r.devices.map((d) => [d.id, deviceName(d).name]))));
   return parts.join('\n');
 }
 

@@ -25,6 +25,9 @@ test('❌ two captures two years apart: observed time is the sum of their own sp
   for (const a of r.assessments) assert.ok(a.observed_s <= expected + 0.001, `${a.device_id}: ${a.observed_s}`);
   const html = reportHtml(data);
   assert.doesNotMatch(html, /\b\d{3,} d\b/, 'no "838 d of traffic"');
+  // The timeline spans 2016 to 2018: its ticks carry dates, not only times of day.
+  const ticks = [...html.matchAll(/class="tl-tick">([^<]+)</g)].map((m) => m[1]);
+  assert.ok(ticks.some((t) => t.startsWith('2016-04-15 ')) && ticks.some((t) => t.startsWith('2018-07-31 ')), ticks.join(' | '));
 });
 
 test('❌ the headline agrees with the findings: a high finding means no "nothing urgent"', async () => {

@@ -12,6 +12,7 @@ import { labelPdf } from '../label/pdf.ts';
 import type { ReportData, ReportDevice } from './data.ts';
 import { severityColour, timelineSvg } from './timeline.ts';
 import { reportCss } from './style.ts';
+import { namedText } from '../findings-text.ts';
 
 const verdictText: Record<Verdict, string> = { pass: 'pass', fail: 'fail', not_observed: 'not observed', not_assessable: 'not assessable from the network' };
 
@@ -115,8 +116,8 @@ function findingSection(f: Finding, nameOf: ReadonlyMap<string, string>): string
     return `${esc(d.role)}: ${name !== undefined && d.device_id !== undefined ? `<a href="#dev-${anchor(d.device_id)}">${esc(name)}</a> (${esc(d.ip)})` : `<code>${esc(d.ip)}</code>`}`;
   }).join('; ');
   return `<article class="finding" id="f-${anchor(f.id)}" style="border-left-color:${severityColour[f.severity]}">
-<h3><span class="sev sev-${f.severity}">${f.severity}</span> ${esc(f.title)}</h3>
-<p>${esc(f.explanation)}</p>
+<h3><span class="sev sev-${f.severity}">${f.severity}</span> ${esc(namedText(f.title, f, nameOf))}</h3>
+<p>${esc(namedText(f.explanation, f, nameOf))}</p>
 <p class="muted">Involved: ${devs}${f.devices_dropped ? ` and ${f.devices_dropped} more` : ''}. Seen ${f.count}× from ${esc(iso(f.first_ts))} to ${esc(iso(f.last_ts))}.</p>
 <details><summary>Evidence and details</summary><dl>
 <dt>Detector</dt><dd><code>${esc(f.detector)}</code> (${esc(f.category)}), confidence ${Math.round(f.confidence * 100)} %, id <code>${esc(f.id)}</code></dd>
