@@ -28,6 +28,8 @@ const attacks: Record<string, { cls: string; truth: string; detectors: string }>
   'malicious/stopddos/amp.TCP.reflection.SYNACK.pcap': { cls: 'ddos', truth: 'SYN-ACK reflection at 10.10.10.10', detectors: 'ddos.*' },
   'malicious/stopddos/pkt.TCP.DOMINATE.syn.ecn.cwr.pcapng': { cls: 'ddos', truth: 'SYN-ECN-CWR flood at 10.10.10.10', detectors: 'ddos.*' },
   'malicious/ndpi/synscan.pcap': { cls: 'scan', truth: 'nmap SYN scan of ~1000 ports of 64.13.134.52', detectors: 'scan.vertical' },
+  'malicious/spiderlabs-mirai/2016-11-07-10-35.pcap':
+    { cls: 'botnet', truth: 'Mirai scanner SYNs from 14 sources (seq = public address 149.56.141.72), telnet brute force, root/password accepted', detectors: 'botnet.mirai-scan' },
 };
 
 /** Cleartext-credential samples: the credentials each must yield (username null: none in the protocol). */

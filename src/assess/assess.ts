@@ -40,7 +40,8 @@ export function findingsOf(device: DeviceRecord, findings: readonly Finding[]): 
 export function deviceName(d: DeviceRecord): { name: string; noun: string } {
   const type = d.user?.type ?? d.identification.type;
   const noun = type === 'unknown' ? 'device' : type;
-  const vendor = d.user?.vendor ?? d.identification.vendor ?? d.oui_vendor;
+  // The identification's vendor already falls back to the OUI's brand (never to a module maker's name).
+  const vendor = d.user?.vendor ?? d.identification.vendor;
   const model = d.identification.model;
   const name = d.user?.name ?? ([vendor, model ?? (noun === 'device' ? undefined : noun)].filter(Boolean).join(' ') || d.hostnames[0] || d.id);
   return { name, noun };

@@ -21,6 +21,8 @@ export interface GradeOptions {
   partialObservationS: number;
   partialFlows: number;
   minPassesForA: number;
+  /** Traffic the captures cover (sum of each capture's own span); a device is never observed longer. */
+  coveredS?: number;
 }
 
 export const defaultGradeOptions: GradeOptions = {
@@ -53,7 +55,8 @@ const stepDown = (g: Grade): Grade => grades[Math.min(grades.length - 1, grades.
 
 /** How much of a device was seen. */
 export function observationOf(device: DeviceRecord, opts: GradeOptions = defaultGradeOptions): Observation {
-  const observed_s = Math.max(0, device.last_ts - device.first_ts);
+  // Across captures from different days, last - first counts the days between them: cap at what was captured.
+  const observed_s = Math.min(Math.max(0, device.last_ts - device.first_ts), opts.coveredS ?? Infinity);
   const flows = device.flows_in + device.flows_out;
   const coverage = observed_s >= opts.goodObservationS && flows >= opts.goodFlows ? 'good'
     : observed_s >= opts.partialObservationS && flows >= opts.partialFlows ? 'partial' : 'brief';
@@ -102,4 +105,11 @@ export function gradeOf(fails: readonly FailedCause[], passes: number, obs: Obse
   }
   if (reasons.length === 0) reasons.push('no problem seen over a good observation');
   return { grade, reasons, provisional };
+}
+
+/** Seconds of traffic some captures cover: each capture's own span, added up (not first to last across them). */
+export function coveredSeconds(summary: { files: readonly { first_ts?: number; last_ts?: number }[] }): number {
+  let total = 0;
+  for (const f of summary.files) if (f.first_ts !== undefined && f.last_ts !== undefined) total += f.last_ts - f.first_ts;
+  return total;
 }

@@ -23,6 +23,7 @@ import { deviceNames } from '../output/alerts/states.ts';
 import { ConfigError, loadConfig, type BulwarkConfig } from './config/load.ts';
 import { resolveInputs } from './inputs.ts';
 import { explainArgError } from './suggest.ts';
+import { deviceName } from '../assess/assess.ts';
 import { summaryText } from '../output/summary-text.ts';
 import { ProgressBar } from './progress.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -384,7 +385,7 @@ export function humanReport(r: Pick<AnalysisResult, 'summary' | 'stats' | 'cases
   if (limits) parts.push(limits);
   if (r.cases.length > 0) parts.push('', `Cases (${r.cases.length})`, casesText(r.cases));
   if (r.devices.length > 0) parts.push('', `Devices (${r.devices.length})`, deviceTable(r.devices));
-  if (r.findings.length > 0) parts.push('', `Findings (${r.findings.length})`, findingsTable(r.findings));
+  if (r.findings.length > 0) parts.push('', `Findings (${r.findings.length})`, findingsTable(r.findings, new Map(r.devices.map((d) => [d.id, deviceName(d).name]))));
   return parts.join('\n');
 }
 

@@ -14,3 +14,4 @@ export { AnalysisSession } from './session.ts';
 export async function analyzeCaptures(paths: readonly (string | InputSource)[], options: Partial<AnalysisOptions> = {}): Promise<AnalysisResult> {
   return new AnalysisSession(options).run(paths);
 }
+

@@ -19,6 +19,7 @@ import { detectors as allDetectors } from '../detect/registry.ts';
 import type { DetectionOptions, DetectionStats, Detector, Finding, FindingChange } from '../detect/types.ts';
 import { AssessmentFacts } from '../assess/facts.ts';
 import { assessDevices } from '../assess/assess.ts';
+import { coveredSeconds, defaultGradeOptions } from '../assess/grade.ts';
 import type { DeviceAssessment } from '../assess/types.ts';
 import { DEFAULT_MAX_DETAILED_DEVICES, selectDetailed, type UndetailedDevices } from '../assess/detail-limit.ts';
 import { buildCases } from '../findings/cases.ts';
@@ -140,7 +141,7 @@ export class AnalysisSession {
     const devices = this.inventory.devices();
     const findings = this.detection?.findings() ?? [];
     const { detailed, rest } = selectDetailed(devices, findings, this.options.maxDetailedDevices ?? DEFAULT_MAX_DETAILED_DEVICES);
-    const assessments = this.facts ? assessDevices(detailed, findings, this.facts) : [];
+    const assessments = this.facts ? assessDevices(detailed, findings, this.facts, { grade: { ...defaultGradeOptions, coveredS: coveredSeconds(summary) } }) : [];
     return {
       summary, devices, findings, cases: buildCases(findings, devices), captures: [], assessments, undetailed: rest, facts: this.facts,
       stats: { inventory: this.inventory.stats(), detection: this.detection?.stats },

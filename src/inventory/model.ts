@@ -57,8 +57,12 @@ export class DeviceModel {
     this.norms = data.samples.map((s) => Math.sqrt(s.tokens.reduce((a, i) => a + this.weight(i) ** 2, 0)));
   }
 
-  /** Fit: IDF over the samples (smoothed), every sample kept (nearest neighbour). */
-  static train(samples: readonly { label: string; features: readonly string[]; file?: string }[], k = 3): DeviceModel {
+  /**
+   * Fit: IDF over the samples (smoothed), every sample kept (nearest neighbour). k = 1: on the IoT Sentinel
+   * labels, leave-one-capture-out, k = 1 scored 95.3 % (k = 3: 94.6 %, k = 5: 93.5 %) and 100 % of device types;
+   * ties between equally close labels are reported (`tied`), not settled by a vote.
+   */
+  static train(samples: readonly { label: string; features: readonly string[]; file?: string }[], k = 1): DeviceModel {
     const vocab: string[] = [];
     const index = new Map<string, number>();
     const df: number[] = [];

@@ -29,3 +29,13 @@ test('table', () => {
   assert.ok(lines[2].includes('…'));
   assert.equal(findingsTable([]), 'no findings\n');
 });
+
+test('findings name devices by their name, the address as detail', async () => {
+  const { namedText, mainDevice } = await import('./findings-text.ts');
+  const f = finding({ title: '10.10.10.37 offers at most TLS 1.0', devices: [{ role: 'insecure', ip: '10.10.10.37', device_id: 'mac:b0:c5:54:25:5b:0e' }, { role: 'peer', ip: '52.8.178.58' }] });
+  const names = new Map([['mac:b0:c5:54:25:5b:0e', 'D-Link DCS-935L']]);
+  assert.equal(namedText(f.title, f, names), 'D-Link DCS-935L (10.10.10.37) offers at most TLS 1.0');
+  assert.equal(namedText('seen from 110.10.10.37 and 10.10.10.370', f, names), 'seen from 110.10.10.37 and 10.10.10.370', 'whole addresses only');
+  assert.equal(mainDevice(f, names), 'D-Link DCS-935L (10.10.10.37, insecure) +1');
+  assert.equal(mainDevice(f), '10.10.10.37 (insecure) +1');
+});

@@ -14,6 +14,9 @@ export interface FileSummary {
   format: string;
   gzip: boolean;
   packets: number;
+  /** Time of this file's first and last packet (absent when it has none). */
+  first_ts?: number;
+  last_ts?: number;
   error?: { offset: number; reason: string; message: string };
   /**
    * Live capture: what the capture interface reported at the end (pcapng interface statistics): packets
@@ -84,6 +87,9 @@ export class RunStats {
   private readonly ended = new Map<string, number>();
   // Packets per transport, counted in a small array indexed by IP protocol (0 = not IP, 256 = ARP).
   private readonly perProto = new Float64Array(258);
+  /** Time span of the file being read (a run's span across unrelated captures means nothing). */
+  private fileFirstTs = Infinity;
+  private fileLastTs = -Infinity;
 
   start(): void {
     this.startNs = process.hrtime.bigint();
@@ -91,6 +97,8 @@ export class RunStats {
 
   packet(ts: number, origLen: number, caplen: number): void {
     this.packets++;
+    if (ts < this.fileFirstTs) this.fileFirstTs = ts;
+    if (ts > this.fileLastTs) this.fileLastTs = ts;
     this.bytes += origLen;
     this.captured += caplen;
     if (ts < this.firstTs) this.firstTs = ts;
@@ -118,6 +126,12 @@ export class RunStats {
 
   file(summary: CaptureSummary): void {
     const f: FileSummary = { file: summary.file, format: summary.format, gzip: summary.gzip, packets: summary.packets };
+    if (this.fileFirstTs <= this.fileLastTs) {
+      f.first_ts = this.fileFirstTs;
+      f.last_ts = this.fileLastTs;
+    }
+    this.fileFirstTs = Infinity;
+    this.fileLastTs = -Infinity;
     if (summary.error) f.error = { offset: summary.error.offset, reason: summary.error.reason, message: summary.error.message };
     if (summary.interfaceStats) f.capture = summary.interfaceStats;
     this.files.push(f);

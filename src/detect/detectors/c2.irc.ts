@@ -33,9 +33,13 @@ interface Session {
   keepAlives: number;
   orders: number;
   reportedSession: boolean;
+  /** The client's device type from the inventory, looked up at most once a minute (a lookup is not free). */
+  deviceType: string;
+  typeCheckedAt: number;
 }
 
 const orderCarriers = new Set(['PRIVMSG', 'NOTICE', 'TOPIC', '332']);
+const typeRecheckS = 60;
 /** Device types a person types IRC on. */
 const personalTypes = new Set(['computer', 'phone', 'unknown']);
 
@@ -85,17 +89,23 @@ export const detector: Detector<Options> = {
     }
     const sessions = new Map<string, Session>();
 
-    const deviceType = (ip: string): string => ctx.devices?.byIp(ip)?.identification.type ?? 'unknown';
+    const deviceType = (s: Session, ip: string, ts: number): string => {
+      if (ctx.devices !== undefined && ts - s.typeCheckedAt >= typeRecheckS) {
+        s.typeCheckedAt = ts;
+        s.deviceType = ctx.devices.byIp(ip)?.identification.type ?? 'unknown';
+      }
+      return s.deviceType;
+    };
 
-    /** The bot traits of a session so far, in words; the first element tells whether the client is a machine. */
-    const traitsOf = (s: Session, client: string): { machine: boolean; traits: string[] } => {
+    /** The bot traits of a session so far, in words; `machine` tells whether the client is a machine. */
+    const traitsOf = (s: Session, client: string, ts: number): { machine: boolean; traits: string[] } => {
       const traits: string[] = [];
       let machine = false;
       if (s.nickReason !== '') {
         traits.push(`the nickname ${s.nickReason}`);
         machine = true;
       }
-      const type = deviceType(client);
+      const type = deviceType(s, client, ts);
       if (!personalTypes.has(type)) {
         traits.push(`the device is a ${type}, not a computer`);
         machine = true;
@@ -115,7 +125,7 @@ export const detector: Detector<Options> = {
         let s = sessions.get(key);
         if (s === undefined) {
           if (sessions.size >= options.maxTrackedSessions) sessions.delete(sessions.keys().next().value as string);
-          s = { nick: '', nickReason: '', nickEvidence: undefined, channel: '', firstTs: ev.ts, welcomeTs: undefined, joinDelay: undefined, chat: 0, keepAlives: 0, orders: 0, reportedSession: false };
+          s = { nick: '', nickReason: '', nickEvidence: undefined, channel: '', firstTs: ev.ts, welcomeTs: undefined, joinDelay: undefined, chat: 0, keepAlives: 0, orders: 0, reportedSession: false, deviceType: 'unknown', typeCheckedAt: -Infinity };
           sessions.set(key, s);
         }
         const command = String(ev.command ?? '');
@@ -134,9 +144,12 @@ export const detector: Detector<Options> = {
         } else if (command === '001' || command === '376' || command === '422') {
           s.welcomeTs ??= ev.ts;
         }
-        const { machine, traits } = traitsOf(s, client);
+        const carriesOrder = !fromClient && orderCarriers.has(command) && trailing !== '';
+        const mayReportSession = options.reportPlainSessions && !s.reportedSession && s.orders === 0;
+        if (!carriesOrder && !mayReportSession) return;
+        const { machine, traits } = traitsOf(s, client, ev.ts);
         const devices = [{ role: 'infected' as const, ip: client }, { role: 'peer' as const, ip: server }];
-        if (!fromClient && orderCarriers.has(command) && trailing !== '') {
+        if (carriesOrder) {
           const targets = orderTargets(trailing);
           const verb = orderVerb(trailing);
           // A person's client can get a message with an address in it: orders count only for a machine

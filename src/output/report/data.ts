@@ -12,7 +12,7 @@ import { assessDevice, findingsOf, type AssessOptions } from '../../assess/asses
 import { deviceFacts } from '../../assess/facts-rules.ts';
 import type { AssessmentFacts } from '../../assess/facts.ts';
 import { baseline } from '../../assess/baseline.ts';
-import { gradeScale, grades } from '../../assess/grade.ts';
+import { coveredSeconds, defaultGradeOptions, gradeScale, grades } from '../../assess/grade.ts';
 import { buildCases } from '../../findings/cases.ts';
 import type { Case } from '../../findings/types.ts';
 import { DEFAULT_MAX_DETAILED_DEVICES, selectDetailed, type UndetailedDevices } from '../../assess/detail-limit.ts';
@@ -38,9 +38,10 @@ export interface ReportData {
   format: 'bulwark-report';
   version: 1;
   generated_at: string;
-  captures: { file: string; format: string; packets: number; error?: string }[];
+  captures: { file: string; format: string; packets: number; first_ts?: number; last_ts?: number; span_s?: number; error?: string }[];
   partial: boolean;
-  period: { first_ts: number | null; last_ts: number | null; span_s: number };
+  /** span_s: first to last packet over all captures; observed_s: each capture's own span, added up. */
+  period: { first_ts: number | null; last_ts: number | null; span_s: number; observed_s: number };
   summary: {
     packets: number;
     bytes: number;
@@ -91,7 +92,7 @@ export function buildReportData(input: ReportInput): ReportData {
   const { detailed, rest } = selectDetailed(input.devices, findings, input.maxDetailedDevices ?? DEFAULT_MAX_DETAILED_DEVICES);
   const devices: ReportDevice[] = detailed.map((device) => ({
     device,
-    assessment: byId.get(device.id) ?? assessDevice(device, findings, input.facts, input.assess),
+    assessment: byId.get(device.id) ?? assessDevice(device, findings, input.facts, { ...input.assess, grade: { ...defaultGradeOptions, ...input.assess?.grade, coveredS: input.assess?.grade?.coveredS ?? coveredSeconds(summary) } }),
     finding_ids: findingsOf(device, findings).map((f) => f.id),
   }));
   // Worst grade first, then busiest: the reader's attention goes where it is needed.
@@ -104,9 +105,12 @@ export function buildReportData(input: ReportInput): ReportData {
     format: 'bulwark-report',
     version: 1,
     generated_at: (input.now ?? new Date()).toISOString(),
-    captures: summary.files.map((f) => ({ file: basename(f.file), format: f.format, packets: f.packets, ...(f.error ? { error: f.error.message } : {}) })),
+    captures: summary.files.map((f) => ({
+      file: basename(f.file), format: f.format, packets: f.packets, ...(f.first_ts !== undefined ? { first_ts: f.first_ts, last_ts: f.last_ts, span_s: (f.last_ts ?? f.first_ts) - f.first_ts } : {}),
+      ...(f.error ? { error: f.error.message } : {}),
+    })),
     partial: summary.partial,
-    period: { first_ts: summary.first_ts, last_ts: summary.last_ts, span_s: summary.span_s },
+    period: { first_ts: summary.first_ts, last_ts: summary.last_ts, span_s: summary.span_s, observed_s: coveredSeconds(summary) },
     summary: {
       packets: summary.packets,
       bytes: summary.bytes,

@@ -14,6 +14,7 @@ import type { ReportData, ReportDevice } from './data.ts';
 import type { Case } from '../../findings/types.ts';
 import { severityColour, timelineSvg } from './timeline.ts';
 import { reportCss } from './style.ts';
+import { namedText } from '../findings-text.ts';
 
 const verdictText: Record<Verdict, string> = { pass: 'pass', fail: 'fail', not_observed: 'not observed', not_assessable: 'not assessable from the network' };
 
@@ -32,6 +33,7 @@ function gradeBadge(grade: string, colour: string): string {
 function overview(data: ReportData): string {
   const s = data.summary;
   const attention = data.devices.filter((d) => d.assessment.grade === 'D' || d.assessment.grade === 'E');
+  const urgent = s.findings_by_severity.critical + s.findings_by_severity.high;
   const sev = (['critical', 'high', 'medium', 'low', 'info'] as const).filter((k) => s.findings_by_severity[k] > 0)
     .map((k) => `<span class="sev sev-${k}">${s.findings_by_severity[k]} ${k}</span>`).join(' ');
   const rows = data.devices.map((d, i) => {
@@ -45,9 +47,11 @@ function overview(data: ReportData): string {
 <div class="card"><div class="big">${s.devices}</div>devices seen</div>
 <div class="card"><div class="big">${s.findings}</div>findings ${sev}</div>
 <div class="card"><div class="big">${attention.length}</div>devices that need attention now (grade D or E)</div>
-<div class="card"><div class="big">${esc(formatDuration(data.period.span_s))}</div>of traffic, ${s.packets.toLocaleString('en')} packets, ${s.flows.toLocaleString('en')} flows</div>
+<div class="card"><div class="big">${esc(formatDuration(data.period.observed_s))}</div>of traffic${data.captures.length > 1 ? ` in ${data.captures.length} captures` : ''}, ${s.packets.toLocaleString('en')} packets, ${s.flows.toLocaleString('en')} flows</div>
 </div>
-${attention.length > 0 ? `<p class="callout">Act first on: ${attention.map((d) => `<a href="#dev-${anchor(d.device.id)}">${esc(d.assessment.name)}</a> (${esc(d.assessment.headline)})`).join('; ')}.</p>` : '<p class="callout ok">No device needs urgent attention in what was observed.</p>'}
+${attention.length > 0 ? `<p class="callout">Act first on: ${attention.map((d) => `<a href="#dev-${anchor(d.device.id)}">${esc(d.assessment.name)}</a> (${esc(d.assessment.headline)})`).join('; ')}.</p>`
+    : urgent > 0 ? `<p class="callout">${plural(urgent, 'high-severity finding')} to act on (<a href="#findings">see the findings</a>): they involve hosts outside this network or devices not graded here.</p>`
+      : '<p class="callout ok">No device needs urgent attention in what was observed.</p>'}
 <table class="devices"><thead><tr><th>Grade</th><th>Device</th><th>Type</th><th>Address</th><th>In one line</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
@@ -141,8 +145,8 @@ function findingSection(f: Finding, nameOf: ReadonlyMap<string, string>): string
     return `${esc(d.role)}: ${name !== undefined && d.device_id !== undefined ? `<a href="#dev-${anchor(d.device_id)}">${esc(name)}</a> (${esc(d.ip)})` : `<code>${esc(d.ip)}</code>`}`;
   }).join('; ');
   return `<article class="finding" id="f-${anchor(f.id)}" style="border-left-color:${severityColour[f.severity]}">
-<h3><span class="sev sev-${f.severity}">${f.severity}</span> ${esc(f.title)}</h3>
-<p>${esc(f.explanation)}</p>
+<h3><span class="sev sev-${f.severity}">${f.severity}</span> ${esc(namedText(f.title, f, nameOf))}</h3>
+<p>${esc(namedText(f.explanation, f, nameOf))}</p>
 <p class="muted">Involved: ${devs}${f.devices_dropped ? ` and ${f.devices_dropped} more` : ''}. Seen ${f.count}× from ${esc(iso(f.first_ts))} to ${esc(iso(f.last_ts))}.</p>
 <details><summary>Evidence and details</summary><dl>
 <dt>Detector</dt><dd><code>${esc(f.detector)}</code> (${esc(f.category)}), confidence ${Math.round(f.confidence * 100)} %, id <code>${esc(f.id)}</code></dd>
@@ -169,7 +173,7 @@ function method(data: ReportData): string {
 export function renderHtml(data: ReportData): string {
   const findings = new Map(data.findings.map((f) => [f.id, f]));
   const nameOf = new Map(data.devices.map((d) => [d.device.id, d.assessment.name]));
-  const captures = data.captures.map((c) => `${esc(c.file)} (${c.packets.toLocaleString('en')} packets${c.error ? `, <strong>damaged: ${esc(c.error)}</strong>` : ''})`).join(', ');
+  const captures = data.captures.map((c) => `${esc(c.file)} (${c.packets.toLocaleString('en')} packets${c.first_ts !== undefined ? `, ${esc(iso(c.first_ts))}, ${esc(formatDuration(c.span_s ?? 0))}` : ''}${c.error ? `, <strong>damaged: ${esc(c.error)}</strong>` : ''})`).join(', ');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">

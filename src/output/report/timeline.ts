@@ -18,6 +18,13 @@ function clock(ts: number): string {
   return inTimeRange(ts) ? new Date(ts * 1000).toISOString().slice(11, 19) : '--:--:--';
 }
 
+/** Axis tick text: the time of day, with the date whenever the plot spans more than one UTC day. */
+export function tickText(ts: number, startTs: number, endTs: number): string {
+  const iso = new Date(ts * 1000).toISOString();
+  const sameDay = new Date(startTs * 1000).toISOString().slice(0, 10) === new Date(endTs * 1000).toISOString().slice(0, 10);
+  return sameDay ? iso.slice(11, 19) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+}
+
 export function timelineSvg(data: ReportData): string {
   const tl = data.timeline;
   const lanes = tl.devices.slice(0, maxLanes);
@@ -71,7 +78,7 @@ export function timelineSvg(data: ReportData): string {
     const t = tl.start_ts + (span * k) / 4;
     const x = labelW + (plotW * k) / 4;
     out.push(`<line x1="${x}" y1="${axisY}" x2="${x}" y2="${axisY + 4}" class="tl-axis"/>`);
-    out.push(`<text x="${x}" y="${axisY + 16}" text-anchor="${k === 0 ? 'start' : k === 4 ? 'end' : 'middle'}" class="tl-tick">${clock(t)}</text>`);
+    out.push(`<text x="${x}" y="${axisY + 16}" text-anchor="${k === 0 ? 'start' : k === 4 ? 'end' : 'middle'}" class="tl-tick">${tickText(t, tl.start_ts, tl.end_ts)}</text>`);
   }
   out.push(`<text x="${labelW}" y="${axisY + 28}" class="tl-tick">UTC, ${isoTime(tl.start_ts, '(date out of range)').slice(0, 10)}; bars: flows started per ${tl.bin_s < 1 ? tl.bin_s.toFixed(2) : Math.round(tl.bin_s)} s; coloured lines: findings</text>`);
   out.push('</svg>');
