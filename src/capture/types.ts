@@ -50,6 +50,8 @@ export interface CaptureSummary {
   skippedBlocks: number;
   /** Records whose caplen exceeds their original length: tolerated and delivered, but counted. */
   caplenOverOrigLen?: number;
+  /** Records longer than the header's / interface's snaplen: read as tshark reads them (up to 256 KiB), counted. */
+  caplenOverSnaplen?: number;
   /** Set when the file is truncated or corrupt: everything before `error.offset` was delivered. */
   error?: CaptureError;
 }

@@ -2,7 +2,8 @@
  * `bulwark analyze <capture>...`: run the pipeline, print a summary, optionally write flows and events.
  * @module
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { ensureDir } from './dirs.ts';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EventRecord } from '../pipeline/analyze.ts';
@@ -132,6 +133,11 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
 /** Load user overrides; undefined (after printing why) when the file is unreadable. */
 export function readOverrides(path: string | undefined, command: string): Overrides | undefined {
   if (path === undefined) return {};
+  if (!existsSync(path)) {
+    // A file named on the command line must exist: a typo would otherwise silently drop every override.
+    process.stderr.write(`bulwark ${command}: no such overrides file '${path}'\n`);
+    return undefined;
+  }
   try {
     return loadOverrides(path);
   } catch (err) {
@@ -178,7 +184,7 @@ interface Sinks {
 function openSinks(args: AnalyzeArgs): Sinks {
   const stdout = args.json ? new JsonLinesWriter(1) : undefined;
   const dir = args.out;
-  if (dir) mkdirSync(dir, { recursive: true });
+  if (dir) ensureDir(dir);
   const flowsOut = dir ? new JsonLinesWriter(join(dir, 'flows.jsonl')) : undefined;
   const eventsOut = dir ? new JsonLinesWriter(join(dir, 'events.jsonl')) : undefined;
   if (!stdout && !dir) return { close: () => undefined };
