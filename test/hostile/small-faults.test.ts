@@ -132,7 +132,7 @@ test('output and database paths that cannot be used are clear errors (exit 2), /
     const r = cli(...args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message);
-    assert.doesNotMatch(r.stderr, /internal error|    at /);
+    assert.doesNotMatch(r.stderr, /internal error|\n {4}at /);
   }
   assert.equal(existsSync('/proc/bulwark-test'), false);
 });
