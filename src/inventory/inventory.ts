@@ -20,6 +20,8 @@ import { applyOverrides, type Overrides } from './overrides.ts';
 
 export interface InventoryOptions extends DeviceCaps {
   maxDevices: number;
+  /** IP → MAC bindings remembered (one MAC can claim any number of addresses by ARP). */
+  maxIpBindings: number;
   /** CIDR prefixes of this network (default RFC 1918, link-local, IPv6 ULA and link-local). */
   localNets: readonly string[];
   /** User overrides applied in devices() (see overrides.ts). */
@@ -38,6 +40,8 @@ export interface InventoryStats {
   set_overflow: number;
   /** Events whose fields had a shape a handler could not use (contained; should stay 0). */
   event_errors: number;
+  /** IP → MAC bindings not remembered because maxIpBindings was reached. */
+  ip_bindings_dropped?: number;
 }
 
 const bindingRank: Record<string, number> = { traffic: 0, ndp: 1, arp: 2, dhcp: 3 };
@@ -52,6 +56,7 @@ export class Inventory implements DeviceLookup {
   /** Current IP → MAC binding and how it was learned. */
   private readonly ipMac = new Map<string, { mac: string; rank: number }>();
   private droppedDevices = 0;
+  private droppedBindings = 0;
   private eventErrors = 0;
   private cache: DeviceRecord[] | undefined;
   private index: { ip: Map<string, DeviceRecord>; mac: Map<string, DeviceRecord> } | undefined;
@@ -59,6 +64,7 @@ export class Inventory implements DeviceLookup {
   constructor(options: Partial<InventoryOptions> = {}) {
     this.options = {
       maxDevices: 10000,
+      maxIpBindings: 65536,
       maxEvidencePerDevice: 64,
       maxEvidencePerSignal: 16,
       maxSetSize: 256,
@@ -127,6 +133,10 @@ export class Inventory implements DeviceLookup {
     if (cur && cur.mac !== m && cur.rank > rank) return undefined;
     const d = this.deviceForMac(m, ts);
     if (!d) return undefined;
+    if (!cur && this.ipMac.size >= this.options.maxIpBindings) {
+      this.droppedBindings++;
+      return d;
+    }
     this.ipMac.set(ip, { mac: m, rank: Math.max(rank, cur?.mac === m ? cur.rank : 0) });
     d.bindIp(ip, ts, source);
     if (this.local.has(ip)) d.local = true;
@@ -260,7 +270,7 @@ export class Inventory implements DeviceLookup {
       evidence += d.evidence_dropped;
       overflow += d.overflow;
     }
-    return { devices: this.byId.size, dropped_devices: this.droppedDevices, evidence_dropped: evidence, set_overflow: overflow, event_errors: this.eventErrors };
+    return { devices: this.byId.size, dropped_devices: this.droppedDevices, evidence_dropped: evidence, set_overflow: overflow, event_errors: this.eventErrors, ip_bindings_dropped: this.droppedBindings };
   }
 
   /** Source of an event, for evidence items. */

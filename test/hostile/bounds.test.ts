@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ethernet, ip, ipv4, pcapFile, rng, udp, type Frame } from '../traces/detect-net/pcap-writer.ts';
-import { dnsQuery, T0, writeDnsFlood } from './floods.ts';
+import { dnsQuery, floodIp, gratuitousArp, T0, writeDnsFlood } from './floods.ts';
 import { tsharkFields } from '../support/tshark.ts';
 import { runPipeline } from '../support/run.ts';
 import { analyzeCaptures } from '../../src/engine/analyze-captures.ts';
@@ -111,4 +111,16 @@ test('DNS names and evidence: 4,000 random names from one host; per-device evide
   assert.ok(torture, 'the water torture is found');
   // The detection engine keeps 20 evidence packets per finding (maxEvidencePerFinding) and counts the rest.
   assert.ok(torture.evidence.length <= 20, `${torture.evidence.length} evidence refs`);
+});
+
+test('IP bindings: one MAC claiming 3,000 addresses by ARP; the binding table stays within its bound, drops counted', async () => {
+  const mac = [0x02, 0x42, 0, 0, 0, 0x99];
+  const frames: Frame[] = Array.from({ length: 3000 }, (_, i) => ({ ts: T0 + i * 0.001, bytes: gratuitousArp(mac, floodIp(i)) }));
+  const path = save('arp-claims.pcap', frames);
+  const claims = new Set(tsharkFields(path, 'arp.opcode == 2', ['arp.src.proto_ipv4']).map((r) => r[0])).size;
+  assert.equal(claims, 3000);
+  const r = await analyzeCaptures([path], { detectors: [], assess: false, inventory: { maxIpBindings: 1000 } });
+  assert.equal(r.stats.inventory.ip_bindings_dropped, claims - 1000);
+  assert.equal(r.devices.length, 1);
+  assert.ok(r.devices[0].ips.length <= 256);
 });
