@@ -1,11 +1,11 @@
 /**
- * `npm run fuzz [-- --packets N --cases N --seed S --max-seed-kb K --seeds DIR]`: mutants of the real captures in test/traces
+ * `npm run fuzz [-- --packets N --cases N --seed S --max-seed-kb K --min-seed-kb K --seeds DIR]`: mutants of the real captures in test/traces
  * (record, header and protocol level; see test/hostile/fuzz-core.ts) through the whole analysis. Prints the
  * number of mutated packets analysed and of internal errors; crash inputs are saved to
  * test/hostile/regressions/ (replayed by `npm test`). Exit code 1 when any internal error was found.
  * @module
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,11 +17,13 @@ const { values } = parseArgs({
     cases: { type: 'string', default: String(Number.MAX_SAFE_INTEGER) },
     seed: { type: 'string', default: String(Date.now() % 1e9) },
     'max-seed-kb': { type: 'string', default: '1024' },
+    'min-seed-kb': { type: 'string', default: '0' },
     /** More seed captures (e.g. ../shared/captures), searched recursively. */
     seeds: { type: 'string', multiple: true, default: [] },
   },
 });
-const seeds = seedFiles(Number(values['max-seed-kb']) * 1024, values.seeds);
+const minBytes = Number(values['min-seed-kb']) * 1024;
+const seeds = seedFiles(Number(values['max-seed-kb']) * 1024, values.seeds).filter((p) => statSync(p).size >= minBytes);
 const workDir = mkdtempSync(join(tmpdir(), 'bulwark-fuzz-'));
 const saveDir = join(import.meta.dirname, '..', 'test', 'hostile', 'regressions');
 const started = performance.now();

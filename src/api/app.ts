@@ -67,7 +67,8 @@ export function createApp(options: AppOptions): Hono {
   app.use('*', originGuard(options.token !== undefined));
   if (options.token !== undefined) {
     const guard = requireToken(options.token);
-    app.use('/api/*', async (c, next) => (c.req.path === '/api/openapi.json' ? next() : guard(c, next)));
+    // The API description too: it tells what this server exposes, which is nobody's business without the token.
+    app.use('/api/*', guard);
     // Prometheus sends the token as a bearer credential (scrape_config authorization).
     app.use('/metrics', guard);
   }

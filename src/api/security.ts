@@ -63,7 +63,9 @@ export function originGuard(hasToken: boolean): MiddlewareHandler {
 export function requireToken(token: string): MiddlewareHandler {
   return async (c, next) => {
     const auth = c.req.header('authorization');
-    const given = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : c.req.query('token');
+    // The scheme is case-insensitive (RFC 9110 §11.1): 'bearer', 'BEARER' and 'Bearer' are the same.
+    const scheme = auth === undefined ? undefined : /^bearer\s+(.*)$/i.exec(auth);
+    const given = scheme ? scheme[1].trim() : c.req.query('token');
     if (given === undefined || !tokenMatches(given, token)) {
       c.header('WWW-Authenticate', 'Bearer realm="bulwark"');
       return errorResponse(c, 401, 'unauthorized', 'This server needs an access token: send Authorization: Bearer <token>');

@@ -4,7 +4,7 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ApiError } from './http-errors.ts';
@@ -39,7 +39,74 @@ export function cleanFilename(header: string | undefined): string {
   return name === '' || name === '.' || name === '..' ? 'capture' : name;
 }
 
-export async function receiveUpload(body: ReadableStream<Uint8Array> | null, uploadDir: string, maxBytes: number, filename: string): Promise<StoredUpload> {
+/** An upload that sends nothing for this long is ended (408): slow clients must not hold descriptors forever. */
+export const UPLOAD_IDLE_MS = 30_000;
+/** After this long, an upload averaging under MIN_UPLOAD_RATE bytes/s is ended too (slowloris by trickle). */
+export const UPLOAD_GRACE_MS = 60_000;
+export const MIN_UPLOAD_RATE = 4096;
+
+const PART = /^\.upload-[0-9a-f]{16}\.part$/;
+
+/**
+ * Removes partial uploads a killed server left behind (`.upload-*.part`); called when `serve` starts, when no
+ * upload of this folder can be running. Returns how many were removed.
+ */
+export function removeStaleUploads(uploadDir: string): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(uploadDir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (!PART.test(name)) continue;
+    rmSync(join(uploadDir, name), { force: true });
+    removed++;
+  }
+  return removed;
+}
+
+export interface UploadTiming {
+  idleMs: number;
+  graceMs: number;
+  minRate: number;
+}
+
+/** The body's chunks; a stall past `idleMs`, a trickle under `minRate` after `graceMs`, or an abort end it with an ApiError. */
+async function* paced(body: ReadableStream<Uint8Array>, t: UploadTiming): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  const started = performance.now();
+  let bytes = 0;
+  try {
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<'stalled'>((ok) => { timer = setTimeout(() => ok('stalled'), t.idleMs); });
+      let r: Awaited<ReturnType<typeof reader.read>> | 'stalled';
+      try {
+        r = await Promise.race([reader.read(), stalled]);
+      } catch {
+        // The client went away mid-upload (connection reset, aborted request): an ordinary event, not a bug.
+        throw new ApiError(400, 'upload_aborted', 'The upload was aborted before the end of the body');
+      } finally {
+        clearTimeout(timer);
+      }
+      if (r === 'stalled') throw new ApiError(408, 'request_timeout', `The upload sent nothing for ${t.idleMs / 1000} s`);
+      if (r.done) return;
+      bytes += r.value.byteLength;
+      const elapsed = performance.now() - started;
+      if (elapsed > t.graceMs && bytes / (elapsed / 1000) < t.minRate) {
+        throw new ApiError(408, 'request_timeout', `The upload is too slow (under ${t.minRate} bytes/s after ${t.graceMs / 1000} s)`);
+      }
+      yield r.value;
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+}
+
+export async function receiveUpload(body: ReadableStream<Uint8Array> | null, uploadDir: string, maxBytes: number, filename: string,
+  timing: UploadTiming = { idleMs: UPLOAD_IDLE_MS, graceMs: UPLOAD_GRACE_MS, minRate: MIN_UPLOAD_RATE }): Promise<StoredUpload> {
   if (!body) throw new ApiError(400, 'bad_request', 'The request has no body: send the capture file as the raw body');
   mkdirSync(uploadDir, { recursive: true });
   const temp = join(uploadDir, `.upload-${randomBytes(8).toString('hex')}.part`);
@@ -49,7 +116,7 @@ export async function receiveUpload(body: ReadableStream<Uint8Array> | null, upl
   let size = 0;
   let ok = false;
   try {
-    for await (const chunk of body) {
+    for await (const chunk of paced(body, timing)) {
       if (size < 4) head.set(chunk.subarray(0, 4 - size), size);
       size += chunk.byteLength;
       if (size > maxBytes) throw new ApiError(413, 'payload_too_large', `Captures are limited to ${maxBytes} bytes on this server (--max-upload-mb)`);

@@ -112,6 +112,7 @@ export class ChunkDriver {
       capturedBytes: p?.capturedBytes ?? 0,
       skippedBlocks: p?.skippedBlocks ?? 0,
       caplenOverOrigLen: p?.caplenOverOrigLen ?? 0,
+      caplenOverSnaplen: p?.caplenOverSnaplen ?? 0,
     };
     const stats = p instanceof PcapngParser ? p.interfaceStats : undefined;
     if (stats) out.interfaceStats = stats;

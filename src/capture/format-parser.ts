@@ -20,6 +20,7 @@ export interface FormatParser {
   skippedBlocks: number;
   /** Records whose caplen exceeds their original length (tolerated). */
   caplenOverOrigLen: number;
+  caplenOverSnaplen: number;
   /** Set once the input is corrupt; parse then consumes nothing more. */
   fault: Fault | null;
   /**

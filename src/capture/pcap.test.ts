@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readCaptureBytes } from './driver.ts';
 import { asFrames, collector, expectedFrames, swapPcapByteOrder, trace } from './test-support.ts';
 import { LinkType } from './types.ts';
@@ -68,15 +72,19 @@ test('classic pcap: link type comes from the header (LINUX_SLL, FCS bits ignored
   assert.ok(seen.length === 9 && seen.every((s) => s.linkType === LinkType.LINUX_SLL));
 });
 
-test('classic pcap: snaplen 0 ("not set") accepts any caplen up to 256 KiB; a small snaplen faults', () => {
+test('classic pcap: any snaplen accepts every caplen up to 256 KiB, as tshark does (issue #11); over snaplen is counted', () => {
   const bytes = Buffer.from(trace('dhcp.pcap'));
   bytes.writeUInt32LE(0, 16);
   assert.equal(readCaptureBytes('s0', bytes, () => {}).packets, 9);
   bytes.writeUInt32LE(308, 16); // the second frame has 409 bytes
   const s = readCaptureBytes('s308', bytes, () => {});
-  assert.equal(s.packets, 1);
-  assert.equal(s.error?.offset, 24 + 16 + 307);
-  assert.match(s.error?.reason ?? '', /caplen 409 exceeds snaplen 308/);
+  const path = join(mkdtempSync(join(tmpdir(), 'bulwark-snaplen-')), 's308.pcap');
+  writeFileSync(path, bytes);
+  const tshark = spawnSync('tshark', ['-r', path, '-T', 'fields', '-e', 'frame.cap_len'], { encoding: 'utf8' }).stdout.trim().split('\n').map(Number);
+  assert.equal(s.error, undefined);
+  assert.equal(s.packets, tshark.length);
+  assert.equal(s.caplenOverSnaplen, tshark.filter((n) => n > 308).length);
+  assert.ok((s.caplenOverSnaplen ?? 0) > 0);
 });
 
 test('classic pcap: caplen > origLen is tolerated and counted', () => {

@@ -24,6 +24,7 @@ export class PcapParser implements FormatParser {
   capturedBytes = 0;
   skippedBlocks = 0;
   caplenOverOrigLen = 0;
+  caplenOverSnaplen = 0;
   fault: Fault | null = null;
   /** From the file header. */
   snaplen = 0;
@@ -31,7 +32,6 @@ export class PcapParser implements FormatParser {
   nanosecond = false;
   littleEndian = true;
   private headerDone = false;
-  private maxCaplen = MAX_CAPLEN;
   private readonly rec = newPacketRecord();
   private readonly sink: PacketSink;
 
@@ -49,14 +49,14 @@ export class PcapParser implements FormatParser {
     }
     const rec = this.rec;
     const le = this.littleEndian;
-    const maxCaplen = this.maxCaplen;
+    const snaplen = this.snaplen;
     const fracPerSec = this.nanosecond ? 1e9 : 1e6;
     const nsPerFrac = this.nanosecond ? 1 : 1000;
     rec.data = buf;
     while (end - pos >= RECORD_HEADER) {
       const caplen = u32(buf, pos + 8, le);
-      if (caplen > maxCaplen) {
-        this.fault = { offset: base + pos, reason: caplen > MAX_CAPLEN ? `caplen ${caplen} exceeds ${MAX_CAPLEN} bytes` : `caplen ${caplen} exceeds snaplen ${this.snaplen}` };
+      if (caplen > MAX_CAPLEN) {
+        this.fault = { offset: base + pos, reason: `caplen ${caplen} exceeds ${MAX_CAPLEN} bytes` };
         return pos;
       }
       if (end - pos - RECORD_HEADER < caplen) break;
@@ -69,6 +69,8 @@ export class PcapParser implements FormatParser {
       }
       const origLen = u32(buf, pos + 12, le);
       if (caplen > origLen) this.caplenOverOrigLen++;
+      // Writers that truncate or pad differently exceed the snaplen they declared; tshark reads such records.
+      if (snaplen !== 0 && caplen > snaplen) this.caplenOverSnaplen++;
       rec.tsSec = sec;
       rec.tsNsec = frac * nsPerFrac;
       rec.caplen = caplen;
@@ -103,8 +105,6 @@ export class PcapParser implements FormatParser {
     this.snaplen = u32(buf, pos + 16, this.littleEndian);
     // Upper bits of the link-type field carry FCS information, not the type.
     this.linkType = u32(buf, pos + 20, this.littleEndian) & 0xffff;
-    // A snaplen of 0 means "not set" in some writers: only the absolute limit applies then.
-    this.maxCaplen = this.snaplen === 0 ? MAX_CAPLEN : Math.min(this.snaplen, MAX_CAPLEN);
     this.rec.linkType = this.linkType;
     this.rec.interfaceId = 0;
     this.headerDone = true;

@@ -34,6 +34,7 @@ export class PcapngParser implements FormatParser {
   capturedBytes = 0;
   skippedBlocks = 0;
   caplenOverOrigLen = 0;
+  caplenOverSnaplen = 0;
   fault: Fault | null = null;
   sections = 0;
   private le = true;
@@ -229,10 +230,12 @@ export class PcapngParser implements FormatParser {
     }
     const caplen = u32(buf, pos + 20, le);
     const snaplen = this.ifSnaplen[ifId];
-    if (caplen > MAX_CAPLEN || (snaplen !== 0 && caplen > snaplen)) {
-      this.fail(base, pos, caplen > MAX_CAPLEN ? `caplen ${caplen} exceeds ${MAX_CAPLEN} bytes` : `caplen ${caplen} exceeds snaplen ${snaplen}`);
+    if (caplen > MAX_CAPLEN) {
+      this.fail(base, pos, `caplen ${caplen} exceeds ${MAX_CAPLEN} bytes`);
       return false;
     }
+    // Read as tshark reads it (the block says how long the data is); counted.
+    if (snaplen !== 0 && caplen > snaplen) this.caplenOverSnaplen++;
     if (32 + caplen > len) {
       this.fail(base, pos, `caplen ${caplen} runs past the block end`);
       return false;

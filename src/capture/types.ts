@@ -55,6 +55,8 @@ export interface CaptureSummary {
    * packets received, dropped by the OS/capture buffer, dropped by the interface.
    */
   interfaceStats?: { received?: number; dropped_kernel?: number; dropped_interface?: number };
+  /** Records longer than the header's / interface's snaplen: read as tshark reads them (up to 256 KiB), counted. */
+  caplenOverSnaplen?: number;
   /** Set when the file is truncated or corrupt: everything before `error.offset` was delivered. */
   error?: CaptureError;
 }

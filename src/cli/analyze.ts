@@ -3,6 +3,7 @@
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { ensureDir } from './dirs.ts';
 import { parseArgs } from 'node:util';
 import type { RunSummary } from '../pipeline/stats.ts';
 import { parseNetworks, Site } from '../pipeline/site.ts';
@@ -227,6 +228,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     args.files = inputs.files;
     missingInputs = inputs.errors.length;
   }
+  // Checked here for a clear message (an unwritable path, a file in the way, /proc): see dirs.ts.
+  if (args.out) ensureDir(args.out);
   const outputs = new RunOutputs({ dir: args.out, stdout: args.json, events: args.events, showSecrets: args.showSecrets, format: args.format, sensor: args.sensor });
   const progress = new ProgressBar(!args.quiet && !live);
   if (args.netflow !== undefined || args.flowsFromCapture) return analyzeFlowsCommand(args, overrides, outputs, progress, alerts);
@@ -341,6 +344,11 @@ function parseSuppressions(raw: unknown): SuppressionRule[] {
 /** Load user overrides; undefined (after printing why) when the file is unreadable. */
 export function readOverrides(path: string | undefined, command: string): Overrides | undefined {
   if (path === undefined) return {};
+  if (!existsSync(path)) {
+    // A file named on the command line must exist: a typo would otherwise silently drop every override.
+    process.stderr.write(`bulwark ${command}: no such overrides file '${path}'\n`);
+    return undefined;
+  }
   try {
     return loadOverrides(path);
   } catch (err) {

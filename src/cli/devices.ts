@@ -64,7 +64,8 @@ export async function devicesCommand(argv: string[]): Promise<number> {
     process.stderr.write(`bulwark devices: no capture file given\n\n${devicesHelp}`);
     return ExitCode.USAGE;
   }
-  const overrides = readOverrides(v.overrides ?? (existsSync(overridesPath) ? overridesPath : undefined), 'devices');
+  // Here --overrides also names the file --set writes: one that does not exist yet just holds nothing so far.
+  const overrides = readOverrides(existsSync(overridesPath) ? overridesPath : undefined, 'devices');
   if (overrides === undefined) return ExitCode.USAGE;
   const progress = new ProgressBar(!v.quiet);
   const result = await analyzeCaptures(parsed.positionals, {

@@ -14,6 +14,7 @@ import { purgeCommand, purgeHelp } from './purge.ts';
 import { exportCommand, exportHelp } from './export.ts';
 import { evidenceCommand, evidenceHelp, keysCommand, keysHelp, verifyCommand, verifyHelp } from './evidence.ts';
 import { didYouMean } from './suggest.ts';
+import { fsErrorText, PathError } from './dirs.ts';
 
 const usage = `Usage: bulwark <command> [options]
 
@@ -96,6 +97,14 @@ main(process.argv.slice(2)).then(
     // The reader of our output went away (`bulwark analyze --json x | head`): not an error.
     if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') {
       process.exitCode = ExitCode.OK;
+      return;
+    }
+    // An output path that cannot be written (permissions, a file where a folder is needed, /proc) is the user's
+    // to fix: say which and why, without a stack trace.
+    const fsError = err instanceof PathError ? { path: '', reason: err.message } : fsErrorText(err);
+    if (fsError) {
+      process.stderr.write(`bulwark: ${fsError.path ? `cannot write '${fsError.path}': ` : ''}${fsError.reason}\n`);
+      process.exitCode = ExitCode.USAGE;
       return;
     }
     process.stderr.write(`bulwark: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -3,7 +3,8 @@
  * one self-contained HTML report (or its data as JSON), optionally every device's printable label.
  * @module
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { ensureDir } from './dirs.ts';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeCaptures } from '../engine/analyze-captures.ts';
@@ -112,6 +113,10 @@ export async function reportCommand(argv: string[]): Promise<number> {
   }
   let overrides: Overrides = {};
   if (args.overrides !== undefined) {
+    if (!existsSync(args.overrides)) {
+      process.stderr.write(`bulwark report: no such overrides file '${args.overrides}'\n`);
+      return ExitCode.USAGE;
+    }
     try {
       overrides = loadOverrides(args.overrides);
     } catch (err) {
@@ -127,7 +132,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const data = buildReportData({ summary: a.summary, devices: a.devices, findings: a.findings, cases: a.cases, facts: a.facts, assessments: a.assessments });
   write(args.out, args.json ? `${JSON.stringify(data, null, 2)}\n` : renderHtml(data));
   if (args.labels !== undefined) {
-    mkdirSync(args.labels, { recursive: true });
+    ensureDir(args.labels);
     for (const d of data.devices) {
       const base = join(args.labels, d.device.id.replace(/[^a-zA-Z0-9_-]/g, '_'));
       writeFileSync(`${base}.svg`, labelSvg(d.assessment, d.device));

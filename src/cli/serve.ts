@@ -3,7 +3,8 @@
  * files given on the command line. Loopback only unless an access token is set.
  * @module
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { ensureDir } from './dirs.ts';
 import type { Server } from 'node:http';
 import { dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,6 +13,7 @@ import { createApp } from '../api/app.ts';
 import { DEFAULT_INGEST_HEAP_MB, DEFAULT_MAX_DECOMPRESSED_MB, IngestQueue } from '../api/ingest.ts';
 import { MudService } from '../api/mud-service.ts';
 import { isLoopbackHost } from '../api/security.ts';
+import { removeStaleUploads } from '../api/upload.ts';
 import { CaptureWatcher } from '../api/watch.ts';
 import { SqliteStore } from '../store/sqlite.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -76,6 +78,8 @@ export interface ServeArgs {
 }
 
 const MIN_TOKEN = 16;
+/** Simultaneous connections; more are refused (each costs a file descriptor; the usual limit is 1,024). */
+export const MAX_CONNECTIONS = 512;
 
 /** Parses and checks the command line; a string is the usage error to print. */
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeArgs | string | 'help' {
@@ -140,9 +144,11 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     return `refusing to listen on '${host}' without an access token: anyone who can reach it could read your network's data.\n` +
       `Set one with --token <at least ${MIN_TOKEN} characters> or the BULWARK_TOKEN environment variable, or listen on 127.0.0.1.`;
   }
+  const dbPath = v.db ?? config.store?.path ?? './bulwark.db';
+  if (existsSync(dbPath) && statSync(dbPath).isDirectory()) return `--db: '${dbPath}' is a folder; name a database file (e.g. ${join(dbPath, 'bulwark.db')})`;
   if (v.watch !== undefined && !(existsSync(v.watch) && statSync(v.watch).isDirectory())) return `--watch: '${v.watch}' is not a directory`;
   for (const f of v.ingest) if (!existsSync(f)) return `--ingest: no such file '${f}'`;
-  const db = resolve(v.db ?? config.store?.path ?? './bulwark.db');
+  const db = resolve(dbPath);
   let netflow: ServeArgs['netflow'];
   if (v.netflow !== undefined) {
     const where = parseListenAddress(v.netflow);
@@ -175,8 +181,17 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.stderr.write(`bulwark serve: ${args}\n`);
     return ExitCode.USAGE;
   }
-  mkdirSync(dirname(args.db), { recursive: true });
-  const store = new SqliteStore(args.db);
+  ensureDir(dirname(args.db));
+  ensureDir(args.uploadDir);
+  const stale = removeStaleUploads(args.uploadDir);
+  if (stale > 0) process.stderr.write(`bulwark serve: removed ${stale} partial upload${stale === 1 ? '' : 's'} left by an earlier run\n`);
+  let store: SqliteStore;
+  try {
+    store = new SqliteStore(args.db);
+  } catch (err) {
+    process.stderr.write(`bulwark serve: cannot open the database '${args.db}': ${(err as Error).message}\n`);
+    return ExitCode.USAGE;
+  }
   const spoolDir = args.netflow?.spoolDir;
   const queue = new IngestQueue(store, {
     heapMb: args.ingestHeapMb, maxDecompressedBytes: args.maxDecompressedBytes, mud: args.profiles ? new MudService(args.profiles) : undefined,
@@ -291,8 +306,13 @@ async function startCollector(o: NonNullable<ServeArgs['netflow']>, queue: Inges
 function listen(fetch: (req: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<Server> {
   return new Promise((ok, fail) => {
     const server = serve({ fetch, hostname: hostname.replace(/^\[|\]$/g, ''), port }) as Server;
-    // Large uploads take longer than Node's 5-minute default.
+    // Large uploads take longer than Node's 5-minute default; slow or stalled ones are ended by the upload
+    // route (upload.ts). Headers must come quickly, and the connection count is bounded so that thousands of
+    // slow clients cannot exhaust the server's file descriptors.
     server.requestTimeout = 30 * 60 * 1000;
+    server.headersTimeout = 20 * 1000;
+    server.keepAliveTimeout = 5 * 1000;
+    server.maxConnections = MAX_CONNECTIONS;
     server.once('listening', () => ok(server));
     server.once('error', fail);
   });

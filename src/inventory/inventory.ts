@@ -22,6 +22,8 @@ import { applyOverrides, type Overrides } from './overrides.ts';
 
 export interface InventoryOptions extends DeviceCaps {
   maxDevices: number;
+  /** IP → MAC bindings remembered (one MAC can claim any number of addresses by ARP). */
+  maxIpBindings: number;
   /** CIDR prefixes of this network (default: the site model's); ignored when `site` is given. */
   localNets: readonly string[];
   /** The site (sensor, local networks) shared with the detectors and the store. */
@@ -42,8 +44,8 @@ export interface InventoryStats {
   set_overflow: number;
   /** Events whose fields had a shape a handler could not use (contained; should stay 0). */
   event_errors: number;
-  /** IP-to-MAC bindings forgotten at their bound (maxDevices × 8). */
-  dropped_bindings?: number;
+  /** IP → MAC bindings forgotten at maxIpBindings (the oldest goes first). */
+  ip_bindings_dropped?: number;
 }
 
 /** What identification and the identity depend on, short of traffic counters: evidence, names, services, peers. */
@@ -78,8 +80,8 @@ export class Inventory implements DeviceLookup {
   private readonly published = new Map<string, string>();
   /** What each device's identification was last computed from (see inputSignature). */
   private readonly identityInputs = new Map<string, string>();
-  private droppedBindings = 0;
   private droppedDevices = 0;
+  private droppedBindings = 0;
   private eventErrors = 0;
   private cache: DeviceRecord[] | undefined;
   private index: { ip: Map<string, DeviceRecord>; mac: Map<string, DeviceRecord> } | undefined;
@@ -87,6 +89,7 @@ export class Inventory implements DeviceLookup {
   constructor(options: Partial<InventoryOptions> = {}) {
     this.options = {
       maxDevices: 10000,
+      maxIpBindings: 65536,
       maxEvidencePerDevice: 64,
       maxEvidencePerSignal: 16,
       maxSetSize: 256,
@@ -209,7 +212,7 @@ export class Inventory implements DeviceLookup {
     if (cur && cur.mac !== m && cur.rank > rank) return undefined;
     const d = this.deviceForMac(m, ts);
     if (!d) return undefined;
-    if (cur === undefined && this.ipMac.size >= this.options.maxDevices * 8) {
+    if (cur === undefined && this.ipMac.size >= this.options.maxIpBindings) {
       // Spoofed ARP/DHCP can name any number of addresses: forget the oldest binding (counted).
       const oldest = this.ipMac.keys().next();
       if (!oldest.done) this.ipMac.delete(oldest.value);
@@ -365,7 +368,7 @@ export class Inventory implements DeviceLookup {
     }
     return {
       devices: this.byId.size, dropped_devices: this.droppedDevices, evidence_dropped: evidence, set_overflow: overflow, event_errors: this.eventErrors,
-      dropped_bindings: this.droppedBindings,
+      ip_bindings_dropped: this.droppedBindings,
     };
   }
 

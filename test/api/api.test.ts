@@ -107,7 +107,7 @@ test('upload rejects: no X-Filename 400, not a capture 415, too large 413, empty
   }
 });
 
-test('token: every API call needs it (header or ?token=), the OpenAPI document does not', async () => {
+test('token: every API call needs it (header or ?token=), the OpenAPI document too (issue #11)', async () => {
   const token = 'synthetic-test-token-0123456789';
   const f = fixture({ token });
   try {
@@ -117,7 +117,8 @@ test('token: every API call needs it (header or ?token=), the OpenAPI document d
     assert.equal((await f.app.request('/api/devices', { headers: { Authorization: 'Bearer wrong-token-wrong-token' } })).status, 401);
     assert.equal((await f.app.request('/api/devices', { headers: { Authorization: `Bearer ${token}` } })).status, 200);
     assert.equal((await f.app.request(`/api/health?token=${token}`)).status, 200);
-    const doc = await f.app.request('/api/openapi.json');
+    assert.equal((await f.app.request('/api/openapi.json')).status, 401);
+    const doc = await f.app.request('/api/openapi.json', { headers: { Authorization: `Bearer ${token}` } });
     assert.equal(doc.status, 200);
     assert.equal((await doc.json() as J).openapi, '3.1.0');
     // With a token, other Host names are fine (the server may listen on a LAN address).
