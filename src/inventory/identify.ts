@@ -182,9 +182,9 @@ export function identify(d: Unidentified, model: DeviceModel | null = shippedMod
 
   // Vendor: a rule that names one, else the model's label (when it agrees on the type), else the OUI registry.
   // A rule naming a module maker (an "ESP_…" host name) says what is inside, not whose product it is.
-  const vendorRule = matches.find((m) => m.rule.vendor && !isModuleMaker(m.rule.vendor) && (!m.rule.type || m.rule.type === type));
+  const vendorRule = matches.find((m) => m.vendor && !isModuleMaker(m.vendor) && (!m.rule.type || m.rule.type === type));
   const ouiBrand = d.oui_vendor && !isModuleMaker(d.oui_vendor) ? shortVendor(d.oui_vendor) : undefined;
-  const vendor = vendorRule?.rule.vendor ?? (info && info.type === type ? info.vendor : undefined) ?? ouiBrand;
+  const vendor = vendorRule?.vendor ?? (info && info.type === type ? info.vendor : undefined) ?? ouiBrand;
   if (vendor) out.vendor = vendor;
   const ruleModel = matches.find((m) => m.model && m.rule.type === type)?.model;
   let modelName = ruleModel ?? (info && info.type === type ? info.model : undefined);

@@ -47,11 +47,15 @@ test('/healthz and /readyz answer; machine paths never return the dashboard', as
     const ready = await f.app.request('/readyz');
     assert.equal(ready.status, 200);
     assert.equal(((await ready.json()) as { status: string }).status, 'ready');
-    for (const path of ['/api/nope', '/metrics/x', '/taxii2/nothing/here', '/healthz/deep']) {
+    for (const path of ['/api/nope', '/metrics/x', '/healthz/deep']) {
       const res = await f.app.request(path);
       assert.equal(res.status, 404, path);
       assert.match(res.headers.get('content-type') ?? '', /application\/json/, path);
     }
+    // TAXII answers nothing without a credential, not even whether a path exists; never the dashboard either.
+    const taxii = await f.app.request('/taxii2/nothing/here');
+    assert.ok(taxii.status === 401 || taxii.status === 404, String(taxii.status));
+    assert.doesNotMatch(await taxii.text(), /<html/i);
   } finally {
     await f.close();
   }

@@ -44,7 +44,9 @@ export function parseMisp(doc: unknown, maxIndicators = 1_000_000): ParsedIndica
   };
   const attribute = (a: unknown, event: string): void => {
     if (!isObj(a) || typeof a.type !== 'string' || typeof a.value !== 'string') { out.malformed++; return; }
-    const toIds = a.to_ids === true || a.to_ids === 1 || a.to_ids === '1';
+    // An attribute without to_ids (common in objects) takes its type's MISP default: every network type mapped
+    // here defaults to to_ids = 1 in MISP's describeTypes sane_defaults.
+    const toIds = a.to_ids === undefined ? true : a.to_ids === true || a.to_ids === 1 || a.to_ids === '1';
     const map = valueKinds[a.type];
     if (!map) return miss(`${a.type}: no network indicator kind`);
     if (!toIds) return miss(`${a.type}: to_ids false (context, not an indicator)`);
