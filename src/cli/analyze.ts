@@ -24,6 +24,8 @@ import { deviceNames } from '../output/alerts/states.ts';
 import { ConfigError, loadConfig, type BulwarkConfig } from './config/load.ts';
 import { resolveInputs } from './inputs.ts';
 import { explainArgError } from './suggest.ts';
+import { Metrics } from '../output/metrics.ts';
+import { parseMetricsAddress, startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { deviceName } from '../assess/assess.ts';
 import { summaryText } from '../output/summary-text.ts';
 import { ProgressBar } from './progress.ts';
@@ -67,6 +69,8 @@ Options:
                        or JA4 a line), CSV, STIX 2.1 or MISP events/feeds (JSON); unusable values are listed
   --events LIST        only these event types (comma-separated, prefix match: "dns,tls.client_hello")
   --max-flows N        live-flow limit (default 262144); when full, the least recently active flow is evicted
+  --metrics [HOST:]PORT  serve Prometheus metrics of this run at http://HOST:PORT/metrics (default host
+                       127.0.0.1), with /healthz and /readyz, while it runs
   --show-secrets       print secrets (passwords, tokens, API keys, SNMP communities) instead of redacting them
   --quiet              no progress bar and no summary on standard error
 ${alertHelp}  -h, --help           this help
@@ -94,6 +98,7 @@ export interface AnalyzeArgs {
   format: JsonFormat;
   config: BulwarkConfig;
   indicators: string[];
+  metrics?: { host: string; port: number };
 }
 
 const analyzeOptions = {
@@ -117,6 +122,7 @@ const analyzeOptions = {
   format: { type: 'string', default: 'bulwark' },
   netflow: { type: 'string' },
   'flows-from-capture': { type: 'boolean', default: false },
+  metrics: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -160,6 +166,12 @@ function parse(argv: string[]): AnalyzeArgs | string {
       return `--suppress ${v.suppress}: ${(err as Error).message}`;
     }
   }
+  let metrics: AnalyzeArgs['metrics'];
+  if (v.metrics !== undefined) {
+    const where = parseMetricsAddress(v.metrics);
+    if (typeof where === 'string') return `--metrics: ${where}`;
+    metrics = where;
+  }
   let closeAfterS: number | undefined;
   if (v['close-after'] !== undefined) {
     closeAfterS = Number(v['close-after']);
@@ -192,6 +204,7 @@ function parse(argv: string[]): AnalyzeArgs | string {
     format,
     config,
     indicators: v.indicators ?? [],
+    metrics,
   };
 }
 
@@ -207,7 +220,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   }
   const overrides = readOverrides(args.overrides ?? (existsSync(defaultOverridesPath) ? defaultOverridesPath : undefined), 'analyze');
   if (overrides === undefined) return ExitCode.USAGE;
-  const alerts = openAlerts(args.alerts, args.sensor, undefined, args.config);
+  const metrics = args.metrics ? new Metrics() : undefined;
+  const alerts = openAlerts(args.alerts, args.sensor, metrics, args.config);
   if (typeof alerts === 'string') {
     process.stderr.write(`bulwark analyze: ${alerts}\n`);
     return ExitCode.USAGE;
@@ -235,6 +249,16 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   if (args.netflow !== undefined || args.flowsFromCapture) return analyzeFlowsCommand(args, overrides, outputs, progress, alerts);
   // Live without --json/--out: each finding change is printed as it happens (the tables come at the end).
   const printChanges = live && !outputs.active && !args.quiet;
+  let metricsServer: MetricsServer | undefined;
+  if (metrics && args.metrics) {
+    try {
+      metricsServer = await startMetricsServer(args.metrics.host, args.metrics.port, metrics);
+    } catch (err) {
+      process.stderr.write(`bulwark analyze: --metrics: cannot listen on ${args.metrics.host}:${args.metrics.port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+      return ExitCode.USAGE;
+    }
+    if (!args.quiet) process.stderr.write(`bulwark: metrics at ${metricsServer.url}\n`);
+  }
   let session: AnalysisSession | undefined = undefined;
   session = new AnalysisSession({
     site: new Site({ sensor: args.sensor, localNetworks: args.localNets }),
@@ -259,7 +283,10 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
       if (alerts.size > 0) alerts.publish({ kind: change, finding: f, sensor: args.sensor, deviceNames: deviceNames(session!.inventory.devices()) });
     },
     onDeviceChange: args.out ? (changes) => outputs.devices(changes, () => session!.inventory.devices()) : undefined,
-    onPublish: outputs.published,
+    onPublish: () => {
+      outputs.published();
+      if (metrics) metrics.observeTotals(session!.pipeline.summary());
+    },
     onProgress: (file, p, packets) => progress.update(file, p, packets),
   });
   const onStarted = (): void => {
@@ -285,6 +312,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     process.off('SIGHUP', onHangup);
   }
   progress.clear();
+  if (metrics) metrics.observeTotals(result.summary);
+  await metricsServer?.close();
   if (alerts.size > 0) {
     await finishAlerts(alerts, result);
     result.stats = { ...result.stats, alerts: alerts.counters() };

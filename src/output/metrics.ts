@@ -132,6 +132,36 @@ export class Metrics {
     this.flows.inc(s.flows);
   }
 
+  private totals = { packets: 0, bytes: 0, flows: 0, evicted: 0, anomalies: 0, drops: 0 };
+  private eventTotals = new Map<string, number>();
+
+  /**
+   * A running sensor's totals so far (the pipeline's summary): counters grow by what is new since the last
+   * call, so the same summary read every second keeps them exact.
+   */
+  observeTotals(s: RunSummary): void {
+    const t = this.totals;
+    const grow = (c: Counter, key: keyof typeof t, now: number): void => {
+      if (now > t[key]) c.inc(now - t[key]);
+      t[key] = Math.max(t[key], now);
+    };
+    grow(this.packets, 'packets', s.packets);
+    grow(this.bytes, 'bytes', s.bytes);
+    grow(this.flows, 'flows', s.flows.total);
+    grow(this.flowsEvicted, 'evicted', s.flows.evicted);
+    grow(this.anomalies, 'anomalies', Object.values(s.anomalies).reduce((a, b) => a + b, 0));
+    let drops = 0;
+    for (const f of s.files) drops += (f.capture?.dropped_kernel ?? 0) + (f.capture?.dropped_interface ?? 0);
+    grow(this.drops, 'drops', drops);
+    const perProtocol = new Map<string, number>();
+    for (const [type, n] of Object.entries(s.events)) perProtocol.set(protocolOf(type), (perProtocol.get(protocolOf(type)) ?? 0) + n);
+    for (const [type, n] of perProtocol) {
+      const before = this.eventTotals.get(type) ?? 0;
+      if (n > before) this.events.inc({ type }, n - before);
+      this.eventTotals.set(type, Math.max(before, n));
+    }
+  }
+
   captureDrops(n: number): void {
     if (n > 0) this.drops.inc(n);
   }
