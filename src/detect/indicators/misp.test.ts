@@ -23,7 +23,7 @@ test('MISP event: to_ids network attributes (incl. objects) become indicators; t
   const r = parseIndicators('event.json', JSON.stringify(event));
   assert.equal(r.format, 'misp');
   assert.deepEqual(r.indicators.map((i) => `${i.kind}:${i.value}`), ['ipv4:91.92.120.11', 'ipv4:109.201.134.84', 'domain:cnc.example.org', 'ipv4:89.248.172.173']);
-  assert.equal(r.indicators[0].label, 'MISP Mirai loaders');
+  assert.equal(r.indicators[0].label, 'Mirai loaders');
   assert.deepEqual(r.unmapped, { 'ip-dst: to_ids false (context, not an indicator)': 1, 'md5: no network indicator kind': 1 });
 });
 

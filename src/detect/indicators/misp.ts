@@ -54,7 +54,7 @@ export function parseMisp(doc: unknown, maxIndicators = 1_000_000): ParsedIndica
       const ind = classify(raw);
       if (!ind) { out.malformed++; continue; }
       if (out.indicators.length >= maxIndicators) { out.dropped++; continue; }
-      out.indicators.push({ ...ind, label: `MISP ${event}`.slice(0, 120) });
+      out.indicators.push({ ...ind, label: event.slice(0, 120) });
     }
   };
   const event = (e: unknown): void => {

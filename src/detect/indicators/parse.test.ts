@@ -91,7 +91,7 @@ test('MISP feed event: ip-dst|port, url host and object attributes; hashes ignor
   const parsed = parseIndicators('hakai-c2.misp.json', text);
   assert.equal(parsed.format, 'misp');
   assert.deepEqual(parsed.indicators.map((i) => [i.kind, i.value, i.label]), [
-    ['ipv4', '178.128.185.250', 'MISP Hakai C2'], ['ipv4', '128.185.250.50', 'MISP Hakai C2'], ['domain', 'cnc.changeme.com', 'MISP Hakai C2'],
+    ['ipv4', '178.128.185.250', 'Hakai C2'], ['ipv4', '128.185.250.50', 'Hakai C2'], ['domain', 'cnc.changeme.com', 'Hakai C2'],
   ]);
   assert.equal(parseIndicators('feed', `[${text}]`).format, 'misp');
   assert.equal(parseIndicators('x.json', '{"type": "bundle", "objects": []}').format, 'stix');
