@@ -82,6 +82,7 @@ const detector: Detector<Options> = {
     },
   },
   subscribes: ['bacnet.i_am', 'bacnet.read_property_ack', 'bacnet.reinitialize_device', 'bacnet.device_communication_control', 'bacnet.write_property', 'bacnet.write_property_multiple', 'bacnet.apdu'],
+  needs: 'packets',
   create(ctx, options) {
     const allow = new Set(options.allowlist);
     const watched = new Set(options.watchedProperties);

@@ -53,6 +53,7 @@ export const detector: Detector<Options> = {
     },
   },
   subscribes: Object.keys(otCommandClassifiers),
+  needs: 'packets',
   create(ctx, options) {
     const actions = new Set(options.actions);
     const allowed = new Set(options.allowlist);

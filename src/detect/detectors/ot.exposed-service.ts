@@ -41,6 +41,7 @@ export const detector: Detector<Options> = {
     },
   },
   subscribes: ['flow.end'],
+  needs: 'packets',
   create(ctx, options) {
     const apps = new Set(options.apps);
     return {

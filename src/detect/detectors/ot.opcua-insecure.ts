@@ -62,6 +62,7 @@ const detector: Detector<Options> = {
     },
   },
   subscribes: ['opcua.activate_session', 'opcua.activate_session_response', 'opcua.get_endpoints_response'],
+  needs: 'packets',
   create(ctx, options) {
     const pending = new BoundedMap<string, PendingSession>(options.maxPending);
     const sides = (ev: EventRecord) => {

@@ -55,6 +55,7 @@ export const detector: Detector<Options> = {
     },
   },
   subscribes: ['flow.end', 'modbus.request', 'modbus.exception'],
+  needs: 'packets',
   create(ctx, options) {
     const hosts = new DistinctWindow<EvidenceRef>(options.windowS, options.minHosts, options.maxTrackedKeys, options.minHosts);
     const ports = new DistinctWindow<EvidenceRef>(options.windowS, options.minPorts, options.maxTrackedKeys, options.minPorts);

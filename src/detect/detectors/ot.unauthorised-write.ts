@@ -38,6 +38,7 @@ export const detector: Detector<Options> = {
     },
   },
   subscribes: Object.keys(otCommandClassifiers),
+  needs: 'packets',
   create(ctx, options) {
     const allowed = new Set(options.allowlist);
     /** client>server pairs seen issuing requests: the device's masters. */

@@ -47,6 +47,7 @@ export const detector: Detector<Options> = {
     },
   },
   subscribes: ['flow.end', 'dns.response'],
+  needs: 'packets',
   create(ctx, options) {
     if (options.profiles === '') return {};
     const { profiles } = loadProfiles(options.profiles);
