@@ -42,8 +42,12 @@ test('the Mirai capture is one botnet:mirai case about the victim, with its kill
   const subject = c.devices.filter((d) => d.subject);
   assert.deepEqual(subject.map((d) => d.ip), ['192.168.0.2']);
   assert.equal(subject[0].role, 'victim');
-  // Every other device of the case is one of the manifest's attackers, and the four that logged in are there.
-  for (const d of c.devices.filter((x) => !x.subject)) assert.ok(miraiAttackers.has(d.ip), `${d.ip} is an attacker`);
+  // Every other device of the case is one of the manifest's attackers — the 8 brute-force sources, or one of the
+  // 14 scanners whose SYN carries the NAT's public address 149.56.141.72 (= 2503511368) as sequence number, which
+  // tshark lists — and the four that logged in are there.
+  const scanners = tsharkFields(mirai, 'tcp.dstport==23 && tcp.flags.syn==1 && tcp.flags.ack==0 && tcp.seq_raw==2503511368', ['ip.src']).map((x) => x[0]);
+  const attackers = new Set([...miraiAttackers, ...scanners]);
+  for (const d of c.devices.filter((x) => !x.subject)) assert.ok(attackers.has(d.ip), `${d.ip} is an attacker`);
   for (const ip of ['82.53.109.97', '186.220.245.254', '91.92.120.11', '89.248.172.173']) assert.ok(c.devices.some((d) => d.ip === ip), ip);
   assert.equal(c.compromised, true, 'root/password was accepted');
   assert.ok(c.severity === 'critical' || c.severity === 'high');

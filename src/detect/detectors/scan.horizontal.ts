@@ -8,7 +8,7 @@ import { ipv4Number } from '../../inventory/addresses.ts';
 import type { Detector, EvidenceRef } from '../types.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
 import { evidenceOf, isLocalIp } from '../lib/net.ts';
-import { carriedData, isSynAttempt, notablePorts } from '../lib/probes.ts';
+import { carriedData, exportedAttempt, isSynAttempt, notablePorts } from '../lib/probes.ts';
 import { DistinctWindow } from '../lib/windows.ts';
 import { ResolvedAddresses } from '../lib/resolved.ts';
 
@@ -95,6 +95,8 @@ const detector: Detector<Options> = {
         } else if (options.ignoreResolved && ev.type === 'dns.response') resolved.onDnsResponse(ev);
       },
       onFlow(f) {
+        const exported = exportedAttempt(f);
+        if (exported) return onAttempt(exported);
         if (carriedData(f)) window.withdraw(keyOf(f.orig_ip, f.resp_port), f.resp_ip);
       },
     };

@@ -6,7 +6,7 @@
 import type { Detector, EvidenceRef } from '../types.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
 import { evidenceOf, isLocalIp } from '../lib/net.ts';
-import { carriedData, isSynAttempt } from '../lib/probes.ts';
+import { carriedData, exportedAttempt, isSynAttempt } from '../lib/probes.ts';
 import { DistinctWindow } from '../lib/windows.ts';
 
 interface Options extends Record<string, unknown> {
@@ -76,6 +76,8 @@ const detector: Detector<Options> = {
         if (isSynAttempt(ev)) onAttempt(ev);
       },
       onFlow(f) {
+        const exported = exportedAttempt(f);
+        if (exported) return onAttempt(exported);
         if (carriedData(f)) window.withdraw(`${f.orig_ip}|${f.resp_ip}`, f.resp_port);
       },
     };

@@ -21,6 +21,18 @@ export function isSynAttempt(ev: EventRecord): boolean {
   return ev.transport === 'tcp' && ev.tcp_flags === 'S';
 }
 
+/**
+ * A connection attempt in a flow record from an exporter (NetFlow/IPFIX): there are no packets, so no
+ * `flow.start` to judge it by when it starts; the record is judged when it arrives, as the attempt it shows.
+ */
+export function exportedAttempt(f: FlowRecord): EventRecord | undefined {
+  if (f.provenance === undefined || !isTcpProbe(f)) return undefined;
+  return {
+    type: 'flow.start', ts: f.first_ts, file: f.file, packet: f.first_packet, community_id: f.community_id, transport: 'tcp',
+    src_ip: f.orig_ip, src_port: f.orig_port, dst_ip: f.resp_ip, dst_port: f.resp_port, from_orig: true, tcp_flags: 'S',
+  } as EventRecord;
+}
+
 /** An attempt that turned out to be a real connection: its originator sent data. */
 export function carriedData(f: FlowRecord): boolean {
   return f.transport === 'tcp' && f.orig_payload_bytes > 0;
