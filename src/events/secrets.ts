@@ -36,6 +36,8 @@ export const secretFields: readonly SecretField[] = [
   { field: 'location', events: ['http.response'], shape: 'url', what: 'secret query parameters inside a redirect' },
   { field: 'params', events: ['irc.message'], shape: 'irc_params', what: 'IRC PASS argument and NickServ IDENTIFY password' },
   { field: 'trailing', events: ['irc.message'], shape: 'irc_params', what: 'IRC PASS or IDENTIFY password in the trailing parameter' },
+  { field: 'password', events: ['opcua.activate_session'], shape: 'value', what: 'OPC UA user-name token password (in clear when the channel has no security)' },
+  { field: 'password', events: ['bacnet.reinitialize_device', 'bacnet.device_communication_control'], shape: 'value', what: 'BACnet ReinitializeDevice / DeviceCommunicationControl password' },
 ];
 
 /** Parameter and field names whose value is a secret: passwords, tokens, keys, session ids. */

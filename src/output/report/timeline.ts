@@ -20,6 +20,7 @@ function clock(ts: number): string {
 
 /** Axis tick text: the time of day, with the date whenever the plot spans more than one UTC day. */
 export function tickText(ts: number, startTs: number, endTs: number): string {
+  if (!inTimeRange(ts) || !inTimeRange(startTs) || !inTimeRange(endTs)) return clock(ts);
   const iso = new Date(ts * 1000).toISOString();
   const sameDay = new Date(startTs * 1000).toISOString().slice(0, 10) === new Date(endTs * 1000).toISOString().slice(0, 10);
   return sameDay ? iso.slice(11, 19) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
