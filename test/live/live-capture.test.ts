@@ -51,7 +51,7 @@ function startReplay(ns: VethNamespace, pps: number): { done: boolean; exit: Pro
 }
 
 const flowKey = (f: Record<string, unknown>): string =>
-  [f.transport, f.orig_ip, f.orig_port, f.resp_ip, f.resp_port, f.orig_pkts, f.resp_pkts, f.orig_bytes, f.resp_bytes, f.tcp_state, f.app ?? ''].join(' ');
+  [f.transport, f.orig_ip, f.orig_port, f.resp_ip, f.resp_port, f.orig_pkts, f.resp_pkts, f.orig_wire_bytes ?? f.orig_bytes, f.resp_wire_bytes ?? f.resp_bytes, f.tcp_state, f.app ?? ''].join(' ');
 
 test('live: findings while tcpreplay is still sending, quiet link closes flows and findings, SIGINT writes everything', { skip: blocker, timeout: 150_000 }, async () => {
   const ns = new VethNamespace('live');
