@@ -160,6 +160,20 @@ export interface ApduHeader {
 }
 
 /** APDU fixed header (clause 20.1). */
+
+/**
+ * The part confirmed requests and complex acks share after the invoke id: sequence number and window size
+ * when segmented, then the service choice; the caller has checked the length.
+ */
+function readServiceTail(h: ApduHeader, b: Uint8Array, at: number): void {
+  if (h.segmented) {
+    h.sequenceNumber = b[at++];
+    h.windowSize = b[at++];
+  }
+  h.service = b[at++];
+  h.dataOff = at;
+}
+
 export function parseApduHeader(b: Uint8Array, off: number, end: number): Parsed<ApduHeader> {
   if (off >= end) return invalid('app.bacnet.truncated');
   const first = b[off];
@@ -175,13 +189,7 @@ export function parseApduHeader(b: Uint8Array, off: number, end: number): Parsed
       h.maxSegments = (b[off + 1] >> 4) & 0x07;
       h.maxApdu = b[off + 1] & 0x0f;
       h.invokeId = b[off + 2];
-      let at = off + 3;
-      if (h.segmented) {
-        h.sequenceNumber = b[at++];
-        h.windowSize = b[at++];
-      }
-      h.service = b[at++];
-      h.dataOff = at;
+      readServiceTail(h, b, off + 3);
       break;
     }
     case PduType.UNCONFIRMED_REQUEST:
@@ -200,13 +208,7 @@ export function parseApduHeader(b: Uint8Array, off: number, end: number): Parsed
       h.moreFollows = (first & 0x04) !== 0;
       if (!need(h.segmented ? 5 : 3)) return invalid('app.bacnet.truncated');
       h.invokeId = b[off + 1];
-      let at = off + 2;
-      if (h.segmented) {
-        h.sequenceNumber = b[at++];
-        h.windowSize = b[at++];
-      }
-      h.service = b[at++];
-      h.dataOff = at;
+      readServiceTail(h, b, off + 2);
       break;
     }
     case PduType.SEGMENT_ACK:
