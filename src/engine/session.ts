@@ -53,6 +53,8 @@ export interface AnalysisOptions {
   onFindingChange?: (finding: Finding, change: FindingChange) => void;
   /** Live outputs: devices that appeared or whose identity changed (published within about a second). */
   onDeviceChange?: (changes: { device: DeviceRecord; change: 'new' | 'changed' }[]) => void;
+  /** Live outputs: published devices that were merged into another (an address-only device that got its MAC). */
+  onDeviceRemoved?: (ids: string[]) => void;
   /** Called after each publication (outputs flush their buffers then). */
   onPublish?: () => void;
   /** Least wall-clock milliseconds between publications (default 1000). */
@@ -117,6 +119,12 @@ export class AnalysisSession {
     if (onDevice) {
       const changes = this.inventory.takeChanged();
       if (changes.length > 0) onDevice(changes);
+    }
+    const onRemoved = this.options.onDeviceRemoved;
+    if (onRemoved) {
+      if (!onDevice) this.inventory.takeChanged();
+      const removed = this.inventory.takeRemoved();
+      if (removed.length > 0) onRemoved(removed);
     }
     this.options.onPublish?.();
   }

@@ -80,6 +80,8 @@ export class Inventory implements DeviceLookup {
   private readonly published = new Map<string, string>();
   /** What each device's identification was last computed from (see inputSignature). */
   private readonly identityInputs = new Map<string, string>();
+  /** Published devices merged away since the last `takeRemoved()` (their id is gone; see takeChanged). */
+  private removed: string[] = [];
   private droppedDevices = 0;
   private droppedBindings = 0;
   private eventErrors = 0;
@@ -156,9 +158,17 @@ export class Inventory implements DeviceLookup {
         if (!this.byId.has(id)) {
           this.published.delete(id);
           this.identityInputs.delete(id);
+          if (this.removed.length < this.options.maxDevices) this.removed.push(id);
         }
       }
     }
+    return out;
+  }
+
+  /** Ids of published devices merged away (ip: → mac:) since the last call; call after takeChanged(). */
+  takeRemoved(): string[] {
+    const out = this.removed;
+    this.removed = [];
     return out;
   }
 

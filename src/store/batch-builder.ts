@@ -27,6 +27,7 @@ export class BatchBuilder {
   /** Latest change per finding id since the last batch, in first-change order (a later change supersedes). */
   private findings = new Map<string, { finding: Finding; change: FindingChange }>();
   private devices = new Map<string, DeviceRecord>();
+  private removed = new Set<string>();
   private series = new FlowSeries();
 
   constructor(options: BatchBuilderOptions) {
@@ -36,11 +37,20 @@ export class BatchBuilder {
   }
 
   /** The session callbacks that feed this builder (merge them with the caller's own). */
-  hooks(): Pick<AnalysisOptions, 'onFindingChange' | 'onDeviceChange' | 'onFlow'> {
+  hooks(): Pick<AnalysisOptions, 'onFindingChange' | 'onDeviceChange' | 'onDeviceRemoved' | 'onFlow'> {
     return {
       onFindingChange: (finding, change) => this.addFinding(finding, change),
       onDeviceChange: (changes) => {
-        for (const c of changes) this.devices.set(c.device.id, c.device);
+        for (const c of changes) {
+          this.devices.set(c.device.id, c.device);
+          this.removed.delete(c.device.id);
+        }
+      },
+      onDeviceRemoved: (ids) => {
+        for (const id of ids) {
+          this.devices.delete(id);
+          this.removed.add(id);
+        }
       },
       onFlow: (flow) => this.addFlow(flow),
     };
@@ -59,7 +69,7 @@ export class BatchBuilder {
 
   /** True when nothing was collected since the last batch. */
   get empty(): boolean {
-    return this.findings.size === 0 && this.devices.size === 0 && this.series.flows === 0;
+    return this.findings.size === 0 && this.devices.size === 0 && this.removed.size === 0 && this.series.flows === 0;
   }
 
   /**
@@ -74,6 +84,7 @@ export class BatchBuilder {
       segment: { id: this.segmentId, summary, final: options.final ?? false },
     };
     if (this.devices.size > 0) batch.devices = [...this.devices.values()];
+    if (this.removed.size > 0) batch.removedDevices = [...this.removed];
     if (this.findings.size > 0) batch.findings = [...this.findings.values()];
     if (this.series.flows > 0) {
       batch.flowBuckets = this.series.bucketList();
@@ -82,6 +93,7 @@ export class BatchBuilder {
     if (options.status) batch.status = options.status;
     this.findings = new Map();
     this.devices = new Map();
+    this.removed = new Set();
     this.series = new FlowSeries();
     return batch;
   }

@@ -45,6 +45,8 @@ export interface StoreBatch extends SensorRef {
   segment?: { id: string; summary: RunSummary; final: boolean };
   /** Devices that appeared or changed: their whole current record (upsert). */
   devices?: readonly DeviceRecord[];
+  /** Devices merged into another since the last batch (an address-only device that got its MAC): delete them. */
+  removedDevices?: readonly string[];
   /** Finding changes in order: the finding's whole current state (upsert; `closed` ends it). */
   findings?: readonly { finding: Finding; change: FindingChange }[];
   /** Flow buckets and protocol counts of this batch only (added to what is stored). */
