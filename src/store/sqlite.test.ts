@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { SqliteStore, captureIdOf } from './sqlite.ts';
+import { migrations } from './schema.ts';
 import type { IngestInput } from './types.ts';
 import type { RunSummary } from '../pipeline/stats.ts';
 import { syntheticDevice, syntheticFinding, T0 } from '../../test/api/synthetic.ts';
@@ -40,9 +42,9 @@ async function withStore(fn: (s: SqliteStore, dir: string) => Promise<void>): Pr
 test('a file store runs in WAL mode with its migrations recorded; reopening applies nothing twice', async () => {
   await withStore(async (s, dir) => {
     assert.equal(s.journalMode(), 'wal');
-    assert.deepEqual(s.schemaVersions(), [1]);
+    assert.deepEqual(s.schemaVersions(), [1, 2]);
     const again = new SqliteStore(join(dir, 'b.db'));
-    assert.deepEqual(again.schemaVersions(), [1]);
+    assert.deepEqual(again.schemaVersions(), [1, 2]);
     await again.close();
   });
 });
@@ -154,4 +156,34 @@ test('assessments set the device grade; labels are kept per format', async () =>
     assert.equal((await s.listDevices({ limit: 10, offset: 0, grade: 'D' })).total, 1);
     assert.equal((await s.listDevices({ limit: 10, offset: 0, grade: 'ungraded' })).total, 1);
   });
+});
+
+test('a store made before sensor batches (schema 1) keeps merging what later captures add', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-store-'));
+  try {
+    // Schema 1 with one device and one finding, as that version wrote them (rows written by hand here).
+    const old = new DatabaseSync(join(dir, 'old.db'));
+    old.exec('CREATE TABLE migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    old.exec(migrations[0].sql);
+    old.prepare("INSERT INTO migrations VALUES (1, 'v1', '2026-01-01T00:00:00Z')").run();
+    const { evidence, ...record } = syntheticDevice(1);
+    old.prepare(`INSERT INTO devices (id, auto_name, auto_type, name, type, first_ts, last_ts, bytes, captures)
+      VALUES (?, 'n', 'plug', 'n', 'plug', ?, ?, 0, 3)`).run(record.id, record.first_ts, record.last_ts);
+    old.prepare('INSERT INTO device_docs (id, record, evidence) VALUES (?, ?, ?)').run(record.id, JSON.stringify(record), JSON.stringify(evidence));
+    const f = syntheticFinding(0, 2, { count: 6 });
+    old.prepare(`INSERT INTO findings (id, detector, category, severity, title, first_ts, last_ts, count, capture_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'cold')`).run(f.id, f.detector, f.category, f.severity, f.title, f.first_ts, f.last_ts, f.count);
+    old.prepare('INSERT INTO finding_docs (id, record) VALUES (?, ?)').run(f.id, JSON.stringify(f));
+    old.close();
+    const s = new SqliteStore(join(dir, 'old.db'));
+    assert.deepEqual(s.schemaVersions(), [1, 2]);
+    const c = (await s.addCapture({ sha256: sha('f'), filename: 'f.pcap', size: 1, path: '/f' })).capture;
+    await s.ingest(c.id, input({ devices: [syntheticDevice(1)], findings: [syntheticFinding(0, 2, { count: 2 })] }));
+    const d = JSON.parse((await s.getDevice(record.id))!);
+    assert.deepEqual([d.flows_out, d.captures, d.evidence.length], [11 + 11, 3 + 1, 2], 'the stored record and the new one merge');
+    assert.equal(JSON.parse((await s.getFinding(f.id))!).count, 6 + 2);
+    await s.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
