@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
-const stages = ['capture', 'decode', 'flow', 'flowrec', 'app', 'events', 'pipeline', 'inventory', 'mud', 'detect', 'assess', 'findings', 'engine', 'output', 'store', 'api', 'cli'];
+const stages = ['capture', 'decode', 'flow', 'flowrec', 'app', 'events', 'pipeline', 'inventory', 'mud', 'detect', 'assess', 'findings', 'engine', 'output', 'store', 'fleet', 'api', 'cli'];
 // The event/anomaly spec types are the shared contract every stage describes itself with.
 const contracts = new Set(['src/events/types.ts']);
 const root = resolve(import.meta.dirname, '..');

@@ -31,6 +31,7 @@ import { summaryText } from '../output/summary-text.ts';
 import { ProgressBar } from './progress.ts';
 import { ExitCode } from './exit-codes.ts';
 import { defaultOverridesPath } from './overrides-path.ts';
+import { SensorLink, defaultNatsName, natsSettings, parsePublishArgs, streamSettings, type PublishArgs } from './nats-link.ts';
 
 export const analyzeHelp = `Usage: bulwark analyze [options] <capture|folder>...
        bulwark analyze --interface IFACE [--filter BPF] [options]
@@ -71,6 +72,17 @@ Options:
   --max-flows N        live-flow limit (default 262144); when full, the least recently active flow is evicted
   --metrics [HOST:]PORT  serve Prometheus metrics of this run at http://HOST:PORT/metrics (default host
                        127.0.0.1), with /healthz and /readyz, while it runs
+  --publish nats://HOST:4222  send this run's devices, findings, flow counts and health to a central
+                       'bulwark serve --consume' through NATS JetStream (credentials and TLS: the
+                       configuration file's nats section); while the server is away, batches wait in a
+                       bounded on-disk spool and go out in order when it is back
+  --site NAME          with --publish: this sensor's site (default: site.name of the configuration, else
+                       'local'); ids are namespaced by site, so two sites' private addresses never collide
+  --spool DIR          with --publish: spool folder (default ~/.local/state/bulwark/spool/SITE-SENSOR)
+  --spool-max-mb N     with --publish: spool bound in MiB (default 256); batches past it are counted as
+                       spool overflow (summary.json, status messages), never silently dropped
+  --publish-wait S     with --publish: seconds to wait at the end for the spool to drain (default 30);
+                       what is left goes out with the next run
   --show-secrets       print secrets (passwords, tokens, API keys, SNMP communities) instead of redacting them
   --quiet              no progress bar and no summary on standard error
 ${alertHelp}  -h, --help           this help
@@ -99,6 +111,7 @@ export interface AnalyzeArgs {
   config: BulwarkConfig;
   indicators: string[];
   metrics?: { host: string; port: number };
+  publish?: PublishArgs;
 }
 
 const analyzeOptions = {
@@ -123,6 +136,11 @@ const analyzeOptions = {
   netflow: { type: 'string' },
   'flows-from-capture': { type: 'boolean', default: false },
   metrics: { type: 'string' },
+  publish: { type: 'string' },
+  site: { type: 'string' },
+  spool: { type: 'string' },
+  'spool-max-mb': { type: 'string' },
+  'publish-wait': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -182,13 +200,19 @@ function parse(argv: string[]): AnalyzeArgs | string {
     maxFlows = Number(v['max-flows']);
     if (!Number.isInteger(maxFlows) || maxFlows < 1) return `--max-flows must be a positive integer, got '${v['max-flows']}'`;
   }
+  const sensor = v.sensor ?? config.site?.sensor ?? defaultSensorName();
+  if (v.site !== undefined && v.publish === undefined) return '--site applies with --publish';
+  const publish = parsePublishArgs(v, config.nats, config.site?.name, sensor);
+  if (typeof publish === 'string') return publish;
+  if (publish && (v.netflow !== undefined || v['flows-from-capture'])) return '--publish sends packet analysis; it does not apply to flow exports (--netflow, --flows-from-capture)';
   return {
+    publish,
     files: parsed.positionals,
     iface: v.interface ?? (parsed.positionals.length === 0 && v.netflow === undefined ? config.capture?.interface : undefined),
     filter: v.filter ?? config.capture?.filter,
     netflow: v.netflow,
     flowsFromCapture: v['flows-from-capture'] ?? false,
-    sensor: v.sensor ?? config.site?.sensor ?? defaultSensorName(),
+    sensor,
     localNets,
     suppress,
     closeAfterS,
@@ -259,6 +283,25 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     }
     if (!args.quiet) process.stderr.write(`bulwark: metrics at ${metricsServer.url}\n`);
   }
+  let link: SensorLink | undefined;
+  if (args.publish) {
+    const who = `${args.publish.site}/${args.sensor}`;
+    const settings = natsSettings(args.publish.url, args.config.nats, defaultNatsName('sensor', who));
+    if (typeof settings === 'string') {
+      process.stderr.write(`bulwark analyze: --publish: ${settings}\n`);
+      return ExitCode.USAGE;
+    }
+    try {
+      link = new SensorLink(args.publish, settings, streamSettings(args.config.nats), args.sensor, SensorLink.segmentId(args.files, args.iface), live, (line) => {
+        if (!args.quiet) process.stderr.write(`bulwark: ${line}\n`);
+      });
+    } catch (err) {
+      process.stderr.write(`bulwark analyze: --publish: ${(err as Error).message}\n`);
+      return ExitCode.USAGE;
+    }
+    link.start();
+  }
+  const linked = link?.hooks();
   let session: AnalysisSession | undefined = undefined;
   session = new AnalysisSession({
     site: new Site({ sensor: args.sensor, localNetworks: args.localNets }),
@@ -276,14 +319,23 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     // Capture hashes and record offsets matter only where findings are written out.
     resolveEvidence: args.out !== undefined || args.json,
     onEvent: outputs.active ? outputs.event : undefined,
-    onFlow: outputs.active ? outputs.flow : undefined,
+    onFlow: outputs.active || linked ? (flow) => {
+      if (outputs.active) outputs.flow(flow);
+      linked?.onFlow?.(flow);
+    } : undefined,
     onFindingChange: (f, change) => {
+      linked?.onFindingChange?.(f, change);
       if (outputs.active) outputs.finding(f, change);
       if (printChanges) writeAll(1, changeLine(f, change));
       if (alerts.size > 0) alerts.publish({ kind: change, finding: f, sensor: args.sensor, deviceNames: deviceNames(session!.inventory.devices()) });
     },
-    onDeviceChange: args.out ? (changes) => outputs.devices(changes, () => session!.inventory.devices()) : undefined,
+    onDeviceChange: args.out || linked ? (changes) => {
+      linked?.onDeviceChange?.(changes);
+      if (args.out) outputs.devices(changes, () => session!.inventory.devices());
+    } : undefined,
+    onDeviceRemoved: linked?.onDeviceRemoved,
     onPublish: () => {
+      link?.published(session!.pipeline.summary());
       outputs.published();
       if (metrics) metrics.observeTotals(session!.pipeline.summary());
     },
@@ -317,6 +369,13 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   if (alerts.size > 0) {
     await finishAlerts(alerts, result);
     result.stats = { ...result.stats, alerts: alerts.counters() };
+  }
+  if (link && args.publish) {
+    const { left, stats } = await link.finish(result, args.publish.waitS);
+    result.stats = { ...result.stats, publish: { ...stats, spool_dir: args.publish.spoolDir } };
+    const overflow = stats.spool.overflow > 0 ? `; ${stats.spool.overflow} batches did not fit in the spool (--spool-max-mb) and were lost` : '';
+    if (left > 0 || overflow) process.stderr.write(`bulwark: publish: ${stats.published} messages acknowledged, ${left} left in ${args.publish.spoolDir} (they go out with the next run)${overflow}\n`);
+    else if (!args.quiet) process.stderr.write(`bulwark: publish: ${stats.published} messages acknowledged by ${args.publish.url} (site ${args.publish.site}, sensor ${args.sensor})\n`);
   }
   outputs.close(result);
   const { summary } = result;

@@ -23,6 +23,8 @@ import { alertHelp, alertsFromIngest, configAlertSpecs, defaultSensorName, openA
 import { ConfigError, loadConfig, type BulwarkConfig } from './config/load.ts';
 import { DatagramSpool } from '../flowrec/spool.ts';
 import { listenUdp, parseListenAddress } from '../flowrec/udp-source.ts';
+import { startConsumer } from './nats-link.ts';
+import { parseServers } from '../fleet/connect.ts';
 
 export const serveHelp = `Usage: bulwark serve [options]
 
@@ -52,6 +54,9 @@ ${alertHelp}  --sensor NAME        this sensor's name in alerts (default: the ho
   --netflow-interval S seconds per flow-export batch (default 60)
   --netflow-spool DIR  where the received datagrams are kept as pcap files (default: bulwark-netflow beside
                        the store)
+  --consume nats://HOST:4222  apply what sensors publish ('bulwark analyze --publish') from NATS JetStream
+                       to the store (a durable consumer; several serve processes share the work);
+                       credentials, TLS, stream and consumer names: the configuration file's nats section
   -h, --help           this help
 
 Operations: GET /metrics (Prometheus text format; needs the token when one is set), /healthz, /readyz.
@@ -75,6 +80,8 @@ export interface ServeArgs {
   ingestHeapMb: number;
   maxDecompressedBytes: number;
   netflow?: { address: string; port: number; intervalS: number; spoolDir: string };
+  /** NATS server(s) to consume sensor batches from. */
+  consume?: string;
 }
 
 const MIN_TOKEN = 16;
@@ -107,6 +114,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         netflow: { type: 'string' },
         'netflow-interval': { type: 'string', default: '60' },
         'netflow-spool': { type: 'string' },
+        consume: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -157,8 +165,13 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     if (!Number.isFinite(intervalS) || intervalS < 1) return `--netflow-interval must be at least 1 second, got '${v['netflow-interval']}'`;
     netflow = { ...where, intervalS, spoolDir: resolve(v['netflow-spool'] ?? join(dirname(db), 'bulwark-netflow')) };
   }
+  if (v.consume !== undefined) {
+    const servers = parseServers(v.consume);
+    if (typeof servers === 'string') return `--consume: ${servers}`;
+  }
   return {
     netflow,
+    consume: v.consume,
     host, port, db, token, taxiiToken: v['taxii-token'], watch: v.watch, ingest: v.ingest,
     uploadDir: resolve(v['upload-dir'] ?? join(dirname(db), 'bulwark-uploads')),
     maxUploadBytes: mb * 1024 * 1024,
@@ -243,9 +256,19 @@ export async function serveCommand(argv: string[]): Promise<number> {
     return ExitCode.USAGE;
   }
 
+  const consumer = args.consume ? startConsumer(args.consume, args.config.nats, store, (line) => process.stderr.write(`${line}\n`)) : undefined;
+  if (typeof consumer === 'string') {
+    process.stderr.write(`bulwark serve: --consume: ${consumer}\n`);
+    collecting?.stop();
+    server.close();
+    await store.close();
+    return ExitCode.USAGE;
+  }
+
   const shownHost = args.host.includes(':') ? `[${args.host.replace(/^\[|\]$/g, '')}]` : args.host;
   process.stdout.write(`Bulwark is serving ${args.db}\n  http://${shownHost}:${port}/${args.token ? '?token=<your token>' : ''}\n`);
   if (args.watch) process.stdout.write(`  watching ${resolve(args.watch)} for captures\n`);
+  if (args.consume) process.stdout.write(`  consuming sensor batches from ${args.consume} (stream ${args.config.nats?.stream ?? 'BULWARK'}, consumer ${args.config.nats?.consumer ?? 'bulwark-central'})\n`);
   if (collecting) process.stdout.write(`  collecting NetFlow/IPFIX on udp ${collecting.address}:${collecting.port} (batches of ${args.netflow?.intervalS} s in ${spoolDir})\n`);
 
   await new Promise<void>((done) => {
@@ -261,6 +284,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  await consumer?.stop();
   await queue.idle();
   await alerts.close();
   await store.close();

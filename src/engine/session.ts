@@ -76,7 +76,7 @@ export interface AnalysisResult {
   /** Facts the assessment was made from (per host; the report shows them). */
   facts?: AssessmentFacts;
   /** Counters of the later stages, limits hit included (the pipeline's are in `summary`). */
-  stats: { inventory: InventoryStats; detection?: DetectionStats; alerts?: Record<string, unknown> };
+  stats: { inventory: InventoryStats; detection?: DetectionStats; alerts?: Record<string, unknown>; publish?: Record<string, unknown> };
 }
 
 export class AnalysisSession {

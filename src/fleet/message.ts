@@ -37,9 +37,9 @@ function validator(): ValidateFunction {
 }
 
 /** Site and sensor names: one subject token each (no dots, wildcards or spaces). */
-export const namePattern = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
+export const namePattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 export function checkName(what: string, name: string): string | undefined {
-  if (!namePattern.test(name) || name.includes('.')) return `${what} '${name}' must be 1-64 letters, digits, '_' or '-' (it is a NATS subject token)`;
+  if (!namePattern.test(name)) return `${what} '${name}' must be 1-64 letters, digits, '_' or '-', starting with a letter or digit (it is a NATS subject token)`;
   return undefined;
 }
 

@@ -11,7 +11,8 @@ import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { StoreBatch } from '../store/batch.ts';
 import { connectNats, ensureStream, type NatsSettings, type StreamSettings } from './connect.ts';
 import { encode, encodeWithin, messageId, subjectOf } from './message.ts';
-import { Spool, type SpoolStats } from './spool.ts';
+import type { Spool} from './spool.ts';
+import { type SpoolStats } from './spool.ts';
 
 export interface PublisherOptions {
   /** Who publishes: every batch given to `enqueue` must name the same site and sensor. */

@@ -21,6 +21,21 @@ export interface BulwarkConfig {
   store?: { path?: string };
   retention?: { days?: number };
   server?: { host?: string; port?: number; token_env?: string; max_upload_mb?: number };
+  nats?: NatsConfig;
+}
+
+export interface NatsConfig {
+  url?: string;
+  user?: string;
+  password_env?: string;
+  token_env?: string;
+  creds?: string;
+  tls?: { ca?: string; cert?: string; key?: string };
+  stream?: string;
+  stream_max_mb?: number;
+  duplicate_window_s?: number;
+  consumer?: string;
+  spool?: { dir?: string; max_mb?: number };
 }
 
 export interface ConfigProblem {

@@ -12,6 +12,7 @@ const kinds = { type: 'array', items: { enum: ['raised', 'updated', 'closed'] },
 /** An IPv4 or IPv6 address with an optional prefix length; the loader checks the numbers. */
 const cidr = { type: 'string', pattern: '^([0-9.]+|[0-9a-fA-F:.]+)(/[0-9]{1,3})?$' };
 const address = { type: 'string', pattern: '^([0-9.]+|[0-9a-fA-F:.]+)$' };
+const envName = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Name of the environment variable holding the secret (never the secret itself).' };
 
 function optionSchema(spec: OptionSpec): object {
   const d = spec.default;
@@ -82,6 +83,28 @@ export function configSchema(): Record<string, unknown> {
       retention: {
         type: 'object', additionalProperties: false,
         properties: { days: { type: 'integer', minimum: 1, description: 'Delete captures, devices and findings not seen for this many days.' } },
+      },
+      nats: {
+        type: 'object', additionalProperties: false,
+        description: 'NATS JetStream link between sensors (analyze --publish) and the central service (serve --consume). Secrets by reference: an environment variable name or a file path.',
+        properties: {
+          url: { type: 'string', pattern: '^(nats|tls)://', description: 'Server URL(s), comma-separated (a cluster); --publish / --consume override it.' },
+          user: { type: 'string', minLength: 1 },
+          password_env: envName, token_env: envName,
+          creds: { type: 'string', minLength: 1, description: 'NATS .creds file (user JWT and NKey seed).' },
+          tls: {
+            type: 'object', additionalProperties: false,
+            properties: { ca: { type: 'string', description: 'CA bundle (PEM) to trust.' }, cert: { type: 'string', description: 'Client certificate (PEM) for mutual TLS.' }, key: { type: 'string', description: 'Its private key (PEM).' } },
+          },
+          stream: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'JetStream stream name (default BULWARK); created if missing.' },
+          stream_max_mb: { type: 'integer', minimum: 1, description: 'Backlog the stream holds before it refuses messages (sensors spool meanwhile); default 1024.' },
+          duplicate_window_s: { type: 'integer', minimum: 1, description: 'How long the server remembers message ids to drop re-sent copies (default 7200).' },
+          consumer: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'Durable consumer name shared by central services that share the work (default bulwark-central).' },
+          spool: {
+            type: 'object', additionalProperties: false,
+            properties: { dir: { type: 'string', minLength: 1 }, max_mb: { type: 'integer', minimum: 1, description: 'Bound of the sensor\'s on-disk queue (default 256).' } },
+          },
+        },
       },
       server: {
         type: 'object', additionalProperties: false,
