@@ -17,6 +17,7 @@ import { retentionRoutes } from './routes-retention.ts';
 import { Metrics } from '../output/metrics.ts';
 import { mudRoutes } from './routes-mud.ts';
 import { caseRoutes } from './routes-cases.ts';
+import { sensorRoutes } from './routes-sensors.ts';
 import { shareRoutes } from './routes-share.ts';
 import { IndicatorFiles } from './indicator-files.ts';
 import { taxiiRoutes } from './taxii/routes.ts';
@@ -76,6 +77,7 @@ export function createApp(options: AppOptions): Hono {
   inventoryRoutes(app, deps);
   statsRoutes(app, deps);
   caseRoutes(app, deps);
+  sensorRoutes(app, deps);
   const indicators = new IndicatorFiles(join(options.uploadDir, 'indicators'));
   deps.queue.indicators ??= indicators;
   shareRoutes(app, deps, indicators);

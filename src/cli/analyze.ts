@@ -316,8 +316,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
       ...(live || args.files.includes('-') ? { maxClosedFindings: liveClosedFindings } : {}),
     },
     assess: args.detect,
-    // Capture hashes and record offsets matter only where findings are written out.
-    resolveEvidence: args.out !== undefined || args.json,
+    // Capture hashes and record offsets matter only where findings are written out (or sent to the central store).
+    resolveEvidence: args.out !== undefined || args.json || (args.publish !== undefined && !live),
     onEvent: outputs.active ? outputs.event : undefined,
     onFlow: outputs.active || linked ? (flow) => {
       if (outputs.active) outputs.flow(flow);

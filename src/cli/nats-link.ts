@@ -127,8 +127,13 @@ export class SensorLink {
     this.lastSent = now;
   }
 
-  /** The run ended: the final batch (every device, the assessments), then wait up to `waitS` for the spool to drain. */
+  /**
+   * The run ended: the final batch (every device, every finding the run still holds — with its evidence
+   * now naming capture hashes and record offsets — and the assessments), then wait up to `waitS` for the
+   * spool to drain.
+   */
   async finish(result: AnalysisResult, waitS: number): Promise<{ left: number; stats: PublisherStats }> {
+    for (const f of result.findings) this.builder.addFinding(f, f.state === 'closed' ? 'closed' : 'updated');
     const batch = this.builder.take(result.summary, { final: true, status: this.status(result.summary, Date.now()), devices: result.devices });
     if (result.assessments.length > 0) batch.assessments = result.assessments;
     this.publisher.enqueue(batch);
