@@ -270,6 +270,7 @@ export class SqliteStore implements Store {
         const segments = prev ? (prev.segments as number) + (prev.capture_id === captureId ? 0 : 1) : 1;
         if (this.putDevice(d.id, source, d, { seq, captureId, segments })) newDeviceIds.push(d.id);
       }
+      for (const raw of batch.removedDevices ?? []) this.removeDeviceSource(scopedId(site, raw), source, seq);
       const newFindingIds: string[] = [];
       for (const { finding } of batch.findings ?? []) {
         const f = scopeFinding(site, finding);
@@ -344,6 +345,24 @@ export class SqliteStore implements Store {
     const shown = foldDevice(sources);
     this.writeDevice({ ...shown.record, id }, shown.captures);
     return isNew;
+  }
+
+  /**
+   * A sensor merged a device it had published into another (an address-only device that got its MAC):
+   * forget what this source said of it; the device goes when no source is left. A later batch of the
+   * source that published it again wins (its seq is above this one).
+   */
+  private removeDeviceSource(id: string, source: string, seq: number): void {
+    const prev = this.stmt('SELECT seq FROM device_sources WHERE device_id = ? AND source = ?').get(id, source);
+    if (!prev || (prev.seq as number) > seq) return;
+    this.stmt('DELETE FROM device_sources WHERE device_id = ? AND source = ?').run(id, source);
+    const sources = this.stmt('SELECT source, record, segments FROM device_sources WHERE device_id = ?').all(id)
+      .map((r) => ({ source: r.source as string, record: JSON.parse(r.record as string) as DeviceRecord, segments: r.segments as number }));
+    if (sources.length === 0) this.deleteSelected({ devices: ['SELECT id FROM devices WHERE id = ?', id] });
+    else {
+      const shown = foldDevice(sources);
+      this.writeDevice({ ...shown.record, id }, shown.captures);
+    }
   }
 
   /** Stores what one source says of a finding (one occurrence) and rewrites what is shown; true when it is new. */
