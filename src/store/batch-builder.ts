@@ -24,7 +24,7 @@ export class BatchBuilder {
   private readonly ref: SensorRef;
   private readonly segmentId: string;
   private nextSeq: number;
-  /** Latest change per finding id since the last batch, in first-change order (a later change supersedes). */
+  /** Latest change per finding occurrence since the last batch, in first-change order (a later change supersedes). */
   private findings = new Map<string, { finding: Finding; change: FindingChange }>();
   private devices = new Map<string, DeviceRecord>();
   private removed = new Set<string>();
@@ -57,10 +57,12 @@ export class BatchBuilder {
   }
 
   addFinding(finding: Finding, change: FindingChange): void {
-    const prior = this.findings.get(finding.id);
+    // One entry per occurrence: a finding that closed and was raised again within one batch keeps both.
+    const key = `${finding.id}#${finding.occurrence ?? 1}`;
+    const prior = this.findings.get(key);
     // 'raised' then 'updated' within one batch is still news to the store: keep 'raised'.
     const kept = prior?.change === 'raised' && change === 'updated' ? 'raised' : change;
-    this.findings.set(finding.id, { finding, change: kept });
+    this.findings.set(key, { finding, change: kept });
   }
 
   addFlow(flow: FlowRecord): void {
