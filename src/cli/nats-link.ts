@@ -155,7 +155,9 @@ export const defaultNatsName = (role: string, who: string): string => `bulwark-$
 export function startConsumer(url: string, config: NatsConfig | undefined, store: BatchWriter, log: (line: string) => void): BatchConsumer | string {
   const settings = natsSettings(url, config, defaultNatsName('central', hostname()));
   if (typeof settings === 'string') return settings;
-  const consumer = new BatchConsumer({ nats: settings, stream: streamSettings(config), durable: config?.consumer, store, onProblem: (text) => log(`consume: ${text}`) });
+  const consumer = new BatchConsumer({
+    nats: settings, stream: streamSettings(config), durable: config?.consumer, store,
+    ...(config?.ack_wait_s !== undefined ? { ackWaitMs: config.ack_wait_s * 1000 } : {}), onProblem: (text) => log(`consume: ${text}`) });
   consumer.start();
   return consumer;
 }

@@ -32,7 +32,11 @@ export interface ConsumerOptions {
   maxInFlight?: number;
   /** Unacknowledged messages the server hands out across all sharing consumers (default 1024). */
   maxAckPending?: number;
-  /** A message not acknowledged within this is given to a consumer again (default 60 s). */
+  /**
+   * A message not acknowledged within this is given to a consumer again (default 30 s): how soon the
+   * messages a crashed central process had pulled go to another. A long apply tells the server it is
+   * still working on the message, so it is not redelivered meanwhile.
+   */
   ackWaitMs?: number;
   onApplied?: (message: SensorMessage, outcome: BatchOutcome) => void;
   /** Problems worth a log line: invalid messages, store failures, the link going away. */
@@ -63,6 +67,10 @@ export class BatchConsumer {
 
   constructor(options: ConsumerOptions) {
     this.o = options;
+  }
+
+  private get ackWaitMs(): number {
+    return this.o.ackWaitMs ?? 30_000;
   }
 
   /** Start in the background: connect (waiting for NATS if it is not up yet), create the stream and consumer if missing, apply. */
@@ -105,7 +113,7 @@ export class BatchConsumer {
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       filter_subject: `${subjectPrefix}.>`,
-      ack_wait: (this.o.ackWaitMs ?? 60_000) * 1_000_000,
+      ack_wait: this.ackWaitMs * 1_000_000,
       max_ack_pending: this.o.maxAckPending ?? 1024,
       max_deliver: -1,
     };
@@ -158,24 +166,14 @@ export class BatchConsumer {
     const d = decode(m.data, m.subject);
     if (!d.ok) return this.refuse(m, d.reason, d.detail);
     const message = d.message;
-    let outcome: BatchOutcome;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        outcome = await this.o.store.applyBatch(message.batch);
-        break;
-      } catch (err) {
-        if (err instanceof BatchError) return this.refuse(m, 'store', err.message);
-        this.counts.store_errors++;
-        this.o.onProblem?.(`store: ${message.site}/${message.sensor} seq ${message.seq}: ${(err as Error).message}; retrying`);
-        if (this.stopping) {
-          m.nak();
-          return;
-        }
-        // Keep the message (and so the fetching) waiting while the store is unwell; tell the server we work on it.
-        m.working();
-        await sleep(Math.min(200 * 2 ** attempt, 5000));
-      }
+    let outcome: BatchOutcome | undefined;
+    const working = setInterval(() => m.working(), Math.max(100, this.ackWaitMs / 3));
+    try {
+      outcome = await this.apply(m, message);
+    } finally {
+      clearInterval(working);
     }
+    if (outcome === undefined) return;
     if (outcome.applied) {
       this.counts.applied++;
       this.counts.lost_at_sensors += message.seq - message.prev - 1;
@@ -183,6 +181,28 @@ export class BatchConsumer {
     // Only now, after the commit: a failed ack means a redelivery, which the store skips.
     await m.ackAck().catch((err: unknown) => this.o.onProblem?.(`ack of ${message.site}/${message.sensor} seq ${message.seq} not confirmed (${(err as Error).message}); it will be redelivered and skipped`));
     this.o.onApplied?.(message, outcome);
+  }
+
+  /** Apply, retrying while the store fails; undefined when the message was refused or handed back. */
+  private async apply(m: JsMsg, message: SensorMessage): Promise<BatchOutcome | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.o.store.applyBatch(message.batch);
+      } catch (err) {
+        if (err instanceof BatchError) {
+          this.refuse(m, 'store', err.message);
+          return undefined;
+        }
+        this.counts.store_errors++;
+        this.o.onProblem?.(`store: ${message.site}/${message.sensor} seq ${message.seq}: ${(err as Error).message}; retrying`);
+        if (this.stopping) {
+          m.nak();
+          return undefined;
+        }
+        // Keep the message (and so the fetching) waiting while the store is unwell.
+        await sleep(Math.min(200 * 2 ** attempt, 5000));
+      }
+    }
   }
 
   private refuse(m: JsMsg, reason: string, detail: string): void {

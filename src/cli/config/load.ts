@@ -35,6 +35,7 @@ export interface NatsConfig {
   stream_max_mb?: number;
   duplicate_window_s?: number;
   consumer?: string;
+  ack_wait_s?: number;
   spool?: { dir?: string; max_mb?: number };
 }
 

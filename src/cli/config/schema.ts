@@ -100,6 +100,7 @@ export function configSchema(): Record<string, unknown> {
           stream_max_mb: { type: 'integer', minimum: 1, description: 'Backlog the stream holds before it refuses messages (sensors spool meanwhile); default 1024.' },
           duplicate_window_s: { type: 'integer', minimum: 1, description: 'How long the server remembers message ids to drop re-sent copies (default 7200).' },
           consumer: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'Durable consumer name shared by central services that share the work (default bulwark-central).' },
+          ack_wait_s: { type: 'integer', minimum: 1, description: 'Seconds before a batch a central process pulled but did not acknowledge (it crashed) goes to another; set when the consumer is created (default 30).' },
           spool: {
             type: 'object', additionalProperties: false,
             properties: { dir: { type: 'string', minLength: 1 }, max_mb: { type: 'integer', minimum: 1, description: 'Bound of the sensor\'s on-disk queue (default 256).' } },
