@@ -8,7 +8,8 @@ import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSy
 import type { DeviceRecord, DeviceType } from '../inventory/types.ts';
 import type { Finding } from '../detect/types.ts';
 import { migrations } from './schema.ts';
-import { autoName, findingDeviceIds, mergeDevice, mergeFinding } from './merge.ts';
+import { findingDeviceIds, mergeDevice, mergeFinding } from './merge.ts';
+import { deviceColumns, type OverrideRow } from './rows.ts';
 import {
   CAPTURES_SOURCE, foldDevice, foldFinding, occurrenceOf, scopeDevice, scopeFinding, segmentCaptureId, segmentSha256, segmentSummary,
   sensorSource,
@@ -208,20 +209,11 @@ export class SqliteStore implements Store {
 
   /** Writes a device with its effective fields (override, grade) recomputed. */
   private writeDevice(d: DeviceRecord, captures: number): void {
-    const { evidence, user: _user, ...record } = d;
-    const o = this.stmt('SELECT name, type, vendor FROM device_overrides WHERE device_id = ?').get(d.id);
+    const o = this.stmt('SELECT name, type, vendor FROM device_overrides WHERE device_id = ?').get(d.id) as OverrideRow | undefined;
     const grade = this.stmt('SELECT grade FROM assessments WHERE device_id = ?').get(d.id)?.grade ?? null;
-    const autoVendor = d.identification.vendor ?? d.oui_vendor ?? null;
-    const auto = autoName(d);
-    const user: Record<string, string> = {};
-    for (const k of ['name', 'type', 'vendor'] as const) if (typeof o?.[k] === 'string') user[k] = o[k];
-    const name = user.name ?? auto;
-    const type = user.type ?? d.identification.type;
-    const vendor = user.vendor ?? autoVendor;
-    const search = [d.id, d.mac, name, auto, vendor, d.oui_vendor, d.identification.model, type, ...d.hostnames, ...d.ips.map((i) => i.ip)]
-      .filter((x) => x).join('\n').toLowerCase();
+    const c = deviceColumns(d, o);
     this.stmt(`INSERT INTO device_docs (id, record, evidence) VALUES (?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET record = excluded.record, evidence = excluded.evidence`).run(d.id, JSON.stringify(record), JSON.stringify(evidence));
+      ON CONFLICT (id) DO UPDATE SET record = excluded.record, evidence = excluded.evidence`).run(d.id, JSON.stringify(c.record), JSON.stringify(c.evidence));
     this.stmt(`INSERT INTO devices (id, auto_name, auto_type, auto_vendor, model, name, type, vendor,
         user_json, grade, first_ts, last_ts, bytes, captures)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -229,10 +221,10 @@ export class SqliteStore implements Store {
         auto_type = excluded.auto_type, auto_vendor = excluded.auto_vendor, model = excluded.model, name = excluded.name,
         type = excluded.type, vendor = excluded.vendor, user_json = excluded.user_json, grade = excluded.grade,
         first_ts = excluded.first_ts, last_ts = excluded.last_ts, bytes = excluded.bytes, captures = excluded.captures`).run(
-      d.id, auto, d.identification.type, autoVendor,
-      d.identification.model ?? null, name, type, vendor, Object.keys(user).length ? JSON.stringify(user) : null,
+      d.id, c.autoName, c.autoType, c.autoVendor, c.model, c.name, c.type, c.vendor, c.user ? JSON.stringify(c.user) : null,
       grade as string | null, d.first_ts, d.last_ts, d.bytes_in + d.bytes_out, captures,
     );
+    const search = c.search;
     const rowid = this.stmt('SELECT rowid FROM devices WHERE id = ?').get(d.id)!.rowid as number;
     this.stmt('DELETE FROM device_search WHERE rowid = ?').run(rowid);
     this.stmt('INSERT INTO device_search (rowid, search) VALUES (?, ?)').run(rowid, search);
@@ -343,6 +335,9 @@ export class SqliteStore implements Store {
       .map((r) => ({ source: r.source as string, record: JSON.parse(r.record as string) as DeviceRecord, segments: r.segments as number }));
     const shown = foldDevice(sources);
     this.writeDevice({ ...shown.record, id }, shown.captures);
+    // Findings stored before the device (an earlier batch named it first) count from the start.
+    if (isNew) this.stmt(`UPDATE devices SET findings_open = (SELECT count(*) FROM finding_devices fd JOIN findings f ON f.id = fd.finding_id
+      WHERE fd.device_id = devices.id AND f.status = 'new') WHERE id = ?`).run(id);
     return isNew;
   }
 
