@@ -10,6 +10,7 @@ import { IngestQueue } from './ingest.ts';
 import { originGuard, requireToken, securityHeaders } from './security.ts';
 import { serveStatic } from './static.ts';
 import { captureRoutes } from './routes-captures.ts';
+import { sensorRoutes } from './routes-sensors.ts';
 import { inventoryRoutes } from './routes-inventory.ts';
 import { statsRoutes } from './routes-stats.ts';
 import { isMachinePath, opsRoutes } from './routes-ops.ts';
@@ -74,6 +75,7 @@ export function createApp(options: AppOptions): Hono {
   }
   captureRoutes(app, deps);
   inventoryRoutes(app, deps);
+  sensorRoutes(app, deps);
   statsRoutes(app, deps);
   caseRoutes(app, deps);
   const indicators = new IndicatorFiles(join(options.uploadDir, 'indicators'));

@@ -170,6 +170,7 @@ CREATE TABLE sensors (
   last_seq bigint NOT NULL,
   applied_through bigint NOT NULL,
   status text,
+  prev_status text,
   PRIMARY KEY (site, sensor)
 );
 CREATE TABLE sensor_batches (

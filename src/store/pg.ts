@@ -13,6 +13,7 @@ import { Params, pgDeviceOrder, pgDeviceWhere, pgFindingWhere } from './pg-queri
 import { deviceJson, findingJson, type DeviceShown } from './rows.ts';
 import { FLOW_BUCKET_S } from './flow-series.ts';
 import { MAX_SERIES_BUCKETS, captureIdOf } from './sqlite.ts';
+import type { StoreSpec } from './open.ts';
 import { checkBatch, scopedId, type BatchOutcome, type SensorRow, type SensorStatus, type StoreBatch } from './batch.ts';
 import {
   CAPTURES_SOURCE, occurrenceOf, scopeDevice, scopeFinding, segmentCaptureId, segmentSha256, segmentSummary, sensorSource,
@@ -105,9 +106,9 @@ export class PgStore implements Store {
     return s;
   }
 
-  /** How a worker thread or another process opens the same store. */
-  get connection(): PgStoreOptions {
-    return this.options;
+  /** How a worker thread opens the same store. */
+  get reopen(): StoreSpec {
+    return { kind: 'postgres', options: this.options };
   }
 
   private async migrate(): Promise<void> {
@@ -267,7 +268,9 @@ export class PgStore implements Store {
           finished_at = CASE WHEN $4 THEN coalesce(finished_at, $5) ELSE NULL END WHERE id = $6`,
         [JSON.stringify(summary), final ? 'done' : 'live', final ? 1 : 0, final, nowIso(), captureId]);
       }
+      // The status of the newest batch wins (batches of one sensor may be applied out of order); the one before stays for rates.
       await c.query(`UPDATE sensors SET last_seen = greatest(last_seen, $3), first_seen = least(first_seen, $3),
+        prev_status = CASE WHEN $4 > last_seq AND $5::text IS NOT NULL THEN status ELSE prev_status END,
         status = CASE WHEN $4 > last_seq AND $5::text IS NOT NULL THEN $5 ELSE status END, last_seq = greatest(last_seq, $4)
         WHERE site = $1 AND sensor = $2`, [site, sensor, seen, seq, batch.status ? JSON.stringify(batch.status) : null]);
       // Every number up to applied_through is applied; the ones above it are listed until the gap closes.
@@ -288,6 +291,7 @@ export class PgStore implements Store {
         last_seq: r.last_seq as number,
       };
       if (r.status !== null) row.status = JSON.parse(r.status as string) as SensorStatus;
+      if (r.prev_status !== null) row.previous = JSON.parse(r.prev_status as string) as SensorStatus;
       return row;
     });
   }

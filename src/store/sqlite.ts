@@ -14,6 +14,7 @@ import {
   CAPTURES_SOURCE, foldDevice, foldFinding, occurrenceOf, scopeDevice, scopeFinding, segmentCaptureId, segmentSha256, segmentSummary,
   sensorSource,
 } from './sources.ts';
+import type { StoreSpec } from './open.ts';
 import { checkBatch, scopedId, type BatchOutcome, type SensorRow, type SensorStatus, type StoreBatch } from './batch.ts';
 import { FLOW_BUCKET_S } from './flow-series.ts';
 import {
@@ -51,9 +52,12 @@ export class SqliteStore implements Store {
   /** The database file (another connection, such as the ingest worker's, may open it too). */
   readonly path: string;
 
+  readonly reopen?: StoreSpec;
+
   /** `path` is a file name, or ':memory:' for tests. `memoPages: false` answers every list from SQLite. */
   constructor(path: string, options: { memoPages?: boolean } = {}) {
     this.path = path;
+    if (path !== ':memory:') this.reopen = { kind: 'sqlite', path };
     this.memoPages = options.memoPages ?? true;
     this.db = new DatabaseSync(path, { timeout: 5000 });
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;');
@@ -301,9 +305,10 @@ export class SqliteStore implements Store {
         VALUES (?, ?, ?, ?, ?, 0, ?)`).run(site, sensor, seen, seen, seq, batch.status ? JSON.stringify(batch.status) : null);
     } else {
       // The status of the newest batch wins (batches of one sensor may be applied out of order).
-      this.stmt(`UPDATE sensors SET last_seen = max(last_seen, ?), first_seen = min(first_seen, ?),
-        status = CASE WHEN ? > last_seq AND ? IS NOT NULL THEN ? ELSE status END, last_seq = max(last_seq, ?)
-        WHERE site = ? AND sensor = ?`).run(seen, seen, seq, batch.status ? 1 : null, batch.status ? JSON.stringify(batch.status) : null, seq, site, sensor);
+      const newer = batch.status !== undefined && seq > (this.stmt('SELECT last_seq FROM sensors WHERE site = ? AND sensor = ?').get(site, sensor)!.last_seq as number);
+      if (newer) this.stmt('UPDATE sensors SET prev_status = status, status = ? WHERE site = ? AND sensor = ?').run(JSON.stringify(batch.status), site, sensor);
+      this.stmt(`UPDATE sensors SET last_seen = max(last_seen, ?), first_seen = min(first_seen, ?), last_seq = max(last_seq, ?)
+        WHERE site = ? AND sensor = ?`).run(seen, seen, seq, site, sensor);
     }
     this.stmt('INSERT INTO sensor_batches (site, sensor, seq) VALUES (?, ?, ?)').run(site, sensor, seq);
     // Advance the watermark over the contiguous run and drop the numbers it now covers.
@@ -321,6 +326,7 @@ export class SqliteStore implements Store {
         last_seq: r.last_seq as number,
       };
       if (r.status !== null) row.status = JSON.parse(r.status as string) as SensorStatus;
+      if (r.prev_status !== null) row.previous = JSON.parse(r.prev_status as string) as SensorStatus;
       return row;
     });
   }
