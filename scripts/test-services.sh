@@ -24,6 +24,10 @@ fi
 # PostgreSQL: the store tests connect to postgres://127.0.0.1:5432/test (BULWARK_TEST_POSTGRES overrides).
 pg_answers() { if command -v pg_isready >/dev/null 2>&1; then pg_isready -q -h 127.0.0.1 -p 5432; else listening 5432; fi; }
 if [ -z "${BULWARK_TEST_POSTGRES:-}" ] && ! pg_answers; then
+  if ! command -v pg_ctlcluster >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing postgresql for the PostgreSQL store tests" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql >&2 || true
+  fi
   if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
     for version in $(ls /etc/postgresql); do
       pg_ctlcluster --skip-systemctl-redirect "$version" main start >&2 || true
