@@ -10,6 +10,7 @@ import { IngestQueue } from './ingest.ts';
 import { originGuard, requireToken, securityHeaders } from './security.ts';
 import { serveStatic } from './static.ts';
 import { captureRoutes } from './routes-captures.ts';
+import { sensorRoutes } from './routes-sensors.ts';
 import { inventoryRoutes } from './routes-inventory.ts';
 import { statsRoutes } from './routes-stats.ts';
 import { isMachinePath, opsRoutes } from './routes-ops.ts';
@@ -17,7 +18,6 @@ import { retentionRoutes } from './routes-retention.ts';
 import { Metrics } from '../output/metrics.ts';
 import { mudRoutes } from './routes-mud.ts';
 import { caseRoutes } from './routes-cases.ts';
-import { sensorRoutes } from './routes-sensors.ts';
 import { shareRoutes } from './routes-share.ts';
 import { IndicatorFiles } from './indicator-files.ts';
 import { taxiiRoutes } from './taxii/routes.ts';
@@ -75,9 +75,9 @@ export function createApp(options: AppOptions): Hono {
   }
   captureRoutes(app, deps);
   inventoryRoutes(app, deps);
+  sensorRoutes(app, deps);
   statsRoutes(app, deps);
   caseRoutes(app, deps);
-  sensorRoutes(app, deps);
   const indicators = new IndicatorFiles(join(options.uploadDir, 'indicators'));
   deps.queue.indicators ??= indicators;
   shareRoutes(app, deps, indicators);

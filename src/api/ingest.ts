@@ -63,7 +63,7 @@ export class IngestQueue {
   constructor(store: Store, options: Partial<IngestOptions> = {}) {
     this.store = store;
     this.options = {
-      heapMb: DEFAULT_INGEST_HEAP_MB, worker: store.path !== undefined && store.path !== ':memory:',
+      heapMb: DEFAULT_INGEST_HEAP_MB, worker: store.reopen !== undefined,
       maxDecompressedBytes: DEFAULT_MAX_DECOMPRESSED_MB * 1024 * 1024, ...options,
     };
     this.mud = this.options.mud;
@@ -177,7 +177,7 @@ export class IngestQueue {
 
   /** Runs one ingest in a worker thread with its own heap limit; rejects with the reason it failed. */
   private inWorker(capture: CaptureRow, onProgress: (p: IngestProgress) => void): Promise<Pick<IngestOutcome, 'newDeviceIds' | 'newFindingIds' | 'summary'>> {
-    const job: IngestJob = { db: this.store.path!, capture, limits: this.limits(capture) };
+    const job: IngestJob = { store: this.store.reopen!, capture, limits: this.limits(capture) };
     // The worker module has this module's extension: .ts in a checkout, .js in the built package.
     const worker = new Worker(new URL(`./ingest-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url), {
       workerData: job,

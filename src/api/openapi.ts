@@ -51,6 +51,12 @@ export const openApiDocument = {
         },
       },
     },
+    '/api/sensors': {
+      get: {
+        summary: 'Sensors that send batches (central consumer, live interfaces): last seen, version, packet and drop rates',
+        responses: { '200': json({ type: 'object', required: ['items', 'total'], properties: { items: { type: 'array', items: ref('Sensor') }, total: { type: 'integer' } } }), ...common },
+      },
+    },
     '/api/captures/{id}': {
       get: { summary: 'One capture with ingest status', parameters: [idParam('Capture id')], responses: { '200': json(ref('Capture')), '404': err('No such capture'), ...common } },
       delete: { summary: 'Delete a capture, its findings and (for uploads) its file', parameters: [idParam('Capture id')], responses: { '200': json({ type: 'object', properties: { captures: { type: 'integer' }, devices: { type: 'integer' }, findings: { type: 'integer' }, files_removed: { type: 'integer' } } }, 'What was deleted'), '404': err('No such capture'), '409': err('Being ingested'), ...common } },
@@ -94,7 +100,6 @@ export const openApiDocument = {
     '/api/devices/{id}/label.svg': { get: { summary: 'Security label (SVG)', parameters: [idParam('Device id')], responses: { '200': { description: 'SVG', content: { 'image/svg+xml': {} } }, '404': err('No label'), ...common } } },
     '/api/devices/{id}/label.pdf': { get: { summary: 'Security label (PDF)', parameters: [idParam('Device id')], responses: { '200': { description: 'PDF', content: { 'application/pdf': {} } }, '404': err('No label'), ...common } } },
     '/api/cases': { get: { summary: 'Cases (incidents: findings sharing a device and a cause), most important first', parameters: [q('severity', { type: 'string' }, 'Comma-separated severities'), q('classification', { type: 'string' }, "Exact, or a prefix such as 'botnet'"), ...pageParams], responses: { '200': json(listOf('Case')), ...common } } },
-    '/api/sensors': { get: { summary: 'Sensors that publish to this store: site, sensor, first/last seen (ms), last batch seq, latest status (version, packets, drops, bytes, spool_overflow)', responses: { '200': json({ type: 'object', properties: { items: { type: 'array', items: { type: 'object' } }, total: { type: 'integer' } } }), ...common } } },
     '/api/cases/{id}': { get: { summary: 'One case with its findings (finding_records)', parameters: [idParam('Case id')], responses: { '200': json(ref('Case')), '404': err('No such case'), ...common } } },
     '/api/export/stix': { get: { summary: 'STIX 2.1 bundle of every stored case and finding (local identities pseudonymised unless identify=true)', parameters: [q('identify', { type: 'boolean' }), q('tlp', { enum: ['clear', 'green', 'amber', 'red'], default: 'amber' })], responses: { '200': json({ type: 'object' }), ...common } } },
     '/api/export/misp': { get: { summary: 'MISP events, one per case ({Event} or {response:[…]}); unmapped=true lists what MISP cannot carry', parameters: [q('identify', { type: 'boolean' }), q('tlp', { enum: ['clear', 'green', 'amber', 'red'], default: 'amber' }), q('objects', { type: 'boolean' }), q('unmapped', { type: 'boolean' })], responses: { '200': json({ type: 'object' }), ...common } } },
@@ -147,6 +152,24 @@ export const openApiDocument = {
       Error: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } } },
       Health: { type: 'object', properties: { status: { const: 'ok' }, version: { type: 'string' }, store: { type: 'string' }, captures: { type: 'integer' }, devices: { type: 'integer' }, findings: { type: 'integer' }, ingesting: { type: ['string', 'null'] }, queued: { type: 'integer' } } },
       Accepted: { type: 'object', required: ['capture_id', 'status'], properties: { capture_id: { type: 'string' }, status: { enum: ['queued', 'ingesting', 'done', 'failed'] }, duplicate: { type: 'boolean' } } },
+      Sensor: {
+        type: 'object', required: ['site', 'sensor', 'first_seen', 'last_seen', 'last_seq', 'age_s', 'state'],
+        properties: {
+          site: { type: 'string', description: "Site (network namespace of its device and finding ids; '' is this server's own)" },
+          sensor: { type: 'string' },
+          first_seen: { type: 'number', description: 'Wall-clock ms since the epoch of its first batch' },
+          last_seen: { type: 'number', description: 'Wall-clock ms since the epoch of its newest batch' },
+          last_seq: { type: 'integer', description: 'Highest batch number applied' },
+          age_s: { type: 'number', description: 'Seconds since last_seen' },
+          state: { enum: ['reporting', 'silent'], description: 'silent: nothing for more than 120 s' },
+          version: { type: ['string', 'null'], description: 'Bulwark version of the sensor' },
+          packets: { type: ['integer', 'null'] }, drops: { type: ['integer', 'null'] }, bytes: { type: ['integer', 'null'] },
+          spool_overflow: { type: ['integer', 'null'], description: 'Messages the sensor could not keep while the central service was away' },
+          packets_per_s: { type: ['number', 'null'], description: 'Between its last two reports' },
+          drops_per_s: { type: ['number', 'null'] }, bytes_per_s: { type: ['number', 'null'] },
+          drop_ratio: { type: ['number', 'null'], description: 'drops / (packets + drops) since the sensor started' },
+        },
+      },
       Capture: {
         type: 'object', required: ['id', 'sha256', 'filename', 'size', 'status', 'progress', 'created_at'],
         properties: {

@@ -15,7 +15,9 @@ import { MudService } from '../api/mud-service.ts';
 import { isLoopbackHost } from '../api/security.ts';
 import { removeStaleUploads } from '../api/upload.ts';
 import { CaptureWatcher } from '../api/watch.ts';
-import { SqliteStore } from '../store/sqlite.ts';
+import { describeStore, openStore, type StoreSpec } from '../store/open.ts';
+import type { Store } from '../store/types.ts';
+import { storeSpecFrom } from './store-location.ts';
 import { ExitCode } from './exit-codes.ts';
 import { Metrics } from '../output/metrics.ts';
 import { removeUploadedFiles } from '../api/routes-retention.ts';
@@ -34,7 +36,10 @@ Options:
   --config FILE        configuration file (YAML; see 'bulwark config --help'); options given here override it
   --host ADDR          address to listen on (default 127.0.0.1); any non-loopback address needs --token
   --port N             port (default 8080; 0 picks a free one)
-  --db FILE            SQLite store (default ./bulwark.db)
+  --store WHERE        the store: a file or sqlite:FILE (SQLite, default ./bulwark.db), or
+                       postgres://[USER@]HOST[:PORT]/DB (PostgreSQL: several servers and sensors share it;
+                       password and TLS from the configuration file's store.postgres)
+  --db FILE            SQLite store (the same as --store FILE)
   --token T            access token for every API call (or env BULWARK_TOKEN), at least 16 characters
   --taxii-token T      token TAXII clients send (Bearer, or Basic password) at /taxii2/; default --token;
                        TAXII answers 401 to everyone when neither is set
@@ -65,7 +70,9 @@ Operations: GET /metrics (Prometheus text format; needs the token when one is se
 export interface ServeArgs {
   host: string;
   port: number;
+  /** The SQLite file, or for PostgreSQL the folder the local files default to (uploads, profiles). */
   db: string;
+  store: StoreSpec;
   token?: string;
   taxiiToken?: string;
   watch?: string;
@@ -99,6 +106,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         host: { type: 'string' },
         port: { type: 'string' },
         db: { type: 'string' },
+        store: { type: 'string' },
         token: { type: 'string' },
         'taxii-token': { type: 'string' },
         watch: { type: 'string' },
@@ -152,11 +160,14 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     return `refusing to listen on '${host}' without an access token: anyone who can reach it could read your network's data.\n` +
       `Set one with --token <at least ${MIN_TOKEN} characters> or the BULWARK_TOKEN environment variable, or listen on 127.0.0.1.`;
   }
-  const dbPath = v.db ?? config.store?.path ?? './bulwark.db';
-  if (existsSync(dbPath) && statSync(dbPath).isDirectory()) return `--db: '${dbPath}' is a folder; name a database file (e.g. ${join(dbPath, 'bulwark.db')})`;
+  const store = storeSpecFrom({ store: v.store, db: v.db }, config, env);
+  if (typeof store === 'string') return `--store: ${store}`;
+  const dbPath = store.kind === 'sqlite' ? store.path : join('.', 'bulwark-postgres');
+  if (store.kind === 'sqlite' && existsSync(dbPath) && statSync(dbPath).isDirectory()) return `--db: '${dbPath}' is a folder; name a database file (e.g. ${join(dbPath, 'bulwark.db')})`;
   if (v.watch !== undefined && !(existsSync(v.watch) && statSync(v.watch).isDirectory())) return `--watch: '${v.watch}' is not a directory`;
   for (const f of v.ingest) if (!existsSync(f)) return `--ingest: no such file '${f}'`;
   const db = resolve(dbPath);
+  if (store.kind === 'sqlite') store.path = db;
   let netflow: ServeArgs['netflow'];
   if (v.netflow !== undefined) {
     const where = parseListenAddress(v.netflow);
@@ -172,7 +183,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   return {
     netflow,
     consume: v.consume,
-    host, port, db, token, taxiiToken: v['taxii-token'], watch: v.watch, ingest: v.ingest,
+    host, port, db, store, token, taxiiToken: v['taxii-token'], watch: v.watch, ingest: v.ingest,
     uploadDir: resolve(v['upload-dir'] ?? join(dirname(db), 'bulwark-uploads')),
     maxUploadBytes: mb * 1024 * 1024,
     alerts: [...configAlertSpecs(config), ...(v.alert ?? [])],
@@ -194,16 +205,16 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.stderr.write(`bulwark serve: ${args}\n`);
     return ExitCode.USAGE;
   }
-  ensureDir(dirname(args.db));
+  if (args.store.kind === 'sqlite') ensureDir(dirname(args.db));
   ensureDir(args.uploadDir);
   const stale = removeStaleUploads(args.uploadDir);
   if (stale > 0) process.stderr.write(`bulwark serve: removed ${stale} partial upload${stale === 1 ? '' : 's'} left by an earlier run\n`);
-  let store: SqliteStore;
+  let store: Store;
   try {
-    store = new SqliteStore(args.db);
+    store = await openStore(args.store);
   } catch (err) {
-    process.stderr.write(`bulwark serve: cannot open the database '${args.db}': ${(err as Error).message}\n`);
-    return ExitCode.USAGE;
+    process.stderr.write(`bulwark serve: cannot open the store ${describeStore(args.store)}: ${(err as Error).message}\n`);
+    return args.store.kind === 'postgres' ? ExitCode.NO_INPUT : ExitCode.USAGE;
   }
   const spoolDir = args.netflow?.spoolDir;
   const queue = new IngestQueue(store, {
@@ -266,7 +277,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
 
   const shownHost = args.host.includes(':') ? `[${args.host.replace(/^\[|\]$/g, '')}]` : args.host;
-  process.stdout.write(`Bulwark is serving ${args.db}\n  http://${shownHost}:${port}/${args.token ? '?token=<your token>' : ''}\n`);
+  process.stdout.write(`Bulwark is serving ${describeStore(args.store)}\n  http://${shownHost}:${port}/${args.token ? '?token=<your token>' : ''}\n`);
   if (args.watch) process.stdout.write(`  watching ${resolve(args.watch)} for captures\n`);
   if (args.consume) process.stdout.write(`  consuming sensor batches from ${args.consume} (stream ${args.config.nats?.stream ?? 'BULWARK'}, consumer ${args.config.nats?.consumer ?? 'bulwark-central'})\n`);
   if (collecting) process.stdout.write(`  collecting NetFlow/IPFIX on udp ${collecting.address}:${collecting.port} (batches of ${args.netflow?.intervalS} s in ${spoolDir})\n`);
@@ -294,7 +305,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
 const RETENTION_EVERY_MS = 60 * 60 * 1000;
 
 /** Applies the configured retention now and every hour; a failure is reported and retried next time. */
-function startRetention(store: SqliteStore, days: number, uploadDir: string): NodeJS.Timeout {
+function startRetention(store: Store, days: number, uploadDir: string): NodeJS.Timeout {
   const run = (): void => {
     store.purge(days).then((d) => {
       const files = removeUploadedFiles(d, uploadDir);

@@ -69,7 +69,9 @@ export interface SensorRow extends SensorRef {
   first_seen: number;
   last_seen: number;
   last_seq: number;
+  /** Status of the newest batch, and of the one before it (rates are the difference of the two). */
   status?: SensorStatus;
+  previous?: SensorStatus;
 }
 
 /** A batch the store refuses (names it cannot namespace safely, a sequence number that is not one). */

@@ -156,6 +156,8 @@ CREATE TABLE sensors (
   last_seq INTEGER NOT NULL,
   applied_through INTEGER NOT NULL,
   status TEXT,
+  -- The status before the latest: rates are the difference of the two.
+  prev_status TEXT,
   PRIMARY KEY (site, sensor)
 ) WITHOUT ROWID;
 CREATE TABLE sensor_batches (

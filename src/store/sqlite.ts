@@ -8,11 +8,13 @@ import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSy
 import type { DeviceRecord, DeviceType } from '../inventory/types.ts';
 import type { Finding } from '../detect/types.ts';
 import { migrations } from './schema.ts';
-import { autoName, findingDeviceIds, mergeDevice, mergeFinding } from './merge.ts';
+import { findingDeviceIds, mergeDevice, mergeFinding } from './merge.ts';
+import { deviceColumns, type OverrideRow } from './rows.ts';
 import {
   CAPTURES_SOURCE, foldDevice, foldFinding, occurrenceOf, scopeDevice, scopeFinding, segmentCaptureId, segmentSha256, segmentSummary,
   sensorSource,
 } from './sources.ts';
+import type { StoreSpec } from './open.ts';
 import { checkBatch, scopedId, type BatchOutcome, type SensorRow, type SensorStatus, type StoreBatch } from './batch.ts';
 import { FLOW_BUCKET_S } from './flow-series.ts';
 import {
@@ -50,9 +52,12 @@ export class SqliteStore implements Store {
   /** The database file (another connection, such as the ingest worker's, may open it too). */
   readonly path: string;
 
+  readonly reopen?: StoreSpec;
+
   /** `path` is a file name, or ':memory:' for tests. `memoPages: false` answers every list from SQLite. */
   constructor(path: string, options: { memoPages?: boolean } = {}) {
     this.path = path;
+    if (path !== ':memory:') this.reopen = { kind: 'sqlite', path };
     this.memoPages = options.memoPages ?? true;
     this.db = new DatabaseSync(path, { timeout: 5000 });
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;');
@@ -208,20 +213,11 @@ export class SqliteStore implements Store {
 
   /** Writes a device with its effective fields (override, grade) recomputed. */
   private writeDevice(d: DeviceRecord, captures: number): void {
-    const { evidence, user: _user, ...record } = d;
-    const o = this.stmt('SELECT name, type, vendor FROM device_overrides WHERE device_id = ?').get(d.id);
+    const o = this.stmt('SELECT name, type, vendor FROM device_overrides WHERE device_id = ?').get(d.id) as OverrideRow | undefined;
     const grade = this.stmt('SELECT grade FROM assessments WHERE device_id = ?').get(d.id)?.grade ?? null;
-    const autoVendor = d.identification.vendor ?? d.oui_vendor ?? null;
-    const auto = autoName(d);
-    const user: Record<string, string> = {};
-    for (const k of ['name', 'type', 'vendor'] as const) if (typeof o?.[k] === 'string') user[k] = o[k];
-    const name = user.name ?? auto;
-    const type = user.type ?? d.identification.type;
-    const vendor = user.vendor ?? autoVendor;
-    const search = [d.id, d.mac, name, auto, vendor, d.oui_vendor, d.identification.model, type, ...d.hostnames, ...d.ips.map((i) => i.ip)]
-      .filter((x) => x).join('\n').toLowerCase();
+    const c = deviceColumns(d, o);
     this.stmt(`INSERT INTO device_docs (id, record, evidence) VALUES (?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET record = excluded.record, evidence = excluded.evidence`).run(d.id, JSON.stringify(record), JSON.stringify(evidence));
+      ON CONFLICT (id) DO UPDATE SET record = excluded.record, evidence = excluded.evidence`).run(d.id, JSON.stringify(c.record), JSON.stringify(c.evidence));
     this.stmt(`INSERT INTO devices (id, auto_name, auto_type, auto_vendor, model, name, type, vendor,
         user_json, grade, first_ts, last_ts, bytes, captures)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -229,10 +225,10 @@ export class SqliteStore implements Store {
         auto_type = excluded.auto_type, auto_vendor = excluded.auto_vendor, model = excluded.model, name = excluded.name,
         type = excluded.type, vendor = excluded.vendor, user_json = excluded.user_json, grade = excluded.grade,
         first_ts = excluded.first_ts, last_ts = excluded.last_ts, bytes = excluded.bytes, captures = excluded.captures`).run(
-      d.id, auto, d.identification.type, autoVendor,
-      d.identification.model ?? null, name, type, vendor, Object.keys(user).length ? JSON.stringify(user) : null,
+      d.id, c.autoName, c.autoType, c.autoVendor, c.model, c.name, c.type, c.vendor, c.user ? JSON.stringify(c.user) : null,
       grade as string | null, d.first_ts, d.last_ts, d.bytes_in + d.bytes_out, captures,
     );
+    const search = c.search;
     const rowid = this.stmt('SELECT rowid FROM devices WHERE id = ?').get(d.id)!.rowid as number;
     this.stmt('DELETE FROM device_search WHERE rowid = ?').run(rowid);
     this.stmt('INSERT INTO device_search (rowid, search) VALUES (?, ?)').run(rowid, search);
@@ -310,9 +306,10 @@ export class SqliteStore implements Store {
         VALUES (?, ?, ?, ?, ?, 0, ?)`).run(site, sensor, seen, seen, seq, batch.status ? JSON.stringify(batch.status) : null);
     } else {
       // The status of the newest batch wins (batches of one sensor may be applied out of order).
-      this.stmt(`UPDATE sensors SET last_seen = max(last_seen, ?), first_seen = min(first_seen, ?),
-        status = CASE WHEN ? > last_seq AND ? IS NOT NULL THEN ? ELSE status END, last_seq = max(last_seq, ?)
-        WHERE site = ? AND sensor = ?`).run(seen, seen, seq, batch.status ? 1 : null, batch.status ? JSON.stringify(batch.status) : null, seq, site, sensor);
+      const newer = batch.status !== undefined && seq > (this.stmt('SELECT last_seq FROM sensors WHERE site = ? AND sensor = ?').get(site, sensor)!.last_seq as number);
+      if (newer) this.stmt('UPDATE sensors SET prev_status = status, status = ? WHERE site = ? AND sensor = ?').run(JSON.stringify(batch.status), site, sensor);
+      this.stmt(`UPDATE sensors SET last_seen = max(last_seen, ?), first_seen = min(first_seen, ?), last_seq = max(last_seq, ?)
+        WHERE site = ? AND sensor = ?`).run(seen, seen, seq, site, sensor);
     }
     this.stmt('INSERT INTO sensor_batches (site, sensor, seq) VALUES (?, ?, ?)').run(site, sensor, seq);
     // Advance the watermark over the contiguous run and drop the numbers it now covers.
@@ -330,6 +327,7 @@ export class SqliteStore implements Store {
         last_seq: r.last_seq as number,
       };
       if (r.status !== null) row.status = JSON.parse(r.status as string) as SensorStatus;
+      if (r.prev_status !== null) row.previous = JSON.parse(r.prev_status as string) as SensorStatus;
       return row;
     });
   }
@@ -344,6 +342,9 @@ export class SqliteStore implements Store {
       .map((r) => ({ source: r.source as string, record: JSON.parse(r.record as string) as DeviceRecord, segments: r.segments as number }));
     const shown = foldDevice(sources);
     this.writeDevice({ ...shown.record, id }, shown.captures);
+    // Findings stored before the device (an earlier batch named it first) count from the start.
+    if (isNew) this.stmt(`UPDATE devices SET findings_open = (SELECT count(*) FROM finding_devices fd JOIN findings f ON f.id = fd.finding_id
+      WHERE fd.device_id = devices.id AND f.status = 'new') WHERE id = ?`).run(id);
     return isNew;
   }
 

@@ -7,7 +7,8 @@
 import type { RunSummary } from '../pipeline/stats.ts';
 import type { DeviceRecord, DeviceType } from '../inventory/types.ts';
 import type { Finding } from '../detect/types.ts';
-import type { BatchWriter } from './batch.ts';
+import type { BatchWriter, SensorRow } from './batch.ts';
+import type { StoreSpec } from './open.ts';
 
 /** 'live': a sensor's segment (a live interface run) still receiving batches; 'done' once it ended. */
 export type CaptureStatus = 'queued' | 'ingesting' | 'live' | 'done' | 'failed';
@@ -192,36 +193,21 @@ export interface Deleted {
   files: string[];
 }
 
-export interface Store extends BatchWriter {
-  readonly kind: string;
+/**
+ * Write side: what analysis (captures, sensor batches), the user (overrides, statuses) and retention change.
+ * The ingest worker and the NATS consumer need only this.
+ */
+export interface StoreWriter extends BatchWriter {
   /** Registers a capture by content hash. `created` is false when the same bytes are known already. */
   addCapture(c: NewCapture): Promise<{ capture: CaptureRow; created: boolean }>;
-  getCapture(id: string): Promise<CaptureRow | undefined>;
-  listCaptures(page: Page): Promise<{ items: CaptureRow[]; total: number }>;
-  /** Captures left queued or ingesting (a restart resumes them). */
-  pendingCaptures(): Promise<CaptureRow[]>;
   setCaptureState(id: string, state: { status: CaptureStatus; progress?: number; error?: string }): Promise<void>;
   /** Stores one capture's analysis atomically and marks it done. Does nothing if it is done already. */
   ingest(captureId: string, input: IngestInput): Promise<IngestOutcome>;
-
-  listDevices(q: DeviceQuery): Promise<JsonPage>;
-  /** DeviceSummary JSON (`withEvidence`: Device JSON). */
-  getDevice(id: string, withEvidence?: boolean): Promise<string | undefined>;
   /** Returns false when the device does not exist. */
   overrideDevice(id: string, o: DeviceOverride): Promise<boolean>;
-
-  listFindings(q: FindingQuery): Promise<JsonPage>;
-  getFinding(id: string, full?: boolean): Promise<string | undefined>;
   updateFinding(id: string, u: FindingUpdate): Promise<boolean>;
-
   /** Replaces assessments and labels outside an ingest (e.g. re-assessed after an override). */
   saveAssessments(assessments: readonly AssessmentInput[], labels: readonly LabelInput[]): Promise<void>;
-  getAssessment(deviceId: string): Promise<string | undefined>;
-  getLabel(deviceId: string, format: 'svg' | 'pdf'): Promise<Uint8Array | undefined>;
-
-  timeseries(q: TimeseriesQuery): Promise<Timeseries>;
-  overview(): Promise<Overview>;
-  counts(): Promise<Counts>;
   /**
    * Retention: delete findings and devices last seen, and captures whose traffic ended, more than `days`
    * before the newest traffic in the store (or before `now` when that is earlier): days of traffic time,
@@ -231,9 +217,37 @@ export interface Store extends BatchWriter {
   deleteCapture(id: string): Promise<Deleted>;
   deleteDevice(id: string): Promise<Deleted>;
   deleteFinding(id: string): Promise<Deleted>;
+}
+
+/** Read side: the dashboard's and the API's queries. */
+export interface StoreReader {
+  getCapture(id: string): Promise<CaptureRow | undefined>;
+  listCaptures(page: Page): Promise<{ items: CaptureRow[]; total: number }>;
+  /** Captures left queued or ingesting (a restart resumes them). */
+  pendingCaptures(): Promise<CaptureRow[]>;
+  listDevices(q: DeviceQuery): Promise<JsonPage>;
+  /** DeviceSummary JSON (`withEvidence`: Device JSON). */
+  getDevice(id: string, withEvidence?: boolean): Promise<string | undefined>;
+  listFindings(q: FindingQuery): Promise<JsonPage>;
+  getFinding(id: string, full?: boolean): Promise<string | undefined>;
+  getAssessment(deviceId: string): Promise<string | undefined>;
+  getLabel(deviceId: string, format: 'svg' | 'pdf'): Promise<Uint8Array | undefined>;
+  timeseries(q: TimeseriesQuery): Promise<Timeseries>;
+  overview(): Promise<Overview>;
+  counts(): Promise<Counts>;
+  /** Sensors that sent batches, with the status of their latest. */
+  listSensors(): Promise<SensorRow[]>;
+}
+
+/** A store: both sides over one database (SQLite file or PostgreSQL). */
+export interface Store extends StoreWriter, StoreReader {
+  /** 'sqlite' or 'postgres'. */
+  readonly kind: string;
   close(): Promise<void>;
   /** The database file when other connections can open it (the ingest worker writes through its own). */
   readonly path?: string;
+  /** How another thread opens this same store (the ingest worker); absent for an in-memory store. */
+  readonly reopen?: StoreSpec;
   /** Called after another connection wrote: drop memoised answers. */
   changed?(): void;
 }

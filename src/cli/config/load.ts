@@ -18,7 +18,14 @@ export interface BulwarkConfig {
   allowlist?: string[];
   suppress?: { detector?: string; device?: string; peer?: string; reason?: string }[];
   alerts?: { url: string; min_severity?: Severity; rate?: number; kinds?: ('raised' | 'updated' | 'closed')[] }[];
-  store?: { path?: string };
+  store?: {
+    path?: string;
+    url?: string;
+    postgres?: {
+      user?: string; password_env?: string; password_file?: string; schema?: string; pool?: number;
+      tls?: { mode?: 'disable' | 'require' | 'verify-full'; ca?: string; cert?: string; key?: string; server_name?: string };
+    };
+  };
   retention?: { days?: number };
   server?: { host?: string; port?: number; token_env?: string; max_upload_mb?: number };
   nats?: NatsConfig;

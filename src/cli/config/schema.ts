@@ -78,7 +78,33 @@ export function configSchema(): Record<string, unknown> {
       },
       store: {
         type: 'object', additionalProperties: false,
-        properties: { path: { type: 'string', minLength: 1, description: 'SQLite database file.' } },
+        properties: {
+          path: { type: 'string', minLength: 1, description: 'SQLite database file.' },
+          url: {
+            type: 'string', pattern: '^(postgres(ql)?://|sqlite:)',
+            description: 'postgres://[USER@]HOST[:PORT]/DB for the central PostgreSQL store (the password goes in postgres.password_env or password_file, never here), or sqlite:PATH.',
+          },
+          postgres: {
+            type: 'object', additionalProperties: false,
+            properties: {
+              user: { type: 'string', minLength: 1 },
+              password_env: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Environment variable holding the password (never the password itself).' },
+              password_file: { type: 'string', minLength: 1, description: 'File holding the password (first line), e.g. a container secret.' },
+              schema: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,62}$', description: 'Schema for the tables (created when missing); default public.' },
+              pool: { type: 'integer', minimum: 1, maximum: 200, description: 'Connections in the pool (default 10).' },
+              tls: {
+                type: 'object', additionalProperties: false,
+                properties: {
+                  mode: { enum: ['disable', 'require', 'verify-full'], description: 'require: encrypted, server certificate not checked; verify-full (default when tls is given): checked against ca and the host name.' },
+                  ca: { type: 'string', minLength: 1, description: 'PEM file of the CA that signed the server certificate.' },
+                  cert: { type: 'string', minLength: 1, description: 'PEM client certificate (certificate authentication).' },
+                  key: { type: 'string', minLength: 1, description: 'PEM private key of the client certificate.' },
+                  server_name: { type: 'string', minLength: 1, description: 'Name to check the server certificate against, when it differs from the host.' },
+                },
+              },
+            },
+          },
+        },
       },
       retention: {
         type: 'object', additionalProperties: false,
