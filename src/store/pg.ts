@@ -16,7 +16,7 @@ import { MAX_SERIES_BUCKETS, captureIdOf } from './sqlite.ts';
 import type { StoreSpec } from './open.ts';
 import { checkBatch, scopedId, type BatchOutcome, type SensorRow, type SensorStatus, type StoreBatch } from './batch.ts';
 import {
-  CAPTURES_SOURCE, occurrenceOf, scopeDevice, scopeFinding, segmentCaptureId, segmentSha256, segmentSummary, sensorSource,
+  CAPTURES_SOURCE, foldDevice, occurrenceOf, scopeDevice, scopeFinding, segmentCaptureId, segmentSha256, segmentSummary, sensorSource,
 } from './sources.ts';
 import { addFlows, lockKeys, nowIso, refreshOpenFindings, writeAssessments, writeDevices, writeFindings, writeShownDevices } from './pg-write.ts';
 import type {
@@ -249,9 +249,11 @@ export class PgStore implements Store {
       [captureId, segmentSha256(batch, segmentId), `${sensor}: ${batch.segment?.id ?? 'live'}`, nowIso(), site, sensor]);
       const devices = (batch.devices ?? []).map((d) => scopeDevice(site, d));
       const findings = (batch.findings ?? []).map((x) => scopeFinding(site, x.finding));
-      await lockKeys(c, [...devices.map((d) => `d:${d.id}`), ...findings.map((f) => `f:${f.id}`)]);
+      const removed = (batch.removedDevices ?? []).map((id) => scopedId(site, id));
+      await lockKeys(c, [...devices.map((d) => `d:${d.id}`), ...removed.map((id) => `d:${id}`), ...findings.map((f) => `f:${f.id}`)]);
       const at = { source, merge: false, seq, captureId };
       const newDeviceIds = await writeDevices(c, devices.map((record) => ({ ...at, record })));
+      for (const id of removed) await removeDeviceSource(c, id, source, seq);
       const newFindingIds = await writeFindings(c, findings.map((record) => ({ ...at, record, occurrence: occurrenceOf(record) })));
       await addFlows(c, captureId, batch.flowBuckets ?? [], batch.protocols ?? []);
       await writeAssessments(c, (batch.assessments ?? []).map((a) => ({ ...a, device_id: scopedId(site, a.device_id) })),
@@ -486,6 +488,24 @@ export class PgStore implements Store {
 type Selection = [string, string | number];
 
 /** Deletes the rows each query selects, with everything that hangs off them (set-based: one statement per table). */
+/**
+ * A sensor merged a device it had published into another (an address-only device that got its MAC):
+ * forget what this source said of it; the device goes when no source is left. A later batch of the
+ * source that published it again wins (its seq is above this one).
+ */
+async function removeDeviceSource(c: PoolClient, id: string, source: string, seq: number): Promise<void> {
+  const gone = await c.query('DELETE FROM device_sources WHERE device_id = $1 AND source = $2 AND seq <= $3', [id, source, seq]);
+  if (!gone.rowCount) return;
+  const rest = (await c.query('SELECT source, record, segments FROM device_sources WHERE device_id = $1', [id])).rows
+    .map((r) => ({ source: r.source as string, record: JSON.parse(r.record as string) as DeviceRecord, segments: r.segments as number }));
+  if (rest.length === 0) {
+    await deleteSelected(c, { devices: ['SELECT id FROM devices WHERE id = $1', id] });
+    return;
+  }
+  const shown = foldDevice(rest);
+  await writeShownDevices(c, [{ record: { ...shown.record, id }, captures: shown.captures }]);
+}
+
 async function deleteSelected(c: PoolClient, q: { captures?: Selection; devices?: Selection; findings?: Selection }): Promise<Deleted> {
   const ids = async (s: Selection | undefined): Promise<Row[]> => (s ? (await c.query(s[0], [s[1]])).rows as Row[] : []);
   const findings = (await ids(q.findings)).map((r) => r.id as string);

@@ -1,9 +1,11 @@
 // Many sensors, one store, with the real servers: private nats-server processes (own port, own storage)
-// and `bulwark serve --consume` as a child process over SQLite. Sensors analyse the shared captures and
-// publish; the central store must then hold exactly what each sensor's own analysis holds.
+// and `bulwark serve --consume` as a child process over SQLite and over PostgreSQL (a schema of its own on
+// the test server). Sensors analyse the shared captures and publish; the central store must then hold
+// exactly what each sensor's own analysis holds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +14,9 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { AnalysisSession, type AnalysisResult } from '../../src/engine/session.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
+import type { Store } from '../../src/store/types.ts';
+import { openTestPostgres, postgresUnavailable, testPostgresUrl } from '../../src/store/test-stores.ts';
+import { withDefaultUser } from '../../src/store/pg.ts';
 import type { DeviceRecord } from '../../src/inventory/types.ts';
 import type { Finding } from '../../src/detect/types.ts';
 import type { Case } from '../../src/findings/types.ts';
@@ -37,14 +42,50 @@ function runCli(args: string[]): Promise<{ code: number | null; stderr: string }
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stderr })));
 }
 
+/** Where the central service keeps its data: serve's arguments and configuration, and a handle to read it directly. */
+interface CentralStore {
+  args: string[];
+  config: string;
+  read(): Promise<{ store: Store; close(): Promise<void> }>;
+}
+
+const storeKinds: { name: string; skip: string | false; make(dir: string, t: { after(fn: () => Promise<void>): void }): Promise<CentralStore> }[] = [
+  {
+    name: 'SQLite', skip: false,
+    make: async (dir) => {
+      const db = join(dir, 'central.db');
+      return { args: ['--db', db], config: '', read: async () => {
+        const store = new SqliteStore(db);
+        return { store, close: () => store.close() };
+      } };
+    },
+  },
+  {
+    name: 'PostgreSQL', skip: (await postgresUnavailable()) ?? false,
+    make: async (_dir, t) => {
+      const schema = `bulwark_fleet_${randomBytes(6).toString('hex')}`;
+      const opened = await openTestPostgres(schema);
+      t.after(() => opened.drop());
+      return { args: ['--store', withDefaultUser(testPostgresUrl)], config: `store:\n  postgres:\n    schema: ${schema}\n`, read: async () => ({ store: opened.store, close: async () => undefined }) };
+    },
+  },
+];
+
+/** Start serve --consume over the store, with `nats` configuration lines added to the store's. */
+async function startCentral(dir: string, where: CentralStore, natsUrl: string, natsYaml = ''): Promise<Central> {
+  const config = join(dir, 'central.yaml');
+  writeFileSync(config, `${where.config}${natsYaml}`);
+  return Central.start(natsUrl, [...where.args, '--config', config]);
+}
+
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 const readLines = <T>(path: string): T[] => readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
 
-test('two sensors at two sites publish; the central store holds exactly what each one\'s analysis holds', { skip, timeout: 180_000 }, async (t) => {
+for (const kind of storeKinds) test(`two sensors at two sites publish; the central ${kind.name} store holds exactly what each one's analysis holds`, { skip: skip || kind.skip, timeout: 180_000 }, async (t) => {
   const nats = await TestNatsServer.start();
   t.after(() => nats.dispose());
   const dir = tempDir(t);
-  const central = await Central.start(join(dir, 'central.db'), nats.url);
+  const central = await startCentral(dir, await kind.make(dir, t), nats.url);
   t.after(() => central.stop());
 
   // Two sensors at once, each with its own spool; each also writes its own analysis (--out) to compare with.
@@ -82,7 +123,7 @@ test('two sensors at two sites publish; the central store holds exactly what eac
 
   const listed = await central.sensors();
   assert.deepEqual(listed.map((s) => `${s.site}/${s.sensor}`).sort(), ['north/gw1', 'south/gw2']);
-  for (const s of listed) assert.equal(s.status?.version, '0.1.0');
+  for (const s of listed) assert.equal(s.version, '0.1.0');
 });
 
 /** An in-process sensor: one analysis session publishing through the same SensorLink the CLI uses, a batch at every publication. */
@@ -107,10 +148,11 @@ function newLink(dir: string, natsUrl: string, site: string, sensor: string): Se
     { servers: [natsUrl], name: `test ${sensor}` }, streamSettings(undefined), sensor, `test ${sensor}`, false, () => undefined);
 }
 
-test('kill -9 of the central consumer mid-stream, then a restart: nothing acknowledged is lost, nothing is applied twice', { skip, timeout: 240_000 }, async (t) => {
+for (const kind of storeKinds) test(`kill -9 of the central consumer mid-stream (${kind.name}), then a restart: nothing acknowledged is lost, nothing is applied twice`, { skip: skip || kind.skip, timeout: 240_000 }, async (t) => {
   const nats = await TestNatsServer.start();
   t.after(() => nats.dispose());
   const dir = tempDir(t);
+  const where = await kind.make(dir, t);
   // The sensor publishes everything first: the stream holds a backlog for the central service to work through.
   const link = newLink(dir, nats.url, 'east', 'gw3');
   const files = readdirSync(dlinkCam).filter((n) => n.endsWith('.pcap')).sort().slice(0, 6).map((n) => join(dlinkCam, n));
@@ -120,11 +162,9 @@ test('kill -9 of the central consumer mid-stream, then a restart: nothing acknow
   const total = stats.spool.last_seq;
   assert.ok(total >= 40, `a long enough stream (${total} batches)`);
 
-  const db = join(dir, 'central.db');
   // What the killed process had pulled but not acknowledged goes to the next one after ack_wait_s.
-  const config = join(dir, 'central.yaml');
-  writeFileSync(config, 'nats:\n  ack_wait_s: 2\n');
-  const first = await Central.start(db, nats.url, ['--config', config]);
+  const natsYaml = 'nats:\n  ack_wait_s: 2\n';
+  const first = await startCentral(dir, where, nats.url, natsYaml);
   // Kill it once it is well into the backlog, while batches are still being applied.
   for (;;) {
     const s = (await first.sensors())[0];
@@ -137,13 +177,13 @@ test('kill -9 of the central consumer mid-stream, then a restart: nothing acknow
   const jsm = await jetstreamManager(nc);
   const acked = (await jsm.consumers.info('BULWARK', 'bulwark-central')).ack_floor.stream_seq;
   // One sensor publishing alone: stream seq n is its batch n. Everything acknowledged is in the store.
-  const store = new SqliteStore(db);
-  const applied = (await store.listSensors())[0].last_seq;
-  await store.close();
+  const reading = await where.read();
+  const applied = (await reading.store.listSensors())[0].last_seq;
+  await reading.close();
   assert.ok(acked < total, `killed mid-stream (${acked} of ${total} acknowledged)`);
   assert.ok(applied >= acked, `applied ${applied} ≥ acknowledged ${acked}`);
 
-  const second = await Central.start(db, nats.url, ['--config', config]);
+  const second = await startCentral(dir, where, nats.url, natsYaml);
   t.after(() => second.stop());
   await second.until('east', 'gw3', total);
   const settled = async (): Promise<boolean> => {
@@ -162,11 +202,11 @@ test('kill -9 of the central consumer mid-stream, then a restart: nothing acknow
   await assertSameAsSensor(second, 'east', result.devices, result.findings);
 });
 
-test('NATS stopped while a sensor runs and started again: the spool drains in order, counts match', { skip, timeout: 240_000 }, async (t) => {
+for (const kind of storeKinds) test(`NATS stopped while a sensor runs and started again (${kind.name}): the spool drains in order, counts match`, { skip: skip || kind.skip, timeout: 240_000 }, async (t) => {
   const nats = await TestNatsServer.start();
   t.after(() => nats.dispose());
   const dir = tempDir(t);
-  const central = await Central.start(join(dir, 'central.db'), nats.url);
+  const central = await startCentral(dir, await kind.make(dir, t), nats.url);
   t.after(() => central.stop());
   const link = newLink(dir, nats.url, 'west', 'gw4');
   const files = readdirSync(dlinkCam).filter((n) => n.endsWith('.pcap')).sort().slice(0, 4).map((n) => join(dlinkCam, n));
@@ -191,5 +231,5 @@ test('NATS stopped while a sensor runs and started again: the spool drains in or
   await assertSameAsSensor(central, 'west', result.devices, result.findings);
   const s = (await central.sensors()).find((x) => x.sensor === 'gw4');
   assert.equal(s?.last_seq, stats.spool.last_seq);
-  assert.equal(s?.status?.packets, result.summary.packets);
+  assert.equal(s?.packets, result.summary.packets);
 });

@@ -24,9 +24,9 @@ export class Central {
     this.log = log;
   }
 
-  /** Start serve on a free port over `db`, consuming from `nats` (extra arguments after). */
-  static async start(db: string, nats: string, extra: string[] = []): Promise<Central> {
-    const child = spawn(process.execPath, [bulwarkBin, 'serve', '--db', db, '--port', '0', '--no-profiles', '--consume', nats, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  /** Start serve on a free port, consuming from `nats`; `args` name the store (and the configuration). */
+  static async start(nats: string, args: string[]): Promise<Central> {
+    const child = spawn(process.execPath, [bulwarkBin, 'serve', ...args, '--port', '0', '--no-profiles', '--consume', nats], { stdio: ['ignore', 'pipe', 'pipe'] });
     const log: string[] = [];
     child.stderr!.on('data', (d: Buffer) => log.push(d.toString()));
     const url = await new Promise<string>((resolve, reject) => {
@@ -47,8 +47,8 @@ export class Central {
     return (await res.json()) as T;
   }
 
-  async sensors(): Promise<{ site: string; sensor: string; last_seq: number; status?: Record<string, unknown> }[]> {
-    return (await this.get<{ items: { site: string; sensor: string; last_seq: number }[] }>('/api/sensors')).items;
+  async sensors(): Promise<{ site: string; sensor: string; last_seq: number; version: string | null; packets: number | null; spool_overflow: number | null }[]> {
+    return (await this.get<{ items: Awaited<ReturnType<Central["sensors"]>> }>('/api/sensors')).items;
   }
 
   /** Wait until the store has applied `seq` of site/sensor. */
