@@ -259,6 +259,22 @@ describe(`store contract: ${kind.name}`, { skip: kind.skip }, () => {
     });
   });
 
+  test('a device a sensor merged away (removedDevices) is forgotten for that sensor only; a later re-publish wins', async () => {
+    await withStore(async (s) => {
+      const dev = syntheticDevice(1, { flows_out: 10 });
+      const id = 'berlin/mac:02:00:00:00:00:01';
+      await s.applyBatch({ site: 'berlin', sensor: 'gw1', seq: 1, devices: [dev, syntheticDevice(2)] });
+      await s.applyBatch({ site: 'berlin', sensor: 'gw2', seq: 1, devices: [{ ...dev, flows_out: 4 }] });
+      await s.applyBatch({ site: 'berlin', sensor: 'gw1', seq: 2, removedDevices: [dev.id, syntheticDevice(2).id] });
+      assert.equal((await json(s.getDevice(id))).flows_out, 4, 'only gw2 still speaks of device 1');
+      assert.equal(await s.getDevice('berlin/mac:02:00:00:00:00:02'), undefined, 'no source is left for device 2');
+      // A removal older than the record it would remove (batches applied out of order) leaves it.
+      await s.applyBatch({ site: 'berlin', sensor: 'gw3', seq: 5, devices: [{ ...dev, flows_out: 1 }] });
+      await s.applyBatch({ site: 'berlin', sensor: 'gw3', seq: 4, removedDevices: [dev.id] });
+      assert.equal((await json(s.getDevice(id))).flows_out, 5);
+    });
+  });
+
   test('deleting a device forgets what every source said of it', async () => {
     await withStore(async (s) => {
       await s.applyBatch({ site: 'berlin', sensor: 'gw1', seq: 1, devices: [syntheticDevice(1, { flows_out: 50 })] });
