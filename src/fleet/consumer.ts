@@ -17,7 +17,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { BatchError, type BatchOutcome, type BatchWriter } from '../store/batch.ts';
 import { connectNats, ensureStream, type NatsSettings, type StreamSettings } from './connect.ts';
 import { decode, subjectPrefix, type SensorMessage } from './message.ts';
@@ -60,6 +60,7 @@ export const defaultDurable = 'bulwark-central';
 export class BatchConsumer {
   private readonly o: ConsumerOptions;
   private nc: NatsConnection | undefined;
+  private jsm: JetStreamManager | undefined;
   private messages: ConsumerMessages | undefined;
   private stopping = false;
   private running: Promise<void> | undefined;
@@ -107,6 +108,7 @@ export class BatchConsumer {
     this.nc = nc;
     void this.watch(nc);
     const jsm = await ensureStream(nc, this.o.stream);
+    this.jsm = jsm;
     const durable = this.o.durable ?? defaultDurable;
     const config = {
       durable_name: durable,
@@ -209,6 +211,8 @@ export class BatchConsumer {
     this.counts.invalid[reason] = (this.counts.invalid[reason] ?? 0) + 1;
     this.o.onProblem?.(`refused message on ${m.subject} (stream seq ${m.seq}): ${reason}: ${detail}`);
     m.term(`${reason}: ${detail}`.slice(0, 200));
+    // A work queue keeps a terminated message on some servers (before 2.10): delete it, or it holds stream space for ever.
+    this.jsm?.streams.deleteMessage(this.o.stream.name, m.seq, false).catch(() => undefined);
   }
 
   private async watch(nc: NatsConnection): Promise<void> {

@@ -68,7 +68,7 @@ export function encode(message: SensorMessage): Uint8Array {
 }
 
 /** Largest a decoded message may be (the schema bounds its shape, this its size). */
-export const MAX_DECODED_BYTES = 256 << 20;
+export const MAX_DECODED_BYTES = 64 << 20;
 
 export type Decoded = { ok: true; message: SensorMessage } | { ok: false; reason: 'gzip' | 'json' | 'version' | 'schema' | 'subject'; detail: string };
 
