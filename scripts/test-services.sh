@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Starts the local services the tests talk to when they are installed but not running (idempotent):
 # Mosquitto on 127.0.0.1:1883 (MQTT alert output), installed from Debian when missing and we are root;
-# PostgreSQL on 127.0.0.1:5432 (the PostgreSQL store), started when installed but down. Tests that need a
-# service it could not provide skip, saying so.
+# PostgreSQL on 127.0.0.1:5432 (the PostgreSQL store), started when installed but down; NATS with JetStream
+# on 127.0.0.1:4222 (sensors → central), installed from Debian when missing and we are root, started when
+# down. Tests that need a service it could not provide skip, saying so.
 set -euo pipefail
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -43,5 +44,29 @@ if [ -z "${BULWARK_TEST_POSTGRES:-}" ] && pg_answers && [ "$(id -u)" = 0 ] && co
   me="$(id -un)"
   as_pg -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$me'" | grep -q 1 || as_pg -c "CREATE ROLE \"$me\" LOGIN SUPERUSER" >&2 || true
   as_pg -tAc "SELECT 1 FROM pg_database WHERE datname = 'test'" | grep -q 1 || as_pg -c 'CREATE DATABASE test' >&2 || true
+fi
+
+# NATS with JetStream. The fleet tests start private nats-server processes (own port and storage, so they can
+# stop and kill them); the one on 4222 is for trying the README's set-up by hand.
+if ! listening 4222; then
+  nats_bin="$(command -v nats-server || true)"
+  [ -z "$nats_bin" ] && [ -x /usr/sbin/nats-server ] && nats_bin=/usr/sbin/nats-server
+  if [ -z "$nats_bin" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing nats-server for the NATS tests" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nats-server >&2 || true
+    nats_bin="$(command -v nats-server || true)"
+    [ -z "$nats_bin" ] && [ -x /usr/sbin/nats-server ] && nats_bin=/usr/sbin/nats-server
+  fi
+  if [ -n "$nats_bin" ]; then
+    if [ "$(id -u)" = 0 ] && command -v start-stop-daemon >/dev/null 2>&1; then
+      mkdir -p /var/lib/nats-server
+      start-stop-daemon --start --oknodo --background --exec "$nats_bin" -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log >&2 || true
+    else
+      mkdir -p "${TMPDIR:-/tmp}/bulwark-nats"
+      nohup "$nats_bin" -a 127.0.0.1 -p 4222 -js -sd "${TMPDIR:-/tmp}/bulwark-nats" >/dev/null 2>&1 &
+    fi
+    for _ in $(seq 1 20); do listening 4222 && break; sleep 0.3; done
+  fi
+  listening 4222 || echo "note: no NATS on 127.0.0.1:4222 (the fleet tests use their own nats-server when one is installed)" >&2
 fi
 exit 0
