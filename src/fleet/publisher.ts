@@ -1,7 +1,7 @@
 /**
  * A sensor's side of the link: takes store batches, numbers them after the spool's last seq, appends them
- * to the spool (durable first), and publishes from the spool to JetStream in order, one at a time, each
- * with its message id; the spool's cursor moves only on JetStream's acknowledgement. While NATS (or the
+ * to the spool (durable first), and publishes from the spool to JetStream in order (a window of 16 in
+ * flight), each with its message id; the spool's cursor moves only on JetStream's acknowledgement. While NATS (or the
  * stream) is away the loop waits and retries; analysis is never held up: `enqueue` only writes to disk.
  * @module
  */
@@ -163,19 +163,24 @@ export class SensorPublisher {
           await ensureStream(this.nc!, this.options.stream);
           this.streamReady = true;
         }
-        for (const r of next) {
-          if (this.closed) return;
-          const h = headers();
-          h.set('Content-Encoding', 'gzip');
-          const { site, sensor } = this.options;
-          const ack = await this.js!.publish(subjectOf(site, sensor, r.kind), r.data, {
-            msgID: messageId(site, sensor, r.seq),
-            expect: { streamName: this.options.stream.name },
-            headers: h,
-          });
+        // Up to a window of messages in flight on the one connection (NATS keeps their order); the cursor
+        // moves over the acknowledged prefix only. After a failure, what followed it is sent again, and
+        // JetStream drops the copies it already has (same message id).
+        if (this.closed) return;
+        const { site, sensor } = this.options;
+        const h = headers();
+        h.set('Content-Encoding', 'gzip');
+        const acks = await Promise.allSettled(next.map((r) => this.js!.publish(subjectOf(site, sensor, r.kind), r.data, {
+          msgID: messageId(site, sensor, r.seq),
+          expect: { streamName: this.options.stream.name },
+          headers: h,
+        })));
+        for (let i = 0; i < next.length; i++) {
+          const a = acks[i];
+          if (a.status === 'rejected') throw a.reason;
           this.counts.published++;
-          if (ack.duplicate) this.counts.duplicates++;
-          this.spool.published(r.seq);
+          if (a.value.duplicate) this.counts.duplicates++;
+          this.spool.published(next[i].seq);
         }
         backoff = 100;
       } catch (err) {
