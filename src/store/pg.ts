@@ -107,7 +107,7 @@ export class PgStore implements Store {
   }
 
   /** How a worker thread opens the same store. */
-  get reopen(): StoreSpec {
+  get reopen(): Extract<StoreSpec, { kind: 'postgres' }> {
     return { kind: 'postgres', options: this.options };
   }
 
