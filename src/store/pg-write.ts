@@ -12,6 +12,7 @@ import type { Finding } from '../detect/types.ts';
 import { findingDeviceIds, mergeDevice, mergeFinding } from './merge.ts';
 import { deviceColumns, type OverrideRow } from './rows.ts';
 import { foldDevice, foldFinding } from './sources.ts';
+import { Params } from './pg-queries.ts';
 import type { AssessmentInput, FlowBucket, LabelInput, ProtocolCount } from './types.ts';
 
 export const nowIso = (): string => new Date().toISOString();
@@ -62,7 +63,7 @@ export async function writeDevices(c: PoolClient, writes: readonly DeviceWrite[]
       segments: r.segments as number, occurrence: 0, changed: false,
     });
   }
-  const existing = new Set((await c.query('SELECT id FROM devices WHERE id = ANY($1)', [ids])).rows.map((r) => r.id as string));
+  const state = await deviceState(c, ids);
   const changedIds: string[] = [];
   for (const w of writes) {
     const list = sources.get(w.record.id)!;
@@ -78,19 +79,19 @@ export async function writeDevices(c: PoolClient, writes: readonly DeviceWrite[]
   }
   if (changedIds.length === 0) return [];
   const changedSources = changedIds.flatMap((id) => sources.get(id)!.filter((s) => s.changed).map((s) => ({ id, s })));
-  await c.query(`INSERT INTO device_sources (device_id, source, record, seq, capture_id, segments)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::int[])
+  const p = new Params();
+  const sourcesSql = `INSERT INTO device_sources (device_id, source, record, seq, capture_id, segments)
+    SELECT * FROM unnest(${p.add(changedSources.map((x) => x.id))}::text[], ${p.add(changedSources.map((x) => x.s.source))}::text[],
+      ${p.add(changedSources.map((x) => JSON.stringify(x.s.record)))}::text[], ${p.add(changedSources.map((x) => x.s.seq))}::bigint[],
+      ${p.add(changedSources.map((x) => x.s.captureId))}::text[], ${p.add(changedSources.map((x) => x.s.segments))}::int[])
     ON CONFLICT (device_id, source) DO UPDATE SET record = excluded.record, seq = excluded.seq, capture_id = excluded.capture_id,
-      segments = excluded.segments`, [
-    changedSources.map((x) => x.id), changedSources.map((x) => x.s.source), changedSources.map((x) => JSON.stringify(x.s.record)),
-    changedSources.map((x) => x.s.seq), changedSources.map((x) => x.s.captureId), changedSources.map((x) => x.s.segments),
-  ]);
+      segments = excluded.segments`;
   const shown = changedIds.map((id) => {
     const f = foldDevice(sources.get(id)!);
     return { record: { ...f.record, id }, captures: f.captures };
   });
-  await writeShownDevices(c, shown);
-  const added = changedIds.filter((id) => !existing.has(id));
+  await writeShownDevices(c, shown, state, { sql: sourcesSql, params: p });
+  const added = changedIds.filter((id) => !state.get(id)!.stored);
   // Findings stored before the device (an earlier batch named it first) count from the start.
   if (added.length > 0) {
     await c.query(`UPDATE devices d SET findings_open = (SELECT count(*) FROM finding_devices fd JOIN findings f ON f.id = fd.finding_id
@@ -99,32 +100,57 @@ export async function writeDevices(c: PoolClient, writes: readonly DeviceWrite[]
   return added;
 }
 
-/** Rewrites devices as shown (effective columns from overrides and grades). */
-export async function writeShownDevices(c: PoolClient, shown: readonly { record: DeviceRecord; captures: number }[]): Promise<void> {
-  const ids = shown.map((x) => x.record.id);
-  const overrides = new Map<string, OverrideRow>();
-  for (const r of (await c.query('SELECT device_id, name, type, vendor FROM device_overrides WHERE device_id = ANY($1)', [ids])).rows) {
-    overrides.set(r.device_id as string, r as OverrideRow);
+interface DeviceState {
+  stored: boolean;
+  override: OverrideRow | undefined;
+  grade: string | null;
+}
+
+/** Whether each device is stored, its user's override and its grade: one query. */
+async function deviceState(c: PoolClient, ids: readonly string[]): Promise<Map<string, DeviceState>> {
+  const state = new Map<string, DeviceState>();
+  const rows = (await c.query(`SELECT u.id, d.id IS NOT NULL AS stored, o.device_id IS NOT NULL AS overridden, o.name, o.type, o.vendor, a.grade
+    FROM unnest($1::text[]) AS u(id) LEFT JOIN devices d ON d.id = u.id LEFT JOIN device_overrides o ON o.device_id = u.id
+    LEFT JOIN assessments a ON a.device_id = u.id`, [ids])).rows as Record<string, unknown>[];
+  for (const r of rows) {
+    state.set(r.id as string, {
+      stored: r.stored as boolean, grade: r.grade as string | null,
+      override: r.overridden ? { name: r.name as string | null, type: r.type as string | null, vendor: r.vendor as string | null } : undefined,
+    });
   }
-  const grades = new Map<string, string>();
-  for (const r of (await c.query('SELECT device_id, grade FROM assessments WHERE device_id = ANY($1)', [ids])).rows) grades.set(r.device_id as string, r.grade as string);
-  const cols = shown.map((x) => deviceColumns(x.record, overrides.get(x.record.id)));
-  await c.query(`INSERT INTO device_docs (id, record, evidence) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-    ON CONFLICT (id) DO UPDATE SET record = excluded.record, evidence = excluded.evidence`,
-  [ids, cols.map((x) => JSON.stringify(x.record)), cols.map((x) => JSON.stringify(x.evidence))]);
-  await c.query(`INSERT INTO devices (id, auto_name, auto_type, auto_vendor, model, name, type, vendor, user_json, grade,
+  return state;
+}
+
+/**
+ * Rewrites devices as shown (effective columns from overrides and grades), in one statement with `before`
+ * (another write of the same transaction) as a data-modifying CTE: one round trip for all three tables.
+ */
+export async function writeShownDevices(
+  c: PoolClient, shown: readonly { record: DeviceRecord; captures: number }[], known?: Map<string, DeviceState>,
+  before?: { sql: string; params: Params },
+): Promise<void> {
+  const ids = shown.map((x) => x.record.id);
+  const state = known ?? await deviceState(c, ids);
+  const cols = shown.map((x) => deviceColumns(x.record, state.get(x.record.id)?.override));
+  const p = before?.params ?? new Params();
+  const docsSql = `INSERT INTO device_docs (id, record, evidence) SELECT * FROM unnest(${p.add(ids)}::text[],
+      ${p.add(cols.map((x) => JSON.stringify(x.record)))}::text[], ${p.add(cols.map((x) => JSON.stringify(x.evidence)))}::text[])
+    ON CONFLICT (id) DO UPDATE SET record = excluded.record, evidence = excluded.evidence`;
+  const arrays: [unknown[], string][] = [
+    [ids, 'text'], [cols.map((x) => x.autoName), 'text'], [cols.map((x) => x.autoType), 'text'], [cols.map((x) => x.autoVendor), 'text'],
+    [cols.map((x) => x.model), 'text'], [cols.map((x) => x.name), 'text'], [cols.map((x) => x.type), 'text'], [cols.map((x) => x.vendor), 'text'],
+    [cols.map((x) => (x.user ? JSON.stringify(x.user) : null)), 'text'], [ids.map((id) => state.get(id)?.grade ?? null), 'text'],
+    [shown.map((x) => x.record.first_ts), 'float8'], [shown.map((x) => x.record.last_ts), 'float8'],
+    [shown.map((x) => x.record.bytes_in + x.record.bytes_out), 'float8'], [shown.map((x) => x.captures), 'int'], [cols.map((x) => x.search), 'text'],
+  ];
+  const devicesSql = `INSERT INTO devices (id, auto_name, auto_type, auto_vendor, model, name, type, vendor, user_json, grade,
       first_ts, last_ts, bytes, captures, search)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-      $10::text[], $11::float8[], $12::float8[], $13::float8[], $14::int[], $15::text[])
+    SELECT * FROM unnest(${arrays.map(([v, t]) => `${p.add(v)}::${t}[]`).join(', ')})
     ON CONFLICT (id) DO UPDATE SET auto_name = excluded.auto_name, auto_type = excluded.auto_type, auto_vendor = excluded.auto_vendor,
       model = excluded.model, name = excluded.name, type = excluded.type, vendor = excluded.vendor, user_json = excluded.user_json,
       grade = excluded.grade, first_ts = excluded.first_ts, last_ts = excluded.last_ts, bytes = excluded.bytes,
-      captures = excluded.captures, search = excluded.search`, [
-    ids, cols.map((x) => x.autoName), cols.map((x) => x.autoType), cols.map((x) => x.autoVendor), cols.map((x) => x.model),
-    cols.map((x) => x.name), cols.map((x) => x.type), cols.map((x) => x.vendor), cols.map((x) => (x.user ? JSON.stringify(x.user) : null)),
-    ids.map((id) => grades.get(id) ?? null), shown.map((x) => x.record.first_ts), shown.map((x) => x.record.last_ts),
-    shown.map((x) => x.record.bytes_in + x.record.bytes_out), shown.map((x) => x.captures), cols.map((x) => x.search),
-  ]);
+      captures = excluded.captures, search = excluded.search`;
+  await c.query(`WITH ${before ? `before AS (${before.sql}), ` : ''}docs AS (${docsSql}) ${devicesSql}`, p.values);
 }
 
 /** Writes finding sources and what is shown; returns the ids that were not stored before. */
@@ -132,15 +158,16 @@ export async function writeFindings(c: PoolClient, writes: readonly FindingWrite
   if (writes.length === 0) return [];
   const ids = [...new Set(writes.map((w) => w.record.id))];
   const sources = new Map<string, SourceRow<Finding>[]>(ids.map((id) => [id, []]));
-  for (const r of (await c.query('SELECT finding_id, source, occurrence, record, seq, capture_id FROM finding_sources WHERE finding_id = ANY($1)', [ids])).rows) {
-    sources.get(r.finding_id as string)!.push({
+  const stored = new Map<string, { status: string; last_ts: number }>();
+  // One read: each finding's stored status (if any) beside each of its sources (if any).
+  for (const r of (await c.query(`SELECT u.id, f.status, f.last_ts, s.source, s.occurrence, s.record, s.seq, s.capture_id
+    FROM unnest($1::text[]) AS u(id) LEFT JOIN findings f ON f.id = u.id LEFT JOIN finding_sources s ON s.finding_id = u.id`, [ids])).rows) {
+    if (r.status !== null) stored.set(r.id as string, { status: r.status as string, last_ts: r.last_ts as number });
+    if (r.source === null) continue;
+    sources.get(r.id as string)!.push({
       source: r.source as string, occurrence: r.occurrence as number, record: JSON.parse(r.record as string) as Finding, seq: Number(r.seq),
       captureId: r.capture_id as string, segments: 0, changed: false,
     });
-  }
-  const stored = new Map<string, { status: string; last_ts: number }>();
-  for (const r of (await c.query('SELECT id, status, last_ts FROM findings WHERE id = ANY($1)', [ids])).rows) {
-    stored.set(r.id as string, { status: r.status as string, last_ts: r.last_ts as number });
   }
   const changed = new Map<string, string>(); // id → capture id of its latest writer
   for (const w of writes) {
@@ -154,12 +181,6 @@ export async function writeFindings(c: PoolClient, writes: readonly FindingWrite
   if (changed.size === 0) return [];
   const changedIds = [...changed.keys()];
   const rows = changedIds.flatMap((id) => sources.get(id)!.filter((s) => s.changed).map((s) => ({ id, s })));
-  await c.query(`INSERT INTO finding_sources (finding_id, source, occurrence, record, seq, capture_id)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::text[])
-    ON CONFLICT (finding_id, source, occurrence) DO UPDATE SET record = excluded.record, seq = excluded.seq, capture_id = excluded.capture_id`, [
-    rows.map((x) => x.id), rows.map((x) => x.s.source), rows.map((x) => x.s.occurrence), rows.map((x) => JSON.stringify(x.s.record)),
-    rows.map((x) => x.s.seq), rows.map((x) => x.s.captureId),
-  ]);
   const t = nowIso();
   const shown = changedIds.map((id) => {
     const f = { ...foldFinding(sources.get(id)!), id };
@@ -168,21 +189,27 @@ export async function writeFindings(c: PoolClient, writes: readonly FindingWrite
     const status = prev ? (prev.status === 'resolved' && f.last_ts > prev.last_ts ? 'new' : prev.status) : 'new';
     return { f, status, statusChanged: prev && status !== prev.status ? t : null, captureId: changed.get(id)! };
   });
-  await c.query('INSERT INTO finding_docs (id, record) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (id) DO UPDATE SET record = excluded.record',
-    [changedIds, shown.map((x) => JSON.stringify(x.f))]);
-  await c.query(`INSERT INTO findings (id, detector, category, severity, title, first_ts, last_ts, count, status, status_changed_at, capture_id)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::bigint[], $9::text[],
-      $10::text[], $11::text[])
+  const p = new Params();
+  const sourcesSql = `INSERT INTO finding_sources (finding_id, source, occurrence, record, seq, capture_id)
+    SELECT * FROM unnest(${p.add(rows.map((x) => x.id))}::text[], ${p.add(rows.map((x) => x.s.source))}::text[],
+      ${p.add(rows.map((x) => x.s.occurrence))}::int[], ${p.add(rows.map((x) => JSON.stringify(x.s.record)))}::text[],
+      ${p.add(rows.map((x) => x.s.seq))}::bigint[], ${p.add(rows.map((x) => x.s.captureId))}::text[])
+    ON CONFLICT (finding_id, source, occurrence) DO UPDATE SET record = excluded.record, seq = excluded.seq, capture_id = excluded.capture_id`;
+  const docsSql = `INSERT INTO finding_docs (id, record) SELECT * FROM unnest(${p.add(changedIds)}::text[], ${p.add(shown.map((x) => JSON.stringify(x.f)))}::text[])
+    ON CONFLICT (id) DO UPDATE SET record = excluded.record`;
+  const links = shown.flatMap((x) => findingDeviceIds(x.f).map((d) => [d, x.f.id] as const));
+  const linksSql = `INSERT INTO finding_devices (device_id, finding_id) SELECT * FROM unnest(${p.add(links.map((l) => l[0]))}::text[],
+      ${p.add(links.map((l) => l[1]))}::text[]) ON CONFLICT DO NOTHING`;
+  const findingsSql = `INSERT INTO findings (id, detector, category, severity, title, first_ts, last_ts, count, status, status_changed_at, capture_id)
+    SELECT * FROM unnest(${p.add(changedIds)}::text[], ${p.add(shown.map((x) => x.f.detector))}::text[], ${p.add(shown.map((x) => x.f.category))}::text[],
+      ${p.add(shown.map((x) => x.f.severity))}::text[], ${p.add(shown.map((x) => x.f.title))}::text[], ${p.add(shown.map((x) => x.f.first_ts))}::float8[],
+      ${p.add(shown.map((x) => x.f.last_ts))}::float8[], ${p.add(shown.map((x) => x.f.count))}::bigint[], ${p.add(shown.map((x) => x.status))}::text[],
+      ${p.add(shown.map((x) => x.statusChanged))}::text[], ${p.add(shown.map((x) => x.captureId))}::text[])
     ON CONFLICT (id) DO UPDATE SET detector = excluded.detector, category = excluded.category, severity = excluded.severity,
       title = excluded.title, first_ts = excluded.first_ts, last_ts = excluded.last_ts, count = excluded.count, status = excluded.status,
-      status_changed_at = coalesce(excluded.status_changed_at, findings.status_changed_at)`, [
-    changedIds, shown.map((x) => x.f.detector), shown.map((x) => x.f.category), shown.map((x) => x.f.severity), shown.map((x) => x.f.title),
-    shown.map((x) => x.f.first_ts), shown.map((x) => x.f.last_ts), shown.map((x) => x.f.count), shown.map((x) => x.status),
-    shown.map((x) => x.statusChanged), shown.map((x) => x.captureId),
-  ]);
-  const links = shown.flatMap((x) => findingDeviceIds(x.f).map((d) => [d, x.f.id] as const));
-  await c.query(`INSERT INTO finding_devices (device_id, finding_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
-    [links.map((l) => l[0]), links.map((l) => l[1])]);
+      status_changed_at = coalesce(excluded.status_changed_at, findings.status_changed_at)`;
+  // One round trip for the four tables (data-modifying CTEs); the open-finding counts then see all of it.
+  await c.query(`WITH s AS (${sourcesSql}), d AS (${docsSql}), l AS (${linksSql}) ${findingsSql}`, p.values);
   await refreshOpenFindings(c, changedIds);
   return changedIds.filter((id) => !stored.has(id));
 }

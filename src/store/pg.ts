@@ -8,7 +8,7 @@ import { userInfo } from 'node:os';
 import pg from 'pg';
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import type { DeviceRecord, DeviceType } from '../inventory/types.ts';
-import { pgMigrations, trigramSql } from './pg-schema.ts';
+import { createTrigramSql, pgMigrations, trigramIndexSql, trigramSchemaSql } from './pg-schema.ts';
 import { Params, pgDeviceOrder, pgDeviceWhere, pgFindingWhere } from './pg-queries.ts';
 import { deviceJson, findingJson, type DeviceShown } from './rows.ts';
 import { FLOW_BUCKET_S } from './flow-series.ts';
@@ -131,17 +131,25 @@ export class PgStore implements Store {
             throw err;
           }
         }
-        try {
-          await c.query(trigramSql);
-          this.trigram = true;
-        } catch {
-          this.trigram = false; // no pg_trgm here, or no right to create it: search scans instead
-        }
+        this.trigram = await this.trigramIndexes(c);
       } finally {
         await c.query('SELECT pg_advisory_unlock(hashtext($1))', [MIGRATE_LOCK]);
       }
     } finally {
       c.release();
+    }
+  }
+
+  /** The substring-search indexes; false when pg_trgm cannot be had (search then scans). */
+  private async trigramIndexes(c: PoolClient): Promise<boolean> {
+    await c.query(createTrigramSql).catch(() => {}); // not installed, no right to, or another server raced us
+    const ns = (await c.query(trigramSchemaSql)).rows[0]?.ns as string | undefined;
+    if (ns === undefined) return false;
+    try {
+      await c.query(trigramIndexSql(ns));
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -237,10 +245,10 @@ export class PgStore implements Store {
       // The sensor's row is the lock that applies its batches one at a time, whichever consumer has them.
       await c.query(`INSERT INTO sensors (site, sensor, first_seen, last_seen, last_seq, applied_through)
         VALUES ($1, $2, $3, $3, 0, 0) ON CONFLICT DO NOTHING`, [site, sensor, seen]);
-      const [known] = (await c.query('SELECT applied_through FROM sensors WHERE site = $1 AND sensor = $2 FOR UPDATE', [site, sensor])).rows as Row[];
-      const done = seq <= (known.applied_through as number)
-        || (await c.query('SELECT 1 FROM sensor_batches WHERE site = $1 AND sensor = $2 AND seq = $3', [site, sensor, seq])).rowCount! > 0;
-      if (done) return { applied: false, newDeviceIds: [], newFindingIds: [] };
+      const [known] = (await c.query(`SELECT applied_through, EXISTS (SELECT 1 FROM sensor_batches b WHERE b.site = $1 AND b.sensor = $2 AND b.seq = $3) AS listed
+        FROM sensors WHERE site = $1 AND sensor = $2 FOR UPDATE`, [site, sensor, seq])).rows as Row[];
+      const through = known.applied_through as number;
+      if (seq <= through || known.listed === true) return { applied: false, newDeviceIds: [], newFindingIds: [] };
       const source = sensorSource(batch);
       const segmentId = batch.segment?.id ?? '';
       const captureId = segmentCaptureId(batch, segmentId);
@@ -274,12 +282,16 @@ export class PgStore implements Store {
         status = CASE WHEN $4 > last_seq AND $5::text IS NOT NULL THEN $5 ELSE status END, last_seq = greatest(last_seq, $4)
         WHERE site = $1 AND sensor = $2`, [site, sensor, seen, seq, batch.status ? JSON.stringify(batch.status) : null]);
       // Every number up to applied_through is applied; the ones above it are listed until the gap closes.
-      await c.query('INSERT INTO sensor_batches (site, sensor, seq) VALUES ($1, $2, $3)', [site, sensor, seq]);
-      await c.query(`WITH RECURSIVE run(n) AS (SELECT applied_through FROM sensors WHERE site = $1 AND sensor = $2
-          UNION ALL SELECT n + 1 FROM run WHERE EXISTS (SELECT 1 FROM sensor_batches WHERE site = $1 AND sensor = $2 AND seq = n + 1))
-        UPDATE sensors SET applied_through = (SELECT max(n) FROM run) WHERE site = $1 AND sensor = $2`, [site, sensor]);
-      await c.query(`DELETE FROM sensor_batches WHERE site = $1 AND sensor = $2
-        AND seq <= (SELECT applied_through FROM sensors WHERE site = $1 AND sensor = $2)`, [site, sensor]);
+      if (seq > through + 1) await c.query('INSERT INTO sensor_batches (site, sensor, seq) VALUES ($1, $2, $3)', [site, sensor, seq]);
+      else {
+        // The next in order: the watermark moves over it and over any listed run that follows.
+        const moved = await c.query(`WITH RECURSIVE run(n) AS (SELECT $3::bigint
+            UNION ALL SELECT n + 1 FROM run WHERE EXISTS (SELECT 1 FROM sensor_batches WHERE site = $1 AND sensor = $2 AND seq = n + 1))
+          UPDATE sensors SET applied_through = (SELECT max(n) FROM run) WHERE site = $1 AND sensor = $2 RETURNING applied_through`, [site, sensor, seq]);
+        if ((moved.rows[0] as Row).applied_through as number > seq) {
+          await c.query('DELETE FROM sensor_batches WHERE site = $1 AND sensor = $2 AND seq <= $3', [site, sensor, (moved.rows[0] as Row).applied_through]);
+        }
+      }
       return { applied: true, newDeviceIds, newFindingIds };
     });
   }
