@@ -46,10 +46,11 @@ interface SourceRow<T> {
 }
 
 /** Takes the transaction's advisory locks on these keys (sorted: two writers never wait on each other in a cycle). */
-export async function lockKeys(c: PoolClient, keys: readonly string[]): Promise<void> {
-  if (keys.length === 0) return;
-  await c.query(`SELECT count(pg_advisory_xact_lock(k)) FROM
-    (SELECT DISTINCT hashtextextended(x, 1515) AS k FROM unnest($1::text[]) AS x ORDER BY k) AS s`, [keys]);
+export async function lockKeys(c: PoolClient, keys: readonly string[], alongside: readonly string[] = [], p = new Params()): Promise<void> {
+  if (keys.length === 0 && alongside.length === 0) return;
+  // `alongside`: other writes of the transaction sent in the same round trip, as data-modifying CTEs.
+  await c.query(`${withAll(alongside)}SELECT count(pg_advisory_xact_lock(k)) FROM
+    (SELECT DISTINCT hashtextextended(x, 1515) AS k FROM unnest(${p.add(keys)}::text[]) AS x ORDER BY k) AS s`, p.values);
 }
 
 /** Writes device sources and what is shown; returns the ids that were not stored before. */
@@ -57,13 +58,7 @@ export async function writeDevices(c: PoolClient, writes: readonly DeviceWrite[]
   if (writes.length === 0) return [];
   const ids = [...new Set(writes.map((w) => w.record.id))];
   const sources = new Map<string, SourceRow<DeviceRecord>[]>(ids.map((id) => [id, []]));
-  for (const r of (await c.query('SELECT device_id, source, record, seq, capture_id, segments FROM device_sources WHERE device_id = ANY($1)', [ids])).rows) {
-    sources.get(r.device_id as string)!.push({
-      source: r.source as string, record: JSON.parse(r.record as string) as DeviceRecord, seq: Number(r.seq), captureId: r.capture_id as string | null,
-      segments: r.segments as number, occurrence: 0, changed: false,
-    });
-  }
-  const state = await deviceState(c, ids);
+  const state = await deviceState(c, ids, sources);
   const changedIds: string[] = [];
   for (const w of writes) {
     const list = sources.get(w.record.id)!;
@@ -91,13 +86,8 @@ export async function writeDevices(c: PoolClient, writes: readonly DeviceWrite[]
     return { record: { ...f.record, id }, captures: f.captures };
   });
   await writeShownDevices(c, shown, state, { sql: sourcesSql, params: p });
-  const added = changedIds.filter((id) => !state.get(id)!.stored);
-  // Findings stored before the device (an earlier batch named it first) count from the start.
-  if (added.length > 0) {
-    await c.query(`UPDATE devices d SET findings_open = (SELECT count(*) FROM finding_devices fd JOIN findings f ON f.id = fd.finding_id
-      WHERE fd.device_id = d.id AND f.status = 'new') WHERE d.id = ANY($1)`, [added]);
-  }
-  return added;
+  // The caller refreshes their open-finding counts (refreshOpenFindings): findings stored before the device count.
+  return changedIds.filter((id) => !state.get(id)!.stored);
 }
 
 interface DeviceState {
@@ -106,13 +96,20 @@ interface DeviceState {
   grade: string | null;
 }
 
-/** Whether each device is stored, its user's override and its grade: one query. */
-async function deviceState(c: PoolClient, ids: readonly string[]): Promise<Map<string, DeviceState>> {
+/** Whether each device is stored, its user's override and its grade (and with `sources`, what each source said): one query. */
+async function deviceState(c: PoolClient, ids: readonly string[], sources?: Map<string, SourceRow<DeviceRecord>[]>): Promise<Map<string, DeviceState>> {
   const state = new Map<string, DeviceState>();
   const rows = (await c.query(`SELECT u.id, d.id IS NOT NULL AS stored, o.device_id IS NOT NULL AS overridden, o.name, o.type, o.vendor, a.grade
+      ${sources ? ', s.source, s.record, s.seq, s.capture_id, s.segments' : ''}
     FROM unnest($1::text[]) AS u(id) LEFT JOIN devices d ON d.id = u.id LEFT JOIN device_overrides o ON o.device_id = u.id
-    LEFT JOIN assessments a ON a.device_id = u.id`, [ids])).rows as Record<string, unknown>[];
+    LEFT JOIN assessments a ON a.device_id = u.id ${sources ? 'LEFT JOIN device_sources s ON s.device_id = u.id' : ''}`, [ids])).rows as Record<string, unknown>[];
   for (const r of rows) {
+    if (sources && r.source !== null) {
+      sources.get(r.id as string)!.push({
+        source: r.source as string, record: JSON.parse(r.record as string) as DeviceRecord, seq: Number(r.seq), captureId: r.capture_id as string | null,
+        segments: r.segments as number, occurrence: 0, changed: false,
+      });
+    }
     state.set(r.id as string, {
       stored: r.stored as boolean, grade: r.grade as string | null,
       override: r.overridden ? { name: r.name as string | null, type: r.type as string | null, vendor: r.vendor as string | null } : undefined,
@@ -153,9 +150,12 @@ export async function writeShownDevices(
   await c.query(`WITH ${before ? `before AS (${before.sql}), ` : ''}docs AS (${docsSql}) ${devicesSql}`, p.values);
 }
 
-/** Writes finding sources and what is shown; returns the ids that were not stored before. */
-export async function writeFindings(c: PoolClient, writes: readonly FindingWrite[]): Promise<string[]> {
-  if (writes.length === 0) return [];
+/**
+ * Writes finding sources and what is shown; returns the ids that were not stored before and all it changed
+ * (the caller refreshes open-finding counts once, with the devices it added).
+ */
+export async function writeFindings(c: PoolClient, writes: readonly FindingWrite[]): Promise<{ added: string[]; changed: string[] }> {
+  if (writes.length === 0) return { added: [], changed: [] };
   const ids = [...new Set(writes.map((w) => w.record.id))];
   const sources = new Map<string, SourceRow<Finding>[]>(ids.map((id) => [id, []]));
   const stored = new Map<string, { status: string; last_ts: number }>();
@@ -178,7 +178,7 @@ export async function writeFindings(c: PoolClient, writes: readonly FindingWrite
     else Object.assign(prev, { record: w.merge ? mergeFinding(prev.record, w.record) : w.record, seq: w.seq, captureId: w.captureId, changed: true });
     changed.set(w.record.id, w.captureId);
   }
-  if (changed.size === 0) return [];
+  if (changed.size === 0) return { added: [], changed: [] };
   const changedIds = [...changed.keys()];
   const rows = changedIds.flatMap((id) => sources.get(id)!.filter((s) => s.changed).map((s) => ({ id, s })));
   const t = nowIso();
@@ -210,40 +210,52 @@ export async function writeFindings(c: PoolClient, writes: readonly FindingWrite
       status_changed_at = coalesce(excluded.status_changed_at, findings.status_changed_at)`;
   // One round trip for the four tables (data-modifying CTEs); the open-finding counts then see all of it.
   await c.query(`WITH s AS (${sourcesSql}), d AS (${docsSql}), l AS (${linksSql}) ${findingsSql}`, p.values);
-  await refreshOpenFindings(c, changedIds);
-  return changedIds.filter((id) => !stored.has(id));
+  return { added: changedIds.filter((id) => !stored.has(id)), changed: changedIds };
 }
 
-/** Open-finding counts of the devices these findings name. */
-export async function refreshOpenFindings(c: PoolClient, findingIds: readonly string[]): Promise<void> {
+/** Open-finding counts of the devices these findings name, and of these devices. */
+export async function refreshOpenFindings(c: PoolClient, findingIds: readonly string[], deviceIds: readonly string[] = []): Promise<void> {
+  if (findingIds.length === 0 && deviceIds.length === 0) return;
   await c.query(`UPDATE devices d SET findings_open = (SELECT count(*) FROM finding_devices fd JOIN findings f ON f.id = fd.finding_id
-    WHERE fd.device_id = d.id AND f.status = 'new') WHERE d.id IN (SELECT device_id FROM finding_devices WHERE finding_id = ANY($1))`, [findingIds]);
+    WHERE fd.device_id = d.id AND f.status = 'new')
+    WHERE d.id IN (SELECT device_id FROM finding_devices WHERE finding_id = ANY($1) UNION SELECT unnest($2::text[]))`, [findingIds, deviceIds]);
 }
 
-/** Flow buckets and protocol counts added to what the capture (or segment) has. */
-export async function addFlows(c: PoolClient, captureId: string, buckets: readonly FlowBucket[], protocols: readonly ProtocolCount[]): Promise<void> {
-  const byT = new Map<number, { flows: number; bytes: number }>();
-  for (const b of buckets) {
-    const x = byT.get(b.t) ?? { flows: 0, bytes: 0 };
-    byT.set(b.t, { flows: x.flows + b.flows, bytes: x.bytes + b.bytes });
-  }
+/**
+ * Flow buckets and protocol counts added to what the capture (or segment) has, as statements for data-modifying
+ * CTEs (the caller sends them with its own statement). Duplicates are summed first: one row may not be hit twice.
+ */
+export function flowsSql(p: Params, captureId: string, buckets: readonly FlowBucket[], protocols: readonly ProtocolCount[]): string[] {
+  const sum = <K>(items: readonly { flows: number; bytes: number }[], key: (x: never) => K): Map<K, { flows: number; bytes: number }> => {
+    const m = new Map<K, { flows: number; bytes: number }>();
+    for (const x of items) {
+      const k = key(x as never);
+      const y = m.get(k) ?? { flows: 0, bytes: 0 };
+      m.set(k, { flows: y.flows + x.flows, bytes: y.bytes + x.bytes });
+    }
+    return m;
+  };
+  const out: string[] = [];
+  const byT = sum(buckets, (b: FlowBucket) => b.t);
   if (byT.size > 0) {
     const ts = [...byT.keys()];
-    await c.query(`INSERT INTO flow_buckets (t, capture_id, flows, bytes) SELECT t, $2, f, b FROM unnest($1::bigint[], $3::bigint[], $4::bigint[]) AS u(t, f, b)
-      ON CONFLICT (t, capture_id) DO UPDATE SET flows = flow_buckets.flows + excluded.flows, bytes = flow_buckets.bytes + excluded.bytes`,
-    [ts, captureId, ts.map((t) => byT.get(t)!.flows), ts.map((t) => byT.get(t)!.bytes)]);
+    out.push(`INSERT INTO flow_buckets (t, capture_id, flows, bytes) SELECT t, ${p.add(captureId)}, f, b
+      FROM unnest(${p.add(ts)}::bigint[], ${p.add(ts.map((t) => byT.get(t)!.flows))}::bigint[], ${p.add(ts.map((t) => byT.get(t)!.bytes))}::bigint[]) AS u(t, f, b)
+      ON CONFLICT (t, capture_id) DO UPDATE SET flows = flow_buckets.flows + excluded.flows, bytes = flow_buckets.bytes + excluded.bytes`);
   }
-  const byName = new Map<string, { flows: number; bytes: number }>();
-  for (const p of protocols) {
-    const x = byName.get(p.name) ?? { flows: 0, bytes: 0 };
-    byName.set(p.name, { flows: x.flows + p.flows, bytes: x.bytes + p.bytes });
-  }
+  const byName = sum(protocols, (x: ProtocolCount) => x.name);
   if (byName.size > 0) {
     const names = [...byName.keys()];
-    await c.query(`INSERT INTO protocols (capture_id, name, flows, bytes) SELECT $1, n, f, b FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS u(n, f, b)
-      ON CONFLICT (capture_id, name) DO UPDATE SET flows = protocols.flows + excluded.flows, bytes = protocols.bytes + excluded.bytes`,
-    [captureId, names, names.map((n) => byName.get(n)!.flows), names.map((n) => byName.get(n)!.bytes)]);
+    out.push(`INSERT INTO protocols (capture_id, name, flows, bytes) SELECT ${p.add(captureId)}, n, f, b
+      FROM unnest(${p.add(names)}::text[], ${p.add(names.map((n) => byName.get(n)!.flows))}::bigint[], ${p.add(names.map((n) => byName.get(n)!.bytes))}::bigint[]) AS u(n, f, b)
+      ON CONFLICT (capture_id, name) DO UPDATE SET flows = protocols.flows + excluded.flows, bytes = protocols.bytes + excluded.bytes`);
   }
+  return out;
+}
+
+/** `WITH` list of statements, named w0, w1, … (empty when none), to put before a statement. */
+export function withAll(statements: readonly string[]): string {
+  return statements.length ? `WITH ${statements.map((x, i) => `w${i} AS (${x})`).join(', ')} ` : '';
 }
 
 /** Replaces assessments (and the devices' grade) and labels. */
