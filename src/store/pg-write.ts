@@ -45,12 +45,25 @@ interface SourceRow<T> {
   changed: boolean;
 }
 
-/** Takes the transaction's advisory locks on these keys (sorted: two writers never wait on each other in a cycle). */
+/**
+ * Most fine-grained locks one transaction takes. Advisory locks live in PostgreSQL's shared lock table
+ * (max_locks_per_transaction × max_connections slots, 6,400 by default); a larger write (a big capture) takes
+ * the one bulk lock exclusively instead, which every small writer holds shared.
+ */
+export const MAX_FINE_LOCKS = 256;
+const BULK_LOCK = 'bulwark.store.bulk';
+
+/**
+ * Takes the transaction's advisory locks on these keys: the bulk lock first (shared, or exclusive for a large
+ * write), then the keys in sorted order, so two writers never wait on each other in a cycle. `alongside`:
+ * other writes of the transaction sent in the same round trip, as data-modifying CTEs.
+ */
 export async function lockKeys(c: PoolClient, keys: readonly string[], alongside: readonly string[] = [], p = new Params()): Promise<void> {
-  if (keys.length === 0 && alongside.length === 0) return;
-  // `alongside`: other writes of the transaction sent in the same round trip, as data-modifying CTEs.
-  await c.query(`${withAll(alongside)}SELECT count(pg_advisory_xact_lock(k)) FROM
-    (SELECT DISTINCT hashtextextended(x, 1515) AS k FROM unnest(${p.add(keys)}::text[]) AS x ORDER BY k) AS s`, p.values);
+  const bulk = keys.length > MAX_FINE_LOCKS;
+  await c.query(`${withAll(alongside)}SELECT count(CASE WHEN s.bulk THEN ${bulk ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared'}(s.k)
+      ELSE pg_advisory_xact_lock(s.k) END)
+    FROM (SELECT hashtextextended(${p.add(BULK_LOCK)}, 1515) AS k, true AS bulk
+      UNION SELECT hashtextextended(x, 1515), false FROM unnest(${p.add(bulk ? [] : keys)}::text[]) AS x ORDER BY bulk DESC, k) AS s`, p.values);
 }
 
 /** Writes device sources and what is shown; returns the ids that were not stored before. */
