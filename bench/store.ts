@@ -59,6 +59,14 @@ function batches(devices: number, findings: number, size: number): { list: Store
   return { list, rows };
 }
 
+/** The store being filled: dropped on SIGINT/SIGTERM too, so a stopped run leaves no schema behind. */
+let current: { drop(): Promise<void> } | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void (current?.drop() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
+
 async function write(store: Store, list: readonly StoreBatch[]): Promise<number> {
   const t = performance.now();
   for (const b of list) await store.applyBatch(b);
@@ -73,6 +81,7 @@ async function writeRates(kind: string, open: () => Promise<{ store: Store; drop
     const scale = size < 100 ? 0.02 : 1;
     const { list, rows } = batches(Math.round(devices * scale), Math.round(findings * scale), size);
     const opened = await open();
+    current = opened;
     try {
       const s = await write(opened.store, list);
       console.log(`| ${kind} | ${size} | ${list.length} | ${fmt(rows)} | ${s.toFixed(2)} | **${fmt(rows / s)}** | ${fmt(list.length / s)} |`);
@@ -131,6 +140,7 @@ await writeRates('PostgreSQL', () => openTestPostgres(), nDevices, nFindings);
 await writeRates('SQLite', async () => openTestSqlite(), nDevices, nFindings);
 
 const filled = await openTestPostgres();
+current = filled;
 try {
   await write(filled.store, batches(nDevices, nFindings, 1000).list);
   await explain(filled.store);
