@@ -6,7 +6,10 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { removeUploadedFiles } from '../api/routes-retention.ts';
-import { SqliteStore } from '../store/sqlite.ts';
+import { describeStore, openStore } from '../store/open.ts';
+import type { Store } from '../store/types.ts';
+import { storeSpecFrom } from './store-location.ts';
+import { ConfigError, loadConfig, type BulwarkConfig } from './config/load.ts';
 import type { Deleted } from '../store/types.ts';
 import { ExitCode } from './exit-codes.ts';
 
@@ -19,6 +22,8 @@ Deletes from a store:
   --device ID      one device (a name or type you set for it is kept for when it comes back)
   --finding ID     one finding
   --db FILE        the store (default ./bulwark.db)
+  --store WHERE    the store as 'bulwark serve --store' takes it: a file, sqlite:FILE or postgres://…
+  --config FILE    configuration file (store.url, PostgreSQL credentials and TLS)
   --upload-dir DIR the server's upload folder (default: bulwark-uploads beside the store)
 
 'bulwark serve' applies the configuration file's retention.days every hour.
@@ -30,7 +35,7 @@ export async function purgeCommand(argv: string[]): Promise<number> {
     v = parseArgs({
       args: argv,
       options: {
-        db: { type: 'string', default: './bulwark.db' }, days: { type: 'string' }, capture: { type: 'string' }, device: { type: 'string' },
+        db: { type: 'string' }, store: { type: 'string' }, config: { type: 'string' }, days: { type: 'string' }, capture: { type: 'string' }, device: { type: 'string' },
         finding: { type: 'string' }, 'upload-dir': { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
@@ -51,12 +56,31 @@ export async function purgeCommand(argv: string[]): Promise<number> {
     process.stderr.write(`bulwark purge: --days must be a whole number of days, at least 1, got '${v.days}'\n`);
     return ExitCode.USAGE;
   }
-  const db = resolve(v.db);
-  if (!existsSync(db)) {
+  let config: BulwarkConfig = {};
+  try {
+    if (v.config !== undefined) config = loadConfig(v.config);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`bulwark purge: ${err.message}\n`);
+    return ExitCode.USAGE;
+  }
+  const spec = storeSpecFrom({ store: v.store, db: v.db }, config);
+  if (typeof spec === 'string') {
+    process.stderr.write(`bulwark purge: --store: ${spec}\n`);
+    return ExitCode.USAGE;
+  }
+  const db = spec.kind === 'sqlite' ? resolve(spec.path) : resolve('bulwark-postgres');
+  if (spec.kind === 'sqlite' && !existsSync(db)) {
     process.stderr.write(`bulwark purge: no store at ${db}\n`);
     return ExitCode.USAGE;
   }
-  const store = new SqliteStore(db);
+  let store: Store;
+  try {
+    store = await openStore(spec.kind === 'sqlite' ? { kind: 'sqlite', path: db } : spec);
+  } catch (err) {
+    process.stderr.write(`bulwark purge: cannot open the store ${describeStore(spec)}: ${(err as Error).message}\n`);
+    return ExitCode.NO_INPUT;
+  }
   try {
     let d: Deleted;
     if (v.days !== undefined) d = await store.purge(Number(v.days));

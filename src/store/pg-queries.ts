@@ -33,14 +33,21 @@ const deviceSorts: Record<(typeof deviceSortKeys)[number], string> = {
   findings: 'findings_open DESC',
 };
 
-/** Same orders as the SQLite store (NULLs sort first ascending there; PostgreSQL is told so). */
+/** Columns that may be NULL: SQLite sorts NULL first ascending, PostgreSQL is told to do the same. */
+const nullable = new Set(['vendor', 'grade']);
+
+/**
+ * Same orders as the SQLite store. Columns that cannot be NULL get no NULLS clause: one would stop PostgreSQL
+ * from reading the (col DESC, id) indexes in order (EXPLAIN showed a sequential scan and sort).
+ */
 export function pgDeviceOrder(sort: string | undefined): string {
   const reverse = sort?.startsWith('-') ?? false;
   const key = reverse ? sort!.slice(1) : (sort ?? 'last_ts');
-  const order = deviceSorts[key as keyof typeof deviceSorts] ?? deviceSorts.last_ts;
+  const known = key in deviceSorts ? (key as keyof typeof deviceSorts) : 'last_ts';
+  const order = deviceSorts[known];
   const flipped = !reverse ? order : order.endsWith('DESC') ? order.replace(/DESC$/, 'ASC') : order.replace(/ASC$/, 'DESC');
-  const nulls = flipped.endsWith('ASC') ? 'NULLS FIRST' : 'NULLS LAST';
-  return `${flipped} ${nulls}, id ${reverse ? 'DESC' : 'ASC'}`;
+  const nulls = !nullable.has(known) ? '' : flipped.endsWith('ASC') ? ' NULLS FIRST' : ' NULLS LAST';
+  return `${flipped}${nulls}, id ${reverse ? 'DESC' : 'ASC'}`;
 }
 
 /** LIKE pattern matching `s` anywhere, with the pattern characters escaped. */

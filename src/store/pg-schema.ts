@@ -184,11 +184,14 @@ CREATE TABLE sensor_batches (
 ];
 
 /**
- * Substring search over devices (q=) uses a trigram index when the pg_trgm extension can be had (it is a
- * trusted extension: a database owner may create it); without it the filter still works, by scanning.
+ * Substring search over devices (q=) and finding titles uses trigram indexes when the pg_trgm extension can be
+ * had (a trusted extension: a database owner may create it); without it the filters still work, by scanning.
+ * The extension is database-wide: it goes into `public` (where an earlier installation put it stays), never
+ * into Bulwark's schema, so dropping one Bulwark schema cannot take other schemas' indexes with it.
  */
-export const trigramSql = `
-CREATE EXTENSION IF NOT EXISTS pg_trgm;
-CREATE INDEX IF NOT EXISTS devices_search_trgm ON devices USING gin (search gin_trgm_ops);
-CREATE INDEX IF NOT EXISTS findings_title_trgm ON findings USING gin (lower(title) gin_trgm_ops);
-`;
+export const createTrigramSql = 'CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public';
+export const trigramSchemaSql = "SELECT extnamespace::regnamespace::text AS ns FROM pg_extension WHERE extname = 'pg_trgm'";
+export function trigramIndexSql(ns: string): string {
+  return `CREATE INDEX IF NOT EXISTS devices_search_trgm ON devices USING gin (search ${ns}.gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS findings_title_trgm ON findings USING gin (lower(title) ${ns}.gin_trgm_ops);`;
+}

@@ -8,7 +8,7 @@ import { userInfo } from 'node:os';
 import pg from 'pg';
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import type { DeviceRecord, DeviceType } from '../inventory/types.ts';
-import { pgMigrations, trigramSql } from './pg-schema.ts';
+import { createTrigramSql, pgMigrations, trigramIndexSql, trigramSchemaSql } from './pg-schema.ts';
 import { Params, pgDeviceOrder, pgDeviceWhere, pgFindingWhere } from './pg-queries.ts';
 import { deviceJson, findingJson, type DeviceShown } from './rows.ts';
 import { FLOW_BUCKET_S } from './flow-series.ts';
@@ -18,7 +18,7 @@ import { checkBatch, scopedId, type BatchOutcome, type SensorRow, type SensorSta
 import {
   CAPTURES_SOURCE, foldDevice, occurrenceOf, scopeDevice, scopeFinding, segmentCaptureId, segmentSha256, segmentSummary, sensorSource,
 } from './sources.ts';
-import { addFlows, lockKeys, nowIso, refreshOpenFindings, writeAssessments, writeDevices, writeFindings, writeShownDevices } from './pg-write.ts';
+import { flowsSql, lockKeys, nowIso, refreshOpenFindings, writeAssessments, writeDevices, writeFindings, writeShownDevices } from './pg-write.ts';
 import type {
   AssessmentInput, CaptureRow, CaptureStatus, CaptureSummaryJson, Counts, Deleted, DeviceOverride, DeviceQuery, FindingQuery,
   FindingUpdate, IngestInput, IngestOutcome, JsonPage, LabelInput, NewCapture, Overview, Page, Store, Timeseries, TimeseriesQuery,
@@ -107,7 +107,7 @@ export class PgStore implements Store {
   }
 
   /** How a worker thread opens the same store. */
-  get reopen(): StoreSpec {
+  get reopen(): Extract<StoreSpec, { kind: 'postgres' }> {
     return { kind: 'postgres', options: this.options };
   }
 
@@ -131,17 +131,25 @@ export class PgStore implements Store {
             throw err;
           }
         }
-        try {
-          await c.query(trigramSql);
-          this.trigram = true;
-        } catch {
-          this.trigram = false; // no pg_trgm here, or no right to create it: search scans instead
-        }
+        this.trigram = await this.trigramIndexes(c);
       } finally {
         await c.query('SELECT pg_advisory_unlock(hashtext($1))', [MIGRATE_LOCK]);
       }
     } finally {
       c.release();
+    }
+  }
+
+  /** The substring-search indexes; false when pg_trgm cannot be had (search then scans). */
+  private async trigramIndexes(c: PoolClient): Promise<boolean> {
+    await c.query(createTrigramSql).catch(() => {}); // not installed, no right to, or another server raced us
+    const ns = (await c.query(trigramSchemaSql)).rows[0]?.ns as string | undefined;
+    if (ns === undefined) return false;
+    try {
+      await c.query(trigramIndexSql(ns));
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -211,11 +219,13 @@ export class PgStore implements Store {
       const [cap] = (await c.query('SELECT status, summary FROM captures WHERE id = $1 FOR UPDATE', [captureId])).rows as Row[];
       if (!cap) throw new Error(`unknown capture ${captureId}`);
       if (cap.status === 'done') return { applied: false, newDeviceIds: [], newFindingIds: [], summary: cap.summary as CaptureSummaryJson };
-      await lockKeys(c, [...input.devices.map((d) => `d:${d.id}`), ...input.findings.map((f) => `f:${f.id}`)]);
+      const p = new Params();
+      await lockKeys(c, [...input.devices.map((d) => `d:${d.id}`), ...input.findings.map((f) => `f:${f.id}`)], flowsSql(p, captureId, input.flowBuckets, input.protocols), p);
       const at = { source: CAPTURES_SOURCE, merge: true, seq: 0, captureId };
       const newDeviceIds = await writeDevices(c, input.devices.map((record) => ({ ...at, record })));
-      const newFindingIds = await writeFindings(c, input.findings.map((record) => ({ ...at, record, occurrence: 0 })));
-      await addFlows(c, captureId, input.flowBuckets, input.protocols);
+      const findings = await writeFindings(c, input.findings.map((record) => ({ ...at, record, occurrence: 0 })));
+      const newFindingIds = findings.added;
+      await refreshOpenFindings(c, findings.changed, newDeviceIds);
       await writeAssessments(c, input.assessments ?? [], input.labels ?? []);
       const s = input.summary;
       const summary: CaptureSummaryJson = {
@@ -234,30 +244,36 @@ export class PgStore implements Store {
     return this.tx(async (c) => {
       const { site, sensor, seq } = batch;
       const seen = batch.status?.sent_at ?? Date.now();
-      // The sensor's row is the lock that applies its batches one at a time, whichever consumer has them.
-      await c.query(`INSERT INTO sensors (site, sensor, first_seen, last_seen, last_seq, applied_through)
-        VALUES ($1, $2, $3, $3, 0, 0) ON CONFLICT DO NOTHING`, [site, sensor, seen]);
-      const [known] = (await c.query('SELECT applied_through FROM sensors WHERE site = $1 AND sensor = $2 FOR UPDATE', [site, sensor])).rows as Row[];
-      const done = seq <= (known.applied_through as number)
-        || (await c.query('SELECT 1 FROM sensor_batches WHERE site = $1 AND sensor = $2 AND seq = $3', [site, sensor, seq])).rowCount! > 0;
-      if (done) return { applied: false, newDeviceIds: [], newFindingIds: [] };
+      // The sensor's row is the lock that applies its batches one at a time, whichever consumer has them
+      // (ON CONFLICT DO UPDATE locks the existing row); its watermark says whether this batch was applied.
+      const [known] = (await c.query(`INSERT INTO sensors (site, sensor, first_seen, last_seen, last_seq, applied_through)
+        VALUES ($1, $2, $3, $3, 0, 0) ON CONFLICT (site, sensor) DO UPDATE SET site = excluded.site
+        RETURNING applied_through, EXISTS (SELECT 1 FROM sensor_batches b WHERE b.site = $1 AND b.sensor = $2 AND b.seq = $4) AS listed`,
+      [site, sensor, seen, seq])).rows as Row[];
+      const through = known.applied_through as number;
+      if (seq <= through || known.listed === true) return { applied: false, newDeviceIds: [], newFindingIds: [] };
       const source = sensorSource(batch);
       const segmentId = batch.segment?.id ?? '';
       const captureId = segmentCaptureId(batch, segmentId);
-      await c.query(`INSERT INTO captures (id, sha256, filename, size, path, status, created_at, started_at, site, sensor)
-        VALUES ($1, $2, $3, 0, '', 'live', $4, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-      [captureId, segmentSha256(batch, segmentId), `${sensor}: ${batch.segment?.id ?? 'live'}`, nowIso(), site, sensor]);
       const devices = (batch.devices ?? []).map((d) => scopeDevice(site, d));
       const findings = (batch.findings ?? []).map((x) => scopeFinding(site, x.finding));
+      const p = new Params();
+      const capture = `INSERT INTO captures (id, sha256, filename, size, path, status, created_at, started_at, site, sensor)
+        VALUES (${p.add(captureId)}, ${p.add(segmentSha256(batch, segmentId))}, ${p.add(`${sensor}: ${batch.segment?.id ?? 'live'}`)}, 0, '', 'live',
+          ${p.add(nowIso())}, ${p.add(nowIso())}, ${p.add(site)}, ${p.add(sensor)}) ON CONFLICT (id) DO NOTHING`;
       const removed = (batch.removedDevices ?? []).map((id) => scopedId(site, id));
-      await lockKeys(c, [...devices.map((d) => `d:${d.id}`), ...removed.map((id) => `d:${id}`), ...findings.map((f) => `f:${f.id}`)]);
+      await lockKeys(c, [...devices.map((d) => `d:${d.id}`), ...removed.map((id) => `d:${id}`), ...findings.map((f) => `f:${f.id}`)],
+        [capture, ...flowsSql(p, captureId, batch.flowBuckets ?? [], batch.protocols ?? [])], p);
       const at = { source, merge: false, seq, captureId };
       const newDeviceIds = await writeDevices(c, devices.map((record) => ({ ...at, record })));
       for (const id of removed) await removeDeviceSource(c, id, source, seq);
-      const newFindingIds = await writeFindings(c, findings.map((record) => ({ ...at, record, occurrence: occurrenceOf(record) })));
-      await addFlows(c, captureId, batch.flowBuckets ?? [], batch.protocols ?? []);
-      await writeAssessments(c, (batch.assessments ?? []).map((a) => ({ ...a, device_id: scopedId(site, a.device_id) })),
-        (batch.labels ?? []).map((l) => ({ ...l, device_id: scopedId(site, l.device_id) })));
+      const written = await writeFindings(c, findings.map((record) => ({ ...at, record, occurrence: occurrenceOf(record) })));
+      const newFindingIds = written.added;
+      await refreshOpenFindings(c, written.changed, newDeviceIds);
+      if ((batch.assessments ?? []).length + (batch.labels ?? []).length > 0) {
+        await writeAssessments(c, (batch.assessments ?? []).map((a) => ({ ...a, device_id: scopedId(site, a.device_id) })),
+          (batch.labels ?? []).map((l) => ({ ...l, device_id: scopedId(site, l.device_id) })));
+      }
       if (batch.segment) {
         const [prev] = (await c.query('SELECT summary FROM captures WHERE id = $1', [captureId])).rows as Row[];
         const [n] = (await c.query(`SELECT (SELECT count(*) FROM device_sources WHERE capture_id = $1 AND source = $2) AS devices,
@@ -270,18 +286,19 @@ export class PgStore implements Store {
           finished_at = CASE WHEN $4 THEN coalesce(finished_at, $5) ELSE NULL END WHERE id = $6`,
         [JSON.stringify(summary), final ? 'done' : 'live', final ? 1 : 0, final, nowIso(), captureId]);
       }
-      // The status of the newest batch wins (batches of one sensor may be applied out of order); the one before stays for rates.
-      await c.query(`UPDATE sensors SET last_seen = greatest(last_seen, $3), first_seen = least(first_seen, $3),
-        prev_status = CASE WHEN $4 > last_seq AND $5::text IS NOT NULL THEN status ELSE prev_status END,
-        status = CASE WHEN $4 > last_seq AND $5::text IS NOT NULL THEN $5 ELSE status END, last_seq = greatest(last_seq, $4)
-        WHERE site = $1 AND sensor = $2`, [site, sensor, seen, seq, batch.status ? JSON.stringify(batch.status) : null]);
-      // Every number up to applied_through is applied; the ones above it are listed until the gap closes.
-      await c.query('INSERT INTO sensor_batches (site, sensor, seq) VALUES ($1, $2, $3)', [site, sensor, seq]);
-      await c.query(`WITH RECURSIVE run(n) AS (SELECT applied_through FROM sensors WHERE site = $1 AND sensor = $2
+      // The status of the newest batch wins (batches of one sensor may be applied out of order); the one before stays
+      // for rates. The next batch in order moves the watermark over itself and over any listed run that follows.
+      const moved = await c.query(`WITH RECURSIVE run(n) AS (SELECT $4::bigint
           UNION ALL SELECT n + 1 FROM run WHERE EXISTS (SELECT 1 FROM sensor_batches WHERE site = $1 AND sensor = $2 AND seq = n + 1))
-        UPDATE sensors SET applied_through = (SELECT max(n) FROM run) WHERE site = $1 AND sensor = $2`, [site, sensor]);
-      await c.query(`DELETE FROM sensor_batches WHERE site = $1 AND sensor = $2
-        AND seq <= (SELECT applied_through FROM sensors WHERE site = $1 AND sensor = $2)`, [site, sensor]);
+        UPDATE sensors SET last_seen = greatest(last_seen, $3), first_seen = least(first_seen, $3),
+          prev_status = CASE WHEN $4 > last_seq AND $5::text IS NOT NULL THEN status ELSE prev_status END,
+          status = CASE WHEN $4 > last_seq AND $5::text IS NOT NULL THEN $5 ELSE status END, last_seq = greatest(last_seq, $4),
+          applied_through = CASE WHEN $4 = applied_through + 1 THEN (SELECT max(n) FROM run) ELSE applied_through END
+        WHERE site = $1 AND sensor = $2 RETURNING applied_through`, [site, sensor, seen, seq, batch.status ? JSON.stringify(batch.status) : null]);
+      const watermark = (moved.rows[0] as Row).applied_through as number;
+      // Out of order: listed until the gap closes. In order past listed ones: those are covered now.
+      if (seq > watermark) await c.query('INSERT INTO sensor_batches (site, sensor, seq) VALUES ($1, $2, $3)', [site, sensor, seq]);
+      else if (watermark > seq) await c.query('DELETE FROM sensor_batches WHERE site = $1 AND sensor = $2 AND seq <= $3', [site, sensor, watermark]);
       return { applied: true, newDeviceIds, newFindingIds };
     });
   }

@@ -9,6 +9,7 @@ import { findingPage, findingsPage } from './pages/findings.ts';
 import { overviewPage } from './pages/overview.ts';
 import { uploadPage } from './pages/upload.ts';
 import { profilePage, profilesPage } from './pages/profiles.ts';
+import { sensorsPage } from './pages/sensors.ts';
 import { currentLocation, match, route, type Cleanup } from './router.ts';
 import { errorNotice } from './widgets.ts';
 
@@ -18,6 +19,7 @@ route('/devices/:id', 'Device', devicePage);
 route('/devices/:id/label', 'Security label', labelPage);
 route('/findings', 'Findings', findingsPage);
 route('/findings/:id', 'Finding', findingPage);
+route('/sensors', 'Sensors', sensorsPage);
 route('/upload', 'Upload', uploadPage);
 route('/profiles', 'Device profiles', profilesPage);
 route('/profiles/:mac', 'Device profile', profilePage);

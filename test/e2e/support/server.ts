@@ -14,6 +14,7 @@ import { createApp } from '../../../src/api/app.ts';
 import { IngestQueue } from '../../../src/api/ingest.ts';
 import { MudService } from '../../../src/api/mud-service.ts';
 import { SqliteStore } from '../../../src/store/sqlite.ts';
+import type { Store } from '../../../src/store/types.ts';
 
 export interface RunningServer {
   url: string;
@@ -27,11 +28,13 @@ export interface ServerOptions {
   token?: string;
   /** MUD profiles folder (as serve --profiles); none by default. */
   profiles?: string;
+  /** Serve this store (closed by the caller) instead of a fresh SQLite file. */
+  store?: Store;
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'bulwark-e2e-server-'));
-  const store = new SqliteStore(join(dir, 'bulwark.db'));
+  const store = options.store ?? new SqliteStore(join(dir, 'bulwark.db'));
   const queue = new IngestQueue(store, { mud: options.profiles ? new MudService(options.profiles) : undefined });
   const app = createApp({ store, queue, token: options.token, maxUploadBytes: 64 * 1024 * 1024, uploadDir: join(dir, 'uploads'), webRoot: options.webRoot });
   const server = await new Promise<Server>((ok, fail) => {
@@ -47,7 +50,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
       await queue.idle();
-      await store.close();
+      if (!options.store) await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
