@@ -150,9 +150,11 @@ export const openApiDocument = {
         type: 'object', required: ['id', 'sha256', 'filename', 'size', 'status', 'progress', 'created_at'],
         properties: {
           id: { type: 'string' }, sha256: { type: 'string' }, filename: { type: 'string' }, size: { type: 'integer' },
-          status: { enum: ['queued', 'ingesting', 'done', 'failed'] }, progress: { type: 'number', minimum: 0, maximum: 1 }, error: { type: 'string' },
+          status: { enum: ['queued', 'ingesting', 'live', 'done', 'failed'], description: "'live': a sensor's segment still receiving batches" },
+          progress: { type: 'number', minimum: 0, maximum: 1 }, error: { type: 'string' },
           created_at: { type: 'string', format: 'date-time' }, started_at: { type: 'string', format: 'date-time' }, finished_at: { type: 'string', format: 'date-time' },
           summary: { type: 'object' },
+          site: { type: 'string', description: 'Site of the sensor a segment came from' }, sensor: { type: 'string', description: 'Sensor a segment came from' },
         },
       },
       DeviceSummary: {

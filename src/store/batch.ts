@@ -72,6 +72,19 @@ export interface SensorRow extends SensorRef {
   status?: SensorStatus;
 }
 
+/** A batch the store refuses (names it cannot namespace safely, a sequence number that is not one). */
+export class BatchError extends Error {}
+
+/** Site and sensor names: letters, digits, '.', '_', '-', at most 64 (they become parts of ids); a site may be '' (local). */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Throws BatchError when the batch cannot be applied as it is (checked before anything is written). */
+export function checkBatch(b: StoreBatch): void {
+  if (typeof b.site !== 'string' || (b.site !== '' && !NAME.test(b.site))) throw new BatchError(`bad site name ${JSON.stringify(b.site)}`);
+  if (typeof b.sensor !== 'string' || !NAME.test(b.sensor)) throw new BatchError(`bad sensor name ${JSON.stringify(b.sensor)}`);
+  if (!Number.isSafeInteger(b.seq) || b.seq < 1) throw new BatchError(`bad batch sequence number ${String(b.seq)}`);
+}
+
 /** Write side for incremental sources; both the SQLite and the PostgreSQL store implement it. */
 export interface BatchWriter {
   /** Apply one batch in one transaction; resolves once it is durable (commit). */

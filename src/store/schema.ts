@@ -142,4 +142,59 @@ CREATE TABLE labels (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 2,
+    name: 'sensors, batches applied, device and finding sources (sensor batches replace, captures merge)',
+    sql: `
+CREATE TABLE sensors (
+  site TEXT NOT NULL,
+  sensor TEXT NOT NULL,
+  first_seen REAL NOT NULL,
+  last_seen REAL NOT NULL,
+  -- Highest batch applied, and the number up to which every batch was applied (several consumers may apply
+  -- a sensor's batches out of order; numbers above it that were applied are in sensor_batches).
+  last_seq INTEGER NOT NULL,
+  applied_through INTEGER NOT NULL,
+  status TEXT,
+  PRIMARY KEY (site, sensor)
+) WITHOUT ROWID;
+CREATE TABLE sensor_batches (
+  site TEXT NOT NULL,
+  sensor TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (site, sensor, seq)
+) WITHOUT ROWID;
+
+-- What each source contributed: '' = captures this server analysed (merged), 'site/sensor' = the sensor's
+-- latest record (replaced). devices/device_docs hold the fold of them (src/store/sources.ts).
+CREATE TABLE device_sources (
+  device_id TEXT NOT NULL,
+  source TEXT NOT NULL,
+  record TEXT NOT NULL,
+  seq INTEGER NOT NULL DEFAULT 0,
+  capture_id TEXT,
+  segments INTEGER NOT NULL DEFAULT 1,
+  PRIMARY KEY (device_id, source)
+) WITHOUT ROWID;
+INSERT INTO device_sources (device_id, source, record, segments)
+  SELECT d.id, '', json_set(dd.record, '$.evidence', json(dd.evidence)), d.captures FROM devices d JOIN device_docs dd ON dd.id = d.id;
+CREATE INDEX device_sources_by_capture ON device_sources(capture_id, source);
+
+CREATE TABLE finding_sources (
+  finding_id TEXT NOT NULL,
+  source TEXT NOT NULL,
+  occurrence INTEGER NOT NULL,
+  record TEXT NOT NULL,
+  seq INTEGER NOT NULL DEFAULT 0,
+  capture_id TEXT NOT NULL,
+  PRIMARY KEY (finding_id, source, occurrence)
+) WITHOUT ROWID;
+INSERT INTO finding_sources (finding_id, source, occurrence, record, capture_id)
+  SELECT f.id, '', 0, fd.record, f.capture_id FROM findings f JOIN finding_docs fd ON fd.id = f.id;
+CREATE INDEX finding_sources_by_capture ON finding_sources(capture_id, source);
+
+ALTER TABLE captures ADD COLUMN site TEXT;
+ALTER TABLE captures ADD COLUMN sensor TEXT;
+`,
+  },
 ];

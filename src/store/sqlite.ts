@@ -8,14 +8,20 @@ import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSy
 import type { DeviceRecord, DeviceType } from '../inventory/types.ts';
 import type { Finding } from '../detect/types.ts';
 import { migrations } from './schema.ts';
-import { autoName, findingDeviceIds, mergeDevice, mergeFinding } from './merge.ts';
+import { findingDeviceIds, mergeDevice, mergeFinding } from './merge.ts';
+import { deviceColumns, type OverrideRow } from './rows.ts';
+import {
+  CAPTURES_SOURCE, foldDevice, foldFinding, occurrenceOf, scopeDevice, scopeFinding, segmentCaptureId, segmentSha256, segmentSummary,
+  sensorSource,
+} from './sources.ts';
+import { checkBatch, scopedId, type BatchOutcome, type SensorRow, type SensorStatus, type StoreBatch } from './batch.ts';
 import { FLOW_BUCKET_S } from './flow-series.ts';
 import {
   deviceFrom, deviceFullSql, deviceOrder, deviceSummarySql, deviceWhere, findingFrom, findingFullSql, findingSummarySql,
   findingWhere,
 } from './sqlite-queries.ts';
 import type {
-  AssessmentInput, CaptureRow, CaptureStatus, CaptureSummaryJson, Counts, DeviceOverride, DeviceQuery, FindingQuery,
+  AssessmentInput, CaptureRow, FlowBucket, ProtocolCount, CaptureStatus, CaptureSummaryJson, Counts, DeviceOverride, DeviceQuery, FindingQuery,
   FindingUpdate, IngestInput, IngestOutcome, JsonPage, LabelInput, NewCapture, Overview, Page, Store, Timeseries,
   TimeseriesQuery, Deleted,
 } from './types.ts';
@@ -175,23 +181,17 @@ export class SqliteStore implements Store {
     return this.tx(() => {
       const newDeviceIds: string[] = [];
       for (const d of input.devices) {
-        const row = this.stmt(`SELECT dd.record, dd.evidence, d.captures FROM ${deviceFrom} WHERE d.id = ?`).get(d.id);
-        if (row) this.writeDevice(mergeDevice(storedDevice(row), d), (row.captures as number) + 1);
-        else {
-          this.writeDevice(d, 1);
-          newDeviceIds.push(d.id);
-        }
+        const prev = this.stmt('SELECT record, segments FROM device_sources WHERE device_id = ? AND source = ?').get(d.id, CAPTURES_SOURCE);
+        const record = prev ? mergeDevice(JSON.parse(prev.record as string) as DeviceRecord, d) : d;
+        if (this.putDevice(d.id, CAPTURES_SOURCE, record, { seq: 0, captureId, segments: prev ? (prev.segments as number) + 1 : 1 })) newDeviceIds.push(d.id);
       }
       const newFindingIds: string[] = [];
       for (const f of input.findings) {
-        if (this.writeFinding(f, captureId)) newFindingIds.push(f.id);
+        const prev = this.stmt('SELECT record FROM finding_sources WHERE finding_id = ? AND source = ? AND occurrence = 0').get(f.id, CAPTURES_SOURCE);
+        const record = prev ? mergeFinding(JSON.parse(prev.record as string) as Finding, f) : f;
+        if (this.putFinding(f.id, CAPTURES_SOURCE, 0, record, 0, captureId)) newFindingIds.push(f.id);
       }
-      const bucket = this.stmt(`INSERT INTO flow_buckets (t, capture_id, flows, bytes) VALUES (?, ?, ?, ?)
-        ON CONFLICT (t, capture_id) DO UPDATE SET flows = flows + excluded.flows, bytes = bytes + excluded.bytes`);
-      for (const b of input.flowBuckets) bucket.run(b.t, captureId, b.flows, b.bytes);
-      const proto = this.stmt(`INSERT INTO protocols (capture_id, name, flows, bytes) VALUES (?, ?, ?, ?)
-        ON CONFLICT (capture_id, name) DO UPDATE SET flows = flows + excluded.flows, bytes = bytes + excluded.bytes`);
-      for (const p of input.protocols) proto.run(captureId, p.name, p.flows, p.bytes);
+      this.addFlows(captureId, input.flowBuckets, input.protocols);
       this.writeAssessments(input.assessments ?? [], input.labels ?? []);
       if (input.findings.length > 0) this.refreshOpenFindings();
       const s = input.summary;
@@ -209,20 +209,11 @@ export class SqliteStore implements Store {
 
   /** Writes a device with its effective fields (override, grade) recomputed. */
   private writeDevice(d: DeviceRecord, captures: number): void {
-    const { evidence, user: _user, ...record } = d;
-    const o = this.stmt('SELECT name, type, vendor FROM device_overrides WHERE device_id = ?').get(d.id);
+    const o = this.stmt('SELECT name, type, vendor FROM device_overrides WHERE device_id = ?').get(d.id) as OverrideRow | undefined;
     const grade = this.stmt('SELECT grade FROM assessments WHERE device_id = ?').get(d.id)?.grade ?? null;
-    const autoVendor = d.identification.vendor ?? d.oui_vendor ?? null;
-    const auto = autoName(d);
-    const user: Record<string, string> = {};
-    for (const k of ['name', 'type', 'vendor'] as const) if (typeof o?.[k] === 'string') user[k] = o[k];
-    const name = user.name ?? auto;
-    const type = user.type ?? d.identification.type;
-    const vendor = user.vendor ?? autoVendor;
-    const search = [d.id, d.mac, name, auto, vendor, d.oui_vendor, d.identification.model, type, ...d.hostnames, ...d.ips.map((i) => i.ip)]
-      .filter((x) => x).join('\n').toLowerCase();
+    const c = deviceColumns(d, o);
     this.stmt(`INSERT INTO device_docs (id, record, evidence) VALUES (?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET record = excluded.record, evidence = excluded.evidence`).run(d.id, JSON.stringify(record), JSON.stringify(evidence));
+      ON CONFLICT (id) DO UPDATE SET record = excluded.record, evidence = excluded.evidence`).run(d.id, JSON.stringify(c.record), JSON.stringify(c.evidence));
     this.stmt(`INSERT INTO devices (id, auto_name, auto_type, auto_vendor, model, name, type, vendor,
         user_json, grade, first_ts, last_ts, bytes, captures)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -230,23 +221,143 @@ export class SqliteStore implements Store {
         auto_type = excluded.auto_type, auto_vendor = excluded.auto_vendor, model = excluded.model, name = excluded.name,
         type = excluded.type, vendor = excluded.vendor, user_json = excluded.user_json, grade = excluded.grade,
         first_ts = excluded.first_ts, last_ts = excluded.last_ts, bytes = excluded.bytes, captures = excluded.captures`).run(
-      d.id, auto, d.identification.type, autoVendor,
-      d.identification.model ?? null, name, type, vendor, Object.keys(user).length ? JSON.stringify(user) : null,
+      d.id, c.autoName, c.autoType, c.autoVendor, c.model, c.name, c.type, c.vendor, c.user ? JSON.stringify(c.user) : null,
       grade as string | null, d.first_ts, d.last_ts, d.bytes_in + d.bytes_out, captures,
     );
+    const search = c.search;
     const rowid = this.stmt('SELECT rowid FROM devices WHERE id = ?').get(d.id)!.rowid as number;
     this.stmt('DELETE FROM device_search WHERE rowid = ?').run(rowid);
     this.stmt('INSERT INTO device_search (rowid, search) VALUES (?, ?)').run(rowid, search);
   }
 
-  /** Inserts or merges a finding; true when it is new. */
-  private writeFinding(f: Finding, captureId: string): boolean {
+  private addFlows(captureId: string, buckets: readonly FlowBucket[], protocols: readonly ProtocolCount[]): void {
+    const bucket = this.stmt(`INSERT INTO flow_buckets (t, capture_id, flows, bytes) VALUES (?, ?, ?, ?)
+      ON CONFLICT (t, capture_id) DO UPDATE SET flows = flows + excluded.flows, bytes = bytes + excluded.bytes`);
+    for (const b of buckets) bucket.run(b.t, captureId, b.flows, b.bytes);
+    const proto = this.stmt(`INSERT INTO protocols (capture_id, name, flows, bytes) VALUES (?, ?, ?, ?)
+      ON CONFLICT (capture_id, name) DO UPDATE SET flows = flows + excluded.flows, bytes = bytes + excluded.bytes`);
+    for (const p of protocols) proto.run(captureId, p.name, p.flows, p.bytes);
+  }
+
+  // --- sensor batches (see batch.ts) ----------------------------------------------------------------------
+
+  async applyBatch(batch: StoreBatch): Promise<BatchOutcome> {
+    checkBatch(batch);
+    return this.tx(() => {
+      const { site, sensor, seq } = batch;
+      const known = this.stmt('SELECT applied_through FROM sensors WHERE site = ? AND sensor = ?').get(site, sensor);
+      const done = known !== undefined && (seq <= (known.applied_through as number)
+        || this.stmt('SELECT 1 AS x FROM sensor_batches WHERE site = ? AND sensor = ? AND seq = ?').get(site, sensor, seq) !== undefined);
+      if (done) return { applied: false, newDeviceIds: [], newFindingIds: [] };
+      const source = sensorSource(batch);
+      const captureId = segmentCaptureId(batch, batch.segment?.id ?? '');
+      this.stmt(`INSERT INTO captures (id, sha256, filename, size, path, status, created_at, started_at, site, sensor)
+        VALUES (?, ?, ?, 0, '', 'live', ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+        .run(captureId, segmentSha256(batch, batch.segment?.id ?? ''), `${sensor}: ${batch.segment?.id ?? 'live'}`, now(), now(), site, sensor);
+      const newDeviceIds: string[] = [];
+      for (const raw of batch.devices ?? []) {
+        const d = scopeDevice(site, raw);
+        const prev = this.stmt('SELECT seq, capture_id, segments FROM device_sources WHERE device_id = ? AND source = ?').get(d.id, source);
+        if (prev && (prev.seq as number) > seq) continue; // a later batch of this sensor already replaced it
+        const segments = prev ? (prev.segments as number) + (prev.capture_id === captureId ? 0 : 1) : 1;
+        if (this.putDevice(d.id, source, d, { seq, captureId, segments })) newDeviceIds.push(d.id);
+      }
+      const newFindingIds: string[] = [];
+      for (const { finding } of batch.findings ?? []) {
+        const f = scopeFinding(site, finding);
+        const occurrence = occurrenceOf(f);
+        const prev = this.stmt('SELECT seq FROM finding_sources WHERE finding_id = ? AND source = ? AND occurrence = ?').get(f.id, source, occurrence);
+        if (prev && (prev.seq as number) > seq) continue;
+        if (this.putFinding(f.id, source, occurrence, f, seq, captureId) && !newFindingIds.includes(f.id)) newFindingIds.push(f.id);
+      }
+      this.addFlows(captureId, batch.flowBuckets ?? [], batch.protocols ?? []);
+      this.writeAssessments((batch.assessments ?? []).map((a) => ({ ...a, device_id: scopedId(site, a.device_id) })),
+        (batch.labels ?? []).map((l) => ({ ...l, device_id: scopedId(site, l.device_id) })));
+      if ((batch.findings ?? []).length > 0) this.refreshOpenFindings();
+      this.writeSegment(batch, captureId, source, newDeviceIds.length, newFindingIds.length);
+      this.markApplied(batch, known !== undefined);
+      return { applied: true, newDeviceIds, newFindingIds };
+    });
+  }
+
+  private writeSegment(batch: StoreBatch, captureId: string, source: string, newDevices: number, newFindings: number): void {
+    if (!batch.segment) return;
+    const prev = this.stmt('SELECT summary FROM captures WHERE id = ?').get(captureId)?.summary;
+    const count = (table: string): number => this.stmt(`SELECT count(DISTINCT ${table === 'device_sources' ? 'device_id' : 'finding_id'}) AS n
+      FROM ${table} WHERE capture_id = ? AND source = ?`).get(captureId, source)!.n as number;
+    const summary = segmentSummary(batch, prev ? JSON.parse(prev as string) as CaptureSummaryJson : undefined,
+      { devices: count('device_sources'), findings: count('finding_sources'), newDevices, newFindings });
+    const final = batch.segment.final;
+    this.stmt(`UPDATE captures SET summary = ?, status = ?, progress = ?, finished_at = CASE WHEN ? THEN coalesce(finished_at, ?) ELSE NULL END
+      WHERE id = ?`).run(JSON.stringify(summary), final ? 'done' : 'live', final ? 1 : 0, final ? 1 : 0, now(), captureId);
+  }
+
+  /** Records the batch number; every number up to `applied_through` is applied, the ones above it are listed. */
+  private markApplied(batch: StoreBatch, known: boolean): void {
+    const { site, sensor, seq } = batch;
+    const seen = batch.status?.sent_at ?? Date.now();
+    if (!known) {
+      this.stmt(`INSERT INTO sensors (site, sensor, first_seen, last_seen, last_seq, applied_through, status)
+        VALUES (?, ?, ?, ?, ?, 0, ?)`).run(site, sensor, seen, seen, seq, batch.status ? JSON.stringify(batch.status) : null);
+    } else {
+      // The status of the newest batch wins (batches of one sensor may be applied out of order).
+      this.stmt(`UPDATE sensors SET last_seen = max(last_seen, ?), first_seen = min(first_seen, ?),
+        status = CASE WHEN ? > last_seq AND ? IS NOT NULL THEN ? ELSE status END, last_seq = max(last_seq, ?)
+        WHERE site = ? AND sensor = ?`).run(seen, seen, seq, batch.status ? 1 : null, batch.status ? JSON.stringify(batch.status) : null, seq, site, sensor);
+    }
+    this.stmt('INSERT INTO sensor_batches (site, sensor, seq) VALUES (?, ?, ?)').run(site, sensor, seq);
+    // Advance the watermark over the contiguous run and drop the numbers it now covers.
+    let through = this.stmt('SELECT applied_through AS n FROM sensors WHERE site = ? AND sensor = ?').get(site, sensor)!.n as number;
+    const next = this.stmt('SELECT 1 AS x FROM sensor_batches WHERE site = ? AND sensor = ? AND seq = ?');
+    while (next.get(site, sensor, through + 1)) through++;
+    this.stmt('UPDATE sensors SET applied_through = ? WHERE site = ? AND sensor = ?').run(through, site, sensor);
+    this.stmt('DELETE FROM sensor_batches WHERE site = ? AND sensor = ? AND seq <= ?').run(site, sensor, through);
+  }
+
+  async listSensors(): Promise<SensorRow[]> {
+    return this.stmt('SELECT * FROM sensors ORDER BY site, sensor').all().map((r) => {
+      const row: SensorRow = {
+        site: r.site as string, sensor: r.sensor as string, first_seen: r.first_seen as number, last_seen: r.last_seen as number,
+        last_seq: r.last_seq as number,
+      };
+      if (r.status !== null) row.status = JSON.parse(r.status as string) as SensorStatus;
+      return row;
+    });
+  }
+
+  /** Stores what one source says of a device and rewrites what is shown; true when the device is new. */
+  private putDevice(id: string, source: string, record: DeviceRecord, at: { seq: number; captureId: string; segments: number }): boolean {
+    const isNew = this.stmt('SELECT 1 AS x FROM devices WHERE id = ?').get(id) === undefined;
+    this.stmt(`INSERT INTO device_sources (device_id, source, record, seq, capture_id, segments) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (device_id, source) DO UPDATE SET record = excluded.record, seq = excluded.seq, capture_id = excluded.capture_id,
+        segments = excluded.segments`).run(id, source, JSON.stringify(record), at.seq, at.captureId, at.segments);
+    const sources = this.stmt('SELECT source, record, segments FROM device_sources WHERE device_id = ?').all(id)
+      .map((r) => ({ source: r.source as string, record: JSON.parse(r.record as string) as DeviceRecord, segments: r.segments as number }));
+    const shown = foldDevice(sources);
+    this.writeDevice({ ...shown.record, id }, shown.captures);
+    // Findings stored before the device (an earlier batch named it first) count from the start.
+    if (isNew) this.stmt(`UPDATE devices SET findings_open = (SELECT count(*) FROM finding_devices fd JOIN findings f ON f.id = fd.finding_id
+      WHERE fd.device_id = devices.id AND f.status = 'new') WHERE id = ?`).run(id);
+    return isNew;
+  }
+
+  /** Stores what one source says of a finding (one occurrence) and rewrites what is shown; true when it is new. */
+  private putFinding(id: string, source: string, occurrence: number, record: Finding, seq: number, captureId: string): boolean {
+    this.stmt(`INSERT INTO finding_sources (finding_id, source, occurrence, record, seq, capture_id) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (finding_id, source, occurrence) DO UPDATE SET record = excluded.record, seq = excluded.seq,
+        capture_id = excluded.capture_id`).run(id, source, occurrence, JSON.stringify(record), seq, captureId);
+    const sources = this.stmt('SELECT source, occurrence, record FROM finding_sources WHERE finding_id = ?').all(id)
+      .map((r) => ({ source: r.source as string, occurrence: r.occurrence as number, record: JSON.parse(r.record as string) as Finding }));
+    return this.writeFinding({ ...foldFinding(sources), id }, captureId);
+  }
+
+  /** Writes the finding as shown, keeping its status (a resolved finding seen again later is new again); true when new. */
+  private writeFinding(merged: Finding, captureId: string): boolean {
+    const f = merged;
     const row = this.stmt(`SELECT fd.record, f.status FROM ${findingFrom} WHERE f.id = ?`).get(f.id);
-    let merged = f;
     let status = 'new';
     if (row) {
       const prev = JSON.parse(row.record as string) as Finding;
-      merged = mergeFinding(prev, f);
       status = row.status === 'resolved' && f.last_ts > prev.last_ts ? 'new' : (row.status as string);
     }
     const statusChanged = row && status !== row.status ? now() : null;
@@ -488,6 +599,7 @@ export class SqliteStore implements Store {
   private deleteSelected(q: { captures?: [string, SQLInputValue]; devices?: [string, SQLInputValue]; findings?: [string, SQLInputValue] }): Deleted {
     const findings = q.findings ? this.stmt(q.findings[0]).all(q.findings[1]).map((r) => r.id as string) : [];
     for (const id of findings) {
+      this.stmt('DELETE FROM finding_sources WHERE finding_id = ?').run(id);
       this.stmt('DELETE FROM finding_devices WHERE finding_id = ?').run(id);
       this.stmt('DELETE FROM finding_docs WHERE id = ?').run(id);
       this.stmt('DELETE FROM findings WHERE id = ?').run(id);
@@ -496,6 +608,7 @@ export class SqliteStore implements Store {
     for (const id of devices) {
       this.stmt('DELETE FROM device_search WHERE rowid = (SELECT rowid FROM devices WHERE id = ?)').run(id);
       for (const table of ['finding_devices', 'assessments', 'labels']) this.stmt(`DELETE FROM ${table} WHERE device_id = ?`).run(id);
+      this.stmt('DELETE FROM device_sources WHERE device_id = ?').run(id);
       this.stmt('DELETE FROM device_docs WHERE id = ?').run(id);
       this.stmt('DELETE FROM devices WHERE id = ?').run(id);
     }
@@ -505,7 +618,7 @@ export class SqliteStore implements Store {
       this.stmt('DELETE FROM captures WHERE id = ?').run(r.id as string);
     }
     if (findings.length > 0) this.refreshOpenFindings();
-    return { captures: captures.length, devices: devices.length, findings: findings.length, files: captures.map((r) => r.path as string) };
+    return { captures: captures.length, devices: devices.length, findings: findings.length, files: captures.map((r) => r.path as string).filter((p) => p !== '') };
   }
 
   async close(): Promise<void> {
@@ -522,6 +635,10 @@ function captureOf(r: Row): CaptureRow {
   if (r.started_at !== null) c.started_at = r.started_at as string;
   if (r.finished_at !== null) c.finished_at = r.finished_at as string;
   if (r.summary !== null) c.summary = JSON.parse(r.summary as string) as CaptureSummaryJson;
+  if (r.sensor !== null) {
+    c.site = r.site as string;
+    c.sensor = r.sensor as string;
+  }
   return c;
 }
 

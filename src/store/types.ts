@@ -7,8 +7,10 @@
 import type { RunSummary } from '../pipeline/stats.ts';
 import type { DeviceRecord, DeviceType } from '../inventory/types.ts';
 import type { Finding } from '../detect/types.ts';
+import type { BatchWriter } from './batch.ts';
 
-export type CaptureStatus = 'queued' | 'ingesting' | 'done' | 'failed';
+/** 'live': a sensor's segment (a live interface run) still receiving batches; 'done' once it ended. */
+export type CaptureStatus = 'queued' | 'ingesting' | 'live' | 'done' | 'failed';
 export type FindingStatus = 'new' | 'acknowledged' | 'resolved';
 export const findingStatuses: readonly FindingStatus[] = ['new', 'acknowledged', 'resolved'];
 
@@ -33,7 +35,7 @@ export interface CaptureRow {
   sha256: string;
   filename: string;
   size: number;
-  /** Where the bytes are (server side; never sent to clients). */
+  /** Where the bytes are (server side; never sent to clients); '' for a sensor's segment. */
   path: string;
   status: CaptureStatus;
   progress: number;
@@ -42,6 +44,9 @@ export interface CaptureRow {
   started_at?: string;
   finished_at?: string;
   summary?: CaptureSummaryJson;
+  /** The sensor a segment came from (absent for captures analysed by this server). */
+  site?: string;
+  sensor?: string;
 }
 
 export interface NewCapture {
@@ -187,7 +192,7 @@ export interface Deleted {
   files: string[];
 }
 
-export interface Store {
+export interface Store extends BatchWriter {
   readonly kind: string;
   /** Registers a capture by content hash. `created` is false when the same bytes are known already. */
   addCapture(c: NewCapture): Promise<{ capture: CaptureRow; created: boolean }>;
