@@ -23,6 +23,12 @@ import { alertHelp, alertsFromIngest, configAlertSpecs, defaultSensorName, openA
 import { ConfigError, loadConfig, type BulwarkConfig } from './config/load.ts';
 import { DatagramSpool } from '../flowrec/spool.ts';
 import { listenUdp, parseListenAddress } from '../flowrec/udp-source.ts';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { LiveSensor } from '../api/live-sensor.ts';
+import { captureHelp, captureOptionSpecs, parseCaptureArgs, type CaptureArgs } from './capture-options.ts';
+import { toolVersion } from '../findings/evidence/package.ts';
+import { parseNetworks } from '../pipeline/site.ts';
+import { detectorOptions } from './analyze.ts';
 
 export const serveHelp = `Usage: bulwark serve [options]
 
@@ -52,6 +58,12 @@ ${alertHelp}  --sensor NAME        this sensor's name in alerts (default: the ho
   --netflow-interval S seconds per flow-export batch (default 60)
   --netflow-spool DIR  where the received datagrams are kept as pcap files (default: bulwark-netflow beside
                        the store)
+
+Live capture: analyse an interface continuously into the store; devices, findings (raised, updated, closed)
+and the overview update about once a second, and the dashboard follows them live. The packet ring (default
+bulwark-ring beside the store) keeps the packets of open findings for 'bulwark evidence --ring'.
+${captureHelp}  --local-nets LIST    this site's networks, comma-separated CIDRs (default: private, CGNAT, link-local)
+  --live-heap-mb N     heap limit of the live analysis worker in MiB (default 512)
   -h, --help           this help
 
 Operations: GET /metrics (Prometheus text format; needs the token when one is set), /healthz, /readyz.
@@ -75,6 +87,10 @@ export interface ServeArgs {
   ingestHeapMb: number;
   maxDecompressedBytes: number;
   netflow?: { address: string; port: number; intervalS: number; spoolDir: string };
+  /** Live capture (--interface ...). */
+  live?: CaptureArgs;
+  localNets?: string[];
+  liveHeapMb: number;
 }
 
 const MIN_TOKEN = 16;
@@ -107,6 +123,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         netflow: { type: 'string' },
         'netflow-interval': { type: 'string', default: '60' },
         'netflow-spool': { type: 'string' },
+        ...captureOptionSpecs,
+        'local-nets': { type: 'string' },
+        'live-heap-mb': { type: 'string', default: '512' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -157,7 +176,20 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     if (!Number.isFinite(intervalS) || intervalS < 1) return `--netflow-interval must be at least 1 second, got '${v['netflow-interval']}'`;
     netflow = { ...where, intervalS, spoolDir: resolve(v['netflow-spool'] ?? join(dirname(db), 'bulwark-netflow')) };
   }
+  const live = parseCaptureArgs(v, join(dirname(db), 'bulwark-ring'));
+  if (typeof live === 'string') return live;
+  let localNets: string[] | undefined = config.site?.local_networks;
+  if (v['local-nets'] !== undefined) {
+    try {
+      localNets = parseNetworks(v['local-nets']);
+    } catch (err) {
+      return `--local-nets: ${(err as Error).message}`;
+    }
+  }
+  const liveHeap = Number(v['live-heap-mb']);
+  if (!/^\d+$/.test(v['live-heap-mb']) || liveHeap < 64) return `--live-heap-mb must be an integer of at least 64, got '${v['live-heap-mb']}'`;
   return {
+    live, localNets, liveHeapMb: liveHeap,
     netflow,
     host, port, db, token, taxiiToken: v['taxii-token'], watch: v.watch, ingest: v.ingest,
     uploadDir: resolve(v['upload-dir'] ?? join(dirname(db), 'bulwark-uploads')),
@@ -243,23 +275,62 @@ export async function serveCommand(argv: string[]): Promise<number> {
     return ExitCode.USAGE;
   }
 
+  let sensor: LiveSensor | undefined;
+  const loopDelay = args.live ? monitorEventLoopDelay({ resolution: 10 }) : undefined;
+  if (args.live) {
+    const live = args.live;
+    sensor = new LiveSensor(store, {
+      interfaces: live.interfaces, capture: live.capture, ring: live.ring,
+      site: 'local', sensor: args.sensor, localNetworks: args.localNets,
+      segmentId: `${live.interfaces.join('+')} ${new Date().toISOString()}`,
+      detectorOptions: { ...detectorOptions(args.config, false), ...queue.indicators?.detectorOptions() },
+      version: toolVersion, heapMb: args.liveHeapMb,
+      announce: (type, data) => queue.announce(type, data),
+      onError: (message) => process.stderr.write(`bulwark serve: live: ${message}\n`),
+    });
+    const failure = await sensor.start();
+    if (failure) {
+      await sensor.stop();
+      process.stderr.write(`bulwark serve: ${failure}\n`);
+      watcher?.stop();
+      clearInterval(retentionTimer);
+      collecting?.stop();
+      server.close();
+      await store.close();
+      return ExitCode.NO_INPUT;
+    }
+    loopDelay!.enable();
+  }
+
   const shownHost = args.host.includes(':') ? `[${args.host.replace(/^\[|\]$/g, '')}]` : args.host;
   process.stdout.write(`Bulwark is serving ${args.db}\n  http://${shownHost}:${port}/${args.token ? '?token=<your token>' : ''}\n`);
   if (args.watch) process.stdout.write(`  watching ${resolve(args.watch)} for captures\n`);
+  if (args.live) process.stdout.write(`  capturing on ${args.live.interfaces.join(', ')} (dumpcap)${args.live.ring ? `, packet ring ${args.live.ring.dir} (${args.live.ring.sizeMiB} MiB)` : ''}; Ctrl-C stops and stores the final state\n`);
   if (collecting) process.stdout.write(`  collecting NetFlow/IPFIX on udp ${collecting.address}:${collecting.port} (batches of ${args.netflow?.intervalS} s in ${spoolDir})\n`);
 
   await new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+    const stop = async (): Promise<void> => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      if (sensor) {
+        // The capture stops first: its final batch is stored while the API still answers.
+        const outcome = await sensor.stop();
+        loopDelay?.disable();
+        const s = sensor.stats;
+        const delay = loopDelay ? `; API event-loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms` : '';
+        process.stderr.write('failure' in outcome
+          ? `bulwark serve: live: ${outcome.failure}\n`
+          : `bulwark serve: live capture stopped: ${outcome.packets} packets, ${outcome.drops} dropped by the capture; ${s.batches} batches stored (slowest ${s.maxApplyMs.toFixed(1)} ms)${delay}\n`);
+      }
       watcher?.stop();
       clearInterval(retentionTimer);
       collecting?.stop();
       server.closeAllConnections();
       server.close(() => done());
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    const onSignal = (): void => void stop();
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
   await queue.idle();
   await alerts.close();

@@ -262,6 +262,15 @@ export class SqliteStore implements Store {
         const segments = prev ? (prev.segments as number) + (prev.capture_id === captureId ? 0 : 1) : 1;
         if (this.putDevice(d.id, source, d, { seq, captureId, segments })) newDeviceIds.push(d.id);
       }
+      // Devices the sensor merged into another (an address-only device that got its MAC): this source no
+      // longer reports them; one no other source reports is deleted.
+      for (const raw of batch.removedDevices ?? []) {
+        const id = scopedId(site, raw);
+        this.stmt('DELETE FROM device_sources WHERE device_id = ? AND source = ?').run(id, source);
+        if (this.stmt('SELECT 1 AS x FROM device_sources WHERE device_id = ?').get(id) === undefined) {
+          this.deleteSelected({ devices: ['SELECT id FROM devices WHERE id = ?', id] });
+        }
+      }
       const newFindingIds: string[] = [];
       for (const { finding } of batch.findings ?? []) {
         const f = scopeFinding(site, finding);

@@ -1,0 +1,108 @@
+/**
+ * `serve --interface` end to end with real components: the server captures (dumpcap) on one end of a veth
+ * pair while tcpreplay (Debian) replays a real capture into the other end, both inside a network namespace
+ * this test creates; Debian's Chromium (playwright-core), started inside the same namespace, shows the
+ * dashboard. The finding must appear in the open findings list while the replay is still running, without
+ * a reload; after SIGINT the final batch is stored (exit 0) and the store holds the replay's devices and
+ * the finding, closed. Needs root and Chromium; skipped with the reason otherwise.
+ *
+ * Trace: test/traces/app-login/telnet-raw.pcap (CredSLayer sample, 272 packets): a telnet login from
+ * 192.168.0.2 to 192.168.0.1, user 'fake', at frame 70.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { buildWeb } from '../../web/build.ts';
+import { SqliteStore } from '../../src/store/sqlite.ts';
+import { chromiumArgs, chromiumAvailable, chromiumPath } from '../e2e/support/browser.ts';
+import { liveTestBlocker, sleep, VethNamespace, waitFor } from './support.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const bulwarkJs = join(root, 'bin/bulwark.js');
+const trace = join(root, 'test/traces/app-login/telnet-raw.pcap');
+const blocker = liveTestBlocker() ?? (chromiumAvailable() ? undefined : `Chromium not installed at ${chromiumPath}`);
+
+test('serve --interface: a finding appears in the dashboard while the replay runs, no reload; SIGINT stores the final state', { skip: blocker, timeout: 180_000 }, async () => {
+  await buildWeb(); // web/dist, which serve uses
+  const ns = new VethNamespace('serve');
+  const work = mkdtempSync(join(tmpdir(), 'bulwark-serve-live-'));
+  const db = join(work, 'bulwark.db');
+  ns.exec(['ip', 'link', 'set', 'lo', 'up']);
+  // Chromium runs inside the namespace too: the server listens on the namespace's loopback.
+  const wrapper = join(work, 'chromium-in-ns');
+  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${ns.name} ${chromiumPath} "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  const server = spawn('ip', ns.argv([process.execPath, bulwarkJs, 'serve', '--interface', ns.captureIf, '--port', '0', '--db', db, '--no-profiles', '--sensor', 'ns-serve']), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  server.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+  server.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+  const exit = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
+  const profile = mkdtempSync(join(tmpdir(), 'bulwark-chromium-'));
+  let context: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined;
+  try {
+    const url = await waitFor('the server to listen and capture', 30_000, () => /(http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1] && /capturing on/.test(out) ? /(http:\/\/127\.0\.0\.1:\d+)\//.exec(out)![1] : undefined);
+    context = await chromium.launchPersistentContext(profile, { executablePath: wrapper, headless: true, args: chromiumArgs, timeout: 30_000 });
+    const page = context.pages()[0] ?? await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    let loads = 0;
+    page.on('load', () => void loads++);
+    await page.goto(`${url}/#/findings`);
+    await page.getByText('No findings yet').waitFor({ timeout: 15_000 });
+    const loadsBefore = loads;
+
+    // 272 packets at 20/s: about 14 s; the login completes at frame 70 (3.5 s in).
+    const replay = spawn('ip', ns.argv(['tcpreplay', '-i', ns.replayIf, '--pps', '20', trace]), { stdio: 'ignore' });
+    let replayDone = false;
+    const replayExit = new Promise<number | null>((resolve) => replay.once('exit', (code) => { replayDone = true; resolve(code); }));
+    const item = page.locator('ul.findings li').filter({ hasText: /telnet|cleartext|password/i });
+    await item.first().waitFor({ timeout: 30_000 });
+    assert.equal(replayDone, false, 'the finding appeared while the replay was still running');
+    assert.equal(loads, loadsBefore, 'no reload: the list updated itself');
+    const text = await item.first().innerText();
+    assert.match(text, /192\.168\.0\.(1|2)/);
+
+    // The devices list follows too: the client at once, the server once its flow ends (5 s after the FINs).
+    await page.goto(`${url}/#/devices`);
+    const loadsOnDevices = loads;
+    await page.locator('table.devices').getByText('192.168.0.2', { exact: true }).waitFor({ timeout: 15_000 });
+    assert.equal(await replayExit, 0);
+    await page.locator('table.devices').getByText('192.168.0.1', { exact: true }).waitFor({ timeout: 30_000 });
+    assert.equal(loads, loadsOnDevices, 'no reload');
+    assert.deepEqual(errors, []);
+
+    await sleep(1500);
+    server.kill('SIGINT');
+    assert.equal(await exit, 0, err);
+    assert.match(err, /live capture stopped: 272 packets, 0 dropped/);
+    assert.match(err, /API event-loop delay p99 [\d.]+ ms/);
+  } finally {
+    await context?.close().catch(() => undefined);
+    if (server.exitCode === null) server.kill('SIGKILL');
+    ns.remove();
+    rmSync(profile, { recursive: true, force: true });
+  }
+  try {
+    // The final batch: the sensor's segment ended, every finding closed at the stop, the replay's devices.
+    const store = new SqliteStore(db);
+    const findings = (await store.listFindings({ limit: 100, offset: 0 })).items.map((j) => JSON.parse(j) as { detector: string; state?: string; closed_ts?: number });
+    const cred = findings.find((f) => f.detector === 'credentials.cleartext');
+    assert.ok(cred, JSON.stringify(findings));
+    const sensors = await store.listSensors();
+    assert.equal(sensors.length, 1);
+    assert.equal(sensors[0].sensor, 'ns-serve');
+    assert.equal(sensors[0].status?.packets, 272);
+    const devices = (await store.listDevices({ limit: 100, offset: 0 })).items.map((j) => JSON.parse(j) as { ips?: { ip: string }[] });
+    const ips = devices.flatMap((d) => (d.ips ?? []).map((b) => b.ip)).sort();
+    assert.deepEqual(ips, ['192.168.0.1', '192.168.0.2']);
+    await store.close();
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
