@@ -4,14 +4,14 @@
  * this test creates; Debian's Chromium (playwright-core), started inside the same namespace, shows the
  * dashboard. The finding must appear in the open findings list while the replay is still running, without
  * a reload; after SIGINT the final batch is stored (exit 0) and the store holds the replay's devices and
- * the finding, closed. Needs root and Chromium; skipped with the reason otherwise.
+ * the finding; its evidence package, cut from serve's packet ring, holds the replayed bytes. Needs root and Chromium; skipped with the reason otherwise.
  *
  * Trace: test/traces/app-login/telnet-raw.pcap (CredSLayer sample, 272 packets): a telnet login from
  * 192.168.0.2 to 192.168.0.1, user 'fake', at frame 70.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,11 +21,18 @@ import { buildWeb } from '../../web/build.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import { chromiumArgs, chromiumAvailable, chromiumPath } from '../e2e/support/browser.ts';
 import { liveTestBlocker, sleep, VethNamespace, waitFor } from './support.ts';
+import { tsharkFields } from '../support/tshark.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bulwarkJs = join(root, 'bin/bulwark.js');
 const trace = join(root, 'test/traces/app-login/telnet-raw.pcap');
 const blocker = liveTestBlocker() ?? (chromiumAvailable() ? undefined : `Chromium not installed at ${chromiumPath}`);
+
+/** Raw bytes of every frame of a capture, by tshark (hex), in file order. */
+function frameBytes(path: string): string[] {
+  const r = spawnSync('tshark', ['-r', path, '-T', 'json', '-x'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return (JSON.parse(r.stdout) as { _source: { layers: { frame_raw: [string] } } }[]).map((p) => p._source.layers.frame_raw[0]);
+}
 
 test('serve --interface: a finding appears in the dashboard while the replay runs, no reload; SIGINT stores the final state', { skip: blocker, timeout: 180_000 }, async () => {
   await buildWeb(); // web/dist, which serve uses
@@ -91,7 +98,7 @@ test('serve --interface: a finding appears in the dashboard while the replay run
   try {
     // The final batch: the sensor's segment ended, every finding closed at the stop, the replay's devices.
     const store = new SqliteStore(db);
-    const findings = (await store.listFindings({ limit: 100, offset: 0 })).items.map((j) => JSON.parse(j) as { detector: string; state?: string; closed_ts?: number });
+    const findings = (await store.listFindings({ limit: 100, offset: 0 })).items.map((j) => JSON.parse(j) as { id: string; detector: string; state?: string; closed_ts?: number });
     const cred = findings.find((f) => f.detector === 'credentials.cleartext');
     assert.ok(cred, JSON.stringify(findings));
     const sensors = await store.listSensors();
@@ -102,6 +109,16 @@ test('serve --interface: a finding appears in the dashboard while the replay run
     const ips = devices.flatMap((d) => (d.ips ?? []).map((b) => b.ip)).sort();
     assert.deepEqual(ips, ['192.168.0.1', '192.168.0.2']);
     await store.close();
+
+    // The finding's evidence package, cut from serve's packet ring (beside the store): the replayed bytes.
+    const pkg = join(work, 'pkg');
+    const env = { ...process.env, BULWARK_KEYS: join(work, 'keys') };
+    const made = spawnSync(process.execPath, [bulwarkJs, 'evidence', '--finding', cred.id, '--ring', join(work, 'bulwark-ring'), '--db', db, '--out', pkg], { encoding: 'utf8', env });
+    assert.equal(made.status, 0, made.stderr);
+    const packed = tsharkFields(join(pkg, 'evidence.pcapng'), '', ['frame.comment']).map(([c]) => Number(/packet (\d+)/.exec(c)?.[1]));
+    assert.ok(packed.length > 0);
+    const original = frameBytes(trace);
+    frameBytes(join(pkg, 'evidence.pcapng')).forEach((hex, i) => assert.equal(hex, original[packed[i] - 1], `packet ${packed[i]}`));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
