@@ -10,14 +10,10 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Store } from '../store/types.ts';
-import { scopedId, type BatchOutcome, type StoreBatch } from '../store/batch.ts';
+import type { BatchOutcome, StoreBatch } from '../store/batch.ts';
 import type { LiveJob, LiveWorkerMessage } from './live-worker.ts';
+import { batchEvents, type LiveSensorEvent } from './live-events.ts';
 
-/** What the live sensor tells the dashboard (the SSE event types it publishes). */
-export type LiveSensorEvent = 'finding.raised' | 'finding.updated' | 'finding.closed' | 'device.new' | 'device.changed' | 'device.removed' | 'sensor.batch';
-
-/** Finding and device events announced per batch; the lists reload on 'sensor.batch' for the rest. */
-export const MAX_EVENTS_PER_BATCH = 200;
 /** How long a stop may take before the worker is terminated. */
 const STOP_TIMEOUT_MS = 60_000;
 
@@ -57,7 +53,9 @@ export class LiveSensor {
     const sensors = await this.store.listSensors();
     const known = sensors.find((s) => s.site === this.options.site && s.sensor === this.options.sensor);
     const { heapMb, announce: _a, onStarted: _s, onError: _e, ...rest } = this.options;
-    const job: LiveJob = { ...rest, firstSeq: (known?.last_seq ?? 0) + 1 };
+    // A database file is written by the worker itself (its own connection); any other store here.
+    const db = this.store.path !== undefined && this.store.path !== ':memory:' && this.store.kind === 'sqlite' ? this.store.path : undefined;
+    const job: LiveJob = { ...rest, firstSeq: (known?.last_seq ?? 0) + 1, db };
     // The worker module has this module's extension: .ts in a checkout, .js in the built package.
     const worker = new Worker(new URL(`./live-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url), {
       workerData: job,
@@ -73,7 +71,11 @@ export class LiveSensor {
           this.options.onStarted?.();
           started();
         } else if (m.type === 'batch') this.enqueue(m.batch);
-        else if (m.type === 'failed') {
+        else if (m.type === 'applied') this.applied(m);
+        else if (m.type === 'apply-failed') {
+          this.stats.failed++;
+          this.options.onError?.(`batch ${m.seq}: ${m.message}`);
+        } else if (m.type === 'failed') {
           outcome = { failure: m.message };
           started(m.message);
         } else outcome = { packets: m.packets, drops: m.drops };
@@ -105,6 +107,18 @@ export class LiveSensor {
     return outcome;
   }
 
+  /** A batch the worker stored: this connection's cached pages are stale; tell the dashboard. */
+  private applied(m: Extract<LiveWorkerMessage, { type: 'applied' }>): void {
+    this.stats.maxApplyMs = Math.max(this.stats.maxApplyMs, m.ms);
+    if (!m.applied) {
+      this.stats.skipped++;
+      return;
+    }
+    this.stats.batches++;
+    this.store.changed?.();
+    for (const ev of m.events) this.options.announce(ev.type, ev.data);
+  }
+
   private enqueue(batch: StoreBatch): void {
     // One batch at a time, in order: a later batch never overtakes an earlier one into the store.
     this.applying = this.applying.then(() => this.apply(batch));
@@ -131,33 +145,6 @@ export class LiveSensor {
   }
 
   private async announce(batch: StoreBatch, outcome: BatchOutcome): Promise<void> {
-    const { announce } = this.options;
-    const site = batch.site;
-    let budget = MAX_EVENTS_PER_BATCH;
-    for (const { finding, change } of batch.findings ?? []) {
-      if (budget-- <= 0) break;
-      const id = scopedId(site, finding.id);
-      const json = await this.store.getFinding(id, false);
-      announce(`finding.${change}`, json ?? { id, detector: finding.detector, severity: finding.severity, title: finding.title, change });
-    }
-    const isNew = new Set(outcome.newDeviceIds);
-    for (const d of batch.devices ?? []) {
-      if (budget-- <= 0) break;
-      const id = scopedId(site, d.id);
-      if (isNew.has(id)) {
-        const json = await this.store.getDevice(id, false);
-        if (json) announce('device.new', json);
-      } else announce('device.changed', { id });
-    }
-    for (const raw of batch.removedDevices ?? []) {
-      if (budget-- <= 0) break;
-      announce('device.removed', { id: scopedId(site, raw) });
-    }
-    const summary = batch.segment?.summary;
-    announce('sensor.batch', {
-      site, sensor: batch.sensor, seq: batch.seq, final: batch.segment?.final ?? false,
-      packets: summary?.packets ?? 0, flows: summary?.flows.total ?? 0,
-      findings: (batch.findings ?? []).length, devices: (batch.devices ?? []).length,
-    });
+    for (const ev of await batchEvents(this.store, batch, outcome)) this.options.announce(ev.type, ev.data);
   }
 }

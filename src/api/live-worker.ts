@@ -1,7 +1,9 @@
 /**
  * The live sensor's worker thread (`serve --interface`): runs one analysis session on the live capture
- * (dumpcap), collects what it publishes into numbered store batches (BatchBuilder) and posts one to the
- * server's thread about once a second. The analysis never runs on the thread that answers the API.
+ * (dumpcap) and collects what it publishes into numbered store batches (BatchBuilder), about one a second.
+ * With a database file it applies them itself through its own connection (SQLite in WAL mode lets the
+ * server keep reading) and posts only the dashboard's events; otherwise it posts the batches for the
+ * server's thread to apply. Neither the analysis nor the store writes run on the thread that answers the API.
  * A 'stop' message ends the capture: every stage flushes and the final batch follows.
  * @module
  */
@@ -11,6 +13,8 @@ import { liveSource } from '../pipeline/source.ts';
 import { Site } from '../pipeline/site.ts';
 import { BatchBuilder } from '../store/batch-builder.ts';
 import type { StoreBatch } from '../store/batch.ts';
+import { SqliteStore } from '../store/sqlite.ts';
+import { batchEvents, type LiveEventOut } from './live-events.ts';
 import { LiveRing } from '../findings/evidence/live-ring.ts';
 import { labelSvg } from '../output/label/svg.ts';
 import { labelPdf } from '../output/label/pdf.ts';
@@ -29,11 +33,15 @@ export interface LiveJob {
   ring?: { dir: string; sizeMiB: number };
   detectorOptions?: Record<string, Record<string, unknown>>;
   version: string;
+  /** SQLite database file: batches are applied here, in the worker. */
+  db?: string;
 }
 
 export type LiveWorkerMessage =
   | { type: 'started' }
   | { type: 'batch'; batch: StoreBatch }
+  | { type: 'applied'; seq: number; applied: boolean; ms: number; events: LiveEventOut[] }
+  | { type: 'apply-failed'; seq: number; message: string }
   | { type: 'failed'; message: string }
   | { type: 'done'; packets: number; drops: number };
 
@@ -53,6 +61,8 @@ const onMessage = (m: { type: string }): void => {
 port.on('message', onMessage);
 
 const ring = job.ring ? new LiveRing(job.ring) : undefined;
+const store = job.db ? new SqliteStore(job.db, { memoPages: false }) : undefined;
+let applying: Promise<void> = Promise.resolve();
 const builder = new BatchBuilder({ site: job.site, sensor: job.sensor, segmentId: job.segmentId, firstSeq: job.firstSeq });
 const hooks = builder.hooks();
 let lastBatch = 0;
@@ -94,14 +104,34 @@ if (source.failure) {
 } else {
   const drops = dropsOf(result.summary);
   post(builder.take(result.summary, { final: true, status: status(drops), devices: result.devices }), assessmentsOf(result));
+  await applying;
   port.postMessage({ type: 'done', packets: result.summary.packets, drops } satisfies LiveWorkerMessage);
 }
+await applying;
+await store?.close();
 // Listening keeps a worker alive: stop listening so it exits (what was posted is delivered first).
 port.off('message', onMessage);
 
 function post(batch: StoreBatch, extra: Partial<StoreBatch>): void {
   lastBatch = Date.now();
-  port.postMessage({ type: 'batch', batch: { ...batch, ...extra } } satisfies LiveWorkerMessage);
+  const full = { ...batch, ...extra };
+  if (!store) {
+    port.postMessage({ type: 'batch', batch: full } satisfies LiveWorkerMessage);
+    return;
+  }
+  // One batch at a time, in order: a later batch never overtakes an earlier one into the store.
+  applying = applying.then(() => apply(store, full));
+}
+
+async function apply(s: SqliteStore, batch: StoreBatch): Promise<void> {
+  const t0 = performance.now();
+  try {
+    const outcome = await s.applyBatch(batch);
+    const events = outcome.applied ? await batchEvents(s, batch, outcome) : [];
+    port.postMessage({ type: 'applied', seq: batch.seq, applied: outcome.applied, ms: performance.now() - t0, events } satisfies LiveWorkerMessage);
+  } catch (err) {
+    port.postMessage({ type: 'apply-failed', seq: batch.seq, message: err instanceof Error ? err.message : String(err) } satisfies LiveWorkerMessage);
+  }
 }
 
 function status(drops = 0): StoreBatch['status'] {
