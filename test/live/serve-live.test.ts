@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { buildWeb } from '../../web/build.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
+import { analyzeCaptures } from '../../src/engine/analyze-captures.ts';
 import { chromiumArgs, chromiumAvailable, chromiumPath } from '../e2e/support/browser.ts';
 import { liveTestBlocker, sleep, VethNamespace, waitFor } from './support.ts';
 import { tsharkFields } from '../support/tshark.ts';
@@ -101,6 +102,10 @@ test('serve --interface: a finding appears in the dashboard while the replay run
     const findings = (await store.listFindings({ limit: 100, offset: 0 })).items.map((j) => JSON.parse(j) as { id: string; detector: string; state?: string; closed_ts?: number });
     const cred = findings.find((f) => f.detector === 'credentials.cleartext');
     assert.ok(cred, JSON.stringify(findings));
+    // Replaced, not summed: the stored finding is the sensor's final state, as the same capture analysed as a file.
+    const stored = JSON.parse((await store.getFinding(cred.id, true))!) as { count: number; state: string; occurrence: number };
+    const fileCred = (await analyzeCaptures([trace])).findings.find((f) => f.detector === 'credentials.cleartext')!;
+    assert.deepEqual([stored.count, stored.occurrence, stored.state], [fileCred.count, fileCred.occurrence, 'closed']);
     const sensors = await store.listSensors();
     assert.equal(sensors.length, 1);
     assert.equal(sensors[0].sensor, 'ns-serve');
