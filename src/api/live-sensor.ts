@@ -14,6 +14,8 @@ import type { BatchOutcome, StoreBatch } from '../store/batch.ts';
 import type { LiveJob, LiveWorkerMessage } from './live-worker.ts';
 import { batchEvents, type LiveSensorEvent } from './live-events.ts';
 
+/** After dumpcap says it captures, how long a failure still counts as failing to start. */
+const START_GRACE_MS = 5000;
 /** How long a stop may take before the worker is terminated. */
 const STOP_TIMEOUT_MS = 60_000;
 
@@ -64,6 +66,8 @@ export class LiveSensor {
     this.worker = worker;
     let started: (failure?: string) => void = () => undefined;
     const startedOrFailed = new Promise<string | undefined>((resolve) => (started = resolve));
+    let failed: (failure: string) => void = () => undefined;
+    const failure = new Promise<string>((resolve) => (failed = resolve));
     this.finished = new Promise((resolve) => {
       let outcome: { packets: number; drops: number } | { failure: string } | undefined;
       worker.on('message', (m: LiveWorkerMessage) => {
@@ -77,6 +81,7 @@ export class LiveSensor {
           this.options.onError?.(`batch ${m.seq}: ${m.message}`);
         } else if (m.type === 'failed') {
           outcome = { failure: m.message };
+          failed(m.message);
           started(m.message);
         } else outcome = { packets: m.packets, drops: m.drops };
       });
@@ -84,6 +89,7 @@ export class LiveSensor {
         const message = err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `the live analysis needed more than its memory limit (${heapMb} MiB) and was stopped` : `the live analysis failed: ${err.message}`;
         outcome ??= { failure: message };
         this.options.onError?.(message);
+        failed(message);
         started(message);
       });
       worker.on('exit', () => {
@@ -91,7 +97,14 @@ export class LiveSensor {
         void this.applying.then(() => resolve(outcome ?? { failure: 'the live analysis stopped unexpectedly' }));
       });
     });
-    return startedOrFailed;
+    const first = await startedOrFailed;
+    if (first !== undefined) return first;
+    // dumpcap says it is capturing before it opens the interface: a missing interface or privilege fails
+    // right after. Such a failure is the start's.
+    let timer: NodeJS.Timeout | undefined;
+    const early = await Promise.race([failure, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), START_GRACE_MS)))]);
+    clearTimeout(timer);
+    return early;
   }
 
   /** Ends the capture: the worker flushes every stage and posts the final batch; resolves once it is stored. */

@@ -65,7 +65,7 @@ const store = job.db ? new SqliteStore(job.db, { memoPages: false }) : undefined
 let applying: Promise<void> = Promise.resolve();
 const builder = new BatchBuilder({ site: job.site, sensor: job.sensor, segmentId: job.segmentId, firstSeq: job.firstSeq });
 const hooks = builder.hooks();
-let lastBatch = 0;
+let lastBatch = Date.now();
 let lastDevices = Date.now();
 let lastAssess = Date.now();
 let session: AnalysisSession | undefined = undefined;
@@ -97,11 +97,18 @@ session = new AnalysisSession({
   },
 });
 
-const result = await session.run([ring ? ring.record(source) : source], { signal: stop.signal });
+// A capture that cannot run is told at once (the server is waiting to know whether it started).
+const watched: typeof source = {
+  ...source,
+  run: async (sink, options) => {
+    const summary = await source.run(sink, options);
+    if (source.failure) port.postMessage({ type: 'failed', message: source.failure.message } satisfies LiveWorkerMessage);
+    return summary;
+  },
+};
+const result = await session.run([ring ? ring.record(watched) : watched], { signal: stop.signal });
 ring?.close();
-if (source.failure) {
-  port.postMessage({ type: 'failed', message: source.failure.message } satisfies LiveWorkerMessage);
-} else {
+if (!source.failure) {
   const drops = dropsOf(result.summary);
   post(builder.take(result.summary, { final: true, status: status(drops), devices: result.devices }), assessmentsOf(result));
   await applying;
