@@ -67,6 +67,11 @@ export class PacketRing {
   /** Blocks not yet written: packets are encoded straight into it (nothing allocated per packet). */
   private readonly pending = Buffer.allocUnsafe(flushAt + (1 << 20));
   private pendingBytes = 0;
+  /** The previous packet's segment, source, link type and interface id (the common case: the same). */
+  private lastSeg: Segment | undefined;
+  private lastSource = '';
+  private lastLinkType = -1;
+  private lastIface = 0;
   private seq = 0;
 
   constructor(dir: string, options: Partial<RingOptions> = {}) {
@@ -91,12 +96,21 @@ export class PacketRing {
   record(source: string, rec: PacketRecord): void {
     let seg = this.current;
     if (seg === undefined || seg.size >= this.opts.segmentBytes) seg = this.rotate();
-    const ifaceKey = `${source}\0${rec.linkType}`;
-    let iface = seg.interfaces.get(ifaceKey)?.id;
-    if (iface === undefined) {
-      iface = seg.interfaces.size;
-      seg.interfaces.set(ifaceKey, { id: iface, linkType: rec.linkType });
-      this.write(seg, idb(rec.linkType, source));
+    let iface: number;
+    if (seg === this.lastSeg && source === this.lastSource && rec.linkType === this.lastLinkType) iface = this.lastIface;
+    else {
+      // Not the previous packet's interface: look it up (a key string only then, not per packet).
+      const ifaceKey = `${source}\0${rec.linkType}`;
+      const known = seg.interfaces.get(ifaceKey)?.id;
+      if (known === undefined) {
+        iface = seg.interfaces.size;
+        seg.interfaces.set(ifaceKey, { id: iface, linkType: rec.linkType });
+        this.write(seg, idb(rec.linkType, source));
+      } else iface = known;
+      this.lastSeg = seg;
+      this.lastSource = source;
+      this.lastLinkType = rec.linkType;
+      this.lastIface = iface;
     }
     let run = seg.runs.get(source);
     if (run === undefined || rec.packetNo !== run.first + run.count) {
