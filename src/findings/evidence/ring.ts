@@ -283,6 +283,10 @@ function idb(linkType: number, source: string): Buffer {
   return block(1, body);
 }
 
+/** Buffer's copy on any Uint8Array source: no view object per packet (a subarray would be one). */
+const copyBytes = (src: Uint8Array, dst: Buffer, at: number, start: number, end: number): number =>
+  Buffer.prototype.copy.call(src, dst, at, start, end);
+
 /** Bytes of an Enhanced Packet Block of `caplen` bytes with its packet id option. */
 function epbSize(caplen: number): number {
   return 12 + 20 + ((caplen + 3) & ~3) + 12 + 4;
@@ -302,7 +306,7 @@ function epb(iface: number, rec: PacketRecord, out: Buffer, at: number): Buffer 
   out.writeUInt32LE(low % 4294967296, at + 16);
   out.writeUInt32LE(rec.caplen, at + 20);
   out.writeUInt32LE(rec.origLen, at + 24);
-  out.set(rec.data.subarray(rec.offset, rec.offset + rec.caplen), at + 28);
+  copyBytes(rec.data, out, at + 28, rec.offset, rec.offset + rec.caplen);
   out.fill(0, at + 28 + rec.caplen, at + 28 + padded);
   const o = at + 28 + padded;
   out.writeUInt16LE(5, o);
