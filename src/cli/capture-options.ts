@@ -19,12 +19,14 @@ export const captureOptionSpecs = {
 } as const;
 
 export const captureHelp = `  --interface IFACE    capture live from IFACE (repeatable: several interfaces in one capture; 'bulwark
-                       interfaces' lists them); needs dumpcap and the capture privilege (README, "Live monitoring")
+                       interfaces' lists them); needs dumpcap and the capture privilege (see the README,
+                       "Live monitoring")
   --filter BPF         capture filter for --interface, tcpdump syntax ("not port 22"); --bpf is the same
   --snaplen N          bytes kept of each packet (default: whole packets)
   --buffer-mb N        kernel capture buffer per interface, MiB (default 32)
-  --ring-dir DIR       keep recent packets in an on-disk ring in DIR, so that evidence packages of live
-                       findings can be cut ('bulwark evidence --ring DIR'); open findings' packets are kept
+  --ring-dir DIR       keep recent packets in an on-disk ring in DIR (analyze: default OUT/ring with --out),
+                       so that evidence packages of live findings can be cut ('bulwark evidence --ring
+                       DIR'); the packets of open findings are kept
   --ring-mb N          disk the ring may use, MiB (default ${defaultRingMiB})
   --no-ring            no packet ring
 `;
