@@ -15,7 +15,9 @@ import type { IngestJob, WorkerMessage } from './ingest-worker.ts';
 import type { MudService } from './mud-service.ts';
 
 export interface LiveEvent {
-  type: 'capture.queued' | 'capture.progress' | 'capture.done' | 'device.new' | 'finding.new';
+  type: 'capture.queued' | 'capture.progress' | 'capture.done' | 'device.new' | 'finding.new'
+    // A live sensor's batch (serve --interface, live-sensor.ts): what it changed.
+    | 'finding.raised' | 'finding.updated' | 'finding.closed' | 'device.changed' | 'device.removed' | 'sensor.batch';
   /** JSON text of the event's data. */
   data: string;
 }
@@ -93,6 +95,11 @@ export class IngestQueue {
 
   get subscribers(): number {
     return this.listeners.size;
+  }
+
+  /** Announce something that did not come through this queue (a live sensor's batch) to the same listeners. */
+  announce(type: LiveEvent['type'], data: unknown): void {
+    this.publish(type, data);
   }
 
   private publish(type: LiveEvent['type'], data: unknown): void {

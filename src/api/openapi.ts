@@ -70,7 +70,7 @@ export const openApiDocument = {
     },
     '/api/events': {
       get: {
-        summary: 'Server-sent events: capture.queued, capture.progress, capture.done, device.new, finding.new',
+        summary: 'Server-sent events: capture.queued, capture.progress, capture.done, device.new, finding.new; from a live sensor (serve --interface) finding.raised, finding.updated, finding.closed, device.changed, device.removed, sensor.batch',
         responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, '503': err('Too many event clients'), ...common },
       },
     },

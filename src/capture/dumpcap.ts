@@ -10,9 +10,12 @@ import { readCaptureStream } from './open.ts';
 import { CaptureError, type CaptureSummary, type PacketRecord } from './types.ts';
 
 export interface LiveCaptureOptions {
-  interface: string;
-  /** Capture filter in BPF syntax (as tcpdump takes it). */
+  /** One interface, or several captured together (dumpcap -i a -i b: one pcapng, one block per interface). */
+  interface: string | readonly string[];
+  /** Capture filter in BPF syntax (as tcpdump takes it), applied on every interface. */
   filter?: string;
+  /** Bytes kept of each packet (dumpcap -s; default: whole packets). */
+  snaplen?: number;
   /** Kernel capture buffer, MiB (dumpcap -B; default 32: a burst waits there instead of being dropped). */
   bufferMiB?: number;
   /** The dumpcap program (default 'dumpcap' on PATH). */
@@ -58,16 +61,24 @@ export interface LiveCaptureSummary extends CaptureSummary {
  * writes its statistics and exits; the summary then carries its drop counters.
  */
 export async function captureLive(options: LiveCaptureOptions, onPacket: (rec: PacketRecord) => void, signal?: AbortSignal): Promise<LiveCaptureSummary> {
-  const name = `interface:${options.interface}`;
-  const args = ['-i', options.interface, '-w', '-', '-q', '-B', String(options.bufferMiB ?? 32)];
-  if (options.filter) args.push('-f', options.filter);
+  const ifaces = interfaceList(options.interface);
+  const shown = ifaces.join(', ');
+  const name = liveSourceName(options.interface);
+  const args: string[] = [];
+  // dumpcap takes capture options after the -i they apply to: repeat them for each interface.
+  for (const i of ifaces) {
+    args.push('-i', i, '-B', String(options.bufferMiB ?? 32));
+    if (options.filter) args.push('-f', options.filter);
+    if (options.snaplen !== undefined) args.push('-s', String(options.snaplen));
+  }
+  args.push('-w', '-', '-q');
   let child: ChildProcess;
   let spawnError: NodeJS.ErrnoException | undefined;
   let stderr = '';
   try {
     child = spawn(options.program ?? 'dumpcap', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
-    return failed(name, classifyFailure(options.interface, '', err as NodeJS.ErrnoException));
+    return failed(name, classifyFailure(shown, '', err as NodeJS.ErrnoException));
   }
   const exited = new Promise<number | null>((resolve) => {
     child.once('error', (err) => {
@@ -103,11 +114,20 @@ export async function captureLive(options: LiveCaptureOptions, onPacket: (rec: P
   clearTimeout(killTimer);
   signal?.removeEventListener('abort', stop);
   if (spawnError || (summary.packets === 0 && !stopped && code !== 0) || (summary.packets === 0 && summary.error && /empty|too short/.test(summary.error.reason) && code !== 0)) {
-    return failed(name, classifyFailure(options.interface, stderr, spawnError));
+    return failed(name, classifyFailure(shown, stderr, spawnError));
   }
   // Stopped by us: a record cut short by the stop is not a fault of the capture.
   if (stopped && summary.error && /runs past|truncated|empty/.test(summary.error.reason)) delete summary.error;
   return summary;
+}
+
+function interfaceList(i: string | readonly string[]): string[] {
+  return typeof i === 'string' ? [i] : [...i];
+}
+
+/** The source name of a live capture, carried by every event as its `file`: 'interface:eth0', 'interface:eth0+wlan0'. */
+export function liveSourceName(i: string | readonly string[]): string {
+  return `interface:${interfaceList(i).join('+')}`;
 }
 
 function failed(name: string, failure: { kind: LiveFailure; message: string }): LiveCaptureSummary {

@@ -8,6 +8,8 @@ import { parseArgs } from 'node:util';
 import type { RunSummary } from '../pipeline/stats.ts';
 import { parseNetworks, Site } from '../pipeline/site.ts';
 import { liveSource, type InputSource } from '../pipeline/source.ts';
+import { captureHelp, captureOptionSpecs, parseCaptureArgs, ringDirOf, type CaptureArgs } from './capture-options.ts';
+import { LiveRing } from '../findings/evidence/live-ring.ts';
 import { loadOverrides, type Overrides } from '../inventory/overrides.ts';
 import { AnalysisSession, type AnalysisResult } from '../engine/session.ts';
 import type { Finding, FindingChange, SuppressionRule } from '../detect/types.ts';
@@ -46,10 +48,7 @@ output files (logrotate).
 
 Options:
   --config FILE        configuration file (YAML; see 'bulwark config --help'); options given here override it
-  --interface IFACE    capture live from IFACE ('bulwark interfaces' lists them); needs dumpcap and the
-                       capture privilege (see the README, "Live monitoring")
-  --filter BPF         capture filter for --interface, tcpdump syntax ("not port 22")
-  --netflow ADDR[:PORT]  collect NetFlow v5/v9 and IPFIX from routers on this UDP address (default port
+${captureHelp}  --netflow ADDR[:PORT]  collect NetFlow v5/v9 and IPFIX from routers on this UDP address (default port
                        2055) instead of reading captures; runs until SIGINT/SIGTERM, then writes the outputs
   --flows-from-capture the captures hold flow-export datagrams (NetFlow/IPFIX over UDP), not traffic
   --json               write flows, events, finding changes and cases as JSON lines to standard output
@@ -90,8 +89,8 @@ ${alertHelp}  -h, --help           this help
 
 export interface AnalyzeArgs {
   files: string[];
-  iface?: string;
-  filter?: string;
+  /** Live capture options (--interface ...). */
+  live?: CaptureArgs;
   netflow?: string;
   flowsFromCapture: boolean;
   sensor: string;
@@ -125,8 +124,7 @@ const analyzeOptions = {
   overrides: { type: 'string' },
   'no-detect': { type: 'boolean', default: false },
   indicators: { type: 'string', multiple: true },
-  interface: { type: 'string', short: 'i' },
-  filter: { type: 'string' },
+  ...captureOptionSpecs,
   sensor: { type: 'string' },
   'local-nets': { type: 'string' },
   suppress: { type: 'string' },
@@ -153,10 +151,9 @@ function parse(argv: string[]): AnalyzeArgs | string {
   }
   const v = parsed.values;
   if (v.help) return '';
-  const sources = [parsed.positionals.length > 0, v.interface !== undefined, v.netflow !== undefined].filter(Boolean).length;
+  const sources = [parsed.positionals.length > 0, (v.interface ?? []).length > 0, v.netflow !== undefined].filter(Boolean).length;
   if (sources === 0) return 'no capture file given (or --interface IFACE for a live capture, --netflow ADDR for flow records)';
   if (sources > 1) return 'give capture files, --interface or --netflow: one kind of input per run';
-  if (v.filter !== undefined && v.interface === undefined) return '--filter applies to a live capture: give --interface too';
   let config: BulwarkConfig = {};
   if (v.config !== undefined) {
     try {
@@ -205,11 +202,13 @@ function parse(argv: string[]): AnalyzeArgs | string {
   const publish = parsePublishArgs(v, config.nats, config.site?.name, sensor);
   if (typeof publish === 'string') return publish;
   if (publish && (v.netflow !== undefined || v['flows-from-capture'])) return '--publish sends packet analysis; it does not apply to flow exports (--netflow, --flows-from-capture)';
+  const onlyConfigured = parsed.positionals.length === 0 && v.netflow === undefined;
+  const live = parseCaptureArgs(v, v.out !== undefined ? ringDirOf(v.out) : undefined, onlyConfigured ? config.capture : {});
+  if (typeof live === 'string') return live;
   return {
     publish,
     files: parsed.positionals,
-    iface: v.interface ?? (parsed.positionals.length === 0 && v.netflow === undefined ? config.capture?.interface : undefined),
-    filter: v.filter ?? config.capture?.filter,
+    live,
     netflow: v.netflow,
     flowsFromCapture: v['flows-from-capture'] ?? false,
     sensor,
@@ -256,7 +255,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
       return ExitCode.USAGE;
     }
   }
-  const live = args.iface !== undefined;
+  const live = args.live !== undefined;
   // Missing inputs are named at once; with nothing left to read there is no summary of zeros to print.
   let missingInputs = 0;
   if (!live && args.netflow === undefined) {
@@ -292,7 +291,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
       return ExitCode.USAGE;
     }
     try {
-      link = new SensorLink(args.publish, settings, streamSettings(args.config.nats), args.sensor, SensorLink.segmentId(args.files, args.iface), live, (line) => {
+      link = new SensorLink(args.publish, settings, streamSettings(args.config.nats), args.sensor, SensorLink.segmentId(args.files, args.live?.interfaces.join("+")), live, (line) => {
         if (!args.quiet) process.stderr.write(`bulwark: ${line}\n`);
       });
     } catch (err) {
@@ -302,6 +301,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     link.start();
   }
   const linked = link?.hooks();
+  const ring = args.live?.ring ? new LiveRing(args.live.ring) : undefined;
   let session: AnalysisSession | undefined = undefined;
   session = new AnalysisSession({
     site: new Site({ sensor: args.sensor, localNetworks: args.localNets }),
@@ -325,6 +325,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     } : undefined,
     onFindingChange: (f, change) => {
       linked?.onFindingChange?.(f, change);
+      ring?.onFindingChange(f, change);
       if (outputs.active) outputs.finding(f, change);
       if (printChanges) writeAll(1, changeLine(f, change));
       if (alerts.size > 0) alerts.publish({ kind: change, finding: f, sensor: args.sensor, deviceNames: deviceNames(session!.inventory.devices()) });
@@ -342,9 +343,10 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     onProgress: (file, p, packets) => progress.update(file, p, packets),
   });
   const onStarted = (): void => {
-    if (!args.quiet) process.stderr.write(`bulwark: capturing on ${args.iface} (dumpcap); Ctrl-C stops, flushes and writes every output\n`);
+    if (!args.quiet) process.stderr.write(`bulwark: capturing on ${args.live!.interfaces.join(', ')} (dumpcap); Ctrl-C stops, flushes and writes every output\n`);
   };
-  const sources: (string | InputSource)[] = live ? [liveSource({ interface: args.iface!, filter: args.filter, onStarted })] : args.files;
+  const liveInput = live ? liveSource({ ...args.live!.capture, interface: args.live!.interfaces, onStarted }) : undefined;
+  const sources: (string | InputSource)[] = liveInput ? [ring ? ring.record(liveInput) : liveInput] : args.files;
   // SIGINT/SIGTERM: stop reading, flush every stage, write everything, exit 0. A second one exits at once.
   const stop = new AbortController();
   const onStop = (): void => {
@@ -379,7 +381,9 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   }
   outputs.close(result);
   const { summary } = result;
-  const failure = live ? (sources[0] as ReturnType<typeof liveSource>).failure : undefined;
+  ring?.close();
+  if (ring && !args.quiet) process.stderr.write(`bulwark: packet ring ${ring.ring.dir}: ${ring.stats.packets} packets recorded, ${ring.ring.files().length} segment files kept\n`);
+  const failure = liveInput?.failure;
   if (failure) {
     process.stderr.write(`bulwark analyze: ${failure.message}\n`);
     return ExitCode.NO_INPUT;

@@ -2,15 +2,18 @@
  * `bulwark evidence`, `bulwark verify` and `bulwark keys`: signed evidence packages and their checking.
  * @module
  */
-import { cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeCaptures } from '../engine/analyze-captures.ts';
 import { createPackage, recordCustody, verifyPackage } from '../findings/evidence/package.ts';
 import { keyDir, publicKeyPem, signingKey } from '../findings/evidence/keys.ts';
 import { ExitCode } from './exit-codes.ts';
+import { SqliteStore } from '../store/sqlite.ts';
+import type { Finding } from '../findings/types.ts';
 
 export const evidenceHelp = `Usage: bulwark evidence (--finding ID | --case ID) --out DIR <capture>...
+       bulwark evidence --finding ID --ring DIR (--findings FILE | --db FILE) --out DIR
        bulwark evidence --copy-from PACKAGE --out DIR
 
 Analyses the captures, then writes an evidence package for one finding or one case into DIR (new or
@@ -18,6 +21,12 @@ empty): evidence.pcapng with exactly the packets that prove it (each with a comm
 findings.json (and case.json), manifest.json (SHA-256 of every file and of each source capture, tool
 version, parameters, UTC time), manifest.sig (Ed25519, key created on first use: see 'bulwark keys') and
 the custody log. --copy-from verifies a package, copies it to DIR and records the copy in its custody log.
+
+A finding of a live capture (analyze --interface, serve --interface) is cut from the sensor's packet ring:
+  --ring DIR           the ring (default of analyze --interface --out OUT: OUT/ring; of serve: bulwark-ring
+                       beside the store)
+  --findings FILE      findings.jsonl of analyze --out (the finding's latest line is used)
+  --db FILE            or the store of serve
 `;
 
 export const verifyHelp = `Usage: bulwark verify [--no-record] DIR [<capture>...]
@@ -44,6 +53,7 @@ export async function evidenceCommand(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: {
       finding: { type: 'string' }, case: { type: 'string' }, out: { type: 'string' }, 'copy-from': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      ring: { type: 'string' }, findings: { type: 'string' }, db: { type: 'string' },
     } });
   } catch (err) {
     return usage(evidenceHelp, 'evidence', (err as Error).message);
@@ -69,6 +79,7 @@ export async function evidenceCommand(argv: string[]): Promise<number> {
     return ExitCode.OK;
   }
   if ((v.finding === undefined) === (v.case === undefined)) return usage(evidenceHelp, 'evidence', 'give exactly one of --finding ID and --case ID');
+  if (v.ring !== undefined) return liveEvidence(v.out, v.ring, v.finding, v.findings, v.db, key);
   if (parsed.positionals.length === 0) return usage(evidenceHelp, 'evidence', 'no capture file given');
   if (parsed.positionals.includes('-')) return usage(evidenceHelp, 'evidence', 'standard input cannot be cut afterwards: give capture files');
   const result = await analyzeCaptures(parsed.positionals);
@@ -89,6 +100,49 @@ export async function evidenceCommand(argv: string[]): Promise<number> {
     });
     const pcap = manifest.files.find((f) => f.path === 'evidence.pcapng');
     process.stdout.write(`${v.out}: ${subject.kind} ${subject.id}, ${pcap?.packets ?? 0} packets, signed by ${key.fingerprint}${key.created ? ' (new key: see bulwark keys)' : ''}\n`);
+    return ExitCode.OK;
+  } catch (err) {
+    process.stderr.write(`bulwark evidence: ${(err as Error).message}\n`);
+    return ExitCode.NO_INPUT;
+  }
+}
+
+/** A live finding's package, cut from the packet ring; the finding comes from findings.jsonl or the store. */
+async function liveEvidence(out: string, ring: string, id: string | undefined, findingsFile: string | undefined, db: string | undefined, key: ReturnType<typeof signingKey>): Promise<number> {
+  if (id === undefined) return usage(evidenceHelp, 'evidence', 'with --ring, give --finding ID (cases are packaged from captures)');
+  if ((findingsFile === undefined) === (db === undefined)) return usage(evidenceHelp, 'evidence', 'with --ring, give exactly one of --findings FILE and --db FILE');
+  if (!existsSync(ring)) return usage(evidenceHelp, 'evidence', `--ring: no such folder '${ring}'`);
+  let finding: Finding | undefined;
+  if (findingsFile !== undefined) {
+    if (!existsSync(findingsFile)) return usage(evidenceHelp, 'evidence', `--findings: no such file '${findingsFile}'`);
+    for (const line of readFileSync(findingsFile, 'utf8').split('\n')) {
+      if (!line.includes(id)) continue;
+      try {
+        const f = JSON.parse(line) as Finding & { change?: string };
+        if (f.id === id) finding = f;
+      } catch { /* a line cut by a crash: the earlier ones stand */ }
+    }
+  } else {
+    if (!existsSync(db!)) return usage(evidenceHelp, 'evidence', `--db: no such file '${db}'`);
+    const store = new SqliteStore(db!);
+    try {
+      const json = await store.getFinding(id, true);
+      if (json) finding = JSON.parse(json) as Finding;
+    } finally {
+      await store.close();
+    }
+  }
+  if (!finding) {
+    process.stderr.write(`bulwark evidence: no finding '${id}' in ${findingsFile ?? db}\n`);
+    return ExitCode.USAGE;
+  }
+  delete (finding as { change?: string }).change;
+  try {
+    const manifest = await createPackage(out, { kind: 'finding', id, findings: [finding] }, [], key, {
+      command: 'evidence', finding: id, ring: resolve(ring), from: resolve(findingsFile ?? db!),
+    }, new Date(), ring);
+    const pcap = manifest.files.find((f) => f.path === 'evidence.pcapng');
+    process.stdout.write(`${out}: finding ${id}, ${pcap?.packets ?? 0} packets from the packet ring, signed by ${key.fingerprint}${key.created ? ' (new key: see bulwark keys)' : ''}\n`);
     return ExitCode.OK;
   } catch (err) {
     process.stderr.write(`bulwark evidence: ${(err as Error).message}\n`);

@@ -27,6 +27,12 @@ import { DatagramSpool } from '../flowrec/spool.ts';
 import { listenUdp, parseListenAddress } from '../flowrec/udp-source.ts';
 import { startConsumer } from './nats-link.ts';
 import { parseServers } from '../fleet/connect.ts';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { LiveSensor } from '../api/live-sensor.ts';
+import { captureHelp, captureOptionSpecs, parseCaptureArgs, type CaptureArgs } from './capture-options.ts';
+import { toolVersion } from '../findings/evidence/package.ts';
+import { parseNetworks } from '../pipeline/site.ts';
+import { detectorOptions } from './analyze.ts';
 
 export const serveHelp = `Usage: bulwark serve [options]
 
@@ -62,6 +68,12 @@ ${alertHelp}  --sensor NAME        this sensor's name in alerts (default: the ho
   --consume nats://HOST:4222  apply what sensors publish ('bulwark analyze --publish') from NATS JetStream
                        to the store (a durable consumer; several serve processes share the work);
                        credentials, TLS, stream and consumer names: the configuration file's nats section
+
+Live capture: analyse an interface continuously into the store; devices, findings (raised, updated, closed)
+and the overview update about once a second, and the dashboard follows them live. The packet ring (default
+bulwark-ring beside the store) keeps the packets of open findings for 'bulwark evidence --ring'.
+${captureHelp}  --local-nets LIST    this site's networks, comma-separated CIDRs (default: private, CGNAT, link-local)
+  --live-heap-mb N     heap limit of the live analysis worker in MiB (default 512)
   -h, --help           this help
 
 Operations: GET /metrics (Prometheus text format; needs the token when one is set), /healthz, /readyz.
@@ -89,6 +101,10 @@ export interface ServeArgs {
   netflow?: { address: string; port: number; intervalS: number; spoolDir: string };
   /** NATS server(s) to consume sensor batches from. */
   consume?: string;
+  /** Live capture (--interface ...). */
+  live?: CaptureArgs;
+  localNets?: string[];
+  liveHeapMb: number;
 }
 
 const MIN_TOKEN = 16;
@@ -123,6 +139,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         'netflow-interval': { type: 'string', default: '60' },
         'netflow-spool': { type: 'string' },
         consume: { type: 'string' },
+        ...captureOptionSpecs,
+        'local-nets': { type: 'string' },
+        'live-heap-mb': { type: 'string', default: '512' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -180,7 +199,20 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     const servers = parseServers(v.consume);
     if (typeof servers === 'string') return `--consume: ${servers}`;
   }
+  const live = parseCaptureArgs(v, join(dirname(db), 'bulwark-ring'));
+  if (typeof live === 'string') return live;
+  let localNets: string[] | undefined = config.site?.local_networks;
+  if (v['local-nets'] !== undefined) {
+    try {
+      localNets = parseNetworks(v['local-nets']);
+    } catch (err) {
+      return `--local-nets: ${(err as Error).message}`;
+    }
+  }
+  const liveHeap = Number(v['live-heap-mb']);
+  if (!/^\d+$/.test(v['live-heap-mb']) || liveHeap < 64) return `--live-heap-mb must be an integer of at least 64, got '${v['live-heap-mb']}'`;
   return {
+    live, localNets, liveHeapMb: liveHeap,
     netflow,
     consume: v.consume,
     host, port, db, store, token, taxiiToken: v['taxii-token'], watch: v.watch, ingest: v.ingest,
@@ -276,24 +308,64 @@ export async function serveCommand(argv: string[]): Promise<number> {
     return ExitCode.USAGE;
   }
 
+  let sensor: LiveSensor | undefined;
+  const loopDelay = args.live ? monitorEventLoopDelay({ resolution: 10 }) : undefined;
+  if (args.live) {
+    const live = args.live;
+    sensor = new LiveSensor(store, {
+      interfaces: live.interfaces, capture: live.capture, ring: live.ring,
+      site: 'local', sensor: args.sensor, localNetworks: args.localNets,
+      segmentId: `${live.interfaces.join('+')} ${new Date().toISOString()}`,
+      detectorOptions: { ...detectorOptions(args.config, false), ...queue.indicators?.detectorOptions() },
+      version: toolVersion, heapMb: args.liveHeapMb,
+      announce: (type, data) => queue.announce(type, data),
+      onError: (message) => process.stderr.write(`bulwark serve: live: ${message}\n`),
+    });
+    const failure = await sensor.start();
+    if (failure) {
+      await sensor.stop();
+      await consumer?.stop();
+      process.stderr.write(`bulwark serve: ${failure}\n`);
+      watcher?.stop();
+      clearInterval(retentionTimer);
+      collecting?.stop();
+      server.close();
+      await store.close();
+      return ExitCode.NO_INPUT;
+    }
+    loopDelay!.enable();
+  }
+
   const shownHost = args.host.includes(':') ? `[${args.host.replace(/^\[|\]$/g, '')}]` : args.host;
   process.stdout.write(`Bulwark is serving ${describeStore(args.store)}\n  http://${shownHost}:${port}/${args.token ? '?token=<your token>' : ''}\n`);
   if (args.watch) process.stdout.write(`  watching ${resolve(args.watch)} for captures\n`);
   if (args.consume) process.stdout.write(`  consuming sensor batches from ${args.consume} (stream ${args.config.nats?.stream ?? 'BULWARK'}, consumer ${args.config.nats?.consumer ?? 'bulwark-central'})\n`);
+  if (args.live) process.stdout.write(`  capturing on ${args.live.interfaces.join(', ')} (dumpcap)${args.live.ring ? `, packet ring ${args.live.ring.dir} (${args.live.ring.sizeMiB} MiB)` : ''}; Ctrl-C stops and stores the final state\n`);
   if (collecting) process.stdout.write(`  collecting NetFlow/IPFIX on udp ${collecting.address}:${collecting.port} (batches of ${args.netflow?.intervalS} s in ${spoolDir})\n`);
 
   await new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+    const stop = async (): Promise<void> => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      if (sensor) {
+        // The capture stops first: its final batch is stored while the API still answers.
+        const outcome = await sensor.stop();
+        loopDelay?.disable();
+        const s = sensor.stats;
+        const delay = loopDelay ? `; API event-loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms` : '';
+        process.stderr.write('failure' in outcome
+          ? `bulwark serve: live: ${outcome.failure}\n`
+          : `bulwark serve: live capture stopped: ${outcome.packets} packets, ${outcome.drops} dropped by the capture; ${s.batches} batches stored (slowest ${s.maxApplyMs.toFixed(1)} ms)${delay}\n`);
+      }
       watcher?.stop();
       clearInterval(retentionTimer);
       collecting?.stop();
       server.closeAllConnections();
       server.close(() => done());
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    const onSignal = (): void => void stop();
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
   await consumer?.stop();
   await queue.idle();

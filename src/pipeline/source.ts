@@ -5,7 +5,7 @@
  * second so a quiet link still ends flows and closes findings.
  * @module
  */
-import { captureLive, type LiveCaptureOptions, type LiveFailure } from '../capture/dumpcap.ts';
+import { captureLive, liveSourceName, type LiveCaptureOptions, type LiveFailure } from '../capture/dumpcap.ts';
 import { openCapture, type OpenCaptureOptions } from '../capture/open.ts';
 import type { CaptureProgress, CaptureSummary, PacketRecord } from '../capture/types.ts';
 import type { FlowRecord } from '../flow/types.ts';
@@ -52,7 +52,7 @@ export function fileSource(path: string, captureOptions: OpenCaptureOptions = {}
 /** A live interface, captured by dumpcap (see src/capture/dumpcap.ts); runs until the signal aborts. */
 export function liveSource(options: LiveCaptureOptions): InputSource & { failure?: { kind: LiveFailure; message: string } } {
   const source: InputSource & { failure?: { kind: LiveFailure; message: string } } = {
-    name: `interface:${options.interface}`,
+    name: liveSourceName(options.interface),
     live: true,
     run: async (sink, runOptions = {}) => {
       const beat = setInterval(() => sink.heartbeat(), 1000);

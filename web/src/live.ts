@@ -11,6 +11,11 @@ const statusListeners = new Set<(connected: boolean) => void>();
 let started = false;
 let connected = false;
 
+/** Events after which a findings list may have changed (an upload finished, a live sensor's batch). */
+export const findingEvents: ReadonlySet<string> = new Set(['finding.new', 'finding.raised', 'finding.updated', 'finding.closed', 'capture.done']);
+/** Events after which a device list may have changed. */
+export const deviceEvents: ReadonlySet<string> = new Set(['device.new', 'device.changed', 'device.removed', 'capture.done']);
+
 export function onLive(fn: LiveListener): () => void {
   listeners.add(fn);
   return () => listeners.delete(fn);

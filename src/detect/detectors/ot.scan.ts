@@ -10,8 +10,8 @@
 import type { Detector, EvidenceRef } from '../types.ts';
 import type { FlowRecord } from '../../flow/types.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
-import { isLocalIp } from '../lib/net.ts';
-import { flowEvidence, isTcpProbe } from '../lib/probes.ts';
+import { evidenceOf, isLocalIp } from '../lib/net.ts';
+import { carriedData, exportedAttempt, flowEvidence, isTcpProbe, opensWithSyn, startedWithSyn } from '../lib/probes.ts';
 import { DistinctWindow } from '../lib/windows.ts';
 import { endpoints, otPorts } from '../lib/ot-commands.ts';
 
@@ -54,7 +54,7 @@ export const detector: Detector<Options> = {
       explanation: '{client} asked at least {threshold} different Modbus unit ids through {server} to identify themselves, or hit units the gateway reports missing, within {window} s: enumerating the devices behind a gateway or on a serial bus. {where}',
     },
   },
-  subscribes: ['flow.end', 'modbus.request', 'modbus.exception'],
+  subscribes: ['flow.start', 'flow.end', 'modbus.request', 'modbus.exception'],
   needs: 'packets',
   create(ctx, options) {
     const hosts = new DistinctWindow<EvidenceRef>(options.windowS, options.minHosts, options.maxTrackedKeys, options.minHosts);
@@ -64,42 +64,60 @@ export const detector: Detector<Options> = {
       ? `${source} is on this network: unless it is an asset-inventory tool run on purpose, find out what runs there.`
       : `${source} is outside the local networks: the industrial network is reachable from there; close it off.`);
 
-    function onFlow(f: FlowRecord): void {
-      const port = f.resp_port;
+    /** One attempt toward an industrial port: counted for both scan shapes at once. */
+    function onAttempt(source: string, target: string, port: number, ts: number, evidence: EvidenceRef, probe: boolean): void {
       const service = otPorts[port];
       if (service === undefined) return;
-      const evidence = flowEvidence(f);
       // Attempts to any industrial port count toward fingerprinting one host; only probes toward host sweeps.
-      const p = ports.add(`${f.orig_ip}>${f.resp_ip}`, port, f.first_ts, evidence);
+      const p = ports.add(`${source}>${target}`, port, ts, evidence);
       if (p.size >= options.minPorts) {
         const tried = [...p.entries()].map(([t]) => `${String(t)} ${otPorts[t as number] ?? ''}`.trim()).join(', ');
         for (const [, item] of p.entries()) {
           ctx.report({
-            messageId: 'ports', key: `ports|${f.orig_ip}|${f.resp_ip}`,
-            data: { source: f.orig_ip, target: f.resp_ip, threshold: options.minPorts, window: options.windowS, ports: tried, where: where(f.orig_ip) },
-            devices: [{ role: 'attacker', ip: f.orig_ip }, { role: 'victim', ip: f.resp_ip }], ts: item.ts, evidence: item.payload,
-            facts: { source: f.orig_ip, target: f.resp_ip },
+            messageId: 'ports', key: `ports|${source}|${target}`,
+            data: { source, target, threshold: options.minPorts, window: options.windowS, ports: tried, where: where(source) },
+            devices: [{ role: 'attacker', ip: source }, { role: 'victim', ip: target }], ts: item.ts, evidence: item.payload,
+            facts: { source, target },
           });
         }
         ports.trip(p);
       }
-      if (f.transport === 'tcp' && !isTcpProbe(f)) return;
-      if (f.transport === 'udp' && f.resp_pkts > 0) return;
-      const h = hosts.add(`${f.orig_ip}|${port}`, f.resp_ip, f.first_ts, evidence);
+      if (!probe) return;
+      const h = hosts.add(`${source}|${port}`, target, ts, evidence);
       if (h.size >= options.minHosts || h.tripped) {
-        const items = h.tripped ? [{ ts: f.first_ts, payload: evidence }] : [...h.entries()].map(([, item]) => item);
+        const items = h.tripped ? [{ ts, payload: evidence }] : [...h.entries()].map(([, item]) => item);
         for (const item of items) {
           ctx.report({
-            messageId: 'hosts', key: `hosts|${f.orig_ip}|${port}`,
-            data: { source: f.orig_ip, service, port, threshold: options.minHosts, window: options.windowS, where: where(f.orig_ip) },
-            devices: [{ role: 'attacker', ip: f.orig_ip }], ts: item.ts, evidence: item.payload, facts: { source: f.orig_ip, port },
+            messageId: 'hosts', key: `hosts|${source}|${port}`,
+            data: { source, service, port, threshold: options.minHosts, window: options.windowS, where: where(source) },
+            devices: [{ role: 'attacker', ip: source }], ts: item.ts, evidence: item.payload, facts: { source, port },
           });
         }
         if (!h.tripped) hosts.trip(h);
       }
     }
 
+    function onFlow(f: FlowRecord): void {
+      if (otPorts[f.resp_port] === undefined) return;
+      const exported = exportedAttempt(f);
+      if (exported) return onAttempt(f.orig_ip, f.resp_ip, f.resp_port, f.first_ts, flowEvidence(f), true);
+      if (f.transport === 'tcp' && startedWithSyn(f)) {
+        // Judged at its SYN (flow.start) already; one that carried data was a connection, not a probe.
+        if (carriedData(f)) hosts.withdraw(`${f.orig_ip}|${f.resp_port}`, f.resp_ip);
+        return;
+      }
+      // Mid-stream TCP and UDP: what the flow was is known only at its end (a UDP probe gets no answer).
+      const probe = f.transport === 'udp' ? f.resp_pkts === 0 : f.transport === 'tcp' && isTcpProbe(f);
+      onAttempt(f.orig_ip, f.resp_ip, f.resp_port, f.first_ts, flowEvidence(f), probe);
+    }
+
     function onEvent(ev: EventRecord): void {
+      if (ev.type === 'flow.start') {
+        // A TCP attempt is judged when it starts, so a sweep of unanswered SYNs is reported as it crosses
+        // the threshold rather than when its probes time out (the TCP idle timeout, 300 s, in live capture).
+        if (opensWithSyn(ev)) onAttempt(String(ev.src_ip), String(ev.dst_ip), Number(ev.dst_port), ev.ts, evidenceOf(ev), true);
+        return;
+      }
       const ends = endpoints(ev);
       const unit = ev.unit_id;
       if (!ends || typeof unit !== 'number') return;

@@ -33,6 +33,20 @@ export function exportedAttempt(f: FlowRecord): EventRecord | undefined {
   } as EventRecord;
 }
 
+/**
+ * A TCP flow record whose originator opened it with a SYN (its attempt was judged at `flow.start` by a
+ * detector that judges attempts as they start; see `opensWithSyn`).
+ */
+export function startedWithSyn(f: FlowRecord): boolean {
+  return f.transport === 'tcp' && f.tcp_state !== 'midstream' && f.orig_tcp_flags !== undefined && f.orig_tcp_flags.includes('S');
+}
+
+/** A flow's first packet is a SYN without ACK (ECN bits allowed): the originator opens a connection. */
+export function opensWithSyn(ev: EventRecord): boolean {
+  const flags = ev.tcp_flags;
+  return ev.transport === 'tcp' && typeof flags === 'string' && flags.includes('S') && !flags.includes('A');
+}
+
 /** An attempt that turned out to be a real connection: its originator sent data. */
 export function carriedData(f: FlowRecord): boolean {
   return f.transport === 'tcp' && f.orig_payload_bytes > 0;

@@ -14,6 +14,7 @@ import type { Case, Finding } from '../types.ts';
 import { appendCustody, custodyHead, custodyLog, verifyCustody, type CustodyEntry } from './custody.ts';
 import { fingerprintOf, signHex, verifyHex, type SigningKey } from './keys.ts';
 import { writePcapng, type EvidencePacket } from './pcapng-writer.ts';
+import { readRing } from './ring.ts';
 
 export const toolName = 'bulwark';
 export const toolVersion = '0.1.0';
@@ -53,9 +54,49 @@ interface Wanted {
 /**
  * Cut the proving packets out of the captures. Each reference names its capture by SHA-256; the
  * captures given are hashed and matched, and a record whose offset differs from the reference's means
- * the file is not the one analysed: refused.
+ * the file is not the one analysed: refused. A reference of a live capture (no capture file: its `file`
+ * is the source, e.g. 'interface:eth0') is cut from the live sensor's packet ring `ringDir`; the ring's
+ * segment files read become the package's sources (hashed as they were when cut).
  */
-export async function cutPackets(findings: readonly Finding[], captures: readonly string[]): Promise<{ packets: EvidencePacket[]; sources: CaptureIdentity[] }> {
+export async function cutPackets(findings: readonly Finding[], captures: readonly string[], ringDir?: string): Promise<{ packets: EvidencePacket[]; sources: CaptureIdentity[] }> {
+  const live = findings.flatMap((f) => f.evidence.filter((e) => !e.sha256 && ringDir !== undefined).map((e) => ({ f, e })));
+  const fromRing = live.length > 0 ? cutFromRing(ringDir!, live) : { packets: [], sources: [] };
+  const filed = findings.map((f) => ({ ...f, evidence: f.evidence.filter((e) => e.sha256 || ringDir === undefined) }));
+  const fromFiles = await cutFromCaptures(filed, captures);
+  return { packets: [...fromFiles.packets, ...fromRing.packets], sources: [...fromFiles.sources, ...fromRing.sources] };
+}
+
+function cutFromRing(dir: string, refs: readonly { f: Finding; e: Finding['evidence'][number] }[]): { packets: EvidencePacket[]; sources: CaptureIdentity[] } {
+  const wanted = new Map<string, Set<number>>();
+  const owners = new Map<string, string[]>();
+  for (const { f, e } of refs) {
+    let set = wanted.get(e.file);
+    if (!set) wanted.set(e.file, (set = new Set()));
+    set.add(e.packet);
+    const key = `${e.file}\0${e.packet}`;
+    const list = owners.get(key) ?? [];
+    if (!list.includes(f.id)) list.push(f.id);
+    owners.set(key, list);
+  }
+  const cut = readRing(dir, wanted);
+  const packets: EvidencePacket[] = [];
+  for (const [source, numbers] of wanted) {
+    const found = cut.packets.get(source);
+    const missing = [...numbers].filter((n) => !found?.has(n));
+    if (missing.length > 0) throw new Error(`packets ${missing.slice(0, 5).join(', ')} of ${source} are no longer in the packet ring ${dir} (rotated out: a larger --ring-mb keeps more)`);
+    for (const n of [...numbers].sort((a, b) => a - b)) {
+      const p = found!.get(n)!;
+      packets.push({ ...p, comment: `bulwark finding ${owners.get(`${source}\0${n}`)!.join(', ')}; source ${source} packet ${n} (live, from the packet ring)` });
+    }
+  }
+  const sources = cut.segments.map((path) => {
+    const bytes = readFileSync(path);
+    return { file: path, sha256: sha256(bytes), size: bytes.length };
+  });
+  return { packets, sources };
+}
+
+async function cutFromCaptures(findings: readonly Finding[], captures: readonly string[]): Promise<{ packets: EvidencePacket[]; sources: CaptureIdentity[] }> {
   const bySha = new Map<string, CaptureIdentity>();
   for (const path of captures) {
     const id = await hashFile(path);
@@ -101,10 +142,10 @@ export async function cutPackets(findings: readonly Finding[], captures: readonl
 }
 
 /** Write a new package into `dir` (which must be empty or absent). Returns the manifest. */
-export async function createPackage(dir: string, subject: PackageSubject, captures: readonly string[], key: SigningKey, parameters: Record<string, unknown>, now = new Date()): Promise<Manifest> {
+export async function createPackage(dir: string, subject: PackageSubject, captures: readonly string[], key: SigningKey, parameters: Record<string, unknown>, now = new Date(), ringDir?: string): Promise<Manifest> {
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`${dir} is not empty: an evidence package is written once`);
+  const { packets, sources } = await cutPackets(subject.findings, captures, ringDir);
   mkdirSync(dir, { recursive: true });
-  const { packets, sources } = await cutPackets(subject.findings, captures);
   const title = subject.case?.title ?? subject.findings[0]?.title ?? subject.id;
   const pcapng = writePcapng(packets, `${toolName} ${toolVersion}`, `Evidence for ${subject.kind} ${subject.id}: ${title}`);
   const files: { path: string; bytes: Uint8Array; packets?: number }[] = [

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCapture } from '../../capture/open.ts';
-import { PacketRing } from './ring.ts';
+import { PacketRing, readRing } from './ring.ts';
 import { tsharkFields } from '../../../test/support/tshark.ts';
 
 const mirai = join(import.meta.dirname, '../../../../shared/captures/malicious/spiderlabs-mirai/2016-11-07-10-35.pcap');
@@ -48,8 +48,33 @@ test('ring: bounded, pinned packets survive with exact bytes, tshark reads the s
   assert.ok(ring.read('mirai', 4519), 'the newest packet is there');
   assert.equal(ring.pin('mirai', 5), false);
   assert.equal(ring.stats.pins_missed, 1);
+  // Another process reads the same packets from the directory alone (packet ids and source names in the
+  // segments); what the ring no longer has is absent, not invented.
+  const cut = readRing(dir, new Map([['mirai', new Set([300, 933, 2042, 4519])]]));
+  assert.deepEqual([...cut.packets.get('mirai')!.keys()].sort((a, b) => a - b), [933, 2042, 4519]);
+  for (const n of [933, 2042]) assert.deepEqual(Buffer.from(cut.packets.get('mirai')!.get(n)!.data), original.get(n)!.data);
+  // tshark sees the packet ids and the source name the ring wrote.
+  const ids = tsharkFields(ring.files().at(-1)!, '', ['frame.packet_id', 'frame.interface_name']);
+  assert.equal(ids.at(-1)![0], '4519');
+  assert.equal(ids.at(-1)![1], 'mirai');
   // tshark reads every segment; together they hold the packets the ring still has.
   const counts = ring.files().map((f) => tsharkFields(f, '', ['frame.number']).length);
   assert.ok(counts.every((c) => c > 0));
   assert.ok(counts.reduce((a, b) => a + b, 0) < total);
+});
+
+test('ring: a released pin lets its segment rotate out', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-ring-release-'));
+  const ring = new PacketRing(dir, { segmentBytes: 32 << 10, maxSegments: 2, maxPinnedSegments: 4 });
+  let pinned = false;
+  await openCapture(mirai).read((rec) => {
+    ring.record('m', rec);
+    if (rec.packetNo === 100) pinned = ring.pin('m', 100, 'finding-1');
+    if (rec.packetNo === 2000) ring.release('finding-1');
+    if (rec.packetNo === 1500) assert.ok(ring.read('m', 100), 'kept while pinned');
+  });
+  ring.close();
+  assert.ok(pinned);
+  assert.equal(ring.read('m', 100), undefined, 'rotated out once released');
+  assert.equal(ring.stats.pinned_evicted, 0);
 });

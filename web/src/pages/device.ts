@@ -4,7 +4,7 @@ import { facts, h, replace, table } from '../dom.ts';
 import { fileLabel, loadCaptureNames } from '../capture-names.ts';
 import { findingItem } from '../findings-view.ts';
 import { bytes, count, deviceName, deviceType, gradeOf, gradeWords, time, typeLabel, vendorOf } from '../format.ts';
-import { onLive } from '../live.ts';
+import { findingEvents, onLive } from '../live.ts';
 import type { Cleanup } from '../router.ts';
 import { signalName } from '../signals.ts';
 import type { Device, Finding } from '../types.ts';
@@ -132,10 +132,11 @@ export function devicePage(root: HTMLElement, params: Record<string, string>): C
   };
 
   const off = onLive((type, data) => {
-    if ((type === 'finding.new' || type === 'capture.done') && !disposed) {
+    if (disposed) return;
+    if (findingEvents.has(type)) {
       const devices = data.devices;
       if (type === 'capture.done' || !Array.isArray(devices) || devices.some((x) => x && typeof x === 'object' && (x as { device_id?: string }).device_id === id)) void load();
-    }
+    } else if ((type === 'device.changed' || type === 'device.new') && data.id === id) void load();
   });
   void load();
   return () => { disposed = true; off(); for (const fn of disposers) fn(); };

@@ -2,7 +2,7 @@
 import { asPage, getJson } from '../api.ts';
 import { h, replace, table } from '../dom.ts';
 import { bytes, count, deviceName, deviceType, firstIp, gradeOf, time, typeLabel, vendorOf } from '../format.ts';
-import { onLive } from '../live.ts';
+import { deviceEvents, findingEvents, onLive } from '../live.ts';
 import { setQuery, type Cleanup } from '../router.ts';
 import type { Device } from '../types.ts';
 import { deviceHref, errorNotice, gradeBadge, link, loading } from '../widgets.ts';
@@ -64,11 +64,10 @@ export function devicesPage(root: HTMLElement, _params: Record<string, string>, 
   };
 
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // At most one reload per 800 ms however many changes arrive (a live sensor sends a batch a second);
+  // findings change the devices' counts of new findings.
   const off = onLive((type) => {
-    if (type === 'device.new' || type === 'capture.done') {
-      clearTimeout(timer);
-      timer = setTimeout(() => void load(), 800);
-    }
+    if ((deviceEvents.has(type) || findingEvents.has(type)) && timer === undefined) timer = setTimeout(() => { timer = undefined; void load(); }, 800);
   });
   void load();
   return () => { disposed = true; off(); clearTimeout(timer); filters.dispose(); };

@@ -4,7 +4,7 @@ import { h, replace } from '../dom.ts';
 import { findingDetails, findingItem, ackButton, devicesOf } from '../findings-view.ts';
 import { loadCaptureNames } from '../capture-names.ts';
 import { severityWords } from '../format.ts';
-import { onLive } from '../live.ts';
+import { findingEvents, onLive } from '../live.ts';
 import { setQuery, type Cleanup } from '../router.ts';
 import { severities, type Finding } from '../types.ts';
 import { errorNotice, loading, severityBadge, statusBadge } from '../widgets.ts';
@@ -64,11 +64,9 @@ export function findingsPage(root: HTMLElement, _params: Record<string, string>,
   };
 
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // At most one reload per 800 ms however many changes arrive (a live sensor sends a batch a second).
   const off = onLive((type) => {
-    if (type === 'finding.new' || type === 'capture.done') {
-      clearTimeout(timer);
-      timer = setTimeout(() => void load(), 800);
-    }
+    if (findingEvents.has(type) && timer === undefined) timer = setTimeout(() => { timer = undefined; void load(); }, 800);
   });
   void load();
   return () => { disposed = true; off(); clearTimeout(timer); };

@@ -3,7 +3,7 @@ import { asPage, getJson } from '../api.ts';
 import { barList, severityColors, timeChart } from '../charts.ts';
 import { h, replace, table } from '../dom.ts';
 import { bytes, count, gradeWords, time, typeLabel } from '../format.ts';
-import { onLive } from '../live.ts';
+import { deviceEvents, findingEvents, onLive } from '../live.ts';
 import type { Cleanup } from '../router.ts';
 import { severities, type Capture, type TimeSeries } from '../types.ts';
 import { card, deviceHref, errorNotice, findingHref, gradeBadge, link, loading, severityBadge } from '../widgets.ts';
@@ -157,11 +157,15 @@ export function overviewPage(root: HTMLElement): Cleanup {
       barList((ov.protocols ?? []).map((p) => ({ label: p.name || 'unknown', value: p.flows, className: 'fill-proto', display: count(p.flows) })), 'No traffic yet.'));
   };
 
-  const schedule = (): void => {
+  const schedule = (ms: number): void => {
     if (timer !== undefined) return;
-    timer = setTimeout(() => { timer = undefined; void load(); }, 1000);
+    timer = setTimeout(() => { timer = undefined; void load(); }, ms);
   };
-  const off = onLive((type) => { if (type === 'capture.done' || type === 'finding.new' || type === 'device.new') schedule(); });
+  // A live sensor's batch alone (traffic counters) refreshes the charts every 5 s; changes within 1 s.
+  const off = onLive((type) => {
+    if (findingEvents.has(type) || deviceEvents.has(type)) schedule(1000);
+    else if (type === 'sensor.batch') schedule(5000);
+  });
   void load();
   return () => {
     disposed = true;
