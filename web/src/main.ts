@@ -11,6 +11,7 @@ import { uploadPage } from './pages/upload.ts';
 import { profilePage, profilesPage } from './pages/profiles.ts';
 import { currentLocation, match, route, type Cleanup } from './router.ts';
 import { errorNotice } from './widgets.ts';
+import { paletteCssVariables } from '../../src/output/palette.ts';
 
 route('/', 'Overview', overviewPage);
 route('/devices', 'Devices', devicesPage);
@@ -21,6 +22,9 @@ route('/findings/:id', 'Finding', findingPage);
 route('/upload', 'Upload', uploadPage);
 route('/profiles', 'Device profiles', profilesPage);
 route('/profiles/:mac', 'Device profile', profilePage);
+
+// Grade, severity and verdict colours: the one palette (CSSOM custom properties, allowed by the strict CSP).
+for (const [name, value] of Object.entries(paletteCssVariables())) document.documentElement.style.setProperty(name, value);
 
 const main = document.getElementById('main') as HTMLElement;
 let cleanup: Cleanup | undefined;
