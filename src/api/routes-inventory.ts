@@ -7,6 +7,7 @@ import type { FindingQuery } from '../store/types.ts';
 import type { AppContextDeps } from './app.ts';
 import { errorResponse, pageBody } from './http-errors.ts';
 import { SVG_CSP } from './security.ts';
+import { relabelDevice } from './relabel.ts';
 import {
   deviceOverrideBody, deviceSort, deviceType, findingStatusList, findingUpdateBody, jsonBody, listOf, number, page,
   severities, text,
@@ -50,6 +51,8 @@ export function inventoryRoutes(app: Hono, deps: AppContextDeps): void {
     const override = deviceOverrideBody(await jsonBody(c));
     const id = c.req.param('id');
     if (!(await store.overrideDevice(id, override))) return noDevice(c);
+    // The label and the assessment's name and advice follow the new name and type.
+    await relabelDevice(store, id);
     return jsonText(c, (await store.getDevice(id, true))!);
   });
 
