@@ -97,7 +97,11 @@ export function timeChart(host: HTMLElement, data: TimeSeries, opts: ChartOption
     axes: [{}, {
       label: opts.yLabel, size: 60,
       ...(counts ? { incrs: countIncrements } : {}),
-      values: (_u, ticks) => ticks.map((v) => fmt(v)),
+      values: (_u, ticks) => {
+        // The ticks drawn on the canvas, readable by tests and tools (the canvas has no text to query).
+        host.dataset.yTicks = ticks.join(' ');
+        return ticks.map((v) => fmt(v));
+      },
     }],
     legend: { live: true },
     cursor: { drag: { x: true, y: false } },
