@@ -2,8 +2,9 @@
 // not our own parser); any Unicode name prints and extracts as written; hostile names escaped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { assessDevice } from '../../src/assess/assess.ts';
@@ -97,4 +98,32 @@ test('the PDF reader places right-aligned and centred text where the layout meas
   // "GRADE" is centred under the grade box (x 200 … 284, centre 242).
   const g = box('GRADE');
   assert.ok(Math.abs((g.xMin + g.xMax) / 2 - 242) < 0.5, JSON.stringify(g));
+});
+
+test('characters DejaVu Sans lacks come from the fallback fonts named in BULWARK_LABEL_FONTS', () => {
+  // U+2900 '⤀' is in DejaVu Serif but not in DejaVu Sans: with Serif as the fallback, it prints and extracts.
+  const serif = createRequire(import.meta.url).resolve('dejavu-fonts-ttf/ttf/DejaVuSerif.ttf');
+  const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+  const name = 'Tür ⤀ Ost';
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-fallback-'));
+  try {
+    const label = (fallback: string | undefined): Uint8Array => {
+      const env = { ...process.env, XDG_CONFIG_HOME: join(dir, 'config'), BULWARK_LABEL_FONTS: fallback ?? '' };
+      const run = (...args: string[]) => spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env });
+      assert.equal(run('devices', '--set', 'mac:b0:c5:54:25:5b:0e', '--name', name).status, 0);
+      const r = run('report', join(root, 'samples/dlink-camera-setup.pcap'), '-o', join(dir, 'r.html'), '--labels', join(dir, 'labels'), '-q');
+      assert.equal(r.status, 0, r.stderr);
+      return readFileSync(join(dir, 'labels', 'mac_b0_c5_54_25_5b_0e.pdf'));
+    };
+    const withFallback = label(serif);
+    assert.ok(pdfText(withFallback).includes(name), pdfText(withFallback).slice(0, 120));
+    const fonts = poppler('pdffonts', withFallback);
+    assert.match(fonts, /\+DejaVuSerif\s/, fonts);
+    // Without it the character has no glyph: DejaVu Sans only, and the reader cannot give '⤀' back.
+    const without = label(undefined);
+    assert.doesNotMatch(poppler('pdffonts', without), /DejaVuSerif/);
+    assert.ok(pdfText(without).includes('Tür'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
