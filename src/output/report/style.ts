@@ -49,13 +49,24 @@ dt { font-weight: 600; } dd { margin: 0; }
 .verdict.v-not_observed { color: var(--verdict-not_observed); } .verdict.v-not_assessable { color: var(--verdict-not_assessable); }
 tr.v-fail { background: #fef2f2; }
 ul.evidence { margin: 4px 0; padding-left: 18px; font-size: 13px; }
-code { font-size: 12px; background: #f3f4f6; padding: 0 3px; border-radius: 3px; word-break: break-all; }
+code { font-size: 12px; background: #f3f4f6; padding: 0 3px; border-radius: 3px; overflow-wrap: break-word; }
 pre { white-space: pre-wrap; font-size: 12px; }
 .timeline { background: #fff; border: 1px solid var(--line); border-radius: 8px; }
 .tl-label, .tl-tick { font-size: 11px; fill: #374151; }
 .tl-lane { fill: #f3f4f6; }
 .tl-axis { stroke: #9ca3af; }
 footer { text-align: center; color: var(--muted); font-size: 12px; padding: 20px; }
-@media (max-width: 800px) { .device { grid-template-columns: 1fr; } }
+@media (max-width: 800px) { .device { grid-template-columns: minmax(0, 1fr); } }
+/* Phones: narrower margins; each table row becomes a card with its column names above the values. */
+@media (max-width: 640px) {
+  header { padding: 14px 16px; } main { padding: 8px 12px 32px; }
+  .device { padding: 10px; } .device .label svg { width: 100%; max-width: 300px; }
+  dl { grid-template-columns: minmax(0, 1fr); } dd { margin-bottom: 6px; }
+  table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%; }
+  table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.stack tr { border: 1px solid var(--line); border-radius: 6px; margin: 0 0 8px; }
+  table.stack td { border-bottom: none; padding: 3px 10px; }
+  table.stack td::before { content: attr(data-label); display: block; font-size: 12px; font-weight: 600; color: var(--muted); }
+}
 @media print { header { background: none; color: var(--ink); } details { display: block; } .device { break-inside: avoid; } }
 `;
