@@ -9,7 +9,6 @@ import { analyzeCaptures, type AnalysisResult } from '../engine/analyze-captures
 import { analyzeFlowExports } from '../engine/analyze-flows.ts';
 import type { DeviceAssessment } from '../assess/types.ts';
 import { labelSvg } from '../output/label/svg.ts';
-import { labelPdf } from '../output/label/pdf.ts';
 import { FlowSeries } from '../store/flow-series.ts';
 import type { CaptureRow, IngestOutcome, LabelInput, Store } from '../store/types.ts';
 import { MudService } from './mud-service.ts';
@@ -91,7 +90,8 @@ function renderLabels(assessments: readonly DeviceAssessment[], result: WithAsse
     const device = devices.get(a.device_id);
     if (!device) continue;
     try {
-      labels.push({ device_id: a.device_id, svg: labelSvg(a, device), pdf: labelPdf(a, device) });
+      // The PDF (about 0.1 s each: font subsetting) is made when first asked for (routes-inventory.ts).
+      labels.push({ device_id: a.device_id, svg: labelSvg(a, device) });
     } catch (err) {
       process.stderr.write(`bulwark: label for ${a.device_id} failed: ${err instanceof Error ? err.message : String(err)}\n`);
     }

@@ -23,7 +23,18 @@ export async function relabelDevice(store: Store, id: string, onlyOverridden = f
   if (onlyOverridden && device.user === undefined) return false;
   const stored = JSON.parse(assessmentJson) as DeviceAssessment & { updated_at?: string };
   const { updated_at: _updated, ...previous } = stored;
-  const a = renameAssessment(previous, device);
-  await store.saveAssessments([a], [{ device_id: id, svg: labelSvg(a, device), pdf: labelPdf(a, device) }]);
+  let a: DeviceAssessment;
+  let svg: string;
+  let pdf: Uint8Array;
+  try {
+    a = renameAssessment(previous, device);
+    svg = labelSvg(a, device);
+    pdf = labelPdf(a, device);
+  } catch (err) {
+    // A stored assessment that cannot be drawn (written by an older version, or partial) keeps its label.
+    process.stderr.write(`bulwark: label for ${id} failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    return false;
+  }
+  await store.saveAssessments([a], [{ device_id: id, svg, pdf }]);
   return true;
 }

@@ -75,7 +75,9 @@ export function inventoryRoutes(app: Hono, deps: AppContextDeps): void {
   for (const format of ['svg', 'pdf'] as const) {
     app.get(`/api/devices/:id/label.${format}`, async (c) => {
       const id = c.req.param('id');
-      const bytes = await store.getLabel(id, format);
+      let bytes = await store.getLabel(id, format);
+      // PDFs are made on first request (ingest stores the SVG only) and kept until the label changes.
+      if (!bytes && format === 'pdf' && (await relabelDevice(store, id))) bytes = await store.getLabel(id, format);
       if (!bytes) {
         if (!(await store.getDevice(id, false))) return noDevice(c);
         return errorResponse(c, 404, 'no_label', `Device '${id}' has no ${format.toUpperCase()} label yet`);

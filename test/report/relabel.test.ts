@@ -37,6 +37,10 @@ test('API: a rename and retype re-render the label (SVG and PDF) and the assessm
     assert.equal(before.name, 'D-Link DCS-935L');
     assert.equal(before.noun, 'camera');
     assert.ok(before.advice.some((a) => a.includes('This camera')), before.advice.join(' | '));
+    // The ingest stores the SVG; the PDF is made on first request.
+    const firstPdf = await get('/label.pdf');
+    assert.equal(firstPdf.status, 200);
+    assert.ok(pdfText(new Uint8Array(await firstPdf.arrayBuffer())).includes('D-Link DCS-935L'));
 
     const patch = await f.app.request(`/api/devices/${encodeURIComponent(camera)}`, {
       method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: newName, type: 'plug' }),

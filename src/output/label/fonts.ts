@@ -90,7 +90,26 @@ export function textRuns(text: string, bold = false): TextRun[] {
   return runs;
 }
 
-/** Advance width of one run in points at `size` (with the font's kerning, as the PDF draws it). */
+/**
+ * OpenType features the PDF draws without: no kerning and no ligatures, so a run is as wide as the sum of its
+ * characters' advances, which is what the layout measures (script shaping, e.g. Arabic letter forms, stays on).
+ */
+export const drawFeatures = { kern: false, liga: false, clig: false, dlig: false } as const;
+
+const advances = new WeakMap<LabelFace, Map<number, number>>();
+
+/** Advance width of one character in font units (cached: a label measures the same characters many times). */
+function advance(face: LabelFace, cp: number): number {
+  let cache = advances.get(face);
+  if (cache === undefined) advances.set(face, (cache = new Map()));
+  let w = cache.get(cp);
+  if (w === undefined) cache.set(cp, (w = face.font.glyphForCodePoint(cp).advanceWidth));
+  return w;
+}
+
+/** Advance width of one run in points at `size`: the sum of its characters' advances (see drawFeatures). */
 export function runWidth(run: TextRun, size: number): number {
-  return (run.face.font.layout(run.text).advanceWidth / run.face.font.unitsPerEm) * size;
+  let units = 0;
+  for (const ch of run.text) units += advance(run.face, ch.codePointAt(0) ?? 0);
+  return (units / run.face.font.unitsPerEm) * size;
 }

@@ -8,7 +8,7 @@ import PDFDocument from 'pdfkit';
 import type { DeviceRecord } from '../../inventory/types.ts';
 import type { DeviceAssessment } from '../../assess/types.ts';
 import { layoutLabel, type LabelLayout, type Shape } from './layout.ts';
-import { labelFonts, runWidth, textRuns } from './fonts.ts';
+import { drawFeatures, labelFonts, runWidth, textRuns } from './fonts.ts';
 import { textWidth } from './metrics.ts';
 import { inTimeRange } from '../../capture/time-range.ts';
 
@@ -20,7 +20,7 @@ function drawText(doc: Doc, sh: Extract<Shape, { kind: 'text' }>): void {
   for (const run of textRuns(sh.text, sh.bold)) {
     // The layout's y is the baseline, as in SVG.
     doc.font(run.face.key).fontSize(sh.size).fillColor(sh.fill)
-      .text(run.text, x, sh.y, { lineBreak: false, baseline: 'alphabetic' });
+      .text(run.text, x, sh.y, { lineBreak: false, baseline: 'alphabetic', features: drawFeatures as never });
     x += runWidth(run, sh.size);
   }
 }
