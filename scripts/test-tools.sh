@@ -3,7 +3,8 @@
 # tshark/editcap (reference dissections), tcpdump, Chromium (report and dashboard tests), promtool (the
 # metrics format check), rsyslogd (the syslog output's receiver), nftables, iproute2 and openssl (MUD
 # enforcement in network namespaces, MUD signatures), dumpcap and tcpreplay (live capture into a veth pair
-# inside the test's own namespace), softflowd and tcprewrite (flow-export end-to-end test).
+# inside the test's own namespace), softflowd and tcprewrite (flow-export end-to-end test), poppler's
+# pdftotext/pdffonts/pdfinfo (the label PDF read back by a real PDF reader).
 set -euo pipefail
 need=()
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
@@ -20,6 +21,7 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v softflowd >/dev/null 2>&1 || need+=(softflowd)
 command -v tcprewrite >/dev/null 2>&1 || need+=(tcpreplay)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "The tests need: ${need[*]} (Debian packages). Install them, e.g. sudo apt-get install ${need[*]}" >&2

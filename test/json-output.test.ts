@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { tsharkFields } from './support/tshark.ts';
-import { isoTime } from '../src/output/json-form.ts';
+import { isoTime, jsonForm } from '../src/output/json-form.ts';
 
 const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
 const sample = new URL('../samples/dlink-camera-setup.pcap', import.meta.url).pathname;
@@ -38,6 +38,32 @@ test('❌ enumerations as names beside their numbers (tshark: dns.flags.rcode, t
   const version = tsharkFields(sample, `frame.number==${hello.packet}`, ['tls.handshake.version'])[0][0];
   assert.equal(version, '0x0301');
   assert.equal(hello.version_name ?? hello.selected_version_name, 'TLSv1.0');
+});
+
+test('❌ enumerations inside lists are named too: DNS record types in every section, as tshark lists them', () => {
+  // tshark: dns.resp.type lists the types of every record of a response (answer, authority, additional) in order.
+  const tshark = spawnSync('tshark', ['-r', sample, '-Y', 'dns.flags.response==1', '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,',
+    '-e', 'frame.number', '-e', 'dns.resp.type'], { encoding: 'utf8' });
+  const byFrame = new Map(tshark.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')).map(([n, t]) => [Number(n), t]));
+  // IANA DNS RR TYPEs (RFC 1035, 3596, 2782): the names tshark's numbers stand for.
+  const iana: Record<number, string> = { 1: 'A', 5: 'CNAME', 12: 'PTR', 16: 'TXT', 28: 'AAAA', 33: 'SRV', 47: 'NSEC' };
+  const responses = records.filter((r) => r.type === 'dns.response');
+  let checked = 0;
+  for (const r of responses) {
+    const items = ['answers', 'authority', 'additional'].flatMap((k) => (r[k] as { type: number; type_name: string }[] | undefined) ?? []);
+    const expected = (byFrame.get(Number(r.packet)) ?? '').split(',').filter((t) => t !== '' && t !== '41').map(Number);
+    assert.deepEqual(items.map((i) => i.type), expected, `packet ${r.packet}`);
+    for (const i of items) {
+      assert.equal(typeof i.type_name, 'string');
+      if (iana[i.type] !== undefined) assert.equal(i.type_name, iana[i.type], `packet ${r.packet} type ${i.type}`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 50, `${checked} records checked`);
+  // TLS supported_versions (RFC 8446 4.2.1: 0x0304 TLS 1.3, 0x0303 TLS 1.2); unknown values say so.
+  const hello = jsonForm({ type: 'tls.client_hello', ts: 1, versions: [0x0304, 0x0303, 0x7f1c] });
+  assert.deepEqual(hello.versions_names, ['TLSv1.3', 'TLSv1.2', 'unknown(32540)']);
+  assert.deepEqual(hello.versions, [0x0304, 0x0303, 0x7f1c]);
 });
 
 test('❌ flows: frame bytes are orig_wire_bytes (Zeek\'s orig_bytes means payload), and equal tshark\'s frame lengths', () => {

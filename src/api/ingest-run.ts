@@ -9,10 +9,10 @@ import { analyzeCaptures, type AnalysisResult } from '../engine/analyze-captures
 import { analyzeFlowExports } from '../engine/analyze-flows.ts';
 import type { DeviceAssessment } from '../assess/types.ts';
 import { labelSvg } from '../output/label/svg.ts';
-import { labelPdf } from '../output/label/pdf.ts';
 import { FlowSeries } from '../store/flow-series.ts';
 import type { CaptureRow, IngestOutcome, LabelInput, Store } from '../store/types.ts';
 import { MudService } from './mud-service.ts';
+import { relabelDevice } from './relabel.ts';
 
 const PROGRESS_EVERY_MS = 250;
 
@@ -60,11 +60,14 @@ export async function ingestCapture(store: Store, capture: CaptureRow, onProgres
   // Clients see the capture's name in evidence, never the server's path.
   const named = renameFile(result, capture.path, capture.filename);
   const assessments = named.assessments ?? [];
-  return store.ingest(id, {
+  const outcome = await store.ingest(id, {
     summary: result.summary, devices: named.devices, findings: named.findings,
     flowBuckets: series.bucketList(), protocols: series.protocolList(),
     assessments, labels: renderLabels(assessments, named),
   });
+  // Devices the user named or retyped: their new assessment and labels carry that name, not the analysis' own.
+  if (outcome.applied) for (const a of assessments) await relabelDevice(store, a.device_id, true);
+  return outcome;
 }
 
 /** An error message fit for clients: the server's folders replaced by the capture's own name. */
@@ -87,7 +90,8 @@ function renderLabels(assessments: readonly DeviceAssessment[], result: WithAsse
     const device = devices.get(a.device_id);
     if (!device) continue;
     try {
-      labels.push({ device_id: a.device_id, svg: labelSvg(a, device), pdf: labelPdf(a, device) });
+      // The PDF (about 0.1 s each: font subsetting) is made when first asked for (routes-inventory.ts).
+      labels.push({ device_id: a.device_id, svg: labelSvg(a, device) });
     } catch (err) {
       process.stderr.write(`bulwark: label for ${a.device_id} failed: ${err instanceof Error ? err.message : String(err)}\n`);
     }

@@ -7,6 +7,7 @@ import type { FindingQuery } from '../store/types.ts';
 import type { AppContextDeps } from './app.ts';
 import { errorResponse, pageBody } from './http-errors.ts';
 import { SVG_CSP } from './security.ts';
+import { relabelDevice } from './relabel.ts';
 import {
   deviceOverrideBody, deviceSort, deviceType, findingStatusList, findingUpdateBody, jsonBody, listOf, number, page,
   severities, text,
@@ -50,6 +51,8 @@ export function inventoryRoutes(app: Hono, deps: AppContextDeps): void {
     const override = deviceOverrideBody(await jsonBody(c));
     const id = c.req.param('id');
     if (!(await store.overrideDevice(id, override))) return noDevice(c);
+    // The label and the assessment's name and advice follow the new name and type.
+    await relabelDevice(store, id);
     return jsonText(c, (await store.getDevice(id, true))!);
   });
 
@@ -72,7 +75,9 @@ export function inventoryRoutes(app: Hono, deps: AppContextDeps): void {
   for (const format of ['svg', 'pdf'] as const) {
     app.get(`/api/devices/:id/label.${format}`, async (c) => {
       const id = c.req.param('id');
-      const bytes = await store.getLabel(id, format);
+      let bytes = await store.getLabel(id, format);
+      // PDFs are made on first request (ingest stores the SVG only) and kept until the label changes.
+      if (!bytes && format === 'pdf' && (await relabelDevice(store, id))) bytes = await store.getLabel(id, format);
       if (!bytes) {
         if (!(await store.getDevice(id, false))) return noDevice(c);
         return errorResponse(c, 404, 'no_label', `Device '${id}' has no ${format.toUpperCase()} label yet`);

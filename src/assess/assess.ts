@@ -7,7 +7,7 @@ import type { DeviceRecord } from '../inventory/types.ts';
 import type { Finding, Role, Severity } from '../detect/types.ts';
 import { absenceFacts, baseline, detectorMatches, type BaselineRow, type FactId } from './baseline.ts';
 import { deviceFacts, evalFact, formatDuration, type DeviceFacts } from './facts-rules.ts';
-import { adviceFor, fillNoun, genericAdvice } from './advice.ts';
+import { adviceFor, adviceTable, fillNoun, genericAdvice } from './advice.ts';
 import { defaultGradeOptions, gradeOf, minSeverity, observationOf, severityRankOf, type FailedCause, type GradeOptions } from './grade.ts';
 import type { AssessmentFacts } from './facts.ts';
 import type { AssessmentEvidence, AssessmentItem, CheckGroup, DeviceAssessment, Observation, Verdict } from './types.ts';
@@ -45,6 +45,21 @@ export function deviceName(d: DeviceRecord): { name: string; noun: string } {
   const model = d.identification.model;
   const name = d.user?.name ?? ([vendor, model ?? (noun === 'device' ? undefined : noun)].filter(Boolean).join(' ') || d.hostnames[0] || d.id);
   return { name, noun };
+}
+
+/**
+ * The assessment under the device's current name and type (after a user renamed or retyped it): the name, the
+ * noun, and the advice that names the noun ("This plug…"). Verdicts and grade stay: they rest on traffic.
+ */
+export function renameAssessment(a: DeviceAssessment, device: DeviceRecord): DeviceAssessment {
+  const { name, noun } = deviceName(device);
+  if (name === a.name && noun === a.noun) return a;
+  const templates = [...adviceTable.map((e) => e.advice), ...genericAdvice];
+  const advice = a.advice.map((text) => {
+    const template = templates.find((t) => fillNoun(t, a.noun) === text);
+    return template === undefined ? text : fillNoun(template, noun);
+  });
+  return { ...a, name, noun, advice };
 }
 
 interface Cause {

@@ -31,12 +31,13 @@ export const defaultGradeOptions: GradeOptions = {
 
 export const grades: readonly Grade[] = ['A', 'B', 'C', 'D', 'E'];
 
-export const gradeScale: Record<Grade, { meaning: string; colour: string }> = {
-  A: { meaning: 'No problem seen over a long enough observation, with positive evidence of good practice', colour: '#1a9641' },
-  B: { meaning: 'Minor weaknesses only, or no problem seen but limited evidence', colour: '#a6d96a' },
-  C: { meaning: 'A weakness worth fixing, or too little traffic seen to vouch for it', colour: '#ffd93b' },
-  D: { meaning: 'A serious weakness: passwords exposed or guessable, updates unprotected', colour: '#fdae61' },
-  E: { meaning: 'Compromised or attacking others: act now', colour: '#d7191c' },
+/** What each grade means (its colours are the output stage's: src/output/palette.ts). */
+export const gradeScale: Record<Grade, { meaning: string }> = {
+  A: { meaning: 'No problem seen over a long enough observation, with positive evidence of good practice' },
+  B: { meaning: 'Minor weaknesses only, or no problem seen but limited evidence' },
+  C: { meaning: 'A weakness worth fixing, or too little traffic seen to vouch for it' },
+  D: { meaning: 'A serious weakness: passwords exposed or guessable, updates unprotected' },
+  E: { meaning: 'Compromised or attacking others: act now' },
 };
 
 const ceilingBySeverity: Record<Severity, Grade> = { info: 'A', low: 'B', medium: 'C', high: 'D', critical: 'E' };

@@ -10,7 +10,9 @@ import { parseArgs } from 'node:util';
 import { analyzeCaptures } from '../engine/analyze-captures.ts';
 import type { RunSummary } from '../pipeline/stats.ts';
 import type { CaptureProgress } from '../capture/types.ts';
-import { loadOverrides, type Overrides } from '../inventory/overrides.ts';
+import type { Overrides } from '../inventory/overrides.ts';
+import { readOverrides } from './analyze.ts';
+import { defaultOverridesPath } from './overrides-path.ts';
 import type { DeviceRecord } from '../inventory/types.ts';
 import type { Finding } from '../detect/types.ts';
 import type { AssessmentFacts } from '../assess/facts.ts';
@@ -30,7 +32,8 @@ Analyse captures (devices, findings, baseline assessment) and write one self-con
 Options:
   -o, --out FILE         output file (default report.html; with --json default standard output; '-' = standard output)
       --json             write the report's data as JSON instead of HTML
-      --overrides FILE   device overrides (names, types, vendors) as saved by the dashboard
+      --overrides FILE   device names/types/vendors set by the user (default ~/.config/bulwark/overrides.json
+                         when it exists, as written by 'bulwark devices --set')
       --labels DIR       also write each device's label as DIR/<device>.svg and DIR/<device>.pdf
   -q, --quiet            no progress on standard error
   -h, --help             show this help
@@ -111,19 +114,9 @@ export async function reportCommand(argv: string[]): Promise<number> {
     process.stderr.write(`bulwark report: ${args}\n\n${reportHelp}`);
     return ExitCode.USAGE;
   }
-  let overrides: Overrides = {};
-  if (args.overrides !== undefined) {
-    if (!existsSync(args.overrides)) {
-      process.stderr.write(`bulwark report: no such overrides file '${args.overrides}'\n`);
-      return ExitCode.USAGE;
-    }
-    try {
-      overrides = loadOverrides(args.overrides);
-    } catch (err) {
-      process.stderr.write(`bulwark report: cannot read overrides ${args.overrides}: ${(err as Error).message}\n`);
-      return ExitCode.USAGE;
-    }
-  }
+  // The same overrides as 'bulwark analyze' and 'bulwark devices --set': a renamed device is named so here too.
+  const overrides = readOverrides(args.overrides ?? (existsSync(defaultOverridesPath) ? defaultOverridesPath : undefined), 'report');
+  if (overrides === undefined) return ExitCode.USAGE;
   const progress = new ProgressBar(!args.quiet);
   const a = await analyzeForReport(args.files, { overrides, onProgress: (file, p, packets) => progress.update(file, p, packets) });
   progress.clear();

@@ -37,7 +37,12 @@ export interface Prediction {
   neighbours: Neighbour[];
   /** Other labels whose closest sample is as close as the winner's (within 2 %): the evidence cannot tell them apart. */
   tied: string[];
+  /** Other labels whose closest sample is within 10 % of the winner's, with that similarity, closest first. */
+  close: { label: string; similarity: number }[];
 }
+
+/** Labels whose best similarities are within this share of the winner's are reported as `close`. */
+const closeShare = 0.9;
 
 /** Two labels whose best similarities differ by less than this share are a tie. */
 const tieShare = 0.98;
@@ -149,11 +154,13 @@ export class DeviceModel {
     });
     const bestOf = new Map<string, number>();
     for (const t of scored) {
-      if (t.s < top[0].s * tieShare) break;
+      if (t.s < top[0].s * closeShare) break;
       const label = this.data.samples[t.j].label;
       if (!bestOf.has(label)) bestOf.set(label, t.s);
     }
-    const tied = [...bestOf.keys()].filter((l) => l !== best).sort();
-    return { label: best, confidence: (bestVote / total) * top[0].s, neighbours, tied };
+    bestOf.delete(best);
+    const tied = [...bestOf].filter(([, s]) => s >= top[0].s * tieShare).map(([l]) => l).sort();
+    const close = [...bestOf].map(([label, similarity]) => ({ label, similarity }));
+    return { label: best, confidence: (bestVote / total) * top[0].s, neighbours, tied, close };
   }
 }

@@ -45,6 +45,27 @@ const enumNames: Record<string, Record<string, Record<number, string>>> = {
   'snmp.message': { error_status: snmpErrors },
 };
 
+/**
+ * Per event type: enumerations inside lists. A list of objects gets `<field>_name` in each item (DNS records'
+ * `type`, questions' `qtype`); a list of numbers gets a parallel `<list>_names` (TLS supported_versions).
+ */
+const nestedEnumNames: Record<string, Record<string, { field?: string; names: Record<number, string> }>> = {
+  'dns.query': { questions: { field: 'qtype', names: dnsTypes }, answers: { field: 'type', names: dnsTypes }, authority: { field: 'type', names: dnsTypes } },
+  'dns.response': { questions: { field: 'qtype', names: dnsTypes }, answers: { field: 'type', names: dnsTypes }, authority: { field: 'type', names: dnsTypes }, additional: { field: 'type', names: dnsTypes } },
+  'tls.client_hello': { versions: { names: tlsVersions } },
+};
+
+const enumName = (names: Record<number, string>, value: number): string => names[value] ?? `unknown(${value})`;
+
+/** A list with its nested enumerations named (new objects; the input list is not changed). */
+function nameNested(list: unknown[], spec: { field?: string; names: Record<number, string> }): unknown[] {
+  return list.map((item) => {
+    if (spec.field === undefined || item === null || typeof item !== 'object' || Array.isArray(item)) return item;
+    const value = (item as Record<string, unknown>)[spec.field];
+    return typeof value === 'number' ? { ...item, [`${spec.field}_name`]: enumName(spec.names, value) } : item;
+  });
+}
+
 /** Flow fields renamed on output: Zeek's orig_bytes/resp_bytes are payload bytes, ours are frame bytes. */
 const flowRenames: Record<string, string> = { orig_bytes: 'orig_wire_bytes', resp_bytes: 'resp_wire_bytes' };
 
@@ -54,15 +75,21 @@ export function jsonForm(record: Record<string, unknown>): Record<string, unknow
   const type = String(record.type ?? '');
   const isFlow = type === 'flow';
   const enums = enumNames[type];
+  const nested = nestedEnumNames[type];
   for (const [key, value] of Object.entries(record)) {
     const name = isFlow ? (flowRenames[key] ?? key) : key;
     out[name] = typeof value === 'number' ? round6(value) : value;
+    const inner = nested?.[key];
+    if (inner !== undefined && Array.isArray(value)) {
+      if (inner.field !== undefined) out[name] = nameNested(value, inner);
+      else if (value.every((v) => typeof v === 'number')) out[`${key}_names`] = value.map((v: number) => enumName(inner.names, v));
+    }
     if (key === 'ts' && typeof value === 'number') out.timestamp = isoTime(value);
     else if (key === 'first_ts' && typeof value === 'number') out.timestamp ??= isoTime(value);
     else if (key === 'last_ts' && typeof value === 'number') out.end_timestamp = isoTime(value);
     if (enums !== undefined && typeof value === 'number') {
       const names = enums[key];
-      if (names !== undefined) out[`${key}_name`] = names[value] ?? `unknown(${value})`;
+      if (names !== undefined) out[`${key}_name`] = enumName(names, value);
     }
   }
   return out;

@@ -418,9 +418,12 @@ export class SqliteStore implements Store {
     }
     const label = this.stmt(`INSERT INTO labels (device_id, format, content, updated_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (device_id, format) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at`);
+    const dropPdf = this.stmt(`DELETE FROM labels WHERE device_id = ? AND format = 'pdf'`);
     for (const l of labels) {
       if (l.svg !== undefined) label.run(l.device_id, 'svg', Buffer.from(l.svg, 'utf8'), t);
       if (l.pdf !== undefined) label.run(l.device_id, 'pdf', l.pdf, t);
+      // A new SVG without its PDF: the stored PDF is stale (it is made again when asked for).
+      else if (l.svg !== undefined) dropPdf.run(l.device_id);
     }
   }
 

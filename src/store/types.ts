@@ -83,6 +83,7 @@ export interface AssessmentInput {
 export interface LabelInput {
   device_id: string;
   svg?: string;
+  /** Absent beside an `svg`: the stored PDF is dropped as stale (the API makes it again when asked for). */
   pdf?: Uint8Array;
 }
 

@@ -189,6 +189,11 @@ test("a device's page and its label open", { skip }, async () => {
   await page.locator('#dev-name').fill('Hall camera');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByRole('heading', { name: 'Hall camera' }).waitFor();
+  // The label on the page is the re-rendered one (a new URL, not the image the browser already holds).
+  const img = page.locator('img.label-img');
+  await until(async () => (await img.getAttribute('src') ?? '').includes('Hall%20camera'));
+  const svg = await fetch(new URL(await img.getAttribute('src') ?? '', server.url)).then((r) => r.text());
+  assert.ok(svg.includes('Hall camera'), 'the label SVG carries the new name');
 });
 
 test('pages keep basic accessibility: one h1, labelled controls, images with alt text', { skip }, async () => {
@@ -207,6 +212,139 @@ test('pages keep basic accessibility: one h1, labelled controls, images with alt
     }
     for (const img of await page.locator('main img').all()) assert.ok((await img.getAttribute('alt')) !== null, `${hash}: img without alt`);
   }
+});
+
+/** Words (whitespace-separated runs inside one text node) of the table cells under `root` that the browser split
+ * over two lines. A long token split at a separator is several text nodes (softBreaks), each checked alone. */
+// In-page functions: the test's TypeScript has no DOM library, so page objects are typed loosely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Dom = any;
+
+async function splitWords(root: string): Promise<string[]> {
+  return browser.page.locator(root).first().evaluate((host: Dom) => {
+    const out: string[] = [];
+    const doc: Dom = host.ownerDocument;
+    for (const td of host.querySelectorAll('td')) {
+      const walker = doc.createTreeWalker(td, 4 /* NodeFilter.SHOW_TEXT */);
+      for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
+        const text: Dom = n;
+        for (const m of (text.data as string).matchAll(/\S+/g)) {
+          const range = doc.createRange();
+          range.setStart(text, m.index);
+          range.setEnd(text, m.index + m[0].length);
+          const tops = new Set([...range.getClientRects()].filter((r: Dom) => r.width > 0).map((r: Dom) => Math.round(r.top as number)));
+          if (tops.size > 1) out.push(m[0]);
+        }
+      }
+    }
+    return out;
+  });
+}
+
+/** Elements under main whose box ends right of the viewport (a page that scrolls sideways). */
+async function overflowing(): Promise<string[]> {
+  return browser.page.evaluate(() => {
+    const document: Dom = (globalThis as Dom).document;
+    const width = document.documentElement.clientWidth as number;
+    const out: string[] = [];
+    if (document.documentElement.scrollWidth > width) out.push(`page ${document.documentElement.scrollWidth} > ${width}`);
+    for (const el of document.querySelectorAll('main *') as Dom[]) {
+      // Visually hidden text (clipped to 1 px, for screen readers) lies where it would be; it is not seen.
+      if (el.closest('.visually-hidden, .chart-summary, table.stack thead, .skip')) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > width + 1) out.push(`${el.tagName.toLowerCase()}.${el.className} right ${Math.round(r.right)}`);
+    }
+    return out.slice(0, 10);
+  });
+}
+
+const longName = 'Living-room-ceiling-camera-upstairs-backup-unit.example.local';
+
+test('tables keep words whole at 1280 px; a long device name wraps at its separators, never off the page', { skip }, async () => {
+  const page = browser.page;
+  const devices = await api<{ items: { id: string; ips: { ip: string }[] }[] }>('/api/devices');
+  const server01 = devices.items.find((d) => d.ips.some((b) => b.ip === '192.168.0.1'));
+  assert.ok(server01, 'telnet server 192.168.0.1');
+  const res = await fetch(`${server.url}/api/devices/${encodeURIComponent(server01.id)}`, {
+    method: 'PATCH', body: JSON.stringify({ name: longName }),
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+  });
+  assert.equal(res.status, 200);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  for (const hash of ['/devices', '/']) {
+    await page.goto(pageUrl(hash));
+    await page.locator('table.data tbody tr').first().waitFor();
+    await page.locator('main [aria-busy="true"]').first().waitFor({ state: 'detached' });
+    assert.deepEqual(await splitWords('main'), [], `${hash}: words split over two lines`);
+    assert.deepEqual(await overflowing(), [], `${hash}: nothing off the page`);
+  }
+  await page.goto(pageUrl('/devices'));
+  const cell = page.locator('table.devices td', { hasText: 'upstairs' });
+  await cell.waitFor();
+  assert.equal((await cell.innerText()).replace(/\s+/g, ''), longName);
+  await shot('08-long-name-1280');
+});
+
+test('a narrow (phone) screen: one column, table rows as labelled cards, nothing off the side', { skip }, async () => {
+  const page = browser.page;
+  await page.setViewportSize({ width: 375, height: 800 });
+  try {
+    for (const hash of ['/', '/devices', '/findings', `/devices/${encodeURIComponent('mac:b0:c5:54:25:5b:0e')}`, '/upload']) {
+      await page.goto(pageUrl(hash));
+      await page.locator('main h1').first().waitFor();
+      await page.locator('main [aria-busy="true"]').first().waitFor({ state: 'detached' });
+      await until(async () => await page.locator('main .loading:visible').count() === 0);
+      assert.deepEqual(await overflowing(), [], `${hash} at 375 px`);
+      await shot(`09-narrow${hash.replace(/[^a-z0-9]+/gi, '-')}`);
+    }
+    await page.goto(pageUrl('/devices'));
+    const first = page.locator('table.devices tbody tr').first();
+    await first.waitFor();
+    // Each cell shows its column's name before the value; the header row is for screen readers only.
+    const cells = await first.locator('td').evaluateAll((tds) => tds.map((td: Dom) => {
+      const g: Dom = globalThis;
+      return [td.getAttribute('data-label'), g.getComputedStyle(td, '::before').content, g.getComputedStyle(td).display] as string[];
+    }));
+    assert.deepEqual(cells.map((c) => c[0]), ['Grade', 'Device', 'Type', 'Vendor', 'Address', 'MAC', 'New findings', 'Data', 'Last seen']);
+    for (const [label, before, display] of cells) {
+      assert.equal(before, `"${label}"`);
+      assert.equal(display, 'grid');
+    }
+    const head = await page.locator('table.devices thead').boundingBox();
+    assert.ok(head !== null && head.width <= 1 && head.height <= 1, 'header row visually hidden');
+    assert.deepEqual(await splitWords('table.devices'), [], 'words split at 375 px');
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+});
+
+test('count charts have whole-number ticks; colours come from the one palette', { skip }, async () => {
+  const page = browser.page;
+  await page.goto(pageUrl('/'));
+  await until(async () => await page.locator('[data-y-ticks]').count() >= 2);
+  const ticks = await page.locator('[data-y-ticks]').evaluateAll((els) => els.map((e) => e.getAttribute('data-y-ticks') ?? ''));
+  for (const list of ticks) {
+    const values = list.split(' ').map(Number);
+    assert.ok(values.length >= 2, list);
+    for (const v of values) assert.ok(Number.isInteger(v), `tick ${v} in ${list}`);
+  }
+  // Computed colours of a severity pill and a grade badge: the palette's (src/output/palette.ts).
+  const rgb = (hex: string): string => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+  const { severityColours, gradeColours } = await import('../../src/output/palette.ts');
+  await page.goto(pageUrl('/findings'));
+  const pill = page.locator('.sev-medium').first();
+  await pill.waitFor();
+  const colours = (e: Dom): string[] => {
+    const style: Dom = (globalThis as Dom).getComputedStyle(e);
+    return [style.backgroundColor, style.color];
+  };
+  assert.deepEqual(await pill.evaluate(colours),
+    [rgb(severityColours.medium.bg), rgb(severityColours.medium.fg)]);
+  await page.goto(pageUrl('/devices'));
+  const badge = page.locator('table.devices .grade-C').first();
+  await badge.waitFor();
+  assert.deepEqual(await badge.evaluate(colours),
+    [rgb(gradeColours.C.bg), rgb(gradeColours.C.fg)]);
 });
 
 test('no console errors, page errors or failed requests', { skip }, () => {

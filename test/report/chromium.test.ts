@@ -70,3 +70,57 @@ test('a label SVG parses and renders on its own', { skip }, async () => {
   assert.deepEqual(browser.errors, []);
   assert.deepEqual(browser.blocked, []);
 });
+
+// In-page functions: this project's TypeScript has no DOM library, so page objects are typed loosely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Dom = any;
+
+test('the report keeps table words whole at 1280 px and reads on a 375 px phone screen', { skip }, async () => {
+  const file = join(shots, 'report-widths.html');
+  assert.equal(await reportCommand([join(root, 'samples/dlink-camera-setup.pcap'), join(root, 'test/traces/pipeline/telnet-raw.pcap'), '-o', file, '-q']), 0);
+  pageUrl = pathToFileURL(file).href;
+  const page = browser.page;
+  const split = (): Promise<string[]> => page.evaluate(() => {
+    const doc: Dom = (globalThis as Dom).document;
+    const out: string[] = [];
+    for (const td of doc.querySelectorAll('main td') as Dom[]) {
+      const walker = doc.createTreeWalker(td, 4 /* NodeFilter.SHOW_TEXT */);
+      for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
+        // A break after a hyphen is ordinary typography ("per-|device"); anything else inside a word is not.
+        for (const m of (n.data as string).matchAll(/[^\s-]+-?/g)) {
+          const range = doc.createRange();
+          range.setStart(n, m.index);
+          range.setEnd(n, m.index + m[0].length);
+          if (new Set([...range.getClientRects()].filter((r: Dom) => r.width > 0).map((r: Dom) => Math.round(r.top as number))).size > 1) out.push(m[0]);
+        }
+      }
+    }
+    return out;
+  });
+  const overflowing = (): Promise<string[]> => page.evaluate(() => {
+    const doc: Dom = (globalThis as Dom).document;
+    const width = doc.documentElement.clientWidth as number;
+    const out: string[] = [];
+    if (doc.documentElement.scrollWidth > width) out.push(`page ${doc.documentElement.scrollWidth} > ${width}`);
+    for (const el of doc.querySelectorAll('main *') as Dom[]) {
+      const r = el.getBoundingClientRect();
+      // Visually hidden header rows (clipped to 1 px, for screen readers) are not seen.
+      if (r.width > 0 && r.right > width + 1 && !el.closest('table.stack thead')) out.push(`${String(el.tagName).toLowerCase()}.${String(el.getAttribute('class') ?? '')} right ${Math.round(r.right as number)}`);
+    }
+    return out.slice(0, 10);
+  });
+  try {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(pageUrl);
+    await page.getByRole('heading', { name: 'Network overview' }).waitFor();
+    assert.deepEqual(await split(), [], 'words split over two lines at 1280 px');
+    assert.deepEqual(await overflowing(), [], 'nothing off the page at 1280 px');
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(pageUrl);
+    await page.getByRole('heading', { name: 'Network overview' }).waitFor();
+    assert.deepEqual(await overflowing(), [], 'nothing off the side at 375 px');
+    await page.screenshot({ path: join(shots, 'report-375.png'), fullPage: true });
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+});

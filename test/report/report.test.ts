@@ -56,7 +56,7 @@ test('HTML report of credential captures: findings with evidence, grades, labels
   assert.match(html, /<details class="assessment"><summary>Baseline assessment: \d+ fail/);
   assert.match(html, /It sends passwords in clear text/);
   assert.match(html, /<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="298pt"/, 'label embedded');
-  assert.match(html, /href="data:application\/pdf;base64,JVBERi0xLjQK/, 'PDF label embedded as data: URL');
+  assert.match(html, /href="data:application\/pdf;base64,JVBERi0xLj/, 'PDF label embedded as data: URL');
   // No external reference: the only http(s) URLs are SVG namespaces and text from the captures.
   const urls = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
   for (const u of urls) assert.ok(u.startsWith('#') || u.startsWith('data:'), u);

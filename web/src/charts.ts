@@ -3,15 +3,13 @@ import uPlot from 'uplot';
 import { h } from './dom.ts';
 import type { TimeSeries } from './types.ts';
 import { time } from './format.ts';
+import { severityColours } from '../../src/output/palette.ts';
 
-/** Series colours, chosen to be distinguishable and readable on white. */
-export const severityColors: Record<string, string> = {
-  critical: '#7a0019',
-  high: '#c62828',
-  medium: '#ef6c00',
-  low: '#f9a825',
-  info: '#607d8b',
-};
+/** Severity colours: the one palette of the label, the report and the dashboard. */
+export const severityColors: Record<string, string> = Object.fromEntries(Object.entries(severityColours).map(([k, s]) => [k, s.bg]));
+
+/** Tick steps of a count axis: whole numbers only (a count of 0.5 findings means nothing). */
+export const countIncrements = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1e3, 2e3, 2.5e3, 5e3, 1e4, 2e4, 2.5e4, 5e4, 1e5, 2e5, 2.5e5, 5e5, 1e6, 2e6, 5e6, 1e7, 2e7, 5e7, 1e8, 1e9, 1e10, 1e11, 1e12];
 const palette = ['#1565c0', '#2e7d32', '#6a1b9a', '#00838f', '#ad1457', '#4e342e', '#455a64', '#9e9d24'];
 
 export interface ChartOptions {
@@ -27,6 +25,8 @@ export interface ChartOptions {
   height?: number;
   /** Time span to show (epoch seconds); default the data's, padded by a bucket. */
   xRange?: [number, number];
+  /** The values are counts: whole-number ticks on the value axis (default true). */
+  counts?: boolean;
 }
 
 /**
@@ -46,6 +46,7 @@ export function timeChart(host: HTMLElement, data: TimeSeries, opts: ChartOption
     return () => {};
   }
   const fmt = opts.formatValue ?? ((v: number) => v.toLocaleString('en'));
+  const counts = opts.counts ?? true;
   summary.textContent = `${opts.title}: ${order.map((n, i) => `${n} ${fmt(raw[i].reduce((a, b) => a + b, 0))}`).join(', ')} (total ${fmt(total)}) between ${time(data.t[0])} and ${time(data.t[data.t.length - 1])}.`;
 
   // Stacked: series i holds the sum of series i..n-1, drawn largest first so every layer stays visible.
@@ -89,8 +90,19 @@ export function timeChart(host: HTMLElement, data: TimeSeries, opts: ChartOption
     width: width(),
     height: opts.height ?? 220,
     series,
-    scales: { x: { time: true, range: (_u, min, max) => xRange(min, max) }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
-    axes: [{}, { label: opts.yLabel, values: (_u, ticks) => ticks.map((v) => fmt(v)), size: 60 }],
+    scales: {
+      x: { time: true, range: (_u, min, max) => xRange(min, max) },
+      y: { range: (_u, _min, max) => [0, counts ? Math.max(1, Math.ceil(max * 1.1)) : Math.max(1, max * 1.1)] },
+    },
+    axes: [{}, {
+      label: opts.yLabel, size: 60,
+      ...(counts ? { incrs: countIncrements } : {}),
+      values: (_u, ticks) => {
+        // The ticks drawn on the canvas, readable by tests and tools (the canvas has no text to query).
+        host.dataset.yTicks = ticks.join(' ');
+        return ticks.map((v) => fmt(v));
+      },
+    }],
     legend: { live: true },
     cursor: { drag: { x: true, y: false } },
   }, [data.t, ...plotted], plotHost);

@@ -46,12 +46,44 @@ export function facts(rows: [string, Child | Child[]][]): HTMLDListElement {
   return dl;
 }
 
-/** A data table with a caption; each row is a list of cells. */
+/** Tokens this long (host names, long device names, IPv6 addresses) may wrap after their separators. */
+const longToken = 21;
+
+/**
+ * Offer line breaks inside long unspaced tokens, after ':' '.' '/' '_' '-' '@' (a <wbr>), so a long host name wraps
+ * at its dots instead of mid-word or off the edge. Short tokens (MACs, IPv4 addresses, dates) stay whole.
+ */
+export function softBreaks(root: Node): void {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const texts: Text[] = [];
+  for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) texts.push(n as Text);
+  for (const text of texts) {
+    const value = text.data;
+    if (!value.split(/\s+/).some((w) => w.length >= longToken)) continue;
+    const frag = document.createDocumentFragment();
+    for (const part of value.split(/(\s+)/)) {
+      if (part.length < longToken) {
+        frag.append(part);
+        continue;
+      }
+      for (const piece of part.split(/(?<=[:./_\-@])/)) frag.append(piece, document.createElement('wbr'));
+      frag.lastChild?.remove();
+    }
+    text.replaceWith(frag);
+  }
+}
+
+/**
+ * A data table with a caption; each row is a list of cells. Each cell carries its column's name (data-label),
+ * which the narrow layout shows beside the value when rows become cards.
+ */
 export function table(caption: string, headers: string[], rows: (Child | Child[])[][], opts: { empty?: string; className?: string } = {}): HTMLElement {
   if (rows.length === 0) return h('p', { class: 'empty' }, opts.empty ?? 'Nothing to show.');
+  const tbody = h('tbody', null, rows.map((r) => h('tr', null, r.map((c, i) => h('td', { 'data-label': headers[i] ?? '' }, h('span', { class: 'cell' }, c))))));
+  softBreaks(tbody);
   return h('div', { class: 'table-wrap' },
-    h('table', { class: opts.className ?? 'data' },
+    h('table', { class: `${opts.className ?? 'data'} stack` },
       h('caption', null, caption),
       h('thead', null, h('tr', null, headers.map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', null, rows.map((r) => h('tr', null, r.map((c) => h('td', null, c)))))));
+      tbody));
 }

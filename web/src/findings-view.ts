@@ -1,7 +1,7 @@
 /** Finding rendering shared by the findings page and the device page: summary row, details, acknowledge. */
 import { getJson, patchJson } from './api.ts';
 import { fileLabel, loadCaptureNames } from './capture-names.ts';
-import { h } from './dom.ts';
+import { h, table } from './dom.ts';
 import { count, time } from './format.ts';
 import type { Finding } from './types.ts';
 import { deviceHref, link, severityBadge, statusBadge } from './widgets.ts';
@@ -60,8 +60,7 @@ export function findingDetails(f: Finding): HTMLElement {
     ...(refs.iec62443 ?? []).map((r) => h('li', null, `IEC 62443-3-3 ${r}`)),
     ...(refs.other ?? []).map((r) => h('li', null, /^https?:\/\//.test(r) ? h('a', { href: r, rel: 'noopener noreferrer' }, r) : r)),
   ];
-  const evidenceRows = (f.evidence ?? []).map((e) => h('tr', null,
-    h('td', null, fileLabel(e.file)), h('td', null, String(e.packet)), h('td', null, time(e.ts)), h('td', null, h('code', null, e.community_id ?? '—'))));
+  const evidenceRows = (f.evidence ?? []).map((e) => [fileLabel(e.file), String(e.packet), time(e.ts), h('code', null, e.community_id ?? '—')]);
   const factRows = Object.entries(f.facts ?? {}).map(([k, v]) => h('tr', null, h('th', { scope: 'row' }, k), h('td', null, typeof v === 'string' ? v : JSON.stringify(v))));
   return h('div', { class: 'finding-details' },
     h('p', { class: 'explanation' }, f.explanation),
@@ -70,10 +69,8 @@ export function findingDetails(f: Finding): HTMLElement {
       h('dt', null, 'Seen'), h('dd', null, f.count > 1 ? `${count(f.count)} times, ${time(f.first_ts)} to ${time(f.last_ts)}` : time(f.first_ts)),
       h('dt', null, 'Detector'), h('dd', null, h('code', null, f.detector), ` (${f.category})`),
       h('dt', null, 'Confidence'), h('dd', null, `${Math.round((f.confidence ?? 0) * 100)}%`)),
-    evidenceRows.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'data evidence' },
-      h('caption', null, 'Evidence: packets that show it (open the capture in Wireshark at these packet numbers)'),
-      h('thead', null, h('tr', null, ['File', 'Packet', 'Time', 'Community ID'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', null, evidenceRows))) : null,
+    evidenceRows.length ? table('Evidence: packets that show it (open the capture in Wireshark at these packet numbers)',
+      ['File', 'Packet', 'Time', 'Community ID'], evidenceRows, { className: 'data evidence' }) : null,
     f.evidence_dropped ? h('p', { class: 'hint' }, `${count(f.evidence_dropped)} more packets not listed.`) : null,
     factRows.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'data facts-table' }, h('caption', null, 'Details'), h('tbody', null, factRows))) : null,
     refItems.length ? h('div', null, h('h3', null, 'References'), h('ul', { class: 'refs' }, refItems)) : null);

@@ -12,6 +12,7 @@ import { profilePage, profilesPage } from './pages/profiles.ts';
 import { sensorsPage } from './pages/sensors.ts';
 import { currentLocation, match, route, type Cleanup } from './router.ts';
 import { errorNotice } from './widgets.ts';
+import { paletteCssVariables } from '../../src/output/palette.ts';
 
 route('/', 'Overview', overviewPage);
 route('/devices', 'Devices', devicesPage);
@@ -23,6 +24,9 @@ route('/sensors', 'Sensors', sensorsPage);
 route('/upload', 'Upload', uploadPage);
 route('/profiles', 'Device profiles', profilesPage);
 route('/profiles/:mac', 'Device profile', profilePage);
+
+// Grade, severity and verdict colours: the one palette (CSSOM custom properties, allowed by the strict CSP).
+for (const [name, value] of Object.entries(paletteCssVariables())) document.documentElement.style.setProperty(name, value);
 
 const main = document.getElementById('main') as HTMLElement;
 let cleanup: Cleanup | undefined;

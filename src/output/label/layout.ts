@@ -5,10 +5,11 @@
  */
 import type { DeviceRecord } from '../../inventory/types.ts';
 import type { CheckGroup, DeviceAssessment, Verdict } from '../../assess/types.ts';
-import { gradeScale, grades } from '../../assess/grade.ts';
+import { grades } from '../../assess/grade.ts';
 import { formatDuration } from '../../assess/facts-rules.ts';
 import { wrap } from './metrics.ts';
 import { inTimeRange } from '../../capture/time-range.ts';
+import { gradeColours, ink, muted, verdictColours } from '../palette.ts';
 
 export type Shape =
   | { kind: 'rect'; x: number; y: number; w: number; h: number; fill: string; stroke?: string }
@@ -34,16 +35,12 @@ const groupNames: Record<CheckGroup, string> = {
   behaviour: 'Signs of infection',
 };
 
-const verdictPill: Record<Verdict, { text: string; fill: string }> = {
-  pass: { text: 'OK', fill: '#1a9641' },
-  fail: { text: 'PROBLEM', fill: '#d7191c' },
-  not_observed: { text: 'NOT SEEN', fill: '#8a8f98' },
-  not_assessable: { text: 'NOT CHECKED', fill: '#b4b8bf' },
-};
+const verdictPill: Record<Verdict, string> = { pass: 'OK', fail: 'PROBLEM', not_observed: 'NOT SEEN', not_assessable: 'NOT CHECKED' };
 
-const ink = '#111827';
-const grey = '#4b5563';
+const grey = muted;
 const dark = '#1f2937';
+/** The "provisional" mark: amber text on white (7.1:1). */
+const amber = '#92400e';
 
 /** Label date: the day of the last traffic considered, UTC, YYYY-MM-DD. */
 export function labelDate(ts: number): string {
@@ -79,8 +76,8 @@ export function layoutLabel(a: DeviceAssessment, device: DeviceRecord): LabelLay
   grades.forEach((g, i) => {
     const by = barTop + i * (barH + gap);
     const bw = 70 + i * 22;
-    s.push({ kind: 'poly', points: [[pad, by], [pad + bw, by], [pad + bw + 8, by + barH / 2], [pad + bw, by + barH], [pad, by + barH]], fill: gradeScale[g].colour });
-    text(pad + 6, by + 13, g, 12, { bold: true, fill: g === 'C' || g === 'B' ? ink : '#ffffff' });
+    s.push({ kind: 'poly', points: [[pad, by], [pad + bw, by], [pad + bw + 8, by + barH / 2], [pad + bw, by + barH], [pad, by + barH]], fill: gradeColours[g].bg });
+    text(pad + 6, by + 13, g, 12, { bold: true, fill: gradeColours[g].fg });
     if (g === a.grade) {
       const ax = pad + bw + 14;
       s.push({ kind: 'poly', points: [[ax, by + barH / 2], [ax + 10, by], [ax + 10, by + barH]], fill: ink });
@@ -88,9 +85,9 @@ export function layoutLabel(a: DeviceAssessment, device: DeviceRecord): LabelLay
   });
   const boxX = W - pad - 84;
   const boxY = barTop;
-  s.push({ kind: 'rect', x: boxX, y: boxY, w: 84, h: 70, fill: gradeScale[a.grade].colour, stroke: ink });
-  text(boxX + 42, boxY + 57, a.grade, 58, { bold: true, fill: a.grade === 'C' || a.grade === 'B' ? ink : '#ffffff', anchor: 'middle' });
-  text(boxX + 42, boxY + 84, a.provisional ? 'PROVISIONAL' : 'GRADE', 8, { bold: true, fill: a.provisional ? '#b45309' : grey, anchor: 'middle' });
+  s.push({ kind: 'rect', x: boxX, y: boxY, w: 84, h: 70, fill: gradeColours[a.grade].bg, stroke: ink });
+  text(boxX + 42, boxY + 57, a.grade, 58, { bold: true, fill: gradeColours[a.grade].fg, anchor: 'middle' });
+  text(boxX + 42, boxY + 84, a.provisional ? 'PROVISIONAL' : 'GRADE', 8, { bold: true, fill: a.provisional ? amber : grey, anchor: 'middle' });
   y = barTop + 5 * (barH + gap) + 14;
 
   for (const line of wrap(a.headline, 11, W - 2 * pad, 2, true)) {
@@ -102,10 +99,10 @@ export function layoutLabel(a: DeviceAssessment, device: DeviceRecord): LabelLay
   y += 5;
   for (const g of Object.keys(groupNames) as CheckGroup[]) {
     s.push({ kind: 'rect', x: pad, y, w: W - 2 * pad, h: 0.6, fill: '#d1d5db' });
-    const pill = verdictPill[a.groups[g]];
+    const verdict = a.groups[g];
     text(pad, y + 12.5, groupNames[g], 9.5);
-    s.push({ kind: 'rect', x: W - pad - 66, y: y + 3, w: 66, h: 13, fill: pill.fill });
-    text(W - pad - 33, y + 12.8, pill.text, 7.5, { bold: true, fill: '#ffffff', anchor: 'middle' });
+    s.push({ kind: 'rect', x: W - pad - 66, y: y + 3, w: 66, h: 13, fill: verdictColours[verdict].bg });
+    text(W - pad - 33, y + 12.8, verdictPill[verdict], 7.5, { bold: true, fill: verdictColours[verdict].fg, anchor: 'middle' });
     y += 18;
   }
   y += 10;

@@ -1,88 +1,58 @@
 /**
- * The device label as a one-page PDF 1.4 written by hand: vector rectangles and polygons, text in the
- * standard Helvetica fonts (WinAnsiEncoding, nothing embedded), a correct cross-reference table. No dependency.
+ * The device label as a one-page PDF, drawn with pdfkit: vector rectangles and polygons, text in DejaVu Sans
+ * (fonts.ts) embedded as a subset with a Unicode map, so any name prints as written and a PDF reader can copy
+ * and search it. The same layout as the SVG (layout.ts), with the same text measurement.
  * @module
  */
+import PDFDocument from 'pdfkit';
 import type { DeviceRecord } from '../../inventory/types.ts';
 import type { DeviceAssessment } from '../../assess/types.ts';
-import { layoutLabel, type LabelLayout } from './layout.ts';
+import { layoutLabel, type LabelLayout, type Shape } from './layout.ts';
+import { drawFeatures, labelFonts, runWidth, textRuns } from './fonts.ts';
 import { textWidth } from './metrics.ts';
 import { inTimeRange } from '../../capture/time-range.ts';
 
-const n = (v: number): string => (Math.round(v * 100) / 100).toString();
+type Doc = InstanceType<typeof PDFDocument>;
 
-function rgb(hex: string): string {
-  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
-  if (!m) return '0 0 0';
-  return [m[1], m[2], m[3]].map((h) => n(parseInt(h, 16) / 255)).join(' ');
-}
-
-// Characters outside Latin-1 that WinAnsiEncoding has, and their codes.
-const winAnsi: Record<string, number> = { '…': 0x85, '–': 0x96, '—': 0x97, '‘': 0x91, '’': 0x92, '“': 0x93, '”': 0x94, '•': 0x95, '€': 0x80 };
-
-/** A PDF literal string in WinAnsi bytes (as a binary JS string): escapes \ ( ), unknown characters become '?'. */
-export function pdfString(s: string): string {
-  let out = '(';
-  for (const ch of s) {
-    const c = ch.codePointAt(0) ?? 63;
-    let code = winAnsi[ch] ?? (c >= 32 && c <= 126 ? c : c >= 0xa0 && c <= 0xff ? c : 63);
-    if (code === 0x5c || code === 0x28 || code === 0x29) out += '\\';
-    if (code > 126) out += `\\${code.toString(8).padStart(3, '0')}`;
-    else {
-      if (code < 32) code = 63;
-      out += String.fromCharCode(code);
-    }
+function drawText(doc: Doc, sh: Extract<Shape, { kind: 'text' }>): void {
+  const w = textWidth(sh.text, sh.size, sh.bold);
+  let x = sh.anchor === 'middle' ? sh.x - w / 2 : sh.anchor === 'end' ? sh.x - w : sh.x;
+  for (const run of textRuns(sh.text, sh.bold)) {
+    // The layout's y is the baseline, as in SVG.
+    doc.font(run.face.key).fontSize(sh.size).fillColor(sh.fill)
+      .text(run.text, x, sh.y, { lineBreak: false, baseline: 'alphabetic', features: drawFeatures as never });
+    x += runWidth(run, sh.size);
   }
-  return `${out})`;
 }
 
-function contentStream(layout: LabelLayout): string {
-  const H = layout.height;
-  const ops: string[] = [];
+function draw(doc: Doc, layout: LabelLayout): void {
   for (const sh of layout.shapes) {
     if (sh.kind === 'rect') {
-      ops.push(`${rgb(sh.fill)} rg`);
-      if (sh.stroke) ops.push(`${rgb(sh.stroke)} RG 1 w`);
-      ops.push(`${n(sh.x)} ${n(H - sh.y - sh.h)} ${n(sh.w)} ${n(sh.h)} re ${sh.stroke ? 'B' : 'f'}`);
+      doc.rect(sh.x, sh.y, sh.w, sh.h);
+      if (sh.stroke) doc.lineWidth(1).fillAndStroke(sh.fill, sh.stroke);
+      else doc.fill(sh.fill);
     } else if (sh.kind === 'poly') {
-      const [first, ...rest] = sh.points;
-      ops.push(`${rgb(sh.fill)} rg ${n(first[0])} ${n(H - first[1])} m ${rest.map(([x, y]) => `${n(x)} ${n(H - y)} l`).join(' ')} h f`);
-    } else {
-      const w = textWidth(sh.text, sh.size, sh.bold);
-      const x = sh.anchor === 'middle' ? sh.x - w / 2 : sh.anchor === 'end' ? sh.x - w : sh.x;
-      ops.push(`BT /${sh.bold ? 'F2' : 'F1'} ${n(sh.size)} Tf ${rgb(sh.fill)} rg ${n(x)} ${n(H - sh.y)} Td ${pdfString(sh.text)} Tj ET`);
-    }
+      doc.polygon(...sh.points).fill(sh.fill);
+    } else drawText(doc, sh);
   }
-  return ops.join('\n');
 }
 
-/** Assemble a PDF from objects (1-based numbers in order); offsets are byte offsets, the text is Latin-1. */
-function assemble(objects: string[]): Uint8Array {
-  let body = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
-  const offsets: number[] = [];
-  objects.forEach((obj, i) => {
-    offsets.push(body.length);
-    body += `${i + 1} 0 obj\n${obj}\nendobj\n`;
-  });
-  const xref = body.length;
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const off of offsets) body += `${off.toString().padStart(10, '0')} 00000 n \n`;
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R /Info ${objects.length} 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Uint8Array.from(body, (c) => c.charCodeAt(0) & 0xff);
-}
-
+/** Render a layout to PDF bytes. `created` is the document's creation date (fixed: same input, same bytes). */
 export function renderPdf(layout: LabelLayout, created = new Date(0)): Uint8Array {
-  const content = contentStream(layout);
-  const date = created.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  return assemble([
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${layout.width} ${layout.height}] /Resources << /Font << /F1 4 0 R /F2 5 0 R >> >> /Contents 6 0 R >>`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>',
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
-    `<< /Title ${pdfString(layout.title)} /Producer (Bulwark) /CreationDate (D:${date}Z) >>`,
-  ]);
+  const doc = new PDFDocument({
+    size: [layout.width, layout.height], margin: 0, compress: true, pdfVersion: '1.7',
+    info: { Title: layout.title, Producer: 'Bulwark', Creator: 'Bulwark', CreationDate: created, ModDate: created },
+    lang: 'en',
+    displayTitle: true,
+  });
+  const fonts = labelFonts();
+  for (const face of new Set([...fonts.regular, ...fonts.bold])) doc.registerFont(face.key, face.bytes, face.postscriptName ?? '');
+  draw(doc, layout);
+  doc.end();
+  // pdfkit writes into its readable side synchronously; the whole document is buffered once end() returns.
+  const chunks: Buffer[] = [];
+  for (let chunk = doc.read() as Buffer | null; chunk !== null; chunk = doc.read() as Buffer | null) chunks.push(chunk);
+  return new Uint8Array(Buffer.concat(chunks));
 }
 
 /** The label of one device as PDF bytes. `created` defaults to the label's own date (reproducible output). */

@@ -18,7 +18,7 @@ export function renderSvg(layout: LabelLayout): string {
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${layout.width}pt" height="${layout.height}pt" viewBox="0 0 ${layout.width} ${layout.height}" role="img" aria-label="${xmlEscape(layout.title)}">`,
     `<title>${xmlEscape(layout.title)}</title>`,
-    '<g font-family="Helvetica, Arial, sans-serif">',
+    '<g font-family="DejaVu Sans, Verdana, Noto Sans, sans-serif">',
   ];
   for (const sh of layout.shapes) {
     if (sh.kind === 'rect') {

@@ -13,6 +13,7 @@ import { deviceFacts } from '../../assess/facts-rules.ts';
 import type { AssessmentFacts } from '../../assess/facts.ts';
 import { baseline } from '../../assess/baseline.ts';
 import { coveredSeconds, defaultGradeOptions, gradeScale, grades } from '../../assess/grade.ts';
+import { gradeColours } from '../palette.ts';
 import { buildCases } from '../../findings/cases.ts';
 import type { Case } from '../../findings/types.ts';
 import { DEFAULT_MAX_DETAILED_DEVICES, selectDetailed, type UndetailedDevices } from '../../assess/detail-limit.ts';
@@ -126,7 +127,7 @@ export function buildReportData(input: ReportInput): ReportData {
     undetailed: rest,
     findings: [...findings],
     timeline: buildTimeline(summary, devices, input.facts, input.timelineBins ?? 120),
-    scale: gradeScale,
+    scale: Object.fromEntries(grades.map((g) => [g, { meaning: gradeScale[g].meaning, colour: gradeColours[g].bg }])) as ReportData['scale'],
     baseline: baseline.map((r) => ({ id: r.id, standard: r.standard, title: r.title, checkability: r.checkability })),
   };
 }

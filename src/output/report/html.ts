@@ -12,7 +12,7 @@ import { isoTime } from '../../capture/time-range.ts';
 import { labelPdf } from '../label/pdf.ts';
 import type { ReportData, ReportDevice } from './data.ts';
 import type { Case } from '../../findings/types.ts';
-import { severityColour, timelineSvg } from './timeline.ts';
+import { timelineSvg } from './timeline.ts';
 import { reportCss } from './style.ts';
 import { namedText } from '../findings-text.ts';
 
@@ -26,8 +26,9 @@ function refText(r: EvidenceRef): string {
   return `${esc(r.file.split('/').pop() ?? r.file)} packet ${r.packet} (${esc(iso(r.ts))})${r.community_id ? ` · <code>${esc(r.community_id)}</code>` : ''}`;
 }
 
-function gradeBadge(grade: string, colour: string): string {
-  return `<span class="grade" style="background:${colour};color:${grade === 'B' || grade === 'C' ? '#111827' : '#fff'}">${esc(grade)}</span>`;
+/** A grade badge: colours from the palette through the stylesheet's .grade-X classes. */
+function gradeBadge(grade: string): string {
+  return `<span class="grade grade-${esc(grade)}">${esc(grade)}</span>`;
 }
 
 function overview(data: ReportData): string {
@@ -40,7 +41,7 @@ function overview(data: ReportData): string {
     const a = d.assessment;
     const ip = d.device.ips.length > 0 ? d.device.ips[d.device.ips.length - 1].ip : '';
     const name = i < MAX_DEVICE_SECTIONS ? `<a href="#dev-${anchor(d.device.id)}">${esc(a.name)}</a>` : esc(a.name);
-    return `<tr><td>${gradeBadge(a.grade, data.scale[a.grade].colour)}</td><td>${name}</td><td>${esc(a.noun)}</td><td>${esc(ip)}</td><td>${esc(a.headline)}${a.provisional ? ' <em>(provisional)</em>' : ''}</td></tr>`;
+    return `<tr><td data-label="Grade">${gradeBadge(a.grade)}</td><td data-label="Device">${name}</td><td data-label="Type">${esc(a.noun)}</td><td data-label="Address">${esc(ip)}</td><td data-label="In one line">${esc(a.headline)}${a.provisional ? ' <em>(provisional)</em>' : ''}</td></tr>`;
   }).join('\n');
   return `<section id="overview"><h2>Network overview</h2>
 <div class="cards">
@@ -52,7 +53,7 @@ function overview(data: ReportData): string {
 ${attention.length > 0 ? `<p class="callout">Act first on: ${attention.map((d) => `<a href="#dev-${anchor(d.device.id)}">${esc(d.assessment.name)}</a> (${esc(d.assessment.headline)})`).join('; ')}.</p>`
     : urgent > 0 ? `<p class="callout">${plural(urgent, 'high-severity finding')} to act on (<a href="#findings">see the findings</a>): they involve hosts outside this network or devices not graded here.</p>`
       : '<p class="callout ok">No device needs urgent attention in what was observed.</p>'}
-<table class="devices"><thead><tr><th>Grade</th><th>Device</th><th>Type</th><th>Address</th><th>In one line</th></tr></thead><tbody>
+<table class="devices stack"><thead><tr><th>Grade</th><th>Device</th><th>Type</th><th>Address</th><th>In one line</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
 ${undetailedText(data)}</section>`;
@@ -82,10 +83,10 @@ function evidenceList(items: AssessmentItem['evidence']): string {
 }
 
 function assessmentTable(d: ReportDevice): string {
-  const rows = d.assessment.items.map((i) => `<tr class="v-${i.verdict}"><td><code>${esc(i.id)}</code></td><td>${esc(i.title)}<div class="muted">${esc(i.standard)} · checkable: ${esc(i.checkability)}</div></td><td><span class="verdict v-${i.verdict}">${verdictText[i.verdict]}</span></td><td>${esc(i.reason)}${evidenceList(i.evidence)}</td></tr>`).join('\n');
+  const rows = d.assessment.items.map((i) => `<tr class="v-${i.verdict}"><td data-label="Provision"><code>${esc(i.id)}</code></td><td data-label="What it asks">${esc(i.title)}<div class="muted">${esc(i.standard)} · checkable: ${esc(i.checkability)}</div></td><td data-label="Verdict"><span class="verdict v-${i.verdict}">${verdictText[i.verdict]}</span></td><td data-label="Why, and the evidence">${esc(i.reason)}${evidenceList(i.evidence)}</td></tr>`).join('\n');
   const c = d.assessment.counts;
   return `<details class="assessment"><summary>Baseline assessment: ${c.fail} fail, ${c.pass} pass, ${c.not_observed} not observed, ${c.not_assessable} not assessable from the network</summary>
-<table><thead><tr><th>Provision</th><th>What it asks</th><th>Verdict</th><th>Why, and the evidence</th></tr></thead><tbody>
+<table class="stack"><thead><tr><th>Provision</th><th>What it asks</th><th>Verdict</th><th>Why, and the evidence</th></tr></thead><tbody>
 ${rows}
 </tbody></table></details>`;
 }
@@ -106,7 +107,7 @@ function deviceSection(d: ReportDevice, findings: ReadonlyMap<string, Finding>, 
 <div class="label">${svg}
 <p class="downloads">Print this label: <a download="${fileBase}.pdf" href="data:application/pdf;base64,${base64(labelPdf(a, dev))}">PDF</a> · <a download="${fileBase}.svg" href="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}">SVG</a></p></div>
 <div class="body">
-<h3>${gradeBadge(a.grade, data.scale[a.grade].colour)} ${esc(a.name)}</h3>
+<h3>${gradeBadge(a.grade)} ${esc(a.name)}</h3>
 <p class="headline">${esc(a.headline)}${a.provisional ? ' <em>(provisional: little traffic seen)</em>' : ''}</p>
 <h4>What to do</h4>
 <ol class="advice">${a.advice.map((x) => `<li>${esc(x)}</li>`).join('')}</ol>
@@ -130,7 +131,7 @@ ${assessmentTable(d)}
 function caseSection(c: Case): string {
   const devs = c.devices.map((d) => `${esc(d.role)}${d.subject ? ' (subject)' : ''}: <code>${esc(d.ip)}</code>${d.name ? ` ${esc(d.name)}` : ''}`).join('; ');
   const steps = c.timeline.map((s) => `<li>${esc(iso(s.ts))} <b>${esc(s.phase)}</b> <a href="#f-${anchor(s.finding)}">${esc(s.what)}</a></li>`).join('');
-  return `<article class="finding" id="${anchor(c.id)}" style="border-left-color:${severityColour[c.severity]}">
+  return `<article class="finding border-${c.severity}" id="${anchor(c.id)}">
 <h3><span class="sev sev-${c.severity}">${c.severity}</span> <code>${esc(c.classification)}</code> ${esc(c.title)}</h3>
 <p>${esc(c.summary)}</p>
 <p class="muted">${c.compromised ? '<strong>Compromised.</strong> ' : ''}Devices: ${devs}${c.devices_dropped ? ` and ${c.devices_dropped} more` : ''}. From ${esc(iso(c.first_ts))} to ${esc(iso(c.last_ts))}. Id <code>${esc(c.id)}</code>${c.attack.length ? `, MITRE ATT&CK ${c.attack.map(esc).join(', ')}` : ''}.</p>
@@ -144,7 +145,7 @@ function findingSection(f: Finding, nameOf: ReadonlyMap<string, string>): string
     const name = d.device_id !== undefined ? nameOf.get(d.device_id) : undefined;
     return `${esc(d.role)}: ${name !== undefined && d.device_id !== undefined ? `<a href="#dev-${anchor(d.device_id)}">${esc(name)}</a> (${esc(d.ip)})` : `<code>${esc(d.ip)}</code>`}`;
   }).join('; ');
-  return `<article class="finding" id="f-${anchor(f.id)}" style="border-left-color:${severityColour[f.severity]}">
+  return `<article class="finding border-${f.severity}" id="f-${anchor(f.id)}">
 <h3><span class="sev sev-${f.severity}">${f.severity}</span> ${esc(namedText(f.title, f, nameOf))}</h3>
 <p>${esc(namedText(f.explanation, f, nameOf))}</p>
 <p class="muted">Involved: ${devs}${f.devices_dropped ? ` and ${f.devices_dropped} more` : ''}. Seen ${f.count}× from ${esc(iso(f.first_ts))} to ${esc(iso(f.last_ts))}.</p>
@@ -158,14 +159,14 @@ ${f.facts ? `<dt>Facts</dt><dd><pre>${esc(JSON.stringify(f.facts, null, 2))}</pr
 }
 
 function method(data: ReportData): string {
-  const scale = Object.entries(data.scale).map(([g, v]) => `<tr><td>${gradeBadge(g, v.colour)}</td><td>${esc(v.meaning)}</td></tr>`).join('');
-  const rows = data.baseline.map((r) => `<tr><td><code>${esc(r.id)}</code></td><td>${esc(r.standard)}</td><td>${esc(r.title)}</td><td>${esc(r.checkability)}</td></tr>`).join('');
+  const scale = Object.entries(data.scale).map(([g, v]) => `<tr><td>${gradeBadge(g)}</td><td>${esc(v.meaning)}</td></tr>`).join('');
+  const rows = data.baseline.map((r) => `<tr><td data-label="Id"><code>${esc(r.id)}</code></td><td data-label="Standard">${esc(r.standard)}</td><td data-label="Provision">${esc(r.title)}</td><td data-label="Checkable">${esc(r.checkability)}</td></tr>`).join('');
   return `<section id="method"><h2>How to read this report</h2>
 <p>Bulwark only listens: it judges each device by the traffic in the captures. A problem it saw is real evidence; a problem it did not see may still exist. <strong>Not observed is not pass</strong>: a device seen briefly cannot earn a good grade.</p>
 <table class="scale"><tbody>${scale}</tbody></table>
 <details><summary>Verdicts and the provisions checked (${data.baseline.length})</summary>
 <p><b>pass</b>: the traffic showed good practice (for what was seen). <b>fail</b>: the traffic showed a breach, evidence listed. <b>not observed</b>: passive monitoring could decide it, but nothing relevant was seen. <b>not assessable from the network</b>: needs active probing of the device. Checkability: a = passive traffic, b = active probing, (p) = partial evidence.</p>
-<table><thead><tr><th>Id</th><th>Standard</th><th>Provision</th><th>Checkable</th></tr></thead><tbody>${rows}</tbody></table></details>
+<table class="stack"><thead><tr><th>Id</th><th>Standard</th><th>Provision</th><th>Checkable</th></tr></thead><tbody>${rows}</tbody></table></details>
 </section>`;
 }
 

@@ -7,10 +7,10 @@ import type { Finding, Severity } from '../../detect/types.ts';
 import type { ReportData } from './data.ts';
 import { inTimeRange, isoTime } from '../../capture/time-range.ts';
 import { xmlEscape as esc } from '../label/svg.ts';
+import { severityColours } from '../palette.ts';
 
-export const severityColour: Record<Severity, string> = {
-  critical: '#7f1d1d', high: '#d7191c', medium: '#f97316', low: '#eab308', info: '#6b7280',
-};
+/** A severity's colour (the one palette). */
+export const severityColour = (s: Severity): string => severityColours[s].bg;
 
 const maxLanes = 40;
 
@@ -64,7 +64,7 @@ export function timelineSvg(data: ReportData): string {
     const y = top + laneIndex * laneH + laneH / 2;
     const x1 = Math.min(xOf(f.first_ts), labelW + plotW - 6);
     const x2 = Math.max(xOf(f.last_ts), x1 + 6);
-    out.push(`<line x1="${x1.toFixed(1)}" y1="${y}" x2="${x2.toFixed(1)}" y2="${y}" stroke="${severityColour[f.severity]}" stroke-width="6" stroke-linecap="round" class="tl-finding"><title>${esc(`${f.severity}: ${f.title} (${clock(f.first_ts)}–${clock(f.last_ts)}, ${f.count}×)`)}</title></line>`);
+    out.push(`<line x1="${x1.toFixed(1)}" y1="${y}" x2="${x2.toFixed(1)}" y2="${y}" stroke="${severityColour(f.severity)}" stroke-width="6" stroke-linecap="round" class="tl-finding"><title>${esc(`${f.severity}: ${f.title} (${clock(f.first_ts)}–${clock(f.last_ts)}, ${f.count}×)`)}</title></line>`);
   };
   for (const f of data.findings) {
     mark(f, 0);

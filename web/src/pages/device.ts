@@ -16,8 +16,15 @@ const deciderWords: Record<string, string> = { rules: "by Bulwark's rules", mode
 /** Rows shown before 'Show all': the page stays readable, the rest is one click away. */
 const previewRows = 10;
 
-export function labelUrl(id: string): string {
-  return `/api/devices/${encodeURIComponent(id)}/label.svg`;
+/**
+ * The label's URL. `d` adds a version from what the label shows (name, type, vendor, last traffic), so after a
+ * rename the browser fetches the re-rendered label instead of showing the image it already holds.
+ */
+export function labelUrl(id: string, format: 'svg' | 'pdf' = 'svg', d?: Device): string {
+  const url = `/api/devices/${encodeURIComponent(id)}/label.${format}`;
+  if (d === undefined) return url;
+  const version = [d.user?.name ?? '', d.user?.type ?? '', d.user?.vendor ?? '', d.last_ts, d.grade ?? ''].join('|');
+  return `${url}?v=${encodeURIComponent(version)}`;
 }
 
 /**
@@ -27,7 +34,7 @@ export function labelUrl(id: string): string {
 export function labelImage(d: Device, className = 'label-img'): { img: HTMLImageElement; dispose: () => void } {
   const img = h('img', { class: className, alt: `Security label of ${deviceName(d)}: grade ${gradeOf(d) ?? 'not available'}` });
   img.addEventListener('error', () => img.replaceWith(h('p', { class: 'notice' }, 'No label for this device yet: it is made once the device has been assessed.')), { once: true });
-  img.src = withToken(labelUrl(d.id));
+  img.src = withToken(labelUrl(d.id, 'svg', d));
   return { img, dispose: () => {} };
 }
 
@@ -245,7 +252,8 @@ export function labelPage(root: HTMLElement, params: Record<string, string>): Cl
       const label = labelImage(d, 'label-full');
       dispose = label.dispose;
       const fileBase = `bulwark-label-${d.id.replace(/[^a-zA-Z0-9]+/g, '-')}`;
-      const download = h('a', { class: 'button secondary', href: withToken(labelUrl(d.id)), download: `${fileBase}.svg` }, 'Download SVG');
+      const download = h('a', { class: 'button secondary', href: withToken(labelUrl(d.id, 'svg', d)), download: `${fileBase}.svg` }, 'Download SVG');
+      const pdf = h('a', { class: 'button primary', href: withToken(labelUrl(d.id, 'pdf', d)), download: `${fileBase}.pdf` }, 'Download PDF');
       const print = h('button', { type: 'button', class: 'secondary' }, 'Print');
       print.addEventListener('click', () => window.print());
       replace(root,
@@ -254,8 +262,8 @@ export function labelPage(root: HTMLElement, params: Record<string, string>): Cl
         h('h1', null, `Security label: ${deviceName(d)}`),
         h('p', { class: 'hint' }, 'A one-page summary of how well this device protects itself and your data, like an energy label.'),
         h('div', { class: 'label-page' }, label.img),
-        h('div', { class: 'actions' }, print, download),
-        h('p', { class: 'hint' }, 'To get a PDF, choose Print and then "Save as PDF".'));
+        h('div', { class: 'actions' }, pdf, print, download),
+        h('p', { class: 'hint' }, 'The PDF prints at A6 width (298 × 482 pt) with the fonts it needs embedded.'));
     } catch (err) {
       if (!disposed) replace(root, h('h1', null, 'Security label'), errorNotice(err));
     }
