@@ -84,7 +84,12 @@ export class Inventory implements DeviceLookup {
   private droppedBindings = 0;
   private eventErrors = 0;
   private cache: DeviceRecord[] | undefined;
-  private index: { ip: Map<string, DeviceRecord>; mac: Map<string, DeviceRecord> } | undefined;
+  /** Bumped by every change: the address index and the identified records below are valid for one version. */
+  private version = 0;
+  private index: { version: number; ip: Map<string, DeviceState>; mac: Map<string, DeviceState> } | undefined;
+  /** Identified records handed out by byIp/byMac at `memoVersion` (a lookup identifies one device, not all). */
+  private readonly memo = new Map<DeviceState, DeviceRecord>();
+  private memoVersion = -1;
 
   constructor(options: Partial<InventoryOptions> = {}) {
     this.options = {
@@ -120,7 +125,7 @@ export class Inventory implements DeviceLookup {
 
   /** Lifecycle: end of input. Merges 'ip:' devices into the MAC devices their address was bound to later. */
   flush(): void {
-    this.cache = undefined;
+    this.changed();
     this.settle();
   }
 
@@ -166,13 +171,19 @@ export class Inventory implements DeviceLookup {
   onEvent(ev: EventRecord): void {
     const h = handlers[ev.type];
     if (h === undefined) return;
-    this.cache = undefined;
+    this.changed();
     try {
       h(this, ev);
     } catch {
       this.eventErrors++;
       // Events are built from attacker-controlled bytes; a field of an unexpected shape must not stop the run.
     }
+  }
+
+  /** Something may have changed: the device list, the address index and the looked-up records are stale. */
+  private changed(): void {
+    this.cache = undefined;
+    this.version++;
   }
 
   isLocal(ip: string): boolean {
@@ -259,7 +270,7 @@ export class Inventory implements DeviceLookup {
   /** Feed one finished flow (attach() does this). */
   onFlow(f: FlowRecord): void {
     if (f.transport === 'arp') return;
-    this.cache = undefined;
+    this.changed();
     const orig = this.flowSide(f.orig_ip, f.orig_mac, f.first_ts);
     const resp = this.flowSide(f.resp_ip, f.resp_mac, f.first_ts);
     const origLocal = this.local.has(f.orig_ip);
@@ -309,17 +320,14 @@ export class Inventory implements DeviceLookup {
     }
     out.sort((a, b) => a.first_ts - b.first_ts || a.id.localeCompare(b.id));
     this.cache = out;
-    this.index = undefined;
     return out;
   }
 
   /** The record before identification; undefined for a remote host seen on the segment (a peer, not a device). */
   private baseRecord(d: DeviceState): Omit<DeviceRecord, 'identification'> | undefined {
+    if (!listed(d)) return undefined;
     const macLocal = d.mac !== undefined && isLocallyAdministered(d.mac);
     const base = d.toRecord(d.mac ? ouiVendor(d.mac) : undefined, macLocal);
-    // A MAC that only ever carried one address outside the local networks is that remote host, seen on the
-    // segment (public addressing, a point-to-point link): a peer, not a device of this network.
-    if (d.forwarded.size === 1 && base.ips.length === 0 && !base.local && base.hostnames.length === 0 && base.services.length === 0) return undefined;
     // A router forwards many remote addresses; one remote address behind a device's MAC is not routing.
     if (d.forwarded.size >= minForwardedForGateway) {
       base.evidence.push({ signal: 'gateway', value: `forwards traffic of ${d.forwarded.size} remote address${d.forwarded.size === 1 ? '' : 'es'}`, ts: d.first_ts, file: '', packet: 0 });
@@ -333,29 +341,52 @@ export class Inventory implements DeviceLookup {
   }
 
   byIp(ip: string): DeviceRecord | undefined {
-    return this.lookup().ip.get(ip);
+    const d = this.lookup().ip.get(ip);
+    return d === undefined ? undefined : this.recordOf(d);
   }
 
   byMac(mac: string): DeviceRecord | undefined {
     const m = normaliseMac(mac);
-    return m === undefined ? undefined : this.lookup().mac.get(m);
+    const d = m === undefined ? undefined : this.lookup().mac.get(m);
+    return d === undefined ? undefined : this.recordOf(d);
   }
 
-  private lookup(): { ip: Map<string, DeviceRecord>; mac: Map<string, DeviceRecord> } {
-    const list = this.devices();
-    if (this.index) return this.index;
-    const ip = new Map<string, DeviceRecord>();
-    const mac = new Map<string, DeviceRecord>();
+  /** The identified record of one listed device, as devices() would give it now (computed once per version). */
+  private recordOf(d: DeviceState): DeviceRecord | undefined {
+    if (this.memoVersion !== this.version) {
+      this.memo.clear();
+      this.memoVersion = this.version;
+    }
+    let rec = this.memo.get(d);
+    if (rec === undefined) {
+      const base = this.baseRecord(d);
+      if (base === undefined) return undefined;
+      rec = this.identified(base);
+      this.memo.set(d, rec);
+    }
+    return rec;
+  }
+
+  /**
+   * Address → device index over the device states (no record built, nothing identified), rebuilt only after a
+   * change; the same answers as scanning devices(): the latest binding of an address wins, ties to the device
+   * listed later.
+   */
+  private lookup(): { ip: Map<string, DeviceState>; mac: Map<string, DeviceState> } {
+    if (this.index?.version === this.version) return this.index;
+    this.settle();
+    const list = [...this.byId.values()].filter(listed).sort((a, b) => a.first_ts - b.first_ts || a.id.localeCompare(b.id));
+    const ip = new Map<string, DeviceState>();
+    const mac = new Map<string, DeviceState>();
     for (const d of list) {
       if (d.mac) mac.set(d.mac, d);
-      for (const b of d.ips) {
-        // The latest binding wins when an address moved between devices.
+      for (const b of d.ips.values()) {
         const cur = ip.get(b.ip);
-        const curLast = cur?.ips.find((x) => x.ip === b.ip)?.last_ts ?? -Infinity;
+        const curLast = cur?.ips.get(b.ip)?.last_ts ?? -Infinity;
         if (!cur || b.last_ts >= curLast) ip.set(b.ip, d);
       }
     }
-    this.index = { ip, mac };
+    this.index = { version: this.version, ip, mac };
     return this.index;
   }
 
@@ -376,6 +407,14 @@ export class Inventory implements DeviceLookup {
   static source(ev: EventRecord): Source {
     return { ts: ev.ts, file: ev.file, packet: ev.packet };
   }
+}
+
+/**
+ * Whether a device is listed: a MAC that only ever carried one address outside the local networks is that
+ * remote host, seen on the segment (public addressing, a point-to-point link): a peer, not a device of this network.
+ */
+function listed(d: DeviceState): boolean {
+  return !(d.forwarded.size === 1 && d.ips.size === 0 && !d.local && d.hostnames.size === 0 && d.services.size === 0);
 }
 
 /** Remote addresses a MAC must carry before it counts as forwarding traffic (a gateway). */
