@@ -4,7 +4,7 @@
  * become devices), the detectors (inbound or outbound) and the store.
  * @module
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { NetSet } from './netset.ts';
 
@@ -54,19 +54,32 @@ export class Site {
    * the Community ID, the first packet's time and the run's flow number.
    */
   flowUid(communityId: string, firstTs: number, flowId: number): string {
-    const h = createHash('sha1').update(`${this.sensor}\u0000${communityId}\u0000${firstTs}\u0000${flowId}`).digest();
-    return `C${base62(h.readBigUInt64BE(0) ^ (h.readBigUInt64BE(8) << 5n))}`;
+    const h = hash('sha1', `${this.sensor}\u0000${communityId}\u0000${firstTs}\u0000${flowId}`, 'buffer');
+    return `C${base62of(h)}`;
   }
 }
 
 const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-function base62(n: bigint): string {
-  let v = n & ((1n << 96n) - 1n);
+/**
+ * 17 base-62 digits (least significant first) of the low 96 bits of (first 64 bits) XOR (next 64 bits << 5) of
+ * a digest, in three 32-bit limbs: the same digits as BigInt arithmetic, without a BigInt per flow.
+ */
+function base62of(h: Buffer): string {
+  const aHi = h.readUInt32BE(0), aLo = h.readUInt32BE(4), bHi = h.readUInt32BE(8), bLo = h.readUInt32BE(12);
+  let w0 = (aLo ^ (bLo << 5)) >>> 0;
+  let w1 = (aHi ^ ((bHi << 5) | (bLo >>> 27))) >>> 0;
+  let w2 = bHi >>> 27;
   let out = '';
   for (let i = 0; i < 17; i++) {
-    out += alphabet[Number(v % 62n)];
-    v /= 62n;
+    // Long division of the 96-bit number by 62, limb by limb (each step stays below 2^38: exact in a double).
+    let cur = w2;
+    w2 = Math.floor(cur / 62);
+    cur = (cur - w2 * 62) * 4294967296 + w1;
+    w1 = Math.floor(cur / 62);
+    cur = (cur - w1 * 62) * 4294967296 + w0;
+    w0 = Math.floor(cur / 62);
+    out += alphabet[cur - w0 * 62];
   }
   return out;
 }
