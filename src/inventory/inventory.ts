@@ -353,6 +353,7 @@ export class Inventory implements DeviceLookup {
 
   /** The identified record of one listed device, as devices() would give it now (computed once per version). */
   private recordOf(d: DeviceState): DeviceRecord | undefined {
+    if (!listed(d)) return undefined; // a peer whose device is listed only once an 'ip:' device merges into it
     if (this.memoVersion !== this.version) {
       this.memo.clear();
       this.memoVersion = this.version;
@@ -369,25 +370,52 @@ export class Inventory implements DeviceLookup {
 
   /**
    * Address → device index over the device states (no record built, nothing identified), rebuilt only after a
-   * change; the same answers as scanning devices(): the latest binding of an address wins, ties to the device
-   * listed later.
+   * change; the answers scanning devices() would give: the latest binding of an address wins, ties to the device
+   * listed later. An 'ip:' device whose address is now bound to a MAC's device counts as part of it, as it will
+   * be once merged (settle), without merging now: a merge at a wall-clock moment would make results depend on it.
    */
   private lookup(): { ip: Map<string, DeviceState>; mac: Map<string, DeviceState> } {
     if (this.index?.version === this.version) return this.index;
-    this.settle();
-    const list = [...this.byId.values()].filter(listed).sort((a, b) => a.first_ts - b.first_ts || a.id.localeCompare(b.id));
-    const ip = new Map<string, DeviceState>();
-    const mac = new Map<string, DeviceState>();
-    for (const d of list) {
-      if (d.mac) mac.set(d.mac, d);
+    const groups = new Map<DeviceState, { first: number; merged: boolean; last: Map<string, number> }>();
+    for (const d of this.byId.values()) {
+      const owner = this.ownerOf(d);
+      let g = groups.get(owner);
+      if (g === undefined) {
+        g = { first: owner.first_ts, merged: false, last: new Map() };
+        groups.set(owner, g);
+      }
+      if (owner !== d) {
+        g.merged = true;
+        if (d.first_ts < g.first) g.first = d.first_ts;
+      }
       for (const b of d.ips.values()) {
-        const cur = ip.get(b.ip);
-        const curLast = cur?.ips.get(b.ip)?.last_ts ?? -Infinity;
-        if (!cur || b.last_ts >= curLast) ip.set(b.ip, d);
+        const cur = g.last.get(b.ip);
+        if (cur === undefined || b.last_ts > cur) g.last.set(b.ip, b.last_ts);
+      }
+    }
+    const list = [...groups].filter(([d, g]) => g.merged || listed(d)).sort(([a, ga], [b, gb]) => ga.first - gb.first || a.id.localeCompare(b.id));
+    const ip = new Map<string, DeviceState>();
+    const ipLast = new Map<string, number>();
+    const mac = new Map<string, DeviceState>();
+    for (const [d, g] of list) {
+      if (d.mac) mac.set(d.mac, d);
+      for (const [addr, last] of g.last) {
+        const cur = ipLast.get(addr);
+        if (cur === undefined || last >= cur) {
+          ip.set(addr, d);
+          ipLast.set(addr, last);
+        }
       }
     }
     this.index = { version: this.version, ip, mac };
     return this.index;
+  }
+
+  /** The device `d` becomes part of when settled (itself unless an 'ip:' device whose address a MAC's device now holds). */
+  private ownerOf(d: DeviceState): DeviceState {
+    if (!d.id.startsWith('ip:')) return d;
+    const b = this.ipMac.get(d.id.slice(3));
+    return (b && this.byId.get(`mac:${b.mac}`)) ?? d;
   }
 
   stats(): InventoryStats {
