@@ -31,8 +31,6 @@
 import { IpProto, L3, TcpFlag } from '../decode/packet-view.ts';
 import type { PacketView } from '../decode/packet-view.ts';
 import { communityIdFromPorts, icmpCounterpart } from './community-id.ts';
-import { FlowKey } from './flow-key.ts';
-import { recordHead, type FlowIds } from './lazy-ids.ts';
 import { endpointHash, tupleHash } from './flow-hash.ts';
 import { ipv4ToString, ipv6ToString, macNumberToString, macToNumber } from '../decode/address.ts';
 import { tcpBitsUpdate, tcpFlagsString, tcpIsClosing, tcpStateOf, tcpWasReset } from './tcp-state.ts';
@@ -331,12 +329,13 @@ export class FlowTable {
 
   /** JSON form of a live flow (call from onEnd, or any time before the slot is reused). */
   /** `communityId`: the flow's id when the caller already computed it (saves a SHA-1 per flow). */
-  /** `ids`: the flow's Community ID and uid, read only when the record's fields are (see lazy-ids.ts). */
-  toRecord(slot: number, fileNames: readonly string[], appNames?: readonly string[], endReason: FlowEndReason = 'end_of_input', communityId?: string, uid?: string, ids?: FlowIds): FlowRecord {
+  toRecord(slot: number, fileNames: readonly string[], appNames?: readonly string[], endReason: FlowEndReason = 'end_of_input', communityId?: string, uid?: string): FlowRecord {
     const tcp = this.proto[slot] === IpProto.TCP && this.ipVer[slot] !== 0;
-    const head = ids !== undefined ? recordHead(this.flowIdA[slot], ids)
-      : { type: 'flow' as const, flow_id: this.flowIdA[slot], ...(uid === undefined ? {} : { uid }), community_id: communityId ?? this.communityId(slot) };
-    const rec: FlowRecord = Object.assign(head, {
+    const rec: FlowRecord = {
+      type: 'flow',
+      flow_id: this.flowIdA[slot],
+      ...(uid === undefined ? {} : { uid }),
+      community_id: communityId ?? this.communityId(slot),
       transport: this.transport(slot),
       ip_version: this.ipVer[slot] as 4 | 6 | 0,
       orig_ip: this.origIp(slot),
@@ -356,7 +355,7 @@ export class FlowTable {
       file: fileNames[this.firstFile[slot]] ?? '',
       first_packet: this.firstPkt[slot],
       last_packet: this.lastPkt[slot],
-    });
+    };
     if (this.mac[slot * 2] !== NO_MAC) rec.orig_mac = macNumberToString(this.mac[slot * 2]);
     if (this.mac[slot * 2 + 1] !== NO_MAC) rec.resp_mac = macNumberToString(this.mac[slot * 2 + 1]);
     if (this.vlan[slot]) rec.vlan = this.vlanInner[slot] ? [this.vlan[slot] & 0xfff, this.vlanInner[slot] & 0xfff] : [this.vlan[slot] & 0xfff];
@@ -441,13 +440,6 @@ export class FlowTable {
     const p = this.proto[slot];
     const oneWay = (p === IpProto.ICMP || p === IpProto.ICMPV6) && icmpCounterpart(p, this.origPortA[slot]) < 0;
     return communityIdFromPorts(src, dst, p, this.origPortA[slot], this.respPortA[slot], oneWay, seed);
-  }
-
-  /** The flow's key as numbers, to compute its Community ID after the slot is reused (see FlowKey). */
-  key(slot: number): FlowKey {
-    const a = slot * 8, w = this.addr;
-    return new FlowKey(this.ipVer[slot], this.proto[slot], this.origPortA[slot], this.respPortA[slot],
-      w[a], w[a + 1], w[a + 2], w[a + 3], w[a + 4], w[a + 5], w[a + 6], w[a + 7]);
   }
 
   // --- internals ---

@@ -16,8 +16,6 @@ import { Defragmenter, type DefragOptions } from '../decode/defrag.ts';
 import { arpEventFields, ndpEventFields } from '../decode/events.ts';
 import { IpProto, L3, PacketView } from '../decode/packet-view.ts';
 import { FlowTable, type FlowTableOptions } from '../flow/table.ts';
-import type { FlowKey } from '../flow/flow-key.ts';
-import type { FlowIds } from '../flow/lazy-ids.ts';
 import { inTimeRange, TIMESTAMP_OUT_OF_RANGE } from '../capture/time-range.ts';
 import { TcpReassembler, type ReassemblyOptions } from '../flow/reassembly.ts';
 import type { FlowEndReason, FlowRecord } from '../flow/types.ts';
@@ -31,42 +29,6 @@ import { RunStats, type RunSummary } from './stats.ts';
 import { flowStartFields } from './flow-start.ts';
 import { Site } from './site.ts';
 import { fileSource, type InputSource, type SourceSink } from './source.ts';
-
-/** A flow's identifiers, computed when first read (see src/flow/lazy-ids.ts). */
-class LazyFlowIds implements FlowIds {
-  private cid: string | undefined;
-  private id: string | undefined;
-  private readonly key: FlowKey;
-  private readonly firstTs: number;
-  private readonly flowId: number;
-  private readonly site: Site;
-
-  constructor(key: FlowKey, firstTs: number, flowId: number, site: Site) {
-    this.key = key;
-    this.firstTs = firstTs;
-    this.flowId = flowId;
-    this.site = site;
-  }
-
-  get communityId(): string {
-    return (this.cid ??= this.key.communityId());
-  }
-
-  get uid(): string {
-    return (this.id ??= this.site.flowUid(this.communityId, this.firstTs, this.flowId));
-  }
-}
-
-/**
- * The identifiers behind a flow event's `community_id` and `uid` (a symbol key: not in JSON or Object.keys), so
- * evidence built from the event can stay lazy too (see evidenceOf in src/detect/lib/net.ts).
- */
-export const FLOW_IDS: unique symbol = Symbol('flowIds');
-
-/** Replace an accessor by a plain value (a consumer that rewrites an id). */
-function own(target: object, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-}
 
 // The envelope and handler types live in src/events/; re-exported here for the code that imports them from the pipeline.
 export type { EventHandler, EventRecord, FlowHandler } from '../events/record.ts';
@@ -112,8 +74,8 @@ export class Pipeline {
   private readonly dispatcher: AppDispatcher;
   private readonly apps = new Map<number, FlowApp>();
   private readonly appNames: readonly string[];
-  /** Identifiers of each live flow record (by slot), computed when first read. */
-  private readonly ids: (LazyFlowIds | undefined)[] = [];
+  private readonly communityIds = new Map<number, string>();
+  private readonly uids = new Map<number, string>();
   private readonly stats = new RunStats();
   private readonly files: string[] = [];
 
@@ -293,7 +255,7 @@ export class Pipeline {
     this.curSlot = slot;
     this.curDir = this.table.dir as Dir;
     if (this.table.isNew && this.wants('flow.start')) this.emitFlowEvent('flow.start', flowStartFields(view));
-    else if (this.table.continued) this.ids[slot] = undefined; // cut by the active timeout: a new record, a new uid
+    else if (this.table.continued) this.uids.delete(slot); // cut by the active timeout: a new record, a new uid
     if (view.l3 === L3.ARP) {
       if (this.wants('arp.request') || this.wants('arp.reply')) this.emitArp();
       return;
@@ -359,10 +321,11 @@ export class Pipeline {
     const appName = this.dispatcher.nameOfId(this.table.appId(slot));
     this.stats.flowEnded(reason, appName);
     if (this.flowHandlers.length > 0 || this.wants('flow.end')) {
-      const rec = this.table.toRecord(slot, this.files, this.appNames, reason, undefined, undefined, this.flowIds(slot));
+      const rec = this.table.toRecord(slot, this.files, this.appNames, reason, this.communityId(slot), this.uid(slot));
       this.publishFlow(rec);
     }
-    this.ids[slot] = undefined;
+    this.uids.delete(slot);
+    if (reason !== 'active') this.communityIds.delete(slot);
   }
 
   /** A finished flow to the flow subscribers (and as `flow.end`); flow-record sources call it directly. */
@@ -371,14 +334,22 @@ export class Pipeline {
     if (this.wants('flow.end')) this.publish({ ...rec, type: 'flow.end', ts: rec.last_ts, packet: rec.last_packet } as unknown as EventRecord);
   }
 
-  /** The identifiers of the slot's flow record (its key copied now, its SHA-1s computed when read). */
-  private flowIds(slot: number): LazyFlowIds {
-    let ids = this.ids[slot];
-    if (ids === undefined) {
-      ids = new LazyFlowIds(this.table.key(slot), this.table.firstTs(slot), this.table.flowId(slot), this.opts.site);
-      this.ids[slot] = ids;
+  private uid(slot: number): string {
+    let id = this.uids.get(slot);
+    if (id === undefined) {
+      id = this.opts.site.flowUid(this.communityId(slot), this.table.firstTs(slot), this.table.flowId(slot));
+      this.uids.set(slot, id);
     }
-    return ids;
+    return id;
+  }
+
+  private communityId(slot: number): string {
+    let id = this.communityIds.get(slot);
+    if (id === undefined) {
+      id = this.table.communityId(slot);
+      this.communityIds.set(slot, id);
+    }
+    return id;
   }
 
   /** Emit an event of the current flow, with the envelope filled from the flow and the packet. */
@@ -386,18 +357,14 @@ export class Pipeline {
     const slot = this.curSlot;
     const fromOrig = dir === 0;
     const t = this.table;
-    const ids = this.flowIds(slot);
     const ev: EventRecord = {
       type,
       ts: this.ts,
       file: this.files[this.fileIndex],
       packet: this.packetNo,
-      get community_id() { return ids.communityId; },
-      set community_id(v: string) { own(this, 'community_id', v); },
+      community_id: this.communityId(slot),
       flow_id: t.flowId(slot),
-      get uid() { return ids.uid; },
-      set uid(v: string) { own(this, 'uid', v); },
-      [FLOW_IDS]: ids,
+      uid: this.uid(slot),
       transport: t.transport(slot),
       src_ip: fromOrig ? t.origIp(slot) : t.respIp(slot),
       src_port: fromOrig ? t.origPort(slot) : t.respPort(slot),
@@ -414,7 +381,7 @@ export class Pipeline {
     const fields = arpEventFields(this.view);
     const type = this.view.arpOp === 2 ? 'arp.reply' : 'arp.request';
     if (!this.wants(type)) return;
-    this.publish({ type, ts: this.ts, file: this.files[this.fileIndex], packet: this.packetNo, flow_id: this.table.flowId(this.curSlot), uid: this.flowIds(this.curSlot).uid, transport: 'arp', ...fields });
+    this.publish({ type, ts: this.ts, file: this.files[this.fileIndex], packet: this.packetNo, flow_id: this.table.flowId(this.curSlot), uid: this.uid(this.curSlot), transport: 'arp', ...fields });
   }
 
   private anyWantsNdp(): boolean {
