@@ -108,6 +108,8 @@ function readMac(d: Uint8Array, off: number, end: number): number {
 }
 
 const addrScratch = new Uint8Array(16);
+// Community ID inputs, reused (communityIdFromPorts copies them into its own buffer before hashing).
+const cidSrc4 = new Uint8Array(4), cidDst4 = new Uint8Array(4), cidSrc16 = new Uint8Array(16), cidDst16 = new Uint8Array(16);
 
 function readU32(d: Uint8Array, off: number): number {
   return ((d[off] << 24) | (d[off + 1] << 16) | (d[off + 2] << 8) | d[off + 3]) >>> 0;
@@ -430,7 +432,7 @@ export class FlowTable {
   communityId(slot: number, seed = 0): string {
     const v = this.ipVer[slot];
     const n = v === 6 ? 16 : 4;
-    const src = new Uint8Array(n), dst = new Uint8Array(n);
+    const src = n === 16 ? cidSrc16 : cidSrc4, dst = n === 16 ? cidDst16 : cidDst4;
     const a = slot * 8;
     for (let i = 0; i < n; i++) {
       const sh = 24 - 8 * (i & 3);
