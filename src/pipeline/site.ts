@@ -57,25 +57,36 @@ export class Site {
    * the Community ID, the first packet's time and the run's flow number.
    */
   flowUid(communityId: string, firstTs: number, flowId: number): string {
+    this.flowUidWords(communityId, firstTs, flowId, uidScratch, 0);
+    return uidOfWords(uidScratch, 0);
+  }
+
+  /**
+   * The flow uid as its 96-bit number, three 32-bit words (least significant first) at out[off..off+2]: a
+   * pipeline keeps these per live flow instead of a string (see uidOfWords).
+   */
+  flowUidWords(communityId: string, firstTs: number, flowId: number, out: Uint32Array, off: number): void {
     const h = hash('sha1', `${this.sensor}\u0000${communityId}\u0000${firstTs}\u0000${flowId}`, 'buffer');
-    return `C${base62of(h)}`;
+    // The low 96 bits of (first 64 bits) XOR (next 64 bits << 5).
+    const aHi = h.readUInt32BE(0), aLo = h.readUInt32BE(4), bHi = h.readUInt32BE(8), bLo = h.readUInt32BE(12);
+    out[off] = aLo ^ (bLo << 5);
+    out[off + 1] = aHi ^ ((bHi << 5) | (bLo >>> 27));
+    out[off + 2] = bHi >>> 27;
   }
 }
 
+const uidScratch = new Uint32Array(3);
 const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /**
- * 17 base-62 digits (least significant first) of the low 96 bits of (first 64 bits) XOR (next 64 bits << 5) of
- * a digest, in three 32-bit limbs: the same digits as BigInt arithmetic, without a BigInt per flow.
+ * The uid string of a 96-bit value kept as three words (see flowUidWords): 'C' and 17 base-62 digits, least
+ * significant first — the same digits as BigInt arithmetic, by long division over 32-bit limbs.
  */
-function base62of(h: Buffer): string {
-  const aHi = h.readUInt32BE(0), aLo = h.readUInt32BE(4), bHi = h.readUInt32BE(8), bLo = h.readUInt32BE(12);
-  let w0 = (aLo ^ (bLo << 5)) >>> 0;
-  let w1 = (aHi ^ ((bHi << 5) | (bLo >>> 27))) >>> 0;
-  let w2 = bHi >>> 27;
-  let out = '';
+export function uidOfWords(words: Uint32Array, off: number): string {
+  let w0 = words[off], w1 = words[off + 1], w2 = words[off + 2];
+  let out = 'C';
   for (let i = 0; i < 17; i++) {
-    // Long division of the 96-bit number by 62, limb by limb (each step stays below 2^38: exact in a double).
+    // Each step stays below 62 × 2^32 < 2^38: exact in a double.
     let cur = w2;
     w2 = Math.floor(cur / 62);
     cur = (cur - w2 * 62) * 4294967296 + w1;
