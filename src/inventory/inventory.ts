@@ -351,6 +351,15 @@ export class Inventory implements DeviceLookup {
     return d === undefined ? undefined : this.recordOf(d);
   }
 
+  refOf(ip: string, mac?: string): { id: string; mac?: string } | undefined {
+    const index = this.lookup();
+    const m = mac ? normaliseMac(mac) : undefined;
+    let d = m === undefined ? undefined : index.mac.get(m);
+    if (d === undefined || !listed(d)) d = index.ip.get(ip);
+    if (d === undefined || !listed(d)) return undefined;
+    return d.mac ? { id: d.id, mac: d.mac } : { id: d.id };
+  }
+
   /** The identified record of one listed device, as devices() would give it now (computed once per version). */
   private recordOf(d: DeviceState): DeviceRecord | undefined {
     if (!listed(d)) return undefined; // a peer whose device is listed only once an 'ip:' device merges into it
