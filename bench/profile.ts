@@ -39,7 +39,9 @@ const parent = new Map<number, number>();
 for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 const name = (id: number): string => {
   const f = byId.get(id)!.callFrame;
-  const file = f.url.startsWith('file://') ? f.url.slice(f.url.indexOf(REPO) >= 0 ? f.url.indexOf(REPO) + REPO.length : 7) : f.url;
+  // Paths from the repository root (also for a profile of another checkout, e.g. the --baseline one).
+  const at = f.url.lastIndexOf('/src/');
+  const file = f.url.startsWith('file://') ? (at >= 0 ? f.url.slice(at + 1) : f.url.slice(7)) : f.url;
   return `${f.functionName || '(anonymous)'} ${file ? `${file}:${f.lineNumber + 1}` : ''}`.trim();
 };
 const selfUs = new Map<number, number>();
