@@ -5,6 +5,7 @@
  *
  * Full-size runs write bench/results.md; --quick / --packets runs write bench/work/results-<packets>.md.
  * Options: --quick (200k-packet workloads), --packets N, --only bulwark,ndpi,... , --repeat N (best of N),
+ *          --baseline DIR (also run the Bulwark checkout in DIR: before/after in the same conditions),
  *          --timeout S (per run, default 900), --tshark-prefix N (tshark on the first N packets, time scaled).
  * Other work on the machine skews the figures: results.md records the load average at the start.
  * @module
@@ -12,7 +13,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { BULWARK, PEERS, REPO, bulwarkAvailable, installMissing, packageVersion, unshareWorks, which } from './peers.ts';
 import type { Tool } from './peers.ts';
 import { benchFlows } from './flows.ts';
@@ -26,12 +27,16 @@ interface Options {
   timeoutS: number;
   /** Run tshark on this many leading packets and scale (it is the slowest peer). */
   tsharkPrefix?: number;
+  /** Another Bulwark checkout (e.g. the previous commit in a git worktree), run beside this one: before/after. */
+  baseline?: string;
 }
 
 /** One tool on one workload: the best of `repeat` runs, or why there is no figure. */
 interface Result {
   tool: Tool;
   wallS?: number;
+  /** User + system CPU seconds of the best run (GNU time %U + %S): less skewed by other work than wall time. */
+  cpuS?: number;
   rssKiB?: number;
   /** Packets the timed run read (a prefix for slow tools). */
   packetsRun?: number;
@@ -61,6 +66,7 @@ function parseOptions(argv: string[]): Options {
     repeat,
     timeoutS,
     tsharkPrefix: tsharkPrefix === undefined ? undefined : Number(tsharkPrefix),
+    baseline: val('--baseline'),
   };
 }
 
@@ -69,12 +75,12 @@ function log(line: string): void {
 }
 
 /** Runs `cmd` once inside `unshare -n` under GNU time; the process group is killed on timeout. */
-async function runOnce(tool: Tool, file: string, tag: string, timeoutS: number, isolate: boolean): Promise<{ wallS: number; rssKiB: number; stdout: string } | { error: string }> {
+async function runOnce(tool: Tool, file: string, tag: string, timeoutS: number, isolate: boolean): Promise<{ wallS: number; cpuS: number; rssKiB: number; stdout: string } | { error: string }> {
   const base = join(LOG_DIR, tag);
   const timeFile = `${base}.time`;
   const outPath = `${base}.out`;
   const errPath = `${base}.err`;
-  const inner = [TIME_BIN, '-f', '%M', '-o', timeFile, tool.bin, ...tool.args(file, LOG_DIR)];
+  const inner = [TIME_BIN, '-f', '%M %U %S', '-o', timeFile, tool.bin, ...tool.args(file, LOG_DIR)];
   const argv = isolate ? ['unshare', '-n', ...inner] : inner;
   const out = openSync(outPath, 'w');
   const err = openSync(errPath, 'w');
@@ -95,8 +101,8 @@ async function runOnce(tool: Tool, file: string, tag: string, timeoutS: number, 
     const lastErr = readFileSync(errPath, 'utf8').split('\n').filter((l) => l && !l.startsWith('Command exited')).slice(0, 1)[0] ?? '';
     return { error: `exit ${code}: ${lastErr.slice(0, 160)}` };
   }
-  const rssKiB = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
-  return { wallS, rssKiB, stdout: readFileSync(outPath, 'utf8') };
+  const [rss, user, sys] = (readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number);
+  return { wallS, cpuS: user + sys, rssKiB: rss, stdout: readFileSync(outPath, 'utf8') };
 }
 
 /** Bulwark's `--quiet` line (`packets=… bytes_per_flow=…`) or its text summary (`… N bytes/flow`). */
@@ -129,6 +135,7 @@ async function measure(tool: Tool, w: Workload, opts: Options, isolate: boolean)
     }
     if (r.wallS === undefined || res.wallS < r.wallS) {
       r.wallS = res.wallS;
+      r.cpuS = res.cpuS;
       r.rssKiB = res.rssKiB;
       r.packetsRun = packetsRun;
       if (isBulwark(tool)) r.reported = parseBulwarkSummary(res.stdout);
@@ -152,6 +159,7 @@ function scaledWall(r: Result, w: Workload): number | undefined {
 interface Row {
   tool: string;
   wall: string;
+  cpu: string;
   pps: string;
   rss: string;
   ratio: string;
@@ -169,6 +177,7 @@ function rows(w: Workload, results: Result[]): Row[] {
     return {
       tool: r.tool.label,
       wall: wall === undefined ? '—' : `${scaled ? '~' : ''}${wall.toFixed(2)}`,
+      cpu: r.cpuS === undefined || !r.packetsRun ? '—' : `${scaled ? '~' : ''}${((r.cpuS * w.packets) / r.packetsRun).toFixed(2)}`,
       pps: p === undefined ? '—' : Math.round(p).toLocaleString('en-US'),
       rss: r.rssKiB === undefined ? '—' : (r.rssKiB / 1024).toFixed(0),
       ratio: p !== undefined && bpps !== undefined ? `${(bpps / p).toFixed(2)}×` : 'n/a',
@@ -178,16 +187,16 @@ function rows(w: Workload, results: Result[]): Row[] {
   });
 }
 
-const HEAD = ['tool', 'wall s', 'packets/s', 'peak RSS MiB', 'Bulwark pps ÷ tool pps', 'Bulwark bytes/flow', 'notes'];
+const HEAD = ['tool', 'wall s', 'CPU s', 'packets/s', 'peak RSS MiB', 'Bulwark pps ÷ tool pps', 'Bulwark bytes/flow', 'notes'];
 
 function toCells(r: Row): string[] {
-  return [r.tool, r.wall, r.pps, r.rss, r.ratio, r.bpf, r.note];
+  return [r.tool, r.wall, r.cpu, r.pps, r.rss, r.ratio, r.bpf, r.note];
 }
 
 function textTable(rs: Row[]): string {
   const cells = [HEAD, ...rs.map(toCells)];
   const widths = HEAD.map((_, i) => Math.max(...cells.map((c) => c[i].length)));
-  const right = new Set([1, 2, 3, 4, 5]);
+  const right = new Set([1, 2, 3, 4, 5, 6]);
   const line = (c: string[]) => c.map((s, i) => (right.has(i) ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(cells[0]), widths.map((n) => '-'.repeat(n)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
@@ -196,7 +205,7 @@ function markdownTable(rs: Row[]): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
   return [
     `| ${HEAD.join(' | ')} |`,
-    `|---|${HEAD.slice(1, 6).map(() => '---:').join('|')}|---|`,
+    `|---|${HEAD.slice(1, 7).map(() => '---:').join('|')}|---|`,
     ...rs.map((r) => `| ${toCells(r).map(esc).join(' | ')} |`),
   ].join('\n');
 }
@@ -214,6 +223,18 @@ function bulwarkAllFlows(flows: number): Tool {
     label: `Bulwark --max-flows ${limit}`,
     args: (file, scratch) => [...BULWARK.args(file, scratch), '--max-flows', String(limit)],
     note: 'flow-heavy only: every flow of the flood stays live.',
+  };
+}
+
+/** Bulwark from another checkout (its own code, this repo's Node), for before/after figures in one run. */
+function baselineTool(dir: string): Tool {
+  const path = resolve(dir);
+  return {
+    ...BULWARK,
+    id: 'bulwark-baseline',
+    label: `Bulwark baseline (${basename(path)})`,
+    args: (file) => ['--max-old-space-size=320', join(path, 'bin/bulwark.js'), 'analyze', file, '--quiet'],
+    note: `the same full analysis from the checkout in \`${path}\` (\`--baseline\`): the "before" of a change.`,
   };
 }
 
@@ -269,6 +290,7 @@ async function main(): Promise<void> {
       else {
         const main = await measure(BULWARK, w, opts, isolate);
         results.push(main);
+        if (opts.baseline) results.push(await measure(baselineTool(opts.baseline), w, opts, isolate));
         results.push(await measure(BULWARK_NO_DETECT, w, opts, isolate));
         const limit = defaultMaxFlows();
         if (w.flows !== undefined && limit !== undefined && limit < w.flows) {
@@ -307,7 +329,7 @@ async function main(): Promise<void> {
     versions ? `Peers: ${versions}.` : '',
     '',
     'Method: each tool reads the same classic pcap from a warm page cache, inside `unshare -n` (no network at all).',
-    `Wall time is measured around the process; peak RSS is GNU time's \`%M\`; packets/s = workload packets / wall time${opts.repeat > 1 ? `; best of ${opts.repeat} runs` : ''}.`,
+    `Wall time is measured around the process; CPU s is GNU time's user + system time (\`%U\` + \`%S\`); peak RSS is GNU time's \`%M\`; packets/s = workload packets / wall time${opts.repeat > 1 ? `; best of ${opts.repeat} runs` : ''}.`,
     '"Bulwark pps ÷ tool pps" above 1 means Bulwark is faster. Bytes/flow is what Bulwark reports for its flow table.',
     '',
     ...sections,

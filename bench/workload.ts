@@ -5,6 +5,7 @@
  *    1 h). Nothing else is changed (checksums are left stale on purpose).
  *  - flow-heavy: the real spoofed SYNs of stopddos/pkt.TCP.synflood.spoofed.pcap, source address and port rewritten
  *    per packet so every packet is a new 5-tuple, at a constant 100k packets/s so every flow is still live at the end.
+ *  - mirai: the real Mirai capture (scanner SYNs, telnet brute force, loaders) replayed as mixed replays its sources.
  * Run alone: `node bench/workload.ts [--quick | --packets N]` prints the workload sizes.
  * @module
  */
@@ -25,8 +26,9 @@ const FLOOD_GAP_US = 10;
 /** Longest idle gap kept within a replayed capture: longer than any flow timeout, so expiry still happens. */
 const MAX_GAP_US = 3600 * 1_000_000;
 const SYNFLOOD = 'malicious/stopddos/pkt.TCP.synflood.spoofed.pcap';
+const MIRAI = 'malicious/spiderlabs-mirai/2016-11-07-10-35.pcap';
 
-export type WorkloadName = 'mixed' | 'flow-heavy';
+export type WorkloadName = 'mixed' | 'flow-heavy' | 'mirai';
 
 export interface Workload {
   name: WorkloadName;
@@ -70,9 +72,15 @@ export function ensureWorkloads(opts: WorkloadOptions): Workload[] {
   if (!flood) throw new Error(`${SYNFLOOD} not found under ${o.capturesDir}`);
   const floodParams = { v: GENERATOR_VERSION, kind: 'flow-heavy', packets: o.packets, seed: o.seed, source: flood.sha256 };
   const heavy = ensureOne(join(o.workDir, `flow-heavy-${o.packets}.pcap`), floodParams, o.log, (w) => writeFlowHeavy(w, flood, o.packets, o.seed));
+  const mirai = sources.find((s) => s.rel === MIRAI);
+  if (!mirai) throw new Error(`${MIRAI} not found under ${o.capturesDir}`);
+  const miraiParams = { v: GENERATOR_VERSION, kind: 'mirai', packets: o.packets, seed: o.seed, source: mirai.sha256 };
+  // The one real Mirai capture replayed back to back, addresses shifted per replay (as in mixed).
+  const attack = ensureOne(join(o.workDir, `mirai-${o.packets}.pcap`), miraiParams, o.log, (w) => writeMixed(w, [mirai], o.packets, o.seed));
   return [
     { name: 'mixed', ...mixed, description: `${sources.length} distinct Ethernet captures replayed with per-replay address offsets` },
     { name: 'flow-heavy', ...heavy, flows: o.packets, description: `real spoofed SYNs (${SYNFLOOD}), one new 5-tuple per packet` },
+    { name: 'mirai', ...attack, description: `the real Mirai scans, telnet brute force and loader sessions of ${MIRAI} replayed with per-replay address offsets` },
   ];
 }
 

@@ -462,7 +462,8 @@ export class DetectionEngine {
   /** Device ids from the inventory, looked up when findings are read (the inventory fills during the run). */
   private named(d: Finding['devices'][number]): Finding['devices'][number] {
     const lookup = this.opts.devices;
-    const record = lookup ? ((d.mac ? lookup.byMac(d.mac) : undefined) ?? lookup.byIp(d.ip)) : undefined;
+    const record = lookup === undefined ? undefined
+      : lookup.refOf ? lookup.refOf(d.ip, d.mac) : ((d.mac ? lookup.byMac(d.mac) : undefined) ?? lookup.byIp(d.ip));
     if (record === undefined) return { ...d };
     const out: Finding['devices'][number] = { ...d, device_id: record.id };
     if (!out.mac && record.mac) out.mac = record.mac;

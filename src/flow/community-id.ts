@@ -3,7 +3,7 @@
  * Wireshark. SHA-1 over seed (2 bytes, big-endian) + source address + destination address + protocol (1 byte)
  * + zero pad (1 byte) + source port + destination port (2 bytes each, only for TCP, UDP, SCTP, ICMP, ICMPv6),
  * with the endpoints ordered so both directions hash alike; base64 of the digest, prefixed "1:".
- * Computed once per flow (at flow end), never per packet.
+ * Computed at most once per flow (the flow table keeps the digest), never per packet.
  * @module
  */
 import { hash } from 'node:crypto';
@@ -51,6 +51,28 @@ const scratch = Buffer.alloc(40);
  */
 export function communityIdFromPorts(src: Uint8Array, dst: Uint8Array, proto: number, srcPort: number, dstPort: number,
   oneWay: boolean, seed = 0, base64 = true): string {
+  const n = hashInput(src, dst, proto, srcPort, dstPort, oneWay, seed);
+  // One-shot crypto.hash: no Hash object per flow (createHash was 7 % of a detection run).
+  return '1:' + hash('sha1', scratch.subarray(0, n), base64 ? 'base64' : 'hex');
+}
+
+/** The 20-byte SHA-1 digest behind a Community ID (see communityIdFromPorts), for callers that keep it as bytes. */
+export function communityIdDigest(src: Uint8Array, dst: Uint8Array, proto: number, srcPort: number, dstPort: number,
+  oneWay: boolean, seed = 0): Buffer {
+  const n = hashInput(src, dst, proto, srcPort, dstPort, oneWay, seed);
+  return hash('sha1', scratch.subarray(0, n), 'buffer');
+}
+
+const digestScratch = Buffer.alloc(20);
+
+/** The Community ID string of a digest kept as 20 bytes at `off` of `bytes`. */
+export function communityIdOfDigest(bytes: Uint8Array, off: number): string {
+  for (let i = 0; i < 20; i++) digestScratch[i] = bytes[off + i];
+  return '1:' + digestScratch.toString('base64');
+}
+
+/** Fill the scratch buffer with the hash input; returns its length. */
+function hashInput(src: Uint8Array, dst: Uint8Array, proto: number, srcPort: number, dstPort: number, oneWay: boolean, seed: number): number {
   let a = src, b = dst, pa = srcPort, pb = dstPort;
   if (!oneWay) {
     const c = compareAddr(src, dst);
@@ -68,8 +90,7 @@ export function communityIdFromPorts(src: Uint8Array, dst: Uint8Array, proto: nu
     scratch.writeUInt16BE(pa & 0xffff, o); o += 2;
     scratch.writeUInt16BE(pb & 0xffff, o); o += 2;
   }
-  // One-shot crypto.hash: no Hash object per flow (createHash was 7 % of a detection run).
-  return '1:' + hash('sha1', scratch.subarray(0, o), base64 ? 'base64' : 'hex');
+  return o;
 }
 
 /**

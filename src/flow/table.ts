@@ -30,7 +30,7 @@
  */
 import { IpProto, L3, TcpFlag } from '../decode/packet-view.ts';
 import type { PacketView } from '../decode/packet-view.ts';
-import { communityIdFromPorts, icmpCounterpart } from './community-id.ts';
+import { communityIdDigest, communityIdOfDigest, icmpCounterpart } from './community-id.ts';
 import { endpointHash, tupleHash } from './flow-hash.ts';
 import { ipv4ToString, ipv6ToString, macNumberToString, macToNumber } from '../decode/address.ts';
 import { tcpBitsUpdate, tcpFlagsString, tcpIsClosing, tcpStateOf, tcpWasReset } from './tcp-state.ts';
@@ -108,6 +108,8 @@ function readMac(d: Uint8Array, off: number, end: number): number {
 }
 
 const addrScratch = new Uint8Array(16);
+// Community ID inputs, reused (communityIdFromPorts copies them into its own buffer before hashing).
+const cidSrc4 = new Uint8Array(4), cidDst4 = new Uint8Array(4), cidSrc16 = new Uint8Array(16), cidDst16 = new Uint8Array(16);
 
 function readU32(d: Uint8Array, off: number): number {
   return ((d[off] << 24) | (d[off + 1] << 16) | (d[off + 2] << 8) | d[off + 3]) >>> 0;
@@ -171,6 +173,9 @@ export class FlowTable {
   private respIsn = new Uint32Array(0);
   private respIsnSeen = new Uint8Array(0);
   private app = new Uint16Array(0);
+  /** Community ID digest (20 bytes a slot) once computed, and whether it is (1). */
+  private cidDigest = new Uint8Array(0);
+  private cidKnown = new Uint8Array(0);
   private flowIdA = new Float64Array(0);
   private continuedA = new Uint8Array(0);
   private prev = new Int32Array(0);
@@ -374,6 +379,7 @@ export class FlowTable {
     const arrays: ArrayLike<number>[] = [this.index, this.hash, this.proto, this.ipVer, this.vlan, this.vlanInner, this.addr,
       this.origPortA, this.respPortA, this.extra, this.mac, this.pkts, this.bytes, this.payload, this.firstTsA, this.lastTsA,
       this.firstPkt, this.lastPkt, this.firstFile, this.lastFile, this.tcpFlags, this.tcpBits, this.synCount, this.synSeq, this.respIsn, this.respIsnSeen, this.app,
+      this.cidDigest, this.cidKnown,
       this.flowIdA, this.continuedA, this.prev, this.next, this.list];
     let n = 0;
     for (const a of arrays) n += (a as unknown as ArrayBufferView).byteLength;
@@ -424,13 +430,15 @@ export class FlowTable {
   respIp(slot: number): string { return this.addrString(slot, 4); }
 
   /**
-   * Community ID v1 of the flow (seed 0). Not cached: call once, at flow end. ARP pseudo-flows get one
-   * computed over their IPv4 pair with protocol 0 (a Bulwark extension: the spec covers IP only).
+   * Community ID v1 of the flow (seed 0). ARP pseudo-flows get one computed over their IPv4 pair with protocol 0
+   * (a Bulwark extension: the spec covers IP only). The seed-0 digest is kept as 20 bytes in the slot (no string
+   * and no map entry per live flow): the SHA-1 runs at most once per flow, the base64 at each call.
    */
   communityId(slot: number, seed = 0): string {
+    if (seed === 0 && this.cidKnown[slot] === 1) return communityIdOfDigest(this.cidDigest, slot * 20);
     const v = this.ipVer[slot];
     const n = v === 6 ? 16 : 4;
-    const src = new Uint8Array(n), dst = new Uint8Array(n);
+    const src = n === 16 ? cidSrc16 : cidSrc4, dst = n === 16 ? cidDst16 : cidDst4;
     const a = slot * 8;
     for (let i = 0; i < n; i++) {
       const sh = 24 - 8 * (i & 3);
@@ -439,7 +447,12 @@ export class FlowTable {
     }
     const p = this.proto[slot];
     const oneWay = (p === IpProto.ICMP || p === IpProto.ICMPV6) && icmpCounterpart(p, this.origPortA[slot]) < 0;
-    return communityIdFromPorts(src, dst, p, this.origPortA[slot], this.respPortA[slot], oneWay, seed);
+    const digest = communityIdDigest(src, dst, p, this.origPortA[slot], this.respPortA[slot], oneWay, seed);
+    if (seed === 0) {
+      this.cidDigest.set(digest, slot * 20);
+      this.cidKnown[slot] = 1;
+    }
+    return communityIdOfDigest(digest, 0);
   }
 
   // --- internals ---
@@ -560,6 +573,7 @@ export class FlowTable {
     this.synCount[slot] = 0;
     this.respIsnSeen[slot] = 0;
     this.app[slot] = 0;
+    this.cidKnown[slot] = 0;
     this.flowIdA[slot] = this.nextFlowId++;
     this.continuedA[slot] = 0;
     this.list[slot] = this.listFor(this.kProto, this.kVer);
@@ -680,6 +694,8 @@ export class FlowTable {
     this.respIsn = grown(this.respIsn, n);
     this.respIsnSeen = grown(this.respIsnSeen, n);
     this.app = grown(this.app, n);
+    this.cidDigest = grown(this.cidDigest, n * 20);
+    this.cidKnown = grown(this.cidKnown, n);
     this.flowIdA = grown(this.flowIdA, n);
     this.continuedA = grown(this.continuedA, n);
     this.prev = grown(this.prev, n, -1);

@@ -86,7 +86,12 @@ export class Inventory implements DeviceLookup {
   private droppedBindings = 0;
   private eventErrors = 0;
   private cache: DeviceRecord[] | undefined;
-  private index: { ip: Map<string, DeviceRecord>; mac: Map<string, DeviceRecord> } | undefined;
+  /** Bumped by every change: the address index and the identified records below are valid for one version. */
+  private version = 0;
+  private index: { version: number; ip: Map<string, DeviceState>; mac: Map<string, DeviceState> } | undefined;
+  /** Identified records handed out by byIp/byMac at `memoVersion` (a lookup identifies one device, not all). */
+  private readonly memo = new Map<DeviceState, DeviceRecord>();
+  private memoVersion = -1;
 
   constructor(options: Partial<InventoryOptions> = {}) {
     this.options = {
@@ -122,7 +127,7 @@ export class Inventory implements DeviceLookup {
 
   /** Lifecycle: end of input. Merges 'ip:' devices into the MAC devices their address was bound to later. */
   flush(): void {
-    this.cache = undefined;
+    this.changed();
     this.settle();
   }
 
@@ -176,13 +181,19 @@ export class Inventory implements DeviceLookup {
   onEvent(ev: EventRecord): void {
     const h = handlers[ev.type];
     if (h === undefined) return;
-    this.cache = undefined;
+    this.changed();
     try {
       h(this, ev);
     } catch {
       this.eventErrors++;
       // Events are built from attacker-controlled bytes; a field of an unexpected shape must not stop the run.
     }
+  }
+
+  /** Something may have changed: the device list, the address index and the looked-up records are stale. */
+  private changed(): void {
+    this.cache = undefined;
+    this.version++;
   }
 
   isLocal(ip: string): boolean {
@@ -269,7 +280,7 @@ export class Inventory implements DeviceLookup {
   /** Feed one finished flow (attach() does this). */
   onFlow(f: FlowRecord): void {
     if (f.transport === 'arp') return;
-    this.cache = undefined;
+    this.changed();
     const orig = this.flowSide(f.orig_ip, f.orig_mac, f.first_ts);
     const resp = this.flowSide(f.resp_ip, f.resp_mac, f.first_ts);
     const origLocal = this.local.has(f.orig_ip);
@@ -319,17 +330,14 @@ export class Inventory implements DeviceLookup {
     }
     out.sort((a, b) => a.first_ts - b.first_ts || a.id.localeCompare(b.id));
     this.cache = out;
-    this.index = undefined;
     return out;
   }
 
   /** The record before identification; undefined for a remote host seen on the segment (a peer, not a device). */
   private baseRecord(d: DeviceState): Omit<DeviceRecord, 'identification'> | undefined {
+    if (!listed(d)) return undefined;
     const macLocal = d.mac !== undefined && isLocallyAdministered(d.mac);
     const base = d.toRecord(d.mac ? ouiVendor(d.mac) : undefined, macLocal);
-    // A MAC that only ever carried one address outside the local networks is that remote host, seen on the
-    // segment (public addressing, a point-to-point link): a peer, not a device of this network.
-    if (d.forwarded.size === 1 && base.ips.length === 0 && !base.local && base.hostnames.length === 0 && base.services.length === 0) return undefined;
     // A router forwards many remote addresses; one remote address behind a device's MAC is not routing.
     if (d.forwarded.size >= minForwardedForGateway) {
       base.evidence.push({ signal: 'gateway', value: `forwards traffic of ${d.forwarded.size} remote address${d.forwarded.size === 1 ? '' : 'es'}`, ts: d.first_ts, file: '', packet: 0 });
@@ -343,30 +351,90 @@ export class Inventory implements DeviceLookup {
   }
 
   byIp(ip: string): DeviceRecord | undefined {
-    return this.lookup().ip.get(ip);
+    const d = this.lookup().ip.get(ip);
+    return d === undefined ? undefined : this.recordOf(d);
   }
 
   byMac(mac: string): DeviceRecord | undefined {
     const m = normaliseMac(mac);
-    return m === undefined ? undefined : this.lookup().mac.get(m);
+    const d = m === undefined ? undefined : this.lookup().mac.get(m);
+    return d === undefined ? undefined : this.recordOf(d);
   }
 
-  private lookup(): { ip: Map<string, DeviceRecord>; mac: Map<string, DeviceRecord> } {
-    const list = this.devices();
-    if (this.index) return this.index;
-    const ip = new Map<string, DeviceRecord>();
-    const mac = new Map<string, DeviceRecord>();
-    for (const d of list) {
-      if (d.mac) mac.set(d.mac, d);
-      for (const b of d.ips) {
-        // The latest binding wins when an address moved between devices.
-        const cur = ip.get(b.ip);
-        const curLast = cur?.ips.find((x) => x.ip === b.ip)?.last_ts ?? -Infinity;
-        if (!cur || b.last_ts >= curLast) ip.set(b.ip, d);
+  refOf(ip: string, mac?: string): { id: string; mac?: string } | undefined {
+    const index = this.lookup();
+    const m = mac ? normaliseMac(mac) : undefined;
+    let d = m === undefined ? undefined : index.mac.get(m);
+    if (d === undefined || !listed(d)) d = index.ip.get(ip);
+    if (d === undefined || !listed(d)) return undefined;
+    return d.mac ? { id: d.id, mac: d.mac } : { id: d.id };
+  }
+
+  /** The identified record of one listed device, as devices() would give it now (computed once per version). */
+  private recordOf(d: DeviceState): DeviceRecord | undefined {
+    if (!listed(d)) return undefined; // a peer whose device is listed only once an 'ip:' device merges into it
+    if (this.memoVersion !== this.version) {
+      this.memo.clear();
+      this.memoVersion = this.version;
+    }
+    let rec = this.memo.get(d);
+    if (rec === undefined) {
+      const base = this.baseRecord(d);
+      if (base === undefined) return undefined;
+      rec = this.identified(base);
+      this.memo.set(d, rec);
+    }
+    return rec;
+  }
+
+  /**
+   * Address → device index over the device states (no record built, nothing identified), rebuilt only after a
+   * change; the answers scanning devices() would give: the latest binding of an address wins, ties to the device
+   * listed later. An 'ip:' device whose address is now bound to a MAC's device counts as part of it, as it will
+   * be once merged (settle), without merging now: a merge at a wall-clock moment would make results depend on it.
+   */
+  private lookup(): { ip: Map<string, DeviceState>; mac: Map<string, DeviceState> } {
+    if (this.index?.version === this.version) return this.index;
+    const groups = new Map<DeviceState, { first: number; merged: boolean; last: Map<string, number> }>();
+    for (const d of this.byId.values()) {
+      const owner = this.ownerOf(d);
+      let g = groups.get(owner);
+      if (g === undefined) {
+        g = { first: owner.first_ts, merged: false, last: new Map() };
+        groups.set(owner, g);
+      }
+      if (owner !== d) {
+        g.merged = true;
+        if (d.first_ts < g.first) g.first = d.first_ts;
+      }
+      for (const b of d.ips.values()) {
+        const cur = g.last.get(b.ip);
+        if (cur === undefined || b.last_ts > cur) g.last.set(b.ip, b.last_ts);
       }
     }
-    this.index = { ip, mac };
+    const list = [...groups].filter(([d, g]) => g.merged || listed(d)).sort(([a, ga], [b, gb]) => ga.first - gb.first || a.id.localeCompare(b.id));
+    const ip = new Map<string, DeviceState>();
+    const ipLast = new Map<string, number>();
+    const mac = new Map<string, DeviceState>();
+    for (const [d, g] of list) {
+      if (d.mac) mac.set(d.mac, d);
+      for (const [addr, last] of g.last) {
+        const cur = ipLast.get(addr);
+        if (cur === undefined || last >= cur) {
+          ip.set(addr, d);
+          ipLast.set(addr, last);
+        }
+      }
+    }
+    this.index = { version: this.version, ip, mac };
     return this.index;
+  }
+
+  /** The device `d` becomes part of when settled (itself unless an 'ip:' device whose address a MAC's device now holds). */
+  private ownerOf(d: DeviceState): DeviceState {
+    if (!d.id.startsWith('ip:')) return d;
+    const b = this.ipMac.get(d.id.slice(3));
+    return (b && this.byId.get(`mac:${b.mac}`)) ?? d;
   }
 
   stats(): InventoryStats {
@@ -386,6 +454,14 @@ export class Inventory implements DeviceLookup {
   static source(ev: EventRecord): Source {
     return { ts: ev.ts, file: ev.file, packet: ev.packet };
   }
+}
+
+/**
+ * Whether a device is listed: a MAC that only ever carried one address outside the local networks is that
+ * remote host, seen on the segment (public addressing, a point-to-point link): a peer, not a device of this network.
+ */
+function listed(d: DeviceState): boolean {
+  return !(d.forwarded.size === 1 && d.ips.size === 0 && !d.local && d.hostnames.size === 0 && d.services.size === 0);
 }
 
 /** Remote addresses a MAC must carry before it counts as forwarding traffic (a gateway). */

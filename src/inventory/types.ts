@@ -104,4 +104,9 @@ export interface DeviceRecord {
 export interface DeviceLookup {
   byIp(ip: string): DeviceRecord | undefined;
   byMac(mac: string): DeviceRecord | undefined;
+  /**
+   * Only the id and MAC of the device byMac(mac) (when given) or else byIp(ip) would return, without building or
+   * identifying its record (naming devices in findings needs no more).
+   */
+  refOf?(ip: string, mac?: string): { id: string; mac?: string } | undefined;
 }

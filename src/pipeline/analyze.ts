@@ -27,7 +27,7 @@ import type { EventHandler, EventRecord, FlowHandler } from '../events/record.ts
 import type { EventType, TypedEventHandler } from '../events/map.ts';
 import { RunStats, type RunSummary } from './stats.ts';
 import { flowStartFields } from './flow-start.ts';
-import { Site } from './site.ts';
+import { Site, uidOfWords } from './site.ts';
 import { fileSource, type InputSource, type SourceSink } from './source.ts';
 
 // The envelope and handler types live in src/events/; re-exported here for the code that imports them from the pipeline.
@@ -74,8 +74,9 @@ export class Pipeline {
   private readonly dispatcher: AppDispatcher;
   private readonly apps = new Map<number, FlowApp>();
   private readonly appNames: readonly string[];
-  private readonly communityIds = new Map<number, string>();
-  private readonly uids = new Map<number, string>();
+  /** Flow uids of live flow records as 96-bit numbers (3 words a slot) and whether known: no string per flow. */
+  private uidWords = new Uint32Array(0);
+  private uidKnown = new Uint8Array(0);
   private readonly stats = new RunStats();
   private readonly files: string[] = [];
 
@@ -255,7 +256,7 @@ export class Pipeline {
     this.curSlot = slot;
     this.curDir = this.table.dir as Dir;
     if (this.table.isNew && this.wants('flow.start')) this.emitFlowEvent('flow.start', flowStartFields(view));
-    else if (this.table.continued) this.uids.delete(slot); // cut by the active timeout: a new record, a new uid
+    else if (this.table.continued) this.forgetUid(slot); // cut by the active timeout: a new record, a new uid
     if (view.l3 === L3.ARP) {
       if (this.wants('arp.request') || this.wants('arp.reply')) this.emitArp();
       return;
@@ -324,8 +325,7 @@ export class Pipeline {
       const rec = this.table.toRecord(slot, this.files, this.appNames, reason, this.communityId(slot), this.uid(slot));
       this.publishFlow(rec);
     }
-    this.uids.delete(slot);
-    if (reason !== 'active') this.communityIds.delete(slot);
+    this.forgetUid(slot);
   }
 
   /** A finished flow to the flow subscribers (and as `flow.end`); flow-record sources call it directly. */
@@ -335,21 +335,29 @@ export class Pipeline {
   }
 
   private uid(slot: number): string {
-    let id = this.uids.get(slot);
-    if (id === undefined) {
-      id = this.opts.site.flowUid(this.communityId(slot), this.table.firstTs(slot), this.table.flowId(slot));
-      this.uids.set(slot, id);
+    if (slot >= this.uidKnown.length) {
+      const n = Math.max(1024, this.uidKnown.length * 2, slot + 1);
+      const words = new Uint32Array(n * 3);
+      words.set(this.uidWords);
+      const known = new Uint8Array(n);
+      known.set(this.uidKnown);
+      this.uidWords = words;
+      this.uidKnown = known;
     }
-    return id;
+    if (this.uidKnown[slot] === 0) {
+      this.opts.site.flowUidWords(this.communityId(slot), this.table.firstTs(slot), this.table.flowId(slot), this.uidWords, slot * 3);
+      this.uidKnown[slot] = 1;
+    }
+    return uidOfWords(this.uidWords, slot * 3);
   }
 
+  private forgetUid(slot: number): void {
+    if (slot < this.uidKnown.length) this.uidKnown[slot] = 0;
+  }
+
+  /** The flow's Community ID (the flow table keeps its digest once computed). */
   private communityId(slot: number): string {
-    let id = this.communityIds.get(slot);
-    if (id === undefined) {
-      id = this.table.communityId(slot);
-      this.communityIds.set(slot, id);
-    }
-    return id;
+    return this.table.communityId(slot);
   }
 
   /** Emit an event of the current flow, with the envelope filled from the flow and the packet. */

@@ -18,17 +18,20 @@ export function tcpFlagString(flags: number): string {
 function tcpOptionLayout(view: PacketView): string {
   const d = view.data;
   const end = view.tcpOptOff + view.tcpOptLen;
-  const out: string[] = [];
-  for (let i = view.tcpOptOff; i < end && out.length < 16;) {
+  let out = '';
+  let n = 0;
+  // Built as one string (no array and join per flow): at most 16 items, comma-separated.
+  for (let i = view.tcpOptOff; i < end && n < 16;) {
     const kind = d[i];
-    if (kind === 0) { out.push('E'); break; }
-    if (kind === 1) { out.push('N'); i++; continue; }
+    if (n++ > 0) out += ',';
+    if (kind === 0) { out += 'E'; break; }
+    if (kind === 1) { out += 'N'; i++; continue; }
     const len = i + 1 < end ? d[i + 1] : 0;
-    out.push(kind === 2 ? 'M' : kind === 3 ? 'W' : kind === 4 ? 'S' : kind === 8 ? 'T' : `?${kind}`);
+    out += kind === 2 ? 'M' : kind === 3 ? 'W' : kind === 4 ? 'S' : kind === 8 ? 'T' : `?${kind}`;
     if (len < 2) break;
     i += len;
   }
-  return out.join(',');
+  return out;
 }
 
 /** First-packet facts of a new flow (scan and fingerprint detectors rely on them). */

@@ -47,11 +47,14 @@ export class NetSet {
 
   has(ip: string): boolean {
     const n = ipv4Number(ip);
-    if (n >= 0) {
-      for (const { base, mask } of this.v4) if (((n & mask) >>> 0) === base) return true;
-      return false;
-    }
+    if (n >= 0) return this.hasV4(n);
     if (isIPv6(ip)) return this.list.check(ip, 'ipv6');
+    return false;
+  }
+
+  /** Membership of an IPv4 address given as an unsigned 32-bit number. */
+  hasV4(n: number): boolean {
+    for (const { base, mask } of this.v4) if (((n & mask) >>> 0) === base) return true;
     return false;
   }
 }

@@ -4,9 +4,9 @@
  * become devices), the detectors (inbound or outbound) and the store.
  * @module
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { NetSet } from './netset.ts';
+import { ipv4Number, NetSet } from './netset.ts';
 
 /**
  * Default local networks: RFC 1918, shared address space (RFC 6598, CGNAT: inside an ISP's network),
@@ -39,6 +39,9 @@ export class Site {
 
   /** True for an address of this network (throws nothing: any string is accepted). */
   isLocal(ip: string): boolean {
+    // IPv4: a few integer masks, cheaper than the memo (whose churn under a flood of addresses cost more).
+    const n = ipv4Number(ip);
+    if (n >= 0) return this.nets.hasV4(n);
     let v = this.memo.get(ip);
     if (v === undefined) {
       v = this.nets.has(ip);
@@ -54,19 +57,43 @@ export class Site {
    * the Community ID, the first packet's time and the run's flow number.
    */
   flowUid(communityId: string, firstTs: number, flowId: number): string {
-    const h = createHash('sha1').update(`${this.sensor}\u0000${communityId}\u0000${firstTs}\u0000${flowId}`).digest();
-    return `C${base62(h.readBigUInt64BE(0) ^ (h.readBigUInt64BE(8) << 5n))}`;
+    this.flowUidWords(communityId, firstTs, flowId, uidScratch, 0);
+    return uidOfWords(uidScratch, 0);
+  }
+
+  /**
+   * The flow uid as its 96-bit number, three 32-bit words (least significant first) at out[off..off+2]: a
+   * pipeline keeps these per live flow instead of a string (see uidOfWords).
+   */
+  flowUidWords(communityId: string, firstTs: number, flowId: number, out: Uint32Array, off: number): void {
+    const h = hash('sha1', `${this.sensor}\u0000${communityId}\u0000${firstTs}\u0000${flowId}`, 'buffer');
+    // The low 96 bits of (first 64 bits) XOR (next 64 bits << 5).
+    const aHi = h.readUInt32BE(0), aLo = h.readUInt32BE(4), bHi = h.readUInt32BE(8), bLo = h.readUInt32BE(12);
+    out[off] = aLo ^ (bLo << 5);
+    out[off + 1] = aHi ^ ((bHi << 5) | (bLo >>> 27));
+    out[off + 2] = bHi >>> 27;
   }
 }
 
+const uidScratch = new Uint32Array(3);
 const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-function base62(n: bigint): string {
-  let v = n & ((1n << 96n) - 1n);
-  let out = '';
+/**
+ * The uid string of a 96-bit value kept as three words (see flowUidWords): 'C' and 17 base-62 digits, least
+ * significant first — the same digits as BigInt arithmetic, by long division over 32-bit limbs.
+ */
+export function uidOfWords(words: Uint32Array, off: number): string {
+  let w0 = words[off], w1 = words[off + 1], w2 = words[off + 2];
+  let out = 'C';
   for (let i = 0; i < 17; i++) {
-    out += alphabet[Number(v % 62n)];
-    v /= 62n;
+    // Each step stays below 62 × 2^32 < 2^38: exact in a double.
+    let cur = w2;
+    w2 = Math.floor(cur / 62);
+    cur = (cur - w2 * 62) * 4294967296 + w1;
+    w1 = Math.floor(cur / 62);
+    cur = (cur - w1 * 62) * 4294967296 + w0;
+    w0 = Math.floor(cur / 62);
+    out += alphabet[cur - w0 * 62];
   }
   return out;
 }

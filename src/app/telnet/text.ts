@@ -8,13 +8,16 @@
 const utf8 = new TextDecoder('utf-8');
 const ESC = 0x1b;
 const BEL = 0x07;
+let scratch = new Uint8Array(4096);
 
 /**
  * Printable text of terminal output in b[start, end): ANSI CSI / OSC / two-byte escapes removed, CR and
  * other control bytes dropped, LF kept, TAB as a space.
  */
 export function terminalText(b: Uint8Array, start: number, end: number): string {
-  const out = new Uint8Array(end - start);
+  if (scratch.length < end - start) scratch = new Uint8Array(Math.max(end - start, scratch.length * 2));
+  const out = scratch; // decoded before the next call: one buffer for every call
+
   let n = 0;
   for (let i = start; i < end; i++) {
     const c = b[i];
