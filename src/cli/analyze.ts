@@ -3,6 +3,7 @@
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { ensureDir } from './dirs.ts';
 import { parseArgs } from 'node:util';
 import type { RunSummary } from '../pipeline/stats.ts';
@@ -68,6 +69,9 @@ Options:
   --indicators FILE    indicator list for the c2.indicator detector (repeatable): plain text (one IP, domain
                        or JA4 a line), CSV, STIX 2.1 or MISP events/feeds (JSON); unusable values are listed
   --events LIST        only these event types (comma-separated, prefix match: "dns,tls.client_hello")
+  --threads N          threads to use (default: the number of cores): with 2 or more, the pipeline (reading,
+                       decoding, flows, protocols) runs in a worker thread beside the inventory, detectors
+                       and assessment; results are identical. Inputs under 16 MiB stay on one thread.
   --max-flows N        live-flow limit (default 262144); when full, the least recently active flow is evicted
   --metrics [HOST:]PORT  serve Prometheus metrics of this run at http://HOST:PORT/metrics (default host
                        127.0.0.1), with /healthz and /readyz, while it runs
@@ -99,6 +103,7 @@ export interface AnalyzeArgs {
   config: BulwarkConfig;
   indicators: string[];
   metrics?: { host: string; port: number };
+  threads: number;
 }
 
 const analyzeOptions = {
@@ -107,6 +112,7 @@ const analyzeOptions = {
   out: { type: 'string' },
   events: { type: 'string' },
   'max-flows': { type: 'string' },
+  threads: { type: 'string' },
   'show-secrets': { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },
   overrides: { type: 'string' },
@@ -182,7 +188,13 @@ function parse(argv: string[]): AnalyzeArgs | string {
     maxFlows = Number(v['max-flows']);
     if (!Number.isInteger(maxFlows) || maxFlows < 1) return `--max-flows must be a positive integer, got '${v['max-flows']}'`;
   }
+  let threads = availableParallelism();
+  if (v.threads !== undefined) {
+    threads = Number(v.threads);
+    if (!Number.isInteger(threads) || threads < 1) return `--threads must be a positive integer, got '${v.threads}'`;
+  }
   return {
+    threads,
     files: parsed.positionals,
     iface: v.interface ?? (parsed.positionals.length === 0 && v.netflow === undefined ? config.capture?.interface : undefined),
     filter: v.filter ?? config.capture?.filter,
@@ -263,6 +275,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   session = new AnalysisSession({
     site: new Site({ sensor: args.sensor, localNetworks: args.localNets }),
     pipeline: { flow: args.maxFlows ? { maxFlows: args.maxFlows } : {} },
+    threads: args.threads,
     overrides,
     detectors: args.detect ? enabledDetectors(args.config) : [],
     detection: {

@@ -92,6 +92,7 @@ async function main(job: WorkerJob): Promise<void> {
     out.post();
     out.checkStop();
   };
+  out.checkStop(); // stopped before the worker started
   const summary = await pipeline.run(job.inputs, { onProgress, signal: out.signal });
   out.post();
   const cpu = process.threadCpuUsage();
