@@ -19,14 +19,12 @@ import { RunOutputs, jsonFormats, type JsonFormat } from '../output/run-outputs.
 import { casesText } from '../output/cases-text.ts';
 import { loadIndicatorFiles } from '../detect/indicators/load.ts';
 import { detectors as allDetectors } from '../detect/registry.ts';
-import { analyzeFlowsCommand } from './analyze-flows.ts';
 import { alertHelp, configAlertSpecs, defaultSensorName, finishAlerts, openAlerts } from './alerts.ts';
 import { deviceNames } from '../output/alerts/states.ts';
 import { ConfigError, loadConfig, type BulwarkConfig } from './config/load.ts';
 import { resolveInputs } from './inputs.ts';
 import { explainArgError } from './suggest.ts';
-import { Metrics } from '../output/metrics.ts';
-import { parseMetricsAddress, startMetricsServer, type MetricsServer } from './metrics-server.ts';
+import { parseMetricsAddress, type MetricsServer } from './metrics-server.ts';
 import { deviceName } from '../assess/assess.ts';
 import { summaryText } from '../output/summary-text.ts';
 import { ProgressBar } from './progress.ts';
@@ -232,7 +230,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   }
   const overrides = readOverrides(args.overrides ?? (existsSync(defaultOverridesPath) ? defaultOverridesPath : undefined), 'analyze');
   if (overrides === undefined) return ExitCode.USAGE;
-  const metrics = args.metrics ? new Metrics() : undefined;
+  // prom-client (80 modules) only for --metrics.
+  const metrics = args.metrics ? new (await import('../output/metrics.ts')).Metrics() : undefined;
   const alerts = openAlerts(args.alerts, args.sensor, metrics, args.config);
   if (typeof alerts === 'string') {
     process.stderr.write(`bulwark analyze: ${alerts}\n`);
@@ -258,12 +257,13 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   if (args.out) ensureDir(args.out);
   const outputs = new RunOutputs({ dir: args.out, stdout: args.json, events: args.events, showSecrets: args.showSecrets, format: args.format, sensor: args.sensor });
   const progress = new ProgressBar(!args.quiet && !live);
-  if (args.netflow !== undefined || args.flowsFromCapture) return analyzeFlowsCommand(args, overrides, outputs, progress, alerts);
+  if (args.netflow !== undefined || args.flowsFromCapture) return (await import('./analyze-flows.ts')).analyzeFlowsCommand(args, overrides, outputs, progress, alerts);
   // Live without --json/--out: each finding change is printed as it happens (the tables come at the end).
   const printChanges = live && !outputs.active && !args.quiet;
   let metricsServer: MetricsServer | undefined;
   if (metrics && args.metrics) {
     try {
+      const { startMetricsServer } = await import('./metrics-server.ts');
       metricsServer = await startMetricsServer(args.metrics.host, args.metrics.port, metrics);
     } catch (err) {
       process.stderr.write(`bulwark analyze: --metrics: cannot listen on ${args.metrics.host}:${args.metrics.port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
