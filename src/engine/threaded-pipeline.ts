@@ -14,7 +14,6 @@
  * @module
  */
 import { statSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import { Pipeline, type EventHandler, type EventRecord, type FlowHandler, type PipelineOptions, type RunOptions, type TickHandler } from '../pipeline/analyze.ts';
 import type { InputSource } from '../pipeline/source.ts';
@@ -153,7 +152,9 @@ export class ThreadedPipeline {
     return p.run(inputs, options);
   }
 
-  private runInWorker(inputs: string[], options: RunOptions): Promise<RunSummary> {
+  private async runInWorker(inputs: string[], options: RunOptions): Promise<RunSummary> {
+    // Loaded here: a run that stays on one thread does not pay for node:worker_threads.
+    const { Worker } = await import('node:worker_threads');
     const control = new SharedArrayBuffer(8);
     const ctl = new Int32Array(control);
     const { capture, flow = {}, reassembly = {}, defrag = {}, expireEveryS } = this.options;
