@@ -247,6 +247,15 @@ const BULWARK_NO_DETECT: Tool = {
   note: 'pipeline and device inventory only (no detectors, no assessment).',
 };
 
+/** Bulwark on one thread: the default run uses every core (`--threads`); the ratio of the two is the speed-up. */
+const BULWARK_ONE_THREAD: Tool = {
+  ...BULWARK,
+  id: 'bulwark-1-thread',
+  label: 'Bulwark --threads 1',
+  args: (file, scratch) => [...BULWARK.args(file, scratch), '--threads', '1'],
+  note: 'the same analysis on one thread (the default run puts the pipeline in a worker thread beside the later stages; identical results).',
+};
+
 /** The CLI's default `--max-flows`, read from its help text. */
 function defaultMaxFlows(): number | undefined {
   const help = spawnSync(BULWARK.bin, [join(REPO, 'src/cli/main.ts'), 'analyze', '--help'], { cwd: REPO, encoding: 'utf8' }).stdout ?? '';
@@ -291,6 +300,9 @@ async function main(): Promise<void> {
         const main = await measure(BULWARK, w, opts, isolate);
         results.push(main);
         if (opts.baseline) results.push(await measure(baselineTool(opts.baseline), w, opts, isolate));
+        const one = await measure(BULWARK_ONE_THREAD, w, opts, isolate);
+        if (one.wallS !== undefined && main.wallS !== undefined) one.notes.push(`default run (${cpus().length} cores) is ${(one.wallS / main.wallS).toFixed(2)}× this one`);
+        results.push(one);
         results.push(await measure(BULWARK_NO_DETECT, w, opts, isolate));
         const limit = defaultMaxFlows();
         if (w.flows !== undefined && limit !== undefined && limit < w.flows) {

@@ -5,7 +5,7 @@
  * traffic outside locked profiles, which the store keeps like any finding.
  * @module
  */
-import type { Pipeline } from '../pipeline/analyze.ts';
+import type { RecordSource } from '../pipeline/record-source.ts';
 import type { AnalysisOptions, AnalysisResult } from '../engine/analyze-captures.ts';
 import type { DeviceLookup, DeviceRecord } from '../inventory/types.ts';
 import { MudLearner } from '../mud/learn.ts';
@@ -33,7 +33,7 @@ export class MudService {
     const usage = new PolicyWatch(profiles, () => undefined, undefined, { lockedOnly: false });
     return {
       options: {
-        attach: (pipeline: Pipeline) => {
+        attach: (pipeline: RecordSource) => {
           learner.attach(pipeline);
           if (usage.size > 0) usage.attach(pipeline);
         },

@@ -97,6 +97,7 @@ async function readCapture(path: string, name: string, options: OpenCaptureOptio
     return driver.summary(name, false, { offset: driver.base, reason: `read error: ${errorText(err)}` });
   } finally {
     await fh.close().catch(() => undefined);
+    driver.release();
   }
 }
 

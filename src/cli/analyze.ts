@@ -3,6 +3,7 @@
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { ensureDir } from './dirs.ts';
 import { parseArgs } from 'node:util';
 import type { RunSummary } from '../pipeline/stats.ts';
@@ -20,14 +21,12 @@ import { RunOutputs, jsonFormats, type JsonFormat } from '../output/run-outputs.
 import { casesText } from '../output/cases-text.ts';
 import { loadIndicatorFiles } from '../detect/indicators/load.ts';
 import { detectors as allDetectors } from '../detect/registry.ts';
-import { analyzeFlowsCommand } from './analyze-flows.ts';
 import { alertHelp, configAlertSpecs, defaultSensorName, finishAlerts, openAlerts } from './alerts.ts';
 import { deviceNames } from '../output/alerts/states.ts';
 import { ConfigError, loadConfig, type BulwarkConfig } from './config/load.ts';
 import { resolveInputs } from './inputs.ts';
 import { explainArgError } from './suggest.ts';
-import { Metrics } from '../output/metrics.ts';
-import { parseMetricsAddress, startMetricsServer, type MetricsServer } from './metrics-server.ts';
+import { parseMetricsAddress, type MetricsServer } from './metrics-server.ts';
 import { deviceName } from '../assess/assess.ts';
 import { summaryText } from '../output/summary-text.ts';
 import { ProgressBar } from './progress.ts';
@@ -68,6 +67,9 @@ ${captureHelp}  --netflow ADDR[:PORT]  collect NetFlow v5/v9 and IPFIX from rout
   --indicators FILE    indicator list for the c2.indicator detector (repeatable): plain text (one IP, domain
                        or JA4 a line), CSV, STIX 2.1 or MISP events/feeds (JSON); unusable values are listed
   --events LIST        only these event types (comma-separated, prefix match: "dns,tls.client_hello")
+  --threads N          threads to use (default: the number of cores): with 2 or more, the pipeline (reading,
+                       decoding, flows, protocols) runs in a worker thread beside the inventory, detectors
+                       and assessment; results are identical. Inputs under 16 MiB stay on one thread.
   --max-flows N        live-flow limit (default 262144); when full, the least recently active flow is evicted
   --metrics [HOST:]PORT  serve Prometheus metrics of this run at http://HOST:PORT/metrics (default host
                        127.0.0.1), with /healthz and /readyz, while it runs
@@ -111,6 +113,7 @@ export interface AnalyzeArgs {
   indicators: string[];
   metrics?: { host: string; port: number };
   publish?: PublishArgs;
+  threads: number;
 }
 
 const analyzeOptions = {
@@ -119,6 +122,7 @@ const analyzeOptions = {
   out: { type: 'string' },
   events: { type: 'string' },
   'max-flows': { type: 'string' },
+  threads: { type: 'string' },
   'show-secrets': { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },
   overrides: { type: 'string' },
@@ -205,7 +209,13 @@ function parse(argv: string[]): AnalyzeArgs | string {
   const onlyConfigured = parsed.positionals.length === 0 && v.netflow === undefined;
   const live = parseCaptureArgs(v, v.out !== undefined ? ringDirOf(v.out) : undefined, onlyConfigured ? config.capture : {});
   if (typeof live === 'string') return live;
+  let threads = availableParallelism();
+  if (v.threads !== undefined) {
+    threads = Number(v.threads);
+    if (!Number.isInteger(threads) || threads < 1) return `--threads must be a positive integer, got '${v.threads}'`;
+  }
   return {
+    threads,
     publish,
     files: parsed.positionals,
     live,
@@ -243,7 +253,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   }
   const overrides = readOverrides(args.overrides ?? (existsSync(defaultOverridesPath) ? defaultOverridesPath : undefined), 'analyze');
   if (overrides === undefined) return ExitCode.USAGE;
-  const metrics = args.metrics ? new Metrics() : undefined;
+  // prom-client (80 modules) only for --metrics.
+  const metrics = args.metrics ? new (await import('../output/metrics.ts')).Metrics() : undefined;
   const alerts = openAlerts(args.alerts, args.sensor, metrics, args.config);
   if (typeof alerts === 'string') {
     process.stderr.write(`bulwark analyze: ${alerts}\n`);
@@ -269,12 +280,13 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   if (args.out) ensureDir(args.out);
   const outputs = new RunOutputs({ dir: args.out, stdout: args.json, events: args.events, showSecrets: args.showSecrets, format: args.format, sensor: args.sensor });
   const progress = new ProgressBar(!args.quiet && !live);
-  if (args.netflow !== undefined || args.flowsFromCapture) return analyzeFlowsCommand(args, overrides, outputs, progress, alerts);
+  if (args.netflow !== undefined || args.flowsFromCapture) return (await import('./analyze-flows.ts')).analyzeFlowsCommand(args, overrides, outputs, progress, alerts);
   // Live without --json/--out: each finding change is printed as it happens (the tables come at the end).
   const printChanges = live && !outputs.active && !args.quiet;
   let metricsServer: MetricsServer | undefined;
   if (metrics && args.metrics) {
     try {
+      const { startMetricsServer } = await import('./metrics-server.ts');
       metricsServer = await startMetricsServer(args.metrics.host, args.metrics.port, metrics);
     } catch (err) {
       process.stderr.write(`bulwark analyze: --metrics: cannot listen on ${args.metrics.host}:${args.metrics.port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
@@ -306,6 +318,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   session = new AnalysisSession({
     site: new Site({ sensor: args.sensor, localNetworks: args.localNets }),
     pipeline: { flow: args.maxFlows ? { maxFlows: args.maxFlows } : {} },
+    threads: args.threads,
     overrides,
     detectors: args.detect ? enabledDetectors(args.config) : [],
     detection: {

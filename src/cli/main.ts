@@ -1,18 +1,9 @@
 /**
- * The `bulwark` command line.
+ * The `bulwark` command line. Each command's module is loaded when that command runs: start-up pays only
+ * for the command used (`analyze` does not load the web server, the store or the evidence signer).
  * @module
  */
-import { analyzeCommand, analyzeHelp } from './analyze.ts';
-import { devicesCommand, devicesHelp } from './devices.ts';
-import { interfacesCommand, interfacesHelp } from './interfaces.ts';
-import { reportCommand, reportHelp } from './report.ts';
-import { serveCommand, serveHelp } from './serve.ts';
-import { mudCommand, mudHelp } from './mud.ts';
 import { ExitCode } from './exit-codes.ts';
-import { configCommand, configHelp } from './config-command.ts';
-import { purgeCommand, purgeHelp } from './purge.ts';
-import { exportCommand, exportHelp } from './export.ts';
-import { evidenceCommand, evidenceHelp, keysCommand, keysHelp, verifyCommand, verifyHelp } from './evidence.ts';
 import { didYouMean } from './suggest.ts';
 import { fsErrorText, PathError } from './dirs.ts';
 
@@ -40,53 +31,51 @@ Run 'bulwark <command> --help' for the options of a command.
 
 const commands = ['analyze', 'analyse', 'devices', 'report', 'serve', 'interfaces', 'config', 'purge', 'mud', 'evidence', 'verify', 'keys', 'export', 'help', 'version'];
 
-const helps: Record<string, string> = {
-  analyze: analyzeHelp, devices: devicesHelp, report: reportHelp, serve: serveHelp, config: configHelp, purge: purgeHelp, mud: mudHelp,
-  evidence: evidenceHelp, verify: verifyHelp, keys: keysHelp, export: exportHelp, interfaces: interfacesHelp,
+type Command = (argv: string[]) => Promise<number> | number;
+
+/** Each command: its module, loaded on first use, and the names of its run function and help text there. */
+const loaders: Record<string, () => Promise<{ run: Command; help: string }>> = {
+  analyze: async () => { const m = await import('./analyze.ts'); return { run: m.analyzeCommand, help: m.analyzeHelp }; },
+  devices: async () => { const m = await import('./devices.ts'); return { run: m.devicesCommand, help: m.devicesHelp }; },
+  report: async () => { const m = await import('./report.ts'); return { run: m.reportCommand, help: m.reportHelp }; },
+  serve: async () => { const m = await import('./serve.ts'); return { run: m.serveCommand, help: m.serveHelp }; },
+  config: async () => { const m = await import('./config-command.ts'); return { run: m.configCommand, help: m.configHelp }; },
+  purge: async () => { const m = await import('./purge.ts'); return { run: m.purgeCommand, help: m.purgeHelp }; },
+  mud: async () => { const m = await import('./mud.ts'); return { run: m.mudCommand, help: m.mudHelp }; },
+  evidence: async () => { const m = await import('./evidence.ts'); return { run: m.evidenceCommand, help: m.evidenceHelp }; },
+  verify: async () => { const m = await import('./evidence.ts'); return { run: m.verifyCommand, help: m.verifyHelp }; },
+  keys: async () => { const m = await import('./evidence.ts'); return { run: m.keysCommand, help: m.keysHelp }; },
+  export: async () => { const m = await import('./export.ts'); return { run: m.exportCommand, help: m.exportHelp }; },
+  interfaces: async () => { const m = await import('./interfaces.ts'); return { run: m.interfacesCommand, help: m.interfacesHelp }; },
 };
+
+function loaderOf(name: string): (() => Promise<{ run: Command; help: string }>) | undefined {
+  return Object.hasOwn(loaders, name) ? loaders[name] : undefined;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
-    case 'analyze':
-    case 'analyse':
-      return analyzeCommand(rest);
-    case 'devices':
-      return devicesCommand(rest);
-    case 'report':
-      return reportCommand(rest);
-    case 'serve':
-      return serveCommand(rest);
-    case 'config':
-      return configCommand(rest);
-    case 'purge':
-      return purgeCommand(rest);
-    case 'mud':
-      return mudCommand(rest);
-    case 'evidence':
-      return evidenceCommand(rest);
-    case 'verify':
-      return verifyCommand(rest);
-    case 'keys':
-      return keysCommand(rest);
-    case 'export':
-      return exportCommand(rest);
-    case 'interfaces':
-      return interfacesCommand(rest);
     case 'help':
     case '--help':
     case '-h':
-    case undefined:
-      process.stdout.write(helps[rest[0] === 'analyse' ? 'analyze' : rest[0]] ?? usage);
+    case undefined: {
+      const topic = rest[0] === 'analyse' ? 'analyze' : rest[0];
+      const load = topic === undefined ? undefined : loaderOf(topic);
+      process.stdout.write(load ? (await load()).help : usage);
       return command === undefined ? ExitCode.USAGE : ExitCode.OK;
+    }
     case '--version':
     case 'version':
       process.stdout.write('bulwark 0.1.0\n');
       return ExitCode.OK;
-    default:
-      process.stderr.write(`bulwark: unknown command '${command}'${didYouMean(command, commands)}\n\n${usage}`);
-      return ExitCode.USAGE;
   }
+  const load = loaderOf(command === 'analyse' ? 'analyze' : command);
+  if (load === undefined) {
+    process.stderr.write(`bulwark: unknown command '${command}'${didYouMean(command, commands)}\n\n${usage}`);
+    return ExitCode.USAGE;
+  }
+  return (await load()).run(rest);
 }
 
 main(process.argv.slice(2)).then(

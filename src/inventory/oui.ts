@@ -3,22 +3,7 @@
  * list), locally administered (randomised/virtual) and group (multicast/broadcast) bits.
  * @module
  */
-import { createRequire } from 'node:module';
-
-type OuiTable = Record<string, string>;
-let table: OuiTable | undefined;
-
-/** The registry, loaded on first use (5 MB of JSON: only pay for it when a vendor is asked for). */
-function registry(): OuiTable {
-  if (table === undefined) {
-    try {
-      table = createRequire(import.meta.url)('oui-data') as OuiTable;
-    } catch {
-      table = {};
-    }
-  }
-  return table;
-}
+import { vendorTable } from './oui-table.ts';
 
 /** Lower-case colon form 'aa:bb:cc:dd:ee:ff', or undefined when `mac` is not a 48-bit address. */
 export function normaliseMac(mac: unknown): string | undefined {
@@ -67,13 +52,10 @@ export function isDeviceMac(mac: string): boolean {
 export function ouiVendor(mac: string): string | undefined {
   if (isLocallyAdministered(mac)) return undefined;
   const hex = mac.replace(/:/g, '').toUpperCase();
-  const reg = registry();
+  const table = vendorTable();
   for (const len of [9, 7, 6]) {
-    const entry = reg[hex.slice(0, len)];
-    if (typeof entry === 'string') {
-      const name = entry.split('\n')[0].trim();
-      if (name !== '') return name;
-    }
+    const name = table.name(hex.slice(0, len));
+    if (name) return name;
   }
   return undefined;
 }

@@ -6,7 +6,9 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type * as AjvModule from 'ajv';
 import type { Ace, Acl, MudFile } from './types.ts';
 
 /** The checked-in JSON Schema (src/mud/mud.schema.json). */
@@ -14,6 +16,8 @@ export const mudSchema = JSON.parse(readFileSync(new URL('./mud.schema.json', im
 
 let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
+  // ajv (60 modules) is loaded on the first validation, not with every run that merely could see a MUD URL.
+  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof AjvModule;
   compiled ??= new Ajv({ allErrors: true, strict: true, strictRequired: false }).compile(mudSchema);
   return compiled;
 }

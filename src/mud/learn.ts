@@ -5,7 +5,8 @@
  * generalisation made on the way is written down (sidecar `learned.generalisations`).
  * @module
  */
-import type { Pipeline, EventRecord } from '../pipeline/analyze.ts';
+import type { EventRecord } from '../pipeline/analyze.ts';
+import type { RecordSource } from '../pipeline/record-source.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import type { DeviceLookup, DeviceRecord } from '../inventory/types.ts';
 import { NetSet } from '../inventory/addresses.ts';
@@ -86,7 +87,7 @@ export class MudLearner {
     this.wanted = this.opts.devices.length > 0 ? new Set(this.opts.devices.map((m) => m.toLowerCase())) : undefined;
   }
 
-  attach(pipeline: Pipeline): this {
+  attach(pipeline: RecordSource): this {
     pipeline.on('dns.response', (ev) => this.names.onDnsResponse(ev));
     for (const type of ['dhcp.discover', 'dhcp.request', 'dhcp.inform']) pipeline.on(type, (ev) => this.onDhcp(ev));
     pipeline.on('dhcp6.message', (ev) => this.onDhcp6(ev));

@@ -5,7 +5,8 @@
  * `bulwark mud check` and `serve`.
  * @module
  */
-import type { EventRecord, Pipeline } from '../pipeline/analyze.ts';
+import type { EventRecord } from '../pipeline/analyze.ts';
+import type { RecordSource } from '../pipeline/record-source.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import type { DeviceLookup } from '../inventory/types.ts';
 import { NetSet } from '../inventory/addresses.ts';
@@ -85,7 +86,7 @@ export class PolicyWatch {
     return this.matchers.size;
   }
 
-  attach(pipeline: Pipeline): this {
+  attach(pipeline: RecordSource): this {
     pipeline.on('dns.response', (ev) => this.onDns(ev));
     pipeline.onFlow((f) => this.onFlow(f));
     return this;

@@ -6,8 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { Ajv, type ErrorObject } from 'ajv';
-import { LineCounter, isMap, isNode, parseDocument, type Document } from 'yaml';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Document, LineCounter } from 'yaml';
+import type * as YamlModule from 'yaml';
+import type * as AjvModule from 'ajv';
 import type { Severity } from '../../detect/types.ts';
 import { configSchema } from './schema.ts';
 
@@ -62,14 +65,19 @@ export class ConfigError extends Error {
   }
 }
 
-let validator: ReturnType<Ajv['compile']> | undefined;
+let validator: ValidateFunction | undefined;
 
 function keyPath(segments: readonly string[]): string {
   return segments.map((s, i) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? `${i ? '.' : ''}${s}` : /^\d+$/.test(s) ? `[${s}]` : `["${s}"]`)).join('');
 }
 
+// yaml and ajv (130 modules) are loaded when a configuration is read, not on every start.
+const requireHere = createRequire(import.meta.url);
+const yaml = (): typeof YamlModule => requireHere('yaml') as typeof YamlModule;
+
 function position(doc: Document, lines: LineCounter, segments: readonly string[], key?: string): { line: number; column: number } {
   let node: unknown = segments.length ? doc.getIn(segments, true) : doc.contents;
+  const { isMap, isNode } = yaml();
   if (key !== undefined && isMap(node)) {
     const pair = node.items.find((p) => isNode(p.key) && String((p.key as { value?: unknown }).value) === key);
     if (pair && isNode(pair.key)) node = pair.key;
@@ -130,6 +138,7 @@ function editDistance(a: string, b: string): number {
 
 /** Parses and checks YAML text; throws ConfigError listing every problem with its line. */
 export function parseConfig(text: string, file: string): BulwarkConfig {
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -139,6 +148,7 @@ export function parseConfig(text: string, file: string): BulwarkConfig {
     }));
   }
   const value = (doc.toJS() ?? {}) as unknown;
+  const { Ajv } = requireHere('ajv') as typeof AjvModule;
   validator ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(configSchema());
   const problems: ConfigProblem[] = [];
   if (!validator(value)) {

@@ -1,0 +1,104 @@
+/**
+ * A pipeline worker (`--threads`): reads the captures, decodes, tracks flows, reassembles and runs the
+ * application analyzers — the whole `Pipeline` — in a worker thread, and streams what it publishes to the
+ * thread that runs the inventory, the detectors and the assessment (src/engine/threaded-pipeline.ts).
+ *
+ * It subscribes exactly what the consumer subscribed, so the pipeline builds the same events as it would
+ * in one thread; records go out in publication order, so the consumer sees the same sequence of events,
+ * flows, ticks and the flush. That is why the results are identical to a single-threaded run.
+ * @module
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Pipeline } from '../pipeline/analyze.ts';
+import { Site } from '../pipeline/site.ts';
+import type { EventRecord } from '../events/record.ts';
+import type { FlowRecord } from '../flow/types.ts';
+import type { CaptureProgress } from '../capture/types.ts';
+import { IN_FLIGHT, RecordKind, STOP, type WorkerJob, type WorkerMessage } from './record-stream.ts';
+
+/** Wall-clock milliseconds between summary snapshots (metrics read them while the run goes on). */
+const SNAPSHOT_EVERY_MS = 1000;
+
+class BatchWriter {
+  private records: unknown[] = [];
+  private readonly control: Int32Array;
+  private readonly stop = new AbortController();
+
+  private readonly job: WorkerJob;
+
+  constructor(job: WorkerJob) {
+    this.job = job;
+    this.control = new Int32Array(job.control);
+  }
+
+  get signal(): AbortSignal {
+    return this.stop.signal;
+  }
+
+  add(kind: number, value: unknown): void {
+    // Records are sent as they are: the pipeline builds a fresh object per event and flow and never touches
+    // it after publishing (the structured clone is taken when the batch is posted).
+    this.records.push(kind, value);
+    if (this.records.length >= this.job.batchRecords * 2) this.post();
+  }
+
+  /** Post the batch; wait first while the consumer has `maxInFlight` batches still to handle. */
+  post(): void {
+    if (this.records.length === 0) return;
+    const control = this.control;
+    for (;;) {
+      const inFlight = Atomics.load(control, IN_FLIGHT);
+      if (inFlight < this.job.maxInFlight) break;
+      Atomics.wait(control, IN_FLIGHT, inFlight, 1000);
+    }
+    Atomics.add(control, IN_FLIGHT, 1);
+    send({ kind: 'batch', records: this.records });
+    this.records = [];
+    this.checkStop();
+  }
+
+  /** The consumer asked to stop (Ctrl-C): the pipeline stops reading, flushes, and the run ends. */
+  checkStop(): void {
+    if (Atomics.load(this.control, STOP) !== 0 && !this.stop.signal.aborted) this.stop.abort();
+  }
+}
+
+function send(message: WorkerMessage): void {
+  parentPort!.postMessage(message);
+}
+
+async function main(job: WorkerJob): Promise<void> {
+  const out = new BatchWriter(job);
+  const pipeline = new Pipeline({ ...job.pipeline, site: new Site(job.site) });
+  const subs = job.subscriptions;
+  const recordEvent = (ev: EventRecord): void => {
+    // flow.end is rebuilt by the consumer from the flow record (sent once, not twice).
+    if (ev.type !== 'flow.end') out.add(RecordKind.Event, ev);
+  };
+  if (subs.any) pipeline.on('*', recordEvent);
+  else for (const type of subs.types) pipeline.on(type, type === 'flow.end' ? () => undefined : recordEvent);
+  if (subs.flows || subs.any || subs.types.includes('flow.end')) pipeline.onFlow((rec: FlowRecord) => out.add(RecordKind.Flow, rec));
+  pipeline.onTick((now) => out.add(RecordKind.Tick, now));
+  pipeline.onFlush(() => out.add(RecordKind.Flush, 0));
+  let lastSnapshot = Date.now();
+  const onProgress = (file: string, p: CaptureProgress, packets: number): void => {
+    if (job.wantProgress) out.add(RecordKind.Progress, [file, { ...p }, packets]);
+    const now = Date.now();
+    if (now - lastSnapshot >= SNAPSHOT_EVERY_MS) {
+      lastSnapshot = now;
+      out.add(RecordKind.Summary, pipeline.summary());
+    }
+    // Progress comes once per chunk read: a natural point to hand over what the chunk produced.
+    out.post();
+    out.checkStop();
+  };
+  out.checkStop(); // stopped before the worker started
+  const summary = await pipeline.run(job.inputs, { onProgress, signal: out.signal });
+  out.post();
+  const cpu = process.threadCpuUsage();
+  send({ kind: 'done', summary, cpuS: (cpu.user + cpu.system) / 1e6 });
+}
+
+main(workerData as WorkerJob).catch((err: unknown) => {
+  send({ kind: 'failed', message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+});

@@ -1,0 +1,76 @@
+/**
+ * The stream between a pipeline worker and the thread that runs the later stages (`--threads`): what the
+ * later stages subscribed to, and the records the pipeline published, in the order it published them.
+ *
+ * A batch is a flat array `[kind, value, kind, value, ...]` (one structured clone per batch, not per
+ * record). Batches in flight are bounded by a counter in shared memory: the worker waits (Atomics.wait, a
+ * worker may block) while the consumer is behind, so a slow detector stage cannot make the queue grow
+ * without bound.
+ * @module
+ */
+import type { CaptureProgress } from '../capture/types.ts';
+import type { OpenCaptureOptions } from '../capture/open.ts';
+import type { DefragOptions } from '../decode/defrag.ts';
+import type { FlowTableOptions } from '../flow/table.ts';
+import type { ReassemblyOptions } from '../flow/reassembly.ts';
+import type { SiteOptions } from '../pipeline/site.ts';
+import type { RunSummary } from '../pipeline/stats.ts';
+
+/** Record kinds in a batch; each is followed by its value. */
+export const RecordKind = {
+  /** An event (value: the event record). */
+  Event: 0,
+  /** A finished flow (value: the flow record); `flow.end` is rebuilt from it by the consumer. */
+  Flow: 1,
+  /** The clock advanced (value: now, epoch seconds). */
+  Tick: 2,
+  /** End of input: every flow has ended (value: 0). */
+  Flush: 3,
+  /** Reading progress (value: [file, progress, packets]). */
+  Progress: 4,
+  /** The run's summary so far (value: RunSummary), for metrics read while the run goes on. */
+  Summary: 5,
+} as const;
+
+/** What the consumer subscribed to: the worker subscribes the same, so `wants(type)` answers alike. */
+export interface Subscriptions {
+  /** Event types with a handler ('flow.end' included when subscribed). */
+  types: string[];
+  /** Someone subscribed to every event ('*'). */
+  any: boolean;
+  /** Someone subscribed to finished flows. */
+  flows: boolean;
+}
+
+/** Everything a worker needs to run the pipeline (plain data: it crosses the thread boundary). */
+export interface WorkerJob {
+  inputs: string[];
+  site: SiteOptions;
+  pipeline: {
+    capture?: OpenCaptureOptions;
+    flow: Partial<FlowTableOptions>;
+    reassembly: Partial<ReassemblyOptions>;
+    defrag: Partial<DefragOptions>;
+    expireEveryS?: number;
+  };
+  subscriptions: Subscriptions;
+  /** Int32Array view: [batches in flight, stop requested]. */
+  control: SharedArrayBuffer;
+  /** Batches allowed in flight before the worker waits. */
+  maxInFlight: number;
+  /** Records per batch. */
+  batchRecords: number;
+  wantProgress: boolean;
+}
+
+/** Slots of the shared control array. */
+export const IN_FLIGHT = 0;
+export const STOP = 1;
+
+/** Messages from the worker. */
+export type WorkerMessage =
+  | { kind: 'batch'; records: unknown[] }
+  | { kind: 'done'; summary: RunSummary; cpuS: number }
+  | { kind: 'failed'; message: string; stack?: string };
+
+export type ProgressRecord = [file: string, progress: CaptureProgress, packets: number];

@@ -1,0 +1,275 @@
+/**
+ * The pipeline run in a worker thread (`--threads`), seen from the thread that runs the later stages.
+ *
+ * The work splits where the stages meet: the worker reads, decodes, tracks flows, reassembles and runs the
+ * application analyzers (src/engine/pipeline-worker.ts); this thread runs the inventory, the detectors and
+ * the assessment on what the worker publishes, in the order it was published. Each stage keeps its state
+ * on one thread, so nothing is partitioned or merged and the results are those of a single-threaded run
+ * (test/threads.test.ts compares them). Two cores are used; the slower half bounds the speed-up.
+ *
+ * Subscribers attach exactly as to a `Pipeline` (the `RecordSource` calls). Only capture files go to a
+ * worker, and only when there is enough to read to repay the worker's start (loading the pipeline's
+ * modules again); standard input, live interfaces, custom sources and small inputs run on this thread in
+ * an ordinary `Pipeline` with the same subscribers.
+ * @module
+ */
+import { statSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
+import { Pipeline, type EventHandler, type EventRecord, type FlowHandler, type PipelineOptions, type RunOptions, type TickHandler } from '../pipeline/analyze.ts';
+import type { InputSource } from '../pipeline/source.ts';
+import type { Site } from '../pipeline/site.ts';
+import type { RunSummary } from '../pipeline/stats.ts';
+import type { FlowRecord } from '../flow/types.ts';
+import { appProtocols } from '../app/registry.ts';
+import { IN_FLIGHT, RecordKind, STOP, type ProgressRecord, type WorkerJob, type WorkerMessage } from './record-stream.ts';
+
+/** Batches in flight between the threads (each up to `BATCH_RECORDS` records). */
+const MAX_IN_FLIGHT = 8;
+const BATCH_RECORDS = 4096;
+
+/**
+ * Input bytes below which a run stays on one thread: a worker costs about 0.3 s of CPU to start (measured:
+ * it loads the pipeline's modules), which a run shorter than that cannot win back.
+ */
+export const DEFAULT_MIN_THREAD_BYTES = 16 << 20;
+
+/** Whether a run can use a pipeline worker: capture files only, the built-in protocols, no custom sources. */
+export function canThread(inputs: readonly (string | InputSource)[], options: Partial<PipelineOptions>): inputs is string[] {
+  if (options.protocols !== undefined && options.protocols !== appProtocols) return false;
+  return inputs.length > 0 && inputs.every((i) => typeof i === 'string' && i !== '-');
+}
+
+/** Total size of the files (an unreadable one counts as nothing: the pipeline reports it). */
+function totalBytes(paths: readonly string[]): number {
+  let total = 0;
+  for (const p of paths) {
+    try {
+      total += statSync(p).size;
+    } catch {
+      // reported by the run
+    }
+  }
+  return total;
+}
+
+export interface ThreadOptions {
+  /** Input bytes below which the run stays on this thread (default DEFAULT_MIN_THREAD_BYTES). */
+  minBytes?: number;
+}
+
+export class ThreadedPipeline {
+  private readonly handlers = new Map<string, EventHandler[]>();
+  private readonly anyHandlers: EventHandler[] = [];
+  private readonly flowHandlers: FlowHandler[] = [];
+  private readonly tickHandlers: TickHandler[] = [];
+  private readonly flushHandlers: (() => void)[] = [];
+  private latest: RunSummary | undefined;
+  private clock = -Infinity;
+  /** The in-thread pipeline, when the run did not go to a worker. */
+  private local: Pipeline | undefined;
+  /** Whether the last run used a worker. */
+  threaded = false;
+  /** CPU seconds the worker thread used (start-up included), for benchmarks. */
+  workerCpuS = 0;
+
+  private readonly options: Partial<PipelineOptions> & { site: Site };
+  private readonly threadOptions: ThreadOptions;
+
+  constructor(options: Partial<PipelineOptions> & { site: Site }, threadOptions: ThreadOptions = {}) {
+    this.options = options;
+    this.threadOptions = threadOptions;
+  }
+
+  get site(): Site {
+    return this.options.site;
+  }
+
+  /** The clock: packet time of the newest tick seen by this thread. */
+  get now(): number {
+    return this.local?.now ?? this.clock;
+  }
+
+  /** A live source's heartbeat (live sources run on this thread). */
+  heartbeat(wallS?: number): void {
+    this.local?.heartbeat(wallS);
+  }
+
+  on(type: string, handler: EventHandler): this {
+    if (type === '*') this.anyHandlers.push(handler);
+    else {
+      const list = this.handlers.get(type);
+      if (list) list.push(handler);
+      else this.handlers.set(type, [handler]);
+    }
+    return this;
+  }
+
+  onFlow(handler: FlowHandler): this {
+    this.flowHandlers.push(handler);
+    return this;
+  }
+
+  onTick(handler: TickHandler): this {
+    this.tickHandlers.push(handler);
+    return this;
+  }
+
+  onFlush(handler: () => void): this {
+    this.flushHandlers.push(handler);
+    return this;
+  }
+
+  wants(type: string): boolean {
+    return this.anyHandlers.length > 0 || this.handlers.has(type);
+  }
+
+  /** The summary so far: the worker's latest snapshot while it runs (about once a second), the final one after. */
+  summary(): RunSummary {
+    if (this.local) return this.local.summary();
+    return this.latest ?? emptySummary(this.site.sensor);
+  }
+
+  /**
+   * Analyse the inputs: capture files in a worker (resolves once this thread has handled every record),
+   * anything else here.
+   */
+  run(inputs: readonly (string | InputSource)[], options: RunOptions = {}): Promise<RunSummary> {
+    const minBytes = this.threadOptions.minBytes ?? DEFAULT_MIN_THREAD_BYTES;
+    if (!canThread(inputs, this.options) || totalBytes(inputs) < minBytes) return this.runHere(inputs, options);
+    this.threaded = true;
+    return this.runInWorker(inputs, options);
+  }
+
+  /** An ordinary pipeline on this thread, with the subscribers in the order they came. */
+  private runHere(inputs: readonly (string | InputSource)[], options: RunOptions): Promise<RunSummary> {
+    const p = new Pipeline(this.options);
+    for (const [type, list] of this.handlers) for (const h of list) p.on(type, h);
+    for (const h of this.anyHandlers) p.on('*', h);
+    for (const h of this.flowHandlers) p.onFlow(h);
+    for (const h of this.tickHandlers) p.onTick(h);
+    for (const h of this.flushHandlers) p.onFlush(h);
+    this.local = p;
+    return p.run(inputs, options);
+  }
+
+  private async runInWorker(inputs: string[], options: RunOptions): Promise<RunSummary> {
+    // Loaded here: a run that stays on one thread does not pay for node:worker_threads.
+    const { Worker } = await import('node:worker_threads');
+    const control = new SharedArrayBuffer(8);
+    const ctl = new Int32Array(control);
+    const { capture, flow = {}, reassembly = {}, defrag = {}, expireEveryS } = this.options;
+    // Only the options given: an undefined one would override the pipeline's default.
+    const pipeline: WorkerJob['pipeline'] = { flow, reassembly, defrag };
+    if (capture !== undefined) pipeline.capture = capture;
+    if (expireEveryS !== undefined) pipeline.expireEveryS = expireEveryS;
+    const job: WorkerJob = {
+      inputs,
+      site: { sensor: this.site.sensor, localNetworks: this.site.localNetworks },
+      pipeline,
+      subscriptions: { types: [...this.handlers.keys()], any: this.anyHandlers.length > 0, flows: this.flowHandlers.length > 0 },
+      control,
+      maxInFlight: MAX_IN_FLIGHT,
+      batchRecords: BATCH_RECORDS,
+      wantProgress: options.onProgress !== undefined,
+    };
+    const started = process.hrtime.bigint();
+    const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+    const worker = new Worker(new URL(`./pipeline-worker.${ext}`, import.meta.url), {
+      workerData: job,
+      // The same heap ceiling as this thread (bin/bulwark.js sets it); the worker holds the flow table.
+      resourceLimits: { maxOldGenerationSizeMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20) },
+    });
+    const onAbort = (): void => {
+      Atomics.store(ctl, STOP, 1);
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
+    return new Promise<RunSummary>((resolve, reject) => {
+      let settled = false;
+      const finish = (err: Error | undefined, summary?: RunSummary): void => {
+        if (settled) return;
+        settled = true;
+        options.signal?.removeEventListener('abort', onAbort);
+        void worker.terminate();
+        if (err) reject(err);
+        else resolve(summary!);
+      };
+      worker.on('message', (msg: WorkerMessage) => {
+        if (settled) return;
+        try {
+          if (msg.kind === 'batch') {
+            this.replay(msg.records, options);
+            Atomics.sub(ctl, IN_FLIGHT, 1);
+            Atomics.notify(ctl, IN_FLIGHT);
+          } else if (msg.kind === 'done') {
+            // The worker's wall time ends before this thread has handled its last batch: time the whole run here.
+            const wall = Number(process.hrtime.bigint() - started) / 1e9;
+            const summary = { ...msg.summary, wall_s: wall, packets_per_s: wall > 0 ? msg.summary.packets / wall : 0 };
+            this.latest = summary;
+            this.workerCpuS = msg.cpuS;
+            finish(undefined, summary);
+          } else {
+            const err = new Error(`pipeline worker: ${msg.message}`);
+            if (msg.stack) err.stack = msg.stack;
+            finish(err);
+          }
+        } catch (err) {
+          finish(err as Error);
+        }
+      });
+      worker.on('error', (err) => finish(err));
+      worker.on('exit', (code) => finish(new Error(`pipeline worker exited (code ${code}) before the end of the run`)));
+    });
+  }
+
+  /** Hand one batch to the subscribers, as the pipeline would have in this thread. */
+  private replay(records: unknown[], options: RunOptions): void {
+    for (let i = 0; i < records.length; i += 2) {
+      const value = records[i + 1];
+      switch (records[i] as number) {
+        case RecordKind.Event:
+          this.publish(value as EventRecord);
+          break;
+        case RecordKind.Flow:
+          this.publishFlow(value as FlowRecord);
+          break;
+        case RecordKind.Tick:
+          if ((value as number) > this.clock) this.clock = value as number;
+          for (const h of this.tickHandlers) h(value as number);
+          break;
+        case RecordKind.Flush:
+          for (const h of this.flushHandlers) h();
+          break;
+        case RecordKind.Progress: {
+          const [file, p, packets] = value as ProgressRecord;
+          options.onProgress?.(file, p, packets);
+          break;
+        }
+        case RecordKind.Summary:
+          this.latest = value as RunSummary;
+          break;
+      }
+    }
+  }
+
+  private publishFlow(rec: FlowRecord): void {
+    for (const h of this.flowHandlers) h(rec);
+    // As Pipeline.publishFlow builds it.
+    if (this.wants('flow.end')) this.publish({ ...rec, type: 'flow.end', ts: rec.last_ts, packet: rec.last_packet } as unknown as EventRecord);
+  }
+
+  private publish(ev: EventRecord): void {
+    const list = this.handlers.get(ev.type);
+    if (list) for (const h of list) h(ev);
+    for (const h of this.anyHandlers) h(ev);
+  }
+}
+
+/** A summary before the worker's first snapshot. */
+function emptySummary(sensor: string): RunSummary {
+  return {
+    files: [], partial: false, packets: 0, bytes: 0, captured_bytes: 0, first_ts: null, last_ts: null, span_s: 0,
+    flows: { total: 0, max_live: 0, evicted: 0, continued: 0, ended: {}, bytes_per_flow: 0 },
+    transports: {}, apps: {}, events: {}, anomalies: {}, reassembly: {}, defrag: {}, analyzer_violations: {}, wall_s: 0, packets_per_s: 0, sensor,
+  } as unknown as RunSummary;
+}

@@ -1,0 +1,96 @@
+// --threads: the pipeline in a worker thread must give exactly what one thread gives — the same events in
+// the same order, the same flows, devices, findings, cases, assessments and run summary.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AnalysisSession, type AnalysisResult } from '../src/engine/session.ts';
+import { ThreadedPipeline } from '../src/engine/threaded-pipeline.ts';
+import type { EventRecord } from '../src/pipeline/analyze.ts';
+import type { FlowRecord } from '../src/flow/types.ts';
+
+const root = join(import.meta.dirname, '..');
+const traces = join(root, 'test/traces');
+
+// Several captures in one run (flows continue across files, the clock jumps back at each file): real IoT
+// set-up traffic, a Mirai brute force and a scan, MQTT with credentials, and a capture that is not a capture.
+const inputs = [
+  join(root, 'samples/dlink-camera-setup.pcap'),
+  join(traces, 'detect/mirai-bruteforce.generated.pcap'),
+  join(traces, 'detect/scan-order-horizontal.generated.pcap'),
+  join(traces, 'pipeline/mqtt311-pub-userpass.pcap'),
+];
+
+interface Run {
+  result: AnalysisResult;
+  events: EventRecord[];
+  flows: FlowRecord[];
+  threaded: boolean;
+}
+
+async function analyse(files: string[], threads: number): Promise<Run> {
+  const events: EventRecord[] = [];
+  const flows: FlowRecord[] = [];
+  const session = new AnalysisSession({
+    threads,
+    minThreadBytes: 0,
+    resolveEvidence: false,
+    onEvent: (ev) => events.push(ev),
+    onFlow: (f) => flows.push(f),
+  });
+  const result = await session.run(files);
+  const threaded = session.pipeline instanceof ThreadedPipeline && session.pipeline.threaded;
+  return { result, events, flows, threaded };
+}
+
+/** The summary without the run's wall time (it differs between any two runs). */
+function timeless(r: AnalysisResult): unknown {
+  return { ...r.summary, wall_s: 0, packets_per_s: 0 };
+}
+
+test('a pipeline worker gives the results of one thread: events, flows, devices, findings, summary', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-threads-'));
+  try {
+    const notCapture = join(dir, 'not-a-capture.pcap');
+    writeFileSync(notCapture, 'this is text, not a capture\n');
+    const inventoryTraces = execFileSync('find', [join(traces, 'inventory'), '-name', '*.pcap*'], { encoding: 'utf8' }).trim().split('\n').sort();
+    const files = [...inputs, ...inventoryTraces, notCapture];
+    const one = await analyse(files, 1);
+    const two = await analyse(files, 2);
+    assert.equal(one.threaded, false);
+    assert.equal(two.threaded, true, 'the second run used a worker');
+    // Not a vacuous comparison: the single-threaded run found something in each stage.
+    assert.ok(one.result.findings.length > 0 && one.result.devices.length > 0 && one.flows.length > 0 && one.events.length > 0);
+    assert.equal(one.result.summary.files.at(-1)?.error !== undefined, true, 'the text file is reported as a bad capture');
+    assert.equal(two.events.length, one.events.length, 'event count');
+    assert.deepEqual(two.events, one.events, 'events, in order');
+    assert.equal(two.result.summary.flows.total, one.result.summary.flows.total, 'flow count');
+    assert.deepEqual(two.flows, one.flows, 'flow records, in order');
+    assert.deepEqual(two.result.devices, one.result.devices, 'devices');
+    assert.deepEqual(two.result.findings, one.result.findings, 'findings');
+    assert.deepEqual(two.result.cases, one.result.cases, 'cases');
+    assert.deepEqual(two.result.assessments, one.result.assessments, 'assessments');
+    assert.deepEqual(timeless(two.result), timeless(one.result), 'run summary');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('small inputs and standard input stay on one thread', async () => {
+  const session = new AnalysisSession({ threads: 4, resolveEvidence: false });
+  const result = await session.run([inputs[0]]);
+  assert.ok(session.pipeline instanceof ThreadedPipeline);
+  assert.equal(session.pipeline.threaded, false, 'a 147 kB capture is below the worker threshold');
+  // tshark -r samples/dlink-camera-setup.pcap | wc -l → 624 frames.
+  assert.equal(result.summary.packets, 624);
+});
+
+test('stopping a threaded run ends it with what was read, flushed and marked interrupted', async () => {
+  const stop = new AbortController();
+  stop.abort();
+  const session = new AnalysisSession({ threads: 2, minThreadBytes: 0, resolveEvidence: false });
+  const result = await session.run([inputs[0]], { signal: stop.signal });
+  assert.equal(result.summary.interrupted, true);
+});
