@@ -10,7 +10,7 @@ import { tsharkFields } from './support/tshark.ts';
 import { closest, editDistance } from '../src/cli/suggest.ts';
 
 const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
-const bulwark = (...args: string[]) => spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: { ...process.env, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'bulwark-cfg-')) } });
+const bulwark = (...args: string[]) => spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'bulwark-cfg-')) } });
 const sample = new URL('../samples/dlink-camera-setup.pcap', import.meta.url).pathname;
 const net = (n: string): string => new URL(`./traces/detect-net/${n}`, import.meta.url).pathname;
 const packets = (path: string): number => tsharkFields(path, '', ['frame.number']).length;
