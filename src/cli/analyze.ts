@@ -285,6 +285,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     },
     onDeviceChange: args.out ? (changes) => outputs.devices(changes, () => session!.inventory.devices()) : undefined,
     onPublish: () => {
+      ring?.flush();
       outputs.published();
       if (metrics) metrics.observeTotals(session!.pipeline.summary());
     },
