@@ -82,6 +82,7 @@ session = new AnalysisSession({
     hooks.onFindingChange!(f, change);
   },
   onPublish: () => {
+    ring?.flush();
     const t = Date.now();
     const s = session!;
     const refreshDevices = t - lastDevices >= DEVICE_REFRESH_MS;

@@ -350,6 +350,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     onDeviceRemoved: linked?.onDeviceRemoved,
     onPublish: () => {
       link?.published(session!.pipeline.summary());
+      ring?.flush();
       outputs.published();
       if (metrics) metrics.observeTotals(session!.pipeline.summary());
     },

@@ -85,6 +85,20 @@ test('serve --interface: a finding appears in the dashboard while the replay run
     assert.equal(loads, loadsOnDevices, 'no reload');
     assert.deepEqual(errors, []);
 
+    // While serve runs: the finding's evidence package, cut from its packet ring (beside the store) by
+    // another process, holds the replayed bytes.
+    const reader = new SqliteStore(db);
+    const live = (await reader.listFindings({ limit: 100, offset: 0 })).items.map((j) => JSON.parse(j) as { id: string; detector: string });
+    await reader.close();
+    const credId = live.find((f) => f.detector === 'credentials.cleartext')!.id;
+    const pkg = join(work, 'pkg');
+    const env = { ...process.env, BULWARK_KEYS: join(work, 'keys') };
+    const made = spawnSync(process.execPath, [bulwarkJs, 'evidence', '--finding', credId, '--ring', join(work, 'bulwark-ring'), '--db', db, '--out', pkg], { encoding: 'utf8', env });
+    assert.equal(made.status, 0, made.stderr);
+    const packed = tsharkFields(join(pkg, 'evidence.pcapng'), '', ['frame.comment']).map(([c]) => Number(/packet (\d+)/.exec(c)?.[1]));
+    assert.ok(packed.length > 0);
+    const original = frameBytes(trace);
+    frameBytes(join(pkg, 'evidence.pcapng')).forEach((hex, i) => assert.equal(hex, original[packed[i] - 1], `packet ${packed[i]}`));
     await sleep(1500);
     server.kill('SIGINT');
     assert.equal(await exit, 0, err);
@@ -115,15 +129,6 @@ test('serve --interface: a finding appears in the dashboard while the replay run
     assert.deepEqual(ips, ['192.168.0.1', '192.168.0.2']);
     await store.close();
 
-    // The finding's evidence package, cut from serve's packet ring (beside the store): the replayed bytes.
-    const pkg = join(work, 'pkg');
-    const env = { ...process.env, BULWARK_KEYS: join(work, 'keys') };
-    const made = spawnSync(process.execPath, [bulwarkJs, 'evidence', '--finding', cred.id, '--ring', join(work, 'bulwark-ring'), '--db', db, '--out', pkg], { encoding: 'utf8', env });
-    assert.equal(made.status, 0, made.stderr);
-    const packed = tsharkFields(join(pkg, 'evidence.pcapng'), '', ['frame.comment']).map(([c]) => Number(/packet (\d+)/.exec(c)?.[1]));
-    assert.ok(packed.length > 0);
-    const original = frameBytes(trace);
-    frameBytes(join(pkg, 'evidence.pcapng')).forEach((hex, i) => assert.equal(hex, original[packed[i] - 1], `packet ${packed[i]}`));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

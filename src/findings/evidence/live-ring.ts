@@ -55,6 +55,11 @@ export class LiveRing {
     for (const e of finding.evidence) this.ring.pin(e.file, e.packet, finding.id);
   }
 
+  /** Write buffered packets to disk (at each publication: a package cut meanwhile finds them). */
+  flush(): void {
+    this.ring.flush();
+  }
+
   get stats(): RingStats {
     return this.ring.stats;
   }

@@ -242,7 +242,8 @@ export class PacketRing {
     if (this.pendingBytes >= flushAt) this.flush();
   }
 
-  private flush(): void {
+  /** Write what is buffered, so that another process reading the ring sees every packet recorded so far. */
+  flush(): void {
     if (this.pendingBytes === 0 || this.fd < 0) return;
     writeSync(this.fd, this.pending, 0, this.pendingBytes);
     this.pendingBytes = 0;
