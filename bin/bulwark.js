@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-old-space-size=320
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-old-space-size=320
 // Entry point for `bulwark` / `npx bulwark`. In a checkout the CLI is TypeScript run directly by Node 24;
 // an installed package (npm i -g bulwark-*.tgz) runs the JavaScript compiled into dist/ (Node refuses to
 // strip types under node_modules), on Node 22 or newer. The compile cache keeps compiled modules between

@@ -8,10 +8,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import module from 'node:module';
 import type { CaptureRow, IngestOutcome, Store } from '../store/types.ts';
 import { clientMessage, ingestCapture, type IngestLimits, type IngestProgress } from './ingest-run.ts';
-import type { IngestJob, WorkerMessage } from './ingest-worker.ts';
+import { WORKER_ARG, type IngestJob, type WorkerMessage } from './ingest-worker.ts';
 import type { MudService } from './mud-service.ts';
 
 export interface LiveEvent {
@@ -27,14 +28,21 @@ export type LiveListener = (ev: LiveEvent) => void;
 export const MAX_NEW_EVENTS = 200;
 /** Default heap limit of the ingest worker (MiB): the analysis' own bounds keep it well below (README, Reliability). */
 export const DEFAULT_INGEST_HEAP_MB = 512;
+/**
+ * Default niceness of the ingest worker: on a loaded machine the server's event loop (mostly idle, woken per
+ * request) is scheduled before the analysis, which still gets every cycle the server leaves.
+ */
+export const DEFAULT_INGEST_NICE = 10;
 /** Default decompressed size of one uploaded gzip capture, MiB (the gzip ratio limit of the capture stage applies too). */
 export const DEFAULT_MAX_DECOMPRESSED_MB = 4096;
 
 export interface IngestOptions {
   /** Heap limit of the ingest worker in MiB; past it the worker ends and the capture is marked failed. */
   heapMb: number;
+  /** Niceness of the ingest worker's threads (0-19): the server's event loop gets the CPU first. */
+  nice: number;
   /**
-   * Ingest in a worker thread with its own heap and event loop (default whenever the store is a database file):
+   * Ingest in a child process with its own heap, at a lower CPU priority (default whenever the store is a database file):
    * the server keeps answering while a capture is analysed and survives a capture that exhausts the worker.
    */
   worker: boolean;
@@ -65,7 +73,7 @@ export class IngestQueue {
   constructor(store: Store, options: Partial<IngestOptions> = {}) {
     this.store = store;
     this.options = {
-      heapMb: DEFAULT_INGEST_HEAP_MB, worker: store.reopen !== undefined,
+      heapMb: DEFAULT_INGEST_HEAP_MB, nice: DEFAULT_INGEST_NICE, worker: store.reopen !== undefined,
       maxDecompressedBytes: DEFAULT_MAX_DECOMPRESSED_MB * 1024 * 1024, ...options,
     };
     this.mud = this.options.mud;
@@ -182,15 +190,31 @@ export class IngestQueue {
     };
   }
 
-  /** Runs one ingest in a worker thread with its own heap limit; rejects with the reason it failed. */
+  /**
+   * Runs one ingest in a child process (ingest-worker.ts) with its own heap limit, at a lower CPU priority than
+   * the server; rejects with the reason it failed.
+   */
   private inWorker(capture: CaptureRow, onProgress: (p: IngestProgress) => void): Promise<Pick<IngestOutcome, 'newDeviceIds' | 'newFindingIds' | 'summary'>> {
-    const job: IngestJob = { store: this.store.reopen!, capture, limits: this.limits(capture) };
+    const job: IngestJob = { store: this.store.reopen!, capture, limits: this.limits(capture), nice: this.options.nice };
     // The worker module has this module's extension: .ts in a checkout, .js in the built package.
-    const worker = new Worker(new URL(`./ingest-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url), {
-      workerData: job,
-      resourceLimits: { maxOldGenerationSizeMb: this.options.heapMb },
-      stdout: false,
-      stderr: false,
+    const entry = fileURLToPath(new URL(`./ingest-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+    const cacheDir = module.getCompileCacheDir?.();
+    const child = fork(entry, [WORKER_ARG], {
+      // The server's own heap flags are not the worker's; node:sqlite's notice on Node 22 is not news here.
+      execArgv: [...process.execArgv.filter((a) => !a.startsWith('--max-old-space-size')), `--max-old-space-size=${this.options.heapMb}`, '--disable-warning=ExperimentalWarning'],
+      env: cacheDir ? { ...process.env, NODE_COMPILE_CACHE: cacheDir } : process.env,
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
+    // Its warnings go to the server's stderr as they come, up to V8's dump of an exhausted heap (the capture's
+    // failure reason says it in one sentence); the last lines say why it died, if it does.
+    let stderrTail = '';
+    let dumping = false;
+    child.stderr!.on('data', (d: Buffer) => {
+      const text = d.toString('utf8');
+      dumping ||= /<--- Last few GCs --->|FATAL ERROR|Fatal JavaScript/.test(text);
+      if (!dumping) process.stderr.write(d);
+      stderrTail = (stderrTail + text).slice(-STDERR_TAIL);
     });
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -199,18 +223,25 @@ export class IngestQueue {
         settled = true;
         fn();
       };
-      worker.on('message', (m: WorkerMessage) => {
+      child.on('message', (m: WorkerMessage) => {
         if (m.type === 'progress') onProgress({ progress: m.progress, packets: m.packets });
         else if (m.type === 'done') settle(() => resolve(m as Pick<IngestOutcome, 'newDeviceIds' | 'newFindingIds' | 'summary'>));
         else settle(() => reject(new Error(m.message)));
       });
-      worker.on('error', (err: NodeJS.ErrnoException) => settle(() => reject(new Error(err.code === 'ERR_WORKER_OUT_OF_MEMORY'
-        ? `the analysis needed more than its memory limit (${this.options.heapMb} MiB, --ingest-heap-mb) and was stopped`
-        : `the analysis failed: ${err.message}`))));
-      worker.on('exit', (code) => settle(() => reject(new Error(`the analysis stopped unexpectedly (exit code ${code})`))));
+      child.on('error', (err) => settle(() => reject(new Error(`the analysis failed: ${err.message}`))));
+      child.on('close', (code, signal) => {
+        // V8 reports an exhausted heap on stderr and aborts the process.
+        if (/heap out of memory|Reached heap limit|allocation failed/i.test(stderrTail)) {
+          settle(() => reject(new Error(`the analysis needed more than its memory limit (${this.options.heapMb} MiB, --ingest-heap-mb) and was stopped`)));
+        } else settle(() => reject(new Error(`the analysis stopped unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`)));
+      });
+      child.send(job);
     });
   }
 }
+
+/** Characters of the worker's stderr kept to tell why it died. */
+const STDERR_TAIL = 4096;
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');

@@ -48,3 +48,39 @@ for (const file of invalid) {
     assert.deepEqual(await reportsOf(detector, [file]), []);
   });
 }
+
+/** The detector with the pipeline's clock wired to its tick, as the engine runs it. */
+async function withClock(paths: string[], options: Record<string, unknown> = {}): Promise<{ reports: Report[]; tick: (now: number) => void; finish: () => void; lastTs: number }> {
+  const { Pipeline } = await import('../../pipeline/analyze.ts');
+  const reports: Report[] = [];
+  const defaults = Object.fromEntries(Object.entries(detector.options).map(([k, v]) => [k, v.default]));
+  const instance = detector.create({ report: (r) => reports.push(r) }, { ...defaults, ...options } as Parameters<typeof detector.create>[1]);
+  const pipeline = new Pipeline();
+  let lastTs = 0;
+  pipeline.onFlow((f) => {
+    lastTs = Math.max(lastTs, f.first_ts);
+    instance.onFlow?.(f);
+  });
+  pipeline.onTick((now) => instance.tick?.(now));
+  await pipeline.run(paths);
+  return { reports, tick: (now) => instance.tick?.(now), finish: () => instance.finish?.(), lastTs };
+}
+
+test('a pair quiet for maxIdleS is judged a last time and forgotten (weeks in flat memory)', async () => {
+  // While the rhythm goes on, each pair is reported at the threshold (10 attempts) and keeps counting the rest.
+  const live = await withClock([net('hakai-c2-cut.pcap')]);
+  live.tick(live.lastTs + 60);
+  assert.equal(total(live.reports), 20);
+  // Quiet for longer than maxIdleS: the pair is settled at the next sweep, before any finish.
+  live.tick(live.lastTs + 14_400 + 601);
+  for (const remote of ['178.128.185.250', '128.185.250.50']) assert.equal(total(live.reports.filter((r) => r.key === `192.168.100.113|${remote}|50|tcp`)), 70);
+  const before = live.reports.length;
+  live.finish();
+  assert.equal(live.reports.length, before, 'nothing left to report: the pairs are gone');
+  // Forgotten at every sweep (every 600 s of packet time, when a flow is at least 330 s old as it ends): only the
+  // last stretch after the final sweep (flows ending in its 480 s, then those still open at the end) reaches
+  // minConnections, so 10 of each pair's 70 attempts are reported.
+  const forgetful = await withClock([net('hakai-c2-cut.pcap')], { maxIdleS: 1 });
+  forgetful.finish();
+  assert.deepEqual(forgetful.reports.map((r) => r.count), [10, 10]);
+});

@@ -20,7 +20,11 @@ interface Options extends Record<string, unknown> {
   includeLocalTargets: boolean;
   maxTrackedPairs: number;
   maxSamples: number;
+  maxIdleS: number;
 }
+
+/** Packet seconds between sweeps for pairs that went quiet. */
+const SWEEP_EVERY_S = 600;
 
 interface Pair {
   device: string;
@@ -79,6 +83,7 @@ export const detector: Detector<Options> = {
     includeLocalTargets: { default: false, description: 'Also judge endpoints on this network (off: only remote endpoints).' },
     maxTrackedPairs: { default: 20000, description: 'Device/endpoint pairs followed at once (the oldest is forgotten beyond it).' },
     maxSamples: { default: 32, description: 'Most recent connection times kept per pair.' },
+    maxIdleS: { default: 14400, description: 'A pair with no new connection for this long is judged a last time and forgotten (its rhythm stopped; a sensor running for weeks keeps only live pairs).' },
   },
   messages: {
     beacon: {
@@ -91,6 +96,11 @@ export const detector: Detector<Options> = {
   create(ctx, options) {
     const ignored = new Set(options.ignorePorts.map(Number));
     const pairs = new Map<string, Pair>();
+    let lastSweep = Number.NEGATIVE_INFINITY;
+    /** What finish does for a pair: report connections not yet reported if the rhythm holds. */
+    const settle = (key: string, p: Pair): void => {
+      if (p.total > p.reported && p.total >= options.minConnections) judge(key, p);
+    };
 
     const judge = (key: string, p: Pair): void => {
       p.sinceCheck = 0;
@@ -141,8 +151,17 @@ export const detector: Detector<Options> = {
         // Judge at the threshold, then every half-threshold more connections (not on every flow).
         if (++p.sinceCheck >= Math.max(1, options.minConnections >> 1) && p.total >= options.minConnections && p.reported === 0) judge(key, p);
       },
+      tick(now) {
+        if (now - lastSweep < SWEEP_EVERY_S) return;
+        lastSweep = now;
+        for (const [key, p] of pairs) {
+          if (now - p.lastTs <= options.maxIdleS) continue;
+          settle(key, p);
+          pairs.delete(key);
+        }
+      },
       finish() {
-        for (const [key, p] of pairs) if (p.total > p.reported && p.total >= options.minConnections) judge(key, p);
+        for (const [key, p] of pairs) settle(key, p);
         pairs.clear();
       },
     };
