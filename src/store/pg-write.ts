@@ -229,9 +229,12 @@ export async function writeFindings(c: PoolClient, writes: readonly FindingWrite
 /** Open-finding counts of the devices these findings name, and of these devices. */
 export async function refreshOpenFindings(c: PoolClient, findingIds: readonly string[], deviceIds: readonly string[] = []): Promise<void> {
   if (findingIds.length === 0 && deviceIds.length === 0) return;
-  await c.query(`UPDATE devices d SET findings_open = (SELECT count(*) FROM finding_devices fd JOIN findings f ON f.id = fd.finding_id
-    WHERE fd.device_id = d.id AND f.status = 'new')
-    WHERE d.id IN (SELECT device_id FROM finding_devices WHERE finding_id = ANY($1) UNION SELECT unnest($2::text[]))`, [findingIds, deviceIds]);
+  // One grouped join over the devices concerned. A correlated count per device let the planner (with the
+  // statistics of a table that just grew) hash every open finding once per device: seconds per batch.
+  await c.query(`WITH target AS (SELECT device_id AS id FROM finding_devices WHERE finding_id = ANY($1) UNION SELECT unnest($2::text[])),
+      counts AS (SELECT t.id, count(f.id) AS n FROM target t LEFT JOIN finding_devices fd ON fd.device_id = t.id
+        LEFT JOIN findings f ON f.id = fd.finding_id AND f.status = 'new' GROUP BY t.id)
+    UPDATE devices d SET findings_open = counts.n FROM counts WHERE d.id = counts.id AND d.findings_open <> counts.n`, [findingIds, deviceIds]);
 }
 
 /**
