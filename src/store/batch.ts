@@ -74,6 +74,13 @@ export interface SensorRow extends SensorRef {
   previous?: SensorStatus;
 }
 
+/**
+ * How far a sensor's batch numbers may run ahead of the first one missing. A number further behind its newest
+ * than this is taken as lost (a spool that overflowed): the store stops waiting for it, so the numbers it keeps
+ * above a gap stay bounded; a lost batch that still arrives later is skipped like a duplicate.
+ */
+export const MAX_SEQ_GAP = 10_000;
+
 /** A batch the store refuses (names it cannot namespace safely, a sequence number that is not one). */
 export class BatchError extends Error {}
 

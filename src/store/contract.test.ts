@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { captureIdOf } from './sqlite.ts';
 import { storeKinds } from './test-stores.ts';
-import { BatchError, type StoreBatch } from './batch.ts';
+import { BatchError, MAX_SEQ_GAP, type StoreBatch } from './batch.ts';
 import { segmentCaptureId } from './sources.ts';
 import type { IngestInput, Store } from './types.ts';
 import type { RunSummary } from '../pipeline/stats.ts';
@@ -198,6 +198,19 @@ describe(`store contract: ${kind.name}`, { skip: kind.skip }, () => {
       assert.deepEqual((await s.overview()).protocols, [{ name: 'dns', flows: 9, bytes: 90 }]);
       const [sensor] = await s.listSensors();
       assert.equal(sensor.last_seq, 3);
+    });
+  });
+
+  test('a batch number more than MAX_SEQ_GAP behind the newest is taken as lost; the numbers kept stay bounded', async () => {
+    await withStore(async (s) => {
+      const ref = { site: 'berlin', sensor: 'gw1' };
+      const far = MAX_SEQ_GAP + 3;
+      assert.equal((await s.applyBatch({ ...ref, seq: 1 })).applied, true);
+      assert.equal((await s.applyBatch({ ...ref, seq: far })).applied, true);
+      assert.equal((await s.applyBatch({ ...ref, seq: 2 })).applied, false, `2 is more than ${MAX_SEQ_GAP} behind ${far}: lost`);
+      assert.equal((await s.applyBatch({ ...ref, seq: 4 })).applied, true, 'within the window: still applied');
+      assert.equal((await s.applyBatch({ ...ref, seq: far })).applied, false);
+      assert.equal((await s.listSensors())[0].last_seq, far);
     });
   });
 

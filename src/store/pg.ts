@@ -14,7 +14,7 @@ import { deviceJson, findingJson, type DeviceShown } from './rows.ts';
 import { FLOW_BUCKET_S } from './flow-series.ts';
 import { MAX_SERIES_BUCKETS, captureIdOf } from './sqlite.ts';
 import type { StoreSpec } from './open.ts';
-import { checkBatch, scopedId, type BatchOutcome, type SensorRow, type SensorStatus, type StoreBatch } from './batch.ts';
+import { MAX_SEQ_GAP, checkBatch, scopedId, type BatchOutcome, type SensorRow, type SensorStatus, type StoreBatch } from './batch.ts';
 import {
   CAPTURES_SOURCE, foldDevice, occurrenceOf, scopeDevice, scopeFinding, segmentCaptureId, segmentSha256, segmentSummary, sensorSource,
 } from './sources.ts';
@@ -298,8 +298,16 @@ export class PgStore implements Store {
         WHERE site = $1 AND sensor = $2 RETURNING applied_through`, [site, sensor, seen, seq, batch.status ? JSON.stringify(batch.status) : null]);
       const watermark = (moved.rows[0] as Row).applied_through as number;
       // Out of order: listed until the gap closes. In order past listed ones: those are covered now.
-      if (seq > watermark) await c.query('INSERT INTO sensor_batches (site, sensor, seq) VALUES ($1, $2, $3)', [site, sensor, seq]);
-      else if (watermark > seq) await c.query('DELETE FROM sensor_batches WHERE site = $1 AND sensor = $2 AND seq <= $3', [site, sensor, watermark]);
+      if (seq > watermark) {
+        await c.query('INSERT INTO sensor_batches (site, sensor, seq) VALUES ($1, $2, $3)', [site, sensor, seq]);
+        // Numbers more than MAX_SEQ_GAP behind this one are lost: stop waiting for them.
+        if (seq - watermark > MAX_SEQ_GAP) {
+          await c.query(`WITH RECURSIVE run(n) AS (SELECT $3::bigint
+              UNION ALL SELECT n + 1 FROM run WHERE EXISTS (SELECT 1 FROM sensor_batches WHERE site = $1 AND sensor = $2 AND seq = n + 1)),
+            moved AS (UPDATE sensors SET applied_through = (SELECT max(n) FROM run) WHERE site = $1 AND sensor = $2 RETURNING applied_through)
+            DELETE FROM sensor_batches WHERE site = $1 AND sensor = $2 AND seq <= (SELECT applied_through FROM moved)`, [site, sensor, seq - MAX_SEQ_GAP]);
+        }
+      } else if (watermark > seq) await c.query('DELETE FROM sensor_batches WHERE site = $1 AND sensor = $2 AND seq <= $3', [site, sensor, watermark]);
       return { applied: true, newDeviceIds, newFindingIds };
     });
   }

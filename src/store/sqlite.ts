@@ -15,7 +15,7 @@ import {
   sensorSource,
 } from './sources.ts';
 import type { StoreSpec } from './open.ts';
-import { checkBatch, scopedId, type BatchOutcome, type SensorRow, type SensorStatus, type StoreBatch } from './batch.ts';
+import { MAX_SEQ_GAP, checkBatch, scopedId, type BatchOutcome, type SensorRow, type SensorStatus, type StoreBatch } from './batch.ts';
 import { FLOW_BUCKET_S } from './flow-series.ts';
 import {
   deviceFrom, deviceFullSql, deviceOrder, deviceSummarySql, deviceWhere, findingFrom, findingFullSql, findingSummarySql,
@@ -314,6 +314,7 @@ export class SqliteStore implements Store {
     this.stmt('INSERT INTO sensor_batches (site, sensor, seq) VALUES (?, ?, ?)').run(site, sensor, seq);
     // Advance the watermark over the contiguous run and drop the numbers it now covers.
     let through = this.stmt('SELECT applied_through AS n FROM sensors WHERE site = ? AND sensor = ?').get(site, sensor)!.n as number;
+    through = Math.max(through, seq - MAX_SEQ_GAP); // numbers that far behind are lost (MAX_SEQ_GAP)
     const next = this.stmt('SELECT 1 AS x FROM sensor_batches WHERE site = ? AND sensor = ? AND seq = ?');
     while (next.get(site, sensor, through + 1)) through++;
     this.stmt('UPDATE sensors SET applied_through = ? WHERE site = ? AND sensor = ?').run(through, site, sensor);
