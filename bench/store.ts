@@ -125,7 +125,7 @@ interface PlanNode {
 
 /** The scans of a plan: which index (or sequential scan) reads each table. */
 function paths(n: PlanNode): string[] {
-  const here = n['Relation Name'] ? [`${n['Node Type']}${n['Index Name'] ? ` ${n['Index Name']}` : ` ${n['Relation Name']}`}`] : [];
+  const here = n['Relation Name'] || n['Index Name'] ? [`${n['Node Type']} ${n['Index Name'] ?? n['Relation Name']}`] : [];
   return [...here, ...(n.Plans ?? []).flatMap(paths)];
 }
 
