@@ -84,8 +84,8 @@ export interface CliBundlePointer {
 /**
  * Checkout: build a fresh bundle into a new folder under `cacheDir`, then point `current.json` at it
  * (written to a temporary name and renamed, so a concurrent run reads the old pointer or the new one).
- * Folders of earlier builds older than an hour are removed (a run started before the switch may still
- * load chunks from its folder).
+ * Folders of earlier builds are removed a week after they were built: a run started before the switch
+ * (a live sensor, a server) may still load a command's chunk from its own folder.
  */
 export async function refreshCheckoutBundle(root: string, cacheDir: string): Promise<CliBundlePointer> {
   mkdirSync(cacheDir, { recursive: true });
@@ -99,7 +99,7 @@ export async function refreshCheckoutBundle(root: string, cacheDir: string): Pro
   renameSync(tmp, join(cacheDir, 'current.json'));
   for (const entry of readdirSync(cacheDir)) {
     const path = join(cacheDir, entry);
-    if (entry.startsWith('cli-') && entry !== name && existsSync(path) && Date.now() - statSync(path).mtimeMs > 3_600_000) {
+    if (entry.startsWith('cli-') && entry !== name && existsSync(path) && Date.now() - statSync(path).mtimeMs > 7 * 86_400_000) {
       rmSync(path, { recursive: true, force: true });
     }
   }
