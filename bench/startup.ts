@@ -3,7 +3,8 @@
  * worker and GC threads count) and peak RSS — for:
  *   - `node -e 0` (the floor: Node's own start);
  *   - `bulwark --version` (the command line without a command);
- *   - `bulwark analyze tiny.pcap` (the first 10 packets of samples/dlink-camera-setup.pcap);
+ *   - `bulwark analyze tiny.pcap` (the first 10 packets of samples/dlink-camera-setup.pcap), bundled (what
+ *     bin/bulwark.js runs) and as separate modules (BULWARK_NO_BUNDLE=1);
  *   - `bulwark analyze samples/dlink-camera-setup.pcap` (624 packets);
  *   - `bulwark analyze FOLDER` with 300 small captures (a shared capture cut into pieces; one process), and
  *     one separate run per capture for comparison (measured on 10, scaled to 300).
@@ -36,8 +37,8 @@ function arg(name: string, fallback: number): number {
 }
 
 /** One run under GNU time: CPU seconds (user + system) and peak RSS. */
-function timed(args: string[]): Sample {
-  const out = spawnSync('/usr/bin/time', ['-f', '%U %S %M', NODE, ...args], { encoding: 'utf8', cwd: REPO });
+function timed(args: string[], env: NodeJS.ProcessEnv = process.env): Sample {
+  const out = spawnSync('/usr/bin/time', ['-f', '%U %S %M', NODE, ...args], { encoding: 'utf8', cwd: REPO, env });
   const last = out.stderr.trim().split('\n').at(-1) ?? '';
   const [user, sys, rss] = last.split(' ').map(Number);
   if (out.status !== 0 && out.status !== 2) throw new Error(`${args.join(' ')}: exit ${out.status}\n${out.stderr}`);
@@ -49,9 +50,9 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function measure(args: string[], repeat: number): Sample {
-  timed(args); // warm-up: compile cache, OUI table cache
-  const runs = Array.from({ length: repeat }, () => timed(args));
+function measure(args: string[], repeat: number, env?: NodeJS.ProcessEnv): Sample {
+  timed(args, env); // warm-up: compile cache, OUI table cache, the bundled command line
+  const runs = Array.from({ length: repeat }, () => timed(args, env));
   return { cpuS: median(runs.map((r) => r.cpuS)), rssKiB: median(runs.map((r) => r.rssKiB)) };
 }
 
@@ -98,6 +99,7 @@ function main(): void {
     add('`node -e 0` (Node alone)', measure(['-e', '0'], repeat));
     add('`bulwark --version`', measure([BIN, '--version'], repeat));
     add('`bulwark analyze tiny.pcap` (10 packets)', measure(analyze(tiny), repeat));
+    add('the same, modules unbundled (`BULWARK_NO_BUNDLE=1`)', measure(analyze(tiny), repeat, { ...process.env, BULWARK_NO_BUNDLE: '1' }));
     add('`bulwark analyze samples/dlink-camera-setup.pcap` (624 packets)', measure(analyze(SAMPLE), repeat));
     add(`\`bulwark analyze FOLDER\`: ${parts.length} captures, one process`, measure(analyze(folder), Math.max(1, Math.ceil(repeat / 2))));
     const each = Array.from({ length: 10 }, (_, i) => timed(analyze(join(folder, `part-${String(i).padStart(3, '0')}.pcap`))).cpuS);

@@ -22,6 +22,7 @@ test('npm pack → npm install -g into a prefix → bulwark analyze and serve fr
     const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
     const paths = info.files.map((f) => f.path);
     assert.ok(paths.includes('dist/src/cli/main.js'), 'compiled JavaScript');
+    assert.ok(paths.includes('dist/cli/main.mjs'), 'the command line bundled (start-up)');
     assert.ok(paths.includes('dist/web/dist/index.html'), 'the dashboard, prebuilt');
     assert.ok(paths.includes('dist/src/inventory/model-data.json'), 'data files modules read');
     assert.deepEqual(paths.filter((p) => /(^|\/)test\/|\.test\.js$|\.pcap$|^src\//.test(p)), [], 'no tests, traces or TypeScript sources');
@@ -35,6 +36,10 @@ test('npm pack → npm install -g into a prefix → bulwark analyze and serve fr
     const analyze = spawnSync(bulwark, ['analyze', '--quiet', 'camera.pcap'], { cwd: work, env, encoding: 'utf8' });
     assert.equal(analyze.status, 0, analyze.stderr);
     assert.match(analyze.stdout, /^packets=624 flows=\d+ /);
+    // The bundled command line counts what the modules count (the checkout's, run unbundled).
+    const modules = spawnSync(process.execPath, [join(root, 'bin/bulwark.js'), 'analyze', '--quiet', 'camera.pcap'], { cwd: work, env: { ...env, BULWARK_NO_BUNDLE: '1' }, encoding: 'utf8' });
+    const counts = (out: string): string => out.replace(/ wall_s=.*/s, '');
+    assert.equal(counts(analyze.stdout), counts(modules.stdout));
 
     const server = spawn(bulwark, ['serve', '--port', '0', '--db', join(work, 'store.db')], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
     try {

@@ -32,7 +32,9 @@ import { summaryText } from '../output/summary-text.ts';
 import { ProgressBar } from './progress.ts';
 import { ExitCode } from './exit-codes.ts';
 import { defaultOverridesPath } from './overrides-path.ts';
-import { SensorLink, defaultNatsName, natsSettings, parsePublishArgs, streamSettings, type PublishArgs } from './nats-link.ts';
+// The NATS client and ajv (about 120 modules) load only when a run publishes.
+import type { SensorLink } from './nats-link.ts';
+import { parsePublishArgs, type PublishArgs } from './publish-options.ts';
 
 export const analyzeHelp = `Usage: bulwark analyze [options] <capture|folder>...
        bulwark analyze --interface IFACE [--filter BPF] [options]
@@ -296,6 +298,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   }
   let link: SensorLink | undefined;
   if (args.publish) {
+    const { SensorLink, defaultNatsName, natsSettings, streamSettings } = await import('./nats-link.ts');
     const who = `${args.publish.site}/${args.sensor}`;
     const settings = natsSettings(args.publish.url, args.config.nats, defaultNatsName('sensor', who));
     if (typeof settings === 'string') {

@@ -34,7 +34,7 @@ export class Site {
   constructor(options: Partial<SiteOptions> = {}) {
     this.sensor = options.sensor ?? hostname();
     this.localNetworks = options.localNetworks ?? defaultLocalNetworks;
-    this.nets = new NetSet(this.localNetworks);
+    this.nets = new NetSet(this.localNetworks, this.localNetworks === defaultLocalNetworks);
   }
 
   /** True for an address of this network (throws nothing: any string is accepted). */

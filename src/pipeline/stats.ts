@@ -179,5 +179,19 @@ export class RunStats {
 }
 
 function sortedObject(map: Map<string, number>): Record<string, number> {
-  return Object.fromEntries([...map.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+  return Object.fromEntries([...map.entries()].sort((a, b) => b[1] - a[1] || byName(a[0], b[0])));
+}
+
+const plainName = /^[._0-9a-z]*$/;
+
+/**
+ * The order of `localeCompare` for event and anomaly names without its cost: the first `localeCompare` of a
+ * process loads the ICU collator (about 15 ms of a short run). For names of lowercase letters, digits, '.'
+ * and '_' the collator's order is code-point order with '_' first; any other name goes to `localeCompare`.
+ */
+export function byName(a: string, b: string): number {
+  if (!plainName.test(a) || !plainName.test(b)) return a.localeCompare(b);
+  const x = a.replaceAll('_', ' ');
+  const y = b.replaceAll('_', ' ');
+  return x < y ? -1 : x > y ? 1 : 0;
 }
