@@ -29,9 +29,10 @@ const captures: { name: string; paths: string[] }[] = [
 ];
 
 /** Devices and findings of one run, publishing every `every` packets (0: only at the end). */
-async function analyse(paths: readonly string[], every: number): Promise<{ devices: string; findings: string; published: number }> {
+async function analyse(paths: readonly string[], every: number): Promise<{ devices: string; findings: string; changes: string[]; published: number }> {
   let session: AnalysisSession | undefined = undefined;
   let published = 0;
+  const changes: string[] = [];
   let n = 0;
   const sources: InputSource[] = paths.map((path) => ({
     name: path,
@@ -46,12 +47,14 @@ async function analyse(paths: readonly string[], every: number): Promise<{ devic
     publishEveryMs: 1e9,
     onDeviceChange: (changes) => void (published += changes.length),
     onDeviceRemoved: () => {},
-    onFindingChange: () => {},
+    // The order of finding changes (findings.jsonl lines); a record's content is its state when published.
+    onFindingChange: (f, change) => void changes.push(`${change} ${f.id}`),
   });
   const result = await session.run(sources);
   return {
     devices: JSON.stringify(result.devices),
     findings: JSON.stringify(result.findings.map((f) => ({ ...f })).sort((a, b) => a.id.localeCompare(b.id))),
+    changes,
     published,
   };
 }
@@ -64,5 +67,6 @@ for (const c of captures) {
     assert.ok(JSON.parse(quiet.devices).length > 0);
     assert.equal(busy.devices, quiet.devices, 'devices');
     assert.equal(busy.findings, quiet.findings, 'findings');
+    assert.deepEqual(busy.changes, quiet.changes, 'finding changes, in order');
   });
 }
