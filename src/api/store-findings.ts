@@ -8,13 +8,12 @@ import type { Store } from '../store/types.ts';
 
 export const maxFindingsRead = 20_000;
 
-// The last read, per store, keyed by the store's counts: an ingest changes them, a status change does not
-// change what cases and exports are made of. TAXII paging and the dashboard then cost one read per ingest.
+// The last read, per store, keyed by the store's version (every write bumps it: an ingest, a live batch that
+// only changes a finding, a status change). TAXII paging and the dashboard then cost one read per change.
 const memo = new WeakMap<Store, { key: string; max: number; value: { findings: Finding[]; truncated: boolean } }>();
 
 export async function storedFindings(store: Store, max = maxFindingsRead): Promise<{ findings: Finding[]; truncated: boolean }> {
-  const c = await store.counts();
-  const key = `${c.captures}|${c.findings}`;
+  const key = await store.version();
   const hit = memo.get(store);
   if (hit && hit.key === key && hit.max === max) return hit.value;
   const value = await readAll(store, max);

@@ -88,7 +88,7 @@ export class Inventory implements DeviceLookup {
   private cache: DeviceRecord[] | undefined;
   /** Bumped by every change: the address index and the identified records below are valid for one version. */
   private version = 0;
-  private index: { version: number; ip: Map<string, DeviceState>; mac: Map<string, DeviceState> } | undefined;
+  private index: { version: number; ip: Map<string, DeviceState>; mac: Map<string, DeviceState>; groups: Map<DeviceState, DeviceState[]> } | undefined;
   /** Identified records handed out by byIp/byMac at `memoVersion` (a lookup identifies one device, not all). */
   private readonly memo = new Map<DeviceState, DeviceRecord>();
   private memoVersion = -1;
@@ -138,36 +138,66 @@ export class Inventory implements DeviceLookup {
    */
   takeChanged(): { device: DeviceRecord; change: 'new' | 'changed' }[] {
     if (this.touched.size === 0) return [];
-    this.settle();
-    const out: { device: DeviceRecord; change: 'new' | 'changed' }[] = [];
+    // Nothing is merged here (see settled()): a merge at a wall-clock moment would make the result depend on it.
+    const groups = this.lookup().groups;
+    const owners = new Set<DeviceState>();
     for (const id of this.touched) {
       const state = this.byId.get(id);
       if (state === undefined) continue;
-      // Identification is the costly step: only for a device whose inputs to it changed.
-      const base = this.baseRecord(state);
-      if (!base) continue;
-      const raw = inputSignature(base);
-      if (this.identityInputs.get(id) === raw) continue;
-      this.identityInputs.set(id, raw);
-      const d = this.identified(base);
-      const sig = identitySignature(d);
-      const prev = this.published.get(id);
-      if (prev === sig) continue;
-      this.published.set(id, sig);
-      out.push({ device: d, change: prev === undefined ? 'new' : 'changed' });
+      const owner = this.ownerOf(state);
+      if (owner !== state && this.published.delete(id)) {
+        // A published 'ip:' device now belongs to a MAC's device: its id is gone from the list.
+        this.identityInputs.delete(id);
+        if (this.removed.length < this.options.maxDevices) this.removed.push(id);
+      }
+      owners.add(owner);
     }
     this.touched.clear();
-    // Devices merged away (ip: → mac:) are no longer listed: forget their signature.
-    if (this.published.size > this.byId.size) {
-      for (const id of this.published.keys()) {
-        if (!this.byId.has(id)) {
-          this.published.delete(id);
-          this.identityInputs.delete(id);
-          if (this.removed.length < this.options.maxDevices) this.removed.push(id);
-        }
-      }
+    const out: { device: DeviceRecord; change: 'new' | 'changed' }[] = [];
+    for (const owner of owners) {
+      // Identification is the costly step: only for a device whose inputs to it changed.
+      const base = this.baseRecord(this.settled(owner, groups));
+      if (!base) continue;
+      const raw = inputSignature(base);
+      if (this.identityInputs.get(owner.id) === raw) continue;
+      this.identityInputs.set(owner.id, raw);
+      const d = this.identified(base);
+      const sig = identitySignature(d);
+      const prev = this.published.get(owner.id);
+      if (prev === sig) continue;
+      this.published.set(owner.id, sig);
+      out.push({ device: d, change: prev === undefined ? 'new' : 'changed' });
     }
     return out;
+  }
+
+  /** The 'ip:' devices that belong to each MAC's device (see ownerOf), in the order a merge would absorb them. */
+  private groups(): Map<DeviceState, DeviceState[]> {
+    const out = new Map<DeviceState, DeviceState[]>();
+    for (const [id, d] of this.byId) {
+      if (!id.startsWith('ip:')) continue;
+      const owner = this.ownerOf(d);
+      if (owner === d) continue;
+      const list = out.get(owner);
+      if (list) list.push(d);
+      else out.set(owner, [d]);
+    }
+    return out;
+  }
+
+  /**
+   * A device as it will be once its 'ip:' devices are merged into it, without merging: a copy when it has any.
+   * Only flush() merges for real, so when the live sensor publishes (wall clock) cannot change what is merged
+   * into what, nor which evidence a full device keeps.
+   */
+  private settled(owner: DeviceState, groups: Map<DeviceState, DeviceState[]>): DeviceState {
+    const members = groups.get(owner);
+    if (members === undefined) return owner;
+    const copy = new DeviceState(owner.id, this.options);
+    copy.mac = owner.mac;
+    copy.absorb(owner);
+    for (const m of members) copy.absorb(m);
+    return copy;
   }
 
   /** Ids of published devices merged away (ip: → mac:) since the last call; call after takeChanged(). */
@@ -240,6 +270,8 @@ export class Inventory implements DeviceLookup {
       this.droppedBindings++;
     }
     this.ipMac.set(ip, { mac: m, rank: Math.max(rank, cur?.mac === m ? cur.rank : 0) });
+    // An 'ip:' device of this address now belongs to this MAC's device: publish that (see takeChanged).
+    if (cur?.mac !== m && this.byId.has(`ip:${ip}`)) this.touched.add(`ip:${ip}`);
     d.bindIp(ip, ts, source);
     if (this.local.has(ip)) d.local = true;
     return d;
@@ -322,10 +354,11 @@ export class Inventory implements DeviceLookup {
   /** Every device, identified (rules, model, then user overrides), ordered by first sighting. */
   devices(): DeviceRecord[] {
     if (this.cache) return this.cache;
-    this.settle();
+    const groups = this.lookup().groups;
     const out: DeviceRecord[] = [];
     for (const d of this.byId.values()) {
-      const base = this.baseRecord(d);
+      if (this.ownerOf(d) !== d) continue; // part of a MAC's device (settled below)
+      const base = this.baseRecord(this.settled(d, groups));
       if (base) out.push(this.identified(base));
     }
     out.sort((a, b) => a.first_ts - b.first_ts || a.id.localeCompare(b.id));
@@ -379,7 +412,7 @@ export class Inventory implements DeviceLookup {
     }
     let rec = this.memo.get(d);
     if (rec === undefined) {
-      const base = this.baseRecord(d);
+      const base = this.baseRecord(this.settled(d, this.lookup().groups));
       if (base === undefined) return undefined;
       rec = this.identified(base);
       this.memo.set(d, rec);
@@ -393,7 +426,7 @@ export class Inventory implements DeviceLookup {
    * listed later. An 'ip:' device whose address is now bound to a MAC's device counts as part of it, as it will
    * be once merged (settle), without merging now: a merge at a wall-clock moment would make results depend on it.
    */
-  private lookup(): { ip: Map<string, DeviceState>; mac: Map<string, DeviceState> } {
+  private lookup(): { ip: Map<string, DeviceState>; mac: Map<string, DeviceState>; groups: Map<DeviceState, DeviceState[]> } {
     if (this.index?.version === this.version) return this.index;
     const groups = new Map<DeviceState, { first: number; merged: boolean; last: Map<string, number> }>();
     for (const d of this.byId.values()) {
@@ -426,7 +459,7 @@ export class Inventory implements DeviceLookup {
         }
       }
     }
-    this.index = { version: this.version, ip, mac };
+    this.index = { version: this.version, ip, mac, groups: this.groups() };
     return this.index;
   }
 

@@ -158,7 +158,11 @@ export class PgStore implements Store {
     return (await this.pool.query('SELECT version FROM migrations ORDER BY version')).rows.map((r: Row) => r.version as number);
   }
 
+  /** Writes through this store (and changed() calls): see version(). */
+  private writes = 0;
+
   private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    this.writes++;
     for (let attempt = 1; ; attempt++) {
       const c = await this.pool.connect();
       try {
@@ -184,6 +188,7 @@ export class PgStore implements Store {
   // --- captures -------------------------------------------------------------------------------------------
 
   async addCapture(c: NewCapture): Promise<{ capture: CaptureRow; created: boolean }> {
+    this.writes++;
     const r = await this.pool.query(`INSERT INTO captures (id, sha256, filename, size, path, status, created_at)
       VALUES ($1, $2, $3, $4, $5, 'queued', $6) ON CONFLICT (sha256) DO NOTHING`, [captureIdOf(c.sha256), c.sha256, c.filename, c.size, c.path, nowIso()]);
     const [row] = await this.rows('SELECT * FROM captures WHERE sha256 = $1', [c.sha256]);
@@ -206,6 +211,7 @@ export class PgStore implements Store {
   }
 
   async setCaptureState(id: string, state: { status: CaptureStatus; progress?: number; error?: string }): Promise<void> {
+    this.writes++;
     const started = state.status === 'ingesting' ? nowIso() : null;
     const finished = state.status === 'done' || state.status === 'failed' ? nowIso() : null;
     await this.pool.query(`UPDATE captures SET status = $1, progress = coalesce($2, progress), error = $3,
@@ -473,6 +479,15 @@ export class PgStore implements Store {
       first_ts: range.lo as number | null,
       last_ts: range.hi as number | null,
     };
+  }
+
+  async version(): Promise<string> {
+    return String(this.writes);
+  }
+
+  /** Another connection wrote (the ingest worker): memoised answers keyed on version() are stale. */
+  changed(): void {
+    this.writes++;
   }
 
   async counts(): Promise<Counts> {

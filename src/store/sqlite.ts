@@ -117,12 +117,16 @@ export class SqliteStore implements Store {
     return value;
   }
 
+  /** Writes through this connection (and changed() calls): see version(). */
+  private writes = 0;
+
   /** Another connection wrote to the database: answers memoised so far are stale. */
   changed(): void {
     this.forget();
   }
 
   private forget(): void {
+    this.writes++;
     this.memo.clear();
     this.pageMemo.clear();
   }
@@ -595,6 +599,12 @@ export class SqliteStore implements Store {
 
   async counts(): Promise<Counts> {
     return this.countsNow();
+  }
+
+  async version(): Promise<string> {
+    // data_version changes when another connection (the ingest worker, another process) commits.
+    const other = this.stmt('PRAGMA data_version').get()!.data_version as number;
+    return `${this.writes}.${other}`;
   }
 
   // --- retention and deletion ---------------------------------------------------------------------------

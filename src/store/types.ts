@@ -236,6 +236,12 @@ export interface StoreReader {
   timeseries(q: TimeseriesQuery): Promise<Timeseries>;
   overview(): Promise<Overview>;
   counts(): Promise<Counts>;
+  /**
+   * Changes whenever the stored data may have changed: bumped by every write of this store (ingest, applyBatch,
+   * status updates, overrides, deletions) and by changed(); SQLite also sees other connections' commits.
+   * Key memoised answers built over many rows on it (counts alone miss a batch that only changes a finding).
+   */
+  version(): Promise<string>;
   /** Sensors that sent batches, with the status of their latest. */
   listSensors(): Promise<SensorRow[]>;
 }

@@ -2,6 +2,11 @@
  * ddos.flood-source: a device here sends a flood (Mirai's vectors: SYN, ACK, UDP, GRE, HTTP, DNS water
  * torture). Three signs: many new flows to one target within seconds; one flow with a very high one-way
  * packet rate; many random subdomains of one domain queried within seconds.
+ *
+ * Many flows are judged as they happen: each flow counts at its first packet (`flow.start`), so a live flood
+ * is raised within a second of crossing the threshold, not when its flows time out; the flow's end completes
+ * its window (packets, a SYN that became an HTTP connection). DNS flows count at their end (an answered
+ * lookup is not an attack, and the answer comes later), as do exporters' records (no packets).
  * @module
  */
 import type { Detector, EvidenceRef } from '../types.ts';
@@ -9,7 +14,7 @@ import type { EventRecord } from '../../pipeline/analyze.ts';
 import type { FlowRecord } from '../../flow/types.ts';
 import { flowApp } from '../lib/flow-app.ts';
 import { isLocalIp } from '../lib/net.ts';
-import { floodVector, isGroupAddress } from '../lib/flood.ts';
+import { firstVector, floodVector, isGroupAddress, startVector } from '../lib/flood.ts';
 
 interface Options extends Record<string, unknown> {
   windowS: number;
@@ -43,6 +48,8 @@ interface Bucket {
   kind: 'flows' | 'dns';
   ports: Set<number>;
   srcPorts: Set<number>;
+  /** Completed by a flow's end after the last report (vector or packets): report again at the close. */
+  amended: boolean;
 }
 
 /** The vector of a flow a flooding device started; connections carrying HTTP are an HTTP flood. */
@@ -100,13 +107,14 @@ export const detector: Detector<Options> = {
       explanation: '{attacker}, a device on this network, queried {names} different random names under {domain} within {window} s through {resolver}; {count} queries in all. Random subdomains defeat DNS caches so every query reaches the authoritative servers of {domain} (Mirai\'s DNS attack). The device is very likely infected.',
     },
   },
-  subscribes: ['flow.end', 'dns.query'],
+  subscribes: ['flow.start', 'flow.end', 'dns.query'],
   needs: 'flows',
   create(ctx, options) {
     const buckets = new Map<string, Bucket>();
     const flush = (b: Bucket): void => {
       const { kind, key } = b;
-      if (!b.tripped || b.flows <= b.reported) return;
+      if (!b.tripped || (b.flows <= b.reported && !b.amended)) return;
+      b.amended = false;
       const count = b.flows - b.reported;
       const evidence = b.reported === 0 ? b.evidence : [];
       b.reported = b.flows;
@@ -121,11 +129,25 @@ export const detector: Detector<Options> = {
       }
       evidence.forEach((ev, i) => ctx.report({ messageId: kind, key, data, devices, ts: ev.ts, evidence: ev, count: i === 0 ? count : 0, facts }));
     };
+    // The window before the current one, per key: its flows still end (at the idle timeout) after it closed.
+    const previous = new Map<string, Bucket>();
+    const retire = (b: Bucket): void => {
+      const old = previous.get(b.key);
+      if (old !== undefined) flush(old);
+      else if (previous.size >= options.maxTrackedKeys) {
+        const [oldKey, oldest] = previous.entries().next().value as [string, Bucket];
+        flush(oldest);
+        previous.delete(oldKey);
+      }
+      previous.delete(b.key);
+      if (b.tripped && b.kind === 'flows') previous.set(b.key, b);
+    };
     const bucket = (key: string, ts: number, init: () => Bucket): Bucket => {
       let b = buckets.get(key);
       if (b !== undefined && ts - b.start > options.windowS) {
         flush(b);
         buckets.delete(key);
+        retire(b);
         b = undefined;
       }
       if (b === undefined) {
@@ -139,6 +161,40 @@ export const detector: Detector<Options> = {
       }
       if (ts > b.lastTs) b.lastTs = ts;
       return b;
+    };
+    /** One flow from `attacker` to `target` counted in its window; `f` when counted at its end. */
+    const count = (attacker: string, target: string, srcPort: number, dstPort: number, mac: string | undefined, vector: string, packets: number, ev: EvidenceRef): void => {
+      const key = `${attacker}|${target}`;
+      const b = bucket(key, ev.ts, () => ({
+        start: ev.ts, lastTs: ev.ts, flows: 0, reported: 0, packets: 0, vectors: new Map(), names: undefined, evidence: [], tripped: false,
+        attacker, target, mac, key, kind: 'flows', ports: new Set(), srcPorts: new Set(), amended: false,
+      }));
+      b.flows++;
+      b.packets += packets;
+      b.vectors.set(vector, (b.vectors.get(vector) ?? 0) + 1);
+      if (b.evidence.length < options.evidencePerFinding) b.evidence.push(ev);
+      if (b.ports.size < 4096) b.ports.add(dstPort);
+      if (b.srcPorts.size < 4096) b.srcPorts.add(srcPort);
+      // Many destination ports from a handful of source ports: a port scan (nmap -sS), not a flood.
+      const scanLike = b.ports.size >= b.flows * 0.3 && b.srcPorts.size <= b.flows * options.maxScanSourcePortShare;
+      if (!b.tripped && b.flows >= options.minFlows && !scanLike) {
+        b.tripped = true;
+        flush(b);
+      }
+    };
+    /** DNS flows count at their end (answered lookups are left out then). */
+    const dnsPort = (p: number): boolean => p === 53 || p === 5353;
+    const onStart = (ev: EventRecord): void => {
+      const src = String(ev.src_ip);
+      const dst = String(ev.dst_ip);
+      const dstPort = Number(ev.dst_port);
+      if (ev.transport === 'arp' || !isLocalIp(src) || isGroupAddress(dst)) return;
+      if (ev.transport === 'udp' && dnsPort(dstPort)) return;
+      // A first packet sent toward its originator (an answer seen first, a SYN-ACK): not this device's attempt.
+      if (ev.from_orig === false) return;
+      const ref: EvidenceRef = { file: ev.file, packet: ev.packet, ts: ev.ts };
+      if (typeof ev.community_id === 'string') ref.community_id = ev.community_id;
+      count(src, dst, Number(ev.src_port), dstPort, typeof ev.src_mac === 'string' ? ev.src_mac : undefined, startVector(ev.transport, ev.tcp_flags), 0, ref);
     };
     const onFlow = (f: FlowRecord): void => {
       if (f.transport === 'arp' || !isLocalIp(f.orig_ip) || isGroupAddress(f.resp_ip) || f.orig_pkts === 0) return;
@@ -157,23 +213,21 @@ export const detector: Detector<Options> = {
           ts: f.first_ts, evidence: ev, count: f.orig_pkts, facts: { vector, packets: f.orig_pkts, pps: Math.round(pps) },
         });
       }
-      const key = `${f.orig_ip}|${f.resp_ip}`;
-      const b = bucket(key, f.first_ts, () => ({
-        start: f.first_ts, lastTs: f.first_ts, flows: 0, reported: 0, packets: 0, vectors: new Map(), names: undefined, evidence: [], tripped: false,
-        attacker: f.orig_ip, target: f.resp_ip, mac: f.orig_mac, key, kind: 'flows', ports: new Set(), srcPorts: new Set(),
-      }));
-      b.flows++;
+      const atEnd = f.provenance !== undefined || (f.transport === 'udp' && dnsPort(f.resp_port));
+      if (atEnd) return count(f.orig_ip, f.resp_ip, f.orig_port, f.resp_port, f.orig_mac, vector, f.orig_pkts, ev);
+      // Counted at its start: complete its window.
+      const inWindow = (w: Bucket | undefined): w is Bucket => w !== undefined && f.first_ts >= w.start && f.first_ts - w.start <= options.windowS;
+      const current = buckets.get(`${f.orig_ip}|${f.resp_ip}`);
+      const b = inWindow(current) ? current : previous.get(`${f.orig_ip}|${f.resp_ip}`);
+      if (!inWindow(b)) return;
+      if (b.mac === undefined) b.mac = f.orig_mac;
       b.packets += f.orig_pkts;
-      b.vectors.set(vector, (b.vectors.get(vector) ?? 0) + 1);
-      if (b.evidence.length < options.evidencePerFinding) b.evidence.push(ev);
-      if (b.ports.size < 4096) b.ports.add(f.resp_port);
-      if (b.srcPorts.size < 4096) b.srcPorts.add(f.orig_port);
-      // Many destination ports from a handful of source ports: a port scan (nmap -sS), not a flood.
-      const scanLike = b.ports.size >= b.flows * 0.3 && b.srcPorts.size <= b.flows * options.maxScanSourcePortShare;
-      if (!b.tripped && b.flows >= options.minFlows && !scanLike) {
-        b.tripped = true;
-        flush(b);
+      const first = firstVector(f);
+      if (first !== vector && (b.vectors.get(first) ?? 0) > 0) {
+        b.vectors.set(first, b.vectors.get(first)! - 1);
+        b.vectors.set(vector, (b.vectors.get(vector) ?? 0) + 1);
       }
+      if (b.tripped) b.amended = true;
     };
     const onQuery = (ev: EventRecord): void => {
       const src = String(ev.src_ip ?? '');
@@ -186,7 +240,7 @@ export const detector: Detector<Options> = {
       const key = `dns|${src}|${parent}`;
       const b = bucket(key, ev.ts, () => ({
         start: ev.ts, lastTs: ev.ts, flows: 0, reported: 0, packets: 0, vectors: new Map(), names: new Set(), evidence: [], tripped: false,
-        attacker: src, target: parent, mac: undefined, key, kind: 'dns', ports: new Set(), srcPorts: new Set(),
+        attacker: src, target: parent, mac: undefined, key, kind: 'dns', ports: new Set(), srcPorts: new Set(), amended: false,
       }));
       b.flows++;
       const resolver = String(ev.dst_ip ?? '');
@@ -206,9 +260,12 @@ export const detector: Detector<Options> = {
     return {
       onFlow,
       onEvent(ev) {
-        if (ev.type === 'dns.query') onQuery(ev);
+        if (ev.type === 'flow.start') onStart(ev);
+        else if (ev.type === 'dns.query') onQuery(ev);
       },
       finish() {
+        for (const b of previous.values()) flush(b);
+        previous.clear();
         for (const b of buckets.values()) flush(b);
         buckets.clear();
       },

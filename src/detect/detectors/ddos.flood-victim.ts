@@ -1,11 +1,18 @@
 /**
  * ddos.flood-victim: a device here receives a flood: many new flows (SYN, ACK, UDP, ICMP, unsolicited SYN-ACK)
  * at one address within a short window, usually from spoofed sources. One finding per victim.
+ *
+ * Judged as it happens: each flow counts at its first packet (`flow.start`), so a live flood is raised within
+ * a second of crossing the threshold, not when its flows time out. The flow's end only completes what its
+ * first packet could not tell (packets, a SYN that became a connection) in the window it counted in.
+ * Records from exporters (NetFlow/IPFIX) have no packets: they count when they arrive.
  * @module
  */
 import type { Detector, EvidenceRef } from '../types.ts';
+import type { EventRecord } from '../../pipeline/analyze.ts';
+import type { FlowRecord } from '../../flow/types.ts';
 import { isLocalIp } from '../lib/net.ts';
-import { floodVector, isGroupAddress } from '../lib/flood.ts';
+import { firstVector, floodVector, isGroupAddress, startVector } from '../lib/flood.ts';
 
 interface Options extends Record<string, unknown> {
   windowS: number;
@@ -28,6 +35,8 @@ interface Bucket {
   evidence: EvidenceRef[];
   tripped: boolean;
   lastTs: number;
+  /** Completed by a flow's end after the last report (vector or packets): report again at the close. */
+  amended: boolean;
 }
 
 function top<K>(m: Map<K, number>): K | undefined {
@@ -64,12 +73,13 @@ export const detector: Detector<Options> = {
       explanation: '{victim} received {flows} new flows within {window} s ({vector} flood toward port {port}, from {sources} source addresses); {count} flood flows in all from {first_seen} to {last_seen}. Many sources sending a handful of packets each means spoofed addresses. Ask the upstream provider to filter it, and make sure the device is not exposed to the Internet needlessly.',
     },
   },
-  subscribes: ['flow.end'],
+  subscribes: ['flow.start', 'flow.end'],
   needs: 'flows',
   create(ctx, options) {
     const buckets = new Map<string, Bucket>();
     const flush = (victim: string, b: Bucket): void => {
-      if (!b.tripped || b.flows <= b.reported) return;
+      if (!b.tripped || (b.flows <= b.reported && !b.amended)) return;
+      b.amended = false;
       const vector = top(b.vectors) ?? 'unknown';
       const port = top(b.ports) ?? 0;
       const named = b.sources.size <= options.maxNamedAttackers ? [...b.sources].map((ip) => ({ role: 'attacker' as const, ip })) : [];
@@ -88,45 +98,92 @@ export const detector: Detector<Options> = {
         count: i === 0 ? count : 0, facts,
       }));
     };
+    // The window before the current one, per victim: its flows still end (at the idle timeout) after it closed.
+    const previous = new Map<string, Bucket>();
+    const retire = (victim: string, b: Bucket): void => {
+      const old = previous.get(victim);
+      if (old !== undefined) flush(victim, old);
+      else if (previous.size >= options.maxTrackedVictims) {
+        const [oldKey, oldest] = previous.entries().next().value as [string, Bucket];
+        flush(oldKey, oldest);
+        previous.delete(oldKey);
+      }
+      previous.delete(victim);
+      if (b.tripped) previous.set(victim, b);
+    };
+    /** One attempt toward `victim` at its first packet (or an exporter's record as it arrives). */
+    const attempt = (victim: string, source: string, port: number, vector: string, packets: number, evidence: EvidenceRef): void => {
+      if (isGroupAddress(victim)) return;
+      if (isLocalIp(source) && !isLocalIp(victim)) return; // outbound: ddos.flood-source
+      const ts = evidence.ts;
+      let b = buckets.get(victim);
+      if (b !== undefined && ts - b.start > options.windowS) {
+        flush(victim, b);
+        buckets.delete(victim);
+        retire(victim, b);
+        b = undefined;
+      }
+      if (b === undefined) {
+        if (buckets.size >= options.maxTrackedVictims) {
+          const [oldKey, old] = buckets.entries().next().value as [string, Bucket];
+          flush(oldKey, old);
+          buckets.delete(oldKey);
+        }
+        b = { start: ts, flows: 0, packets: 0, reported: 0, sources: new Set(), vectors: new Map(), ports: new Map(), evidence: [], tripped: false, lastTs: ts, amended: false };
+        buckets.set(victim, b);
+      }
+      b.flows++;
+      b.packets += packets;
+      if (ts > b.lastTs) b.lastTs = ts;
+      if (b.sources.size < options.maxSourcesPerVictim) b.sources.add(source);
+      b.vectors.set(vector, (b.vectors.get(vector) ?? 0) + 1);
+      if (b.ports.has(port) || b.ports.size < 16) b.ports.set(port, (b.ports.get(port) ?? 0) + 1);
+      if (b.evidence.length < options.evidencePerFinding) b.evidence.push(evidence);
+      if (!b.tripped && b.flows >= options.minFlows && b.sources.size >= options.minSources) {
+        b.tripped = true;
+        flush(victim, b);
+      }
+    };
+    const onStart = (ev: EventRecord): void => {
+      if (ev.transport === 'arp') return;
+      const evidence: EvidenceRef = { file: ev.file, packet: ev.packet, ts: ev.ts };
+      if (typeof ev.community_id === 'string') evidence.community_id = ev.community_id;
+      // The first packet's receiver is the victim (of an unsolicited SYN-ACK too: the flow's inferred originator).
+      attempt(String(ev.dst_ip), String(ev.src_ip), Number(ev.dst_port), startVector(ev.transport, ev.tcp_flags, ev.from_orig !== false), 0, evidence);
+    };
+    /** A flow counted at its start ended: complete its window with what only the end tells. */
+    const onEnd = (f: FlowRecord): void => {
+      if (f.transport === 'arp') return;
+      const victim = f.orig_pkts === 0 ? f.orig_ip : f.resp_ip;
+      const source = f.orig_pkts === 0 ? f.resp_ip : f.orig_ip;
+      if (isLocalIp(source) && !isLocalIp(victim)) return;
+      const inWindow = (w: Bucket | undefined): w is Bucket => w !== undefined && f.first_ts >= w.start && f.first_ts - w.start <= options.windowS;
+      const current = buckets.get(victim);
+      const b = inWindow(current) ? current : previous.get(victim);
+      if (!inWindow(b)) return;
+      b.packets += f.orig_pkts + f.resp_pkts;
+      const first = firstVector(f);
+      const final = floodVector(f);
+      if (first !== final && (b.vectors.get(first) ?? 0) > 0) {
+        b.vectors.set(first, b.vectors.get(first)! - 1);
+        b.vectors.set(final, (b.vectors.get(final) ?? 0) + 1);
+      }
+      if (b.tripped) b.amended = true;
+    };
     return {
+      onEvent(ev) {
+        if (ev.type === 'flow.start') onStart(ev);
+      },
       onFlow(f) {
-        // Answers to SYN-ACKs nobody asked for: the "originator" the flow table inferred is the victim.
+        if (f.provenance === undefined) return onEnd(f);
+        // An exporter's record: no flow.start came before it.
         const reflected = f.orig_pkts === 0;
-        const victim = reflected ? f.orig_ip : f.resp_ip;
-        const source = reflected ? f.resp_ip : f.orig_ip;
-        if (f.transport === 'arp' || isGroupAddress(victim)) return;
-        if (isLocalIp(source) && !isLocalIp(victim)) return; // outbound: ddos.flood-source
-        const ts = f.first_ts;
-        let b = buckets.get(victim);
-        if (b !== undefined && ts - b.start > options.windowS) {
-          flush(victim, b);
-          buckets.delete(victim);
-          b = undefined;
-        }
-        if (b === undefined) {
-          if (buckets.size >= options.maxTrackedVictims) {
-            const [oldKey, old] = buckets.entries().next().value as [string, Bucket];
-            flush(oldKey, old);
-            buckets.delete(oldKey);
-          }
-          b = { start: ts, flows: 0, packets: 0, reported: 0, sources: new Set(), vectors: new Map(), ports: new Map(), evidence: [], tripped: false, lastTs: ts };
-          buckets.set(victim, b);
-        }
-        b.flows++;
-        b.packets += f.orig_pkts + f.resp_pkts;
-        if (ts > b.lastTs) b.lastTs = ts;
-        if (b.sources.size < options.maxSourcesPerVictim) b.sources.add(source);
-        const vector = floodVector(f);
-        b.vectors.set(vector, (b.vectors.get(vector) ?? 0) + 1);
-        const port = reflected ? f.orig_port : f.resp_port;
-        if (b.ports.has(port) || b.ports.size < 16) b.ports.set(port, (b.ports.get(port) ?? 0) + 1);
-        if (b.evidence.length < options.evidencePerFinding) b.evidence.push({ file: f.file, packet: f.first_packet, ts, community_id: f.community_id });
-        if (!b.tripped && b.flows >= options.minFlows && b.sources.size >= options.minSources) {
-          b.tripped = true;
-          flush(victim, b);
-        }
+        attempt(reflected ? f.orig_ip : f.resp_ip, reflected ? f.resp_ip : f.orig_ip, reflected ? f.orig_port : f.resp_port, floodVector(f),
+          f.orig_pkts + f.resp_pkts, { file: f.file, packet: f.first_packet, ts: f.first_ts, community_id: f.community_id });
       },
       finish() {
+        for (const [victim, b] of previous) flush(victim, b);
+        previous.clear();
         for (const [victim, b] of buckets) flush(victim, b);
         buckets.clear();
       },

@@ -18,6 +18,30 @@ export function floodVector(f: FlowRecord): string {
   return f.transport;
 }
 
+/**
+ * Attack vector of a flow from its first packet (`flow.start`), as floodVector names it at the flow's end but
+ * for one case: a SYN whose connection later carries data is a 'syn' now and a 'tcp-connect' at the end.
+ * `fromOrig` false: the first packet went toward the flow's inferred originator (an unsolicited SYN-ACK).
+ */
+export function startVector(transport: unknown, tcpFlags: unknown, fromOrig = true): string {
+  if (transport === 'tcp') {
+    const flags = typeof tcpFlags === 'string' ? tcpFlags : '';
+    if (!fromOrig) return flags.includes('S') && flags.includes('A') ? 'syn-ack' : 'tcp';
+    if (flags.includes('S')) return 'syn';
+    if (flags.includes('A')) return 'ack';
+    if (flags.includes('R')) return 'rst';
+    return 'tcp';
+  }
+  if (transport === 'ip-47') return 'gre';
+  return String(transport);
+}
+
+/** The vector startVector gave a flow at its first packet, from its record (see floodVector). */
+export function firstVector(f: FlowRecord): string {
+  if (f.transport === 'tcp' && f.orig_pkts === 0) return floodVector(f);
+  return startVector(f.transport, f.orig_tcp_flags?.includes('S') ? 'S' : f.orig_tcp_flags);
+}
+
 /** Multicast, broadcast or unspecified: never a flood victim or P2P peer. */
 export function isGroupAddress(ip: string): boolean {
   if (ip.includes(':')) return ip.toLowerCase().startsWith('ff') || ip === '::';
