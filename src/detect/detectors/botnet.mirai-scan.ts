@@ -80,20 +80,42 @@ const detector: Detector<Options> = {
     const shared = new BoundedMap<string, SharedSeq>(options.maxTrackedSources);
     // Inbound scanning is one story for the whole network: sources counted, the busiest named.
     const inboundSources = new BoundedMap<string, number>(options.maxTrackedSources);
-    const topSources = (): string => [...inboundSources.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([ip, n]) => `${ip} (${n})`).join(', ');
+    // The five busiest, ties in iteration order (what a stable sort by count would give), in one pass without
+    // copying or sorting the up to maxTrackedSources entries on every report.
+    const topIps: string[] = [];
+    const topCounts: number[] = [];
+    const topSources = (): string => {
+      topIps.length = 0;
+      topCounts.length = 0;
+      for (const [ip, n] of inboundSources.entries()) {
+        if (topCounts.length === 5 && n <= topCounts[4]) continue;
+        let i = topCounts.length;
+        while (i > 0 && topCounts[i - 1] < n) i--;
+        topIps.splice(i, 0, ip);
+        topCounts.splice(i, 0, n);
+        if (topCounts.length > 5) {
+          topIps.pop();
+          topCounts.pop();
+        }
+      }
+      let out = '';
+      for (let i = 0; i < topIps.length; i++) out += `${i > 0 ? ', ' : ''}${topIps[i]} (${topCounts[i]})`;
+      return out;
+    };
 
     const reportInbound = (ev: EventRecord, src: string, evidence: EvidenceRef, how: string, publicAddress?: string): void => {
       inboundSources.set(src, (inboundSources.get(src) ?? 0) + 1);
       const target = String(ev.dst_ip);
+      const top = topSources();
       ctx.report({
         messageId: 'inbound',
         key: 'inbound',
-        data: { sources: inboundSources.size, top_sources: topSources(), how },
+        data: { sources: inboundSources.size, top_sources: top, how },
         devices: [{ role: 'attacker', ip: src }, ...(isLocalIp(target) ? [{ role: 'victim' as const, ip: target }] : [])],
         ts: evidence.ts,
         evidence,
         severity: 'medium',
-        facts: { direction: 'inbound', sources: inboundSources.size, top_sources: topSources(), last_target: target, ...(publicAddress ? { public_address: publicAddress } : {}) },
+        facts: { direction: 'inbound', sources: inboundSources.size, top_sources: top, last_target: target, ...(publicAddress ? { public_address: publicAddress } : {}) },
       });
     };
 
