@@ -11,6 +11,7 @@ import type { Detector, EvidenceRef } from '../types.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
 import { evidenceOf, ipv4ToUint, isLocalIp, uintToIpv4 } from '../lib/net.ts';
 import { BoundedMap } from '../lib/bounded-map.ts';
+import { topCounts } from '../lib/top-counts.ts';
 
 interface Options extends Record<string, unknown> {
   ports: string[];
@@ -80,28 +81,7 @@ const detector: Detector<Options> = {
     const shared = new BoundedMap<string, SharedSeq>(options.maxTrackedSources);
     // Inbound scanning is one story for the whole network: sources counted, the busiest named.
     const inboundSources = new BoundedMap<string, number>(options.maxTrackedSources);
-    // The five busiest, ties in iteration order (what a stable sort by count would give), in one pass without
-    // copying or sorting the up to maxTrackedSources entries on every report.
-    const topIps: string[] = [];
-    const topCounts: number[] = [];
-    const topSources = (): string => {
-      topIps.length = 0;
-      topCounts.length = 0;
-      for (const [ip, n] of inboundSources.entries()) {
-        if (topCounts.length === 5 && n <= topCounts[4]) continue;
-        let i = topCounts.length;
-        while (i > 0 && topCounts[i - 1] < n) i--;
-        topIps.splice(i, 0, ip);
-        topCounts.splice(i, 0, n);
-        if (topCounts.length > 5) {
-          topIps.pop();
-          topCounts.pop();
-        }
-      }
-      let out = '';
-      for (let i = 0; i < topIps.length; i++) out += `${i > 0 ? ', ' : ''}${topIps[i]} (${topCounts[i]})`;
-      return out;
-    };
+    const topSources = (): string => topCounts(inboundSources.entries(), 5).map(([ip, n]) => `${ip} (${n})`).join(', ');
 
     const reportInbound = (ev: EventRecord, src: string, evidence: EvidenceRef, how: string, publicAddress?: string): void => {
       inboundSources.set(src, (inboundSources.get(src) ?? 0) + 1);
