@@ -6,7 +6,7 @@
  * Computed at most once per flow (the flow table keeps the digest), never per packet.
  * @module
  */
-import { hash } from 'node:crypto';
+import { sha1Short } from './sha1.ts';
 
 const ICMP = 1;
 const TCP = 6;
@@ -44,6 +44,7 @@ function compareAddr(a: Uint8Array, b: Uint8Array): number {
 }
 
 const scratch = Buffer.alloc(40);
+const digestOut = Buffer.alloc(20);
 
 /**
  * Community ID of a tuple whose ports are already the spec's port equivalents (for ICMP: type and counterpart
@@ -52,15 +53,19 @@ const scratch = Buffer.alloc(40);
 export function communityIdFromPorts(src: Uint8Array, dst: Uint8Array, proto: number, srcPort: number, dstPort: number,
   oneWay: boolean, seed = 0, base64 = true): string {
   const n = hashInput(src, dst, proto, srcPort, dstPort, oneWay, seed);
-  // One-shot crypto.hash: no Hash object per flow (createHash was 7 % of a detection run).
-  return '1:' + hash('sha1', scratch.subarray(0, n), base64 ? 'base64' : 'hex');
+  sha1Short(scratch, n, digestOut, 0);
+  return '1:' + digestOut.toString(base64 ? 'base64' : 'hex');
 }
 
-/** The 20-byte SHA-1 digest behind a Community ID (see communityIdFromPorts), for callers that keep it as bytes. */
+
+/**
+ * The 20-byte SHA-1 digest behind a Community ID (see communityIdFromPorts), for callers that keep it as
+ * bytes: written into `out` at `off` (no allocation; the input is at most 40 bytes, one SHA-1 block).
+ */
 export function communityIdDigest(src: Uint8Array, dst: Uint8Array, proto: number, srcPort: number, dstPort: number,
-  oneWay: boolean, seed = 0): Buffer {
+  oneWay: boolean, seed: number, out: Uint8Array, off: number): void {
   const n = hashInput(src, dst, proto, srcPort, dstPort, oneWay, seed);
-  return hash('sha1', scratch.subarray(0, n), 'buffer');
+  sha1Short(scratch, n, out, off);
 }
 
 const digestScratch = Buffer.alloc(20);

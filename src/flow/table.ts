@@ -108,6 +108,8 @@ function readMac(d: Uint8Array, off: number, end: number): number {
 }
 
 const addrScratch = new Uint8Array(16);
+// The digest of a seeded Community ID (not kept in the table).
+const seededDigest = new Uint8Array(20);
 // Community ID inputs, reused (communityIdFromPorts copies them into its own buffer before hashing).
 const cidSrc4 = new Uint8Array(4), cidDst4 = new Uint8Array(4), cidSrc16 = new Uint8Array(16), cidDst16 = new Uint8Array(16);
 
@@ -447,12 +449,13 @@ export class FlowTable {
     }
     const p = this.proto[slot];
     const oneWay = (p === IpProto.ICMP || p === IpProto.ICMPV6) && icmpCounterpart(p, this.origPortA[slot]) < 0;
-    const digest = communityIdDigest(src, dst, p, this.origPortA[slot], this.respPortA[slot], oneWay, seed);
     if (seed === 0) {
-      this.cidDigest.set(digest, slot * 20);
+      communityIdDigest(src, dst, p, this.origPortA[slot], this.respPortA[slot], oneWay, 0, this.cidDigest, slot * 20);
       this.cidKnown[slot] = 1;
+      return communityIdOfDigest(this.cidDigest, slot * 20);
     }
-    return communityIdOfDigest(digest, 0);
+    communityIdDigest(src, dst, p, this.origPortA[slot], this.respPortA[slot], oneWay, seed, seededDigest, 0);
+    return communityIdOfDigest(seededDigest, 0);
   }
 
   // --- internals ---

@@ -11,6 +11,7 @@ import type { Detector, EvidenceRef } from '../types.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
 import { evidenceOf, ipv4ToUint, isLocalIp, uintToIpv4 } from '../lib/net.ts';
 import { BoundedMap } from '../lib/bounded-map.ts';
+import { topCounts } from '../lib/top-counts.ts';
 
 interface Options extends Record<string, unknown> {
   ports: string[];
@@ -80,20 +81,21 @@ const detector: Detector<Options> = {
     const shared = new BoundedMap<string, SharedSeq>(options.maxTrackedSources);
     // Inbound scanning is one story for the whole network: sources counted, the busiest named.
     const inboundSources = new BoundedMap<string, number>(options.maxTrackedSources);
-    const topSources = (): string => [...inboundSources.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([ip, n]) => `${ip} (${n})`).join(', ');
+    const topSources = (): string => topCounts(inboundSources.entries(), 5).map(([ip, n]) => `${ip} (${n})`).join(', ');
 
     const reportInbound = (ev: EventRecord, src: string, evidence: EvidenceRef, how: string, publicAddress?: string): void => {
       inboundSources.set(src, (inboundSources.get(src) ?? 0) + 1);
       const target = String(ev.dst_ip);
+      const top = topSources();
       ctx.report({
         messageId: 'inbound',
         key: 'inbound',
-        data: { sources: inboundSources.size, top_sources: topSources(), how },
+        data: { sources: inboundSources.size, top_sources: top, how },
         devices: [{ role: 'attacker', ip: src }, ...(isLocalIp(target) ? [{ role: 'victim' as const, ip: target }] : [])],
         ts: evidence.ts,
         evidence,
         severity: 'medium',
-        facts: { direction: 'inbound', sources: inboundSources.size, top_sources: topSources(), last_target: target, ...(publicAddress ? { public_address: publicAddress } : {}) },
+        facts: { direction: 'inbound', sources: inboundSources.size, top_sources: top, last_target: target, ...(publicAddress ? { public_address: publicAddress } : {}) },
       });
     };
 

@@ -10,6 +10,7 @@ import { flowApp } from '../lib/flow-app.ts';
 import { isLocalIp } from '../lib/net.ts';
 import { RateWindow } from '../lib/windows.ts';
 import { BoundedMap } from '../lib/bounded-map.ts';
+import { topCounts } from '../lib/top-counts.ts';
 
 /** Peers named in a finding's text, and peers counted per finding. */
 const maxNamedPeers = 5;
@@ -84,7 +85,7 @@ const detector: Detector<Options> = {
     // busiest named, instead of one finding per client and server pair.
     const peersOf = new BoundedMap<string, Map<string, number>>(options.maxTrackedPairs);
     const peerText = (peers: Map<string, number>, noun: string): { short: string; detail: string } => {
-      const top = [...peers].sort((x, y) => y[1] - x[1]).slice(0, maxNamedPeers);
+      const top = topCounts(peers, maxNamedPeers);
       const named = top.map(([ip, n]) => `${ip} (${n})`).join(', ');
       const more = peers.size > top.length ? ` and ${peers.size - top.length} more` : '';
       return { short: peers.size === 1 ? top[0][0] : `${peers.size} ${noun}s`, detail: `${peers.size} ${noun}${peers.size === 1 ? '' : 's'}: ${named}${more}` };

@@ -9,6 +9,7 @@ import type { Detector, EvidenceRef } from '../types.ts';
 import type { FlowRecord } from '../../flow/types.ts';
 import { isLocalIp } from '../lib/net.ts';
 import { isGroupAddress } from '../lib/flood.ts';
+import { topCounts } from '../lib/top-counts.ts';
 
 interface Options extends Record<string, unknown> {
   amplifierPorts: string[];
@@ -44,7 +45,7 @@ interface Bucket {
 
 /** The most frequent services, most frequent first ("SSDP, SNMP, NTP"). */
 function topServices(m: Map<string, number>, n = 3): string {
-  return [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k]) => k).join(', ') || 'unknown';
+  return topCounts(m, n).map(([k]) => k).join(', ') || 'unknown';
 }
 
 export const detector: Detector<Options> = {

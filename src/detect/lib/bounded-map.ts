@@ -42,6 +42,11 @@ export class BoundedMap<K, V> {
     return made;
   }
 
+  /** Insert `key`, which the caller has just found absent (`get` returned undefined): one map operation. */
+  insertAbsent(key: K, value: V): void {
+    this.put(key, value);
+  }
+
   has(key: K): boolean {
     return this.young.has(key) || this.old.has(key);
   }

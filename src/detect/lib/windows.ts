@@ -105,7 +105,12 @@ export class DistinctWindow<P> {
 
   /** Record `target` for `key` at `ts`; returns the key's state (distinct targets within the window). */
   add(key: string | number, target: Target, ts: number, payload: P): DistinctState<P> {
-    const state = this.keys.getOrCreate(key, () => new DistinctState<P>(ts));
+    // get + insertAbsent rather than getOrCreate: no closure allocated per attempt (most are misses on a flood).
+    let state = this.keys.get(key);
+    if (state === undefined) {
+      state = new DistinctState<P>(ts);
+      this.keys.insertAbsent(key, state);
+    }
     if (state.tripped) {
       // Re-armed after a whole quiet window: the key must cross the threshold again to be reported.
       if (ts - state.maxTs <= this.windowS) {
