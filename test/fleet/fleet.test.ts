@@ -216,6 +216,8 @@ for (const kind of storeKinds) test(`NATS stopped while a sensor runs and starte
     if (n === 10) stopping = nats.stop();
   });
   await stopping;
+  // The client notices the closed connection asynchronously (a busy machine may take a moment).
+  for (let i = 0; i < 100 && link.publisher.stats().link !== 'down'; i++) await new Promise((r) => setTimeout(r, 100));
   const during = link.publisher.stats();
   assert.equal(during.link, 'down');
   assert.ok(during.spool.pending > 0, `batches wait in the spool (${during.spool.pending})`);
