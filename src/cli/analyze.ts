@@ -7,9 +7,9 @@ import { availableParallelism } from 'node:os';
 import { ensureDir } from './dirs.ts';
 import { parseArgs } from 'node:util';
 import type { RunSummary } from '../pipeline/stats.ts';
-import { parseNetworks, Site } from '../pipeline/site.ts';
+import { Site } from '../pipeline/site.ts';
 import { liveSource, type InputSource } from '../pipeline/source.ts';
-import { captureHelp, captureOptionSpecs, parseCaptureArgs, ringDirOf, type CaptureArgs } from './capture-options.ts';
+import { captureHelp, captureOptionSpecs, parseCaptureArgs, parseLocalNets, ringDirOf, type CaptureArgs } from './capture-options.ts';
 import { LiveRing } from '../findings/evidence/live-ring.ts';
 import { loadOverrides, type Overrides } from '../inventory/overrides.ts';
 import { AnalysisSession, type AnalysisResult } from '../engine/session.ts';
@@ -171,14 +171,8 @@ function parse(argv: string[]): AnalyzeArgs | string {
   }
   const format = v.format as JsonFormat;
   if (!jsonFormats.includes(format)) return `--format must be one of ${jsonFormats.join(', ')}, got '${v.format}'`;
-  let localNets: string[] | undefined = config.site?.local_networks;
-  if (v['local-nets'] !== undefined) {
-    try {
-      localNets = parseNetworks(v['local-nets']);
-    } catch (err) {
-      return `--local-nets: ${(err as Error).message}`;
-    }
-  }
+  const localNets = parseLocalNets(v['local-nets'], config.site?.local_networks);
+  if (typeof localNets === 'string') return localNets;
   let suppress: SuppressionRule[] | undefined = config.suppress?.map(({ detector, device, peer, reason }) => ({ detector, device, peer, reason }));
   if (v.suppress !== undefined) {
     try {

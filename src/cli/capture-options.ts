@@ -6,6 +6,7 @@
 import { join, resolve } from 'node:path';
 import type { LiveCaptureOptions } from '../capture/dumpcap.ts';
 import { defaultRingMiB } from '../findings/evidence/live-ring.ts';
+import { parseNetworks } from '../pipeline/site.ts';
 
 export const captureOptionSpecs = {
   interface: { type: 'string', short: 'i', multiple: true },
@@ -94,3 +95,13 @@ export function parseCaptureArgs(v: CaptureValues, defaultRingDir: string | unde
 
 /** The ring folder of `analyze --interface --out OUT` when none is named. */
 export const ringDirOf = (out: string): string => join(out, 'ring');
+
+/** `--local-nets LIST` over the configuration file's `site.local_networks`; a message naming the bad entry. */
+export function parseLocalNets(option: string | undefined, configured: string[] | undefined): string[] | undefined | string {
+  if (option === undefined) return configured;
+  try {
+    return parseNetworks(option);
+  } catch (err) {
+    return `--local-nets: ${(err as Error).message}`;
+  }
+}

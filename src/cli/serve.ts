@@ -29,9 +29,8 @@ import { startConsumer } from './nats-link.ts';
 import { parseServers } from '../fleet/connect.ts';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LiveSensor } from '../api/live-sensor.ts';
-import { captureHelp, captureOptionSpecs, parseCaptureArgs, type CaptureArgs } from './capture-options.ts';
+import { captureHelp, captureOptionSpecs, parseCaptureArgs, parseLocalNets, type CaptureArgs } from './capture-options.ts';
 import { toolVersion } from '../findings/evidence/package.ts';
-import { parseNetworks } from '../pipeline/site.ts';
 import { detectorOptions } from './analyze.ts';
 
 export const serveHelp = `Usage: bulwark serve [options]
@@ -201,14 +200,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   }
   const live = parseCaptureArgs(v, join(dirname(db), 'bulwark-ring'));
   if (typeof live === 'string') return live;
-  let localNets: string[] | undefined = config.site?.local_networks;
-  if (v['local-nets'] !== undefined) {
-    try {
-      localNets = parseNetworks(v['local-nets']);
-    } catch (err) {
-      return `--local-nets: ${(err as Error).message}`;
-    }
-  }
+  const localNets = parseLocalNets(v['local-nets'], config.site?.local_networks);
+  if (typeof localNets === 'string') return localNets;
   const liveHeap = Number(v['live-heap-mb']);
   if (!/^\d+$/.test(v['live-heap-mb']) || liveHeap < 64) return `--live-heap-mb must be an integer of at least 64, got '${v['live-heap-mb']}'`;
   return {
