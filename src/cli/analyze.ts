@@ -3,7 +3,6 @@
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { ensureDir } from './dirs.ts';
 import { parseArgs } from 'node:util';
 import type { RunSummary } from '../pipeline/stats.ts';
@@ -69,9 +68,9 @@ ${captureHelp}  --netflow ADDR[:PORT]  collect NetFlow v5/v9 and IPFIX from rout
   --indicators FILE    indicator list for the c2.indicator detector (repeatable): plain text (one IP, domain
                        or JA4 a line), CSV, STIX 2.1 or MISP events/feeds (JSON); unusable values are listed
   --events LIST        only these event types (comma-separated, prefix match: "dns,tls.client_hello")
-  --threads N          threads to use (default: the number of cores): with 2 or more, the pipeline (reading,
-                       decoding, flows, protocols) runs in a worker thread beside the inventory, detectors
-                       and assessment; results are identical. Inputs under 16 MiB stay on one thread.
+  --threads N          threads to use (default 1): with 2 or more, the pipeline (reading, decoding, flows,
+                       protocols) runs in a worker thread beside the inventory, detectors and assessment;
+                       results are identical. Inputs under 16 MiB stay on one thread.
   --max-flows N        live-flow limit (default 262144); when full, the least recently active flow is evicted
   --metrics [HOST:]PORT  serve Prometheus metrics of this run at http://HOST:PORT/metrics (default host
                        127.0.0.1), with /healthz and /readyz, while it runs
@@ -205,7 +204,9 @@ function parse(argv: string[]): AnalyzeArgs | string {
   const onlyConfigured = parsed.positionals.length === 0 && v.netflow === undefined;
   const live = parseCaptureArgs(v, v.out !== undefined ? ringDirOf(v.out) : undefined, onlyConfigured ? config.capture : {});
   if (typeof live === 'string') return live;
-  let threads = availableParallelism();
+  // One thread by default: handing every record to the other thread costs more than it saves on the event-rich
+  // workloads measured in `npm run bench` (see the README, "Threads, start-up and folders of captures").
+  let threads = 1;
   if (v.threads !== undefined) {
     threads = Number(v.threads);
     if (!Number.isInteger(threads) || threads < 1) return `--threads must be a positive integer, got '${v.threads}'`;
