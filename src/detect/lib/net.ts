@@ -5,29 +5,8 @@
 import { Site } from '../../pipeline/site.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
 
-/** Dotted IPv4 to its unsigned 32-bit value (network order), -1 when not a dotted quad. */
-export function ipv4ToUint(ip: string): number {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < ip.length; i++) {
-    const c = ip.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57 && digits < 3) {
-      part = part * 10 + (c - 48);
-      if (part > 255) return -1;
-      digits++;
-    } else return -1;
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  return value * 256 + part;
-}
+/** Dotted IPv4 to its unsigned 32-bit value (network order), -1 when not a dotted quad: the site model's parser. */
+export { ipv4Number as ipv4ToUint } from '../../pipeline/netset.ts';
 
 /** Unsigned 32-bit value to dotted IPv4. */
 export function uintToIpv4(v: number): string {
