@@ -2,7 +2,10 @@
  * Facts the baseline assessment needs beyond devices and findings, collected from a few pipeline events per
  * host address: TLS versions negotiated, firmware fetched over plain HTTP, update checks over TLS, UPnP
  * announcements and answers, telnet served, and flow start times (for the report's timeline). Bounded: at most
- * `maxHosts` addresses, `maxRefs` packets and `maxExamples` strings per fact, `maxFlowTimes` times per host.
+ * `maxHosts` addresses, `maxRefs` packets and `maxExamples` strings per fact, `maxTlsVersions` version names and
+ * `maxFlowTimes` times per host — and, because those caps multiply (10,000 hosts × 5,000 times would not fit in
+ * the heap), `maxFlowTimesTotal` times and `maxExampleChars` characters of examples over all hosts. What a cap
+ * turns away is counted in `stats()`.
  * @module
  */
 import type { EventRecord } from '../pipeline/analyze.ts';
@@ -16,6 +19,20 @@ export interface FactsOptions {
   maxRefs: number;
   maxExamples: number;
   maxFlowTimes: number;
+  maxTlsVersions: number;
+  maxFlowTimesTotal: number;
+  maxExampleChars: number;
+}
+
+/** What the collector keeps and what its caps turned away (the run summary's `stages.assessment`). */
+export interface FactsStats {
+  hosts: number;
+  dropped_hosts: number;
+  flow_times: number;
+  dropped_flow_times: number;
+  example_chars: number;
+  dropped_examples: number;
+  dropped_tls_versions: number;
 }
 
 /** How often something was seen, with the first packets and example values that show it. */
@@ -46,7 +63,11 @@ export interface HostFacts {
   flow_times_dropped: number;
 }
 
-export const defaultFactsOptions: FactsOptions = { maxHosts: 10000, maxRefs: 5, maxExamples: 5, maxFlowTimes: 5000 };
+export const defaultFactsOptions: FactsOptions = {
+  maxHosts: 10000, maxRefs: 5, maxExamples: 5, maxFlowTimes: 5000, maxTlsVersions: 8,
+  // 1 M times are 8 MB of doubles; 4 M characters at most 8 MB of strings: together a few per cent of the heap.
+  maxFlowTimesTotal: 1_000_000, maxExampleChars: 4_000_000,
+};
 
 /** Event types the collector subscribes to (plus finished flows). */
 export const factEventTypes = [
@@ -92,6 +113,11 @@ export class AssessmentFacts {
   private readonly hosts = new Map<string, HostFacts>();
   /** Addresses not tracked at the host cap (counted per attempt). */
   dropped_hosts = 0;
+  private flowTimes = 0;
+  private droppedFlowTimes = 0;
+  private exampleChars = 0;
+  private droppedExamples = 0;
+  private droppedTlsVersions = 0;
   first_ts = Infinity;
   last_ts = -Infinity;
   flows = 0;
@@ -104,6 +130,13 @@ export class AssessmentFacts {
     for (const type of factEventTypes) pipeline.on(type, (ev) => this.onEvent(ev));
     pipeline.onFlow((f) => this.onFlow(f));
     return this;
+  }
+
+  stats(): FactsStats {
+    return {
+      hosts: this.hosts.size, dropped_hosts: this.dropped_hosts, flow_times: this.flowTimes, dropped_flow_times: this.droppedFlowTimes,
+      example_chars: this.exampleChars, dropped_examples: this.droppedExamples, dropped_tls_versions: this.droppedTlsVersions,
+    };
   }
 
   /** Facts of one address (undefined when nothing was seen for it). */
@@ -132,7 +165,15 @@ export class AssessmentFacts {
       if (typeof ev.community_id === 'string') ref.community_id = ev.community_id;
       t.refs.push(ref);
     }
-    if (example !== undefined && t.examples.length < this.options.maxExamples && !t.examples.includes(example)) t.examples.push(example.slice(0, 200));
+    if (example === undefined || t.examples.length >= this.options.maxExamples) return;
+    const kept = example.slice(0, 200);
+    if (t.examples.includes(kept)) return;
+    if (this.exampleChars + kept.length > this.options.maxExampleChars) {
+      this.droppedExamples++;
+      return;
+    }
+    this.exampleChars += kept.length;
+    t.examples.push(kept);
   }
 
   onEvent(ev: EventRecord): void {
@@ -154,7 +195,15 @@ export class AssessmentFacts {
         for (const [ip, peer] of [[src, dst], [dst, src]] as const) {
           const h = this.get(ip);
           if (!h) continue;
-          const t = (h.tls[name] ??= emptyTally());
+          let t = h.tls[name];
+          if (t === undefined) {
+            // Unknown versions are named by number: a peer choosing a new one per session must not grow this.
+            if (Object.keys(h.tls).length >= this.options.maxTlsVersions) {
+              this.droppedTlsVersions++;
+              continue;
+            }
+            t = h.tls[name] = emptyTally();
+          }
           this.add(t, ev, typeof peer === 'string' ? peer : undefined);
         }
         return;
@@ -215,8 +264,13 @@ export class AssessmentFacts {
       if (!isLocalIp(ip)) continue;
       const h = this.get(ip);
       if (!h) continue;
-      if (h.flow_times.length < this.options.maxFlowTimes) h.flow_times.push(f.first_ts);
-      else h.flow_times_dropped++;
+      if (h.flow_times.length < this.options.maxFlowTimes && this.flowTimes < this.options.maxFlowTimesTotal) {
+        h.flow_times.push(f.first_ts);
+        this.flowTimes++;
+      } else {
+        h.flow_times_dropped++;
+        this.droppedFlowTimes++;
+      }
     }
   }
 }

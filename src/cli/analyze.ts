@@ -510,6 +510,9 @@ function limitsLine(r: Pick<AnalysisResult, 'stats'>): string | undefined {
   if (inv.evidence_dropped) hit.push(`${inv.evidence_dropped} evidence items over the per-device limit`);
   if (det?.dropped_findings) hit.push(`${det.dropped_findings} findings over the finding limit`);
   if (det?.evidence_dropped) hit.push(`${det.evidence_dropped} evidence packets over the per-finding limit`);
+  const facts = r.stats.assessment;
+  if (facts?.dropped_hosts) hit.push(`${facts.dropped_hosts} host facts over the assessment's host limit`);
+  if (facts?.dropped_flow_times) hit.push(`${facts.dropped_flow_times} flow times over the timeline limit`);
   const errors = (inv.event_errors ?? 0) + Object.values(det?.detector_errors ?? {}).reduce((a, b) => a + b, 0);
   if (errors) hit.push(`${errors} inventory/detector errors contained`);
   return hit.length ? `limits    ${hit.join(', ')}` : undefined;

@@ -116,7 +116,7 @@ export async function analyzeFlowExports(input: FlowExportInput, options: Partia
     },
   };
   // Flow records carry no packets to cut: evidence names the exporter's records, not capture offsets.
-  return { summary, devices, findings, cases: buildCases(findings, devices), captures: [], assessments, undetailed: rest, facts, stats: { inventory: inventory.stats(), detection: detection?.stats } };
+  return { summary, devices, findings, cases: buildCases(findings, devices), captures: [], assessments, undetailed: rest, facts, stats: { inventory: inventory.stats(), detection: detection?.stats, assessment: facts?.stats() } };
 }
 
 /** Per-detector options given for detectors that do not run on flows are dropped, not an error. */

@@ -17,7 +17,7 @@ import type { DeviceRecord } from '../inventory/types.ts';
 import { DetectionEngine } from '../detect/engine.ts';
 import { detectors as allDetectors } from '../detect/registry.ts';
 import type { DetectionOptions, DetectionStats, Detector, Finding, FindingChange } from '../detect/types.ts';
-import { AssessmentFacts } from '../assess/facts.ts';
+import { AssessmentFacts, type FactsStats } from '../assess/facts.ts';
 import { assessDevices } from '../assess/assess.ts';
 import { coveredSeconds, defaultGradeOptions } from '../assess/grade.ts';
 import type { DeviceAssessment } from '../assess/types.ts';
@@ -86,7 +86,7 @@ export interface AnalysisResult {
   /** Facts the assessment was made from (per host; the report shows them). */
   facts?: AssessmentFacts;
   /** Counters of the later stages, limits hit included (the pipeline's are in `summary`). */
-  stats: { inventory: InventoryStats; detection?: DetectionStats; alerts?: Record<string, unknown>; publish?: Record<string, unknown> };
+  stats: { inventory: InventoryStats; detection?: DetectionStats; assessment?: FactsStats; alerts?: Record<string, unknown>; publish?: Record<string, unknown> };
 }
 
 export class AnalysisSession {
@@ -163,7 +163,7 @@ export class AnalysisSession {
     const assessments = this.facts ? assessDevices(detailed, findings, this.facts, { grade: { ...defaultGradeOptions, coveredS: coveredSeconds(summary) } }) : [];
     return {
       summary, devices, findings, cases: buildCases(findings, devices), captures: [], assessments, undetailed: rest, facts: this.facts,
-      stats: { inventory: this.inventory.stats(), detection: this.detection?.stats },
+      stats: { inventory: this.inventory.stats(), detection: this.detection?.stats, assessment: this.facts?.stats() },
     };
   }
 }
