@@ -6,6 +6,8 @@
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { readCaptureStream } from './open.ts';
 import { CaptureError, type CaptureSummary, type PacketRecord } from './types.ts';
 
@@ -76,7 +78,8 @@ export async function captureLive(options: LiveCaptureOptions, onPacket: (rec: P
   let spawnError: NodeJS.ErrnoException | undefined;
   let stderr = '';
   try {
-    child = spawn(options.program ?? 'dumpcap', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, ...argv] = withParentDeathSignal(options.program ?? 'dumpcap', args);
+    child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     return failed(name, classifyFailure(shown, '', err as NodeJS.ErrnoException));
   }
@@ -119,6 +122,37 @@ export async function captureLive(options: LiveCaptureOptions, onPacket: (rec: P
   // Stopped by us: a record cut short by the stop is not a fault of the capture.
   if (stopped && summary.error && /runs past|truncated|empty/.test(summary.error.reason)) delete summary.error;
   return summary;
+}
+
+/**
+ * dumpcap outlives a process killed with SIGKILL (no handler runs to stop it), and on a quiet link it never
+ * writes, so it never meets the closed pipe either: it would capture on for ever. On Linux it is started
+ * under util-linux's `setpriv --pdeathsig TERM`, so the kernel signals it when the thread that started it
+ * dies. The kernel drops that setting when it executes a program with file capabilities — the usual way to let
+ * dumpcap capture without root (`setcap cap_net_raw…`) — so the signal goes to a small shell that stays
+ * between: it passes SIGTERM on to dumpcap (which then writes its statistics and exits, as when stopped) and
+ * exits with dumpcap's status. Where setpriv or the program cannot be found, the program is run as it is (and
+ * a missing program is reported as before).
+ */
+export function withParentDeathSignal(program: string, args: readonly string[]): string[] {
+  if (process.platform !== 'linux') return [program, ...args];
+  const setpriv = onPath('setpriv');
+  const shell = onPath('sh');
+  const resolved = program.includes('/') ? (existsSync(program) ? program : undefined) : onPath(program);
+  if (setpriv === undefined || shell === undefined || resolved === undefined) return [program, ...args];
+  return [setpriv, '--pdeathsig', 'TERM', '--', shell, '-c', FORWARD_TERM, 'bulwark-capture', resolved, ...args];
+}
+
+/** Runs "$@" in the background, forwards SIGTERM/SIGINT to it, and exits with its status once it has ended. */
+const FORWARD_TERM = 'trap \'kill -TERM "$p" 2>/dev/null\' TERM INT; "$@" & p=$!; while :; do wait "$p"; s=$?; kill -0 "$p" 2>/dev/null || exit "$s"; done';
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
 }
 
 function interfaceList(i: string | readonly string[]): string[] {
