@@ -72,7 +72,9 @@ export class SensorLink {
     this.builder = new BatchBuilder({ site: args.site, sensor, segmentId });
     this.publisher = new SensorPublisher({
       site: args.site, sensor, nats: settings, stream,
-      spool: new Spool({ dir: args.spoolDir, maxBytes: args.spoolMaxBytes }),
+      // A new spool numbers on from the clock (ms): above whatever this sensor sent before its spool was lost.
+      // One batch a millisecond at most over a run keeps a later run's numbers above an earlier run's.
+      spool: new Spool({ dir: args.spoolDir, maxBytes: args.spoolMaxBytes, firstSeq: Date.now() }),
       onLink: (up, detail) => log(`publish: ${detail}${up ? '' : ` (spool ${args.spoolDir})`}`),
     });
   }

@@ -82,3 +82,23 @@ test('a torn last record (a write cut short) is cut off and counted; the records
   assert.equal(b.nextSeq, 3);
   b.close();
 });
+
+test('a new spool given firstSeq numbers on from it, keeps it over a restart, and reports it', (t) => {
+  const dir = tempDir(t);
+  const base = 1_800_000_000_000;
+  const a = new Spool({ dir, firstSeq: base });
+  assert.equal(a.nextSeq, base + 1);
+  assert.equal(a.last, base, 'the first message names the base as prev: no batch lost before it');
+  a.close();
+  // Restarted before any message, with another clock: the number first chosen stays.
+  const b = new Spool({ dir, firstSeq: base + 5_000 });
+  assert.equal(b.nextSeq, base + 1);
+  for (let seq = base + 1; seq <= base + 3; seq++) b.append({ seq, prev: seq - 1, kind: 'batch', data: bytes(10, seq % 250) });
+  b.close();
+  const c = new Spool({ dir, firstSeq: base + 9_000 });
+  assert.equal(c.nextSeq, base + 4);
+  assert.deepEqual(c.peek(10).map((r) => r.seq), [base + 1, base + 2, base + 3]);
+  assert.equal(c.stats().first_seq, base);
+  assert.equal(c.stats().last_seq - c.stats().first_seq, 3);
+  c.close();
+});

@@ -2,7 +2,10 @@
  * A sensor's bounded on-disk queue of messages for the central service. Every message goes through it
  * (write-ahead): appended and fsynced at the batch boundary, then published from it in order, then
  * released. So a sensor that loses NATS, the central service or its own process loses nothing it had
- * appended, and a restarted sensor continues its numbering after the last seq on disk.
+ * appended, and a restarted sensor continues its numbering after the last seq on disk. A new spool (no cursor,
+ * no segment) numbers on from `firstSeq`: the sensor gives its clock, so a sensor whose spool was lost (a wiped
+ * disk, a fresh container, another user's home) still numbers above everything it sent before, and the central
+ * store, which skips numbers it has applied, does not take its new batches for old ones.
  *
  * Layout of the folder:
  *   <seq, 16 digits>.spool   append-only segment files named by their first record's seq; a record is
@@ -10,6 +13,7 @@
  *                            [u32 LE kind: 0 batch, 1 status]
  *                            followed by the payload (an encoded message)
  *   cursor                   the last seq published (acknowledged by JetStream), replaced atomically
+ *   first                    the number before the spool's first message (`firstSeq`), when given
  *
  * Bound: the bytes of unpublished segments. A message that would pass it is not kept and is counted
  * (`overflow`, reported in status messages and summary.json), never silently dropped. A torn last record
@@ -32,6 +36,8 @@ export interface SpoolOptions {
   maxBytes?: number;
   /** A segment file is closed and a new one started past this size (default 8 MiB). */
   segmentBytes?: number;
+  /** For a new spool: the number before its first message (default 0, so messages are 1, 2, …). */
+  firstSeq?: number;
 }
 
 export interface SpoolRecord {
@@ -51,7 +57,8 @@ export interface SpoolStats {
   overflow_bytes: number;
   /** Damaged records cut off when the spool was opened. */
   torn: number;
-  /** Last seq appended and last seq published. */
+  /** The number before this spool's first message (its messages are first_seq + 1 …), last seq appended, last published. */
+  first_seq: number;
   last_seq: number;
   published_seq: number;
 }
@@ -74,6 +81,8 @@ export class Spool {
   /** Last seq handed out, kept or not (a message lost to overflow uses its number up). */
   private usedSeq = 0;
   private publishedSeq = 0;
+  /** The number before this spool's first message (0 for a spool numbered from 1). */
+  private readonly firstSeq: number;
   private overflow = 0;
   private overflowBytes = 0;
   private torn = 0;
@@ -98,6 +107,14 @@ export class Spool {
       this.lastSeq = Math.max(this.lastSeq, last.seq);
       for (const r of segment.records) if (r.seq > this.publishedSeq) this.count(r.length, 1);
     }
+    const fresh = this.publishedSeq === 0 && this.segments.length === 0;
+    if (fresh && options.firstSeq !== undefined && Number.isSafeInteger(options.firstSeq) && options.firstSeq > 0) {
+      this.publishedSeq = this.lastSeq = this.usedSeq = options.firstSeq;
+      // Kept on disk at once: a restart before the first message must not pick another number.
+      writeCursor(join(this.dir, 'first'), options.firstSeq);
+      writeCursor(join(this.dir, 'cursor'), options.firstSeq);
+    }
+    this.firstSeq = readCursor(join(this.dir, 'first'));
   }
 
   /** The seq the next message gets. */
@@ -201,6 +218,7 @@ export class Spool {
       overflow: this.overflow,
       overflow_bytes: this.overflowBytes,
       torn: this.torn,
+      first_seq: this.firstSeq,
       last_seq: this.lastSeq,
       published_seq: this.publishedSeq,
     };

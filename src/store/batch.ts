@@ -34,8 +34,9 @@ export interface SensorStatus {
 
 export interface StoreBatch extends SensorRef {
   /**
-   * Per-sensor sequence number, increasing by one per batch from 1 (restarting a sensor continues from its
-   * spool's last number). A batch whose number was already applied is skipped: redelivery never duplicates.
+   * Per-sensor sequence number, increasing by one per batch (restarting a sensor continues from its spool's
+   * last number; a new spool starts after the sensor's clock in ms, above anything an earlier spool sent). A
+   * batch whose number was already applied is skipped: redelivery never duplicates.
    */
   seq: number;
   /**
