@@ -181,6 +181,14 @@ CREATE TABLE sensor_batches (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'a write counter shared by every server on the database (memoised answers are keyed on it)',
+    // A sequence, not a row: nextval takes no row lock, so concurrent writers never wait on each other for it.
+    sql: `
+CREATE SEQUENCE store_version;
+`,
+  },
 ];
 
 /**

@@ -169,6 +169,7 @@ export class PgStore implements Store {
         await c.query('BEGIN');
         const result = await fn(c);
         await c.query('COMMIT');
+        await bumpVersion(c);
         return result;
       } catch (err) {
         await c.query('ROLLBACK').catch(() => {});
@@ -191,6 +192,7 @@ export class PgStore implements Store {
     this.writes++;
     const r = await this.pool.query(`INSERT INTO captures (id, sha256, filename, size, path, status, created_at)
       VALUES ($1, $2, $3, $4, $5, 'queued', $6) ON CONFLICT (sha256) DO NOTHING`, [captureIdOf(c.sha256), c.sha256, c.filename, c.size, c.path, nowIso()]);
+    if ((r.rowCount ?? 0) > 0) await bumpVersion(this.pool);
     const [row] = await this.rows('SELECT * FROM captures WHERE sha256 = $1', [c.sha256]);
     return { capture: captureOf(row), created: (r.rowCount ?? 0) > 0 };
   }
@@ -217,6 +219,7 @@ export class PgStore implements Store {
     await this.pool.query(`UPDATE captures SET status = $1, progress = coalesce($2, progress), error = $3,
       started_at = coalesce(started_at, $4), finished_at = coalesce($5, finished_at) WHERE id = $6`,
     [state.status, state.progress ?? null, state.error ?? null, started, finished, id]);
+    await bumpVersion(this.pool);
   }
 
   // --- writes ---------------------------------------------------------------------------------------------
@@ -482,7 +485,11 @@ export class PgStore implements Store {
   }
 
   async version(): Promise<string> {
-    return String(this.writes);
+    // This process's writes, and the database-wide counter every server bumps after each commit: another server's
+    // write (a consumer applying a sensor's batch, an ingest worker) changes the answer here too.
+    // (A new sequence reads last_value 1 before its first nextval as after it: is_called tells them apart.)
+    const [r] = await this.rows('SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS v FROM store_version');
+    return `${this.writes}.${String(r.v)}`;
   }
 
   /** Another connection wrote (the ingest worker): memoised answers keyed on version() are stale. */
@@ -588,3 +595,10 @@ function captureOf(r: Row): CaptureRow {
   return c;
 }
 
+/**
+ * After a write has committed, never before: a server that reads the new number must find the new rows. A
+ * failure here leaves the write done and only other servers' memoised answers stale until the next write.
+ */
+async function bumpVersion(q: { query(sql: string): Promise<unknown> }): Promise<void> {
+  await q.query("SELECT nextval('store_version')").catch(() => undefined);
+}
