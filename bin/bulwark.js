@@ -29,6 +29,11 @@ process.emitWarning = (warning, ...rest) => {
 };
 
 module.enableCompileCache?.();
+// Before the first await: runScript reads them.
+/** Header of a code cache file: magic, then the CPU milliseconds of the run that wrote it. */
+const CACHE_MAGIC = 0x31435742; // "BWC1"
+const CACHE_HEADER = 8;
+
 const source = new URL('../src/cli/main.ts', import.meta.url);
 if (existsSync(source) && major >= 24) {
   const entry = await checkoutEntry();
@@ -69,17 +74,25 @@ async function checkoutEntry() {
 /**
  * Run one of the bundled scripts (main.cjs; it loads each command's script, e.g. analyze.cjs, through
  * `__bulwarkLoad`) with a V8 code cache beside it (`analyze.cjs.cache`). Node's compile cache holds only
- * what is compiled before a module runs (its top level); this cache is written after the first run of a
- * script, so it holds every function that run compiled, which later runs neither parse nor compile again.
- * A cache V8 refuses (another Node, other V8 flags) is replaced after the run; one that cannot be written
- * costs only the next run's compiling. Returns the script's exports.
+ * what is compiled before a module runs (its top level); this cache is written after a run, so it holds every
+ * function that run compiled, which later runs neither parse nor compile again. It is written when there is
+ * none, when V8 refuses it (another Node, other V8 flags), and when a run worked well beyond the one that
+ * wrote it (1.5 times its CPU time and 20 ms more: a bigger run calls more functions; a usage error's run
+ * wrote a cache of little use). A cache that cannot be written costs only the next run's compiling.
+ * Returns the script's exports.
  */
 function runScript(file) {
+  const started = process.cpuUsage();
   const code = readFileSync(file, 'latin1'); // ASCII (cli-bundle.ts): one byte per character, no decoding
   const cacheFile = `${file}.cache`;
   let cachedData;
+  let writerCpuMs = 0;
   try {
-    cachedData = readFileSync(cacheFile);
+    const bytes = readFileSync(cacheFile);
+    if (bytes.length > CACHE_HEADER && bytes.readUInt32LE(0) === CACHE_MAGIC) {
+      writerCpuMs = bytes.readUInt32LE(4);
+      cachedData = bytes.subarray(CACHE_HEADER);
+    }
   } catch {
     // the first run of this script
   }
@@ -87,17 +100,22 @@ function runScript(file) {
     filename: file,
     cachedData,
   });
-  if (cachedData === undefined || script.cachedDataRejected) {
-    process.once('exit', () => {
-      try {
-        const tmp = `${cacheFile}.${process.pid}`;
-        writeFileSync(tmp, script.createCachedData());
-        renameSync(tmp, cacheFile);
-      } catch {
-        // a read-only cache folder: the next run compiles again
-      }
-    });
-  }
+  process.once('exit', () => {
+    const used = process.cpuUsage(started);
+    const cpuMs = Math.min(0xffffffff, Math.round((used.user + used.system) / 1000));
+    if (cachedData !== undefined && !script.cachedDataRejected && cpuMs <= writerCpuMs * 1.5 + 20) return;
+    try {
+      const data = script.createCachedData();
+      const header = Buffer.alloc(CACHE_HEADER);
+      header.writeUInt32LE(CACHE_MAGIC, 0);
+      header.writeUInt32LE(cpuMs, 4);
+      const tmp = `${cacheFile}.${process.pid}`;
+      writeFileSync(tmp, Buffer.concat([header, data]));
+      renameSync(tmp, cacheFile);
+    } catch {
+      // a read-only cache folder: the next run compiles again
+    }
+  });
   const cjs = { exports: {} };
   const dir = dirname(file);
   const load = (name) => runScript(`${dir}/${name}.cjs`);
