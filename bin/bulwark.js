@@ -6,17 +6,19 @@
 // flows: every table is bounded, the cap only stops V8 growing lazily (flow-heavy bench: 730 MB uncapped,
 // 494 MB capped). Raise it with NODE_OPTIONS for very large inventories.
 // Plain JavaScript that any Node parses, so an old Node gets a sentence instead of a syntax error.
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import module from 'node:module';
-import { dirname } from 'node:path';
-import vm from 'node:vm';
-
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 13)) {
   process.stderr.write(`bulwark needs Node.js 22.13 or newer (this is ${process.versions.node}); install a current LTS from your distribution or nodejs.org.\n`);
   process.exit(1);
 }
+
+// Node's own modules as CommonJS objects, not `import`: an ES module view of node:fs reads every export once,
+// which loads the file streams (several milliseconds of a short run that never uses them).
+const { existsSync, readFileSync, renameSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
+const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url');
+const module = process.getBuiltinModule('node:module');
+const { dirname } = process.getBuiltinModule('node:path');
+const vm = process.getBuiltinModule('node:vm');
 
 // Node 22 marks node:sqlite experimental and says so on every run; the store is tested on it, so that one
 // notice is not news for a user (every other warning still prints).
