@@ -6,15 +6,19 @@
 // flows: every table is bounded, the cap only stops V8 growing lazily (flow-heavy bench: 730 MB uncapped,
 // 494 MB capped). Raise it with NODE_OPTIONS for very large inventories.
 // Plain JavaScript that any Node parses, so an old Node gets a sentence instead of a syntax error.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import module from 'node:module';
-
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 13)) {
   process.stderr.write(`bulwark needs Node.js 22.13 or newer (this is ${process.versions.node}); install a current LTS from your distribution or nodejs.org.\n`);
   process.exit(1);
 }
+
+// Node's own modules as CommonJS objects, not `import`: an ES module view of node:fs reads every export once,
+// which loads the file streams (several milliseconds of a short run that never uses them).
+const { existsSync, readFileSync, renameSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
+const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url');
+const module = process.getBuiltinModule('node:module');
+const { dirname } = process.getBuiltinModule('node:path');
+const vm = process.getBuiltinModule('node:vm');
 
 // Node 22 marks node:sqlite experimental and says so on every run; the store is tested on it, so that one
 // notice is not news for a user (every other warning still prints).
@@ -27,37 +31,96 @@ process.emitWarning = (warning, ...rest) => {
 };
 
 module.enableCompileCache?.();
+// Before the first await: runScript reads them.
+/** Header of a code cache file: magic, then the CPU milliseconds of the run that wrote it. */
+const CACHE_MAGIC = 0x31435742; // "BWC1"
+const CACHE_HEADER = 8;
+
 const source = new URL('../src/cli/main.ts', import.meta.url);
-if (existsSync(source) && major >= 24) await import(await checkoutEntry());
-else if (existsSync(new URL('../dist/cli/main.mjs', import.meta.url))) await import(new URL('../dist/cli/main.mjs', import.meta.url).href);
+if (existsSync(source) && major >= 24) {
+  const entry = await checkoutEntry();
+  if (entry.endsWith('.cjs')) runScript(entry);
+  else await import(entry);
+} else if (existsSync(new URL('../dist/cli/main.mjs', import.meta.url))) await import(new URL('../dist/cli/main.mjs', import.meta.url).href);
 else await import(new URL('../dist/src/cli/main.js', import.meta.url).href);
 
 /**
- * In a checkout, the command line bundled into a few files (scripts/cli-bundle.ts: Node's module loader
- * costs about a millisecond per module, and a short run loads ~250), rebuilt when any file it was built
- * from changed; the modules themselves when BULWARK_NO_BUNDLE is set or the bundle cannot be built.
+ * In a checkout, the command line bundled into one script (scripts/cli-bundle.ts: Node's module loader costs
+ * about a millisecond per module, and a short run loads ~250), rebuilt when any file it was built from
+ * changed; the modules themselves when BULWARK_NO_BUNDLE is set or the bundle cannot be built.
+ * Returns the script's path, or the URL of the modules' entry.
  */
 async function checkoutEntry() {
   if (process.env.BULWARK_NO_BUNDLE) return source.href;
   const cacheDir = new URL('../node_modules/.cache/bulwark/', import.meta.url);
   try {
     const pointer = JSON.parse(readFileSync(new URL('current.json', cacheDir), 'utf8'));
-    let fresh = true;
+    let fresh = pointer.script === 'main.cjs';
     for (const path in pointer.inputs) {
-      if (statSync(path, { throwIfNoEntry: false })?.mtimeMs !== pointer.inputs[path]) {
-        fresh = false;
-        break;
-      }
+      if (!fresh) break;
+      if (statSync(path, { throwIfNoEntry: false })?.mtimeMs !== pointer.inputs[path]) fresh = false;
     }
-    if (fresh) return new URL(`${pointer.dir}/main.mjs`, cacheDir).href;
+    if (fresh) return fileURLToPath(new URL(`${pointer.dir}/${pointer.script}`, cacheDir));
   } catch {
     // no bundle yet, or an unreadable pointer: build one
   }
   try {
     const { refreshCheckoutBundle } = await import(new URL('../scripts/cli-bundle.ts', import.meta.url).href);
     const pointer = await refreshCheckoutBundle(fileURLToPath(new URL('..', import.meta.url)), fileURLToPath(cacheDir));
-    return new URL(`${pointer.dir}/main.mjs`, cacheDir).href;
+    return fileURLToPath(new URL(`${pointer.dir}/${pointer.script}`, cacheDir));
   } catch {
     return source.href; // esbuild missing or node_modules read-only: the modules as they are
   }
+}
+
+/**
+ * Run one of the bundled scripts (main.cjs; it loads each command's script, e.g. analyze.cjs, through
+ * `__bulwarkLoad`) with a V8 code cache beside it (`analyze.cjs.cache`). Node's compile cache holds only
+ * what is compiled before a module runs (its top level); this cache is written after a run, so it holds every
+ * function that run compiled, which later runs neither parse nor compile again. It is written when there is
+ * none, when V8 refuses it (another Node, other V8 flags), and when a run worked well beyond the one that
+ * wrote it (1.5 times its CPU time and 20 ms more: a bigger run calls more functions; a usage error's run
+ * wrote a cache of little use). A cache that cannot be written costs only the next run's compiling.
+ * Returns the script's exports.
+ */
+function runScript(file) {
+  const started = process.cpuUsage();
+  const code = readFileSync(file, 'latin1'); // ASCII (cli-bundle.ts): one byte per character, no decoding
+  const cacheFile = `${file}.cache`;
+  let cachedData;
+  let writerCpuMs = 0;
+  try {
+    const bytes = readFileSync(cacheFile);
+    if (bytes.length > CACHE_HEADER && bytes.readUInt32LE(0) === CACHE_MAGIC) {
+      writerCpuMs = bytes.readUInt32LE(4);
+      cachedData = bytes.subarray(CACHE_HEADER);
+    }
+  } catch {
+    // the first run of this script
+  }
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __bulwarkScriptDir, __bulwarkScriptUrl, __bulwarkImport, __bulwarkLoad) {'use strict';${code}\n})`, {
+    filename: file,
+    cachedData,
+  });
+  process.once('exit', () => {
+    const used = process.cpuUsage(started);
+    const cpuMs = Math.min(0xffffffff, Math.round((used.user + used.system) / 1000));
+    if (cachedData !== undefined && !script.cachedDataRejected && cpuMs <= writerCpuMs * 1.5 + 20) return;
+    try {
+      const data = script.createCachedData();
+      const header = Buffer.alloc(CACHE_HEADER);
+      header.writeUInt32LE(CACHE_MAGIC, 0);
+      header.writeUInt32LE(cpuMs, 4);
+      const tmp = `${cacheFile}.${process.pid}`;
+      writeFileSync(tmp, Buffer.concat([header, data]));
+      renameSync(tmp, cacheFile);
+    } catch {
+      // a read-only cache folder: the next run compiles again
+    }
+  });
+  const cjs = { exports: {} };
+  const dir = dirname(file);
+  const load = (name) => runScript(`${dir}/${name}.cjs`);
+  script.runInThisContext()(cjs.exports, module.createRequire(file), cjs, file, dir, dir, pathToFileURL(file).href, (specifier) => import(specifier), load);
+  return cjs.exports;
 }

@@ -1,8 +1,18 @@
 /**
- * The command line as a few JavaScript files (esbuild; one chunk per lazily loaded command) instead of ~250
- * modules: Node's ES module loader costs about a millisecond per module (resolve, read, compile-cache
- * lookup, link), so a short `analyze` spends most of its time loading. Measured: importing the analysis
- * session took 420 ms of CPU from the modules and 230 ms from a bundle.
+ * The command line as a few JavaScript files (esbuild) instead of ~250 modules: Node's ES module loader costs
+ * about a millisecond per module (resolve, read, compile-cache lookup, link), so a short `analyze` spends most
+ * of its time loading. Measured: importing the analysis session took 420 ms of CPU from the modules and 230 ms
+ * from a bundle.
+ *
+ * Two forms:
+ *   - 'esm' (the npm package, dist/cli/): main.mjs and one chunk per lazily loaded command;
+ *   - 'cjs' (a checkout, node_modules/.cache/bulwark/): scripts that bin/bulwark.js compiles with node:vm
+ *     and a V8 code cache written after a run, so the cache holds every function that run compiled. Node's
+ *     own compile cache is made when a module is compiled, before it runs: it holds the top-level code only,
+ *     and each run compiled the rest again (a third of a short run's CPU: parsing and bytecode generation of
+ *     the functions it calls). main.cjs holds main.ts; each command module it loads (`import('./x.ts')`)
+ *     is a script of its own, x.cjs, loaded through bin/bulwark.js (`__bulwarkLoad('x')`), so `--version`
+ *     reads none of them. A module both use has a copy in each (main.ts's three: exit codes, messages).
  *
  * Modules that find files next to themselves (`import.meta.url`, `dirname`, `filename`: JSON data, schemas,
  * worker scripts) keep finding them: each module's `import.meta` is rewritten to its original file's place,
@@ -27,23 +37,34 @@ export interface CliBundleOptions {
   sourceRoot: string;
   /** Extension of the run-time originals: '.ts' in a checkout, '.js' in the package. */
   sourceExt: '.ts' | '.js';
+  /** 'esm' (default): main.mjs and chunks; 'cjs': one script, main.cjs, for bin/bulwark.js to run with a code cache. */
+  format?: 'esm' | 'cjs';
 }
+
 
 /** Rewrites `import.meta.url|dirname|filename` of a module to its original file, relative to the bundle. */
 function importMetaPlugin(o: CliBundleOptions): Plugin {
+  const cjs = o.format === 'cjs';
   return {
     name: 'import-meta-of-original',
     setup(b) {
       b.onLoad({ filter: /\.ts$/ }, (args) => {
-        const text = readFileSync(args.path, 'utf8');
+        let text = readFileSync(args.path, 'utf8');
+        if (cjs) {
+          // A package imported on demand (`await import('mqtt')`): a script's import() goes through bin/bulwark.js.
+          text = text.replace(/\bimport\((['"])(?![./])/g, '__bulwarkImport($1');
+          if (args.path === mainModule(o.root)) text = text.replace(commandImport, "__bulwarkLoad('$1')");
+        }
         if (!text.includes('import.meta')) return { contents: text, loader: 'ts' };
         const original = join(o.sourceRoot, relative(join(o.root, 'src'), args.path)).replace(/\.ts$/, o.sourceExt);
         const file = relative(o.outdir, original).split('\\').join('/');
         const dir = relative(o.outdir, dirname(original)).split('\\').join('/') || '.';
+        // A script's own place comes from bin/bulwark.js (`require`, `__dirname` may be a module's own names).
+        const here = cjs ? { url: '__bulwarkScriptUrl', dirname: '__bulwarkScriptDir' } : { url: 'import.meta.url', dirname: 'import.meta.dirname' };
         const contents = text
-          .replaceAll('import.meta.url', `new URL(${JSON.stringify(file)}, import.meta.url).href`)
-          .replaceAll('import.meta.dirname', `(import.meta.dirname + ${JSON.stringify(`/${dir}`)})`)
-          .replaceAll('import.meta.filename', `(import.meta.dirname + ${JSON.stringify(`/${file}`)})`)
+          .replaceAll('import.meta.url', `new URL(${JSON.stringify(file)}, ${here.url}).href`)
+          .replaceAll('import.meta.dirname', `(${here.dirname} + ${JSON.stringify(`/${dir}`)})`)
+          .replaceAll('import.meta.filename', `(${here.dirname} + ${JSON.stringify(`/${file}`)})`)
           // A module run as a script (`if (import.meta.main)`) is never the main one inside the bundle.
           .replaceAll('import.meta.main', 'false');
         return { contents, loader: 'ts' };
@@ -52,32 +73,57 @@ function importMetaPlugin(o: CliBundleOptions): Plugin {
   };
 }
 
-/** Bundle src/cli/main.ts into `outdir` (main.mjs and chunks). Returns the local input files. */
+/**
+ * Comments keep their non-ASCII characters (esbuild escapes them in code): escaped too, so that V8 holds the
+ * script as one byte per character (a single '→' makes a 1.3 MB script two bytes per character, and Node's
+ * compile cache then re-encodes all of it to UTF-8 to hash it on every run).
+ */
+function asciiOnly(path: string): void {
+  const text = readFileSync(path, 'utf8');
+  if (!/[\u0080-\uffff]/.test(text)) return;
+  writeFileSync(path, text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
+const mainModule = (root: string): string => join(root, 'src/cli/main.ts');
+const commandImport = /\bimport\('\.\/([a-z-]+)\.ts'\)/g;
+
+/** The command modules main.ts loads on use (`import('./analyze.ts')`). */
+function commandModules(root: string): string[] {
+  const names = [...readFileSync(mainModule(root), 'utf8').matchAll(commandImport)].map((m) => m[1]);
+  return [...new Set(names)].map((n) => join(root, 'src/cli', `${n}.ts`));
+}
+
+/** Bundle src/cli/main.ts into `outdir` (main.mjs and chunks, or main.cjs and one script per command). Returns the local input files. */
 export async function buildCliBundle(o: CliBundleOptions): Promise<string[]> {
+  const cjs = o.format === 'cjs';
   const result = await build({
-    entryPoints: [join(o.root, 'src/cli/main.ts')],
+    entryPoints: cjs ? [mainModule(o.root), ...commandModules(o.root)] : [mainModule(o.root)],
     absWorkingDir: o.root,
     outdir: o.outdir,
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    splitting: !cjs,
+    format: cjs ? 'cjs' : 'esm',
     platform: 'node',
     target: 'node22',
     packages: 'external',
-    outExtension: { '.js': '.mjs' },
+    outExtension: { '.js': cjs ? '.cjs' : '.mjs' },
     entryNames: '[name]',
     chunkNames: 'chunk-[hash]',
     metafile: true,
     logLevel: 'warning',
     legalComments: 'none',
+    charset: 'ascii',
     plugins: [importMetaPlugin(o)],
   });
+  for (const out of Object.keys(result.metafile.outputs)) asciiOnly(resolve(o.root, out));
   return Object.keys(result.metafile.inputs).map((p) => resolve(o.root, p));
 }
 
 /** What bin/bulwark.js reads: the current bundle folder and every input with its modification time. */
 export interface CliBundlePointer {
   dir: string;
+  /** The script in `dir` that bin/bulwark.js runs. */
+  script: 'main.cjs';
   inputs: Record<string, number>;
 }
 
@@ -91,9 +137,9 @@ export async function refreshCheckoutBundle(root: string, cacheDir: string): Pro
   mkdirSync(cacheDir, { recursive: true });
   const name = `cli-${Date.now().toString(36)}-${process.pid}`;
   const outdir = join(cacheDir, name);
-  const inputs = await buildCliBundle({ root, outdir, sourceRoot: join(root, 'src'), sourceExt: '.ts' });
+  const inputs = await buildCliBundle({ root, outdir, sourceRoot: join(root, 'src'), sourceExt: '.ts', format: 'cjs' });
   inputs.push(import.meta.filename); // a change to how the bundle is built rebuilds it too
-  const pointer: CliBundlePointer = { dir: name, inputs: Object.fromEntries(inputs.map((p) => [p, statSync(p).mtimeMs])) };
+  const pointer: CliBundlePointer = { dir: name, script: 'main.cjs', inputs: Object.fromEntries(inputs.map((p) => [p, statSync(p).mtimeMs])) };
   const tmp = join(cacheDir, `current.json.${process.pid}`);
   writeFileSync(tmp, JSON.stringify(pointer));
   renameSync(tmp, join(cacheDir, 'current.json'));

@@ -32,11 +32,20 @@ export function fsErrorText(err: unknown): { path: string; reason: string } | un
 
 /** A path that must be a folder and is not (or cannot become one). */
 export class PathError extends Error {
+  override readonly name = 'PathError';
   readonly path: string;
   constructor(path: string, reason: string) {
     super(`cannot use '${path}': ${reason}`);
     this.path = path;
   }
+}
+
+/**
+ * A PathError, recognised by name: a checkout runs each command as a script of its own (scripts/cli-bundle.ts),
+ * with its own copy of this module, so the class the command threw is not the one main.ts imported.
+ */
+export function isPathError(err: unknown): err is PathError {
+  return err instanceof Error && err.name === 'PathError';
 }
 
 /** Creates `dir` and its missing parents one level at a time; throws PathError when it cannot. */

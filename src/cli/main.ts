@@ -5,7 +5,7 @@
  */
 import { ExitCode } from './exit-codes.ts';
 import { didYouMean } from './suggest.ts';
-import { fsErrorText, PathError } from './dirs.ts';
+import { fsErrorText, isPathError } from './dirs.ts';
 
 const usage = `Usage: bulwark <command> [options]
 
@@ -90,7 +90,7 @@ main(process.argv.slice(2)).then(
     }
     // An output path that cannot be written (permissions, a file where a folder is needed, /proc) is the user's
     // to fix: say which and why, without a stack trace.
-    const fsError = err instanceof PathError ? { path: '', reason: err.message } : fsErrorText(err);
+    const fsError = isPathError(err) ? { path: '', reason: err.message } : fsErrorText(err);
     if (fsError) {
       process.stderr.write(`bulwark: ${fsError.path ? `cannot write '${fsError.path}': ` : ''}${fsError.reason}\n`);
       process.exitCode = ExitCode.USAGE;

@@ -5,10 +5,12 @@
  * capture once more (record headers only, no decoding) and hashes it.
  * @module
  */
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { openCapture } from '../capture/open.ts';
 import type { Finding } from './types.ts';
+
+/** node:crypto when first needed: loading it costs a short run about 10 ms of CPU. */
+const nodeCrypto = () => process.getBuiltinModule('node:crypto');
 
 export interface CaptureIdentity {
   file: string;
@@ -18,7 +20,7 @@ export interface CaptureIdentity {
 
 /** SHA-256 and size of a file as stored (for gzip: of the compressed bytes). */
 export async function hashFile(path: string): Promise<CaptureIdentity> {
-  const hash = createHash('sha256');
+  const hash = nodeCrypto().createHash('sha256');
   let size = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: 8 << 20 }) as AsyncIterable<Buffer>) {
     hash.update(chunk);

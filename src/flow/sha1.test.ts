@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hash, randomBytes } from 'node:crypto';
-import { sha1Short, sha1BlockMax } from './sha1.ts';
+import { sha1, sha1Short, sha1BlockMax } from './sha1.ts';
 
 test('sha1Short matches node:crypto (OpenSSL) for every length 0..55 on random inputs', () => {
   const out = new Uint8Array(24);
@@ -24,4 +24,16 @@ test('sha1Short: FIPS 180 example "abc" and the empty string', () => {
 
 test('sha1Short refuses inputs longer than one block', () => {
   assert.throws(() => sha1Short(new Uint8Array(56), 56, new Uint8Array(20), 0), RangeError);
+});
+
+test('sha1 of any length matches node:crypto (OpenSSL), across block boundaries', () => {
+  const out = new Uint8Array(24);
+  for (let n = 0; n <= 300; n++) {
+    const data = randomBytes(n + 3); // only the first n bytes count
+    sha1(data, n, out, 1);
+    assert.equal(Buffer.from(out.subarray(1, 21)).toString('hex'), hash('sha1', data.subarray(0, n), 'hex'), `length ${n}`);
+  }
+  const million = Buffer.alloc(1_000_000, 'a'); // FIPS 180 example: one million 'a'
+  sha1(million, million.length, out, 0);
+  assert.equal(Buffer.from(out.subarray(0, 20)).toString('hex'), '34aa973cd4c4daa4f61eeb2bdbad27316534016f');
 });

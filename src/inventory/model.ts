@@ -54,11 +54,14 @@ function kindWeight(token: string): number {
 export class DeviceModel {
   private readonly data: ModelData;
   private readonly tokenIndex = new Map<string, number>();
+  /** Weight of each vocabulary token, once (a token's kind was looked up again at each of its 7,700 uses). */
+  private readonly weights: Float64Array;
   private readonly norms: number[];
 
   constructor(data: ModelData) {
     this.data = data;
     data.vocab.forEach((t, i) => this.tokenIndex.set(t, i));
+    this.weights = Float64Array.from(data.vocab, (t, i) => data.idf[i] * kindWeight(t));
     this.norms = data.samples.map((s) => Math.sqrt(s.tokens.reduce((a, i) => a + this.weight(i) ** 2, 0)));
   }
 
@@ -110,7 +113,7 @@ export class DeviceModel {
   }
 
   private weight(i: number): number {
-    return this.data.idf[i] * kindWeight(this.data.vocab[i]);
+    return this.weights[i];
   }
 
   /** Nearest labelled samples to a feature set, with a label by similarity-weighted vote. */

@@ -4,9 +4,9 @@
  * Start-up cost is why this exists. Parsing the package's 5.6 MB of JSON took 0.3 s of CPU, most of a short
  * run. The first run builds a compact form — sorted numeric prefixes and the organisation names (the first
  * line of each entry), about 1.5 MB — and keeps it in the user's cache folder
- * (`$BULWARK_CACHE_DIR`, else `$XDG_CACHE_HOME/bulwark`, else `~/.cache/bulwark`), named after the size and
+ * (`$BULWARK_CACHE_DIR`, else `$XDG_CACHE_HOME/bulwark`, else `~/.cache/bulwark`), named after its format, the size and
  * time of the registry file, so an updated package builds a new one. Later runs read it in a few
- * milliseconds. A cache file that does not check out (header, sizes, order) is rebuilt; a folder that
+ * milliseconds. A cache file that does not check out (header, sizes, checksum) is rebuilt; a folder that
  * cannot be written only means each run builds the table in memory.
  * @module
  */
@@ -14,6 +14,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 
 export interface VendorTable {
   /** Organisation name of the assignment with this prefix (6, 7 or 9 upper-case hex digits), or undefined. */
@@ -22,8 +23,10 @@ export interface VendorTable {
 }
 
 const MAGIC = 0x4955_4f42; // "BOUI" little-endian
-const FORMAT = 1;
+/** 2: a CRC-32 of everything after the header at byte 16 (1 had none, and was checked entry by entry). */
+const FORMAT = 2;
 const HEADER_BYTES = 32;
+const CRC_AT = 16;
 
 let table: VendorTable | undefined;
 
@@ -59,7 +62,7 @@ function loadTable(): VendorTable {
 
 function cacheFile(stamp: string): string | undefined {
   const base = process.env.BULWARK_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'bulwark');
-  return base ? join(base, `oui-${stamp}.bin`) : undefined;
+  return base ? join(base, `oui-v${FORMAT}-${stamp}.bin`) : undefined;
 }
 
 /** Organisation names by prefix from the registry's JSON (name = first line of the entry, trimmed). */
@@ -142,6 +145,7 @@ class CompactTable implements VendorTable {
     Buffer.from(this.starts.buffer, this.starts.byteOffset, n * 4).copy(out, HEADER_BYTES + n * 8);
     Buffer.from(this.ends.buffer, this.ends.byteOffset, n * 4).copy(out, HEADER_BYTES + n * 12);
     Buffer.from(this.names.buffer, this.names.byteOffset, this.names.length).copy(out, HEADER_BYTES + n * 16);
+    out.writeUInt32LE(crc32(out.subarray(HEADER_BYTES)), CRC_AT);
     return out;
   }
 }
@@ -180,12 +184,17 @@ function fromEntries(entries: [string, string][]): CompactTable {
   return new CompactTable(codes, starts, ends, new Uint8Array(Buffer.concat(parts, size)));
 }
 
-/** The table from its on-disk form; undefined when the bytes are not a well-formed table. */
+/**
+ * The table from its on-disk form; undefined when the bytes are not a well-formed table. The checksum stands
+ * for checking each entry's order and offsets (what this program wrote is sorted and in bounds): native
+ * over 1.5 MB, where the loop over the 54,000 entries took 6 ms and more of a short run.
+ */
 export function readCompact(bytes: Buffer): VendorTable | undefined {
   if (bytes.length < HEADER_BYTES || bytes.readUInt32LE(0) !== MAGIC || bytes.readUInt32LE(4) !== FORMAT) return undefined;
   const n = bytes.readUInt32LE(8);
   const namesLen = bytes.readUInt32LE(12);
   if (bytes.length !== HEADER_BYTES + n * 16 + namesLen) return undefined;
+  if (crc32(bytes.subarray(HEADER_BYTES)) !== bytes.readUInt32LE(CRC_AT)) return undefined;
   // A Float64Array needs an offset that is a multiple of 8: a file read whole usually is; else copy once.
   let own: ArrayBufferLike = bytes.buffer;
   let base = bytes.byteOffset + HEADER_BYTES;
@@ -197,10 +206,6 @@ export function readCompact(bytes: Buffer): VendorTable | undefined {
   const codes = new Float64Array(own, base, n);
   const starts = new Uint32Array(own, base + n * 8, n);
   const ends = new Uint32Array(own, base + n * 12, n);
-  for (let i = 0; i < n; i++) {
-    if (i > 0 && !(codes[i] > codes[i - 1])) return undefined;
-    if (starts[i] > ends[i] || ends[i] > namesLen) return undefined;
-  }
   return new CompactTable(codes, starts, ends, new Uint8Array(own, base + n * 16, namesLen));
 }
 

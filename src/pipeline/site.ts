@@ -4,9 +4,9 @@
  * become devices), the detectors (inbound or outbound) and the store.
  * @module
  */
-import { hash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ipv4Number, NetSet } from './netset.ts';
+import { sha1 } from '../flow/sha1.ts';
 
 /**
  * Default local networks: RFC 1918, shared address space (RFC 6598, CGNAT: inside an ISP's network),
@@ -66,9 +66,11 @@ export class Site {
    * pipeline keeps these per live flow instead of a string (see uidOfWords).
    */
   flowUidWords(communityId: string, firstTs: number, flowId: number, out: Uint32Array, off: number): void {
-    const h = hash('sha1', `${this.sensor}\u0000${communityId}\u0000${firstTs}\u0000${flowId}`, 'buffer');
+    const text = Buffer.from(`${this.sensor}\u0000${communityId}\u0000${firstTs}\u0000${flowId}`, 'utf8');
+    sha1(text, text.length, uidDigest, 0);
+    const h = uidDigest;
     // The low 96 bits of (first 64 bits) XOR (next 64 bits << 5).
-    const aHi = h.readUInt32BE(0), aLo = h.readUInt32BE(4), bHi = h.readUInt32BE(8), bLo = h.readUInt32BE(12);
+    const aHi = wordAt(h, 0), aLo = wordAt(h, 4), bHi = wordAt(h, 8), bLo = wordAt(h, 12);
     out[off] = aLo ^ (bLo << 5);
     out[off + 1] = aHi ^ ((bHi << 5) | (bLo >>> 27));
     out[off + 2] = bHi >>> 27;
@@ -76,6 +78,12 @@ export class Site {
 }
 
 const uidScratch = new Uint32Array(3);
+const uidDigest = new Uint8Array(20);
+
+/** Big-endian unsigned 32-bit word at `off`. */
+function wordAt(b: Uint8Array, off: number): number {
+  return ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0;
+}
 const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /**

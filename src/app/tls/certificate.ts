@@ -2,9 +2,11 @@
  * Facts of one X.509 certificate (DER) via node:crypto. Malformed input is an anomaly, never an exception.
  * @module
  */
-import { X509Certificate, hash } from 'node:crypto';
 import { invalid, ok } from '../types.ts';
 import type { Parsed } from '../types.ts';
+
+/** node:crypto when first needed: loading it costs a short run about 10 ms of CPU. */
+const nodeCrypto = () => process.getBuiltinModule('node:crypto');
 
 export interface CertificateFacts {
   subject: string;
@@ -54,7 +56,7 @@ const CACHE_MAX = 1024;
 const cache = new Map<string, Parsed<CertificateFacts>>();
 
 export function parseCertificate(der: Uint8Array): Parsed<CertificateFacts> {
-  const fingerprint = hash('sha256', der, 'hex');
+  const fingerprint = nodeCrypto().hash('sha256', der, 'hex');
   let parsed = cache.get(fingerprint);
   if (parsed === undefined) {
     parsed = parseUncached(der, fingerprint);
@@ -67,7 +69,7 @@ export function parseCertificate(der: Uint8Array): Parsed<CertificateFacts> {
 
 function parseUncached(der: Uint8Array, fingerprint: string): Parsed<CertificateFacts> {
   try {
-    const x = new X509Certificate(der);
+    const x = new (nodeCrypto().X509Certificate)(der);
     let selfSigned = false;
     if (x.subject === x.issuer) {
       try {

@@ -3,15 +3,17 @@
  * GREASE values (RFC 8701: 0x?a?a with equal bytes) are left out everywhere.
  * @module
  */
-import { createHash } from 'node:crypto';
 import type { ClientHello, ServerHello } from './parser.ts';
+
+/** node:crypto when first needed: loading it costs a short run about 10 ms of CPU. */
+const nodeCrypto = () => process.getBuiltinModule('node:crypto');
 
 export const isGrease = (v: number): boolean => (v & 0x0f0f) === 0x0a0a && (v >> 8) === (v & 0xff);
 
 const noGrease = (list: readonly number[]): number[] => list.filter((v) => !isGrease(v));
 
-export const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
-const sha256_12 = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 12);
+export const md5 = (s: string): string => nodeCrypto().createHash('md5').update(s).digest('hex');
+const sha256_12 = (s: string): string => nodeCrypto().createHash('sha256').update(s).digest('hex').slice(0, 12);
 
 /** JA3 string: version,ciphers,extensions,groups,point formats (decimal, '-' joined). */
 export function ja3String(h: ClientHello): string {

@@ -4,10 +4,12 @@
  * for common push services: ntfy, Gotify and Slack-compatible incoming webhooks (Mattermost, Rocket.Chat).
  * @module
  */
-import { createHmac } from 'node:crypto';
 import type { Severity } from '../../detect/types.ts';
 import { alertLine, alertTime, deviceLabel, isoTime, subjectOf } from './format.ts';
 import { PermanentDeliveryError, type Alert, type AlertOutput } from './types.ts';
+
+/** node:crypto when first needed: loading it costs a short run about 10 ms of CPU. */
+const nodeCrypto = () => process.getBuiltinModule('node:crypto');
 
 export type WebhookTemplate = 'json' | 'ntfy' | 'gotify' | 'slack';
 export const webhookTemplates: readonly WebhookTemplate[] = ['json', 'ntfy', 'gotify', 'slack'];
@@ -48,7 +50,7 @@ export function webhookBody(alert: Alert, template: WebhookTemplate, topic?: str
 
 /** `t=<unix seconds>,sha256=<hex HMAC of "<t>.<body>">`. */
 export function signature(secret: string, body: string, unixSeconds: number): string {
-  const mac = createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex');
+  const mac = nodeCrypto().createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex');
   return `t=${unixSeconds},sha256=${mac}`;
 }
 
