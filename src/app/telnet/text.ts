@@ -51,6 +51,27 @@ const passwordPrompt = /(?:password|passcode)\s*:\s*$/i;
 /** Shell prompts end in $, #, > or % (optionally one space), after something (user@host, path, router name). */
 const shellPrompt = /\S[$#>%] ?$/;
 
+const promptEnds = new Uint8Array(256);
+for (const c of ':$#>%') promptEnds[c.charCodeAt(0)] = 1;
+
+/**
+ * False when `promptKind(terminalText(b, 0, length).trim())` is surely undefined, read from the bytes without
+ * decoding: every prompt ends in ':' or one of $#>% before trailing whitespace. An ASCII byte decodes to itself
+ * (also after invalid UTF-8), so the last printable ASCII byte is the line's last character; escape sequences
+ * (which can hide bytes) and non-ASCII last characters (which may be Unicode whitespace) are left to the full check.
+ */
+export function mayBePrompt(b: Uint8Array, length: number): boolean {
+  if (length === 0) return false;
+  if (b.lastIndexOf(ESC, length - 1) >= 0) return true;
+  for (let i = length - 1; i >= 0; i--) {
+    const c = b[i];
+    if (c <= 0x20 || c === 0x7f) continue; // control bytes are dropped, spaces (and TAB, LF) trimmed
+    if (c >= 0x80) return true;
+    return promptEnds[c] === 1;
+  }
+  return false;
+}
+
 /** Kind of prompt the last line of server output is, if any. */
 export function promptKind(line: string): PromptKind | undefined {
   if (usernamePrompt.test(line)) return /last\s+login\s*:\s*$/i.test(line) ? undefined : 'username';
