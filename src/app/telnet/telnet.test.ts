@@ -79,17 +79,19 @@ describe('telnet parser (real bytes)', () => {
 
   it('byte precheck: never rules out a line the full prompt check accepts', () => {
     const full = (b: Uint8Array) => promptKind(terminalText(b, 0, b.length).trim()) !== undefined;
-    const lines = [HIDDEN_F136, 'login: ', 'Password:\t\r', 'root@dvr:~# ', 'x\xc2\xa0', '>\x1b[0m', 'BusyBox v1.24.2', '', ' \x00 ']
+    const lines = [HIDDEN_F136, 'login: ', 'Password:\t\r', 'root@dvr:~# ', 'x\xc2\xa0', '>\x1b[0m', 'BusyBox v1.24.2', '', ' \x00 ',
+      'login:\xe3\x80\x80', '$\xe2\x80\xa8 ', '#\xe1\x9a\x80', '%\xef\xbb\xbf', '>\xe2\x81\x9f', ':\xe2\x80\x8a\xe2\x80\xaf', '\xef\xbb\xbf#']
       .map((l) => (typeof l === 'string' ? Buffer.from(l, 'latin1') : l));
     for (const l of lines) if (full(l)) assert.equal(mayBePrompt(l, l.length), true, JSON.stringify(l.toString('latin1')));
     assert.equal(mayBePrompt(Buffer.from('BusyBox v1.24.2  '), 17), false);
+    assert.equal(mayBePrompt(Buffer.from('\x7fELF\x01\x00\xc3', 'latin1'), 7), false);
     // Random lines from the bytes that matter: prompt ends, whitespace, controls, ESC, UTF-8 lead and continuation bytes.
-    const alphabet = [0x3a, 0x24, 0x23, 0x3e, 0x25, 0x20, 0x09, 0x0d, 0x0b, 0x00, 0x7f, 0x1b, 0x5b, 0x5d, 0x07, 0x41, 0x6c, 0xc2, 0xa0, 0xe2, 0x80, 0x8b, 0xe3, 0xef, 0xbb, 0xbf, 0xff];
+    const alphabet = [0x3a, 0x24, 0x23, 0x3e, 0x25, 0x20, 0x09, 0x0d, 0x0b, 0x00, 0x7f, 0x1b, 0x5b, 0x5d, 0x07, 0x5c, 0x41, 0x6c, 0xc2, 0xa0, 0xe1, 0x9a, 0xe2, 0x80, 0x81, 0x85, 0x8a, 0x8b, 0x9f, 0xa8, 0xa9, 0xaf, 0xe3, 0xef, 0xbb, 0xbf, 0xff];
     let seed = 1;
     const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 8;
     let kept = 0;
-    for (let n = 0; n < 20000; n++) {
-      const l = Uint8Array.from({ length: next() % 12 }, () => alphabet[next() % alphabet.length]);
+    for (let n = 0; n < 200000; n++) {
+      const l = Uint8Array.from({ length: next() % 10 }, () => alphabet[next() % alphabet.length]);
       if (full(l)) assert.equal(mayBePrompt(l, l.length), true, Buffer.from(l).toString('hex'));
       else if (!mayBePrompt(l, l.length)) kept++;
     }
