@@ -85,6 +85,9 @@ function wordAt(b: Uint8Array, off: number): number {
   return ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0;
 }
 const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const alphabetCodes = Array.from(alphabet, (c) => c.charCodeAt(0));
+/** Character codes of the uid being built: one flat string at the end instead of 17 concatenations. */
+const uidCodes: number[] = new Array<number>(18).fill(0x43); // 'C'
 
 /**
  * The uid string of a 96-bit value kept as three words (see flowUidWords): 'C' and 17 base-62 digits, least
@@ -92,8 +95,7 @@ const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
  */
 export function uidOfWords(words: Uint32Array, off: number): string {
   let w0 = words[off], w1 = words[off + 1], w2 = words[off + 2];
-  let out = 'C';
-  for (let i = 0; i < 17; i++) {
+  for (let i = 1; i < 18; i++) {
     // Each step stays below 62 × 2^32 < 2^38: exact in a double.
     let cur = w2;
     w2 = Math.floor(cur / 62);
@@ -101,9 +103,9 @@ export function uidOfWords(words: Uint32Array, off: number): string {
     w1 = Math.floor(cur / 62);
     cur = (cur - w1 * 62) * 4294967296 + w0;
     w0 = Math.floor(cur / 62);
-    out += alphabet[cur - w0 * 62];
+    uidCodes[i] = alphabetCodes[cur - w0 * 62];
   }
-  return out;
+  return String.fromCharCode.apply(null, uidCodes);
 }
 
 /** Parse a comma-separated network list ("192.168.1.0/24,fd00::/8"); throws a message naming the bad entry. */
