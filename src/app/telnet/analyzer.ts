@@ -9,7 +9,7 @@ import type { AppContext, AppProtocol, Dir, ProbeInfo } from '../types.ts';
 import { anomalies, events } from './events.ts';
 import type { TelnetBannerEvent, TelnetLoginEvent, TelnetNegotiationEvent } from './events.ts';
 import {
-  DO, DONT, IAC, Option, SB, WILL, WONT, optionName, parseEnviron, parseIacCommand, parseIsText, parseNaws,
+  DO, DONT, IAC, Option, SB, SE, WILL, WONT, optionName, parseEnviron, parseIacCommand, parseIsText, parseNaws,
   subnegData,
 } from './parser.ts';
 import { LineEditor, loginOutcome, mayBePrompt, promptKind, terminalText } from './text.ts';
@@ -152,6 +152,19 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
   }
 
   function command(s: TelnetState, dir: Dir, b: Uint8Array, off: number, end: number, ctx: AppContext): number {
+    // Binary output (a loader's 'cat /bin/echo') is full of 0xff: IAC IAC and IAC + a non-command byte are
+    // decided here, as parseIacCommand decides them, without its result objects.
+    if (off + 1 < end) {
+      const next = b[off + 1];
+      if (next === IAC) {
+        text(s, dir, b, off + 1, off + 2, ctx);
+        return 2;
+      }
+      if (next < SE) {
+        ctx.anomaly('app.telnet.bad_command');
+        return 2;
+      }
+    }
     const p = parseIacCommand(b, off, end, opts.maxSubneg);
     if (p.status === 'incomplete') return -1;
     if (p.status === 'invalid') {
