@@ -204,6 +204,14 @@ describe('telnet analyzer (real captures)', () => {
     assert.deepEqual(shell.events.map((e) => e.fields), [{ banner: 'BusyBox v1.19.4 built-in shell (ash)', prompt: '#', prompt_kind: 'shell' }]);
   });
 
+  it('IAC IAC is a data byte 255 and IAC before a non-command byte an anomaly (RFC 854), also inside server text', () => {
+    const t = (dir: 0 | 1, s: string): Delivery => ({ dir, bytes: Buffer.from(s, 'latin1') });
+    const out = runAnalyzer(telnet, [t(1, 'x\xff\xffy\xff\x01z\r\nlogin: '), t(0, 'root\r\n'), t(1, 'Pass\xff\xf1word: '), t(0, 'xc3511\r\n'), t(1, '\r\nLogin incorrect\r\n')], info(23));
+    assert.deepEqual(out.anomalies, ['app.telnet.bad_command']);
+    assert.deepEqual(out.events.find((e) => e.type === 'telnet.banner')?.fields, { banner: 'x\ufffdyz', prompt: 'login:', prompt_kind: 'username' });
+    assert.deepEqual(logins(out), [{ attempt: 1, username: 'root', password: 'xc3511', success: false }]);
+  });
+
   it('caps: long typed line and runaway subnegotiation are anomalies, state stays bounded', () => {
     const small = createTelnet({ maxSubneg: 32, maxLine: 16, outcomeWindow: 64 });
     const sb = Buffer.concat([hex('fffa18'), Buffer.alloc(100, 0x41), Buffer.from('login: ')]);
