@@ -217,10 +217,11 @@ export class DetectionEngine {
     }
     if (now - this.lastSweep < sweepEveryS && now >= this.lastSweep) return;
     this.lastSweep = now;
-    for (const [key, agg] of this.aggregates) {
+    // forEach, not for-of: no [key, value] array per open finding on every sweep.
+    this.aggregates.forEach((agg, key) => {
       if (now - agg.lastReportTs >= this.opts.closeAfterS) this.close(key, agg, now);
       else if (agg.dirty && now - agg.lastPublishTs >= this.opts.updateIntervalS) this.queue(agg, 'updated', now);
-    }
+    });
   }
 
   /** Lifecycle: end of input or stop. Detectors report what their windows hold, then every open finding closes. */
@@ -499,9 +500,10 @@ function compactClosed(f: Finding): void {
 /** Shallow merge, latest value wins; bounded in keys, string length and array length. */
 function mergeFacts(f: Finding, facts: Record<string, unknown>): void {
   const target = (f.facts ??= {});
-  for (const [k, v] of Object.entries(facts)) {
+  // for-in, not Object.entries: no array per report (facts are plain object literals: own keys, same order).
+  for (const k in facts) {
     if (!(k in target) && Object.keys(target).length >= maxFactKeys) continue;
-    target[k] = boundedFact(v);
+    target[k] = boundedFact(facts[k]);
   }
 }
 

@@ -24,3 +24,14 @@ test('flow uids keep their definition (SHA-1 over sensor, Community ID, first ti
     assert.equal(site.flowUid(cid, ts, i + 1), referenceUid('sensor-1', cid, ts, i + 1));
   }
 });
+
+test('flow uids of a non-ASCII sensor name and of long inputs (several SHA-1 blocks) keep their definition', () => {
+  for (const sensor of ['capteur-é-東京', 'x'.repeat(300), '', 'lone \ud800 surrogate']) {
+    const site = new Site({ sensor });
+    for (let i = 0; i < 50; i++) {
+      const cid = `1:${createHash('sha1').update(String(i)).digest('base64')}`;
+      const ts = 1478532967.728705 + i * 1e5;
+      assert.equal(site.flowUid(cid, ts, i * 7919), referenceUid(sensor, cid, ts, i * 7919));
+    }
+  }
+});

@@ -30,6 +30,8 @@ export class Site {
   private readonly nets: NetSet;
   /** Memo of the last answers: detectors ask about the same few addresses again and again. */
   private readonly memo = new Map<string, boolean>();
+  /** The sensor name's UTF-8 bytes, the start of every flow uid's hash input. */
+  private sensorUtf8: Buffer | undefined;
 
   constructor(options: Partial<SiteOptions> = {}) {
     this.sensor = options.sensor ?? hostname();
@@ -66,8 +68,20 @@ export class Site {
    * pipeline keeps these per live flow instead of a string (see uidOfWords).
    */
   flowUidWords(communityId: string, firstTs: number, flowId: number, out: Uint32Array, off: number): void {
-    const text = Buffer.from(`${this.sensor}\u0000${communityId}\u0000${firstTs}\u0000${flowId}`, 'utf8');
-    sha1(text, text.length, uidDigest, 0);
+    // The input's UTF-8 bytes, written without a string or a Buffer: the sensor's once, the rest is ASCII.
+    const sensor = (this.sensorUtf8 ??= Buffer.from(this.sensor, 'utf8'));
+    let n = sensor.length;
+    const size = n + communityId.length + 64;
+    if (uidInput.length < size) uidInput = new Uint8Array(size * 2);
+    let b = uidInput;
+    b.set(sensor);
+    n = putAscii(b, putAscii(b, putAscii(b, n, communityId), String(firstTs)), String(flowId));
+    if (n < 0) {
+      // Not ASCII (never for a Community ID and two numbers): the string's UTF-8.
+      b = Buffer.from(`${this.sensor}\u0000${communityId}\u0000${firstTs}\u0000${flowId}`, 'utf8');
+      n = b.length;
+    }
+    sha1(b, n, uidDigest, 0);
     const h = uidDigest;
     // The low 96 bits of (first 64 bits) XOR (next 64 bits << 5).
     const aHi = wordAt(h, 0), aLo = wordAt(h, 4), bHi = wordAt(h, 8), bLo = wordAt(h, 12);
@@ -75,6 +89,23 @@ export class Site {
     out[off + 1] = aHi ^ ((bHi << 5) | (bLo >>> 27));
     out[off + 2] = bHi >>> 27;
   }
+}
+
+let uidInput = new Uint8Array(256);
+
+/**
+ * A NUL then the ASCII string `s` into b at n (the NUL separates the uid's fields); returns the end, or -1 (also
+ * when n is -1) for a non-ASCII character. b has room for the string and the NUL.
+ */
+function putAscii(b: Uint8Array, n: number, s: string): number {
+  if (n < 0) return -1;
+  b[n++] = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return -1;
+    b[n++] = c;
+  }
+  return n;
 }
 
 const uidScratch = new Uint32Array(3);
@@ -85,6 +116,9 @@ function wordAt(b: Uint8Array, off: number): number {
   return ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0;
 }
 const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const alphabetCodes = Array.from(alphabet, (c) => c.charCodeAt(0));
+/** Character codes of the uid being built: one flat string at the end instead of 17 concatenations. */
+const uidCodes: number[] = new Array<number>(18).fill(0x43); // 'C'
 
 /**
  * The uid string of a 96-bit value kept as three words (see flowUidWords): 'C' and 17 base-62 digits, least
@@ -92,8 +126,7 @@ const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
  */
 export function uidOfWords(words: Uint32Array, off: number): string {
   let w0 = words[off], w1 = words[off + 1], w2 = words[off + 2];
-  let out = 'C';
-  for (let i = 0; i < 17; i++) {
+  for (let i = 1; i < 18; i++) {
     // Each step stays below 62 × 2^32 < 2^38: exact in a double.
     let cur = w2;
     w2 = Math.floor(cur / 62);
@@ -101,9 +134,9 @@ export function uidOfWords(words: Uint32Array, off: number): string {
     w1 = Math.floor(cur / 62);
     cur = (cur - w1 * 62) * 4294967296 + w0;
     w0 = Math.floor(cur / 62);
-    out += alphabet[cur - w0 * 62];
+    uidCodes[i] = alphabetCodes[cur - w0 * 62];
   }
-  return out;
+  return String.fromCharCode.apply(null, uidCodes);
 }
 
 /** Parse a comma-separated network list ("192.168.1.0/24,fd00::/8"); throws a message naming the bad entry. */

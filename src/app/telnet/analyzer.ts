@@ -9,10 +9,10 @@ import type { AppContext, AppProtocol, Dir, ProbeInfo } from '../types.ts';
 import { anomalies, events } from './events.ts';
 import type { TelnetBannerEvent, TelnetLoginEvent, TelnetNegotiationEvent } from './events.ts';
 import {
-  DO, DONT, IAC, Option, SB, WILL, WONT, optionName, parseEnviron, parseIacCommand, parseIsText, parseNaws,
+  DO, DONT, IAC, Option, SB, SE, WILL, WONT, optionName, parseEnviron, parseIacCommand, parseIsText, parseNaws,
   subnegData,
 } from './parser.ts';
-import { LineEditor, loginOutcome, promptKind, terminalText } from './text.ts';
+import { LineEditor, loginOutcome, mayBePrompt, promptKind, terminalText } from './text.ts';
 import type { PromptKind } from './text.ts';
 
 export interface TelnetOptions {
@@ -152,6 +152,19 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
   }
 
   function command(s: TelnetState, dir: Dir, b: Uint8Array, off: number, end: number, ctx: AppContext): number {
+    // Binary output (a loader's 'cat /bin/echo') is full of 0xff: IAC IAC and IAC + a non-command byte are
+    // decided here, as parseIacCommand decides them, without its result objects.
+    if (off + 1 < end) {
+      const next = b[off + 1];
+      if (next === IAC) {
+        text(s, dir, b, off + 1, off + 2, ctx);
+        return 2;
+      }
+      if (next < SE) {
+        ctx.anomaly('app.telnet.bad_command');
+        return 2;
+      }
+    }
     const p = parseIacCommand(b, off, end, opts.maxSubneg);
     if (p.status === 'incomplete') return -1;
     if (p.status === 'invalid') {
@@ -209,26 +222,60 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
       s.outcome.set(b.subarray(start, start + n), s.outcomeLength);
       s.outcomeLength += n;
     }
+    serverText(s, b, start, end);
+  }
+
+  /**
+   * Server text into the line buffer. Once the banner is done only the text after the last LF matters (each LF
+   * empties the line), so the bytes before it are skipped; before that each line may be a banner line.
+   */
+  function serverText(s: TelnetState, b: Uint8Array, start: number, end: number): void {
+    let from = start;
+    if (s.bannerDone) {
+      let lf = end - 1;
+      while (lf >= start && b[lf] !== 0x0a) lf--;
+      if (lf >= start) {
+        lineEnded(s);
+        from = lf + 1;
+      }
+    } else {
+      for (let i = start; i < end; i++) {
+        if (b[i] !== 0x0a) continue;
+        appendServerLine(s, b, from, i);
+        bannerLine(s);
+        lineEnded(s);
+        from = i + 1;
+      }
+    }
+    appendServerLine(s, b, from, end);
+  }
+
+  function lineEnded(s: TelnetState): void {
+    // A prompt is the end of the server's output: a newline after it means it was not one
+    // (e.g. "Last login:" seen before the rest of its line arrived).
+    s.prompt = undefined;
+    s.serverLineLength = 0;
+    s.serverLineFresh = true;
+  }
+
+  /** Bytes of one server line (no LF in b[start, end)) into its buffer, CR and NUL dropped. */
+  function appendServerLine(s: TelnetState, b: Uint8Array, start: number, end: number): void {
+    const line = s.serverLine;
+    let len = s.serverLineLength;
+    let fresh = false;
     for (let i = start; i < end; i++) {
       const c = b[i];
-      if (c === 0x0a) {
-        if (!s.bannerDone) bannerLine(s);
-        // A prompt is the end of the server's output: a newline after it means it was not one
-        // (e.g. "Last login:" seen before the rest of its line arrived).
-        s.prompt = undefined;
-        s.serverLineLength = 0;
-        s.serverLineFresh = true;
-        continue;
-      }
       if (c === 0x0d || c === 0x00) continue;
-      if (s.serverLineLength === SERVER_TAIL) {
+      if (len === SERVER_TAIL) {
         // Keep the tail: prompts are at the end of the line.
-        s.serverLine.copyWithin(0, SERVER_TAIL / 2);
-        s.serverLineLength = SERVER_TAIL / 2;
+        line.copyWithin(0, SERVER_TAIL / 2);
+        len = SERVER_TAIL / 2;
       }
-      s.serverLine[s.serverLineLength++] = c;
-      s.serverLineFresh = true;
+      line[len++] = c;
+      fresh = true;
     }
+    s.serverLineLength = len;
+    if (fresh) s.serverLineFresh = true;
   }
 
   function bannerLine(s: TelnetState): void {
@@ -263,6 +310,7 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
     }
     if (!s.serverLineFresh) return;
     s.serverLineFresh = false;
+    if (!mayBePrompt(s.serverLine, s.serverLineLength)) return;
     const line = terminalText(s.serverLine, 0, s.serverLineLength).trim();
     const kind = promptKind(line);
     if (kind === undefined) return;

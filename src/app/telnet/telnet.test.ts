@@ -7,7 +7,7 @@ import type { Delivery } from '../../../test/support/app-harness.ts';
 import { fuzz } from '../../../test/support/mutate.ts';
 import { createTelnet, probeTelnet, telnet } from './analyzer.ts';
 import { parseEnviron, parseIacCommand, parseIsText, parseNaws, subnegData } from './parser.ts';
-import { LineEditor, loginOutcome, promptKind, terminalText } from './text.ts';
+import { LineEditor, loginOutcome, mayBePrompt, promptKind, terminalText } from './text.ts';
 
 const traces = fileURLToPath(new URL('../../../test/traces/app-login/', import.meta.url));
 const expected = JSON.parse(readFileSync(traces + 'credslayer-expected.json', 'utf8')).captures;
@@ -75,6 +75,34 @@ describe('telnet parser (real bytes)', () => {
     assert.equal(loginOutcome('\n# '), true);
     assert.equal(loginOutcome('\nPassword: '), false);
     assert.equal(loginOutcome('\n'), undefined);
+  });
+
+  it('byte precheck: never rules out a line the full prompt check accepts', () => {
+    const full = (b: Uint8Array) => promptKind(terminalText(b, 0, b.length).trim()) !== undefined;
+    const lines = [HIDDEN_F136, 'login: ', 'Password:\t\r', 'root@dvr:~# ', 'x\xc2\xa0', '>\x1b[0m', 'BusyBox v1.24.2', '', ' \x00 ',
+      'login:\xe3\x80\x80', '$\xe2\x80\xa8 ', '#\xe1\x9a\x80', '%\xef\xbb\xbf', '>\xe2\x81\x9f', ':\xe2\x80\x8a\xe2\x80\xaf', '\xef\xbb\xbf#']
+      .map((l) => (typeof l === 'string' ? Buffer.from(l, 'latin1') : l));
+    for (const l of lines) if (full(l)) assert.equal(mayBePrompt(l, l.length), true, JSON.stringify(l.toString('latin1')));
+    assert.equal(mayBePrompt(Buffer.from('BusyBox v1.24.2  '), 17), false);
+    assert.equal(mayBePrompt(Buffer.from('\x7fELF\x01\x00\xc3', 'latin1'), 7), false);
+    // Random lines from the bytes that matter: prompt ends, whitespace, controls, ESC, UTF-8 lead and continuation bytes.
+    const alphabet = [0x3a, 0x24, 0x23, 0x3e, 0x25, 0x20, 0x09, 0x0d, 0x0b, 0x00, 0x7f, 0x1b, 0x5b, 0x5d, 0x07, 0x5c, 0x41, 0x6c, 0xc2, 0xa0, 0xe1, 0x9a, 0xe2, 0x80, 0x81, 0x85, 0x8a, 0x8b, 0x9f, 0xa8, 0xa9, 0xaf, 0xe3, 0xef, 0xbb, 0xbf, 0xff];
+    let seed = 1;
+    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 8;
+    let kept = 0;
+    for (let n = 0; n < 200000; n++) {
+      const l = Uint8Array.from({ length: next() % 10 }, () => alphabet[next() % alphabet.length]);
+      if (full(l)) assert.equal(mayBePrompt(l, l.length), true, Buffer.from(l).toString('hex'));
+      else if (!mayBePrompt(l, l.length)) kept++;
+    }
+    assert.ok(kept > 1000, 'the precheck rules lines out');
+  });
+
+  it('server lines longer than the buffer: the prompt at the end of a long line is still seen', () => {
+    const t = (dir: 0 | 1, s: string): Delivery => ({ dir, bytes: Buffer.from(s, 'latin1') });
+    const noise = 'x'.repeat(700) + '\r\n' + 'y'.repeat(1000);
+    const out = runAnalyzer(telnet, [t(1, 'hello\r\n'), t(0, '\r\n'), t(1, noise + 'login: '), t(0, 'root\r\n'), t(1, noise + '\r\n' + noise + 'Password: '), t(0, 'vizxv\r\n'), t(1, 'Login incorrect\r\n')], info(23));
+    assert.deepEqual(logins(out), [{ attempt: 1, username: 'root', password: 'vizxv', success: false }]);
   });
 
   it('line editor: CR NUL, CR LF, backspace, DEL, ^U, cap', () => {
@@ -174,6 +202,14 @@ describe('telnet analyzer (real captures)', () => {
     assert.deepEqual(logins(pwOnly), [{ attempt: 1, password: 'cisco', success: true }]);
     const shell = runAnalyzer(telnet, [t(1, 'BusyBox v1.19.4 built-in shell (ash)\r\n# ')], info(2323));
     assert.deepEqual(shell.events.map((e) => e.fields), [{ banner: 'BusyBox v1.19.4 built-in shell (ash)', prompt: '#', prompt_kind: 'shell' }]);
+  });
+
+  it('IAC IAC is a data byte 255 and IAC before a non-command byte an anomaly (RFC 854), also inside server text', () => {
+    const t = (dir: 0 | 1, s: string): Delivery => ({ dir, bytes: Buffer.from(s, 'latin1') });
+    const out = runAnalyzer(telnet, [t(1, 'x\xff\xffy\xff\x01z\r\nlogin: '), t(0, 'root\r\n'), t(1, 'Pass\xff\xf1word: '), t(0, 'xc3511\r\n'), t(1, '\r\nLogin incorrect\r\n')], info(23));
+    assert.deepEqual(out.anomalies, ['app.telnet.bad_command']);
+    assert.deepEqual(out.events.find((e) => e.type === 'telnet.banner')?.fields, { banner: 'x\ufffdyz', prompt: 'login:', prompt_kind: 'username' });
+    assert.deepEqual(logins(out), [{ attempt: 1, username: 'root', password: 'xc3511', success: false }]);
   });
 
   it('caps: long typed line and runaway subnegotiation are anomalies, state stays bounded', () => {

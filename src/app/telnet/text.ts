@@ -15,8 +15,13 @@ let scratch = new Uint8Array(4096);
  * other control bytes dropped, LF kept, TAB as a space.
  */
 export function terminalText(b: Uint8Array, start: number, end: number): string {
+  return utf8.decode(scratch.subarray(0, terminalBytes(b, start, end)));
+}
+
+/** terminalText's bytes, before decoding: written to `scratch`, their count returned. */
+function terminalBytes(b: Uint8Array, start: number, end: number): number {
   if (scratch.length < end - start) scratch = new Uint8Array(Math.max(end - start, scratch.length * 2));
-  const out = scratch; // decoded before the next call: one buffer for every call
+  const out = scratch; // read before the next call: one buffer for every call
 
   let n = 0;
   for (let i = start; i < end; i++) {
@@ -41,7 +46,7 @@ export function terminalText(b: Uint8Array, start: number, end: number): string 
     else if (c === 0x09) out[n++] = 0x20;
     else if (c >= 0x20 && c !== 0x7f) out[n++] = c;
   }
-  return utf8.decode(out.subarray(0, n));
+  return n;
 }
 
 export type PromptKind = 'username' | 'password' | 'shell';
@@ -50,6 +55,39 @@ const usernamePrompt = /(?:login|username|user name)\s*:\s*$/i;
 const passwordPrompt = /(?:password|passcode)\s*:\s*$/i;
 /** Shell prompts end in $, #, > or % (optionally one space), after something (user@host, path, router name). */
 const shellPrompt = /\S[$#>%] ?$/;
+
+const promptEnds = new Uint8Array(256);
+for (const c of ':$#>%') promptEnds[c.charCodeAt(0)] = 1;
+/**
+ * Last bytes of the UTF-8 forms of the non-ASCII characters String.prototype.trim removes (U+00A0, U+1680,
+ * U+2000–200A, U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF).
+ */
+const unicodeSpaceEnds = new Uint8Array(256);
+for (const c of [0xa0, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0xa8, 0xa9, 0xaf, 0x9f, 0xbf]) unicodeSpaceEnds[c] = 1;
+
+/**
+ * False when `promptKind(terminalText(b, 0, length).trim())` is surely undefined, read from the bytes without
+ * decoding: every prompt ends in ':' or one of $#>% before trailing whitespace. An ASCII byte decodes to itself
+ * (also after invalid UTF-8), so the last printable byte, when ASCII, is the trimmed line's last character; a
+ * non-ASCII one ends a character (or U+FFFD) that can only be trimmed away if it ends a Unicode space, the one
+ * case left to the full check (with a prompt character).
+ */
+export function mayBePrompt(b: Uint8Array, length: number): boolean {
+  if (length === 0) return false;
+  let bytes = b;
+  let n = length;
+  // Escape sequences hide the bytes they span: strip them first (still no decoding).
+  if (b.lastIndexOf(ESC, length - 1) >= 0) {
+    n = terminalBytes(b, 0, length);
+    bytes = scratch;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    const c = bytes[i];
+    if (c <= 0x20 || c === 0x7f) continue; // control bytes are dropped, spaces (and TAB, LF) trimmed
+    return c >= 0x80 ? unicodeSpaceEnds[c] === 1 : promptEnds[c] === 1;
+  }
+  return false;
+}
 
 /** Kind of prompt the last line of server output is, if any. */
 export function promptKind(line: string): PromptKind | undefined {

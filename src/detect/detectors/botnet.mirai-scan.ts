@@ -81,7 +81,7 @@ const detector: Detector<Options> = {
     const shared = new BoundedMap<string, SharedSeq>(options.maxTrackedSources);
     // Inbound scanning is one story for the whole network: sources counted, the busiest named.
     const inboundSources = new BoundedMap<string, number>(options.maxTrackedSources);
-    const topSources = (): string => topCounts(inboundSources.entries(), 5).map(([ip, n]) => `${ip} (${n})`).join(', ');
+    const topSources = (): string => topCounts(inboundSources, 5).map(([ip, n]) => `${ip} (${n})`).join(', ');
 
     const reportInbound = (ev: EventRecord, src: string, evidence: EvidenceRef, how: string, publicAddress?: string): void => {
       inboundSources.set(src, (inboundSources.get(src) ?? 0) + 1);

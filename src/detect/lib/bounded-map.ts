@@ -80,6 +80,12 @@ export class BoundedMap<K, V> {
     yield* this.young.entries();
   }
 
+  /** Every entry, in the order of `entries()`, without an iterator result or a [key, value] array per entry. */
+  forEach(visit: (value: V, key: K) => void): void {
+    this.old.forEach(visit);
+    this.young.forEach(visit);
+  }
+
   clear(): void {
     this.young.clear();
     this.old.clear();

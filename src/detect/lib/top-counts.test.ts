@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { BoundedMap } from './bounded-map.ts';
 import { topCounts } from './top-counts.ts';
 
 /** The definition: a stable sort by descending count, then the first k. */
@@ -28,4 +29,15 @@ test('topCounts agrees with a stable sort on random tallies with many ties', () 
     for (let i = 0; i < len; i++) tally.push([`k${i}`, rand(6)]);
     for (const k of [1, 2, 5, 10]) assert.deepEqual(topCounts(tally, k), bySort(tally, k));
   }
+});
+
+test('topCounts of a BoundedMap walks it in entries() order (old generation first), as the iterable did', () => {
+  const m = new BoundedMap<string, number>(8);
+  for (let i = 0; i < 11; i++) m.set(`k${i}`, i % 3);
+  m.get('k3'); // touched: moves to the young generation
+  const entries = [...m.entries()];
+  const seen: [string, number][] = [];
+  m.forEach((n, key) => seen.push([key, n]));
+  assert.deepEqual(seen, entries);
+  for (const k of [1, 3, 20]) assert.deepEqual(topCounts(m, k), bySort(entries, k));
 });
