@@ -111,6 +111,24 @@ export class DistinctWindow<P> {
       state = new DistinctState<P>(ts);
       this.keys.insertAbsent(key, state);
     }
+    return this.record(state, target, ts, payload);
+  }
+
+  /**
+   * `add` for a key that is a pair of unsigned 32-bit numbers (e.g. IPv4 source and destination): nothing
+   * allocated to look it up. A pair and a string or number key are different keys, so a caller keys each
+   * thing it counts always the same way.
+   */
+  addPair(hi: number, lo: number, target: Target, ts: number, payload: P): DistinctState<P> {
+    let state = this.keys.getPair(hi, lo);
+    if (state === undefined) {
+      state = new DistinctState<P>(ts);
+      this.keys.insertAbsentPair(hi, lo, state);
+    }
+    return this.record(state, target, ts, payload);
+  }
+
+  private record(state: DistinctState<P>, target: Target, ts: number, payload: P): DistinctState<P> {
     if (state.tripped) {
       // Re-armed after a whole quiet window: the key must cross the threshold again to be reported.
       if (ts - state.maxTs <= this.windowS) {
@@ -128,6 +146,12 @@ export class DistinctWindow<P> {
   /** Take back an attempt counted for `key` (it carried data after all); nothing once the key tripped. */
   withdraw(key: string | number, target: Target): void {
     const state = this.keys.get(key);
+    if (state !== undefined && !state.tripped) state.delete(target);
+  }
+
+  /** `withdraw` for a pair key. */
+  withdrawPair(hi: number, lo: number, target: Target): void {
+    const state = this.keys.getPair(hi, lo);
     if (state !== undefined && !state.tripped) state.delete(target);
   }
 
