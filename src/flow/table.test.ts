@@ -241,6 +241,24 @@ test('timeouts per class, active timeout, app id', () => {
   assert.deepEqual([next.orig_pkts, next.first_ts, next.orig_port, next.resp_port], [1, 1000, 40000, 22]);
 });
 
+test('community id: computed per call from the slot, right when flows are asked in turn and a slot is reused', () => {
+  const { table, ended, track } = harness({ maxFlows: 16, initialCapacity: 16, icmpIdleS: 1 });
+  // Values from Wireshark's communityid on wemo-switch2-setup-c-2.pcap (as above) and the spec's IPv6 vector.
+  const echo = '1:Nvil3zMh8+sPUtD0lwycGqqIbI4=', unreach = '1:OefmciumTu26/GNZHMMTPlMwxHg=', v6 = '1:/qFaeAR+gFe1KYjMzVDsMv+wgU4=';
+  const w = track({ src: '10.10.10.190', dst: '10.10.10.1', proto: 1, icmpType: 8, icmpId: 0xd001 }, 1);
+  const u = track({ src: '129.143.47.6', dst: '10.10.10.190', proto: 1, icmpType: 3, icmpCode: 13 }, 1);
+  const s = track({ src: '2001:470:e5bf:dead:4957:2174:e82c:4887', dst: '2607:f8b0:400c:c03::1a', sp: 63943, dp: 25, flags: SYN }, 1);
+  assert.deepEqual([table.communityId(w), table.communityId(u), table.communityId(w), table.communityId(s), table.communityId(u)],
+    [echo, unreach, echo, v6, unreach]);
+  table.expire(5); // both ICMP flows end; their slots go to the next flows
+  assert.deepEqual(ended.map((e) => e.rec.community_id), [echo, unreach]);
+  const again = track({ src: '2607:f8b0:400c:c03::1a', dst: '2001:470:e5bf:dead:4957:2174:e82c:4887', sp: 25, dp: 63943, flags: ACK }, 6);
+  assert.equal(again, s);
+  const reused = track({ src: '129.143.47.6', dst: '10.10.10.190', proto: 1, icmpType: 3, icmpCode: 13 }, 6);
+  assert.ok(reused === w || reused === u, 'a freed slot is reused');
+  assert.deepEqual([table.communityId(reused), table.communityId(s)], [unreach, v6]);
+});
+
 test('full table evicts the least recently active flow; onEnd can read the slot', () => {
   const { table, ended, track } = harness({ maxFlows: 16, initialCapacity: 16 });
   for (let i = 0; i < 16; i++) track({ src: A, dst: B, proto: 17, sp: 1000 + i, dp: 53 }, i);

@@ -341,6 +341,9 @@ export class Pipeline {
       words.set(this.uidWords);
       const known = new Uint8Array(n);
       known.set(this.uidKnown);
+      // Detached once copied: the old buffers are released now, not at a later collection (peak RSS).
+      this.uidWords.buffer.transfer(0);
+      this.uidKnown.buffer.transfer(0);
       this.uidWords = words;
       this.uidKnown = known;
     }

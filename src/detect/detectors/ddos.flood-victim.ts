@@ -146,8 +146,10 @@ export const detector: Detector<Options> = {
     };
     const onStart = (ev: EventRecord): void => {
       if (ev.transport === 'arp') return;
-      const evidence: EvidenceRef = { file: ev.file, packet: ev.packet, ts: ev.ts };
-      if (typeof ev.community_id === 'string') evidence.community_id = ev.community_id;
+      // One literal per case: a field added after creation costs a second allocation.
+      const evidence: EvidenceRef = typeof ev.community_id === 'string'
+        ? { file: ev.file, packet: ev.packet, ts: ev.ts, community_id: ev.community_id }
+        : { file: ev.file, packet: ev.packet, ts: ev.ts };
       // The first packet's receiver is the victim (of an unsolicited SYN-ACK too: the flow's inferred originator).
       attempt(String(ev.dst_ip), String(ev.src_ip), Number(ev.dst_port), startVector(ev.transport, ev.tcp_flags, ev.from_orig !== false), 0, evidence);
     };

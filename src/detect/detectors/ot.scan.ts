@@ -10,7 +10,7 @@
 import type { Detector, EvidenceRef } from '../types.ts';
 import type { FlowRecord } from '../../flow/types.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
-import { evidenceOf, isLocalIp } from '../lib/net.ts';
+import { evidenceOf, ipv4ToUint, isLocalIp } from '../lib/net.ts';
 import { carriedData, exportedAttempt, flowEvidence, isTcpProbe, opensWithSyn, startedWithSyn } from '../lib/probes.ts';
 import { DistinctWindow } from '../lib/windows.ts';
 import { endpoints, otPorts } from '../lib/ot-commands.ts';
@@ -60,6 +60,13 @@ export const detector: Detector<Options> = {
     const hosts = new DistinctWindow<EvidenceRef>(options.windowS, options.minHosts, options.maxTrackedKeys, options.minHosts);
     const ports = new DistinctWindow<EvidenceRef>(options.windowS, options.minPorts, options.maxTrackedKeys, options.minPorts);
     const units = new DistinctWindow<EvidenceRef>(options.windowS, options.minUnits, options.maxTrackedKeys, options.minUnits);
+    // Windows keyed by two IPv4 addresses take them as a pair of numbers (nothing allocated per attempt), others
+    // as a string.
+    const addByPair = (window: DistinctWindow<EvidenceRef>, a: string, b: string, target: number, ts: number, evidence: EvidenceRef) => {
+      const a4 = ipv4ToUint(a);
+      const b4 = a4 >= 0 ? ipv4ToUint(b) : -1;
+      return b4 >= 0 ? window.addPair(a4, b4, target, ts, evidence) : window.add(`${a}>${b}`, target, ts, evidence);
+    };
     const where = (source: string): string => (isLocalIp(source)
       ? `${source} is on this network: unless it is an asset-inventory tool run on purpose, find out what runs there.`
       : `${source} is outside the local networks: the industrial network is reachable from there; close it off.`);
@@ -69,7 +76,7 @@ export const detector: Detector<Options> = {
       const service = otPorts[port];
       if (service === undefined) return;
       // Attempts to any industrial port count toward fingerprinting one host; only probes toward host sweeps.
-      const p = ports.add(`${source}>${target}`, port, ts, evidence);
+      const p = addByPair(ports, source, target, port, ts, evidence);
       if (p.size >= options.minPorts) {
         const tried = [...p.entries()].map(([t]) => `${String(t)} ${otPorts[t as number] ?? ''}`.trim()).join(', ');
         for (const [, item] of p.entries()) {
@@ -83,7 +90,8 @@ export const detector: Detector<Options> = {
         ports.trip(p);
       }
       if (!probe) return;
-      const h = hosts.add(`${source}|${port}`, target, ts, evidence);
+      const src4 = ipv4ToUint(source);
+      const h = src4 >= 0 ? hosts.addPair(src4, port, target, ts, evidence) : hosts.add(`${source}|${port}`, target, ts, evidence);
       if (h.size >= options.minHosts || h.tripped) {
         const items = h.tripped ? [{ ts, payload: evidence }] : [...h.entries()].map(([, item]) => item);
         for (const item of items) {
@@ -103,7 +111,11 @@ export const detector: Detector<Options> = {
       if (exported) return onAttempt(f.orig_ip, f.resp_ip, f.resp_port, f.first_ts, flowEvidence(f), true);
       if (f.transport === 'tcp' && startedWithSyn(f)) {
         // Judged at its SYN (flow.start) already; one that carried data was a connection, not a probe.
-        if (carriedData(f)) hosts.withdraw(`${f.orig_ip}|${f.resp_port}`, f.resp_ip);
+        if (carriedData(f)) {
+          const src4 = ipv4ToUint(f.orig_ip);
+          if (src4 >= 0) hosts.withdrawPair(src4, f.resp_port, f.resp_ip);
+          else hosts.withdraw(`${f.orig_ip}|${f.resp_port}`, f.resp_ip);
+        }
         return;
       }
       // Mid-stream TCP and UDP: what the flow was is known only at its end (a UDP probe gets no answer).
@@ -115,7 +127,10 @@ export const detector: Detector<Options> = {
       if (ev.type === 'flow.start') {
         // A TCP attempt is judged when it starts, so a sweep of unanswered SYNs is reported as it crosses
         // the threshold rather than when its probes time out (the TCP idle timeout, 300 s, in live capture).
-        if (opensWithSyn(ev)) onAttempt(String(ev.src_ip), String(ev.dst_ip), Number(ev.dst_port), ev.ts, evidenceOf(ev), true);
+        // Most SYNs are not toward an industrial port: checked before the evidence is built for onAttempt.
+        if (opensWithSyn(ev) && otPorts[Number(ev.dst_port)] !== undefined) {
+          onAttempt(String(ev.src_ip), String(ev.dst_ip), Number(ev.dst_port), ev.ts, evidenceOf(ev), true);
+        }
         return;
       }
       const ends = endpoints(ev);
@@ -127,7 +142,7 @@ export const detector: Detector<Options> = {
       if (!discovery) return;
       const evidence: EvidenceRef = { file: ev.file, packet: ev.packet, ts: ev.ts };
       if (typeof ev.community_id === 'string') evidence.community_id = ev.community_id;
-      const u = units.add(`${ends.client}>${ends.server}`, unit, ev.ts, evidence);
+      const u = addByPair(units, ends.client, ends.server, unit, ev.ts, evidence);
       if (u.size < options.minUnits || u.tripped) return;
       for (const [, item] of u.entries()) {
         ctx.report({

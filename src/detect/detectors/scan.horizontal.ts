@@ -4,10 +4,9 @@
  * someone sweeps this network.
  * @module
  */
-import { ipv4Number } from '../../inventory/addresses.ts';
 import type { Detector, EvidenceRef } from '../types.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
-import { evidenceOf, isLocalIp } from '../lib/net.ts';
+import { evidenceOf, ipv4ToUint, isLocalIp } from '../lib/net.ts';
 import { carriedData, exportedAttempt, isSynAttempt, notablePorts } from '../lib/probes.ts';
 import { DistinctWindow } from '../lib/windows.ts';
 import { ResolvedAddresses } from '../lib/resolved.ts';
@@ -55,10 +54,15 @@ const detector: Detector<Options> = {
   create(ctx, options) {
     const resolved = new ResolvedAddresses(options.maxResolvedAddresses);
     const window = new DistinctWindow<EvidenceRef>(options.windowS, options.minHosts, options.maxTrackedKeys, options.maxHostsPerKey);
-    // IPv4 source and port as one number: a cheaper map key than a fresh string per attempt.
-    const keyOf = (src: string, port: number): string | number => {
-      const src4 = ipv4Number(src);
-      return src4 >= 0 ? src4 * 65536 + port : `${src}|${port}`;
+    // An IPv4 source and the port as a pair of numbers (nothing allocated per attempt), others as a string.
+    const add = (source: string, port: number, target: string, ts: number, evidence: EvidenceRef) => {
+      const src4 = ipv4ToUint(source);
+      return src4 >= 0 ? window.addPair(src4, port, target, ts, evidence) : window.add(`${source}|${port}`, target, ts, evidence);
+    };
+    const withdraw = (source: string, port: number, target: string): void => {
+      const src4 = ipv4ToUint(source);
+      if (src4 >= 0) window.withdrawPair(src4, port, target);
+      else window.withdraw(`${source}|${port}`, target);
     };
     const report = (source: string, port: number, evidence: EvidenceRef, target: string): void => {
       const outbound = isLocalIp(source);
@@ -82,7 +86,7 @@ const detector: Detector<Options> = {
       const port = Number(ev.dst_port);
       if (options.ignoreResolved && resolved.has(target)) return;
       const evidence = evidenceOf(ev);
-      const state = window.add(keyOf(source, port), target, ev.ts, evidence);
+      const state = add(source, port, target, ev.ts, evidence);
       if (state.tripped) return report(source, port, evidence, target);
       if (state.size < options.minHosts) return;
       for (const [t, item] of state.entries()) report(source, port, item.payload, String(t));
@@ -97,7 +101,7 @@ const detector: Detector<Options> = {
       onFlow(f) {
         const exported = exportedAttempt(f);
         if (exported) return onAttempt(exported);
-        if (carriedData(f)) window.withdraw(keyOf(f.orig_ip, f.resp_port), f.resp_ip);
+        if (carriedData(f)) withdraw(f.orig_ip, f.resp_port, f.resp_ip);
       },
     };
   },

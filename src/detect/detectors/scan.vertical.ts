@@ -5,7 +5,7 @@
  */
 import type { Detector, EvidenceRef } from '../types.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
-import { evidenceOf, isLocalIp } from '../lib/net.ts';
+import { evidenceOf, ipv4ToUint, isLocalIp } from '../lib/net.ts';
 import { carriedData, exportedAttempt, isSynAttempt } from '../lib/probes.ts';
 import { DistinctWindow } from '../lib/windows.ts';
 
@@ -60,11 +60,23 @@ const detector: Detector<Options> = {
         facts: portsAtDetection === undefined ? { direction } : { direction, ports_at_detection: portsAtDetection },
       });
     };
+    // An IPv4 source and target as a pair of numbers (nothing allocated per attempt), others as a string.
+    const add = (source: string, target: string, port: number, ts: number, evidence: EvidenceRef) => {
+      const src4 = ipv4ToUint(source);
+      const dst4 = src4 >= 0 ? ipv4ToUint(target) : -1;
+      return dst4 >= 0 ? window.addPair(src4, dst4, port, ts, evidence) : window.add(`${source}|${target}`, port, ts, evidence);
+    };
+    const withdraw = (source: string, target: string, port: number): void => {
+      const src4 = ipv4ToUint(source);
+      const dst4 = src4 >= 0 ? ipv4ToUint(target) : -1;
+      if (dst4 >= 0) window.withdrawPair(src4, dst4, port);
+      else window.withdraw(`${source}|${target}`, port);
+    };
     const onAttempt = (ev: EventRecord): void => {
       const source = String(ev.src_ip);
       const target = String(ev.dst_ip);
       const evidence = evidenceOf(ev);
-      const state = window.add(`${source}|${target}`, Number(ev.dst_port), ev.ts, evidence);
+      const state = add(source, target, Number(ev.dst_port), ev.ts, evidence);
       if (state.tripped) return report(source, target, evidence);
       const ports = state.size;
       if (ports < options.minPorts) return;
@@ -78,7 +90,7 @@ const detector: Detector<Options> = {
       onFlow(f) {
         const exported = exportedAttempt(f);
         if (exported) return onAttempt(exported);
-        if (carriedData(f)) window.withdraw(`${f.orig_ip}|${f.resp_ip}`, f.resp_port);
+        if (carriedData(f)) withdraw(f.orig_ip, f.resp_ip, f.resp_port);
       },
     };
   },

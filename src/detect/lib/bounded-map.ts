@@ -3,11 +3,22 @@
  * entries move to the young one when touched and the old one is dropped whole when the young one fills.
  * (Evicting a Map's first key one at a time is O(deleted entries) in V8 until it rehashes: it cost more
  * than the detectors themselves on flow-heavy traffic.)
+ *
+ * Besides keys of type K, a map takes keys that are pairs of unsigned 32-bit numbers (`getPair`,
+ * `insertAbsentPair`, ...: an IPv4 source and destination, an address and a port), kept in typed-array tables
+ * beside each generation: no string built and no number boxed per lookup. Both kinds count toward the same
+ * bound and age together, so a caller that keys IPv4 pairs numerically and the rest as strings forgets
+ * exactly the entries one map of strings would.
  * @module
  */
+import { PairTable } from './pair-table.ts';
+
 export class BoundedMap<K, V> {
   private young = new Map<K, V>();
   private old = new Map<K, V>();
+  /** Pair-keyed entries of each generation (made at the first pair key). */
+  private youngPairs: PairTable<V> | undefined;
+  private oldPairs: PairTable<V> | undefined;
   private readonly half: number;
   /** Entries forgotten so far. */
   evicted = 0;
@@ -47,6 +58,35 @@ export class BoundedMap<K, V> {
     this.put(key, value);
   }
 
+  /** `get` for a pair key. */
+  getPair(hi: number, lo: number): V | undefined {
+    const young = this.youngPairs;
+    if (young === undefined) return undefined;
+    const v = young.get(hi, lo);
+    if (v !== undefined) return v;
+    const old = this.oldPairs!;
+    if (old.size === 0) return undefined;
+    const o = old.get(hi, lo);
+    if (o !== undefined) {
+      old.delete(hi, lo);
+      this.putPair(hi, lo, o);
+    }
+    return o;
+  }
+
+  /** `insertAbsent` for a pair key. */
+  insertAbsentPair(hi: number, lo: number, value: V): void {
+    this.putPair(hi, lo, value);
+  }
+
+  hasPair(hi: number, lo: number): boolean {
+    return this.youngPairs !== undefined && (this.youngPairs.has(hi, lo) || this.oldPairs!.has(hi, lo));
+  }
+
+  deletePair(hi: number, lo: number): boolean {
+    return this.youngPairs !== undefined && (this.youngPairs.delete(hi, lo) || this.oldPairs!.delete(hi, lo));
+  }
+
   has(key: K): boolean {
     return this.young.has(key) || this.old.has(key);
   }
@@ -65,16 +105,18 @@ export class BoundedMap<K, V> {
   }
 
   get size(): number {
-    return this.young.size + this.old.size;
+    return this.young.size + this.old.size + this.pairCount();
   }
 
-  /** Old generation first, then young (roughly oldest first). */
+  /** Old generation first, then young (roughly oldest first); within a generation, pair-keyed values last. */
   *values(): IterableIterator<V> {
     yield* this.old.values();
+    if (this.oldPairs) yield* this.oldPairs.values();
     yield* this.young.values();
+    if (this.youngPairs) yield* this.youngPairs.values();
   }
 
-  /** Keys and values, old generation first. */
+  /** Keys and values of the K-keyed entries (not the pair-keyed ones), old generation first. */
   *entries(): IterableIterator<[K, V]> {
     yield* this.old.entries();
     yield* this.young.entries();
@@ -89,14 +131,42 @@ export class BoundedMap<K, V> {
   clear(): void {
     this.young.clear();
     this.old.clear();
+    this.youngPairs?.clear();
+    this.oldPairs?.clear();
   }
 
   private put(key: K, value: V): void {
-    if (this.young.size >= this.half) {
-      this.evicted += this.old.size;
-      this.old = this.young;
-      this.young = new Map();
-    }
+    this.makeRoom();
     this.young.set(key, value);
+  }
+
+  private putPair(hi: number, lo: number, value: V): void {
+    if (this.youngPairs === undefined) {
+      // At most `half` entries a generation: load ≤ 1/2 with no rebuild.
+      this.youngPairs = new PairTable(this.half);
+      this.oldPairs = new PairTable(this.half);
+    }
+    this.makeRoom();
+    this.youngPairs.set(hi, lo, value);
+  }
+
+  /** The young generation full: it becomes the old one, and the old one is dropped whole. */
+  private makeRoom(): void {
+    const youngPairs = this.youngPairs;
+    if (this.young.size + (youngPairs === undefined ? 0 : youngPairs.size) < this.half) return;
+    this.evicted += this.old.size + (this.oldPairs === undefined ? 0 : this.oldPairs.size);
+    this.old = this.young;
+    this.young = new Map();
+    if (youngPairs !== undefined) {
+      // The dropped generation's table, emptied, is the new young one.
+      const dropped = this.oldPairs!;
+      dropped.clear();
+      this.oldPairs = youngPairs;
+      this.youngPairs = dropped;
+    }
+  }
+
+  private pairCount(): number {
+    return this.youngPairs === undefined ? 0 : this.youngPairs.size + this.oldPairs!.size;
   }
 }

@@ -40,8 +40,11 @@ export function clientServer(ev: EventRecord): { client: string; server: string;
 
 /** Evidence reference of an event's packet. */
 export function evidenceOf(ev: EventRecord): { file: string; packet: number; ts: number; community_id?: string; flow_id?: number } {
+  const cid = ev.community_id, flowId = ev.flow_id;
+  // The usual case as one literal: fields added after creation cost a second allocation (the property store).
+  if (typeof cid === 'string' && typeof flowId === 'number') return { file: ev.file, packet: ev.packet, ts: ev.ts, community_id: cid, flow_id: flowId };
   const ref: { file: string; packet: number; ts: number; community_id?: string; flow_id?: number } = { file: ev.file, packet: ev.packet, ts: ev.ts };
-  if (typeof ev.community_id === 'string') ref.community_id = ev.community_id;
-  if (typeof ev.flow_id === 'number') ref.flow_id = ev.flow_id;
+  if (typeof cid === 'string') ref.community_id = cid;
+  if (typeof flowId === 'number') ref.flow_id = flowId;
   return ref;
 }

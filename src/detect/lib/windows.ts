@@ -20,7 +20,10 @@ interface Item<P> {
  */
 export class DistinctState<P> {
   private firstTarget: Target | undefined;
-  private firstItem: Item<P> | undefined;
+  /** The first target's time and payload as plain fields (no item object per attempt); valid when hasFirst. */
+  private firstTs = 0;
+  private firstPayload: P | undefined;
+  private hasFirst = false;
   private map: Map<Target, Item<P>> | undefined;
   /** Newest time seen for the key (input may come slightly out of order, e.g. flows ended together). */
   maxTs: number;
@@ -36,36 +39,37 @@ export class DistinctState<P> {
 
   /** Distinct targets within the window. */
   get size(): number {
-    return this.map ? this.map.size : this.firstItem ? 1 : 0;
+    return this.map ? this.map.size : this.hasFirst ? 1 : 0;
   }
 
   /** Targets and their items, oldest first. */
   entries(): Iterable<[Target, Item<P>]> {
     if (this.map) return this.map;
-    return this.firstItem ? [[this.firstTarget as Target, this.firstItem]] : [];
+    return this.hasFirst ? [[this.firstTarget as Target, { ts: this.firstTs, payload: this.firstPayload as P }]] : [];
   }
 
   /** (Re)insert `target` as the newest. */
-  set(target: Target, item: Item<P>): void {
+  set(target: Target, ts: number, payload: P): void {
     if (!this.map) {
-      if (this.firstItem === undefined || this.firstTarget === target) {
+      if (!this.hasFirst || this.firstTarget === target) {
         this.firstTarget = target;
-        this.firstItem = item;
+        this.firstTs = ts;
+        this.firstPayload = payload;
+        this.hasFirst = true;
         return;
       }
-      this.map = new Map([[this.firstTarget as Target, this.firstItem]]);
-      this.firstTarget = undefined;
-      this.firstItem = undefined;
+      this.map = new Map([[this.firstTarget as Target, { ts: this.firstTs, payload: this.firstPayload as P }]]);
+      this.clearFirst();
     }
     this.map.delete(target); // re-insert: insertion order stays close to time order
-    this.map.set(target, item);
+    this.map.set(target, { ts, payload });
   }
 
   /** Drop targets older than `cutoff`, then the oldest beyond `max`. */
   prune(cutoff: number, max: number): void {
     const map = this.map;
     if (!map) {
-      if (this.firstItem && (this.firstItem.ts < cutoff || max < 1)) this.clear();
+      if (this.hasFirst && (this.firstTs < cutoff || max < 1)) this.clear();
       return;
     }
     for (const [t, item] of map) if (item.ts < cutoff) map.delete(t);
@@ -78,13 +82,18 @@ export class DistinctState<P> {
   /** Forget `target` (an attempt that turned out to be a real connection). */
   delete(target: Target): void {
     if (this.map) this.map.delete(target);
-    else if (this.firstItem !== undefined && this.firstTarget === target) this.clear();
+    else if (this.hasFirst && this.firstTarget === target) this.clear();
   }
 
   clear(): void {
-    this.firstTarget = undefined;
-    this.firstItem = undefined;
+    this.clearFirst();
     this.map = undefined;
+  }
+
+  private clearFirst(): void {
+    this.firstTarget = undefined;
+    this.firstPayload = undefined;
+    this.hasFirst = false;
   }
 }
 
@@ -111,6 +120,24 @@ export class DistinctWindow<P> {
       state = new DistinctState<P>(ts);
       this.keys.insertAbsent(key, state);
     }
+    return this.record(state, target, ts, payload);
+  }
+
+  /**
+   * `add` for a key that is a pair of unsigned 32-bit numbers (e.g. IPv4 source and destination): nothing
+   * allocated to look it up. A pair and a string or number key are different keys, so a caller keys each
+   * thing it counts always the same way.
+   */
+  addPair(hi: number, lo: number, target: Target, ts: number, payload: P): DistinctState<P> {
+    let state = this.keys.getPair(hi, lo);
+    if (state === undefined) {
+      state = new DistinctState<P>(ts);
+      this.keys.insertAbsentPair(hi, lo, state);
+    }
+    return this.record(state, target, ts, payload);
+  }
+
+  private record(state: DistinctState<P>, target: Target, ts: number, payload: P): DistinctState<P> {
     if (state.tripped) {
       // Re-armed after a whole quiet window: the key must cross the threshold again to be reported.
       if (ts - state.maxTs <= this.windowS) {
@@ -119,7 +146,7 @@ export class DistinctWindow<P> {
       }
       state.tripped = false;
     }
-    state.set(target, { ts, payload });
+    state.set(target, ts, payload);
     if (ts > state.maxTs) state.maxTs = ts;
     if (state.size >= this.pruneAt || state.size > this.maxItems) state.prune(state.size >= this.pruneAt ? state.maxTs - this.windowS : -Infinity, this.maxItems);
     return state;
@@ -128,6 +155,12 @@ export class DistinctWindow<P> {
   /** Take back an attempt counted for `key` (it carried data after all); nothing once the key tripped. */
   withdraw(key: string | number, target: Target): void {
     const state = this.keys.get(key);
+    if (state !== undefined && !state.tripped) state.delete(target);
+  }
+
+  /** `withdraw` for a pair key. */
+  withdrawPair(hi: number, lo: number, target: Target): void {
+    const state = this.keys.getPair(hi, lo);
     if (state !== undefined && !state.tripped) state.delete(target);
   }
 

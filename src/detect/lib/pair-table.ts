@@ -1,0 +1,115 @@
+/**
+ * A hash table keyed by two unsigned 32-bit numbers (an IPv4 source and destination, an address and a port):
+ * open addressing over typed arrays, so a lookup or an insert allocates nothing — no key string built per
+ * event, no boxed number. Seeded hash: the keys are addresses traffic chooses.
+ * @module
+ */
+
+const EMPTY = 0;
+const LIVE = 1;
+const DELETED = 2;
+
+export class PairTable<V> {
+  private hi: Uint32Array;
+  private lo: Uint32Array;
+  private state: Uint8Array;
+  private vals: (V | undefined)[];
+  private mask: number;
+  /** Live entries. */
+  size = 0;
+  /** Live and deleted slots (a deleted slot still lengthens probe chains until the next rebuild). */
+  private filled = 0;
+  private readonly seed = (Math.random() * 0x100000000) | 0;
+
+  /** Room for `expected` live entries at load ≤ 1/2 before the first rebuild. */
+  constructor(expected: number) {
+    let cap = 16;
+    while (cap < expected * 2) cap *= 2;
+    this.mask = cap - 1;
+    this.hi = new Uint32Array(cap);
+    this.lo = new Uint32Array(cap);
+    this.state = new Uint8Array(cap);
+    this.vals = new Array<V | undefined>(cap).fill(undefined);
+  }
+
+  get(hi: number, lo: number): V | undefined {
+    const i = this.find(hi, lo);
+    return i < 0 ? undefined : this.vals[i];
+  }
+
+  has(hi: number, lo: number): boolean {
+    return this.find(hi, lo) >= 0;
+  }
+
+  /** Insert or replace. */
+  set(hi: number, lo: number, value: V): void {
+    const found = this.find(hi, lo);
+    if (found >= 0) {
+      this.vals[found] = value;
+      return;
+    }
+    if ((this.filled + 1) * 4 > (this.mask + 1) * 3) this.rebuild(this.size + 1);
+    const st = this.state;
+    let i = this.hash(hi, lo) & this.mask;
+    while (st[i] === LIVE) i = (i + 1) & this.mask;
+    if (st[i] === EMPTY) this.filled++;
+    st[i] = LIVE;
+    this.hi[i] = hi;
+    this.lo[i] = lo;
+    this.vals[i] = value;
+    this.size++;
+  }
+
+  delete(hi: number, lo: number): boolean {
+    const i = this.find(hi, lo);
+    if (i < 0) return false;
+    this.state[i] = DELETED;
+    this.vals[i] = undefined;
+    this.size--;
+    return true;
+  }
+
+  /** Live values, in slot order. */
+  *values(): IterableIterator<V> {
+    for (let i = 0; i <= this.mask; i++) if (this.state[i] === LIVE) yield this.vals[i] as V;
+  }
+
+  clear(): void {
+    if (this.filled === 0) return;
+    this.state.fill(EMPTY);
+    this.vals.fill(undefined);
+    this.size = 0;
+    this.filled = 0;
+  }
+
+  private hash(hi: number, lo: number): number {
+    let h = Math.imul(hi ^ this.seed, 0x9e3779b1) ^ lo;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return h ^ (h >>> 16);
+  }
+
+  private find(hi: number, lo: number): number {
+    const st = this.state, his = this.hi, los = this.lo, mask = this.mask;
+    for (let i = this.hash(hi, lo) & mask; ; i = (i + 1) & mask) {
+      const s = st[i];
+      if (s === EMPTY) return -1;
+      if (s === LIVE && his[i] === hi >>> 0 && los[i] === lo >>> 0) return i;
+    }
+  }
+
+  /** Rehash the live entries into a table with room for `live` of them at load ≤ 1/2 (drops deleted slots). */
+  private rebuild(live: number): void {
+    const { hi, lo, state, vals } = this;
+    let cap = 16;
+    while (cap < live * 2) cap *= 2;
+    this.mask = cap - 1;
+    this.hi = new Uint32Array(cap);
+    this.lo = new Uint32Array(cap);
+    this.state = new Uint8Array(cap);
+    this.vals = new Array<V | undefined>(cap).fill(undefined);
+    this.size = 0;
+    this.filled = 0;
+    for (let i = 0; i < state.length; i++) if (state[i] === LIVE) this.set(hi[i], lo[i], vals[i] as V);
+  }
+}
