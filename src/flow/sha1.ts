@@ -7,6 +7,7 @@
  */
 
 const w = new Int32Array(80);
+const state = new Int32Array(5);
 
 /** Longest input one block holds (64 bytes less the 0x80 marker and the 8-byte length). */
 export const sha1BlockMax = 55;
@@ -18,38 +19,9 @@ export function sha1Short(data: Uint8Array, n: number, out: Uint8Array, off: num
   for (let i = 0; i < n; i++) w[i >> 2] |= data[i] << (24 - 8 * (i & 3));
   w[n >> 2] |= 0x80 << (24 - 8 * (n & 3));
   w[15] = n * 8;
-  for (let i = 16; i < 80; i++) {
-    const x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16];
-    w[i] = (x << 1) | (x >>> 31);
-  }
-  let a = 0x67452301, b = 0xefcdab89 | 0, c = 0x98badcfe | 0, d = 0x10325476, e = 0xc3d2e1f0 | 0;
-  for (let i = 0; i < 80; i++) {
-    let f: number, k: number;
-    if (i < 20) {
-      f = (b & c) | (~b & d);
-      k = 0x5a827999;
-    } else if (i < 40) {
-      f = b ^ c ^ d;
-      k = 0x6ed9eba1;
-    } else if (i < 60) {
-      f = (b & c) | (b & d) | (c & d);
-      k = 0x8f1bbcdc | 0;
-    } else {
-      f = b ^ c ^ d;
-      k = 0xca62c1d6 | 0;
-    }
-    const t = (((a << 5) | (a >>> 27)) + f + e + k + w[i]) | 0;
-    e = d;
-    d = c;
-    c = (b << 30) | (b >>> 2);
-    b = a;
-    a = t;
-  }
-  putWord(out, off, 0x67452301 + a);
-  putWord(out, off + 4, 0xefcdab89 + b);
-  putWord(out, off + 8, 0x98badcfe + c);
-  putWord(out, off + 12, 0x10325476 + d);
-  putWord(out, off + 16, 0xc3d2e1f0 + e);
+  initState();
+  compress();
+  for (let i = 0; i < 5; i++) putWord(out, off + 4 * i, state[i]);
 }
 
 function putWord(out: Uint8Array, off: number, v: number): void {
@@ -59,7 +31,6 @@ function putWord(out: Uint8Array, off: number, v: number): void {
   out[off + 3] = v;
 }
 
-const state = new Int32Array(5);
 
 /**
  * SHA-1 digest of `data[0..n)` of any length into `out[off..off+20)`: flow uids hash a sensor name, a
@@ -68,11 +39,7 @@ const state = new Int32Array(5);
  */
 export function sha1(data: Uint8Array, n: number, out: Uint8Array, off: number): void {
   if (n < 0 || n > data.length) throw new RangeError(`sha1: input length ${n} not in 0..${data.length}`);
-  state[0] = 0x67452301;
-  state[1] = 0xefcdab89 | 0;
-  state[2] = 0x98badcfe | 0;
-  state[3] = 0x10325476;
-  state[4] = 0xc3d2e1f0 | 0;
+  initState();
   const blocks = Math.ceil((n + 9) / 64); // the data, the 0x80 marker and the 64-bit length, padded
   for (let b = 0; b < blocks; b++) {
     for (let i = 0; i < 16; i++) w[i] = 0;
@@ -89,6 +56,15 @@ export function sha1(data: Uint8Array, n: number, out: Uint8Array, off: number):
     compress();
   }
   for (let i = 0; i < 5; i++) putWord(out, off + 4 * i, state[i]);
+}
+
+/** FIPS 180-4's initial hash value. */
+function initState(): void {
+  state[0] = 0x67452301;
+  state[1] = 0xefcdab89 | 0;
+  state[2] = 0x98badcfe | 0;
+  state[3] = 0x10325476;
+  state[4] = 0xc3d2e1f0 | 0;
 }
 
 /** One block (w[0..16)) into `state`. */

@@ -10,11 +10,11 @@ const LIVE = 1;
 const DELETED = 2;
 
 export class PairTable<V> {
-  private hi: Uint32Array;
-  private lo: Uint32Array;
-  private state: Uint8Array;
-  private vals: (V | undefined)[];
-  private mask: number;
+  private hi!: Uint32Array;
+  private lo!: Uint32Array;
+  private state!: Uint8Array;
+  private vals!: (V | undefined)[];
+  private mask!: number;
   /** Live entries. */
   size = 0;
   /** Live and deleted slots (a deleted slot still lengthens probe chains until the next rebuild). */
@@ -23,8 +23,13 @@ export class PairTable<V> {
 
   /** Room for `expected` live entries at load ≤ 1/2 before the first rebuild. */
   constructor(expected: number) {
+    this.allocate(expected);
+  }
+
+  /** Empty arrays with room for `live` entries at load ≤ 1/2. */
+  private allocate(live: number): void {
     let cap = 16;
-    while (cap < expected * 2) cap *= 2;
+    while (cap < live * 2) cap *= 2;
     this.mask = cap - 1;
     this.hi = new Uint32Array(cap);
     this.lo = new Uint32Array(cap);
@@ -101,13 +106,7 @@ export class PairTable<V> {
   /** Rehash the live entries into a table with room for `live` of them at load ≤ 1/2 (drops deleted slots). */
   private rebuild(live: number): void {
     const { hi, lo, state, vals } = this;
-    let cap = 16;
-    while (cap < live * 2) cap *= 2;
-    this.mask = cap - 1;
-    this.hi = new Uint32Array(cap);
-    this.lo = new Uint32Array(cap);
-    this.state = new Uint8Array(cap);
-    this.vals = new Array<V | undefined>(cap).fill(undefined);
+    this.allocate(live);
     this.size = 0;
     this.filled = 0;
     for (let i = 0; i < state.length; i++) if (state[i] === LIVE) this.set(hi[i], lo[i], vals[i] as V);
