@@ -9,7 +9,7 @@
  * @module
  */
 import { readdirSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { openStore, type StoreSpec } from '../store/open.ts';
 import type { CaptureRow } from '../store/types.ts';
 import { ingestCapture, type IngestLimits } from './ingest-run.ts';
@@ -18,7 +18,7 @@ export interface IngestJob {
   store: StoreSpec;
   capture: CaptureRow;
   limits: IngestLimits;
-  /** Niceness for every thread of this process (POSIX nice, 0-19: higher yields the CPU to the server). */
+  /** Niceness added for every thread of this process to the server's own (POSIX nice, capped at 19: higher yields the CPU to the server). */
   nice: number;
 }
 
@@ -28,10 +28,12 @@ export type WorkerMessage =
   | { type: 'failed'; message: string };
 
 /**
- * Lowers the priority of every thread of this process. On Linux a nice value belongs to a thread, and V8's
- * helper threads exist before this code runs, so each task is set; elsewhere the process is.
+ * Lowers the priority of every thread of this process by `by` below the one it started with (the server's, which
+ * it inherits: a server run under `nice` keeps its ingest below it). On Linux a nice value belongs to a thread,
+ * and V8's helper threads exist before this code runs, so each task is set; elsewhere the process is.
  */
-export function lowerPriority(nice: number): void {
+export function lowerPriority(by: number): void {
+  const nice = Math.min(19, getPriority(0) + by);
   let tasks: string[] = [];
   try {
     tasks = readdirSync('/proc/self/task');
