@@ -15,11 +15,12 @@
  */
 import { statSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
-import { Pipeline, type EventHandler, type EventRecord, type FlowHandler, type PipelineOptions, type RunOptions, type TickHandler } from '../pipeline/analyze.ts';
+import { Pipeline, type EventRecord, type PipelineOptions, type RunOptions } from '../pipeline/analyze.ts';
 import type { InputSource } from '../pipeline/source.ts';
 import type { Site } from '../pipeline/site.ts';
 import type { RunSummary } from '../pipeline/stats.ts';
 import type { FlowRecord } from '../flow/types.ts';
+import { Subscribers } from '../flow/subscribers.ts';
 import { appProtocols } from '../app/registry.ts';
 import { IN_FLIGHT, RecordKind, STOP, type ProgressRecord, type WorkerJob, type WorkerMessage } from './record-stream.ts';
 
@@ -57,12 +58,7 @@ export interface ThreadOptions {
   minBytes?: number;
 }
 
-export class ThreadedPipeline {
-  private readonly handlers = new Map<string, EventHandler[]>();
-  private readonly anyHandlers: EventHandler[] = [];
-  private readonly flowHandlers: FlowHandler[] = [];
-  private readonly tickHandlers: TickHandler[] = [];
-  private readonly flushHandlers: (() => void)[] = [];
+export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
   private latest: RunSummary | undefined;
   private clock = -Infinity;
   /** The in-thread pipeline, when the run did not go to a worker. */
@@ -76,6 +72,7 @@ export class ThreadedPipeline {
   private readonly threadOptions: ThreadOptions;
 
   constructor(options: Partial<PipelineOptions> & { site: Site }, threadOptions: ThreadOptions = {}) {
+    super();
     this.options = options;
     this.threadOptions = threadOptions;
   }
@@ -92,35 +89,6 @@ export class ThreadedPipeline {
   /** A live source's heartbeat (live sources run on this thread). */
   heartbeat(wallS?: number): void {
     this.local?.heartbeat(wallS);
-  }
-
-  on(type: string, handler: EventHandler): this {
-    if (type === '*') this.anyHandlers.push(handler);
-    else {
-      const list = this.handlers.get(type);
-      if (list) list.push(handler);
-      else this.handlers.set(type, [handler]);
-    }
-    return this;
-  }
-
-  onFlow(handler: FlowHandler): this {
-    this.flowHandlers.push(handler);
-    return this;
-  }
-
-  onTick(handler: TickHandler): this {
-    this.tickHandlers.push(handler);
-    return this;
-  }
-
-  onFlush(handler: () => void): this {
-    this.flushHandlers.push(handler);
-    return this;
-  }
-
-  wants(type: string): boolean {
-    return this.anyHandlers.length > 0 || this.handlers.has(type);
   }
 
   /** The summary so far: the worker's latest snapshot while it runs (about once a second), the final one after. */

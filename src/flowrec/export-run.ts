@@ -11,6 +11,7 @@ import { decodePacket } from '../decode/decode.ts';
 import { Defragmenter } from '../decode/defrag.ts';
 import { IpProto, L3, PacketView } from '../decode/packet-view.ts';
 import type { FlowRecord } from '../flow/types.ts';
+import { Subscribers } from '../flow/subscribers.ts';
 import { FlowCollector, type CollectorOptions, type CollectorStats } from './collector.ts';
 import { FlowStitcher, type StitchOptions } from './stitch.ts';
 import type { DatagramMeta } from './types.ts';
@@ -46,12 +47,7 @@ export interface ExportRunStats {
   bytes: number;
 }
 
-export class FlowExportRun {
-  private readonly handlers = new Map<string, ((ev: ExportEvent) => void)[]>();
-  private readonly anyHandlers: ((ev: ExportEvent) => void)[] = [];
-  private readonly flowHandlers: ((f: FlowRecord) => void)[] = [];
-  private readonly tickHandlers: ((now: number) => void)[] = [];
-  private readonly flushHandlers: (() => void)[] = [];
+export class FlowExportRun extends Subscribers<ExportEvent, FlowRecord> {
   private readonly collector: FlowCollector;
   private readonly stitcher: FlowStitcher;
   private readonly ports: Set<number>;
@@ -67,6 +63,7 @@ export class FlowExportRun {
   private bytes = 0;
 
   constructor(options: Partial<ExportRunOptions> = {}) {
+    super();
     const anomaly = (id: string): void => {
       this.anomalies.set(id, (this.anomalies.get(id) ?? 0) + 1);
     };
@@ -75,37 +72,8 @@ export class FlowExportRun {
     this.ports = new Set(options.ports ?? []);
   }
 
-  /** Subscribe to one event type, or '*' for all (flow-export runs publish only `flow.end`). */
-  on(type: string, handler: (ev: ExportEvent) => void): this {
-    if (type === '*') this.anyHandlers.push(handler);
-    else {
-      const list = this.handlers.get(type);
-      if (list) list.push(handler);
-      else this.handlers.set(type, [handler]);
-    }
-    return this;
-  }
-
-  onFlow(handler: (f: FlowRecord) => void): this {
-    this.flowHandlers.push(handler);
-    return this;
-  }
-
-  /** The later stages' clock: ticks once a second of record arrival time (as the pipeline's packet clock). */
-  onTick(handler: (now: number) => void): this {
-    this.tickHandlers.push(handler);
-    return this;
-  }
-
-  /** Called once by `finish()`, after the last flows are published. */
-  onFlush(handler: () => void): this {
-    this.flushHandlers.push(handler);
-    return this;
-  }
-
-  wants(type: string): boolean {
-    return this.anyHandlers.length > 0 || this.handlers.has(type);
-  }
+  // Subscribers: on('flow.end' | '*'), onFlow, onTick (once a second of record arrival time, as the pipeline's
+  // packet clock), onFlush (once, by `finish()`, after the last flows are published).
 
   /** One export datagram (UDP payload) from `meta.exporter`. */
   datagram(d: Uint8Array, off: number, len: number, meta: DatagramMeta): void {

@@ -23,11 +23,12 @@ import { AppDispatcher, type FlowApp } from '../app/dispatch.ts';
 import { appProtocols } from '../app/registry.ts';
 import type { AppContext, AppProtocol, Dir, ProbeInfo } from '../app/types.ts';
 import type { EventFields } from '../events/types.ts';
-import type { EventHandler, EventRecord, FlowHandler } from '../events/record.ts';
+import type { EventHandler, EventRecord } from '../events/record.ts';
 import type { EventType, TypedEventHandler } from '../events/map.ts';
 import { RunStats, type RunSummary } from './stats.ts';
 import { flowStartFields } from './flow-start.ts';
 import { Site, uidOfWords } from './site.ts';
+import { Subscribers } from '../flow/subscribers.ts';
 import { fileSource, type InputSource, type SourceSink } from './source.ts';
 
 // The envelope and handler types live in src/events/; re-exported here for the code that imports them from the pipeline.
@@ -59,12 +60,7 @@ const TCP = IpProto.TCP;
 
 const UDP = IpProto.UDP;
 
-export class Pipeline {
-  private readonly handlers = new Map<string, EventHandler[]>();
-  private readonly anyHandlers: EventHandler[] = [];
-  private readonly flowHandlers: FlowHandler[] = [];
-  private readonly tickHandlers: TickHandler[] = [];
-  private readonly flushHandlers: (() => void)[] = [];
+export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
   private readonly opts: PipelineOptions;
 
   private readonly view = new PacketView();
@@ -101,6 +97,7 @@ export class Pipeline {
   private readonly gapBound = (dir: number, len: number): void => this.gap(dir as Dir, len);
 
   constructor(options: Partial<PipelineOptions> = {}) {
+    super();
     this.opts = { flow: {}, reassembly: {}, defrag: {}, protocols: appProtocols, expireEveryS: 1, site: options.site ?? new Site(), ...options };
     this.defrag = new Defragmenter(this.opts.defrag);
     this.table = new FlowTable(this.opts.flow, (slot, reason) => this.onFlowEnd(slot, reason));
@@ -120,38 +117,10 @@ export class Pipeline {
   }
 
   /** Subscribe to one event type (typed: `on('telnet.login', (ev) => ev.username)`), or '*' for all. */
-  on<T extends EventType>(type: T, handler: TypedEventHandler<T>): this;
-  on(type: string, handler: EventHandler): this;
-  on(type: string, handler: EventHandler): this {
-    if (type === '*') this.anyHandlers.push(handler);
-    else {
-      const list = this.handlers.get(type);
-      if (list) list.push(handler);
-      else this.handlers.set(type, [handler]);
-    }
-    return this;
-  }
-
-  /** Subscribe to finished flows (also published as the `flow.end` event type). */
-  onFlow(handler: FlowHandler): this {
-    this.flowHandlers.push(handler);
-    return this;
-  }
-
-  /** Subscribe to the clock (the later stages' `tick(now)`). */
-  onTick(handler: TickHandler): this {
-    this.tickHandlers.push(handler);
-    return this;
-  }
-
-  /** Subscribe to the end of the run (the later stages' `flush()`), called after every flow has ended. */
-  onFlush(handler: () => void): this {
-    this.flushHandlers.push(handler);
-    return this;
-  }
-
-  wants(type: string): boolean {
-    return this.anyHandlers.length > 0 || this.handlers.has(type);
+  override on<T extends EventType>(type: T, handler: TypedEventHandler<T>): this;
+  override on(type: string, handler: EventHandler): this;
+  override on(type: string, handler: EventHandler): this {
+    return super.on(type, handler);
   }
 
   /** The clock: packet time of the newest packet, or later after heartbeats on a quiet link (-Infinity before any). */
