@@ -15,12 +15,13 @@ import type { EventRecord } from '../events/record.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import type { CaptureProgress } from '../capture/types.ts';
 import { IN_FLIGHT, RecordKind, STOP, type WorkerJob, type WorkerMessage } from './record-stream.ts';
+import { RecordEncoder } from './record-codec.ts';
 
 /** Wall-clock milliseconds between summary snapshots (metrics read them while the run goes on). */
 const SNAPSHOT_EVERY_MS = 1000;
 
 class BatchWriter {
-  private records: unknown[] = [];
+  private readonly encoder = new RecordEncoder();
   private readonly control: Int32Array;
   private readonly stop = new AbortController();
 
@@ -36,15 +37,14 @@ class BatchWriter {
   }
 
   add(kind: number, value: unknown): void {
-    // Records are sent as they are: the pipeline builds a fresh object per event and flow and never touches
-    // it after publishing (the structured clone is taken when the batch is posted).
-    this.records.push(kind, value);
-    if (this.records.length >= this.job.batchRecords * 2) this.post();
+    // Encoded now, as published: a subscriber of this thread never changes it (there is none but this).
+    this.encoder.add(kind, value);
+    if (this.encoder.count >= this.job.batchRecords) this.post();
   }
 
   /** Post the batch; wait first while the consumer has `maxInFlight` batches still to handle. */
   post(): void {
-    if (this.records.length === 0) return;
+    if (this.encoder.count === 0) return;
     const control = this.control;
     for (;;) {
       const inFlight = Atomics.load(control, IN_FLIGHT);
@@ -52,8 +52,8 @@ class BatchWriter {
       Atomics.wait(control, IN_FLIGHT, inFlight, 1000);
     }
     Atomics.add(control, IN_FLIGHT, 1);
-    send({ kind: 'batch', records: this.records });
-    this.records = [];
+    const batch = this.encoder.take();
+    parentPort!.postMessage({ kind: 'batch', batch } satisfies WorkerMessage, [batch.bytes]);
     this.checkStop();
   }
 

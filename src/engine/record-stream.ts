@@ -2,8 +2,8 @@
  * The stream between a pipeline worker and the thread that runs the later stages (`--threads`): what the
  * later stages subscribed to, and the records the pipeline published, in the order it published them.
  *
- * A batch is a flat array `[kind, value, kind, value, ...]` (one structured clone per batch, not per
- * record). Batches in flight are bounded by a counter in shared memory: the worker waits (Atomics.wait, a
+ * A batch is a sequence of (kind, value) records in the binary form of src/engine/record-codec.ts (one
+ * transferred buffer per batch; the values' own structured clone cost each thread as much as a stage). Batches in flight are bounded by a counter in shared memory: the worker waits (Atomics.wait, a
  * worker may block) while the consumer is behind, so a slow detector stage cannot make the queue grow
  * without bound.
  * @module
@@ -15,6 +15,7 @@ import type { FlowTableOptions } from '../flow/table.ts';
 import type { ReassemblyOptions } from '../flow/reassembly.ts';
 import type { SiteOptions } from '../pipeline/site.ts';
 import type { RunSummary } from '../pipeline/stats.ts';
+import type { EncodedBatch } from './record-codec.ts';
 
 /** Record kinds in a batch; each is followed by its value. */
 export const RecordKind = {
@@ -69,7 +70,7 @@ export const STOP = 1;
 
 /** Messages from the worker. */
 export type WorkerMessage =
-  | { kind: 'batch'; records: unknown[] }
+  | { kind: 'batch'; batch: EncodedBatch }
   | { kind: 'done'; summary: RunSummary; cpuS: number }
   | { kind: 'failed'; message: string; stack?: string };
 

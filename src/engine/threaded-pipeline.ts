@@ -22,6 +22,7 @@ import type { RunSummary } from '../pipeline/stats.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import { Subscribers } from '../flow/subscribers.ts';
 import { appProtocols } from '../app/registry.ts';
+import { RecordDecoder } from './record-codec.ts';
 import { IN_FLIGHT, RecordKind, STOP, type ProgressRecord, type WorkerJob, type WorkerMessage } from './record-stream.ts';
 
 /** Batches in flight between the threads (each up to `BATCH_RECORDS` records). */
@@ -152,6 +153,8 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
+    const decoder = new RecordDecoder();
+    const visit = (kind: number, value: unknown): void => this.replay(kind, value, options);
     return new Promise<RunSummary>((resolve, reject) => {
       let settled = false;
       const finish = (err: Error | undefined, summary?: RunSummary): void => {
@@ -166,7 +169,7 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
         if (settled) return;
         try {
           if (msg.kind === 'batch') {
-            this.replay(msg.records, options);
+            decoder.decode(msg.batch, visit);
             Atomics.sub(ctl, IN_FLIGHT, 1);
             Atomics.notify(ctl, IN_FLIGHT);
           } else if (msg.kind === 'done') {
@@ -190,33 +193,30 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
     });
   }
 
-  /** Hand one batch to the subscribers, as the pipeline would have in this thread. */
-  private replay(records: unknown[], options: RunOptions): void {
-    for (let i = 0; i < records.length; i += 2) {
-      const value = records[i + 1];
-      switch (records[i] as number) {
-        case RecordKind.Event:
-          this.publish(value as EventRecord);
-          break;
-        case RecordKind.Flow:
-          this.publishFlow(value as FlowRecord);
-          break;
-        case RecordKind.Tick:
-          if ((value as number) > this.clock) this.clock = value as number;
-          for (const h of this.tickHandlers) h(value as number);
-          break;
-        case RecordKind.Flush:
-          for (const h of this.flushHandlers) h();
-          break;
-        case RecordKind.Progress: {
-          const [file, p, packets] = value as ProgressRecord;
-          options.onProgress?.(file, p, packets);
-          break;
-        }
-        case RecordKind.Summary:
-          this.latest = value as RunSummary;
-          break;
+  /** Hand one record to the subscribers, as the pipeline would have in this thread. */
+  private replay(kind: number, value: unknown, options: RunOptions): void {
+    switch (kind) {
+      case RecordKind.Event:
+        this.publish(value as EventRecord);
+        break;
+      case RecordKind.Flow:
+        this.publishFlow(value as FlowRecord);
+        break;
+      case RecordKind.Tick:
+        if ((value as number) > this.clock) this.clock = value as number;
+        for (const h of this.tickHandlers) h(value as number);
+        break;
+      case RecordKind.Flush:
+        for (const h of this.flushHandlers) h();
+        break;
+      case RecordKind.Progress: {
+        const [file, p, packets] = value as ProgressRecord;
+        options.onProgress?.(file, p, packets);
+        break;
       }
+      case RecordKind.Summary:
+        this.latest = value as RunSummary;
+        break;
     }
   }
 

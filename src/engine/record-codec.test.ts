@@ -1,0 +1,146 @@
+// The record codec must deliver what structured clone (postMessage, the way records crossed before) delivers:
+// every value compared with structuredClone of itself, key order included (outputs are written in it).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RecordDecoder, RecordEncoder, type EncodedBatch } from './record-codec.ts';
+
+/** Encode the records in batches of `perBatch`, cross each batch as postMessage would, decode. */
+function roundTrip(records: unknown[], perBatch = records.length, enc = new RecordEncoder(), dec = new RecordDecoder()): { kind: number; value: unknown }[] {
+  const out: { kind: number; value: unknown }[] = [];
+  const flush = (): void => {
+    const batch = enc.take();
+    // What crosses: the buffer transferred, the rest structured-cloned.
+    const crossed = structuredClone(batch, { transfer: [batch.bytes] }) as EncodedBatch;
+    assert.equal(batch.bytes.byteLength, 0, 'the buffer was handed over, not copied');
+    dec.decode(crossed, (kind, value) => out.push({ kind, value }));
+  };
+  records.forEach((r, i) => {
+    enc.add(i % 256, r);
+    if (enc.count === perBatch) flush();
+  });
+  if (enc.count > 0) flush();
+  return out;
+}
+
+function assertSameAsClone(records: unknown[], perBatch?: number, { json = true } = {}): void {
+  const out = roundTrip(records, perBatch);
+  assert.deepStrictEqual(out.map((r) => r.kind), records.map((_, i) => i % 256), 'kinds');
+  const expected = structuredClone(records);
+  const values = out.map((r) => r.value);
+  assert.deepStrictEqual(values, expected);
+  if (json) assert.equal(JSON.stringify(values), JSON.stringify(expected), 'key order');
+}
+
+test('numbers at every encoding boundary arrive as structured clone delivers them', () => {
+  const numbers = [0, -0, 1, 255, 256, -1, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1, 2 ** 32, 2 ** 53, -(2 ** 53), 0.5, -0.5, 1e-300, 5e-324,
+    Number.MAX_VALUE, Infinity, -Infinity, NaN, 1700000000.123456, 0.1 + 0.2];
+  assertSameAsClone(numbers);
+  assertSameAsClone([{ n: numbers }, ...numbers.map((n) => ({ n }))]);
+  // -0 and NaN survive (deepStrictEqual tells -0 from 0).
+  const [negZero] = roundTrip([{ v: -0 }]);
+  assert.ok(Object.is((negZero.value as { v: number }).v, -0));
+});
+
+test('odd strings and keys: empty, long, unicode, lone surrogates, __proto__, numeric and quoted keys', () => {
+  const long = 'x'.repeat(100_000);
+  const odd = ['', ' ', long, 'é', '日本', '😀', '\ud800', '\udfff', 'a\u0000b', '\n"\\`${x}`', '__proto__', 'constructor'];
+  assertSameAsClone(odd);
+  const keyed: Record<string, unknown> = {};
+  for (const [i, k] of ['b', 'a', '10', '2', '__proto__', '"', '\\', '\n', '${x}', '`', '', 'constructor', 'toString', '😀', '\ud800'].entries()) {
+    Object.defineProperty(keyed, k, { value: odd[i % odd.length], enumerable: true, writable: true, configurable: true });
+  }
+  assertSameAsClone([keyed, keyed, { ...keyed, extra: 1 }]);
+  const [decoded] = roundTrip([keyed]);
+  const v = decoded.value as Record<string, unknown>;
+  assert.equal(Object.getPrototypeOf(v), Object.prototype, 'an own __proto__ key does not set the prototype');
+  assert.ok(Object.hasOwn(v, '__proto__'));
+});
+
+test('what the codec does not encode itself goes by structured clone: typed arrays, Maps, Dates, holes, null prototypes, deep nesting', () => {
+  const holey = [1, , 3]; // eslint-disable-line no-sparse-arrays
+  const nullProto = Object.assign(Object.create(null) as object, { a: 1 });
+  class Event {
+    type = 'x';
+    n = 1;
+  }
+  let deep: unknown = { leaf: true };
+  for (let i = 0; i < 100; i++) deep = { d: deep, a: [i] };
+  const cyclic: Record<string, unknown> = { name: 'loop' };
+  cyclic.self = cyclic;
+  assertSameAsClone([
+    { bytes: new Uint8Array([1, 2, 3]), map: new Map([['k', 1]]), set: new Set(['s']), date: new Date(0), re: /a+/g },
+    { holey, nested: [[holey]] },
+    { nullProto },
+    new Event(),
+    deep,
+    { u: undefined, n: null, t: true, f: false, list: [undefined, null] },
+  ]);
+  assertSameAsClone([{ big: 2n ** 70n, n: -5n }], undefined, { json: false });
+  // A cycle (records have none) ends: unrolled to the depth limit, the rest by structured clone.
+  const [c] = roundTrip([cyclic]);
+  let node = c.value as Record<string, unknown>;
+  for (let i = 0; i < 100; i++) {
+    assert.equal(node.name, 'loop');
+    node = node.self as Record<string, unknown>;
+  }
+});
+
+test('a getter is read like any property, once per record', () => {
+  let reads = 0;
+  const ev = { type: 'dns.query', get uid() {
+    reads++;
+    return 'Cabc';
+  } };
+  assertSameAsClone([ev]);
+  reads = 0;
+  const [d] = roundTrip([ev]);
+  assert.equal(reads, 1);
+  assert.deepEqual(d.value, { type: 'dns.query', uid: 'Cabc' });
+});
+
+test('repeated strings and shapes across batches, and tables past their limits, decode as sent', () => {
+  // Events of a few shapes, with strings repeated (same key, same value) and unique, over many small batches.
+  const records: unknown[] = [];
+  for (let i = 0; i < 200_000; i++) {
+    const flow = i >> 3;
+    records.push(i % 3 === 0
+      ? { type: 'dns.query', ts: 1700000000 + i / 1000, file: 'a.pcap', src_ip: `10.0.${flow & 255}.${flow >> 8}`, name: `host${i}.example`, answers: [`1.2.3.${i & 255}`] }
+      : { type: 'flow', flow_id: flow, community_id: `1:${flow}`, orig_ip: `10.0.${flow & 255}.${flow >> 8}`, app: i % 2 ? 'dns' : undefined });
+  }
+  // 200k records with ~180k distinct strings remembered: the string table starts over at least once.
+  assertSameAsClone(records, 1000);
+  // More distinct shapes than the shape table holds.
+  const shapes: unknown[] = [];
+  for (let i = 0; i < 10_000; i++) shapes.push({ [`k${i}`]: i, type: `t${i % 7}` }, { type: 'same', v: i });
+  assertSameAsClone(shapes, 512);
+});
+
+test('random records of every kind of value decode as structured clone delivers them', () => {
+  let seed = 12345;
+  const rand = (): number => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  const keys = ['type', 'ts', 'src_ip', 'dst_ip', 'name', 'n', 'list', 'sub', '__proto__', '0', '7', 'x-y'];
+  const strings = ['', 'a', '10.0.0.1', 'fe80::1', 'é', '😀', 'x'.repeat(300)];
+  const value = (depth: number): unknown => {
+    const r = rand();
+    if (r < 0.15) return Math.floor(rand() * 300) - 20;
+    if (r < 0.25) return (rand() - 0.5) * 1e12;
+    if (r < 0.4) return strings[Math.floor(rand() * strings.length)];
+    if (r < 0.45) return rand() < 0.5;
+    if (r < 0.5) return rand() < 0.5 ? null : undefined;
+    if (r < 0.6 && depth < 4) return Array.from({ length: Math.floor(rand() * 4) }, () => value(depth + 1));
+    if (r < 0.75 && depth < 4) return object(depth + 1);
+    return -0;
+  };
+  const object = (depth: number): Record<string, unknown> => {
+    const o: Record<string, unknown> = {};
+    for (const k of keys) {
+      if (rand() < 0.5) Object.defineProperty(o, k, { value: value(depth), enumerable: true, writable: true, configurable: true });
+    }
+    return o;
+  };
+  const records = Array.from({ length: 5000 }, () => (rand() < 0.9 ? object(0) : value(0)));
+  assertSameAsClone(records, 97);
+});
