@@ -8,9 +8,8 @@
  * flows, ticks and the flush. That is why the results are identical to a single-threaded run.
  * @module
  */
+import { enableCompileCache } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
-import { Pipeline } from '../pipeline/analyze.ts';
-import { Site } from '../pipeline/site.ts';
 import type { EventRecord } from '../events/record.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import type { CaptureProgress } from '../capture/types.ts';
@@ -68,6 +67,10 @@ function send(message: WorkerMessage): void {
 }
 
 async function main(job: WorkerJob): Promise<void> {
+  // A worker does not inherit the compile cache of the thread that started it: without it, the pipeline's
+  // modules were compiled afresh on every run. So they are loaded only once the cache is on.
+  if (job.compileCacheDir !== undefined) enableCompileCache?.(job.compileCacheDir);
+  const [{ Pipeline }, { Site }] = await Promise.all([import('../pipeline/analyze.ts'), import('../pipeline/site.ts')]);
   const out = new BatchWriter(job);
   const pipeline = new Pipeline({ ...job.pipeline, site: new Site(job.site) });
   const subs = job.subscriptions;

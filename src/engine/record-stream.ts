@@ -62,6 +62,8 @@ export interface WorkerJob {
   /** Records per batch. */
   batchRecords: number;
   wantProgress: boolean;
+  /** The starting thread's compile cache directory (a worker does not inherit it). */
+  compileCacheDir?: string;
 }
 
 /** Slots of the shared control array. */

@@ -15,6 +15,7 @@
  */
 import { statSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
+import { getCompileCacheDir } from 'node:module';
 import { Pipeline, type EventRecord, type PipelineOptions, type RunOptions } from '../pipeline/analyze.ts';
 import type { InputSource } from '../pipeline/source.ts';
 import type { Site } from '../pipeline/site.ts';
@@ -140,6 +141,7 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
       maxInFlight: MAX_IN_FLIGHT,
       batchRecords: BATCH_RECORDS,
       wantProgress: options.onProgress !== undefined,
+      compileCacheDir: getCompileCacheDir?.(),
     };
     const started = process.hrtime.bigint();
     const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
