@@ -204,8 +204,9 @@ function parse(argv: string[]): AnalyzeArgs | string {
   const onlyConfigured = parsed.positionals.length === 0 && v.netflow === undefined;
   const live = parseCaptureArgs(v, v.out !== undefined ? ringDirOf(v.out) : undefined, onlyConfigured ? config.capture : {});
   if (typeof live === 'string') return live;
-  // One thread by default: handing every record to the other thread costs more than it saves on the event-rich
-  // workloads measured in `npm run bench` (see the README, "Threads, start-up and folders of captures").
+  // One thread by default: on 2 cores a second thread competes with V8's background compiler and collector, and
+  // on a busy machine it brings no more CPU (Linux shares it between sessions), so it pays only on long runs of
+  // quiet or bigger machines (see the README, "Threads, start-up and folders of captures").
   let threads = 1;
   if (v.threads !== undefined) {
     threads = Number(v.threads);

@@ -31,8 +31,9 @@ const MAX_IN_FLIGHT = 8;
 const BATCH_RECORDS = 4096;
 
 /**
- * Input bytes below which a run stays on one thread: a worker costs about 0.3 s of CPU to start (measured:
- * it loads the pipeline's modules), which a run shorter than that cannot win back.
+ * Input bytes below which a run stays on one thread: a worker costs about 0.1 s of CPU to start (it loads
+ * the pipeline's modules, from the compile cache) and its thread compiles the hot code again, which a
+ * short run cannot win back.
  */
 export const DEFAULT_MIN_THREAD_BYTES = 16 << 20;
 
