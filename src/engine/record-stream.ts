@@ -2,8 +2,9 @@
  * The stream between a pipeline worker and the thread that runs the later stages (`--threads`): what the
  * later stages subscribed to, and the records the pipeline published, in the order it published them.
  *
- * A batch is a sequence of (kind, value) records in the binary form of src/engine/record-codec.ts (one
- * transferred buffer per batch; the values' own structured clone cost each thread as much as a stage). Batches in flight are bounded by a counter in shared memory: the worker waits (Atomics.wait, a
+ * A batch is a sequence of (kind, value) records in the binary form of src/engine/record-codec.ts: one
+ * transferred buffer per batch (a structured clone of the record objects cost up to a third of a thread's
+ * work). Batches in flight are bounded by a counter in shared memory: the worker waits (Atomics.wait, a
  * worker may block) while the consumer is behind, so a slow detector stage cannot make the queue grow
  * without bound.
  * @module
