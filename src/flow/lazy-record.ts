@@ -172,7 +172,9 @@ export function plainWithIds(rec: FlowBound, cidAfter: string | null, uidAfter: 
   const out: Record<string, unknown> = {};
   const own = rec as unknown as Record<string, unknown>;
   for (const key of Object.keys(rec)) {
-    out[key] = own[key];
+    // A field named __proto__ (a payload's) stays a field, as in the plain record, not the copy's prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: own[key], writable: true, enumerable: true, configurable: true });
+    else out[key] = own[key];
     if (key === uidAfter) out.uid = rec.uid;
     if (key === cidAfter) out.community_id = rec.community_id;
   }

@@ -341,6 +341,22 @@ export class FlowTable {
 
   /** End every live flow (in creation order) with `reason`. */
   endAll(reason: FlowEndReason = 'end_of_input'): void {
+    // Creation order is flow id order. Each live slot as one number, flowId * cap + slot, sorted by the typed
+    // array's native numeric sort: sorting by a comparator (called n log n times) was 4 % of a run's CPU when
+    // 200k flows were live at its end.
+    const cap = this.cap;
+    if (this.nextFlowId * cap > Number.MAX_SAFE_INTEGER) {
+      this.endAllByComparator(reason); // not exact as one number (never in practice)
+      return;
+    }
+    const keys = new Float64Array(this.live);
+    let n = 0;
+    for (let l = 0; l < LIST_COUNT; l++) for (let s = this.head[l]; s >= 0 && n < keys.length; s = this.next[s]) keys[n++] = this.flowIdA[s] * cap + s;
+    const order = keys.subarray(0, n).sort();
+    for (let i = 0; i < n; i++) this.end(order[i] % cap, reason);
+  }
+
+  private endAllByComparator(reason: FlowEndReason): void {
     const slots: number[] = [];
     for (let l = 0; l < LIST_COUNT; l++) for (let s = this.head[l]; s >= 0; s = this.next[s]) slots.push(s);
     slots.sort((a, b) => this.flowIdA[a] - this.flowIdA[b]);

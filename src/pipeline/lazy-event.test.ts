@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { Pipeline, type EventRecord } from './analyze.ts';
 import { Site } from './site.ts';
 import type { FlowRecord } from '../flow/types.ts';
+import { FlowIds } from '../flow/lazy-record.ts';
+import { LazyFlowEvent } from './lazy-event.ts';
 
 const capture = fileURLToPath(new URL('../../samples/dlink-camera-setup.pcap', import.meta.url));
 
@@ -70,4 +72,15 @@ test('one subscriber that did not declare it reads by name: every subscriber of 
     assert.match(String(copy.uid), /^C[0-9A-Za-z]{17}$/);
     assert.match(String(copy.community_id), /^1:/);
   }
+});
+
+test('a payload field named __proto__ is a plain field of a lazy event, as of a plain one', () => {
+  const tuple = { flowId: 1, firstTs: 1, ipVersion: 4, proto: 17, origPort: 1, respPort: 2, orig: 0x0a000001, resp: 0x0a000002, v6: undefined };
+  const fields = JSON.parse('{"__proto__": {"polluted": true}, "x": 1}') as Record<string, unknown>;
+  const ev = new LazyFlowEvent(new FlowIds(new Site({ sensor: 't' })), tuple, 'x.y', 1, 'f', 1, 'udp', true, '10.0.0.1', '10.0.0.2', fields);
+  const plain = { type: 'x.y', ...fields };
+  assert.equal(Object.getPrototypeOf(ev), LazyFlowEvent.prototype);
+  assert.equal((ev as unknown as Record<string, unknown>).polluted, undefined);
+  assert.deepEqual(JSON.parse(JSON.stringify(ev)).__proto__, JSON.parse(JSON.stringify(plain)).__proto__);
+  assert.equal((ev as unknown as Record<string, unknown>).x, 1);
 });

@@ -9,6 +9,21 @@ import type { EventFields } from '../events/types.ts';
 import type { EventRecord } from '../events/record.ts';
 
 /**
+ * The payload's fields onto the event, as a spread copies them. Object.assign would also run the `__proto__`
+ * setter for a field of that name, where a spread makes a plain field: such a payload is copied field by field.
+ */
+function assignPayload(target: object, fields: EventFields): void {
+  if (!Object.hasOwn(fields, '__proto__')) {
+    Object.assign(target, fields);
+    return;
+  }
+  for (const key of Object.keys(fields)) {
+    if (key === '__proto__') Object.defineProperty(target, key, { value: fields[key], writable: true, enumerable: true, configurable: true });
+    else (target as Record<string, unknown>)[key] = fields[key];
+  }
+}
+
+/**
  * An event of a flow: own fields type, ts, file, packet, flow_id, transport, src_ip, src_port, dst_ip,
  * dst_port, from_orig, then the payload's. Its plain form (toJSON) puts community_id after packet and uid after
  * flow_id, as the plain event has them.
@@ -41,7 +56,7 @@ export class LazyFlowEvent extends FlowBound {
     this.dst_port = fromOrig ? t.respPort : t.origPort;
     this.from_orig = fromOrig;
     // The payload overrides envelope fields as the plain event's spread does (in place; uid/community_id by their setters).
-    Object.assign(this, fields);
+    assignPayload(this, fields);
     this.type = type; // a payload never renames the event
   }
 
@@ -67,7 +82,7 @@ export class LazyArpEvent extends FlowBound {
     this.packet = packet;
     this.flow_id = t.flowId;
     this.transport = 'arp';
-    Object.assign(this, fields);
+    assignPayload(this, fields);
   }
 
   toJSON(): EventRecord {
