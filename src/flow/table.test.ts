@@ -358,3 +358,18 @@ test('endAll ends flows in creation order, also when reused slots are out of tha
   const ids = ended.slice(before).map((e) => e.rec.flow_id);
   assert.deepEqual(ids, [7, 8, 9, 10, 11, 12]);
 });
+
+test('address texts (from a bounded cache) are each flow\'s own, for many addresses that collide in it', () => {
+  const { table, track } = harness();
+  const next = rng(19);
+  const octet = () => Math.floor(next() * 256);
+  const expected: [number, string, string][] = [];
+  for (let i = 0; i < 20000; i++) {
+    const src = `${octet()}.${octet()}.${octet()}.${octet()}`;
+    const dst = i % 3 === 0 ? '10.10.10.10' : `${octet()}.${octet()}.${octet()}.${octet()}`;
+    expected.push([track({ src, dst, proto: 17, sp: 40000 + (i % 1000), dp: 53 }, 1), src, dst]);
+  }
+  for (const [slot, src, dst] of expected) assert.deepEqual([table.origIp(slot), table.respIp(slot)], [src, dst]);
+  // And again in another order: a string cached for one address never answers for another.
+  for (const [slot, src, dst] of expected.reverse()) assert.deepEqual([table.respIp(slot), table.origIp(slot)], [dst, src]);
+});

@@ -121,6 +121,25 @@ function macText(n: number): string {
   return s;
 }
 
+/**
+ * Dotted-quad text of an IPv4 address from a small direct-mapped cache: every event names two addresses and
+ * every flow record two, mostly the same few hosts, so most get a string made before. Fixed size (4096
+ * entries, the address's hash picks one): bounded whatever the traffic.
+ */
+const V4_TEXT_BITS = 12;
+const v4TextKeys = new Int32Array(1 << V4_TEXT_BITS);
+const v4Texts: string[] = new Array<string>(1 << V4_TEXT_BITS).fill('');
+
+function ipv4Text(n: number): string {
+  const i = Math.imul(n, 0x9e3779b1) >>> (32 - V4_TEXT_BITS);
+  const s = v4Texts[i];
+  if (s !== '' && v4TextKeys[i] === (n | 0)) return s;
+  const text = ipv4ToString(n);
+  v4TextKeys[i] = n | 0;
+  v4Texts[i] = text;
+  return text;
+}
+
 function readU32(d: Uint8Array, off: number): number {
   return ((d[off] << 24) | (d[off + 1] << 16) | (d[off + 2] << 8) | d[off + 3]) >>> 0;
 }
@@ -532,7 +551,7 @@ export class FlowTable {
 
   private addrString(slot: number, w: number): string {
     const a = slot * 8 + w;
-    if (this.ipVer[slot] !== 6) return ipv4ToString(this.addr[a]);
+    if (this.ipVer[slot] !== 6) return ipv4Text(this.addr[a]);
     for (let i = 0; i < 16; i++) addrScratch[i] = this.addr[a + (i >> 2)] >>> (24 - 8 * (i & 3));
     return ipv6ToString(addrScratch, 0);
   }
