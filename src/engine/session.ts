@@ -25,7 +25,7 @@ import { DEFAULT_MAX_DETAILED_DEVICES, selectDetailed, type UndetailedDevices } 
 import { buildCases } from '../findings/cases.ts';
 import { resolveEvidence, type CaptureIdentity } from '../findings/evidence-refs.ts';
 import type { Case } from '../findings/types.ts';
-import type { RecordSource } from '../pipeline/record-source.ts';
+import { readingByName, type RecordSource } from '../pipeline/record-source.ts';
 import { ThreadedPipeline } from './threaded-pipeline.ts';
 
 export interface AnalysisOptions {
@@ -105,14 +105,19 @@ export class AnalysisSession {
     this.site = options.site ?? options.pipeline?.site ?? new Site();
     const pipelineOptions = { ...options.pipeline, site: this.site };
     this.pipeline = (options.threads ?? 1) > 1 ? new ThreadedPipeline(pipelineOptions, { minBytes: options.minThreadBytes }) : new Pipeline(pipelineOptions);
-    this.inventory = new Inventory({ ...options.inventory, site: this.site, overrides: options.overrides ?? options.inventory?.overrides ?? {} }).attach(this.pipeline);
+    // The inventory, the detectors and the assessment read records' fields by name (never spread, enumerate or
+    // clone a record): they may get lazy records, whose uid and Community ID cost nothing unless read — a run
+    // that writes nothing reads no uid, and a Community ID only for the evidence of what it reports. Outputs and
+    // the other subscribers below subscribe plainly, and get plain records.
+    const stages = readingByName(this.pipeline);
+    this.inventory = new Inventory({ ...options.inventory, site: this.site, overrides: options.overrides ?? options.inventory?.overrides ?? {} }).attach(stages);
     const chosen = options.detectors ?? allDetectors;
     if (chosen.length > 0) {
-      this.detection = new DetectionEngine(chosen, { ...options.detection, devices: this.inventory, site: this.site }).attach(this.pipeline);
+      this.detection = new DetectionEngine(chosen, { ...options.detection, devices: this.inventory, site: this.site }).attach(stages);
       const onChange = options.onFindingChange;
       if (onChange) this.detection.onChange(onChange);
     }
-    this.facts = options.assess === false ? undefined : new AssessmentFacts().attach(this.pipeline);
+    this.facts = options.assess === false ? undefined : new AssessmentFacts().attach(stages);
     if (options.onEvent) this.pipeline.on('*', options.onEvent);
     if (options.onFlow) this.pipeline.onFlow(options.onFlow);
     options.attach?.(this.pipeline);

@@ -114,11 +114,7 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
   /** An ordinary pipeline on this thread, with the subscribers in the order they came. */
   private runHere(inputs: readonly (string | InputSource)[], options: RunOptions): Promise<RunSummary> {
     const p = new Pipeline(this.options);
-    for (const [type, list] of this.handlers) for (const h of list) p.on(type, h);
-    for (const h of this.anyHandlers) p.on('*', h);
-    for (const h of this.flowHandlers) p.onFlow(h);
-    for (const h of this.tickHandlers) p.onTick(h);
-    for (const h of this.flushHandlers) p.onFlush(h);
+    this.subscribeAllTo(p);
     this.local = p;
     return p.run(inputs, options);
   }

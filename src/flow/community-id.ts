@@ -69,6 +69,29 @@ export function communityIdDigest(src: Uint8Array, dst: Uint8Array, proto: numbe
 }
 
 const digestScratch = Buffer.alloc(20);
+const tupleDigest = new Uint8Array(20);
+// Address bytes of a tuple held as 32-bit words (hashInput copies them into its own buffer before hashing).
+const tupleSrc4 = new Uint8Array(4), tupleDst4 = new Uint8Array(4), tupleSrc16 = new Uint8Array(16), tupleDst16 = new Uint8Array(16);
+
+/**
+ * Community ID of a flow tuple as the flow table keeps it: the originator's address in words[off..off+3] and the
+ * responder's in words[off+4..off+7] (big-endian words; IPv4 and ARP in the first word of each), ports already
+ * the spec's port equivalents (ICMP: type and counterpart type, or type and code for a one-way type). `ipVersion`
+ * 0 is an ARP pseudo-flow: its IPv4 pair with protocol 0 (a Bulwark extension).
+ */
+export function communityIdOfWords(ipVersion: number, proto: number, origPort: number, respPort: number,
+  words: Uint32Array, off: number, seed = 0): string {
+  const n = ipVersion === 6 ? 16 : 4;
+  const src = n === 16 ? tupleSrc16 : tupleSrc4, dst = n === 16 ? tupleDst16 : tupleDst4;
+  for (let i = 0; i < n; i++) {
+    const sh = 24 - 8 * (i & 3);
+    src[i] = words[off + (i >> 2)] >>> sh;
+    dst[i] = words[off + 4 + (i >> 2)] >>> sh;
+  }
+  const oneWay = (proto === ICMP || proto === ICMPV6) && icmpCounterpart(proto, origPort) < 0;
+  communityIdDigest(src, dst, proto, origPort, respPort, oneWay, seed, tupleDigest, 0);
+  return communityIdOfDigest(tupleDigest, 0);
+}
 
 /** The Community ID string of a digest kept as 20 bytes at `off` of `bytes`. */
 export function communityIdOfDigest(bytes: Uint8Array, off: number): string {

@@ -345,3 +345,31 @@ test('model check: random inserts, expiry and eviction agree with a reference se
   }
   assert.ok(table.stats.evicted > 1000 && table.stats.ended.idle > 0, JSON.stringify(table.stats));
 });
+
+test('endAll ends flows in creation order, also when reused slots are out of that order', () => {
+  const { table, ended, track } = harness();
+  for (let i = 0; i < 6; i++) track({ src: A, dst: B, proto: 17, sp: 1000 + i, dp: 53 }, 1);
+  track({ src: A, dst: B, proto: 6, sp: 2000, dp: 80, flags: SYN }, 1);
+  table.expire(62); // the UDP flows end: their slots are free, and the next flows take them (last freed first)
+  for (let i = 0; i < 4; i++) track({ src: B, dst: A, proto: 17, sp: 3000 + i, dp: 53 }, 63);
+  track({ src: A, dst: B, proto: 6, sp: 2001, dp: 80, flags: SYN }, 64); // listed with flow 7, before the UDP flows
+  const before = ended.length;
+  table.endAll();
+  const ids = ended.slice(before).map((e) => e.rec.flow_id);
+  assert.deepEqual(ids, [7, 8, 9, 10, 11, 12]);
+});
+
+test('address texts (from a bounded cache) are each flow\'s own, for many addresses that collide in it', () => {
+  const { table, track } = harness();
+  const next = rng(19);
+  const octet = () => Math.floor(next() * 256);
+  const expected: [number, string, string][] = [];
+  for (let i = 0; i < 20000; i++) {
+    const src = `${octet()}.${octet()}.${octet()}.${octet()}`;
+    const dst = i % 3 === 0 ? '10.10.10.10' : `${octet()}.${octet()}.${octet()}.${octet()}`;
+    expected.push([track({ src, dst, proto: 17, sp: 40000 + (i % 1000), dp: 53 }, 1), src, dst]);
+  }
+  for (const [slot, src, dst] of expected) assert.deepEqual([table.origIp(slot), table.respIp(slot)], [src, dst]);
+  // And again in another order: a string cached for one address never answers for another.
+  for (const [slot, src, dst] of expected.reverse()) assert.deepEqual([table.respIp(slot), table.origIp(slot)], [dst, src]);
+});

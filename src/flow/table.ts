@@ -30,11 +30,12 @@
  */
 import { IpProto, L3, TcpFlag } from '../decode/packet-view.ts';
 import type { PacketView } from '../decode/packet-view.ts';
-import { communityIdDigest, communityIdOfDigest, icmpCounterpart } from './community-id.ts';
+import { communityIdOfWords, icmpCounterpart } from './community-id.ts';
 import { endpointHash, tupleHash } from './flow-hash.ts';
 import { ipv4ToString, ipv6ToString, macNumberToString, macToNumber } from '../decode/address.ts';
 import { tcpBitsUpdate, tcpFlagsString, tcpIsClosing, tcpStateOf, tcpWasReset } from './tcp-state.ts';
 import type { FlowEndReason, FlowRecord, TcpState } from './types.ts';
+import { flowTuple, LazyFlowRecord, type FlowIds, type FlowTuple } from './lazy-record.ts';
 
 export interface FlowTableOptions {
   /** Most live flows; when full, the least recently active flow is evicted. */
@@ -102,9 +103,42 @@ function readMac(d: Uint8Array, off: number, end: number): number {
 }
 
 const addrScratch = new Uint8Array(16);
-const cidDigestScratch = new Uint8Array(20);
-// Community ID inputs, reused (communityIdFromPorts copies them into its own buffer before hashing).
-const cidSrc4 = new Uint8Array(4), cidDst4 = new Uint8Array(4), cidSrc16 = new Uint8Array(16), cidDst16 = new Uint8Array(16);
+
+/**
+ * MAC text of a 48-bit number, remembered: a network has few MACs and every flow record names two, so most
+ * records reuse a string instead of building one. Bounded (traffic chooses the MACs): cleared when full.
+ */
+const macTexts = new Map<number, string>();
+const MAC_TEXTS_MAX = 4096;
+
+function macText(n: number): string {
+  let s = macTexts.get(n);
+  if (s === undefined) {
+    s = macNumberToString(n);
+    if (macTexts.size >= MAC_TEXTS_MAX) macTexts.clear();
+    macTexts.set(n, s);
+  }
+  return s;
+}
+
+/**
+ * Dotted-quad text of an IPv4 address from a small direct-mapped cache: every event names two addresses and
+ * every flow record two, mostly the same few hosts, so most get a string made before. Fixed size (4096
+ * entries, the address's hash picks one): bounded whatever the traffic.
+ */
+const V4_TEXT_BITS = 12;
+const v4TextKeys = new Int32Array(1 << V4_TEXT_BITS);
+const v4Texts: string[] = new Array<string>(1 << V4_TEXT_BITS).fill('');
+
+function ipv4Text(n: number): string {
+  const i = Math.imul(n, 0x9e3779b1) >>> (32 - V4_TEXT_BITS);
+  const s = v4Texts[i];
+  if (s !== '' && v4TextKeys[i] === (n | 0)) return s;
+  const text = ipv4ToString(n);
+  v4TextKeys[i] = n | 0;
+  v4Texts[i] = text;
+  return text;
+}
 
 function readU32(d: Uint8Array, off: number): number {
   return ((d[off] << 24) | (d[off + 1] << 16) | (d[off + 2] << 8) | d[off + 3]) >>> 0;
@@ -178,6 +212,8 @@ export class FlowTable {
   private list = new Uint8Array(0);
   private readonly head = new Int32Array(LIST_COUNT).fill(-1);
   private readonly tail = new Int32Array(LIST_COUNT).fill(-1);
+  /** Reused by toLazyRecord (the record copies what it needs). */
+  private readonly tuple = flowTuple();
   /** The Community ID asked for last (flow ids are never reused, so the id alone tells the flow). */
   private lastCidFlow = -1;
   private lastCid = '';
@@ -324,6 +360,22 @@ export class FlowTable {
 
   /** End every live flow (in creation order) with `reason`. */
   endAll(reason: FlowEndReason = 'end_of_input'): void {
+    // Creation order is flow id order. Each live slot as one number, flowId * cap + slot, sorted by the typed
+    // array's native numeric sort: sorting by a comparator (called n log n times) was 4 % of a run's CPU when
+    // 200k flows were live at its end.
+    const cap = this.cap;
+    if (this.nextFlowId * cap > Number.MAX_SAFE_INTEGER) {
+      this.endAllByComparator(reason); // not exact as one number (never in practice)
+      return;
+    }
+    const keys = new Float64Array(this.live);
+    let n = 0;
+    for (let l = 0; l < LIST_COUNT; l++) for (let s = this.head[l]; s >= 0 && n < keys.length; s = this.next[s]) keys[n++] = this.flowIdA[s] * cap + s;
+    const order = keys.subarray(0, n).sort();
+    for (let i = 0; i < n; i++) this.end(order[i] % cap, reason);
+  }
+
+  private endAllByComparator(reason: FlowEndReason): void {
     const slots: number[] = [];
     for (let l = 0; l < LIST_COUNT; l++) for (let s = this.head[l]; s >= 0; s = this.next[s]) slots.push(s);
     slots.sort((a, b) => this.flowIdA[a] - this.flowIdA[b]);
@@ -333,7 +385,6 @@ export class FlowTable {
   /** JSON form of a live flow (call from onEnd, or any time before the slot is reused). */
   /** `communityId`: the flow's id when the caller already computed it (saves a SHA-1 per flow). */
   toRecord(slot: number, fileNames: readonly string[], appNames?: readonly string[], endReason: FlowEndReason = 'end_of_input', communityId?: string, uid?: string): FlowRecord {
-    const tcp = this.proto[slot] === IpProto.TCP && this.ipVer[slot] !== 0;
     const rec: FlowRecord = {
       type: 'flow',
       flow_id: this.flowIdA[slot],
@@ -359,17 +410,52 @@ export class FlowTable {
       first_packet: this.firstPkt[slot],
       last_packet: this.lastPkt[slot],
     };
-    if (this.mac[slot * 2] !== NO_MAC) rec.orig_mac = macNumberToString(this.mac[slot * 2]);
-    if (this.mac[slot * 2 + 1] !== NO_MAC) rec.resp_mac = macNumberToString(this.mac[slot * 2 + 1]);
+    this.addOptionalFields(rec, slot, appNames);
+    return rec;
+  }
+
+  /**
+   * The same record as toRecord, lazy: `uid` and `community_id` are computed from the flow's tuple (copied now,
+   * so the slot can be reused) when first read (see lazy-record.ts). For subscribers that read fields by name.
+   */
+  toLazyRecord(slot: number, ids: FlowIds, fileNames: readonly string[], appNames?: readonly string[], endReason: FlowEndReason = 'end_of_input'): FlowRecord {
+    // Assigned in toRecord's order (the plain form's field order); type and flow_id are the class's first fields.
+    const rec = new LazyFlowRecord(ids, this.tupleOf(slot, this.tuple)) as unknown as FlowRecord;
+    rec.transport = this.transport(slot);
+    rec.ip_version = this.ipVer[slot] as 4 | 6 | 0;
+    rec.orig_ip = this.origIp(slot);
+    rec.orig_port = this.origPortA[slot];
+    rec.resp_ip = this.respIp(slot);
+    rec.resp_port = this.respPortA[slot];
+    rec.first_ts = this.firstTsA[slot];
+    rec.last_ts = this.lastTsA[slot];
+    rec.duration = this.lastTsA[slot] - this.firstTsA[slot];
+    rec.orig_pkts = this.pkts[slot * 2];
+    rec.orig_bytes = this.bytes[slot * 2];
+    rec.resp_pkts = this.pkts[slot * 2 + 1];
+    rec.resp_bytes = this.bytes[slot * 2 + 1];
+    rec.orig_payload_bytes = this.payload[slot * 2];
+    rec.resp_payload_bytes = this.payload[slot * 2 + 1];
+    rec.end_reason = endReason;
+    rec.file = fileNames[this.firstFile[slot]] ?? '';
+    rec.first_packet = this.firstPkt[slot];
+    rec.last_packet = this.lastPkt[slot];
+    this.addOptionalFields(rec, slot, appNames);
+    return rec;
+  }
+
+  /** The fields a record has only when known: MACs, VLANs, application, TCP state and flags. */
+  private addOptionalFields(rec: FlowRecord, slot: number, appNames: readonly string[] | undefined): void {
+    if (this.mac[slot * 2] !== NO_MAC) rec.orig_mac = macText(this.mac[slot * 2]);
+    if (this.mac[slot * 2 + 1] !== NO_MAC) rec.resp_mac = macText(this.mac[slot * 2 + 1]);
     if (this.vlan[slot]) rec.vlan = this.vlanInner[slot] ? [this.vlan[slot] & 0xfff, this.vlanInner[slot] & 0xfff] : [this.vlan[slot] & 0xfff];
     const app = this.app[slot];
     if (app > 0 && appNames && appNames[app]) rec.app = appNames[app];
-    if (tcp) {
+    if (this.proto[slot] === IpProto.TCP && this.ipVer[slot] !== 0) {
       rec.tcp_state = this.tcpState(slot);
       rec.orig_tcp_flags = tcpFlagsString(this.tcpFlags[slot * 2]);
       rec.resp_tcp_flags = tcpFlagsString(this.tcpFlags[slot * 2 + 1]);
     }
-    return rec;
   }
 
   /** Bytes held by the table's typed arrays (per-slot fields and the hash index). */
@@ -435,19 +521,7 @@ export class FlowTable {
   communityId(slot: number, seed = 0): string {
     const flowId = this.flowIdA[slot];
     if (seed === 0 && flowId === this.lastCidFlow) return this.lastCid;
-    const v = this.ipVer[slot];
-    const n = v === 6 ? 16 : 4;
-    const src = n === 16 ? cidSrc16 : cidSrc4, dst = n === 16 ? cidDst16 : cidDst4;
-    const a = slot * 8;
-    for (let i = 0; i < n; i++) {
-      const sh = 24 - 8 * (i & 3);
-      src[i] = this.addr[a + (i >> 2)] >>> sh;
-      dst[i] = this.addr[a + 4 + (i >> 2)] >>> sh;
-    }
-    const p = this.proto[slot];
-    const oneWay = (p === IpProto.ICMP || p === IpProto.ICMPV6) && icmpCounterpart(p, this.origPortA[slot]) < 0;
-    communityIdDigest(src, dst, p, this.origPortA[slot], this.respPortA[slot], oneWay, seed, cidDigestScratch, 0);
-    const id = communityIdOfDigest(cidDigestScratch, 0);
+    const id = communityIdOfWords(this.ipVer[slot], this.proto[slot], this.origPortA[slot], this.respPortA[slot], this.addr, slot * 8, seed);
     if (seed === 0) {
       this.lastCidFlow = flowId;
       this.lastCid = id;
@@ -455,11 +529,29 @@ export class FlowTable {
     return id;
   }
 
+  /**
+   * The flow's identity as a lazy record captures it (see lazy-record.ts), into `out` (reused: no allocation but
+   * for an IPv6 flow's addresses, copied as they must outlive the slot).
+   */
+  tupleOf(slot: number, out: FlowTuple): FlowTuple {
+    out.flowId = this.flowIdA[slot];
+    out.firstTs = this.firstTsA[slot];
+    out.ipVersion = this.ipVer[slot];
+    out.proto = this.proto[slot];
+    out.origPort = this.origPortA[slot];
+    out.respPort = this.respPortA[slot];
+    const a = slot * 8;
+    out.orig = this.addr[a];
+    out.resp = this.addr[a + 4];
+    out.v6 = this.ipVer[slot] === 6 ? this.addr.slice(a, a + 8) : undefined;
+    return out;
+  }
+
   // --- internals ---
 
   private addrString(slot: number, w: number): string {
     const a = slot * 8 + w;
-    if (this.ipVer[slot] !== 6) return ipv4ToString(this.addr[a]);
+    if (this.ipVer[slot] !== 6) return ipv4Text(this.addr[a]);
     for (let i = 0; i < 16; i++) addrScratch[i] = this.addr[a + (i >> 2)] >>> (24 - 8 * (i & 3));
     return ipv6ToString(addrScratch, 0);
   }

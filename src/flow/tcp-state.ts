@@ -64,10 +64,15 @@ export function tcpStateOf(bits: number): TcpState {
   return bits & TcpBit.HANDSHAKE_DONE ? 'established' : 'half_open';
 }
 
-/** "FSRPAUEC"-ordered letters of a TCP flags union. */
-export function tcpFlagsString(flags: number): string {
+/** The letters of each of the 256 flag unions, built once: a flow record names two, no string is built per record. */
+const flagsTexts: readonly string[] = Array.from({ length: 256 }, (_, flags) => {
   const letters = 'FSRPAUEC';
   let s = '';
   for (let i = 0; i < 8; i++) if (flags & (1 << i)) s += letters[i];
   return s;
+});
+
+/** "FSRPAUEC"-ordered letters of a TCP flags union. */
+export function tcpFlagsString(flags: number): string {
+  return flagsTexts[flags & 0xff];
 }

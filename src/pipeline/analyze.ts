@@ -28,7 +28,9 @@ import type { EventType, TypedEventHandler } from '../events/map.ts';
 import { RunStats, type RunSummary } from './stats.ts';
 import { flowStartFields } from './flow-start.ts';
 import { Site, uidOfWords } from './site.ts';
-import { Subscribers } from '../flow/subscribers.ts';
+import { Subscribers, type SubscribeOptions } from '../flow/subscribers.ts';
+import { FlowIds, flowTuple } from '../flow/lazy-record.ts';
+import { LazyArpEvent, LazyFlowEvent } from './lazy-event.ts';
 import { fileSource, type InputSource, type SourceSink } from './source.ts';
 
 // The envelope and handler types live in src/events/; re-exported here for the code that imports them from the pipeline.
@@ -75,6 +77,9 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
   private uidKnown = new Uint8Array(0);
   private readonly stats = new RunStats();
   private readonly files: string[] = [];
+  /** What lazy records compute their Community ID and uid with; the tuple they copy theirs from. */
+  private readonly ids: FlowIds;
+  private readonly tuple = flowTuple();
 
   // Current packet, read by the shared app context (one object for the whole run).
   private fileIndex = 0;
@@ -104,6 +109,7 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
     this.reasm = new TcpReassembler(this.opts.reassembly);
     this.dispatcher = new AppDispatcher(this.opts.protocols);
     this.appNames = this.dispatcher.appNames;
+    this.ids = new FlowIds(this.opts.site);
     this.ctx = {
       wants: (type) => this.wants(type),
       emit: (type, fields, dir) => this.emitFlowEvent(type, fields, dir),
@@ -117,10 +123,10 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
   }
 
   /** Subscribe to one event type (typed: `on('telnet.login', (ev) => ev.username)`), or '*' for all. */
-  override on<T extends EventType>(type: T, handler: TypedEventHandler<T>): this;
-  override on(type: string, handler: EventHandler): this;
-  override on(type: string, handler: EventHandler): this {
-    return super.on(type, handler);
+  override on<T extends EventType>(type: T, handler: TypedEventHandler<T>, options?: SubscribeOptions): this;
+  override on(type: string, handler: EventHandler, options?: SubscribeOptions): this;
+  override on(type: string, handler: EventHandler, options?: SubscribeOptions): this {
+    return super.on(type, handler, options);
   }
 
   /** The clock: packet time of the newest packet, or later after heartbeats on a quiet link (-Infinity before any). */
@@ -291,7 +297,10 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
     const appName = this.dispatcher.nameOfId(this.table.appId(slot));
     this.stats.flowEnded(reason, appName);
     if (this.flowHandlers.length > 0 || this.wants('flow.end')) {
-      const rec = this.table.toRecord(slot, this.files, this.appNames, reason, this.communityId(slot), this.uid(slot));
+      // Lazy when every subscriber reads by name: uid and Community ID then cost nothing until someone reads them.
+      const rec = this.lazyFlows()
+        ? this.table.toLazyRecord(slot, this.ids, this.files, this.appNames, reason)
+        : this.table.toRecord(slot, this.files, this.appNames, reason, this.communityId(slot), this.uid(slot));
       this.publishFlow(rec);
     }
     this.forgetUid(slot);
@@ -337,6 +346,11 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
     const slot = this.curSlot;
     const fromOrig = dir === 0;
     const t = this.table;
+    if (this.lazyEvents(type)) {
+      this.publish(new LazyFlowEvent(this.ids, t.tupleOf(slot, this.tuple), type, this.ts, this.files[this.fileIndex], this.packetNo,
+        t.transport(slot), fromOrig, t.origIp(slot), t.respIp(slot), fields) as unknown as EventRecord);
+      return;
+    }
     const ev: EventRecord = {
       type,
       ts: this.ts,
@@ -361,7 +375,12 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
     const fields = arpEventFields(this.view);
     const type = this.view.arpOp === 2 ? 'arp.reply' : 'arp.request';
     if (!this.wants(type)) return;
-    this.publish({ type, ts: this.ts, file: this.files[this.fileIndex], packet: this.packetNo, flow_id: this.table.flowId(this.curSlot), uid: this.uid(this.curSlot), transport: 'arp', ...fields });
+    const slot = this.curSlot;
+    if (this.lazyEvents(type)) {
+      this.publish(new LazyArpEvent(this.ids, this.table.tupleOf(slot, this.tuple), type, this.ts, this.files[this.fileIndex], this.packetNo, fields) as unknown as EventRecord);
+      return;
+    }
+    this.publish({ type, ts: this.ts, file: this.files[this.fileIndex], packet: this.packetNo, flow_id: this.table.flowId(slot), uid: this.uid(slot), transport: 'arp', ...fields });
   }
 
   private anyWantsNdp(): boolean {

@@ -4,14 +4,11 @@
  */
 import { IpProto, L3, type PacketView } from '../decode/packet-view.ts';
 import type { EventFields } from '../events/types.ts';
+import { tcpFlagsString } from '../flow/tcp-state.ts';
 
-const flagLetters = 'FSRPAUEC';
-
-/** TCP flags as letters in the order FSRPAUEC. */
+/** TCP flags as letters in the order FSRPAUEC (one string per flag set, built once). */
 export function tcpFlagString(flags: number): string {
-  let s = '';
-  for (let i = 0; i < 8; i++) if (flags & (1 << i)) s += flagLetters[i];
-  return s;
+  return tcpFlagsString(flags);
 }
 
 /** p0f-style option layout of a TCP header: M(ss), N(op), W(scale), S(ack ok), T(imestamp), E(ol), ?n. */

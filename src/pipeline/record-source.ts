@@ -4,14 +4,31 @@
  * @module
  */
 import type { EventHandler, FlowHandler } from './analyze.ts';
+import type { SubscribeOptions } from '../flow/subscribers.ts';
 
 export interface RecordSource {
   /** Subscribe to one event type, or '*' for all. */
-  on(type: string, handler: EventHandler): unknown;
+  on(type: string, handler: EventHandler, options?: SubscribeOptions): unknown;
   /** Subscribe to finished flows. */
-  onFlow(handler: FlowHandler): unknown;
+  onFlow(handler: FlowHandler, options?: SubscribeOptions): unknown;
   /** The source's clock advanced (packet or record time): stateful stages age their windows. */
   onTick(handler: (now: number) => void): unknown;
   /** End of input or stop: stateful stages publish what they hold. */
   onFlush(handler: () => void): unknown;
+}
+
+const readsByName: SubscribeOptions = { lazy: true };
+
+/**
+ * `source` as seen by a stage that reads records' fields by name only — never spreads, enumerates, clones or
+ * deep-compares an event or flow record: every subscription it makes is `{ lazy: true }`, so it may be given
+ * lazy records (uid and Community ID computed on first read; src/flow/lazy-record.ts).
+ */
+export function readingByName(source: RecordSource): RecordSource {
+  return {
+    on: (type, handler) => source.on(type, handler, readsByName),
+    onFlow: (handler) => source.onFlow(handler, readsByName),
+    onTick: (handler) => source.onTick(handler),
+    onFlush: (handler) => source.onFlush(handler),
+  };
 }

@@ -1,0 +1,150 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { L3, PacketView, TcpFlag } from '../decode/packet-view.ts';
+import { FlowTable } from './table.ts';
+import { communityId } from './community-id.ts';
+import { FlowIds, type FlowUidSource } from './lazy-record.ts';
+import type { FlowEndReason, FlowRecord } from './types.ts';
+import { parseIp, u32At } from './test-util.ts';
+
+const { SYN, ACK, FIN, RST } = TcpFlag;
+
+interface Pkt { src: string; dst: string; proto?: number; sp?: number; dp?: number; flags?: number; icmpType?: number; icmpCode?: number; vlan?: number[]; macs?: boolean }
+
+/** A view filled by hand the way decode fills it. */
+function view(p: Pkt): PacketView {
+  const v = new PacketView();
+  v.reset();
+  const data = new Uint8Array(64);
+  v.data = data;
+  v.end = data.length;
+  if (p.macs) { data.set([0, 0x0c, 0x29, 0x40, 0x0e, 0xef], 0); data.set([0x94, 0x10, 0x3e, 0x34, 0x0c, 0xb5], 6); v.dstMacOff = 0; v.srcMacOff = 6; }
+  if (p.vlan) { v.vlanCount = p.vlan.length; p.vlan.forEach((id, i) => { v.vlanIds[i] = id; }); }
+  const s = parseIp(p.src), d = parseIp(p.dst);
+  if (s.length === 4) { v.l3 = L3.IPV4; v.src4 = u32At(s, 0); v.dst4 = u32At(d, 0); }
+  else { v.l3 = L3.IPV6; data.set(s, 16); data.set(d, 32); v.src6Off = 16; v.dst6Off = 32; }
+  v.ipProto = p.proto ?? 6;
+  if (v.ipProto === 1 || v.ipProto === 58) { v.icmpType = p.icmpType ?? 8; v.icmpCode = p.icmpCode ?? 0; v.l4Off = 48; }
+  else { v.l4Off = 48; v.srcPort = p.sp ?? 0; v.dstPort = p.dp ?? 0; v.tcpFlags = p.flags ?? 0; }
+  return v;
+}
+
+function arpView(op: number, sender: string, target: string): PacketView {
+  const v = new PacketView();
+  v.reset();
+  v.l3 = L3.ARP; v.arpOp = op; v.arpSenderIp = u32At(parseIp(sender), 0); v.arpTargetIp = u32At(parseIp(target), 0);
+  return v;
+}
+
+/** A uid source that shows its inputs (the real one hashes them: src/pipeline/site.ts) and counts calls. */
+class ShowingUids implements FlowUidSource {
+  calls = 0;
+  flowUid(cid: string, firstTs: number, flowId: number): string {
+    this.calls++;
+    return `uid(${cid}|${firstTs}|${flowId})`;
+  }
+}
+
+/** FlowIds that counts the Community IDs it computes (the memo answers without a call to communityIdOfWords). */
+class CountingIds extends FlowIds {
+  asked = 0;
+  override communityId(...args: Parameters<FlowIds['communityId']>): string {
+    this.asked++;
+    return super.communityId(...args);
+  }
+}
+
+/**
+ * A table whose ended flows are published both ways: the plain record (toRecord, computed eagerly, the
+ * straightforward implementation) and the lazy one (toLazyRecord), nothing of the lazy one read yet.
+ */
+function harness(opts = {}) {
+  const uids = new ShowingUids();
+  const ids = new CountingIds(uids);
+  const ended: { plain: FlowRecord; lazy: FlowRecord; reason: FlowEndReason }[] = [];
+  const table: FlowTable = new FlowTable(opts, (slot, reason) => {
+    const lazy = table.toLazyRecord(slot, ids, ['f.pcap'], ['', 'dns'], reason);
+    const cid = table.communityId(slot);
+    const plain = table.toRecord(slot, ['f.pcap'], ['', 'dns'], reason, cid, uids.flowUid(cid, table.firstTs(slot), table.flowId(slot)));
+    ended.push({ plain, lazy, reason });
+  });
+  let n = 0;
+  const track = (p: Pkt, ts: number) => table.track(view(p), ts, 60, ++n, 0);
+  return { table, ended, track, uids, ids };
+}
+
+test('a lazy flow record computes nothing until read, then its own flow\'s ids, also after its slot was reused', () => {
+  const { table, ended, track, uids, ids } = harness({ maxFlows: 1 });
+  const a = track({ src: '10.0.0.1', dst: '10.0.0.2', sp: 40000, dp: 23, flags: SYN }, 100);
+  // One slot: the next flow evicts this one and takes its slot.
+  const b = track({ src: '192.168.1.5', dst: '8.8.8.8', proto: 17, sp: 5353, dp: 53 }, 101);
+  assert.equal(b, a, 'the slot was reused');
+  const first = ended[0].lazy;
+  const callsBefore = uids.calls - ended.length; // the plain records' uids
+  const askedBefore = ids.asked;
+  assert.equal(callsBefore, 0, 'no uid computed for the lazy record');
+  assert.equal(askedBefore, 0, 'no Community ID computed for the lazy record');
+  // Read now, while the slot holds the second flow: the first flow's values, from its own tuple.
+  const expectedCid = communityId(parseIp('10.0.0.1'), parseIp('10.0.0.2'), 6, 40000, 23);
+  assert.equal(first.community_id, expectedCid);
+  assert.equal(first.uid, `uid(${expectedCid}|100|1)`);
+  assert.equal(table.communityId(b), communityId(parseIp('192.168.1.5'), parseIp('8.8.8.8'), 17, 5353, 53));
+  // Read once: later reads answer from the record.
+  const asked = ids.asked, calls = uids.calls;
+  assert.equal(first.uid, `uid(${expectedCid}|100|1)`);
+  assert.equal(first.community_id, expectedCid);
+  assert.deepEqual([ids.asked, uids.calls], [asked, calls]);
+});
+
+test('a lazy flow record\'s JSON is the plain record\'s, field for field and in order (TCP, UDP, ICMP, IPv6, ARP, VLAN, MACs)', () => {
+  const { table, ended, track } = harness();
+  track({ src: '10.0.0.1', dst: '10.0.0.2', sp: 40000, dp: 80, flags: SYN, macs: true }, 1);
+  track({ src: '10.0.0.2', dst: '10.0.0.1', sp: 80, dp: 40000, flags: SYN | ACK }, 1.1);
+  track({ src: '10.0.0.1', dst: '10.0.0.2', sp: 40000, dp: 80, flags: FIN | ACK }, 1.2);
+  track({ src: '10.0.0.9', dst: '10.0.0.2', sp: 40001, dp: 81, flags: RST }, 1.3);
+  const dns = track({ src: '192.168.1.5', dst: '8.8.8.8', proto: 17, sp: 5353, dp: 53, vlan: [10, 20] }, 2);
+  table.setAppId(dns, 1);
+  track({ src: '129.143.47.6', dst: '10.10.10.190', proto: 1, icmpType: 3, icmpCode: 13 }, 3); // one-way ICMP
+  track({ src: '10.10.10.190', dst: '10.10.10.1', proto: 1, icmpType: 8 }, 3.5);
+  track({ src: '2001:470:e5bf:dead:4957:2174:e82c:4887', dst: '2607:f8b0:400c:c03::1a', sp: 63943, dp: 25, flags: SYN }, 4);
+  track({ src: 'fe80::1', dst: 'ff02::1', proto: 58, icmpType: 134 }, 4.5);
+  table.track(arpView(1, '10.10.10.190', '10.10.10.1'), 5, 42, 99, 0);
+  track({ src: '10.0.0.1', dst: '10.0.0.3', proto: 47 }, 6); // other IP protocol
+  table.endAll();
+  assert.equal(ended.length, 9);
+  for (const { plain, lazy } of ended) {
+    assert.equal(JSON.stringify(lazy), JSON.stringify(plain));
+    assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(lazy))), Object.keys(plain));
+    // Read by name, every field is there too.
+    for (const key of Object.keys(plain)) assert.deepEqual((lazy as unknown as Record<string, unknown>)[key], (plain as unknown as Record<string, unknown>)[key], key);
+  }
+  // Independent values: the spec vector of the IPv6 flow and the ARP extension (IPv4 pair, protocol 0).
+  const v6 = ended.find((e) => e.plain.ip_version === 6 && e.plain.transport === 'tcp')!;
+  assert.equal(v6.lazy.community_id, '1:/qFaeAR+gFe1KYjMzVDsMv+wgU4=');
+  const arp = ended.find((e) => e.plain.transport === 'arp')!;
+  assert.equal(arp.lazy.community_id, communityId(parseIp('10.10.10.190'), parseIp('10.10.10.1'), 0, 0, 0));
+});
+
+test('a value set on a lazy record replaces the computed one, as on a plain record', () => {
+  const { track, table, ended, ids } = harness();
+  track({ src: '10.0.0.1', dst: '10.0.0.2', proto: 17, sp: 1, dp: 2 }, 1);
+  table.endAll();
+  const rec = ended[0].lazy;
+  rec.uid = 'Cset';
+  rec.community_id = '1:set';
+  assert.deepEqual([rec.uid, rec.community_id, ids.asked], ['Cset', '1:set', 0]);
+  const json = JSON.parse(JSON.stringify(rec)) as FlowRecord;
+  assert.deepEqual([json.uid, json.community_id], ['Cset', '1:set']);
+});
+
+test('flows cut by the active timeout: each record keeps its own flow number, first time and ids', () => {
+  const { track, ended, table } = harness({ activeTimeoutS: 10 });
+  track({ src: '10.0.0.1', dst: '10.0.0.2', sp: 1000, dp: 23, flags: ACK }, 0);
+  track({ src: '10.0.0.1', dst: '10.0.0.2', sp: 1000, dp: 23, flags: ACK }, 11); // cut: record 1 ends, record 2 starts
+  track({ src: '10.0.0.1', dst: '10.0.0.2', sp: 1000, dp: 23, flags: ACK }, 22); // record 2 ends
+  table.endAll();
+  assert.equal(ended.length, 3);
+  for (const { plain, lazy } of ended) assert.deepEqual([lazy.uid, lazy.community_id, lazy.flow_id], [plain.uid, plain.community_id, plain.flow_id]);
+  assert.deepEqual(ended.map((e) => e.lazy.uid), ended.map((e) => `uid(${e.plain.community_id}|${e.plain.first_ts}|${e.plain.flow_id})`));
+  assert.equal(new Set(ended.map((e) => e.lazy.uid)).size, 3);
+});

@@ -1,0 +1,201 @@
+/**
+ * Lazy flow identity: records whose `community_id` and `uid` are computed when first read, not when built.
+ *
+ * Why: a Community ID is a SHA-1 and a flow uid another (over the sensor, the Community ID, the first packet's
+ * time and the flow number), and both are strings. Every event of a flow and every finished flow carried them,
+ * yet in a run that writes nothing (`analyze --quiet`) no stage reads a uid at all, and the detectors read a
+ * Community ID only for the evidence of what they report. A lazy record copies the few numbers both are made
+ * from (the tuple, the flow number, the first packet's time: no string, no hash) and computes each on first
+ * read, once per record.
+ *
+ * Why a class with accessors on its prototype, handed only to some subscribers: an own accessor property
+ * (Object.defineProperty per record) costs more than the two hashes it would save, so the accessors live on
+ * the prototype — and there they are invisible to whatever enumerates a record: spread (`{...rec}`),
+ * Object.keys/entries, structured clone (a worker's postMessage), deep equality. So a source publishes a lazy
+ * record only to subscribers that declared they read fields by name (`{ lazy: true }`, src/flow/subscribers.ts:
+ * the inventory, the detectors and the assessment); as soon as one subscriber of a type did not, it publishes
+ * the plain record, exactly as before. `toJSON` gives the plain record's fields in its order, so a lazy record
+ * that reaches JSON.stringify anyway (a detector's facts, say) still writes every field.
+ *
+ * Bound to the flow, not the slot: the inputs are copied when the record is built, so a value read after the
+ * flow ended and its slot was reused is still this flow's own.
+ * @module
+ */
+import { communityIdOfWords } from './community-id.ts';
+import type { FlowRecord } from './types.ts';
+
+/** Makes flow uids (the pipeline's site model: src/pipeline/site.ts). */
+export interface FlowUidSource {
+  flowUid(communityId: string, firstTs: number, flowId: number): string;
+}
+
+/** A flow's identity as the flow table holds it: what its Community ID and uid are computed from. */
+export interface FlowTuple {
+  flowId: number;
+  firstTs: number;
+  /** 4, 6, or 0 for ARP. */
+  ipVersion: number;
+  proto: number;
+  origPort: number;
+  respPort: number;
+  /** IPv4 (and ARP) addresses as unsigned 32-bit numbers (0 for IPv6). */
+  orig: number;
+  resp: number;
+  /** IPv6: both addresses, originator's 4 words then responder's 4; undefined otherwise. */
+  v6: Uint32Array | undefined;
+}
+
+/** An empty tuple to fill (FlowTable.tupleOf). */
+export function flowTuple(): FlowTuple {
+  return { flowId: 0, firstTs: 0, ipVersion: 0, proto: 0, origPort: 0, respPort: 0, orig: 0, resp: 0, v6: undefined };
+}
+
+/**
+ * What lazy records compute their ids with: the uid source, and the last flow's Community ID (a flow's events
+ * come in bursts and are read one after another; flow numbers are never reused, so the number alone tells the
+ * flow).
+ */
+export class FlowIds {
+  private readonly uids: FlowUidSource;
+  private lastFlow = -1;
+  private lastCid = '';
+  /** IPv4 tuple words for communityIdOfWords (originator in word 0, responder in word 4). */
+  private readonly words4 = new Uint32Array(8);
+
+  constructor(uids: FlowUidSource) {
+    this.uids = uids;
+  }
+
+  communityId(flowId: number, ipVersion: number, proto: number, origPort: number, respPort: number, orig: number, resp: number,
+    v6: Uint32Array | undefined): string {
+    if (flowId === this.lastFlow) return this.lastCid;
+    let words = v6;
+    if (words === undefined) {
+      words = this.words4;
+      words[0] = orig;
+      words[4] = resp;
+    }
+    const id = communityIdOfWords(ipVersion, proto, origPort, respPort, words, 0);
+    this.lastFlow = flowId;
+    this.lastCid = id;
+    return id;
+  }
+
+  uid(communityId: string, firstTs: number, flowId: number): string {
+    return this.uids.flowUid(communityId, firstTs, flowId);
+  }
+}
+
+// Bits of FlowBound's #state.
+const CID_KNOWN = 1;
+const UID_KNOWN = 2;
+/** The record has no Community ID (ARP events: their envelope never had one). */
+const NO_CID = 4;
+
+/**
+ * The part every lazy record shares: the copied inputs (private fields: not enumerable, not cloned, not
+ * spread) and the `community_id` / `uid` accessors. Assigning either (a payload field of that name, a consumer)
+ * sets the value, as it would on a plain record.
+ */
+export class FlowBound {
+  readonly #ids: FlowIds;
+  readonly #flowId: number;
+  readonly #firstTs: number;
+  /** ipVersion << 8 | proto. */
+  readonly #key: number;
+  /** origPort << 16 | respPort. */
+  readonly #ports: number;
+  readonly #orig: number;
+  readonly #resp: number;
+  readonly #v6: Uint32Array | undefined;
+  #state: number;
+  #cid: string | undefined = undefined;
+  #uid: string | undefined = undefined;
+
+  constructor(ids: FlowIds, t: FlowTuple, withCommunityId = true) {
+    this.#ids = ids;
+    this.#flowId = t.flowId;
+    this.#firstTs = t.firstTs;
+    this.#key = (t.ipVersion << 8) | t.proto;
+    this.#ports = (t.origPort << 16) | t.respPort;
+    // As int32: a small integer in the object, not a boxed number (communityIdOfWords reads them back unsigned).
+    this.#orig = t.orig | 0;
+    this.#resp = t.resp | 0;
+    this.#v6 = t.v6;
+    this.#state = withCommunityId ? 0 : NO_CID;
+  }
+
+  get community_id(): string {
+    if ((this.#state & CID_KNOWN) === 0) {
+      this.#state |= CID_KNOWN;
+      if ((this.#state & NO_CID) === 0) {
+        const key = this.#key, ports = this.#ports;
+        this.#cid = this.#ids.communityId(this.#flowId, key >>> 8, key & 0xff, ports >>> 16, ports & 0xffff, this.#orig >>> 0, this.#resp >>> 0, this.#v6);
+      }
+    }
+    return this.#cid as string;
+  }
+
+  set community_id(value: string) {
+    this.#cid = value;
+    this.#state |= CID_KNOWN;
+  }
+
+  get uid(): string {
+    if ((this.#state & UID_KNOWN) === 0) {
+      // The uid is made from the flow's own Community ID, also for a record whose envelope has none (ARP).
+      const state = this.#state;
+      const cid = (state & NO_CID) === 0 ? this.community_id : this.#ids.communityId(this.#flowId, this.#key >>> 8, this.#key & 0xff,
+        this.#ports >>> 16, this.#ports & 0xffff, this.#orig >>> 0, this.#resp >>> 0, this.#v6);
+      this.#uid = this.#ids.uid(cid, this.#firstTs, this.#flowId);
+      this.#state |= UID_KNOWN;
+    }
+    return this.#uid as string;
+  }
+
+  set uid(value: string) {
+    this.#uid = value;
+    this.#state |= UID_KNOWN;
+  }
+
+  /** Whether this record carries a Community ID (false for ARP events). */
+  protected get hasCommunityId(): boolean {
+    return (this.#state & NO_CID) === 0;
+  }
+}
+
+/**
+ * The plain form of a lazy record: its own fields in order, with `uid` inserted after the field `uidAfter` and
+ * `community_id` after `cidAfter` (null: none; after the same field: uid first), as the plain record has them.
+ */
+export function plainWithIds(rec: FlowBound, cidAfter: string | null, uidAfter: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const own = rec as unknown as Record<string, unknown>;
+  for (const key of Object.keys(rec)) {
+    // A field named __proto__ (a payload's) stays a field, as in the plain record, not the copy's prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: own[key], writable: true, enumerable: true, configurable: true });
+    else out[key] = own[key];
+    if (key === uidAfter) out.uid = rec.uid;
+    if (key === cidAfter) out.community_id = rec.community_id;
+  }
+  return out;
+}
+
+/**
+ * A finished flow as a lazy record (built by FlowTable.toLazyRecord): the fields of FlowRecord, `uid` and
+ * `community_id` computed on first read. Its plain form (toJSON) equals FlowTable.toRecord's, field for field.
+ */
+export class LazyFlowRecord extends FlowBound {
+  type = 'flow' as const;
+  flow_id: number;
+
+  constructor(ids: FlowIds, t: FlowTuple) {
+    super(ids, t);
+    this.flow_id = t.flowId;
+  }
+
+  toJSON(): FlowRecord {
+    // uid right after flow_id, then community_id: the order of toRecord's literal.
+    return plainWithIds(this, 'flow_id', 'flow_id') as unknown as FlowRecord;
+  }
+}
