@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Pipeline } from '../pipeline/analyze.ts';
-import { DetectionEngine, resolveOptions } from './engine.ts';
+import { DetectionEngine, findingId, resolveOptions } from './engine.ts';
 import type { Detector, Report } from './types.ts';
 import type { DeviceRecord } from '../inventory/types.ts';
 import { detectors } from './registry.ts';
@@ -33,6 +33,12 @@ const base = (over: Partial<Report> = {}): Report => ({
 test('templates: placeholders and rendering', () => {
   assert.deepEqual(placeholders('{a} and {b_c} and {a}'), ['a', 'b_c']);
   assert.deepEqual(render('x {a} {b}', { a: 1 }), { text: 'x 1 {b}', missing: ['b'] });
+});
+
+test('finding ids: 12 hex digits of SHA-1 of the key as node:crypto computes it, for any key', () => {
+  const keys = ['', 'k', 'inbound', '10.0.0.1|23', 'é€😀', 'lone \ud800 surrogate', 'x'.repeat(55), 'y'.repeat(56), 'z'.repeat(64), 'w'.repeat(1000)];
+  for (let i = 0; i < 300; i++) keys.push(`${i}|${'ab'.repeat(i % 70)}|${String.fromCharCode(0x20 + (i * 97) % 0x3000)}`);
+  for (const key of keys) assert.equal(findingId('d.x', key), `d.x:${createHash('sha1').update(key).digest('hex').slice(0, 12)}`, key);
 });
 
 test('templates: a compiled template renders what render gives, on every message of every detector', () => {

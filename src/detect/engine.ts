@@ -22,9 +22,20 @@ import type {
 } from './types.ts';
 import { compileTemplate, renderCompiled, type CompiledTemplate } from './template.ts';
 import { useSite } from './lib/net.ts';
+import { sha1 } from '../flow/sha1.ts';
 
-/** node:crypto when first needed: loading it costs a short run about 10 ms of CPU. */
-const nodeCrypto = () => process.getBuiltinModule('node:crypto');
+const idDigest = new Uint8Array(20);
+
+/**
+ * A finding's id: the detector and 12 hex digits of SHA-1 of the key's UTF-8 bytes. SHA-1 in JavaScript
+ * (src/flow/sha1.ts), not node:crypto: a run that needs no other hash does not load it (about 10 ms of CPU),
+ * and each raise costs no native round trip. Checked against node:crypto in engine.test.ts.
+ */
+export function findingId(detectorId: string, key: string): string {
+  const bytes = Buffer.from(key, 'utf8');
+  sha1(bytes, bytes.length, idDigest, 0);
+  return `${detectorId}:${Buffer.from(idDigest.buffer, 0, 6).toString('hex')}`;
+}
 
 export const severityRank: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
@@ -55,6 +66,9 @@ const maxFactArray = 50;
 
 interface Aggregate {
   detector: Detector;
+  /** The report key, and the open findings of its detector by report key (it leaves them when it closes). */
+  reportKey: string;
+  open: Map<string, Aggregate>;
   finding: Finding;
   messageId: string;
   data: Record<string, string | number>;
@@ -178,8 +192,12 @@ export class DetectionEngine {
     for (const id of Object.keys(this.opts.options)) {
       if (!detectors.some((d) => d.id === id)) throw new Error(`options given for unknown detector '${id}'`);
     }
+    const openByDetector = new Map<string, Map<string, Aggregate>>();
     for (const detector of detectors) {
-      const ctx: DetectorContext = { report: (r) => this.report(detector, r), devices: this.opts.devices };
+      // Open findings of this detector by report key: found without building "<detector> <key>" per report.
+      let open = openByDetector.get(detector.id);
+      if (open === undefined) openByDetector.set(detector.id, (open = new Map()));
+      const ctx: DetectorContext = { report: (r) => this.report(detector, open, r), devices: this.opts.devices };
       const instance = detector.create(ctx, resolveOptions(detector, this.opts.options[detector.id]));
       const entry: Entry = { detector, instance };
       this.instances.push(entry);
@@ -330,6 +348,7 @@ export class DetectionEngine {
     this.queue(agg, 'closed', at);
     if (compact) compactClosed(agg.finding);
     this.aggregates.delete(key);
+    agg.open.delete(agg.reportKey);
     if (this.occurrences.size >= this.opts.maxFindings * 4) this.occurrences.clear();
     this.occurrences.set(key, { n: agg.finding.occurrence ?? 1, evidence: agg.finding.evidence.at(-1) });
     // The closed finding's evidence set is not needed any more: free it.
@@ -384,7 +403,7 @@ export class DetectionEngine {
     return out;
   }
 
-  private report(detector: Detector, r: Report): void {
+  private report(detector: Detector, open: Map<string, Aggregate>, r: Report): void {
     const stats = this.stats;
     stats.reports++;
     stats.by_detector[detector.id] = (stats.by_detector[detector.id] ?? 0) + 1;
@@ -401,8 +420,7 @@ export class DetectionEngine {
         return;
       }
     }
-    const aggKey = `${detector.id}\u0000${r.key}`;
-    let agg = this.aggregates.get(aggKey);
+    let agg = open.get(r.key);
     const rank = severityRank[r.severity ?? detector.severity];
     let raised = false;
     if (agg === undefined) {
@@ -411,8 +429,12 @@ export class DetectionEngine {
         return;
       }
       raised = true;
+      // Open findings of all detectors in the order raised (sweeps and results follow it), and closed keys.
+      const aggKey = `${detector.id}\u0000${r.key}`;
       agg = {
         detector,
+        reportKey: r.key,
+        open,
         messageId: r.messageId,
         data: r.data,
         severityRank: rank,
@@ -425,7 +447,7 @@ export class DetectionEngine {
         lastPublishTs: r.ts,
         dirty: false,
         finding: {
-          id: `${detector.id}:${nodeCrypto().createHash('sha1').update(r.key).digest('hex').slice(0, 12)}`,
+          id: findingId(detector.id, r.key),
           detector: detector.id,
           category: detector.category,
           severity: r.severity ?? detector.severity,
@@ -450,6 +472,7 @@ export class DetectionEngine {
       const before = r.evidence === undefined ? this.occurrences.get(aggKey)?.evidence : undefined;
       if (before) this.addEvidence(agg, before);
       this.aggregates.set(aggKey, agg);
+      open.set(r.key, agg);
       if (r.ts < this.closeBound) this.closeBound = r.ts;
       stats.findings++;
     } else {

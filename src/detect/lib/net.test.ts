@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Site } from '../../pipeline/site.ts';
-import { isLocalIp, isLocalIpv4, uintToIpv4, useSite } from './net.ts';
+import { ipv4Number } from '../../pipeline/netset.ts';
+import { ipv4ToUint, isLocalIp, isLocalIpv4, uintToIpv4, useSite } from './net.ts';
 
 test('isLocalIp answers what the site answers, whatever the order of the questions and the site in use', () => {
   const sites = [new Site({ sensor: '' }), new Site({ sensor: '', localNetworks: ['8.8.8.0/24', '2001:db8::/32'] })];
@@ -11,6 +12,9 @@ test('isLocalIp answers what the site answers, whatever the order of the questio
     // Alternating pairs (as detectors ask about an event's source and destination), repeats and fresh strings.
     for (let i = 0; i < ips.length * 3; i++) {
       const ip = i % 3 === 0 ? ips[i % ips.length] : `${ips[(i * 5) % ips.length]}`;
+      assert.equal(isLocalIp(ip), site.isLocal(ip), ip);
+      // The value and the answer share one memo: asked in either order, both are right.
+      assert.equal(ipv4ToUint(ips[(i * 7) % ips.length]), ipv4Number(ips[(i * 7) % ips.length]));
       assert.equal(isLocalIp(ip), site.isLocal(ip), ip);
     }
   }
