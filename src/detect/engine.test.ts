@@ -36,7 +36,7 @@ test('templates: placeholders and rendering', () => {
 });
 
 test('finding ids: 12 hex digits of SHA-1 of the key as node:crypto computes it, for any key', () => {
-  const keys = ['', 'k', 'inbound', '10.0.0.1|23', 'é€😀', 'lone \ud800 surrogate', 'x'.repeat(55), 'y'.repeat(56), 'z'.repeat(64), 'w'.repeat(1000)];
+  const keys = ['', 'k', 'inbound', '10.0.0.1|23', 'é€😀', 'lone \ud800 surrogate', 'x'.repeat(55), 'y'.repeat(56), 'z'.repeat(64), 'w'.repeat(1000), '€'.repeat(128), '€'.repeat(129), '😀'.repeat(64), '\udc00'.repeat(128)];
   for (let i = 0; i < 300; i++) keys.push(`${i}|${'ab'.repeat(i % 70)}|${String.fromCharCode(0x20 + (i * 97) % 0x3000)}`);
   for (const key of keys) assert.equal(findingId('d.x', key), `d.x:${createHash('sha1').update(key).digest('hex').slice(0, 12)}`, key);
 });

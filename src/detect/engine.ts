@@ -25,16 +25,28 @@ import { useSite } from './lib/net.ts';
 import { sha1 } from '../flow/sha1.ts';
 
 const idDigest = new Uint8Array(20);
+/** Room for the UTF-8 of a key of up to `shortKey` characters (at most 3 bytes each); longer keys get their own buffer. */
+const shortKey = 128;
+const idBytes = Buffer.alloc(shortKey * 3);
+const hexByte = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**
  * A finding's id: the detector and 12 hex digits of SHA-1 of the key's UTF-8 bytes. SHA-1 in JavaScript
- * (src/flow/sha1.ts), not node:crypto: a run that needs no other hash does not load it (about 10 ms of CPU),
- * and each raise costs no native round trip. Checked against node:crypto in engine.test.ts.
+ * (src/flow/sha1.ts), not node:crypto: a run that needs no other hash does not load it (about 10 ms of CPU).
+ * Checked against node:crypto in engine.test.ts.
  */
 export function findingId(detectorId: string, key: string): string {
-  const bytes = Buffer.from(key, 'utf8');
-  sha1(bytes, bytes.length, idDigest, 0);
-  return `${detectorId}:${Buffer.from(idDigest.buffer, 0, 6).toString('hex')}`;
+  let bytes: Uint8Array = idBytes;
+  let n: number;
+  if (key.length <= shortKey) n = idBytes.write(key, 0, 'utf8');
+  else {
+    bytes = Buffer.from(key, 'utf8');
+    n = bytes.length;
+  }
+  sha1(bytes, n, idDigest, 0);
+  let hex = '';
+  for (let i = 0; i < 6; i++) hex += hexByte[idDigest[i]];
+  return `${detectorId}:${hex}`;
 }
 
 export const severityRank: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
