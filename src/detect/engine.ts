@@ -98,7 +98,7 @@ interface Aggregate {
   dirty: boolean;
 }
 
-/** A detector instance with the handlers it has, taken once (no property lookup on 20 object shapes per event). */
+/** A detector and its instance, as the dispatch loops visit them (one object shape for every entry). */
 interface Entry {
   detector: Detector;
   instance: DetectorInstance;
@@ -160,7 +160,7 @@ export class DetectionEngine {
   private readonly byFlow: Entry[] = [];
   /** Instances with a `tick` (one in twenty): the clock advances once a second of packet time. */
   private readonly tickers: Entry[] = [];
-  /** Open findings by (detector, key). */
+  /** Open findings by (detector, key), in the order raised (sweeps and results follow it). */
   private readonly aggregates = new Map<string, Aggregate>();
   /** Closed findings kept for the result, oldest first (bounded by maxClosedFindings). */
   private readonly closed: Aggregate[] = [];
@@ -441,7 +441,7 @@ export class DetectionEngine {
         return;
       }
       raised = true;
-      // Open findings of all detectors in the order raised (sweeps and results follow it), and closed keys.
+      // Keys the findings of all detectors in one map, and the occurrences of closed ones.
       const aggKey = `${detector.id}\u0000${r.key}`;
       agg = {
         detector,
