@@ -2,12 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Pipeline } from '../pipeline/analyze.ts';
-import { DetectionEngine, resolveOptions } from './engine.ts';
+import { DetectionEngine, findingId, resolveOptions } from './engine.ts';
 import type { Detector, Report } from './types.ts';
 import type { DeviceRecord } from '../inventory/types.ts';
 import { detectors } from './registry.ts';
 import { detectTrace, pipelineTrace } from './lib/test-traces.ts';
-import { placeholders, render } from './template.ts';
+import { compileTemplate, placeholders, render, renderCompiled } from './template.ts';
 
 /** A detector that reports whatever the test pushes through `push`. */
 function fake(): { detector: Detector; push: (r: Report) => void } {
@@ -33,6 +33,25 @@ const base = (over: Partial<Report> = {}): Report => ({
 test('templates: placeholders and rendering', () => {
   assert.deepEqual(placeholders('{a} and {b_c} and {a}'), ['a', 'b_c']);
   assert.deepEqual(render('x {a} {b}', { a: 1 }), { text: 'x 1 {b}', missing: ['b'] });
+});
+
+test('finding ids: 12 hex digits of SHA-1 of the key as node:crypto computes it, for any key', () => {
+  const keys = ['', 'k', 'inbound', '10.0.0.1|23', 'é€😀', 'lone \ud800 surrogate', 'x'.repeat(55), 'y'.repeat(56), 'z'.repeat(64), 'w'.repeat(1000), '€'.repeat(128), '€'.repeat(129), '😀'.repeat(64), '\udc00'.repeat(128)];
+  for (let i = 0; i < 300; i++) keys.push(`${i}|${'ab'.repeat(i % 70)}|${String.fromCharCode(0x20 + (i * 97) % 0x3000)}`);
+  for (const key of keys) assert.equal(findingId('d.x', key), `d.x:${createHash('sha1').update(key).digest('hex').slice(0, 12)}`, key);
+});
+
+test('templates: a compiled template renders what render gives, on every message of every detector', () => {
+  const texts = ['', 'plain', '{a}', '{a}{a}', 'x {a} {b} {Bad} {c_1}} {{a}', ...detectors.flatMap((d) => Object.values(d.messages).flatMap((m) => [m.title, m.explanation]))];
+  for (const text of texts) {
+    const names = placeholders(text);
+    // Every other placeholder has a value (numbers and strings), the rest are missing.
+    const data: Record<string, string | number> = {};
+    names.forEach((name, i) => { if (i % 2 === 0) data[name] = i % 4 === 0 ? i * 1.5 : `v${i}`; });
+    const missing: string[] = [];
+    const text2 = renderCompiled(compileTemplate(text), (name) => data[name], missing);
+    assert.deepEqual({ text: text2, missing }, render(text, data), text);
+  }
 });
 
 test('aggregation: repeats with one key are one finding with count, span, bounded evidence and community ids', () => {

@@ -20,11 +20,34 @@ import type {
   DetectionOptions, DetectionStats, Detector, DetectorContext, DetectorInstance, EvidenceRef, Finding, FindingChange, Report, Severity,
   SuppressionRule,
 } from './types.ts';
-import { render } from './template.ts';
+import { compileTemplate, renderCompiled, type CompiledTemplate } from './template.ts';
 import { useSite } from './lib/net.ts';
+import { sha1 } from '../flow/sha1.ts';
 
-/** node:crypto when first needed: loading it costs a short run about 10 ms of CPU. */
-const nodeCrypto = () => process.getBuiltinModule('node:crypto');
+const idDigest = new Uint8Array(20);
+/** Room for the UTF-8 of a key of up to `shortKey` characters (at most 3 bytes each); longer keys get their own buffer. */
+const shortKey = 128;
+const idBytes = Buffer.alloc(shortKey * 3);
+const hexByte = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/**
+ * A finding's id: the detector and 12 hex digits of SHA-1 of the key's UTF-8 bytes. SHA-1 in JavaScript
+ * (src/flow/sha1.ts), not node:crypto: a run that needs no other hash does not load it (about 10 ms of CPU).
+ * Checked against node:crypto in engine.test.ts.
+ */
+export function findingId(detectorId: string, key: string): string {
+  let bytes: Uint8Array = idBytes;
+  let n: number;
+  if (key.length <= shortKey) n = idBytes.write(key, 0, 'utf8');
+  else {
+    bytes = Buffer.from(key, 'utf8');
+    n = bytes.length;
+  }
+  sha1(bytes, n, idDigest, 0);
+  let hex = '';
+  for (let i = 0; i < 6; i++) hex += hexByte[idDigest[i]];
+  return `${detectorId}:${hex}`;
+}
 
 export const severityRank: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
@@ -55,17 +78,50 @@ const maxFactArray = 50;
 
 interface Aggregate {
   detector: Detector;
+  /** The report key, and the open findings of its detector by report key (it leaves them when it closes). */
+  reportKey: string;
+  open: Map<string, Aggregate>;
   finding: Finding;
   messageId: string;
   data: Record<string, string | number>;
   severityRank: number;
-  deviceKeys: Set<string>;
   communityIds: Set<string>;
+  /** first_seen and last_seen as last rendered, with the times they render (rendered again only when changed). */
+  firstSeenTs: number;
+  firstSeen: string;
+  lastSeenTs: number;
+  lastSeen: string;
   /** Packet time of the latest report and of the latest published change. */
   lastReportTs: number;
   lastPublishTs: number;
   /** Reports since the last published change. */
   dirty: boolean;
+}
+
+/** A detector and its instance, as the dispatch loops visit them (one object shape for every entry). */
+interface Entry {
+  detector: Detector;
+  instance: DetectorInstance;
+}
+
+interface CompiledMessage {
+  title: CompiledTemplate;
+  explanation: CompiledTemplate;
+  /** The texts compiled (a message object changed in place is compiled again). */
+  titleSource: string;
+  explanationSource: string;
+}
+
+/** Message templates compiled once per message object (messages are static parts of detector modules). */
+const compiledMessages = new WeakMap<object, CompiledMessage>();
+
+function compiledMessage(message: { title: string; explanation: string }): CompiledMessage {
+  let c = compiledMessages.get(message);
+  if (c === undefined || c.titleSource !== message.title || c.explanationSource !== message.explanation) {
+    c = { title: compileTemplate(message.title), explanation: compileTemplate(message.explanation), titleSource: message.title, explanationSource: message.explanation };
+    compiledMessages.set(message, c);
+  }
+  return c;
 }
 
 interface CompiledRule {
@@ -99,10 +155,12 @@ export function resolveOptions(detector: Detector, overrides: Record<string, unk
 export class DetectionEngine {
   readonly detectors: readonly Detector[];
   private readonly opts: DetectionOptions;
-  private readonly instances: { detector: Detector; instance: DetectorInstance }[] = [];
-  private readonly byEvent = new Map<string, { detector: Detector; instance: DetectorInstance }[]>();
-  private readonly byFlow: { detector: Detector; instance: DetectorInstance }[] = [];
-  /** Open findings by (detector, key). */
+  private readonly instances: Entry[] = [];
+  private readonly byEvent = new Map<string, Entry[]>();
+  private readonly byFlow: Entry[] = [];
+  /** Instances with a `tick` (one in twenty): the clock advances once a second of packet time. */
+  private readonly tickers: Entry[] = [];
+  /** Open findings by (detector, key), in the order raised (sweeps and results follow it). */
   private readonly aggregates = new Map<string, Aggregate>();
   /** Closed findings kept for the result, oldest first (bounded by maxClosedFindings). */
   private readonly closed: Aggregate[] = [];
@@ -115,6 +173,15 @@ export class DetectionEngine {
   private readonly rules: CompiledRule[];
   private readonly site?: Site;
   private lastSweep = -Infinity;
+  /**
+   * Lower bounds of the open findings' `lastReportTs` and of the dirty findings' `lastPublishTs` (lowered as
+   * they change, exact again after each full sweep): a sweep that would close and publish nothing is skipped
+   * without visiting every open finding.
+   */
+  private closeBound = Infinity;
+  private updateBound = Infinity;
+  /** Names of placeholders without a value, per render (reused). */
+  private readonly missing: string[] = [];
   private clock = -Infinity;
   private finished = false;
   private flushed = false;
@@ -137,11 +204,16 @@ export class DetectionEngine {
     for (const id of Object.keys(this.opts.options)) {
       if (!detectors.some((d) => d.id === id)) throw new Error(`options given for unknown detector '${id}'`);
     }
+    const openByDetector = new Map<string, Map<string, Aggregate>>();
     for (const detector of detectors) {
-      const ctx: DetectorContext = { report: (r) => this.report(detector, r), devices: this.opts.devices };
+      // Open findings of this detector by report key: found without building "<detector> <key>" per report.
+      let open = openByDetector.get(detector.id);
+      if (open === undefined) openByDetector.set(detector.id, (open = new Map()));
+      const ctx: DetectorContext = { report: (r) => this.report(detector, open, r), devices: this.opts.devices };
       const instance = detector.create(ctx, resolveOptions(detector, this.opts.options[detector.id]));
-      const entry = { detector, instance };
+      const entry: Entry = { detector, instance };
       this.instances.push(entry);
+      if (instance.tick !== undefined) this.tickers.push(entry);
       for (const type of detector.subscribes) {
         if (type === 'flow.end') this.byFlow.push(entry);
         else {
@@ -163,7 +235,8 @@ export class DetectionEngine {
    * `findings()` after the run.
    */
   attach(pipeline: RecordSource): this {
-    for (const type of this.byEvent.keys()) pipeline.on(type, (ev) => this.onEvent(ev));
+    // One handler per type with its detectors bound: no lookup of the type per event.
+    for (const [type, list] of this.byEvent) pipeline.on(type, (ev) => this.dispatch(list, ev));
     if (this.byFlow.length > 0) pipeline.onFlow((flow) => this.onFlow(flow));
     pipeline.onTick((now) => this.tick(now));
     pipeline.onFlush(() => this.flush());
@@ -178,26 +251,37 @@ export class DetectionEngine {
 
   onEvent(ev: EventRecord): void {
     const list = this.byEvent.get(ev.type);
-    if (list === undefined) return;
+    if (list !== undefined) this.dispatch(list, ev);
+  }
+
+  /** Run the detectors subscribed to one event type (indexed loop: no iterator or destructuring per event). */
+  private dispatch(list: readonly Entry[], ev: EventRecord): void {
     if (this.site) useSite(this.site);
-    for (const { detector, instance } of list) {
+    for (let i = 0; i < list.length; i++) {
+      const entry = list[i];
       try {
-        instance.onEvent?.(ev);
+        entry.instance.onEvent?.(ev);
       } catch {
-        this.stats.detector_errors[detector.id] = (this.stats.detector_errors[detector.id] ?? 0) + 1;
+        this.detectorError(entry.detector);
       }
     }
   }
 
   onFlow(flow: FlowRecord): void {
     if (this.site) useSite(this.site);
-    for (const { detector, instance } of this.byFlow) {
+    const list = this.byFlow;
+    for (let i = 0; i < list.length; i++) {
+      const entry = list[i];
       try {
-        instance.onFlow?.(flow);
+        entry.instance.onFlow?.(flow);
       } catch {
-        this.stats.detector_errors[detector.id] = (this.stats.detector_errors[detector.id] ?? 0) + 1;
+        this.detectorError(entry.detector);
       }
     }
+  }
+
+  private detectorError(detector: Detector): void {
+    this.stats.detector_errors[detector.id] = (this.stats.detector_errors[detector.id] ?? 0) + 1;
   }
 
   /**
@@ -207,21 +291,30 @@ export class DetectionEngine {
   tick(now: number): void {
     if (now > this.clock) this.clock = now;
     if (this.site) useSite(this.site);
-    for (const { detector, instance } of this.instances) {
-      if (instance.tick === undefined) continue;
+    for (const { detector, instance } of this.tickers) {
       try {
-        instance.tick(now);
+        instance.tick!(now);
       } catch {
-        this.stats.detector_errors[detector.id] = (this.stats.detector_errors[detector.id] ?? 0) + 1;
+        this.detectorError(detector);
       }
     }
     if (now - this.lastSweep < sweepEveryS && now >= this.lastSweep) return;
     this.lastSweep = now;
+    const { closeAfterS, updateIntervalS } = this.opts;
+    // Every open finding has lastReportTs >= closeBound and every dirty one lastPublishTs >= updateBound: the
+    // sweep below would find nothing due (NaN compares false both here and there, and sweeps).
+    if (now - this.closeBound < closeAfterS && now - this.updateBound < updateIntervalS) return;
+    let closeBound = Infinity;
+    let updateBound = Infinity;
     // forEach, not for-of: no [key, value] array per open finding on every sweep.
     this.aggregates.forEach((agg, key) => {
-      if (now - agg.lastReportTs >= this.opts.closeAfterS) this.close(key, agg, now);
-      else if (agg.dirty && now - agg.lastPublishTs >= this.opts.updateIntervalS) this.queue(agg, 'updated', now);
+      if (now - agg.lastReportTs >= closeAfterS) return this.close(key, agg, now);
+      if (agg.dirty && now - agg.lastPublishTs >= updateIntervalS) this.queue(agg, 'updated', now);
+      if (agg.lastReportTs < closeBound) closeBound = agg.lastReportTs;
+      if (agg.dirty && agg.lastPublishTs < updateBound) updateBound = agg.lastPublishTs;
     });
+    this.closeBound = closeBound;
+    this.updateBound = updateBound;
   }
 
   /** Lifecycle: end of input or stop. Detectors report what their windows hold, then every open finding closes. */
@@ -239,8 +332,9 @@ export class DetectionEngine {
     if (batch.length === 0) return 0;
     this.pending = [];
     for (const { snapshot, change } of batch) {
-      const named = { ...snapshot, devices: snapshot.devices.map((d) => this.named(d)) };
-      for (const h of this.changeHandlers) h(named, change);
+      // The snapshot is this batch's own copy: its devices are named in place.
+      snapshot.devices = snapshot.devices.map((d) => this.named(d));
+      for (const h of this.changeHandlers) h(snapshot, change);
     }
     return batch.length;
   }
@@ -266,10 +360,10 @@ export class DetectionEngine {
     this.queue(agg, 'closed', at);
     if (compact) compactClosed(agg.finding);
     this.aggregates.delete(key);
+    agg.open.delete(agg.reportKey);
     if (this.occurrences.size >= this.opts.maxFindings * 4) this.occurrences.clear();
     this.occurrences.set(key, { n: agg.finding.occurrence ?? 1, evidence: agg.finding.evidence.at(-1) });
-    // The closed finding's evidence sets are not needed any more: free them.
-    agg.deviceKeys = new Set();
+    // The closed finding's evidence set is not needed any more: free it.
     agg.communityIds = new Set();
     this.closed.push(agg);
     if (this.closed.length - this.closedHead > this.opts.maxClosedFindings) {
@@ -303,7 +397,7 @@ export class DetectionEngine {
       try {
         instance.finish?.();
       } catch {
-        this.stats.detector_errors[detector.id] = (this.stats.detector_errors[detector.id] ?? 0) + 1;
+        this.detectorError(detector);
       }
     }
   }
@@ -321,7 +415,7 @@ export class DetectionEngine {
     return out;
   }
 
-  private report(detector: Detector, r: Report): void {
+  private report(detector: Detector, open: Map<string, Aggregate>, r: Report): void {
     const stats = this.stats;
     stats.reports++;
     stats.by_detector[detector.id] = (stats.by_detector[detector.id] ?? 0) + 1;
@@ -338,8 +432,7 @@ export class DetectionEngine {
         return;
       }
     }
-    const aggKey = `${detector.id}\u0000${r.key}`;
-    let agg = this.aggregates.get(aggKey);
+    let agg = open.get(r.key);
     const rank = severityRank[r.severity ?? detector.severity];
     let raised = false;
     if (agg === undefined) {
@@ -348,18 +441,25 @@ export class DetectionEngine {
         return;
       }
       raised = true;
+      // Keys the findings of all detectors in one map, and the occurrences of closed ones.
+      const aggKey = `${detector.id}\u0000${r.key}`;
       agg = {
         detector,
+        reportKey: r.key,
+        open,
         messageId: r.messageId,
         data: r.data,
         severityRank: rank,
-        deviceKeys: new Set(),
         communityIds: new Set(),
+        firstSeenTs: NaN,
+        firstSeen: '',
+        lastSeenTs: NaN,
+        lastSeen: '',
         lastReportTs: r.ts,
         lastPublishTs: r.ts,
         dirty: false,
         finding: {
-          id: `${detector.id}:${nodeCrypto().createHash('sha1').update(r.key).digest('hex').slice(0, 12)}`,
+          id: findingId(detector.id, r.key),
           detector: detector.id,
           category: detector.category,
           severity: r.severity ?? detector.severity,
@@ -384,9 +484,12 @@ export class DetectionEngine {
       const before = r.evidence === undefined ? this.occurrences.get(aggKey)?.evidence : undefined;
       if (before) this.addEvidence(agg, before);
       this.aggregates.set(aggKey, agg);
+      open.set(r.key, agg);
+      if (r.ts < this.closeBound) this.closeBound = r.ts;
       stats.findings++;
     } else {
       agg.dirty = true;
+      if (agg.lastPublishTs < this.updateBound) this.updateBound = agg.lastPublishTs;
       stats.suppressed++;
       // The most severe report names the finding; among equals the latest (its data is the most complete).
       if (rank >= agg.severityRank) {
@@ -410,17 +513,17 @@ export class DetectionEngine {
   }
 
   private addDevice(agg: Aggregate, d: Report['devices'][number]): void {
-    const key = `${d.role}|${d.ip}`;
-    if (agg.deviceKeys.has(key)) return;
     const f = agg.finding;
-    if (f.devices.length >= this.opts.maxDevicesPerFinding) {
+    const devices = f.devices;
+    // A linear look at the few kept (maxDevicesPerFinding, 20) rather than a "role|ip" string and a set per report.
+    for (let i = 0; i < devices.length; i++) if (devices[i].ip === d.ip && devices[i].role === d.role) return;
+    if (devices.length >= this.opts.maxDevicesPerFinding) {
       f.devices_dropped = (f.devices_dropped ?? 0) + 1;
       return;
     }
-    agg.deviceKeys.add(key);
     const entry: Finding['devices'][number] = { role: d.role, ip: d.ip };
     if (d.mac) entry.mac = d.mac;
-    f.devices.push(entry);
+    devices.push(entry);
   }
 
   private addEvidence(agg: Aggregate, ev: EvidenceRef): void {
@@ -442,24 +545,50 @@ export class DetectionEngine {
     }
   }
 
-  /** The finding with title and explanation; `named`: device ids looked up in the inventory now. */
+  /**
+   * The finding with title and explanation; `named`: device ids looked up in the inventory now (otherwise
+   * the devices are the finding's own entries, which never change: `drain` names them into copies).
+   */
   private rendered(agg: Aggregate, named = true): Finding {
     const f = agg.finding;
-    const message = agg.detector.messages[agg.messageId];
-    const data: Record<string, string | number> = {
-      ...agg.data,
-      count: f.count,
-      first_seen: isoTime(f.first_ts),
-      last_seen: isoTime(f.last_ts),
-    };
-    const title = render(message.title, data);
-    const explanation = render(message.explanation, data);
-    for (const name of [...title.missing, ...explanation.missing]) this.templateError(`${agg.detector.id}/${agg.messageId}/${name}`);
-    const facts = f.facts ? { ...f.facts } : undefined;
-    return {
-      ...f, title: title.text, explanation: explanation.text, devices: f.devices.map((d) => (named ? this.named(d) : { ...d })),
-      evidence: [...f.evidence], community_ids: [...f.community_ids], ...(facts ? { facts } : {}),
-    };
+    const compiled = compiledMessage(agg.detector.messages[agg.messageId]);
+    // The report's data with the engine's placeholders over it, read in place (no merged copy per render).
+    const data = agg.data;
+    const value = (name: string): unknown => name === 'count' ? f.count
+      : name === 'first_seen' ? this.firstSeen(agg) : name === 'last_seen' ? this.lastSeen(agg) : data[name];
+    const missing = this.missing;
+    missing.length = 0;
+    const title = renderCompiled(compiled.title, value, missing);
+    const explanation = renderCompiled(compiled.explanation, value, missing);
+    for (let i = 0; i < missing.length; i++) this.templateError(`${agg.detector.id}/${agg.messageId}/${missing[i]}`);
+    // The finding's own keys in its own order (JSON output follows it), its arrays and facts copied.
+    const out: Finding = { ...f };
+    out.title = title;
+    out.explanation = explanation;
+    out.devices = named ? f.devices.map((d) => this.named(d)) : f.devices.slice();
+    out.evidence = f.evidence.slice();
+    out.community_ids = f.community_ids.slice();
+    if (f.facts) out.facts = { ...f.facts };
+    return out;
+  }
+
+  /** isoTime of the first and last report, formatted again only when they moved. */
+  private firstSeen(agg: Aggregate): string {
+    const ts = agg.finding.first_ts;
+    if (ts !== agg.firstSeenTs) {
+      agg.firstSeenTs = ts;
+      agg.firstSeen = isoTime(ts);
+    }
+    return agg.firstSeen;
+  }
+
+  private lastSeen(agg: Aggregate): string {
+    const ts = agg.finding.last_ts;
+    if (ts !== agg.lastSeenTs) {
+      agg.lastSeenTs = ts;
+      agg.lastSeen = isoTime(ts);
+    }
+    return agg.lastSeen;
   }
 
   /** Device ids from the inventory, looked up when findings are read (the inventory fills during the run). */

@@ -53,6 +53,11 @@ export class Site {
     return v;
   }
 
+  /** `isLocal` of an IPv4 address given as its unsigned 32-bit value (no dotted quad to build and parse). */
+  isLocalV4(n: number): boolean {
+    return this.nets.hasV4(n);
+  }
+
   /**
    * A flow uid unique across runs and sensors, stable for the same flow (analysing a capture twice gives
    * the same uids, so ingest stays idempotent): 'C' and 17 base-62 characters of a hash over the sensor,

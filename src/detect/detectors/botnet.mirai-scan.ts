@@ -9,7 +9,7 @@
  */
 import type { Detector, EvidenceRef } from '../types.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
-import { evidenceOf, ipv4ToUint, isLocalIp, uintToIpv4 } from '../lib/net.ts';
+import { evidenceOf, ipv4ToUint, isLocalIp, isLocalIpv4, uintToIpv4 } from '../lib/net.ts';
 import { BoundedMap } from '../lib/bounded-map.ts';
 import { topCounts } from '../lib/top-counts.ts';
 
@@ -42,6 +42,11 @@ interface SourceState {
 }
 
 const maxSrcPortsKept = 16;
+
+/** How a source was recognised behind NAT: `seq` is the public address of the local host `dst`. */
+function natHow(seq: number, dst: string): string {
+  return `behind NAT: the sequence number of SYNs from several sources is ${uintToIpv4(seq)}, the public address of ${dst}`;
+}
 
 const detector: Detector<Options> = {
   id: 'botnet.mirai-scan',
@@ -125,17 +130,19 @@ const detector: Detector<Options> = {
       const dst = String(ev.dst_ip);
       const src = String(ev.src_ip);
       if (!ports.has(port) || !isLocalIp(dst) || isLocalIp(src)) return;
-      const publicAddress = uintToIpv4(seq);
-      if (isLocalIp(publicAddress) || seq < 0x01000000 || seq >= 0xe0000000) return;
+      // The sequence number as an address, checked as a number: most candidates (random ISNs) stop here.
+      if (seq < 0x01000000 || seq >= 0xe0000000 || isLocalIpv4(seq)) return;
       const key = `${dst}|${port}|${seq}`;
       const entry = shared.getOrCreate(key, () => ({ sources: new Set(), held: [], reported: false }));
       const evidence = evidenceOf(ev);
-      const how = `behind NAT: the sequence number of SYNs from several sources is ${publicAddress}, the public address of ${dst}`;
-      if (entry.reported) return reportInbound(ev, src, evidence, how, publicAddress);
+      // The address and the sentence naming it are made only for a report.
+      if (entry.reported) return reportInbound(ev, src, evidence, natHow(seq, dst), uintToIpv4(seq));
       if (entry.sources.size < options.minNatSources) entry.sources.add(src);
       if (entry.held.length < 64) entry.held.push({ ev, evidence });
       if (entry.sources.size < options.minNatSources) return;
       entry.reported = true;
+      const how = natHow(seq, dst);
+      const publicAddress = uintToIpv4(seq);
       for (const h of entry.held) reportInbound(h.ev, String(h.ev.src_ip), h.evidence, how, publicAddress);
       entry.held = [];
     };

@@ -67,6 +67,16 @@ function top(m: Map<string, number>): string {
   return best;
 }
 
+/** Evidence of a flow: its first packet (made only where a flow is counted or reported). */
+function firstPacketOf(f: FlowRecord): EvidenceRef {
+  return { file: f.file, packet: f.first_packet, ts: f.first_ts, community_id: f.community_id };
+}
+
+/** A flow that started at `firstTs` belongs to the window `w` (of `windowS` seconds). */
+function inWindow(w: Bucket | undefined, firstTs: number, windowS: number): w is Bucket {
+  return w !== undefined && firstTs >= w.start && firstTs - w.start <= windowS;
+}
+
 export const detector: Detector<Options> = {
   id: 'ddos.flood-source',
   description: 'A device on this network sends a flood: many new flows to one target within seconds (SYN, ACK, UDP, GRE, HTTP), one flow with a very high one-way packet rate, or a burst of queries for random subdomains of one domain (DNS water torture), the attack vectors of Mirai and its variants.',
@@ -201,25 +211,24 @@ export const detector: Detector<Options> = {
       // Answered DNS lookups are many small flows to the resolver; water torture is judged on the names.
       const app = flowApp(f)?.app;
       if ((app === 'dns' || app === 'mdns') && f.resp_pkts > 0) return;
-      const ev: EvidenceRef = { file: f.file, packet: f.first_packet, ts: f.first_ts, community_id: f.community_id };
+      const key = `${f.orig_ip}|${f.resp_ip}`;
       const vector = sourceVector(f);
       const pps = f.orig_pkts / Math.max(f.duration, 0.001);
       if (f.orig_pkts >= options.minFlowPackets && pps >= options.minFlowPps && f.resp_pkts <= f.orig_pkts * options.maxReplyRatio &&
         (options.singleFlowLocalTargets || !isLocalIp(f.resp_ip))) {
         ctx.report({
-          messageId: 'stream', key: `${f.orig_ip}|${f.resp_ip}`,
+          messageId: 'stream', key,
           data: { attacker: f.orig_ip, target: f.resp_ip, vector, packets: f.orig_pkts, pps: Math.round(pps) },
           devices: [{ role: 'infected', ip: f.orig_ip, mac: f.orig_mac }, { role: 'victim', ip: f.resp_ip, mac: f.resp_mac }],
-          ts: f.first_ts, evidence: ev, count: f.orig_pkts, facts: { vector, packets: f.orig_pkts, pps: Math.round(pps) },
+          ts: f.first_ts, evidence: firstPacketOf(f), count: f.orig_pkts, facts: { vector, packets: f.orig_pkts, pps: Math.round(pps) },
         });
       }
       const atEnd = f.provenance !== undefined || (f.transport === 'udp' && dnsPort(f.resp_port));
-      if (atEnd) return count(f.orig_ip, f.resp_ip, f.orig_port, f.resp_port, f.orig_mac, vector, f.orig_pkts, ev);
-      // Counted at its start: complete its window.
-      const inWindow = (w: Bucket | undefined): w is Bucket => w !== undefined && f.first_ts >= w.start && f.first_ts - w.start <= options.windowS;
-      const current = buckets.get(`${f.orig_ip}|${f.resp_ip}`);
-      const b = inWindow(current) ? current : previous.get(`${f.orig_ip}|${f.resp_ip}`);
-      if (!inWindow(b)) return;
+      if (atEnd) return count(f.orig_ip, f.resp_ip, f.orig_port, f.resp_port, f.orig_mac, vector, f.orig_pkts, firstPacketOf(f));
+      // Counted at its start: complete its window (the key built once, the evidence only when used).
+      const current = buckets.get(key);
+      const b = inWindow(current, f.first_ts, options.windowS) ? current : previous.get(key);
+      if (!inWindow(b, f.first_ts, options.windowS)) return;
       if (b.mac === undefined) b.mac = f.orig_mac;
       b.packets += f.orig_pkts;
       const first = firstVector(f);

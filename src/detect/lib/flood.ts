@@ -3,6 +3,7 @@
  * @module
  */
 import type { FlowRecord } from '../../flow/types.ts';
+import { ipv4ToUint } from './net.ts';
 
 /** Attack vector of one flow, from its first packets' flags (flow.end keeps the union per direction). */
 export function floodVector(f: FlowRecord): string {
@@ -44,6 +45,9 @@ export function firstVector(f: FlowRecord): string {
 
 /** Multicast, broadcast or unspecified: never a flood victim or P2P peer. */
 export function isGroupAddress(ip: string): boolean {
+  // A dotted quad as a number (no substring per flow): first octet >= 224, or last octet 255.
+  const n = ipv4ToUint(ip);
+  if (n >= 0) return n >= 0xe0000000 || ip === '0.0.0.0' || (n & 0xff) === 255;
   if (ip.includes(':')) return ip.toLowerCase().startsWith('ff') || ip === '::';
   const first = Number(ip.slice(0, ip.indexOf('.')));
   return first >= 224 || ip === '0.0.0.0' || ip.endsWith('.255');

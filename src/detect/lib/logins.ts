@@ -2,6 +2,11 @@
  * Login attempts seen in clear, from every protocol that carries them (telnet, FTP, HTTP Basic and
  * password-like form/query fields, RTSP Basic, MQTT CONNECT, SNMP communities), with the server's verdict
  * when the protocol shows it. Shared by the credential and brute-force detectors; bounded state.
+ *
+ * Each of those detectors runs its own tracker (its own options and pending requests), but the attempts an
+ * event carries are built once: the engine hands one event object to every tracker in turn, the first
+ * builds its attempts and the others reuse them (`attemptsOf`). Attempts handed to `onAttempt` are shared
+ * between detectors and must not be changed; a tracker that holds attempts for an answer holds copies.
  * @module
  */
 import type { EventRecord } from '../../pipeline/analyze.ts';
@@ -49,6 +54,102 @@ export interface LoginTrackerOptions {
   maxPending: number;
 }
 
+/** The last event whose attempts were built, and those attempts (events are not changed once published). */
+let builtFor: EventRecord | undefined;
+let built: readonly LoginAttempt[] = [];
+
+/** The login attempts `ev` carries, built at most once per event object (see the module comment). */
+export function attemptsOf(ev: EventRecord): readonly LoginAttempt[] {
+  if (ev !== builtFor) {
+    built = buildAttempts(ev);
+    builtFor = ev;
+  }
+  return built;
+}
+
+const none: readonly LoginAttempt[] = [];
+
+function buildAttempts(ev: EventRecord): readonly LoginAttempt[] {
+  switch (ev.type) {
+    case 'telnet.login': return directAttempt(ev, 'telnet', 'login prompt', ev.username, ev.password);
+    case 'ftp.login': return directAttempt(ev, 'ftp', 'USER/PASS', ev.username, ev.password);
+    case 'http.request': return httpAttempts(ev, 'http');
+    case 'rtsp.request': return httpAttempts(ev, 'rtsp');
+    case 'mqtt.connect': return mqttAttempt(ev);
+    case 'snmp.message': return snmpAttempt(ev);
+  }
+  return none;
+}
+
+function attempt(ev: EventRecord, protocol: LoginAttempt['protocol'], carrier: string, kind: SecretKind, username: unknown, secret: unknown): LoginAttempt {
+  const { client, server, serverPort } = clientServer(ev);
+  const a: LoginAttempt = { protocol, client, server, serverPort, secretKind: kind, carrier, ts: ev.ts, evidence: evidenceOf(ev) };
+  if (typeof username === 'string') a.username = username;
+  if (typeof secret === 'string') a.secret = secret;
+  return a;
+}
+
+function directAttempt(ev: EventRecord, protocol: 'telnet' | 'ftp', carrier: string, username: unknown, password: unknown): readonly LoginAttempt[] {
+  if (typeof password !== 'string' && typeof username !== 'string') return none;
+  const a = attempt(ev, protocol, carrier, 'password', username, password);
+  if (typeof ev.success === 'boolean') a.success = ev.success;
+  return [a];
+}
+
+function httpAttempts(ev: EventRecord, protocol: 'http' | 'rtsp'): readonly LoginAttempt[] {
+  const attempts: LoginAttempt[] = [];
+  if (typeof ev.basic_user === 'string' || typeof ev.basic_password === 'string') {
+    attempts.push(attempt(ev, protocol, 'Authorization: Basic', 'password', ev.basic_user, ev.basic_password));
+  }
+  if (typeof ev.authorization_credentials === 'string' && ev.authorization_credentials !== '') {
+    attempts.push(attempt(ev, protocol, `Authorization: ${String(ev.authorization_scheme ?? '').slice(0, 32)}`, 'token', undefined, ev.authorization_credentials));
+  }
+  if (Array.isArray(ev.token_headers)) {
+    for (const h of ev.token_headers as { name?: unknown; value?: unknown }[]) {
+      if (typeof h?.name !== 'string' || typeof h.value !== 'string' || h.value === '') continue;
+      attempts.push(attempt(ev, protocol, `header "${h.name.slice(0, 32)}"`, 'token', undefined, h.value));
+    }
+  }
+  if (protocol === 'http') {
+    for (const [list, where] of [[ev.query_params, 'query string'], [ev.form_params, 'form']] as const) {
+      if (!Array.isArray(list)) continue;
+      let user: string | undefined;
+      for (const p of list as { name?: unknown; value?: unknown }[]) {
+        if (typeof p?.name === 'string' && typeof p.value === 'string' && userField.test(p.name)) user = p.value;
+      }
+      for (const p of list as { name?: unknown; value?: unknown }[]) {
+        if (typeof p?.name !== 'string' || typeof p.value !== 'string' || p.value.length === 0) continue;
+        if (!isSecretName(p.name)) continue;
+        const kind: SecretKind = isPasswordName(p.name) ? 'password' : 'token';
+        attempts.push(attempt(ev, 'http', `${where} field "${p.name.slice(0, 32)}"`, kind, kind === 'password' ? user : undefined, p.value));
+      }
+    }
+  }
+  return attempts;
+}
+
+function mqttAttempt(ev: EventRecord): readonly LoginAttempt[] {
+  if (typeof ev.password !== 'string' && typeof ev.username !== 'string') return none;
+  return [attempt(ev, 'mqtt', 'CONNECT', 'password', ev.username, ev.password)];
+}
+
+function snmpAttempt(ev: EventRecord): readonly LoginAttempt[] {
+  if (typeof ev.community !== 'string') return none;
+  const pdu = ev.pdu_type;
+  if (pdu === 'response' || pdu === 'report') return none; // the agent echoes the manager's community
+  // A message from the agent port that is not a trap is an answer, whatever its PDU: reflected answers sprayed
+  // at a DDoS victim must not make the victim "the agent with a default community".
+  if (Number(ev.src_port) === 161 && Number(ev.dst_port) !== 161 && pdu !== 'trap' && pdu !== 'trapv2' && pdu !== 'inform') return none;
+  const a = attempt(ev, 'snmp', `SNMP ${String(ev.version ?? '')} community`, 'community', undefined, ev.community);
+  if (pdu === 'trap' || pdu === 'trapv2' || pdu === 'inform') {
+    // A trap is sent by the agent: the device that owns the community is the sender.
+    a.server = String(ev.src_ip ?? '');
+    a.client = String(ev.dst_ip ?? '');
+    a.serverPort = Number(ev.src_port ?? 0);
+  }
+  return [a];
+}
+
 export class LoginTracker {
   private readonly pending = new Map<number, Pending[]>();
   private pendingCount = 0;
@@ -62,15 +163,13 @@ export class LoginTracker {
 
   onEvent(ev: EventRecord): void {
     switch (ev.type) {
-      case 'telnet.login': return this.direct(ev, 'telnet', 'login prompt', ev.username, ev.password);
-      case 'ftp.login': return this.direct(ev, 'ftp', 'USER/PASS', ev.username, ev.password);
-      case 'http.request': return this.httpLike(ev, 'http', String(ev.uri ?? ''));
-      case 'rtsp.request': return this.httpLike(ev, 'rtsp', String(ev.cseq ?? ''));
+      case 'telnet.login': case 'ftp.login': case 'snmp.message': return this.deliver(attemptsOf(ev));
+      case 'http.request': return this.held(ev, String(ev.uri ?? ''));
+      case 'rtsp.request': return this.held(ev, String(ev.cseq ?? ''));
+      case 'mqtt.connect': return this.held(ev, '');
       case 'http.response': return this.settle(ev, String(ev.request_uri ?? ''), verdictOfStatus(ev.status));
       case 'rtsp.response': return this.settle(ev, String(ev.cseq ?? ''), verdictOfStatus(ev.status));
-      case 'mqtt.connect': return this.mqttConnect(ev);
       case 'mqtt.connack': return this.settle(ev, '', verdictOfConnack(ev.return_code));
-      case 'snmp.message': return this.snmp(ev);
     }
   }
 
@@ -81,80 +180,19 @@ export class LoginTracker {
     this.pendingCount = 0;
   }
 
-  private attempt(ev: EventRecord, protocol: LoginAttempt['protocol'], carrier: string, kind: SecretKind, username: unknown, secret: unknown): LoginAttempt {
-    const { client, server, serverPort } = clientServer(ev);
-    const a: LoginAttempt = { protocol, client, server, serverPort, secretKind: kind, carrier, ts: ev.ts, evidence: evidenceOf(ev) };
-    if (typeof username === 'string') a.username = username;
-    if (typeof secret === 'string') a.secret = secret;
-    return a;
+  private deliver(attempts: readonly LoginAttempt[]): void {
+    for (let i = 0; i < attempts.length; i++) this.onAttempt(attempts[i]);
   }
 
-  private direct(ev: EventRecord, protocol: 'telnet' | 'ftp', carrier: string, username: unknown, password: unknown): void {
-    if (typeof password !== 'string' && typeof username !== 'string') return;
-    const a = this.attempt(ev, protocol, carrier, 'password', username, password);
-    if (typeof ev.success === 'boolean') a.success = ev.success;
-    this.onAttempt(a);
-  }
-
-  private httpLike(ev: EventRecord, protocol: 'http' | 'rtsp', match: string): void {
-    const attempts: LoginAttempt[] = [];
-    if (typeof ev.basic_user === 'string' || typeof ev.basic_password === 'string') {
-      attempts.push(this.attempt(ev, protocol, 'Authorization: Basic', 'password', ev.basic_user, ev.basic_password));
-    }
-    if (typeof ev.authorization_credentials === 'string' && ev.authorization_credentials !== '') {
-      attempts.push(this.attempt(ev, protocol, `Authorization: ${String(ev.authorization_scheme ?? '').slice(0, 32)}`, 'token', undefined, ev.authorization_credentials));
-    }
-    if (Array.isArray(ev.token_headers)) {
-      for (const h of ev.token_headers as { name?: unknown; value?: unknown }[]) {
-        if (typeof h?.name !== 'string' || typeof h.value !== 'string' || h.value === '') continue;
-        attempts.push(this.attempt(ev, protocol, `header "${h.name.slice(0, 32)}"`, 'token', undefined, h.value));
-      }
-    }
-    if (protocol === 'http') {
-      for (const [list, where] of [[ev.query_params, 'query string'], [ev.form_params, 'form']] as const) {
-        if (!Array.isArray(list)) continue;
-        let user: string | undefined;
-        for (const p of list as { name?: unknown; value?: unknown }[]) {
-          if (typeof p?.name === 'string' && typeof p.value === 'string' && userField.test(p.name)) user = p.value;
-        }
-        for (const p of list as { name?: unknown; value?: unknown }[]) {
-          if (typeof p?.name !== 'string' || typeof p.value !== 'string' || p.value.length === 0) continue;
-          if (!isSecretName(p.name)) continue;
-          const kind: SecretKind = isPasswordName(p.name) ? 'password' : 'token';
-          attempts.push(this.attempt(ev, 'http', `${where} field "${p.name.slice(0, 32)}"`, kind, kind === 'password' ? user : undefined, p.value));
-        }
-      }
-    }
+  /**
+   * A request (HTTP, RTSP) or CONNECT (MQTT) whose answer tells whether the login worked: held until it comes
+   * (`match` pairs them), as this tracker's own copies since the answer sets their `success`.
+   */
+  private held(ev: EventRecord, match: string): void {
+    const attempts = attemptsOf(ev);
     if (attempts.length === 0) return;
-    if (typeof ev.flow_id !== 'number') {
-      for (const a of attempts) this.onAttempt(a);
-      return;
-    }
-    this.hold({ flowId: ev.flow_id, match, attempts });
-  }
-
-  private mqttConnect(ev: EventRecord): void {
-    if (typeof ev.password !== 'string' && typeof ev.username !== 'string') return;
-    const a = this.attempt(ev, 'mqtt', 'CONNECT', 'password', ev.username, ev.password);
-    if (typeof ev.flow_id !== 'number') return this.onAttempt(a);
-    this.hold({ flowId: ev.flow_id, match: '', attempts: [a] });
-  }
-
-  private snmp(ev: EventRecord): void {
-    if (typeof ev.community !== 'string') return;
-    const pdu = ev.pdu_type;
-    if (pdu === 'response' || pdu === 'report') return; // the agent echoes the manager's community
-    // A message from the agent port that is not a trap is an answer, whatever its PDU: reflected answers sprayed
-    // at a DDoS victim must not make the victim "the agent with a default community".
-    if (Number(ev.src_port) === 161 && Number(ev.dst_port) !== 161 && pdu !== 'trap' && pdu !== 'trapv2' && pdu !== 'inform') return;
-    const a = this.attempt(ev, 'snmp', `SNMP ${String(ev.version ?? '')} community`, 'community', undefined, ev.community);
-    if (pdu === 'trap' || pdu === 'trapv2' || pdu === 'inform') {
-      // A trap is sent by the agent: the device that owns the community is the sender.
-      a.server = String(ev.src_ip ?? '');
-      a.client = String(ev.dst_ip ?? '');
-      a.serverPort = Number(ev.src_port ?? 0);
-    }
-    this.onAttempt(a);
+    if (typeof ev.flow_id !== 'number') return this.deliver(attempts);
+    this.hold({ flowId: ev.flow_id, match, attempts: attempts.map((a) => ({ ...a })) });
   }
 
   private hold(p: Pending): void {

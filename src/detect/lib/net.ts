@@ -4,9 +4,7 @@
  */
 import { Site } from '../../pipeline/site.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
-
-/** Dotted IPv4 to its unsigned 32-bit value (network order), -1 when not a dotted quad: the site model's parser. */
-export { ipv4Number as ipv4ToUint } from '../../pipeline/netset.ts';
+import { ipv4Number } from '../../pipeline/netset.ts';
 
 /** Unsigned 32-bit value to dotted IPv4. */
 export function uintToIpv4(v: number): string {
@@ -20,14 +18,65 @@ export function uintToIpv4(v: number): string {
  */
 let activeSite: Site = new Site({ sensor: '' });
 
+/**
+ * The last two addresses asked about, with their IPv4 value and (once asked) whether they are local. One
+ * event reaches up to six detectors, and most ask about its source and destination: the same two string
+ * objects, which compare equal at once, where parsing the dotted quad again costs several times more.
+ * `local` is -1 until asked (and again after the site changes), then 0 or 1.
+ */
+let ip0 = '';
+let num0 = -1;
+let local0 = -1;
+let ip1 = '';
+let num1 = -1;
+let local1 = -1;
+let nextSlot = 0;
+
 /** Make `site` the one `isLocalIp` consults (called by the detection engine around detector calls). */
 export function useSite(site: Site): void {
+  if (site === activeSite) return;
   activeSite = site;
+  local0 = local1 = -1;
+}
+
+/** Put `ip` into the older slot; returns the slot. */
+function remember(ip: string): number {
+  const n = ipv4Number(ip);
+  if (nextSlot === 0) {
+    ip0 = ip;
+    num0 = n;
+    local0 = -1;
+    nextSlot = 1;
+    return 0;
+  }
+  ip1 = ip;
+  num1 = n;
+  local1 = -1;
+  nextSlot = 0;
+  return 1;
+}
+
+/** Dotted IPv4 to its unsigned 32-bit value (network order), -1 when not a dotted quad: the site model's parser. */
+export function ipv4ToUint(ip: string): number {
+  if (ip === ip0) return num0;
+  if (ip === ip1) return num1;
+  return remember(ip) === 0 ? num0 : num1;
 }
 
 /** An address of this site's local networks (default: private, shared/CGNAT, link-local, loopback). */
 export function isLocalIp(ip: string): boolean {
-  return activeSite.isLocal(ip);
+  const slot = ip === ip0 ? 0 : ip === ip1 ? 1 : remember(ip);
+  if (slot === 0) {
+    if (local0 < 0) local0 = (num0 >= 0 ? activeSite.isLocalV4(num0) : activeSite.isLocal(ip)) ? 1 : 0;
+    return local0 === 1;
+  }
+  if (local1 < 0) local1 = (num1 >= 0 ? activeSite.isLocalV4(num1) : activeSite.isLocal(ip)) ? 1 : 0;
+  return local1 === 1;
+}
+
+/** `isLocalIp` of an IPv4 address as its unsigned 32-bit value (what `isLocalIp(uintToIpv4(v))` answers). */
+export function isLocalIpv4(v: number): boolean {
+  return activeSite.isLocalV4(v >>> 0);
 }
 
 /** Client and server of the flow an event belongs to (the flow originator is the client). */

@@ -44,8 +44,23 @@ function loadKey(): Buffer {
   }
 }
 
+/**
+ * Digests of recent secrets (at most `maxRecent`, emptied when full; long secrets are not kept): a brute force
+ * repeats a short list of passwords, and an HMAC per login attempt was the credential detector's main cost.
+ */
+const recent = new Map<string, string>();
+const maxRecent = 256;
+const maxRecentLength = 256;
+
 /** 16 hex characters of HMAC-SHA256(installation key, secret). */
 export function secretDigest(secret: string): string {
+  const known = recent.get(secret);
+  if (known !== undefined) return known;
   key ??= loadKey();
-  return nodeCrypto().createHmac('sha256', key).update(secret).digest('hex').slice(0, 16);
+  const digest = nodeCrypto().createHmac('sha256', key).update(secret).digest('hex').slice(0, 16);
+  if (secret.length <= maxRecentLength) {
+    if (recent.size >= maxRecent) recent.clear();
+    recent.set(secret, digest);
+  }
+  return digest;
 }
