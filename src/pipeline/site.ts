@@ -53,6 +53,11 @@ export class Site {
     return v;
   }
 
+  /** isLocal for an IPv4 address already parsed to its number (ipv4Number): callers that parsed it skip a second parse. */
+  isLocalV4(n: number): boolean {
+    return this.nets.hasV4(n);
+  }
+
   /**
    * A flow uid unique across runs and sensors, stable for the same flow (analysing a capture twice gives
    * the same uids, so ingest stays idempotent): 'C' and 17 base-62 characters of a hash over the sensor,
