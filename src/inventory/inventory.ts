@@ -17,7 +17,7 @@ import { defaultLocalNets, ipv4Number, isHostIp, isHostIpV4 } from './addresses.
 import { Site } from '../pipeline/site.ts';
 import { isDeviceMac, isLocallyAdministered, normaliseMac, ouiVendor } from './oui.ts';
 import { handlers } from './event-handlers.ts';
-import { identify } from './identify.ts';
+import { copyIdentification, identificationInputs, identify } from './identify.ts';
 import { applyOverrides, type Overrides } from './overrides.ts';
 
 export interface InventoryOptions extends DeviceCaps {
@@ -105,6 +105,12 @@ export class Inventory implements DeviceLookup {
   private readonly published = new Map<string, string>();
   /** What each device's identification was last computed from (see inputSignature). */
   private readonly identityInputs = new Map<string, string>();
+  /**
+   * Each device's identification and what it was computed from (identificationInputs): the default identify()
+   * runs again only when those inputs change, not at every devices(), takeChanged() or lookup. Bounded by the
+   * devices (an entry leaves with its device at settle).
+   */
+  private readonly identifications = new Map<string, { inputs: string; identification: Identification }>();
   /** Published devices merged away since the last `takeRemoved()` (their id is gone; see takeChanged). */
   private removed: string[] = [];
   private droppedDevices = 0;
@@ -456,6 +462,7 @@ export class Inventory implements DeviceLookup {
       owner.absorb(d);
       this.byId.delete(id);
       this.ipDevices.delete(id.slice(3));
+      this.identifications.delete(id);
     }
   }
 
@@ -487,8 +494,20 @@ export class Inventory implements DeviceLookup {
   }
 
   private identified(base: Omit<DeviceRecord, 'identification'>): DeviceRecord {
-    const rec: DeviceRecord = { ...base, identification: this.options.identify(base) };
+    const rec: DeviceRecord = { ...base, identification: this.identificationOf(base) };
     return applyOverrides(rec, this.options.overrides);
+  }
+
+  /** The identification of a record: the remembered one while its inputs are unchanged (default identify only). */
+  private identificationOf(base: Omit<DeviceRecord, 'identification'>): Identification {
+    // A replaced identify step may read anything: it runs every time.
+    if (this.options.identify !== identify) return this.options.identify(base);
+    const inputs = identificationInputs(base);
+    const known = this.identifications.get(base.id);
+    if (known?.inputs === inputs) return copyIdentification(known.identification);
+    const identification = identify(base);
+    this.identifications.set(base.id, { inputs, identification: copyIdentification(identification) });
+    return identification;
   }
 
   byIp(ip: string): DeviceRecord | undefined {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { FlowRecord } from '../flow/types.ts';
 import type { EventRecord } from '../pipeline/analyze.ts';
 import { Site } from '../pipeline/site.ts';
+import { Pipeline } from '../pipeline/analyze.ts';
 import { Inventory } from './inventory.ts';
 import { DeviceState, portKey } from './device-state.ts';
 import { ipv4Number, isHostIp, isHostIpV4 } from './addresses.ts';
@@ -192,4 +193,68 @@ test('addEvidence: a repeated (signal, value) keeps one item at its earliest tim
   e.addEvidence('ssdp.server', long, at(2));
   e.addEvidence('ssdp.server', `${long}b`, at(1)); // the same first 256 characters: the same item
   assert.deepEqual(e.evidence.map((x) => [x.value.length, x.ts]), [[256, 1]]);
+});
+
+test('identificationInputs: equal for changes identify() does not read, different for evidence, ports and traffic buckets', async () => {
+  const { identificationInputs, identify } = await import('./identify.ts');
+  const inv = new Inventory();
+  const p = new Pipeline();
+  inv.attach(p);
+  await p.run([new URL('../../test/traces/inventory/dlink-daycam-setup-a1.pcap', import.meta.url).pathname]);
+  const rec = inv.byMac('b0:c5:54:1c:71:85')!;
+  const { identification, ...base } = rec;
+  assert.equal(identification.type, 'camera');
+  const key = identificationInputs(base);
+  const unread = structuredClone(base);
+  unread.ips = [];
+  unread.hostnames = ['someone-else'];
+  unread.first_ts = 0;
+  unread.last_ts = 1;
+  // Another flow count of the same order of magnitude (2^k to 2^(k+1) - 1: the model's bucket).
+  const flows = base.flows_out + base.flows_in;
+  const k = Math.floor(Math.log2(flows));
+  unread.flows_out = (flows === 2 ** k ? 2 ** (k + 1) - 1 : 2 ** k) - base.flows_in;
+  assert.notEqual(unread.flows_out, base.flows_out);
+  for (const e of unread.evidence) Object.assign(e, { file: 'other.pcap', packet: 1 });
+  assert.ok(Math.floor(Math.log2(unread.flows_out + unread.flows_in)) === Math.floor(Math.log2(base.flows_out + base.flows_in)));
+  assert.equal(identificationInputs(unread), key);
+  assert.deepEqual(identify(unread), identification);
+  const read: ((d: typeof base) => void)[] = [
+    (d) => d.evidence.push({ signal: 'dhcp.hostname', value: 'HS110', ts: 1, file: '', packet: 0 }),
+    (d) => { d.evidence[0].ts += 1; },
+    (d) => d.services.push({ transport: 'tcp', port: 9999, flows: 1 }),
+    (d) => d.talks_to.ports.push('tcp/8883'),
+    (d) => { d.flows_out = 10 * (d.flows_out + d.flows_in); },
+    (d) => { d.mac_local = !d.mac_local; },
+  ];
+  for (const change of read) {
+    const d = structuredClone(base);
+    change(d);
+    assert.notEqual(identificationInputs(d), key);
+  }
+});
+
+test('devices(): identifications kept between calls equal a fresh identify() after the evidence changes', async () => {
+  const { identify } = await import('./identify.ts');
+  const inv = new Inventory();
+  const fresh = () => {
+    for (const { identification, user: _user, ...base } of inv.devices()) assert.deepEqual(identification, identify(base), base.id);
+  };
+  inv.onFlow(flow('192.168.1.60', '8.8.8.8', 1, { orig_mac: 'b0:c5:54:1c:71:85' }));
+  fresh();
+  const before = device(inv, 'mac:b0:c5:54:1c:71:85')!.identification;
+  inv.onFlow(flow('192.168.1.60', '8.8.8.8', 2, { orig_mac: 'b0:c5:54:1c:71:85' }));
+  fresh();
+  inv.takeChanged();
+  inv.onEvent({ type: 'dhcp.request', ts: 3, file: 't.pcap', packet: 3, client_mac: 'b0:c5:54:1c:71:85', host_name: 'DCS-930LB', vendor_class: 'udhcp 1.12.1', param_list: [1, 3, 6, 12, 15, 28, 42] });
+  fresh();
+  const after = device(inv, 'mac:b0:c5:54:1c:71:85')!.identification;
+  assert.notDeepEqual(after, before);
+  assert.equal(after.type, 'camera');
+  // A record handed out (from the kept identification: an ARP reply changes none of its inputs) and changed by
+  // its user does not change the next answer.
+  inv.onEvent(arpReply('192.168.1.60', 'b0:c5:54:1c:71:85', 4));
+  device(inv, 'mac:b0:c5:54:1c:71:85')!.identification.because.push('changed by a caller');
+  inv.onEvent(arpReply('192.168.1.60', 'b0:c5:54:1c:71:85', 5));
+  fresh();
 });
