@@ -258,3 +258,21 @@ test('devices(): identifications kept between calls equal a fresh identify() aft
   inv.onEvent(arpReply('192.168.1.60', 'b0:c5:54:1c:71:85', 5));
   fresh();
 });
+
+test('event text: the plain-ASCII fast path gives what the regex and trim give, on edge and random strings', async () => {
+  const { str } = await import('./event-handlers.ts');
+  const reference = (v: unknown, max = 256): string | undefined => {
+    if (typeof v !== 'string') return undefined;
+    const s = v.slice(0, max).replace(/\p{Cc}/gu, '').trim();
+    return s === '' ? undefined : s;
+  };
+  const edge: unknown[] = ['', ' ', 'a', ' a', 'a ', 'a b', '\ta', 'a\n', 'a\u0000b', 'a\u007fb', 'a\u0085b', '\u00a0a', 'a\u2028', 'caf\u00e9',
+    '\ud83d\ude00', '\ud800x', 'x'.repeat(300), `${'x'.repeat(255)} y`, `${'x'.repeat(255)}\u0001`, 5, undefined, null, ['a']];
+  const next = rng(2024);
+  const alphabet = ['a', 'Z', '0', ' ', '~', '!', '\t', '\n', '\u0000', '\u001f', '\u007f', '\u009f', '\u00a0', '\u00e9', '\u2003', '\ufeff', '\ud83d', '\ude00'];
+  const random = Array.from({ length: 20000 }, () => Array.from({ length: Math.floor(next() * 12) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(''));
+  for (const v of [...edge, ...random]) {
+    assert.equal(str(v), reference(v), JSON.stringify(v));
+    assert.equal(str(v, 5), reference(v, 5), JSON.stringify(v));
+  }
+});
