@@ -26,3 +26,12 @@ export function isHostIp(ip: unknown): ip is string {
   }
   return false;
 }
+
+/**
+ * isHostIp for an IPv4 address given as its number (`ipv4Number(ip)`, at least 0): the same answer without
+ * looking at the string again (0.0.0.0, x.x.x.255, 127/8, 0/8 and 224/3 are not hosts).
+ */
+export function isHostIpV4(n: number): boolean {
+  const first = n >>> 24;
+  return (n & 0xff) !== 0xff && first !== 127 && first < 224 && first !== 0;
+}

@@ -17,6 +17,23 @@ export interface DeviceCaps {
 // ot.address: a Modbus/DNP3 gateway answers for up to 247 units or 65,520 outstations.
 const manyValued = new Set(['dns.query', 'mdns.query', 'tls.sni', 'http.host', 'tls.ja3', 'tls.ja4', 'tcp.syn_signature', 'mdns.txt', 'ssdp.usn', 'ot.address']);
 
+/**
+ * 'tcp/80'-style keys of ports, made once per (transport, port) and reused: a flow's port is then a string
+ * whose hash is known, not a new string per flow. Bounded: two tables of 65,536 entries, filled on use.
+ */
+let tcpPortKeys: (string | undefined)[] | undefined;
+let udpPortKeys: (string | undefined)[] | undefined;
+
+/** `${transport}/${port}`, from the tables above for TCP and UDP ports. */
+export function portKey(transport: string, port: number): string {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return `${transport}/${port}`;
+  let table: (string | undefined)[];
+  if (transport === 'tcp') table = tcpPortKeys ??= new Array<string | undefined>(65536);
+  else if (transport === 'udp') table = udpPortKeys ??= new Array<string | undefined>(65536);
+  else return `${transport}/${port}`;
+  return (table[port] ??= `${transport}/${port}`);
+}
+
 /** Where an evidence item came from (the event envelope). */
 export interface Source {
   ts: number;
@@ -49,6 +66,10 @@ export class DeviceState {
   evidence_dropped = 0;
   /** Entries not stored because a set was full. */
   overflow = 0;
+  /** The inventory's `touched` period this device was last put in its `touched` set (see Inventory.markTouched). */
+  touchEpoch = -1;
+  /** The item the last addEvidence call found or stored: a repeated (signal, value) needs no key string. */
+  private lastEvidence: Evidence | undefined;
 
   private readonly caps: DeviceCaps;
 
@@ -90,7 +111,7 @@ export class DeviceState {
   }
 
   service(transport: string, port: number, app: string | undefined): void {
-    const key = `${transport}/${port}`;
+    const key = portKey(transport, port);
     const s = this.services.get(key);
     if (s) {
       s.flows++;
@@ -107,9 +128,11 @@ export class DeviceState {
   /** Keep one evidence item per distinct (signal, value), the first time it was seen. */
   addEvidence(signal: string, value: string, src: Source): void {
     const v = value.length > 256 ? value.slice(0, 256) : value;
-    const key = `${signal}\u0000${v}`;
-    const have = this.evidenceKeys.get(key);
+    const last = this.lastEvidence;
+    const key = last !== undefined && last.signal === signal && last.value === v ? undefined : `${signal}\u0000${v}`;
+    const have = key === undefined ? last : this.evidenceKeys.get(key);
     if (have) {
+      this.lastEvidence = have;
       // Keep the earliest sighting (merged devices may bring an earlier one).
       if (src.ts < have.ts) Object.assign(have, { ts: src.ts, file: src.file, packet: src.packet });
       return;
@@ -120,7 +143,8 @@ export class DeviceState {
       return;
     }
     const item = { signal, value: v, ts: src.ts, file: src.file, packet: src.packet };
-    this.evidenceKeys.set(key, item);
+    this.evidenceKeys.set(key!, item);
+    this.lastEvidence = item;
     this.perSignal.set(signal, n + 1);
     this.evidence.push(item);
   }

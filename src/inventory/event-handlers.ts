@@ -10,11 +10,29 @@ import { otHandlers } from './ot-handlers.ts';
 
 type Handler = (inv: Inventory, ev: EventRecord) => void;
 
-function str(v: unknown, max = 256): string | undefined {
+/** A field's text, at most `max` characters, without control characters or white space at the ends; else undefined. */
+export function str(v: unknown, max = 256): string | undefined {
   if (typeof v !== 'string') return undefined;
+  const cut = v.slice(0, max);
+  // Most values are printable ASCII with no space at either end: nothing to remove (no regex, no new string).
+  if (plainAscii(cut)) return cut;
   // Printable text only: control characters cannot reach a terminal through the device table.
-  const s = v.slice(0, max).replace(/\p{Cc}/gu, '').trim();
+  const s = cut.replace(/\p{Cc}/gu, '').trim();
   return s === '' ? undefined : s;
+}
+
+/**
+ * Non-empty, every character printable ASCII (0x20-0x7e, so no control character) and no space at either end
+ * (the only ASCII white space that is printable): str() would return it unchanged.
+ */
+function plainAscii(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || s.charCodeAt(0) === 0x20 || s.charCodeAt(n - 1) === 0x20) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
 }
 
 function nums(v: unknown): number[] | undefined {

@@ -115,10 +115,19 @@ export function deviceFeatures(d: Unidentified): string[] {
     // Ephemeral peer ports carry no identity; well-known and registered ones do.
     if (Number(port) < 49152) t.add(`port:${proto}/${port}`);
   }
-  t.add(`nflows:${bucket(d.flows_out + d.flows_in)}`);
-  t.add(`nbytes:${bucket(d.bytes_out + d.bytes_in)}`);
-  t.add(`nremote:${bucket(d.peers_remote)}`);
-  t.add(`nlocal:${bucket(d.peers_local)}`);
-  t.add(`ndomains:${bucket(d.talks_to.domains.length)}`);
+  const [flows, bytes, remote, local, domains] = trafficBuckets(d);
+  t.add(`nflows:${flows}`);
+  t.add(`nbytes:${bytes}`);
+  t.add(`nremote:${remote}`);
+  t.add(`nlocal:${local}`);
+  t.add(`ndomains:${domains}`);
   return [...t];
+}
+
+/**
+ * The traffic shape the features see: buckets of flows, bytes, remote and local peers and domains. All that
+ * identification reads of the traffic counters (see identificationInputs in identify.ts).
+ */
+export function trafficBuckets(d: Unidentified): [flows: number, bytes: number, remote: number, local: number, domains: number] {
+  return [bucket(d.flows_out + d.flows_in), bucket(d.bytes_out + d.bytes_in), bucket(d.peers_remote), bucket(d.peers_local), bucket(d.talks_to.domains.length)];
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { DeviceRecord, DeviceType, Identification } from './types.ts';
 import { rules, signalNames, type Rule } from './rules.ts';
 import { DeviceModel, type Prediction } from './model.ts';
-import { deviceFeatures } from './features.ts';
+import { deviceFeatures, trafficBuckets } from './features.ts';
 import { labelInfo } from './labels.ts';
 import { otIdentity } from './ot-rules.ts';
 
@@ -134,6 +134,30 @@ export function siblingsOf(p: Prediction, info: { type: DeviceType; vendor: stri
 function modelOnlyFromOui(p: Prediction): boolean {
   const shared = p.neighbours[0]?.shared ?? [];
   return shared.every((t) => /^(oui|nflows|nbytes|nremote|nlocal|ndomains):/.test(t));
+}
+
+/**
+ * Everything identify() reads of a device, as one string: devices with equal strings get equal identifications
+ * from the same model, so a caller can keep an identification until its device's string changes. Keep in step
+ * with identify, ruleMatches, firmwareOf, otIdentity and deviceFeatures: the MAC and its OUI facts, the evidence
+ * (in order, with its time: firmwareOf takes the latest), the services' ports, the remote ports and the traffic
+ * buckets — not addresses, host names, times or exact counters.
+ */
+export function identificationInputs(d: Unidentified): string {
+  return JSON.stringify([
+    d.mac ?? null, d.oui_vendor ?? null, d.mac_local,
+    d.evidence.map((e) => [e.signal, e.value, String(e.ts)]),
+    d.services.map((s) => [s.transport, s.port]),
+    d.talks_to.ports,
+    trafficBuckets(d),
+  ]);
+}
+
+/** A copy of an identification that shares no array with it (records handed out may be changed by their users). */
+export function copyIdentification(id: Identification): Identification {
+  const out = { ...id, because: [...id.because] };
+  if (id.roles) out.roles = [...id.roles];
+  return out;
 }
 
 /** Identify a device from its evidence: rules and model, whichever is stronger, agreeing ones reinforcing. */

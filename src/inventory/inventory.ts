@@ -12,12 +12,12 @@ import type { EventRecord } from '../pipeline/analyze.ts';
 import type { RecordSource } from '../pipeline/record-source.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import type { DeviceLookup, DeviceRecord, Identification } from './types.ts';
-import { DeviceState, type DeviceCaps, type Source } from './device-state.ts';
-import { defaultLocalNets, isHostIp } from './addresses.ts';
+import { DeviceState, portKey, type DeviceCaps, type Source } from './device-state.ts';
+import { defaultLocalNets, ipv4Number, isHostIp, isHostIpV4 } from './addresses.ts';
 import { Site } from '../pipeline/site.ts';
 import { isDeviceMac, isLocallyAdministered, normaliseMac, ouiVendor } from './oui.ts';
 import { handlers } from './event-handlers.ts';
-import { identify } from './identify.ts';
+import { copyIdentification, identificationInputs, identify } from './identify.ts';
 import { applyOverrides, type Overrides } from './overrides.ts';
 
 export interface InventoryOptions extends DeviceCaps {
@@ -65,21 +65,52 @@ function identitySignature(d: DeviceRecord): string {
 
 const bindingRank: Record<string, number> = { traffic: 0, ndp: 1, arp: 2, dhcp: 3 };
 
+/** Address class bits (see Inventory.classify): an address that can name one host; one of this network's. */
+const HOST = 1;
+const LOCAL = 2;
+
+/** The current binding of an address: the MAC, how strongly it was learned, and that MAC's device. */
+interface IpBindingState {
+  mac: string;
+  rank: number;
+  /** The 'mac:' device of `mac` (bind() creates it before binding; 'mac:' devices are never removed). */
+  device: DeviceState;
+}
+
 /** Event types the inventory subscribes to (nothing else is built for it). */
 export const inventoryEventTypes: readonly string[] = Object.keys(handlers);
 
 export class Inventory implements DeviceLookup {
   readonly options: InventoryOptions;
-  private readonly local: { has(ip: string): boolean };
+  private readonly site: Site;
   private readonly byId = new Map<string, DeviceState>();
-  /** Current IP → MAC binding and how it was learned. */
-  private readonly ipMac = new Map<string, { mac: string; rank: number }>();
+  /**
+   * The 'mac:' devices of byId by their MAC (canonical form), so that a flow or event finds its device without
+   * building the id string. Same entries as byId's 'mac:' ones (bounded by maxDevices); never invalidated,
+   * since a 'mac:' device is never removed.
+   */
+  private readonly macDevices = new Map<string, DeviceState>();
+  /** The 'ip:' devices of byId by their address; an entry leaves with its device (settle). */
+  private readonly ipDevices = new Map<string, DeviceState>();
+  /** Current IP → MAC binding and how it was learned (updated in place: the map's order is the bindings' age). */
+  private readonly ipMac = new Map<string, IpBindingState>();
   /** Devices touched since the last `takeChanged()` (bounded by maxDevices). */
   private readonly touched = new Set<string>();
+  /** Bumped when `touched` is emptied: a device whose touchEpoch equals it is in `touched` already. */
+  private touchEpoch = 0;
+  /** One-entry memo of classify(): a flow's and an event's address is often asked about twice in a row. */
+  private lastClassified: unknown = undefined;
+  private lastClass = 0;
   /** What each device's published identity was (addresses, names, services, identification). */
   private readonly published = new Map<string, string>();
   /** What each device's identification was last computed from (see inputSignature). */
   private readonly identityInputs = new Map<string, string>();
+  /**
+   * Each device's identification and what it was computed from (identificationInputs): the default identify()
+   * runs again only when those inputs change, not at every devices(), takeChanged() or lookup. Bounded by the
+   * devices (an entry leaves with its device at settle).
+   */
+  private readonly identifications = new Map<string, { inputs: string; identification: Identification }>();
   /** Published devices merged away since the last `takeRemoved()` (their id is gone; see takeChanged). */
   private removed: string[] = [];
   private droppedDevices = 0;
@@ -105,8 +136,7 @@ export class Inventory implements DeviceLookup {
       identify,
       ...options,
     };
-    const site = this.options.site ?? new Site({ localNetworks: this.options.localNets, sensor: '' });
-    this.local = { has: (ip) => site.isLocal(ip) };
+    this.site = this.options.site ?? new Site({ localNetworks: this.options.localNets, sensor: '' });
   }
 
   /** Subscribe to the events and finished flows the inventory needs. */
@@ -153,6 +183,7 @@ export class Inventory implements DeviceLookup {
       owners.add(owner);
     }
     this.touched.clear();
+    this.touchEpoch++;
     const out: { device: DeviceRecord; change: 'new' | 'changed' }[] = [];
     for (const owner of owners) {
       // Identification is the costly step: only for a device whose inputs to it changed.
@@ -227,15 +258,51 @@ export class Inventory implements DeviceLookup {
   }
 
   isLocal(ip: string): boolean {
-    return this.local.has(ip);
+    return (this.classify(ip) & LOCAL) !== 0;
+  }
+
+  /**
+   * HOST | LOCAL bits of an address: isHostIp(ip) and site.isLocal(ip), from one parse of an IPv4 address (the
+   * hot case: both sides of every flow, the sender of every event) instead of one per question.
+   */
+  private classify(ip: unknown): number {
+    if (ip === this.lastClassified) return this.lastClass;
+    let cls = 0;
+    if (typeof ip === 'string') {
+      const n = ipv4Number(ip);
+      if (n >= 0) cls = (isHostIpV4(n) ? HOST : 0) | (this.site.isLocalV4(n) ? LOCAL : 0);
+      else cls = (isHostIp(ip) ? HOST : 0) | (this.site.isLocal(ip) ? LOCAL : 0);
+    }
+    this.lastClassified = ip;
+    this.lastClass = cls;
+    return cls;
+  }
+
+  /** The canonical form of a MAC that can name a device, or undefined: a known device's MAC costs one map lookup. */
+  private deviceMac(mac: unknown): string | undefined {
+    if (typeof mac === 'string' && this.macDevices.has(mac)) return mac;
+    const m = normaliseMac(mac);
+    return m !== undefined && isDeviceMac(m) ? m : undefined;
   }
 
   /** The device of a MAC (created on first sight), or undefined for group/zero MACs or at the device cap. */
   deviceForMac(mac: unknown, ts: number): DeviceState | undefined {
-    const m = normaliseMac(mac);
-    if (m === undefined || !isDeviceMac(m)) return undefined;
-    const d = this.getOrCreate(`mac:${m}`, ts);
-    if (d) d.mac = m;
+    const m = this.deviceMac(mac);
+    return m === undefined ? undefined : this.macDevice(m, ts);
+  }
+
+  /** The device of a canonical device MAC (created on first sight), or undefined at the device cap. */
+  private macDevice(m: string, ts: number): DeviceState | undefined {
+    const known = this.macDevices.get(m);
+    if (known !== undefined) {
+      this.touch(known, ts);
+      return known;
+    }
+    const d = this.create(`mac:${m}`, ts);
+    if (d) {
+      d.mac = m;
+      this.macDevices.set(m, d);
+    }
     return d;
   }
 
@@ -244,97 +311,143 @@ export class Inventory implements DeviceLookup {
    * is local; undefined for remote, broadcast or multicast addresses.
    */
   deviceForIp(ip: unknown, ts: number): DeviceState | undefined {
-    if (!isHostIp(ip)) return undefined;
-    const b = this.ipMac.get(ip);
-    if (b) return this.deviceForMac(b.mac, ts);
-    if (!this.local.has(ip)) return undefined;
-    const d = this.getOrCreate(`ip:${ip}`, ts);
-    d?.bindIp(ip, ts, 'traffic');
+    return this.ipDevice(ip, this.classify(ip), ts);
+  }
+
+  /** deviceForIp of an address classified already (cls = classify(ip)). */
+  private ipDevice(ip: unknown, cls: number, ts: number): DeviceState | undefined {
+    if ((cls & HOST) === 0) return undefined;
+    const addr = ip as string; // a host address is a string
+    const b = this.ipMac.get(addr);
+    if (b) {
+      this.touch(b.device, ts);
+      return b.device;
+    }
+    if ((cls & LOCAL) === 0) return undefined;
+    let d = this.ipDevices.get(addr);
+    if (d !== undefined) this.touch(d, ts);
+    else {
+      d = this.create(`ip:${addr}`, ts);
+      if (d) this.ipDevices.set(addr, d);
+    }
+    d?.bindIp(addr, ts, 'traffic');
     return d;
   }
 
   /** Record that `ip` is at `mac` (source 'arp' | 'dhcp' | 'ndp' | 'traffic'); weaker sources never replace stronger. */
   bind(ip: unknown, mac: unknown, ts: number, source: string): DeviceState | undefined {
-    const m = normaliseMac(mac);
-    if (!isHostIp(ip) || m === undefined || !isDeviceMac(m)) return undefined;
+    const m = this.deviceMac(mac);
+    const cls = this.classify(ip);
+    if ((cls & HOST) === 0 || m === undefined) return undefined;
+    return this.bindClassified(ip as string, cls, m, ts, source);
+  }
+
+  /** bind() of a host address classified already (cls = classify(ip)) to a canonical device MAC. */
+  private bindClassified(ip: string, cls: number, m: string, ts: number, source: string): DeviceState | undefined {
     const rank = bindingRank[source] ?? 0;
     const cur = this.ipMac.get(ip);
-    if (source === 'traffic' && !this.local.has(ip)) return undefined;
+    if (source === 'traffic' && (cls & LOCAL) === 0) return undefined;
     if (cur && cur.mac !== m && cur.rank > rank) return undefined;
-    const d = this.deviceForMac(m, ts);
+    const d = this.macDevice(m, ts);
     if (!d) return undefined;
-    if (cur === undefined && this.ipMac.size >= this.options.maxIpBindings) {
-      // Spoofed ARP/DHCP can name any number of addresses: forget the oldest binding (counted).
-      const oldest = this.ipMac.keys().next();
-      if (!oldest.done) this.ipMac.delete(oldest.value);
-      this.droppedBindings++;
+    const rebound = cur === undefined || cur.mac !== m;
+    if (cur === undefined) {
+      if (this.ipMac.size >= this.options.maxIpBindings) {
+        // Spoofed ARP/DHCP can name any number of addresses: forget the oldest binding (counted).
+        const oldest = this.ipMac.keys().next();
+        if (!oldest.done) this.ipMac.delete(oldest.value);
+        this.droppedBindings++;
+      }
+      this.ipMac.set(ip, { mac: m, rank, device: d });
+    } else if (cur.mac === m) {
+      if (rank > cur.rank) cur.rank = rank;
+    } else {
+      cur.mac = m;
+      cur.rank = rank;
+      cur.device = d;
     }
-    this.ipMac.set(ip, { mac: m, rank: Math.max(rank, cur?.mac === m ? cur.rank : 0) });
-    // An 'ip:' device of this address now belongs to this MAC's device: publish that (see takeChanged).
-    if (cur?.mac !== m && this.byId.has(`ip:${ip}`)) this.touched.add(`ip:${ip}`);
+    if (rebound) this.touchIpDevice(ip);
     d.bindIp(ip, ts, source);
-    if (this.local.has(ip)) d.local = true;
+    if ((cls & LOCAL) !== 0) d.local = true;
     return d;
   }
 
-  private getOrCreate(id: string, ts: number): DeviceState | undefined {
-    let d = this.byId.get(id);
-    if (d === undefined) {
-      if (this.byId.size >= this.options.maxDevices) {
-        this.droppedDevices++;
-        return undefined;
-      }
-      d = new DeviceState(id, this.options);
-      this.byId.set(id, d);
+  /** An 'ip:' device of this address now belongs to a MAC's device: publish that (see takeChanged). */
+  private touchIpDevice(ip: string): void {
+    const d = this.ipDevices.get(ip);
+    if (d !== undefined) this.markTouched(d);
+  }
+
+  /** A new device, or undefined (counted) at maxDevices. */
+  private create(id: string, ts: number): DeviceState | undefined {
+    if (this.byId.size >= this.options.maxDevices) {
+      this.droppedDevices++;
+      return undefined;
     }
-    this.touched.add(id);
-    d.seen(ts);
+    const d = new DeviceState(id, this.options);
+    this.byId.set(id, d);
+    this.touch(d, ts);
     return d;
+  }
+
+  /** The device was seen at `ts` (and is touched, for takeChanged). */
+  private touch(d: DeviceState, ts: number): void {
+    this.markTouched(d);
+    d.seen(ts);
+  }
+
+  /** Put the device's id in `touched`, once per takeChanged() period (a set insertion per flow costs a hash). */
+  private markTouched(d: DeviceState): void {
+    if (d.touchEpoch === this.touchEpoch) return;
+    d.touchEpoch = this.touchEpoch;
+    this.touched.add(d.id);
   }
 
   /** One side of a finished flow: the device it belongs to (MAC for local addresses, else by IP). */
-  private flowSide(ip: string, mac: string | undefined, ts: number): DeviceState | undefined {
-    if (!isHostIp(ip)) return undefined;
-    const m = normaliseMac(mac);
-    if (m !== undefined && isDeviceMac(m)) {
-      if (this.local.has(ip)) {
-        const bound = this.bind(ip, m, ts, 'traffic');
+  private flowSide(ip: string, cls: number, mac: string | undefined, ts: number): DeviceState | undefined {
+    if ((cls & HOST) === 0) return undefined;
+    const m = this.deviceMac(mac);
+    if (m !== undefined) {
+      if ((cls & LOCAL) !== 0) {
+        const bound = this.bindClassified(ip, cls, m, ts, 'traffic');
         if (bound) return bound;
       } else {
         // A remote address behind this MAC: the MAC forwards it (router), it does not own it.
-        const gw = this.deviceForMac(m, ts);
+        const gw = this.macDevice(m, ts);
         if (gw) gw.add(gw.forwarded, ip);
       }
     }
-    return this.deviceForIp(ip, ts);
+    return this.ipDevice(ip, cls, ts);
   }
 
   /** Feed one finished flow (attach() does this). */
   onFlow(f: FlowRecord): void {
     if (f.transport === 'arp') return;
     this.changed();
-    const orig = this.flowSide(f.orig_ip, f.orig_mac, f.first_ts);
-    const resp = this.flowSide(f.resp_ip, f.resp_mac, f.first_ts);
-    const origLocal = this.local.has(f.orig_ip);
-    const respLocal = this.local.has(f.resp_ip);
+    // Each address is classified once (host? local?) and the answer reused by every step below.
+    const origClass = this.classify(f.orig_ip);
+    const respClass = this.classify(f.resp_ip);
+    const orig = this.flowSide(f.orig_ip, origClass, f.orig_mac, f.first_ts);
+    const resp = this.flowSide(f.resp_ip, respClass, f.resp_mac, f.first_ts);
     const answered = f.transport === 'tcp'
       ? f.tcp_state === 'established' || f.tcp_state === 'closed' || f.tcp_state === 'reset' || f.tcp_state === 'half_open'
       : f.resp_pkts > 0;
+    const ports = f.transport === 'tcp' || f.transport === 'udp';
     if (orig) {
       orig.seen(f.last_ts);
       orig.flows_out++;
       orig.bytes_out += f.orig_bytes;
       orig.bytes_in += f.resp_bytes;
-      if (f.transport === 'tcp' || f.transport === 'udp') orig.add(orig.talksPorts, `${f.transport}/${f.resp_port}`);
-      if (isHostIp(f.resp_ip)) orig.add(respLocal ? orig.peersLocal : orig.peersRemote, f.resp_ip);
+      if (ports) orig.add(orig.talksPorts, portKey(f.transport, f.resp_port));
+      if ((respClass & HOST) !== 0) orig.add((respClass & LOCAL) !== 0 ? orig.peersLocal : orig.peersRemote, f.resp_ip);
     }
     if (resp) {
       resp.seen(f.last_ts);
       resp.flows_in++;
       resp.bytes_in += f.orig_bytes;
       resp.bytes_out += f.resp_bytes;
-      if (answered && (f.transport === 'tcp' || f.transport === 'udp')) resp.service(f.transport, f.resp_port, f.app);
-      if (isHostIp(f.orig_ip)) resp.add(origLocal ? resp.peersLocal : resp.peersRemote, f.orig_ip);
+      if (answered && ports) resp.service(f.transport, f.resp_port, f.app);
+      if ((origClass & HOST) !== 0) resp.add((origClass & LOCAL) !== 0 ? resp.peersLocal : resp.peersRemote, f.orig_ip);
     }
   }
 
@@ -348,6 +461,8 @@ export class Inventory implements DeviceLookup {
       if (!owner) continue;
       owner.absorb(d);
       this.byId.delete(id);
+      this.ipDevices.delete(id.slice(3));
+      this.identifications.delete(id);
     }
   }
 
@@ -379,8 +494,20 @@ export class Inventory implements DeviceLookup {
   }
 
   private identified(base: Omit<DeviceRecord, 'identification'>): DeviceRecord {
-    const rec: DeviceRecord = { ...base, identification: this.options.identify(base) };
+    const rec: DeviceRecord = { ...base, identification: this.identificationOf(base) };
     return applyOverrides(rec, this.options.overrides);
+  }
+
+  /** The identification of a record: the remembered one while its inputs are unchanged (default identify only). */
+  private identificationOf(base: Omit<DeviceRecord, 'identification'>): Identification {
+    // A replaced identify step may read anything: it runs every time.
+    if (this.options.identify !== identify) return this.options.identify(base);
+    const inputs = identificationInputs(base);
+    const known = this.identifications.get(base.id);
+    if (known?.inputs === inputs) return copyIdentification(known.identification);
+    const identification = identify(base);
+    this.identifications.set(base.id, { inputs, identification: copyIdentification(identification) });
+    return identification;
   }
 
   byIp(ip: string): DeviceRecord | undefined {

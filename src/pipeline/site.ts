@@ -53,7 +53,7 @@ export class Site {
     return v;
   }
 
-  /** `isLocal` of an IPv4 address given as its unsigned 32-bit value (no dotted quad to build and parse). */
+  /** isLocal for an IPv4 address already parsed to its number (ipv4Number): callers that parsed it skip a second parse. */
   isLocalV4(n: number): boolean {
     return this.nets.hasV4(n);
   }
