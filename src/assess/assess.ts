@@ -36,6 +36,45 @@ export function findingsOf(device: DeviceRecord, findings: readonly Finding[]): 
   return findings.filter((f) => rolesOf(device, f).length > 0);
 }
 
+/**
+ * Which findings name which device id, MAC and address, built once for a run's assessment: scanning every
+ * finding for every device grew with devices × findings (a Mirai capture has thousands of each).
+ */
+export class FindingIndex {
+  private readonly byId = new Map<string, number[]>();
+  private readonly byMac = new Map<string, number[]>();
+  private readonly byIp = new Map<string, number[]>();
+  private readonly findings: readonly Finding[];
+
+  constructor(findings: readonly Finding[]) {
+    this.findings = findings;
+    findings.forEach((f, i) => {
+      for (const d of f.devices) {
+        // As rolesOf matches: by device id when the finding names one, else by MAC or by address.
+        if (d.device_id !== undefined) add(this.byId, d.device_id, i);
+        else {
+          if (d.mac !== undefined) add(this.byMac, d.mac, i);
+          add(this.byIp, d.ip, i);
+        }
+      }
+    });
+  }
+
+  /** findingsOf(device, findings): the same findings in the same order. */
+  of(device: DeviceRecord): Finding[] {
+    const candidates = new Set<number>(this.byId.get(device.id));
+    if (device.mac !== undefined) for (const i of this.byMac.get(device.mac) ?? []) candidates.add(i);
+    for (const b of device.ips) for (const i of this.byIp.get(b.ip) ?? []) candidates.add(i);
+    return [...candidates].sort((a, b) => a - b).map((i) => this.findings[i]).filter((f) => rolesOf(device, f).length > 0);
+  }
+}
+
+function add(m: Map<string, number[]>, key: string, i: number): void {
+  const list = m.get(key);
+  if (list === undefined) m.set(key, [i]);
+  else if (list.at(-1) !== i) list.push(i);
+}
+
 /** Display name and noun of a device. */
 export function deviceName(d: DeviceRecord): { name: string; noun: string } {
   const type = d.user?.type ?? d.identification.type;
@@ -78,11 +117,12 @@ function findingEvidence(f: Finding, maxRefs: number): AssessmentEvidence {
 /** Assess one device against the baseline table. `facts` may be undefined (fact-based rules then never hold). */
 export function assessDevice(
   device: DeviceRecord, findings: readonly Finding[], facts: AssessmentFacts | undefined, options: Partial<AssessOptions> = {},
+  index?: FindingIndex,
 ): DeviceAssessment {
   const opts = { ...defaultAssessOptions, ...options };
   const obs = observationOf(device, opts.grade);
   const f = deviceFacts(device, facts);
-  const mine = findingsOf(device, findings);
+  const mine = index !== undefined ? index.of(device) : findingsOf(device, findings);
   const causes = new Map<string, Cause>();
   const items: AssessmentItem[] = [];
   const counts = emptyCounts();
@@ -204,7 +244,8 @@ function groupVerdicts(items: readonly AssessmentItem[]): Record<CheckGroup, Ver
 export function assessDevices(
   devices: readonly DeviceRecord[], findings: readonly Finding[], facts: AssessmentFacts | undefined, options: Partial<AssessOptions> = {},
 ): DeviceAssessment[] {
-  return devices.map((d) => assessDevice(d, findings, facts, options));
+  const index = new FindingIndex(findings);
+  return devices.map((d) => assessDevice(d, findings, facts, options, index));
 }
 
 export { groupOrder };

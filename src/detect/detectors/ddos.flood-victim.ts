@@ -32,11 +32,28 @@ interface Bucket {
   sources: Set<string>;
   vectors: Map<string, number>;
   ports: Map<number, number>;
-  evidence: EvidenceRef[];
+  /**
+   * The window's first flows as they came (their start event, or an exporter's record), made evidence only
+   * when the window is reported: most windows never are, and reading an event's Community ID hashes it.
+   */
+  evidence: (EventRecord | FlowRecord)[];
   tripped: boolean;
   lastTs: number;
   /** Completed by a flow's end after the last report (vector or packets): report again at the close. */
   amended: boolean;
+}
+
+/** Evidence of a kept flow: its first packet (the start event's packet, or the record's first). */
+function evidenceOf(kept: EventRecord | FlowRecord): EvidenceRef {
+  if (kept.type === 'flow.start') {
+    const ev = kept as EventRecord;
+    // One literal per case: a field added after creation costs a second allocation.
+    return typeof ev.community_id === 'string'
+      ? { file: ev.file, packet: ev.packet, ts: ev.ts, community_id: ev.community_id }
+      : { file: ev.file, packet: ev.packet, ts: ev.ts };
+  }
+  const f = kept as FlowRecord;
+  return { file: f.file, packet: f.first_packet, ts: f.first_ts, community_id: f.community_id };
 }
 
 function top<K>(m: Map<K, number>): K | undefined {
@@ -86,7 +103,7 @@ export const detector: Detector<Options> = {
       const data = { victim, vector, flows: b.flows, sources: b.sources.size >= options.maxSourcesPerVictim ? `${b.sources.size}+` : b.sources.size, port, window: options.windowS };
       const facts = { vector, sources: b.sources.size, packets: b.packets, port, vectors: Object.fromEntries(b.vectors) };
       const first = b.reported === 0;
-      const evidence = first ? b.evidence : [];
+      const evidence = first ? b.evidence.map(evidenceOf) : [];
       const count = b.flows - b.reported;
       b.reported = b.flows;
       if (evidence.length === 0) {
@@ -112,10 +129,9 @@ export const detector: Detector<Options> = {
       if (b.tripped) previous.set(victim, b);
     };
     /** One attempt toward `victim` at its first packet (or an exporter's record as it arrives). */
-    const attempt = (victim: string, source: string, port: number, vector: string, packets: number, evidence: EvidenceRef): void => {
+    const attempt = (victim: string, source: string, port: number, vector: string, packets: number, ts: number, kept: EventRecord | FlowRecord): void => {
       if (isGroupAddress(victim)) return;
       if (isLocalIp(source) && !isLocalIp(victim)) return; // outbound: ddos.flood-source
-      const ts = evidence.ts;
       let b = buckets.get(victim);
       if (b !== undefined && ts - b.start > options.windowS) {
         flush(victim, b);
@@ -138,7 +154,7 @@ export const detector: Detector<Options> = {
       if (b.sources.size < options.maxSourcesPerVictim) b.sources.add(source);
       b.vectors.set(vector, (b.vectors.get(vector) ?? 0) + 1);
       if (b.ports.has(port) || b.ports.size < 16) b.ports.set(port, (b.ports.get(port) ?? 0) + 1);
-      if (b.evidence.length < options.evidencePerFinding) b.evidence.push(evidence);
+      if (b.evidence.length < options.evidencePerFinding) b.evidence.push(kept);
       if (!b.tripped && b.flows >= options.minFlows && b.sources.size >= options.minSources) {
         b.tripped = true;
         flush(victim, b);
@@ -146,12 +162,8 @@ export const detector: Detector<Options> = {
     };
     const onStart = (ev: EventRecord): void => {
       if (ev.transport === 'arp') return;
-      // One literal per case: a field added after creation costs a second allocation.
-      const evidence: EvidenceRef = typeof ev.community_id === 'string'
-        ? { file: ev.file, packet: ev.packet, ts: ev.ts, community_id: ev.community_id }
-        : { file: ev.file, packet: ev.packet, ts: ev.ts };
       // The first packet's receiver is the victim (of an unsolicited SYN-ACK too: the flow's inferred originator).
-      attempt(String(ev.dst_ip), String(ev.src_ip), Number(ev.dst_port), startVector(ev.transport, ev.tcp_flags, ev.from_orig !== false), 0, evidence);
+      attempt(String(ev.dst_ip), String(ev.src_ip), Number(ev.dst_port), startVector(ev.transport, ev.tcp_flags, ev.from_orig !== false), 0, ev.ts, ev);
     };
     /** A flow counted at its start ended: complete its window with what only the end tells. */
     const onEnd = (f: FlowRecord): void => {
@@ -181,7 +193,7 @@ export const detector: Detector<Options> = {
         // An exporter's record: no flow.start came before it.
         const reflected = f.orig_pkts === 0;
         attempt(reflected ? f.orig_ip : f.resp_ip, reflected ? f.resp_ip : f.orig_ip, reflected ? f.orig_port : f.resp_port, floodVector(f),
-          f.orig_pkts + f.resp_pkts, { file: f.file, packet: f.first_packet, ts: f.first_ts, community_id: f.community_id });
+          f.orig_pkts + f.resp_pkts, f.first_ts, f);
       },
       finish() {
         for (const [victim, b] of previous) flush(victim, b);
