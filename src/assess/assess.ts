@@ -123,13 +123,15 @@ export function assessDevice(
   const obs = observationOf(device, opts.grade);
   const f = deviceFacts(device, facts);
   const mine = index !== undefined ? index.of(device) : findingsOf(device, findings);
+  // Roles once per finding, not once per baseline row that asks (a Mirai victim is named in thousands).
+  const mineRoles = mine.map((finding) => rolesOf(device, finding));
   const causes = new Map<string, Cause>();
   const items: AssessmentItem[] = [];
   const counts = emptyCounts();
   let positivePasses = 0;
 
   for (const row of baseline) {
-    const item = assessRow(row, device, mine, f, obs, opts, causes);
+    const item = assessRow(row, mine, mineRoles, device, f, obs, opts, causes);
     if (item.verdict === 'pass' && (row.pass ?? []).some((id) => !absenceFacts.includes(id))) positivePasses++;
     counts[item.verdict]++;
     items.push(item);
@@ -180,7 +182,8 @@ export function assessDevice(
 }
 
 function assessRow(
-  row: BaselineRow, device: DeviceRecord, mine: readonly Finding[], f: DeviceFacts, obs: Observation, opts: AssessOptions, causes: Map<string, Cause>,
+  row: BaselineRow, mine: readonly Finding[], mineRoles: readonly Role[][], device: DeviceRecord, f: DeviceFacts, obs: Observation,
+  opts: AssessOptions, causes: Map<string, Cause>,
 ): AssessmentItem {
   const base = { id: row.id, standard: row.standard, title: row.title, checkability: row.checkability, group: row.group };
   const failEvidence: AssessmentEvidence[] = [];
@@ -192,11 +195,14 @@ function assessRow(
       if (!c.rowIds.includes(row.id)) c.rowIds.push(row.id);
     }
   };
+  const cited = new Set<string>(); // finding ids already in failEvidence (a list scan was quadratic in findings)
   for (const rule of row.fail.findings ?? []) {
-    for (const finding of mine) {
-      const role = rolesOf(device, finding).find((r) => rule.roles.includes(r));
+    for (let i = 0; i < mine.length; i++) {
+      const finding = mine[i];
+      const role = mineRoles[i].find((r) => rule.roles.includes(r));
       if (role === undefined || !rule.detectors.some((p) => detectorMatches(p, finding.detector))) continue;
-      if (failEvidence.some((e) => e.finding_id === finding.id)) continue;
+      if (cited.has(finding.id)) continue;
+      cited.add(finding.id);
       failEvidence.push(findingEvidence(finding, opts.maxRefsPerFinding));
       // A detector that de-rated its own finding (anonymous FTP, refused logins) de-rates the check too.
       const sev = finding.severity === 'low' || finding.severity === 'info' ? minSeverity(row.weight, finding.severity) : row.weight;
