@@ -5,18 +5,7 @@ import assert from 'node:assert/strict';
 import { FindingIndex, findingsOf } from './assess.ts';
 import type { Finding, Role } from '../detect/types.ts';
 import type { DeviceRecord } from '../inventory/types.ts';
-
-/** A small deterministic generator (mulberry32), so a failure repeats. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../test/support/mutate.ts';
 
 const ROLES: Role[] = ['attacker', 'victim', 'infected'];
 
@@ -29,7 +18,7 @@ function finding(i: number, devices: Finding['devices']): Finding {
 }
 
 test('FindingIndex.of gives what findingsOf gives, in order, over random devices and findings', () => {
-  const rnd = random(20261206);
+  const rnd = rng(20261206);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const macs = ['00:11:22:33:44:01', '00:11:22:33:44:02', '00:11:22:33:44:03', '00:11:22:33:44:04'];
   const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3', '192.168.1.9', 'fe80::1', '203.0.113.7'];
