@@ -1,40 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { L3, PacketView, TcpFlag } from '../decode/packet-view.ts';
+import { TcpFlag } from '../decode/packet-view.ts';
 import { FlowTable } from './table.ts';
 import { communityId } from './community-id.ts';
 import { FlowIds, type FlowUidSource } from './lazy-record.ts';
 import type { FlowEndReason, FlowRecord } from './types.ts';
-import { parseIp, u32At } from './test-util.ts';
+import { arpView, parseIp, view, type Pkt } from './test-util.ts';
 
 const { SYN, ACK, FIN, RST } = TcpFlag;
-
-interface Pkt { src: string; dst: string; proto?: number; sp?: number; dp?: number; flags?: number; icmpType?: number; icmpCode?: number; vlan?: number[]; macs?: boolean }
-
-/** A view filled by hand the way decode fills it. */
-function view(p: Pkt): PacketView {
-  const v = new PacketView();
-  v.reset();
-  const data = new Uint8Array(64);
-  v.data = data;
-  v.end = data.length;
-  if (p.macs) { data.set([0, 0x0c, 0x29, 0x40, 0x0e, 0xef], 0); data.set([0x94, 0x10, 0x3e, 0x34, 0x0c, 0xb5], 6); v.dstMacOff = 0; v.srcMacOff = 6; }
-  if (p.vlan) { v.vlanCount = p.vlan.length; p.vlan.forEach((id, i) => { v.vlanIds[i] = id; }); }
-  const s = parseIp(p.src), d = parseIp(p.dst);
-  if (s.length === 4) { v.l3 = L3.IPV4; v.src4 = u32At(s, 0); v.dst4 = u32At(d, 0); }
-  else { v.l3 = L3.IPV6; data.set(s, 16); data.set(d, 32); v.src6Off = 16; v.dst6Off = 32; }
-  v.ipProto = p.proto ?? 6;
-  if (v.ipProto === 1 || v.ipProto === 58) { v.icmpType = p.icmpType ?? 8; v.icmpCode = p.icmpCode ?? 0; v.l4Off = 48; }
-  else { v.l4Off = 48; v.srcPort = p.sp ?? 0; v.dstPort = p.dp ?? 0; v.tcpFlags = p.flags ?? 0; }
-  return v;
-}
-
-function arpView(op: number, sender: string, target: string): PacketView {
-  const v = new PacketView();
-  v.reset();
-  v.l3 = L3.ARP; v.arpOp = op; v.arpSenderIp = u32At(parseIp(sender), 0); v.arpTargetIp = u32At(parseIp(target), 0);
-  return v;
-}
 
 /** A uid source that shows its inputs (the real one hashes them: src/pipeline/site.ts) and counts calls. */
 class ShowingUids implements FlowUidSource {
@@ -98,7 +71,7 @@ test('a lazy flow record computes nothing until read, then its own flow\'s ids, 
 
 test('a lazy flow record\'s JSON is the plain record\'s, field for field and in order (TCP, UDP, ICMP, IPv6, ARP, VLAN, MACs)', () => {
   const { table, ended, track } = harness();
-  track({ src: '10.0.0.1', dst: '10.0.0.2', sp: 40000, dp: 80, flags: SYN, macs: true }, 1);
+  track({ src: '10.0.0.1', dst: '10.0.0.2', sp: 40000, dp: 80, flags: SYN, dstMac: [0, 0x0c, 0x29, 0x40, 0x0e, 0xef], srcMac: [0x94, 0x10, 0x3e, 0x34, 0x0c, 0xb5] }, 1);
   track({ src: '10.0.0.2', dst: '10.0.0.1', sp: 80, dp: 40000, flags: SYN | ACK }, 1.1);
   track({ src: '10.0.0.1', dst: '10.0.0.2', sp: 40000, dp: 80, flags: FIN | ACK }, 1.2);
   track({ src: '10.0.0.9', dst: '10.0.0.2', sp: 40001, dp: 81, flags: RST }, 1.3);
