@@ -128,10 +128,7 @@ export class FlowBound {
   get community_id(): string {
     if ((this.#state & CID_KNOWN) === 0) {
       this.#state |= CID_KNOWN;
-      if ((this.#state & NO_CID) === 0) {
-        const key = this.#key, ports = this.#ports;
-        this.#cid = this.#ids.communityId(this.#flowId, key >>> 8, key & 0xff, ports >>> 16, ports & 0xffff, this.#orig >>> 0, this.#resp >>> 0, this.#v6);
-      }
+      if ((this.#state & NO_CID) === 0) this.#cid = this.#flowCommunityId();
     }
     return this.#cid as string;
   }
@@ -144,9 +141,7 @@ export class FlowBound {
   get uid(): string {
     if ((this.#state & UID_KNOWN) === 0) {
       // The uid is made from the flow's own Community ID, also for a record whose envelope has none (ARP).
-      const state = this.#state;
-      const cid = (state & NO_CID) === 0 ? this.community_id : this.#ids.communityId(this.#flowId, this.#key >>> 8, this.#key & 0xff,
-        this.#ports >>> 16, this.#ports & 0xffff, this.#orig >>> 0, this.#resp >>> 0, this.#v6);
+      const cid = (this.#state & NO_CID) === 0 ? this.community_id : this.#flowCommunityId();
       this.#uid = this.#ids.uid(cid, this.#firstTs, this.#flowId);
       this.#state |= UID_KNOWN;
     }
@@ -158,9 +153,10 @@ export class FlowBound {
     this.#state |= UID_KNOWN;
   }
 
-  /** Whether this record carries a Community ID (false for ARP events). */
-  protected get hasCommunityId(): boolean {
-    return (this.#state & NO_CID) === 0;
+  /** The Community ID of this flow's tuple (FlowIds remembers the last flow's). */
+  #flowCommunityId(): string {
+    const key = this.#key, ports = this.#ports;
+    return this.#ids.communityId(this.#flowId, key >>> 8, key & 0xff, ports >>> 16, ports & 0xffff, this.#orig >>> 0, this.#resp >>> 0, this.#v6);
   }
 }
 
