@@ -30,19 +30,27 @@ interface Run {
   threaded: boolean;
 }
 
-async function analyse(files: string[], threads: number): Promise<Run> {
+/** `outputs`: subscribe to every event and flow as outputs do (plain records); else only the later stages do. */
+async function analyse(files: string[], threads: number, outputs = true): Promise<Run> {
   const events: EventRecord[] = [];
   const flows: FlowRecord[] = [];
   const session = new AnalysisSession({
     threads,
     minThreadBytes: 0,
     resolveEvidence: false,
-    onEvent: (ev) => events.push(ev),
-    onFlow: (f) => flows.push(f),
+    ...(outputs ? { onEvent: (ev: EventRecord) => events.push(ev), onFlow: (f: FlowRecord) => flows.push(f) } : {}),
   });
   const result = await session.run(files);
   const threaded = session.pipeline instanceof ThreadedPipeline && session.pipeline.threaded;
   return { result, events, flows, threaded };
+}
+
+/** Every input of the comparisons: the runs above, the inventory traces, and a file that is not a capture. */
+function allInputs(dir: string): string[] {
+  const notCapture = join(dir, 'not-a-capture.pcap');
+  writeFileSync(notCapture, 'this is text, not a capture\n');
+  const inventoryTraces = execFileSync('find', [join(traces, 'inventory'), '-name', '*.pcap*'], { encoding: 'utf8' }).trim().split('\n').sort();
+  return [...inputs, ...inventoryTraces, notCapture];
 }
 
 /** The summary without the run's wall time (it differs between any two runs). */
@@ -53,10 +61,7 @@ function timeless(r: AnalysisResult): unknown {
 test('a pipeline worker gives the results of one thread: events, flows, devices, findings, summary', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bulwark-threads-'));
   try {
-    const notCapture = join(dir, 'not-a-capture.pcap');
-    writeFileSync(notCapture, 'this is text, not a capture\n');
-    const inventoryTraces = execFileSync('find', [join(traces, 'inventory'), '-name', '*.pcap*'], { encoding: 'utf8' }).trim().split('\n').sort();
-    const files = [...inputs, ...inventoryTraces, notCapture];
+    const files = allInputs(dir);
     const one = await analyse(files, 1);
     const two = await analyse(files, 2);
     assert.equal(one.threaded, false);
@@ -74,6 +79,29 @@ test('a pipeline worker gives the results of one thread: events, flows, devices,
     assert.deepEqual(two.flows, one.flows, 'flow records, in order');
     assert.deepEqual(two.result.devices, one.result.devices, 'devices');
     assert.deepEqual(two.result.findings, one.result.findings, 'findings');
+    assert.deepEqual(two.result.cases, one.result.cases, 'cases');
+    assert.deepEqual(two.result.assessments, one.result.assessments, 'assessments');
+    assert.deepEqual(timeless(two.result), timeless(one.result), 'run summary');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('with only the later stages subscribed, records cross lazily and the results are still those of one thread', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-threads-'));
+  try {
+    const files = allInputs(dir);
+    const one = await analyse(files, 1, false);
+    const two = await analyse(files, 2, false);
+    assert.equal(two.threaded, true, 'the second run used a worker');
+    const session = new AnalysisSession({ threads: 2 });
+    assert.ok(session.pipeline.lazyFlows() && session.pipeline.lazyEvents('flow.start'), 'the later stages read by name: records cross lazily');
+    assert.ok(one.result.findings.length > 0 && one.result.devices.length > 0);
+    assert.deepEqual(two.result.devices, one.result.devices, 'devices');
+    assert.deepEqual(two.result.findings, one.result.findings, 'findings');
+    // Findings as written: their evidence names flows by Community ID, read from the lazy records where reported.
+    assert.match(JSON.stringify(one.result.findings), /"community_id":"1:/, 'evidence with Community IDs');
+    assert.equal(JSON.stringify(two.result.findings), JSON.stringify(one.result.findings), 'findings as written');
     assert.deepEqual(two.result.cases, one.result.cases, 'cases');
     assert.deepEqual(two.result.assessments, one.result.assessments, 'assessments');
     assert.deepEqual(timeless(two.result), timeless(one.result), 'run summary');

@@ -20,15 +20,18 @@ import { RecordEncoder } from './record-codec.ts';
 const SNAPSHOT_EVERY_MS = 1000;
 
 class BatchWriter {
-  private readonly encoder = new RecordEncoder();
+  private readonly encoder: RecordEncoder;
   private readonly control: Int32Array;
   private readonly stop = new AbortController();
+  /** The shared buffer the batch after this one is written in. */
+  private nextSlot = 1;
 
   private readonly job: WorkerJob;
 
   constructor(job: WorkerJob) {
     this.job = job;
     this.control = new Int32Array(job.control);
+    this.encoder = new RecordEncoder(job.slots[0]);
   }
 
   get signal(): AbortSignal {
@@ -51,8 +54,10 @@ class BatchWriter {
       Atomics.wait(control, IN_FLIGHT, inFlight, 1000);
     }
     Atomics.add(control, IN_FLIGHT, 1);
-    const batch = this.encoder.take();
-    parentPort!.postMessage({ kind: 'batch', batch } satisfies WorkerMessage, [batch.bytes]);
+    const slots = this.job.slots;
+    const batch = this.encoder.take(slots[this.nextSlot]);
+    this.nextSlot = (this.nextSlot + 1) % slots.length;
+    parentPort!.postMessage({ kind: 'batch', batch } satisfies WorkerMessage, batch.bytes instanceof ArrayBuffer ? [batch.bytes] : []);
     this.checkStop();
   }
 
@@ -78,9 +83,20 @@ async function main(job: WorkerJob): Promise<void> {
     // flow.end is rebuilt by the consumer from the flow record (sent once, not twice).
     if (ev.type !== 'flow.end') out.add(RecordKind.Event, ev);
   };
-  if (subs.any) pipeline.on('*', recordEvent);
-  else for (const type of subs.types) pipeline.on(type, type === 'flow.end' ? () => undefined : recordEvent);
-  if (subs.flows || subs.any || subs.types.includes('flow.end')) pipeline.onFlow((rec: FlowRecord) => out.add(RecordKind.Flow, rec));
+  // Lazily where every subscriber of the other thread reads by name, so the pipeline here builds the records it
+  // would build there; a lazy record crosses as such (record-codec.ts) and its ids are computed there if read.
+  const noop = (): void => undefined;
+  const lazy = { lazy: true };
+  if (subs.any) {
+    pipeline.on('*', recordEvent, subs.anyLazy ? lazy : undefined);
+    // A type with a subscriber there that needs plain records: one here too (it only makes the pipeline build them).
+    for (const type of subs.types) if (!subs.lazyTypes.includes(type)) pipeline.on(type, noop);
+  } else {
+    for (const type of subs.types) pipeline.on(type, type === 'flow.end' ? noop : recordEvent, subs.lazyTypes.includes(type) ? lazy : undefined);
+  }
+  if (subs.flows || subs.any || subs.types.includes('flow.end')) {
+    pipeline.onFlow((rec: FlowRecord) => out.add(RecordKind.Flow, rec), subs.flowsLazy ? lazy : undefined);
+  }
   pipeline.onTick((now) => out.add(RecordKind.Tick, now));
   pipeline.onFlush(() => out.add(RecordKind.Flush, 0));
   let lastSnapshot = Date.now();

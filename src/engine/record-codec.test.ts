@@ -2,7 +2,13 @@
 // every value compared with structuredClone of itself, key order included (outputs are written in it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { RecordDecoder, RecordEncoder, type EncodedBatch } from './record-codec.ts';
+import { Pipeline } from '../pipeline/analyze.ts';
+import { Site } from '../pipeline/site.ts';
+import { FlowBound, FlowIds, IdentityState, LazyFlowRecord, flowTuple } from '../flow/lazy-record.ts';
+
+const root = join(import.meta.dirname, '../..');
 
 /** Encode the records in batches of `perBatch`, cross each batch as postMessage would, decode. */
 function roundTrip(records: unknown[], perBatch = records.length, enc = new RecordEncoder(), dec = new RecordDecoder()): { kind: number; value: unknown }[] {
@@ -10,7 +16,7 @@ function roundTrip(records: unknown[], perBatch = records.length, enc = new Reco
   const flush = (): void => {
     const batch = enc.take();
     // What crosses: the buffer transferred, the rest structured-cloned.
-    const crossed = structuredClone(batch, { transfer: [batch.bytes] }) as EncodedBatch;
+    const crossed = structuredClone(batch, { transfer: [batch.bytes as ArrayBuffer] }) as EncodedBatch;
     assert.equal(batch.bytes.byteLength, 0, 'the buffer was handed over, not copied');
     dec.decode(crossed, (kind, value) => out.push({ kind, value }));
   };
@@ -143,4 +149,62 @@ test('random records of every kind of value decode as structured clone delivers 
   };
   const records = Array.from({ length: 5000 }, () => (rand() < 0.9 ? object(0) : value(0)));
   assertSameAsClone(records, 97);
+});
+
+test('lazy records cross as their identity and fields: the plain records the pipeline builds, ids computed on the far side', async () => {
+  // Real traffic with TCP, UDP and ARP flows (IPv4) and IPv6: one run publishes lazy records, the
+  // other plain ones (uid and Community ID computed eagerly, the straightforward way), in the same order.
+  const files = ['samples/dlink-camera-setup.pcap', 'test/traces/decode/dlink-homehub-setup-c2-1-300.pcap', 'test/traces/flow/coap_mqtt.pcap'].map((f) => join(root, f));
+  // Events and flows from two runs: a subscriber of every event wants flow.end, which makes flows plain.
+  const run = async (lazy: boolean): Promise<unknown[]> => {
+    const events: unknown[] = [];
+    const flows: unknown[] = [];
+    const site = new Site({ sensor: 'codec-test' });
+    await new Pipeline({ site }).on('*', (ev) => events.push(ev), { lazy }).run(files);
+    await new Pipeline({ site }).onFlow((f) => flows.push(f), { lazy }).run(files);
+    return [...events, ...flows];
+  };
+  const plain = await run(false);
+  const lazy = await run(true);
+  assert.equal(lazy.length, plain.length);
+  const lazyKinds = new Set(lazy.map((r) => (r as object).constructor.name));
+  for (const name of ['LazyFlowEvent', 'LazyArpEvent', 'LazyFlowRecord']) assert.ok(lazyKinds.has(name), `the run has a ${name}`);
+  assert.ok(plain.some((r) => (r as { src_ip?: string }).src_ip?.includes(':')), 'the run has IPv6 events');
+  const enc = new RecordEncoder();
+  const dec = new RecordDecoder(new FlowIds(new Site({ sensor: 'codec-test' })));
+  const received: unknown[] = [];
+  lazy.forEach((r, i) => {
+    enc.add(0, r);
+    if (i % 500 === 499 || i === lazy.length - 1) {
+      const batch = enc.take();
+      dec.decode(structuredClone(batch, { transfer: [batch.bytes as ArrayBuffer] }) as EncodedBatch, (_, v) => received.push(v));
+    }
+  });
+  assert.equal(received.length, plain.length);
+  // Read by name (as the later stages do), the ids first on some records, the other fields first on others.
+  received.forEach((r, i) => {
+    const got = r as Record<string, unknown>, want = plain[i] as Record<string, unknown>;
+    assert.equal(got.uid, want.uid, `record ${i}: uid`);
+    assert.equal(got.community_id, want.community_id, `record ${i}: Community ID`);
+  });
+  // As written (toJSON): every field, in the plain record's order.
+  assert.equal(JSON.stringify(received), JSON.stringify(plain));
+  // Nothing was computed on the sending side (the ids of the received records were computed where they were read).
+  const tuple = flowTuple();
+  const known = IdentityState.CID_KNOWN | IdentityState.UID_KNOWN;
+  assert.ok(lazy.every((r) => !(r instanceof FlowBound) || (FlowBound.identityOf(r, tuple) & known) === 0), 'no id computed by the sender');
+});
+
+test('a lazy record whose Community ID was set (a payload field of that name) sends it, and its uid is made from it', () => {
+  const ids = new FlowIds(new Site({ sensor: 's' }));
+  const t = { flowId: 7, firstTs: 1700000000.5, ipVersion: 4, proto: 6, origPort: 40000, respPort: 23, orig: 0x0a000001, resp: 0x0a000002, v6: undefined };
+  const rec = new LazyFlowRecord(ids, t);
+  (rec as unknown as { community_id: string }).community_id = 'set by a payload';
+  const enc = new RecordEncoder();
+  enc.add(1, rec);
+  const batch = enc.take();
+  let got: Record<string, unknown> | undefined;
+  new RecordDecoder(ids).decode(batch, (_, v) => (got = v as Record<string, unknown>));
+  assert.equal(got!.community_id, 'set by a payload');
+  assert.equal(got!.uid, new Site({ sensor: 's' }).flowUid('set by a payload', t.firstTs, t.flowId));
 });

@@ -21,8 +21,17 @@
  *    file, transport, the addresses and Community ID of a flow's consecutive events) is sent by number,
  *    and arrives as the same string object (so the receiver's maps hash it once).
  * Both are bounded (TABLE_LIMIT, SHAPE_LIMIT): past that, both sides start over at the next batch.
+ *
+ * Lazy records (src/flow/lazy-record.ts: a flow's events and finished flows whose `uid` and `community_id`
+ * are computed on first read) go as what they compute those from — the flow's tuple, number and first time —
+ * and their fields, and arrive as lazy records of the same plain form (toJSON): a uid and a Community ID are
+ * two SHA-1s and two strings per record, which the sending thread would otherwise compute for every record and
+ * the receiving one needs only for the few it reports. The pipeline publishes them only to subscribers that
+ * read fields by name, so a worker subscribes lazily only where the receiving thread's subscribers all do.
  * @module
  */
+import { FlowBound, IdentityState, LazyFlowRecord, flowTuple, plainWithIds, type FlowIds, type FlowTuple } from '../flow/lazy-record.ts';
+import { LazyArpEvent, LazyFlowEvent } from '../pipeline/lazy-event.ts';
 
 /** Value tags (one byte before each value). */
 const Tag = {
@@ -48,7 +57,37 @@ const Tag = {
   Object: 11,
   /** The next value of the batch's structured-cloned side list. */
   Cloned: 12,
+  /**
+   * A lazy record: its layout (1 byte), identity state (1 byte), flow number and first time (numbers), IP
+   * version, protocol (1 byte each), ports (2 bytes each), IPv4 addresses (4 bytes each), IPv6 flag (1 byte)
+   * and words (8 × 4 bytes), the Community ID and uid when known (values), then its fields as an Object.
+   */
+  Lazy: 13,
 } as const;
+
+/** The lazy record classes, by layout number (the order is the stream's). */
+const lazyPrototypes: readonly object[] = [LazyFlowEvent.prototype, LazyArpEvent.prototype, LazyFlowRecord.prototype];
+
+/**
+ * What lazy records arrive as, by layout: a FlowBound whose fields the decoder fills in the order they were
+ * sent, with the plain form (toJSON) of the class it was sent as — where that class puts `community_id` and `uid`.
+ */
+class ReceivedFlowEvent extends FlowBound {
+  toJSON(): Record<string, unknown> {
+    return plainWithIds(this, 'packet', 'flow_id');
+  }
+}
+class ReceivedArpEvent extends FlowBound {
+  toJSON(): Record<string, unknown> {
+    return plainWithIds(this, null, 'flow_id');
+  }
+}
+class ReceivedFlowRecord extends FlowBound {
+  toJSON(): Record<string, unknown> {
+    return plainWithIds(this, 'flow_id', 'flow_id');
+  }
+}
+const receivedClasses = [ReceivedFlowEvent, ReceivedArpEvent, ReceivedFlowRecord];
 
 /** Strings longer than this are not remembered (payload excerpts, URIs, certificates rarely repeat). */
 const REMEMBER_MAX_CHARS = 256;
@@ -61,9 +100,12 @@ const MAX_DEPTH = 32;
 /** First size of a batch's buffer; it doubles as needed, and the next starts at the size the last reached. */
 const INITIAL_BYTES = 1 << 20;
 
-/** One batch as it crosses the thread boundary: `bytes` is transferred, the rest structured-cloned. */
+/**
+ * One batch as it crosses the thread boundary: `bytes` is transferred (or, a SharedArrayBuffer, shared: see
+ * RecordEncoder.take), the rest structured-cloned.
+ */
 export interface EncodedBatch {
-  bytes: ArrayBuffer;
+  bytes: ArrayBuffer | SharedArrayBuffer;
   /** Bytes of `bytes` in use. */
   length: number;
   /** The batch's strings, in the order their StringNew/StringOnce tags appear. */
@@ -108,9 +150,9 @@ function protoIsClean(): boolean {
 
 /** Writes records into batches (the worker's side). Not reentrant; one per stream. */
 export class RecordEncoder {
-  private buf = new ArrayBuffer(INITIAL_BYTES);
-  private u8 = new Uint8Array(this.buf);
-  private view = new DataView(this.buf);
+  private buf: ArrayBuffer | SharedArrayBuffer;
+  private u8: Uint8Array;
+  private view: DataView;
   private pos = 0;
   private strings: string[] = [];
   private shapes: string[][] = [];
@@ -125,9 +167,18 @@ export class RecordEncoder {
   private gen = 0;
   /** See protoIsClean; checked once a batch, as for-in would otherwise need an own-key test per key. */
   private ownKeysOnly = protoIsClean();
+  /** Reused by lazy(). */
+  private readonly tuple = flowTuple();
 
   /** Records in the current batch. */
   count = 0;
+
+  /** `buffer`: where the first batch is written (see take). */
+  constructor(buffer: ArrayBuffer | SharedArrayBuffer = new ArrayBuffer(INITIAL_BYTES)) {
+    this.buf = buffer;
+    this.u8 = new Uint8Array(buffer);
+    this.view = new DataView(buffer);
+  }
 
   /** Bytes written to the current batch. */
   get bytes(): number {
@@ -142,13 +193,18 @@ export class RecordEncoder {
     this.count++;
   }
 
-  /** The batch so far (hand its buffer over: transfer it), and start the next. */
-  take(): EncodedBatch {
+  /**
+   * The batch so far (hand its buffer over: transfer it, unless shared), and start the next in `next`: a buffer
+   * the receiver is done with — a shared one saves allocating, zeroing and transferring a buffer per batch (a
+   * quarter of the encoding's cost). By default, a new buffer. A batch that outgrows its buffer moves to a new
+   * private one.
+   */
+  take(next?: ArrayBuffer | SharedArrayBuffer): EncodedBatch {
     const batch: EncodedBatch = {
       bytes: this.buf, length: this.pos, strings: this.strings, shapes: this.shapes, cloned: this.cloned,
       resetStrings: this.resetStrings, resetShapes: this.resetShapes,
     };
-    this.buf = new ArrayBuffer(Math.max(INITIAL_BYTES, this.pos));
+    this.buf = next ?? new ArrayBuffer(Math.max(INITIAL_BYTES, this.pos));
     this.u8 = new Uint8Array(this.buf);
     this.view = new DataView(this.buf);
     this.pos = 0;
@@ -204,8 +260,12 @@ export class RecordEncoder {
         if (v === null) this.tag(Tag.Null);
         else if (depth >= MAX_DEPTH) this.clone(v);
         else if (Array.isArray(v)) this.array(v, depth);
-        else if (Object.getPrototypeOf(v) === objectProto) this.object(v as Record<string, unknown>, depth);
-        else this.clone(v);
+        else {
+          const proto = Object.getPrototypeOf(v) as object | null;
+          if (proto === objectProto) this.object(v as Record<string, unknown>, depth);
+          else if (v instanceof FlowBound && lazyPrototypes.includes(proto!)) this.lazy(v, lazyPrototypes.indexOf(proto!), depth);
+          else this.clone(v);
+        }
         return;
       default:
         // bigint, symbol, function: structured clone copies what it can and throws on the rest, as before.
@@ -229,6 +289,37 @@ export class RecordEncoder {
       this.view.setFloat64(this.pos + 1, v, true);
       this.pos += 9;
     }
+  }
+
+  private lazy(rec: FlowBound, layout: number, depth: number): void {
+    const t = this.tuple;
+    const state = FlowBound.identityOf(rec, t);
+    this.ensure(3);
+    this.u8[this.pos] = Tag.Lazy;
+    this.u8[this.pos + 1] = layout;
+    this.u8[this.pos + 2] = state;
+    this.pos += 3;
+    this.number(t.flowId);
+    this.number(t.firstTs);
+    this.ensure(47);
+    const view = this.view;
+    let at = this.pos;
+    this.u8[at] = t.ipVersion;
+    this.u8[at + 1] = t.proto;
+    view.setUint16(at + 2, t.origPort, true);
+    view.setUint16(at + 4, t.respPort, true);
+    view.setUint32(at + 6, t.orig, true);
+    view.setUint32(at + 10, t.resp, true);
+    at += 14;
+    const v6 = t.v6;
+    this.u8[at++] = v6 === undefined ? 0 : 1;
+    if (v6 !== undefined) {
+      for (let i = 0; i < 8; i++, at += 4) view.setUint32(at, v6[i], true);
+    }
+    this.pos = at;
+    if ((state & IdentityState.CID_KNOWN) !== 0) this.value(FlowBound.knownCommunityId(rec), depth + 1);
+    if ((state & IdentityState.UID_KNOWN) !== 0) this.value(FlowBound.knownUid(rec), depth + 1);
+    this.object(rec as unknown as Record<string, unknown>, depth);
   }
 
   private clone(v: unknown): void {
@@ -323,6 +414,26 @@ export class RecordEncoder {
 
 /** Builds an object of one shape, reading its values in key order. */
 type ShapeFactory = (d: RecordDecoder) => Record<string, unknown>;
+/** Sets the fields of one shape on a received lazy record, reading its values in key order. */
+type ShapeFiller = (d: RecordDecoder, o: object) => void;
+
+/**
+ * The function that sets a shape's fields on a received lazy record, in key order (one store per field, the
+ * same order every time: the records of a shape share their hidden classes). '__proto__' is defined, as an
+ * assignment would set the prototype.
+ */
+function shapeFiller(keys: readonly string[]): ShapeFiller {
+  const stores = keys.map((k) => k === '__proto__'
+    ? 'Object.defineProperty(o, "__proto__", { value: d.value(), enumerable: true, writable: true, configurable: true });'
+    : `o[${JSON.stringify(k)}] = d.value();`);
+  try {
+    return new Function('d', 'o', stores.join('\n')) as ShapeFiller;
+  } catch {
+    return (d, o) => {
+      for (const key of keys) Object.defineProperty(o, key, { value: d.value(), enumerable: true, writable: true, configurable: true });
+    };
+  }
+}
 
 /**
  * The function that builds objects of a shape: one object literal, so every object of the shape gets the
@@ -349,10 +460,20 @@ export class RecordDecoder {
   private strings: string[] = [];
   private shapes: string[][] = [];
   private factories: (ShapeFactory | undefined)[] = [];
+  private fillers: (ShapeFiller | undefined)[] = [];
+  /** What received lazy records compute their ids with (this thread's; the sensor is the sending thread's). */
+  private readonly ids: FlowIds | undefined;
+  /** Reused by lazy() (a record copies what it needs). */
+  private readonly tuple: FlowTuple = flowTuple();
+
+  /** `ids`: needed when the stream may carry lazy records (the sender subscribed lazily). */
+  constructor(ids?: FlowIds) {
+    this.ids = ids;
+  }
 
   // The batch being read.
-  private u8 = new Uint8Array(0);
-  private view = new DataView(new ArrayBuffer(0));
+  private u8: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   private pos = 0;
   private batchStrings: string[] = [];
   private nextString = 0;
@@ -365,6 +486,7 @@ export class RecordDecoder {
     if (batch.resetShapes) {
       this.shapes = [];
       this.factories = [];
+      this.fillers = [];
     }
     for (const keys of batch.shapes) this.shapes.push(keys);
     this.u8 = new Uint8Array(batch.bytes, 0, batch.length);
@@ -432,8 +554,47 @@ export class RecordDecoder {
       }
       case Tag.Cloned:
         return this.cloned[this.nextCloned++];
+      case Tag.Lazy:
+        return this.lazy();
       default:
         throw new Error(`record stream: unknown tag ${tag} at byte ${this.pos - 1}`);
     }
+  }
+
+  private lazy(): FlowBound {
+    const u8 = this.u8, view = this.view;
+    const layout = u8[this.pos];
+    const state = u8[this.pos + 1];
+    this.pos += 2;
+    if (this.ids === undefined || layout >= receivedClasses.length) throw new Error(`record stream: unexpected lazy record (layout ${layout}) at byte ${this.pos - 3}`);
+    const t = this.tuple;
+    t.flowId = this.value() as number;
+    t.firstTs = this.value() as number;
+    let at = this.pos;
+    t.ipVersion = u8[at];
+    t.proto = u8[at + 1];
+    t.origPort = view.getUint16(at + 2, true);
+    t.respPort = view.getUint16(at + 4, true);
+    t.orig = view.getUint32(at + 6, true);
+    t.resp = view.getUint32(at + 10, true);
+    at += 14;
+    t.v6 = undefined;
+    if (u8[at++] !== 0) {
+      const v6 = new Uint32Array(8);
+      for (let i = 0; i < 8; i++, at += 4) v6[i] = view.getUint32(at, true);
+      t.v6 = v6;
+    }
+    this.pos = at;
+    const cid = (state & IdentityState.CID_KNOWN) !== 0 ? this.value() as string : undefined;
+    const uid = (state & IdentityState.UID_KNOWN) !== 0 ? this.value() as string : undefined;
+    const rec = new receivedClasses[layout](this.ids, t, (state & IdentityState.NO_CID) === 0);
+    FlowBound.restoreIds(rec, state, cid, uid);
+    const tag = u8[this.pos];
+    if (tag !== Tag.Object) throw new Error(`record stream: a lazy record's fields are not an object (tag ${tag}) at byte ${this.pos}`);
+    const id = view.getUint32(this.pos + 1, true);
+    this.pos += 5;
+    const fill = this.fillers[id] ?? (this.fillers[id] = shapeFiller(this.shapes[id]));
+    fill(this, rec);
+    return rec;
   }
 }

@@ -2,8 +2,8 @@
  * The stream between a pipeline worker and the thread that runs the later stages (`--threads`): what the
  * later stages subscribed to, and the records the pipeline published, in the order it published them.
  *
- * A batch is a sequence of (kind, value) records in the binary form of src/engine/record-codec.ts: one
- * transferred buffer per batch (a structured clone of the record objects cost up to a third of a thread's
+ * A batch is a sequence of (kind, value) records in the binary form of src/engine/record-codec.ts, written in
+ * shared buffers used in turn (one that outgrew its slot is transferred); not a structured clone (a structured clone of the record objects cost up to a third of a thread's
  * work). Batches in flight are bounded by a counter in shared memory: the worker waits (Atomics.wait, a
  * worker may block) while the consumer is behind, so a slow detector stage cannot make the queue grow
  * without bound.
@@ -42,6 +42,14 @@ export interface Subscriptions {
   any: boolean;
   /** Someone subscribed to finished flows. */
   flows: boolean;
+  /**
+   * Event types (of `types`) whose every subscriber reads fields by name, and whether the '*' subscribers and
+   * the flow subscribers all do: the worker subscribes those lazily, and its lazy records cross as such
+   * (src/engine/record-codec.ts), so no thread computes a uid or Community ID nobody reads.
+   */
+  lazyTypes: string[];
+  anyLazy: boolean;
+  flowsLazy: boolean;
 }
 
 /** Everything a worker needs to run the pipeline (plain data: it crosses the thread boundary). */
@@ -60,6 +68,11 @@ export interface WorkerJob {
   control: SharedArrayBuffer;
   /** Batches allowed in flight before the worker waits. */
   maxInFlight: number;
+  /**
+   * Buffers the batches are written in, maxInFlight + 1 of them, used in turn: the worker writes the next batch
+   * while at most maxInFlight are being read, so the one it writes is never one being read.
+   */
+  slots: SharedArrayBuffer[];
   /** Records per batch. */
   batchRecords: number;
   wantProgress: boolean;

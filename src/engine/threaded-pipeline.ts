@@ -22,6 +22,7 @@ import type { Site } from '../pipeline/site.ts';
 import type { RunSummary } from '../pipeline/stats.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import { Subscribers } from '../flow/subscribers.ts';
+import { FlowIds } from '../flow/lazy-record.ts';
 import { appProtocols } from '../app/registry.ts';
 import { RecordDecoder } from './record-codec.ts';
 import { IN_FLIGHT, RecordKind, STOP, type ProgressRecord, type WorkerJob, type WorkerMessage } from './record-stream.ts';
@@ -29,6 +30,8 @@ import { IN_FLIGHT, RecordKind, STOP, type ProgressRecord, type WorkerJob, type 
 /** Batches in flight between the threads (each up to `BATCH_RECORDS` records). */
 const MAX_IN_FLIGHT = 8;
 const BATCH_RECORDS = 4096;
+/** Bytes of a shared batch buffer: room for a batch of BATCH_RECORDS (about 120 bytes a record on the workloads). */
+const SLOT_BYTES = 1 << 20;
 
 /**
  * Input bytes below which a run stays on one thread: a worker costs about 0.1 s of CPU to start (it loads
@@ -133,9 +136,18 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
       inputs,
       site: { sensor: this.site.sensor, localNetworks: this.site.localNetworks },
       pipeline,
-      subscriptions: { types: [...this.handlers.keys()], any: this.anyHandlers.length > 0, flows: this.flowHandlers.length > 0 },
+      subscriptions: {
+        types: [...this.handlers.keys()],
+        any: this.anyHandlers.length > 0,
+        flows: this.flowHandlers.length > 0,
+        lazyTypes: [...this.handlers.keys()].filter((type) => this.lazyEvents(type)),
+        // No type is named '*': this asks whether every '*' subscriber reads by name.
+        anyLazy: this.lazyEvents('*'),
+        flowsLazy: this.lazyFlows(),
+      },
       control,
       maxInFlight: MAX_IN_FLIGHT,
+      slots: Array.from({ length: MAX_IN_FLIGHT + 1 }, () => new SharedArrayBuffer(SLOT_BYTES)),
       batchRecords: BATCH_RECORDS,
       wantProgress: options.onProgress !== undefined,
       compileCacheDir: getCompileCacheDir?.(),
@@ -152,7 +164,8 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
-    const decoder = new RecordDecoder();
+    // Lazy records compute their ids here, with this thread's site (the worker's has the same sensor).
+    const decoder = new RecordDecoder(new FlowIds(this.site));
     const visit = (kind: number, value: unknown): void => this.replay(kind, value, options);
     return new Promise<RunSummary>((resolve, reject) => {
       let settled = false;

@@ -86,11 +86,14 @@ export class FlowIds {
   }
 }
 
-// Bits of FlowBound's #state.
-const CID_KNOWN = 1;
-const UID_KNOWN = 2;
-/** The record has no Community ID (ARP events: their envelope never had one). */
-const NO_CID = 4;
+/** Bits of FlowBound's state (FlowBound.identityOf). */
+export const IdentityState = {
+  CID_KNOWN: 1,
+  UID_KNOWN: 2,
+  /** The record has no Community ID (ARP events: their envelope never had one). */
+  NO_CID: 4,
+} as const;
+const { CID_KNOWN, UID_KNOWN, NO_CID } = IdentityState;
 
 /**
  * The part every lazy record shares: the copied inputs (private fields: not enumerable, not cloned, not
@@ -151,6 +154,40 @@ export class FlowBound {
   set uid(value: string) {
     this.#uid = value;
     this.#state |= UID_KNOWN;
+  }
+
+  /**
+   * The record's identity as it crosses a thread boundary (src/engine/record-codec.ts): fills `t` with the copied
+   * inputs and returns the state bits (IdentityState), the ids already computed or set not included (see
+   * knownIds). Static, not a method: a payload field of the same name would shadow a method.
+   */
+  static identityOf(rec: FlowBound, t: FlowTuple): number {
+    t.flowId = rec.#flowId;
+    t.firstTs = rec.#firstTs;
+    t.ipVersion = rec.#key >>> 8;
+    t.proto = rec.#key & 0xff;
+    t.origPort = rec.#ports >>> 16;
+    t.respPort = rec.#ports & 0xffff;
+    t.orig = rec.#orig >>> 0;
+    t.resp = rec.#resp >>> 0;
+    t.v6 = rec.#v6;
+    return rec.#state;
+  }
+
+  /** The Community ID and uid as computed or set so far (undefined when not known: see identityOf's bits). */
+  static knownCommunityId(rec: FlowBound): string | undefined {
+    return rec.#cid;
+  }
+
+  static knownUid(rec: FlowBound): string | undefined {
+    return rec.#uid;
+  }
+
+  /** Give a record built from a received identity the state it had on the sending side. */
+  static restoreIds(rec: FlowBound, state: number, cid: string | undefined, uid: string | undefined): void {
+    rec.#state = state;
+    rec.#cid = cid;
+    rec.#uid = uid;
   }
 
   /** The Community ID of this flow's tuple (FlowIds remembers the last flow's). */
