@@ -104,7 +104,7 @@ test('a getter is read like any property, once per record', () => {
   assert.deepEqual(d.value, { type: 'dns.query', uid: 'Cabc' });
 });
 
-test('repeated strings and shapes across batches, and tables past their limits, decode as sent', () => {
+test('repeated strings and shapes across batches, strings replacing strings in their slots, and shapes past the table limit, decode as sent', () => {
   // Events of a few shapes, with strings repeated (same key, same value) and unique, over many small batches.
   const records: unknown[] = [];
   for (let i = 0; i < 200_000; i++) {
@@ -113,7 +113,7 @@ test('repeated strings and shapes across batches, and tables past their limits, 
       ? { type: 'dns.query', ts: 1700000000 + i / 1000, file: 'a.pcap', src_ip: `10.0.${flow & 255}.${flow >> 8}`, name: `host${i}.example`, answers: [`1.2.3.${i & 255}`] }
       : { type: 'flow', flow_id: flow, community_id: `1:${flow}`, orig_ip: `10.0.${flow & 255}.${flow >> 8}`, app: i % 2 ? 'dns' : undefined });
   }
-  // 200k records with ~180k distinct strings remembered: the string table starts over at least once.
+  // 200k records with ~180k distinct strings: each key's slot is overwritten many times, within and across batches.
   assertSameAsClone(records, 1000);
   // More distinct shapes than the shape table holds.
   const shapes: unknown[] = [];

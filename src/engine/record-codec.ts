@@ -18,9 +18,13 @@
  *    with one object literal (a function made once per shape), so they share V8's hidden class as the
  *    pipeline's own objects did;
  *  - strings: a string that is the value the same key of the same shape had last time (the event type,
- *    file, transport, the addresses and Community ID of a flow's consecutive events) is sent by number,
- *    and arrives as the same string object (so the receiver's maps hash it once).
- * Both are bounded (TABLE_LIMIT, SHAPE_LIMIT): past that, both sides start over at the next batch.
+ *    file, transport, the addresses of a flow's consecutive events) is sent by number, and arrives as the
+ *    same string object (so the receiver's maps hash it once). The number is the key's own slot (of this
+ *    shape trie), which holds only the key's last string: the receiver keeps one string per key, not every
+ *    string sent (which it kept until a limit, long enough for them all to be promoted to the old
+ *    generation and collected there: a flow-heavy run sends a few new addresses per flow).
+ * Shapes are bounded (SHAPE_LIMIT), and so are the slots with them: past that, both sides start over at the
+ * next batch.
  *
  * Lazy records (src/flow/lazy-record.ts: a flow's events and finished flows whose `uid` and `community_id`
  * are computed on first read) go as what they compute those from — the flow's tuple, number and first time —
@@ -45,9 +49,9 @@ const Tag = {
   Int32: 5,
   /** Any other number, -0 and NaN included (8 bytes). */
   Float64: 6,
-  /** A string the receiver has: its table number (4 bytes). */
+  /** A string the receiver has: its slot (4 bytes). */
   StringRef: 7,
-  /** The batch's next string; the receiver adds it to its table. */
+  /** The batch's next string; the receiver keeps it in the slot that follows (4 bytes), replacing the slot's last. */
   StringNew: 8,
   /** The batch's next string, not kept. */
   StringOnce: 9,
@@ -91,8 +95,6 @@ const receivedClasses = [ReceivedFlowEvent, ReceivedArpEvent, ReceivedFlowRecord
 
 /** Strings longer than this are not remembered (payload excerpts, URIs, certificates rarely repeat). */
 const REMEMBER_MAX_CHARS = 256;
-/** Strings the receiver may hold before both sides start over (about 10 MB at most). */
-const TABLE_LIMIT = 1 << 17;
 /** Shapes (distinct key lists) either side may hold before both start over. */
 const SHAPE_LIMIT = 1 << 12;
 /** Nesting depth past which a value goes to the structured-cloned side list (so do cycles). */
@@ -114,9 +116,7 @@ export interface EncodedBatch {
   shapes: string[][];
   /** Values sent by structured clone, in the order their Cloned tags appear. */
   cloned: unknown[];
-  /** The string table was emptied before this batch. */
-  resetStrings: boolean;
-  /** The shape table was emptied before this batch. */
+  /** The shape table and the string slots were emptied before this batch. */
   resetShapes: boolean;
 }
 
@@ -127,9 +127,8 @@ export interface EncodedBatch {
 interface ShapeNode {
   id: number;
   lastString: string | undefined;
-  lastStringId: number;
-  /** Generation of the string table `lastStringId` belongs to. */
-  lastStringGen: number;
+  /** The receiver's slot for this key's last string (-1: none yet). */
+  slot: number;
   /** The last key looked up from here and its node: objects of one shape take this path every time. */
   lastKey: string | undefined;
   lastChild: ShapeNode | undefined;
@@ -137,7 +136,7 @@ interface ShapeNode {
 }
 
 function shapeNode(): ShapeNode {
-  return { id: -1, lastString: undefined, lastStringId: 0, lastStringGen: -1, lastKey: undefined, lastChild: undefined, children: undefined };
+  return { id: -1, lastString: undefined, slot: -1, lastKey: undefined, lastChild: undefined, children: undefined };
 }
 
 const objectProto = Object.prototype;
@@ -157,14 +156,12 @@ export class RecordEncoder {
   private strings: string[] = [];
   private shapes: string[][] = [];
   private cloned: unknown[] = [];
-  private resetStrings = false;
   private resetShapes = false;
 
   private root = shapeNode();
   private shapeCount = 0;
   /** Strings in the receiver's table, and the table's generation (bumped when both sides empty it). */
-  private tableSize = 0;
-  private gen = 0;
+  private slotCount = 0;
   /** See protoIsClean; checked once a batch, as for-in would otherwise need an own-key test per key. */
   private ownKeysOnly = protoIsClean();
   /** Reused by lazy(). */
@@ -202,7 +199,7 @@ export class RecordEncoder {
   take(next?: ArrayBuffer | SharedArrayBuffer): EncodedBatch {
     const batch: EncodedBatch = {
       bytes: this.buf, length: this.pos, strings: this.strings, shapes: this.shapes, cloned: this.cloned,
-      resetStrings: this.resetStrings, resetShapes: this.resetShapes,
+      resetShapes: this.resetShapes,
     };
     this.buf = next ?? new ArrayBuffer(Math.max(INITIAL_BYTES, this.pos));
     this.u8 = new Uint8Array(this.buf);
@@ -212,15 +209,11 @@ export class RecordEncoder {
     this.shapes = [];
     this.cloned = [];
     this.count = 0;
-    this.resetStrings = this.tableSize >= TABLE_LIMIT;
-    if (this.resetStrings) {
-      this.tableSize = 0;
-      this.gen++;
-    }
     this.resetShapes = this.shapeCount >= SHAPE_LIMIT;
     if (this.resetShapes) {
       this.root = shapeNode();
       this.shapeCount = 0;
+      this.slotCount = 0;
     }
     this.ownKeysOnly = protoIsClean();
     return batch;
@@ -351,7 +344,15 @@ export class RecordEncoder {
     // One pass over the keys: the values are written as the trie is walked, the shape number patched in after.
     let node = this.root;
     if (this.ownKeysOnly) {
-      for (const key in o) node = this.keyValue(node, key, o[key], depth);
+      // keyValue written out, its common cases first: this loop is most of the encoding's cost.
+      for (const key in o) {
+        const next = node.lastKey === key ? node.lastChild! : this.child(node, key);
+        const v = o[key];
+        if (typeof v === 'number') this.number(v);
+        else if (typeof v === 'string') this.keyString(next, v);
+        else this.value(v, depth + 1);
+        node = next;
+      }
     } else {
       for (const key in o) if (Object.hasOwn(o, key)) node = this.keyValue(node, key, o[key], depth);
     }
@@ -388,15 +389,15 @@ export class RecordEncoder {
   }
 
   /**
-   * A string value of an object's key: by number when the key (of this shape) had this string last time,
-   * else sent and remembered. An equality test with one string, no hashing: a map of every string sent
-   * costs the sending thread more than the copying it saves.
+   * A string value of an object's key: by the key's slot when the key (of this shape) had this string last
+   * time, else sent and kept in that slot. An equality test with one string, no hashing: a map of every
+   * string sent costs the sending thread more than the copying it saves.
    */
   private keyString(node: ShapeNode, s: string): void {
     this.ensure(5);
-    if (node.lastStringGen === this.gen && node.lastString === s) {
+    if (node.lastString === s) {
       this.u8[this.pos] = Tag.StringRef;
-      this.view.setUint32(this.pos + 1, node.lastStringId, true);
+      this.view.setUint32(this.pos + 1, node.slot, true);
       this.pos += 5;
       return;
     }
@@ -405,10 +406,11 @@ export class RecordEncoder {
       this.u8[this.pos++] = Tag.StringOnce;
       return;
     }
+    if (node.slot < 0) node.slot = this.slotCount++;
     node.lastString = s;
-    node.lastStringId = this.tableSize++;
-    node.lastStringGen = this.gen;
-    this.u8[this.pos++] = Tag.StringNew;
+    this.u8[this.pos] = Tag.StringNew;
+    this.view.setUint32(this.pos + 1, node.slot, true);
+    this.pos += 5;
   }
 }
 
@@ -482,8 +484,8 @@ export class RecordDecoder {
 
   /** Call `visit(kind, value)` for each record of the batch, in order. */
   decode(batch: EncodedBatch, visit: (kind: number, value: unknown) => void): void {
-    if (batch.resetStrings) this.strings = [];
     if (batch.resetShapes) {
+      this.strings = [];
       this.shapes = [];
       this.factories = [];
       this.fillers = [];
@@ -533,8 +535,10 @@ export class RecordDecoder {
         return this.strings[id];
       }
       case Tag.StringNew: {
+        const slot = this.view.getUint32(this.pos, true);
+        this.pos += 4;
         const s = this.batchStrings[this.nextString++];
-        this.strings.push(s);
+        this.strings[slot] = s;
         return s;
       }
       case Tag.StringOnce:
