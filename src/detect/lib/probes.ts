@@ -7,6 +7,7 @@
 import type { FlowRecord } from '../../flow/types.ts';
 import type { EvidenceRef } from '../types.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
+import { TcpFlag, type FirstPacket } from '../../pipeline/first-packet.ts';
 
 export function isTcpProbe(f: FlowRecord): boolean {
   return f.transport === 'tcp' && f.orig_payload_bytes === 0 && f.tcp_state !== 'midstream' &&
@@ -19,6 +20,16 @@ export function isTcpProbe(f: FlowRecord): boolean {
  */
 export function isSynAttempt(ev: EventRecord): boolean {
   return ev.transport === 'tcp' && ev.tcp_flags === 'S';
+}
+
+/** `isSynAttempt` of a first packet as numbers: TCP, flags exactly SYN. */
+export function isSynPacket(p: FirstPacket): boolean {
+  return p.tcpFlags === TcpFlag.SYN && p.isTcp;
+}
+
+/** `opensWithSyn` of a first packet as numbers: TCP, SYN without ACK (other flags allowed). */
+export function opensWithSynPacket(p: FirstPacket): boolean {
+  return (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && p.isTcp;
 }
 
 /**
