@@ -112,6 +112,7 @@ export class FirstPacket {
   /** The packet (pipeline path, valid during the call), or the event this fact was made from. */
   private view: PacketView | undefined = undefined;
   private event: EventRecord | undefined = undefined;
+  private held: HeldStart | undefined = undefined;
 
   /** 'tcp', 'udp', 'icmp', 'arp', 'ip-47', ... as the `flow.start` event's `transport`. */
   get transport(): string {
@@ -148,10 +149,14 @@ export class FirstPacket {
     return this.hold().evidence(withFlowId);
   }
 
-  /** What makes this packet's evidence later, copied (the fact itself is refilled for the next flow). */
+  /**
+   * What makes this packet's evidence later, copied (the fact itself is refilled for the next flow). One per
+   * packet, shared by every subscriber that keeps it (it never changes).
+   */
   hold(): HeldStart {
+    if (this.held !== undefined) return this.held;
     const w = this.words;
-    return new HeldStart(this.file, this.packet, this.ts, this.flowId, this.event, this.ipVersion, this.proto, this.origPort, this.respPort,
+    return this.held = new HeldStart(this.file, this.packet, this.ts, this.flowId, this.event, this.ipVersion, this.proto, this.origPort, this.respPort,
       w[0], w[4], this.ipVersion === 6 ? w.slice() : undefined);
   }
 
@@ -160,6 +165,7 @@ export class FirstPacket {
     origPort: number, respPort: number, addr: Uint32Array, addrOff: number): this {
     this.view = view;
     this.event = undefined;
+    this.held = undefined;
     this.ts = ts;
     this.file = file;
     this.packet = packet;
@@ -202,6 +208,7 @@ export class FirstPacket {
   fromEvent(ev: EventRecord): this {
     this.view = undefined;
     this.event = ev;
+    this.held = undefined;
     this.ts = ev.ts;
     this.file = ev.file;
     this.packet = ev.packet;
@@ -249,6 +256,8 @@ export class HeldStart {
   private readonly orig: number;
   private readonly resp: number;
   private readonly v6: Uint32Array | undefined;
+  /** The Community ID once made ('' before: several detectors may report one packet). */
+  private cid = '';
 
   constructor(file: string, packet: number, ts: number, flowId: number, event: EventRecord | undefined, ipVersion: number, proto: number,
     origPort: number, respPort: number, orig: number, resp: number, v6: Uint32Array | undefined) {
@@ -273,13 +282,15 @@ export class HeldStart {
       const cid = this.event.community_id;
       return typeof cid === 'string' ? cid : undefined;
     }
+    if (this.cid !== '') return this.cid;
     let words = this.v6;
     if (words === undefined) {
       words = tuple4;
       words[0] = this.orig >>> 0;
       words[4] = this.resp >>> 0;
     }
-    return communityIdOfWords(this.ipVersion, this.proto, this.origPort, this.respPort, words, 0);
+    this.cid = communityIdOfWords(this.ipVersion, this.proto, this.origPort, this.respPort, words, 0);
+    return this.cid;
   }
 
   /** The evidence reference: {file, packet, ts, community_id, flow_id} with what is known, in that order. */
