@@ -11,7 +11,8 @@
  * @module
  */
 import type { EventRecord } from '../pipeline/analyze.ts';
-import type { RecordSource } from '../pipeline/record-source.ts';
+import { onFirstPackets, type RecordSource } from '../pipeline/record-source.ts';
+import { FirstPacket } from '../pipeline/first-packet.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import { isoTime } from '../capture/time-range.ts';
 import { NetSet } from '../pipeline/netset.ts';
@@ -158,6 +159,10 @@ export class DetectionEngine {
   private readonly instances: Entry[] = [];
   private readonly byEvent = new Map<string, Entry[]>();
   private readonly byFlow: Entry[] = [];
+  /** Subscribers to 'flow.start' that take the first packet as numbers (onFirstPacket), not the event. */
+  private readonly byFirstPacket: Entry[] = [];
+  /** The fact a `flow.start` event fed to `onEvent` is turned into (reused). */
+  private readonly startFact = new FirstPacket();
   /** Instances with a `tick` (one in twenty): the clock advances once a second of packet time. */
   private readonly tickers: Entry[] = [];
   /** Open findings by (detector, key), in the order raised (sweeps and results follow it). */
@@ -216,6 +221,7 @@ export class DetectionEngine {
       if (instance.tick !== undefined) this.tickers.push(entry);
       for (const type of detector.subscribes) {
         if (type === 'flow.end') this.byFlow.push(entry);
+        else if (type === 'flow.start' && instance.onFirstPacket !== undefined) this.byFirstPacket.push(entry);
         else {
           const list = this.byEvent.get(type);
           if (list) list.push(entry);
@@ -227,7 +233,9 @@ export class DetectionEngine {
 
   /** Event types the detectors need (the union of their `subscribes`). */
   get subscriptions(): string[] {
-    return [...this.byEvent.keys(), ...(this.byFlow.length > 0 ? ['flow.end'] : [])];
+    const types = [...this.byEvent.keys(), ...(this.byFlow.length > 0 ? ['flow.end'] : [])];
+    if (this.byFirstPacket.length > 0 && !types.includes('flow.start')) types.push('flow.start');
+    return types;
   }
 
   /**
@@ -237,6 +245,7 @@ export class DetectionEngine {
   attach(pipeline: RecordSource): this {
     // One handler per type with its detectors bound: no lookup of the type per event.
     for (const [type, list] of this.byEvent) pipeline.on(type, (ev) => this.dispatch(list, ev));
+    if (this.byFirstPacket.length > 0) onFirstPackets(pipeline, (p) => this.onFirstPacket(p));
     if (this.byFlow.length > 0) pipeline.onFlow((flow) => this.onFlow(flow));
     pipeline.onTick((now) => this.tick(now));
     pipeline.onFlush(() => this.flush());
@@ -252,6 +261,21 @@ export class DetectionEngine {
   onEvent(ev: EventRecord): void {
     const list = this.byEvent.get(ev.type);
     if (list !== undefined) this.dispatch(list, ev);
+    if (ev.type === 'flow.start' && this.byFirstPacket.length > 0) this.onFirstPacket(this.startFact.fromEvent(ev));
+  }
+
+  /** A new flow's first packet to the detectors that take it as numbers. */
+  onFirstPacket(p: FirstPacket): void {
+    if (this.site) useSite(this.site);
+    const list = this.byFirstPacket;
+    for (let i = 0; i < list.length; i++) {
+      const entry = list[i];
+      try {
+        entry.instance.onFirstPacket!(p);
+      } catch {
+        this.detectorError(entry.detector);
+      }
+    }
   }
 
   /** Run the detectors subscribed to one event type (indexed loop: no iterator or destructuring per event). */

@@ -6,6 +6,7 @@
 import type { EventRecord } from '../pipeline/analyze.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import type { DeviceLookup } from '../inventory/types.ts';
+import type { FirstPacket } from '../pipeline/first-packet.ts';
 
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 
@@ -74,6 +75,11 @@ export interface DetectorContext {
 
 export interface DetectorInstance {
   onEvent?(ev: EventRecord): void;
+  /**
+   * A detector subscribed to 'flow.start' that has this gets each new flow's first packet as numbers here
+   * (src/pipeline/first-packet.ts; valid during the call only) instead of the `flow.start` event.
+   */
+  onFirstPacket?(p: FirstPacket): void;
   onFlow?(flow: FlowRecord): void;
   /** The clock advanced to `now` (packet time, or the live heartbeat): report or age what is due. */
   tick?(now: number): void;
@@ -94,7 +100,10 @@ export interface Detector<O extends Record<string, unknown> = Record<string, unk
   options: { [K in keyof O]: OptionSpec };
   /** Message templates with {placeholders}: the only source of finding titles and explanations. */
   messages: Record<string, { title: string; explanation: string }>;
-  /** Event types it needs (the pipeline builds only events someone subscribes to). 'flow.end' for flows. */
+  /**
+   * Event types it needs (the pipeline builds only events someone subscribes to). 'flow.end' for flows;
+   * 'flow.start' for new flows' first packets (as numbers when the instance has `onFirstPacket`).
+   */
   subscribes: string[];
   /**
    * What it must see: 'flows' when flow records alone carry its facts, so it also runs on NetFlow/IPFIX

@@ -130,7 +130,7 @@ const V4_TEXT_BITS = 12;
 const v4TextKeys = new Int32Array(1 << V4_TEXT_BITS);
 const v4Texts: string[] = new Array<string>(1 << V4_TEXT_BITS).fill('');
 
-function ipv4Text(n: number): string {
+export function ipv4Text(n: number): string {
   const i = Math.imul(n, 0x9e3779b1) >>> (32 - V4_TEXT_BITS);
   const s = v4Texts[i];
   if (s !== '' && v4TextKeys[i] === (n | 0)) return s;
@@ -544,6 +544,13 @@ export class FlowTable {
     out.orig = this.addr[a];
     out.resp = this.addr[a + 4];
     out.v6 = this.ipVer[slot] === 6 ? this.addr.slice(a, a + 8) : undefined;
+    return out;
+  }
+
+  /** Slot's addresses into `out` (8 words: originator [0..3], responder [4..7]; IPv4 and ARP in the first of each). */
+  copyAddresses(slot: number, out: Uint32Array): Uint32Array {
+    const a = slot * 8;
+    for (let i = 0; i < 8; i++) out[i] = this.addr[a + i];
     return out;
   }
 

@@ -4,6 +4,7 @@
  * @module
  */
 import type { EventRecord } from '../pipeline/analyze.ts';
+import { FirstPacket, TcpFlag } from '../pipeline/first-packet.ts';
 import type { Inventory } from './inventory.ts';
 import type { DeviceState } from './device-state.ts';
 import { otHandlers } from './ot-handlers.ts';
@@ -301,17 +302,26 @@ export function initialTtl(ttl: number): number {
   return 255;
 }
 
-function flowStart(inv: Inventory, ev: EventRecord): void {
-  if (ev.transport !== 'tcp' || ev.tcp_flags !== 'S' || typeof ev.ttl !== 'number') return;
-  if (typeof ev.src_ip !== 'string' || !inv.isLocal(ev.src_ip)) return;
-  const d = sender(inv, ev);
+/**
+ * A local host's bare SYN (a new flow's first packet, as numbers): its p0f-like signature as evidence,
+ * ittl:mss:window,wscale:options (no per-connection values).
+ */
+export function synSignature(inv: Inventory, p: FirstPacket): void {
+  if (p.tcpFlags !== TcpFlag.SYN || !p.isTcp) return;
+  if (p.src >= 0 ? !inv.isLocalV4(p.src) : !inv.isLocal(p.srcIp())) return;
+  const d = inv.deviceForIp(p.srcIp(), p.ts);
   if (!d) return;
-  const win = typeof ev.tcp_window === 'number' ? ev.tcp_window : 0;
-  const opts = typeof ev.tcp_options === 'string' ? ev.tcp_options.slice(0, 64) : '';
-  const mss = typeof ev.tcp_mss === 'number' ? ev.tcp_mss : '*';
-  const ws = typeof ev.tcp_wscale === 'number' ? ev.tcp_wscale : '*';
-  // p0f-like layout: ittl:mss:window,wscale:options (no per-connection values).
-  d.addEvidence('tcp.syn_signature', `${initialTtl(ev.ttl)}:${mss}:${win},${ws}:${opts}`, src(ev));
+  const opts = p.tcpOptions().slice(0, 64);
+  const mss = p.tcpMss >= 0 ? p.tcpMss : '*';
+  const ws = p.tcpWscale >= 0 ? p.tcpWscale : '*';
+  d.addEvidence('tcp.syn_signature', `${initialTtl(p.ttl)}:${mss}:${p.window},${ws}:${opts}`, { ts: p.ts, file: p.file, packet: p.packet });
+}
+
+/** A `flow.start` event fed directly (tests, replays): the same signature, from the event's fields. */
+const startFact = new FirstPacket();
+function flowStart(inv: Inventory, ev: EventRecord): void {
+  if (typeof ev.ttl !== 'number' || typeof ev.src_ip !== 'string') return;
+  synSignature(inv, startFact.fromEvent(ev));
 }
 
 /** BACnet device-object properties that identify the device, by property name → evidence signal. */

@@ -9,14 +9,15 @@
  * @module
  */
 import type { EventRecord } from '../pipeline/analyze.ts';
-import type { RecordSource } from '../pipeline/record-source.ts';
+import { onFirstPackets, type RecordSource } from '../pipeline/record-source.ts';
+import type { FirstPacket } from '../pipeline/first-packet.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import type { DeviceLookup, DeviceRecord, Identification } from './types.ts';
 import { DeviceState, portKey, type DeviceCaps, type Source } from './device-state.ts';
 import { defaultLocalNets, ipv4Number, isHostIp, isHostIpV4 } from './addresses.ts';
 import { Site } from '../pipeline/site.ts';
 import { isDeviceMac, isLocallyAdministered, normaliseMac, ouiVendor } from './oui.ts';
-import { handlers } from './event-handlers.ts';
+import { handlers, synSignature } from './event-handlers.ts';
 import { copyIdentification, identificationInputs, identify } from './identify.ts';
 import { applyOverrides, type Overrides } from './overrides.ts';
 
@@ -141,7 +142,9 @@ export class Inventory implements DeviceLookup {
 
   /** Subscribe to the events and finished flows the inventory needs. */
   attach(pipeline: RecordSource): this {
-    for (const type of inventoryEventTypes) pipeline.on(type, (ev) => this.onEvent(ev));
+    // New flows' first packets as numbers (SYN signatures), not `flow.start` events: one is built per flow otherwise.
+    for (const type of inventoryEventTypes) if (type !== 'flow.start') pipeline.on(type, (ev) => this.onEvent(ev));
+    onFirstPackets(pipeline, (p) => this.onFirstPacket(p));
     pipeline.onFlow((f) => this.onFlow(f));
     pipeline.onFlush(() => this.flush());
     return this;
@@ -251,10 +254,25 @@ export class Inventory implements DeviceLookup {
     }
   }
 
+  /** A new flow's first packet (attach() does this): a local host's SYN signature. Valid during the call only. */
+  onFirstPacket(p: FirstPacket): void {
+    this.changed();
+    try {
+      synSignature(this, p);
+    } catch {
+      this.eventErrors++;
+    }
+  }
+
   /** Something may have changed: the device list, the address index and the looked-up records are stale. */
   private changed(): void {
     this.cache = undefined;
     this.version++;
+  }
+
+  /** `isLocal` of an IPv4 address as its unsigned 32-bit value. */
+  isLocalV4(n: number): boolean {
+    return this.site.isLocalV4(n);
   }
 
   isLocal(ip: string): boolean {

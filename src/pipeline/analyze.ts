@@ -27,6 +27,7 @@ import type { EventHandler, EventRecord } from '../events/record.ts';
 import type { EventType, TypedEventHandler } from '../events/map.ts';
 import { RunStats, type RunSummary } from './stats.ts';
 import { flowStartFields } from './flow-start.ts';
+import { FirstPacket, type FirstPacketHandler } from './first-packet.ts';
 import { Site, uidOfWords } from './site.ts';
 import { Subscribers, type SubscribeOptions } from '../flow/subscribers.ts';
 import { FlowIds, flowTuple } from '../flow/lazy-record.ts';
@@ -80,6 +81,10 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
   /** What lazy records compute their Community ID and uid with; the tuple they copy theirs from. */
   private readonly ids: FlowIds;
   private readonly tuple = flowTuple();
+  /** Subscribers to new flows' first packets as numbers, and the one fact they are given (refilled per flow). */
+  private readonly firstPacketHandlers: FirstPacketHandler[] = [];
+  private readonly firstPacket = new FirstPacket();
+  private readonly addrScratch = new Uint32Array(8);
 
   // Current packet, read by the shared app context (one object for the whole run).
   private fileIndex = 0;
@@ -127,6 +132,15 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
   override on(type: string, handler: EventHandler, options?: SubscribeOptions): this;
   override on(type: string, handler: EventHandler, options?: SubscribeOptions): this {
     return super.on(type, handler, options);
+  }
+
+  /**
+   * Each new flow's first packet as numbers (src/pipeline/first-packet.ts): what the scan, flood and SYN
+   * signature stages read, without a `flow.start` event (built only when someone subscribes to that).
+   */
+  onFirstPacket(handler: FirstPacketHandler): this {
+    this.firstPacketHandlers.push(handler);
+    return this;
   }
 
   /** The clock: packet time of the newest packet, or later after heartbeats on a quiet link (-Infinity before any). */
@@ -230,6 +244,7 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
     if (slot < 0) return;
     this.curSlot = slot;
     this.curDir = this.table.dir as Dir;
+    if (this.table.isNew && this.firstPacketHandlers.length > 0) this.publishFirstPacket(slot);
     if (this.table.isNew && this.wants('flow.start')) this.emitFlowEvent('flow.start', flowStartFields(view));
     else if (this.table.continued) this.forgetUid(slot); // cut by the active timeout: a new record, a new uid
     if (view.l3 === L3.ARP) {
@@ -258,6 +273,14 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
       this.reasm.segment(slot, this.curDir, view.seq, view.tcpFlags, view.data, view.payloadOff, view.payloadLen, this.deliverBound, this.gapBound,
         this.table.isn(slot, this.curDir));
     }
+  }
+
+  private publishFirstPacket(slot: number): void {
+    const t = this.table;
+    const p = this.firstPacket.fill(this.view, this.ts, this.files[this.fileIndex], this.packetNo, t.flowId(slot), t.ipVersion(slot), t.protoOf(slot),
+      this.curDir === 0, t.origPort(slot), t.respPort(slot), t.copyAddresses(slot, this.addrScratch), 0);
+    const handlers = this.firstPacketHandlers;
+    for (let i = 0; i < handlers.length; i++) handlers[i](p);
   }
 
   private setInfo(slot: number, transport: 'tcp' | 'udp'): void {

@@ -12,7 +12,7 @@ export function tcpFlagString(flags: number): string {
 }
 
 /** p0f-style option layout of a TCP header: M(ss), N(op), W(scale), S(ack ok), T(imestamp), E(ol), ?n. */
-function tcpOptionLayout(view: PacketView): string {
+export function tcpOptionLayout(view: PacketView): string {
   const d = view.data;
   const end = view.tcpOptOff + view.tcpOptLen;
   let out = '';

@@ -5,6 +5,7 @@
  */
 import type { EventHandler, FlowHandler } from './analyze.ts';
 import type { SubscribeOptions } from '../flow/subscribers.ts';
+import { FirstPacket, type FirstPacketHandler } from './first-packet.ts';
 
 export interface RecordSource {
   /** Subscribe to one event type, or '*' for all. */
@@ -15,6 +16,24 @@ export interface RecordSource {
   onTick(handler: (now: number) => void): unknown;
   /** End of input or stop: stateful stages publish what they hold. */
   onFlush(handler: () => void): unknown;
+  /**
+   * Each new flow's first packet as numbers (src/pipeline/first-packet.ts), for sources that have packets:
+   * a stage uses it instead of `flow.start` events when the source offers it (see `onFirstPackets`).
+   */
+  onFirstPacket?(handler: FirstPacketHandler): unknown;
+}
+
+/**
+ * Subscribe `handler` to each new flow's first packet: as numbers when `source` offers them, otherwise made from
+ * its `flow.start` events (a threaded pipeline's replay, a flow-export run, which has none).
+ */
+export function onFirstPackets(source: RecordSource, handler: FirstPacketHandler): void {
+  if (source.onFirstPacket !== undefined) {
+    source.onFirstPacket(handler);
+    return;
+  }
+  const fact = new FirstPacket();
+  source.on('flow.start', (ev) => handler(fact.fromEvent(ev)));
 }
 
 const readsByName: SubscribeOptions = { lazy: true };
@@ -30,5 +49,6 @@ export function readingByName(source: RecordSource): RecordSource {
     onFlow: (handler) => source.onFlow(handler, readsByName),
     onTick: (handler) => source.onTick(handler),
     onFlush: (handler) => source.onFlush(handler),
+    onFirstPacket: source.onFirstPacket === undefined ? undefined : (handler) => source.onFirstPacket!(handler),
   };
 }

@@ -14,6 +14,8 @@ export async function reportsOf<O extends Record<string, unknown>>(detector: Det
   const pipeline = new Pipeline();
   for (const type of detector.subscribes) {
     if (type === 'flow.end') pipeline.onFlow((f) => instance.onFlow?.(f));
+    // As the detection engine does: first packets as numbers to a detector that takes them.
+    else if (type === 'flow.start' && instance.onFirstPacket) pipeline.onFirstPacket((p) => instance.onFirstPacket?.(p));
     else pipeline.on(type, (ev) => instance.onEvent?.(ev));
   }
   await pipeline.run(paths);

@@ -8,8 +8,8 @@
  * @module
  */
 import type { Detector, EvidenceRef } from '../types.ts';
-import type { EventRecord } from '../../pipeline/analyze.ts';
-import { evidenceOf, ipv4ToUint, isLocalIp, isLocalIpv4, uintToIpv4 } from '../lib/net.ts';
+import { TcpFlag, type FirstPacket, type HeldStart } from '../../pipeline/first-packet.ts';
+import { isLocalIp, isLocalIpv4, uintToIpv4 } from '../lib/net.ts';
 import { BoundedMap } from '../lib/bounded-map.ts';
 import { topCounts } from '../lib/top-counts.ts';
 
@@ -24,7 +24,7 @@ interface Options extends Record<string, unknown> {
 /** SYNs to one local host and port carrying one sequence number that is not that host's address. */
 interface SharedSeq {
   sources: Set<string>;
-  held: { ev: EventRecord; evidence: EvidenceRef }[];
+  held: { src: string; start: HeldStart }[];
   reported: boolean;
 }
 
@@ -36,8 +36,8 @@ interface SourceState {
   noOptions: number;
   bytes40: number;
   srcPorts: Set<number>;
-  /** Evidence held until minSyns is reached. */
-  held: EvidenceRef[];
+  /** SYNs held (as numbers) until minSyns is reached. */
+  held: HeldStart[];
   reported: boolean;
 }
 
@@ -81,16 +81,16 @@ const detector: Detector<Options> = {
   needs: 'packets',
   create(ctx, options) {
     const ports = new Set(options.ports.map(Number));
-    const sources = new BoundedMap<string, SourceState>(options.maxTrackedSources);
+    // Keyed by the IPv4 source as a number (no text per SYN), an IPv6 source by its text.
+    const sources = new BoundedMap<string | number, SourceState>(options.maxTrackedSources);
 
     const shared = new BoundedMap<string, SharedSeq>(options.maxTrackedSources);
     // Inbound scanning is one story for the whole network: sources counted, the busiest named.
     const inboundSources = new BoundedMap<string, number>(options.maxTrackedSources);
     const topSources = (): string => topCounts(inboundSources, 5).map(([ip, n]) => `${ip} (${n})`).join(', ');
 
-    const reportInbound = (ev: EventRecord, src: string, evidence: EvidenceRef, how: string, publicAddress?: string): void => {
+    const reportInbound = (target: string, src: string, evidence: EvidenceRef, how: string, publicAddress?: string): void => {
       inboundSources.set(src, (inboundSources.get(src) ?? 0) + 1);
-      const target = String(ev.dst_ip);
       const top = topSources();
       ctx.report({
         messageId: 'inbound',
@@ -104,9 +104,9 @@ const detector: Detector<Options> = {
       });
     };
 
-    const report = (ev: EventRecord, src: string, s: SourceState, evidence: EvidenceRef, ts: number, port: number): void => {
+    const report = (target: string, src: string, s: SourceState, evidence: EvidenceRef, ts: number, port: number): void => {
       const outbound = isLocalIp(src);
-      if (!outbound) return reportInbound(ev, src, evidence, 'sequence number = destination address');
+      if (!outbound) return reportInbound(target, src, evidence, 'sequence number = destination address');
       ctx.report({
         messageId: 'outbound',
         key: src,
@@ -120,60 +120,61 @@ const detector: Detector<Options> = {
         confidence: ports.has(port) ? undefined : 0.9,
         facts: {
           syns: s.syns, port_23: s.port23, port_2323: s.port2323, other_ports: s.otherPorts, without_options: s.noOptions,
-          bytes_40: s.bytes40, source_ports: [...s.srcPorts], direction: 'outbound', last_target: String(ev.dst_ip),
+          bytes_40: s.bytes40, source_ports: [...s.srcPorts], direction: 'outbound', last_target: target,
         },
       });
     };
 
     /** A SYN to a local host whose sequence number is some other public address: Mirai behind NAT when shared. */
-    const onNatCandidate = (ev: EventRecord, seq: number, port: number): void => {
-      const dst = String(ev.dst_ip);
-      const src = String(ev.src_ip);
-      if (!ports.has(port) || !isLocalIp(dst) || isLocalIp(src)) return;
-      // The sequence number as an address, checked as a number: most candidates (random ISNs) stop here.
+    const onNatCandidate = (p: FirstPacket, seq: number, port: number): void => {
+      if (!ports.has(port)) return;
+      // Addresses as numbers where IPv4: most candidates (random ISNs from outside) stop here without text.
+      if (p.dst >= 0 ? !isLocalIpv4(p.dst) : !isLocalIp(p.dstIp())) return;
+      if (p.src >= 0 ? isLocalIpv4(p.src) : isLocalIp(p.srcIp())) return;
       if (seq < 0x01000000 || seq >= 0xe0000000 || isLocalIpv4(seq)) return;
+      const dst = p.dstIp();
+      const src = p.srcIp();
       const key = `${dst}|${port}|${seq}`;
       const entry = shared.getOrCreate(key, () => ({ sources: new Set(), held: [], reported: false }));
-      const evidence = evidenceOf(ev);
       // The address and the sentence naming it are made only for a report.
-      if (entry.reported) return reportInbound(ev, src, evidence, natHow(seq, dst), uintToIpv4(seq));
+      if (entry.reported) return reportInbound(dst, src, p.evidence(true), natHow(seq, dst), uintToIpv4(seq));
       if (entry.sources.size < options.minNatSources) entry.sources.add(src);
-      if (entry.held.length < 64) entry.held.push({ ev, evidence });
+      if (entry.held.length < 64) entry.held.push({ src, start: p.hold() });
       if (entry.sources.size < options.minNatSources) return;
       entry.reported = true;
       const how = natHow(seq, dst);
       const publicAddress = uintToIpv4(seq);
-      for (const h of entry.held) reportInbound(h.ev, String(h.ev.src_ip), h.evidence, how, publicAddress);
+      for (const h of entry.held) reportInbound(dst, h.src, h.start.evidence(true), how, publicAddress);
       entry.held = [];
     };
 
     return {
-      onEvent(ev) {
-        if (ev.tcp_flags !== 'S' || typeof ev.tcp_seq !== 'number') return;
-        const dst = ev.dst_ip;
-        if (typeof dst !== 'string') return;
-        const port = Number(ev.dst_port);
-        if (ev.tcp_seq !== ipv4ToUint(dst)) return onNatCandidate(ev, ev.tcp_seq, port);
+      onFirstPacket(p) {
+        // A bare SYN (flags exactly SYN), its sequence number against the destination as numbers.
+        if (p.tcpFlags !== TcpFlag.SYN || !p.isTcp) return;
+        const port = p.dstPort;
+        if (p.seq !== p.dst) return onNatCandidate(p, p.seq, port);
         if (!ports.has(port) && !options.anyPort) return;
-        const src = String(ev.src_ip);
-        let s = sources.get(src);
+        const srcKey = p.src >= 0 ? p.src : p.srcIp();
+        let s = sources.get(srcKey);
         if (s === undefined) {
           s = { syns: 0, port23: 0, port2323: 0, otherPorts: 0, noOptions: 0, bytes40: 0, srcPorts: new Set(), held: [], reported: false };
-          sources.set(src, s);
+          sources.set(srcKey, s);
         }
         s.syns++;
         if (port === 23) s.port23++;
         else if (port === 2323) s.port2323++;
         else s.otherPorts++;
-        if (ev.tcp_options === '') s.noOptions++;
-        if (ev.ip_len === 40) s.bytes40++;
-        if (s.srcPorts.size < maxSrcPortsKept) s.srcPorts.add(Number(ev.src_port));
-        const evidence = evidenceOf(ev);
-        if (s.reported) return report(ev, src, s, evidence, ev.ts, port);
-        s.held.push(evidence);
+        if (p.tcpOptionsLen === 0) s.noOptions++;
+        if (p.ipLen === 40) s.bytes40++;
+        if (s.srcPorts.size < maxSrcPortsKept) s.srcPorts.add(p.srcPort);
+        if (s.reported) return report(p.dstIp(), p.srcIp(), s, p.evidence(true), p.ts, port);
+        s.held.push(p.hold());
         if (s.held.length < options.minSyns) return;
         s.reported = true;
-        for (const e of s.held) report(ev, src, s, e, e.ts, port);
+        const src = p.srcIp();
+        const dst = p.dstIp();
+        for (const e of s.held) report(dst, src, s, e.evidence(true), e.ts, port);
         s.held = [];
       },
     };

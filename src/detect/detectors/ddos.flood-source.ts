@@ -12,9 +12,11 @@
 import type { Detector, EvidenceRef } from '../types.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
 import type { FlowRecord } from '../../flow/types.ts';
+import { FirstPacket, HeldStart } from '../../pipeline/first-packet.ts';
+import { IpProto } from '../../decode/packet-view.ts';
 import { flowApp } from '../lib/flow-app.ts';
-import { isLocalIp } from '../lib/net.ts';
-import { firstVector, floodVector, isGroupAddress, startVector } from '../lib/flood.ts';
+import { isLocalIp, isLocalIpv4 } from '../lib/net.ts';
+import { firstVector, floodVector, isGroupAddress, isGroupV4, startVectorOf } from '../lib/flood.ts';
 
 interface Options extends Record<string, unknown> {
   windowS: number;
@@ -39,7 +41,8 @@ interface Bucket {
   packets: number;
   vectors: Map<string, number>;
   names: Set<string> | undefined;
-  evidence: EvidenceRef[];
+  /** The window's first flows or queries: references, or first packets kept as numbers (made references when reported). */
+  evidence: (EvidenceRef | HeldStart)[];
   tripped: boolean;
   attacker: string;
   target: string;
@@ -126,7 +129,7 @@ export const detector: Detector<Options> = {
       if (!b.tripped || (b.flows <= b.reported && !b.amended)) return;
       b.amended = false;
       const count = b.flows - b.reported;
-      const evidence = b.reported === 0 ? b.evidence : [];
+      const evidence = b.reported === 0 ? b.evidence.map((e) => (e instanceof HeldStart ? e.evidence(false) : e)) : [];
       b.reported = b.flows;
       const devices = [{ role: 'infected' as const, ip: b.attacker, mac: b.mac }, ...(kind === 'flows' ? [{ role: 'victim' as const, ip: b.target }] : [])];
       const data: Record<string, string | number> = kind === 'flows'
@@ -172,17 +175,18 @@ export const detector: Detector<Options> = {
       if (ts > b.lastTs) b.lastTs = ts;
       return b;
     };
-    /** One flow from `attacker` to `target` counted in its window; `f` when counted at its end. */
-    const count = (attacker: string, target: string, srcPort: number, dstPort: number, mac: string | undefined, vector: string, packets: number, ev: EvidenceRef): void => {
+    /** One flow from `attacker` to `target` counted in its window: at its first packet (`kept` held only if kept), or at its end. */
+    const count = (attacker: string, target: string, srcPort: number, dstPort: number, mac: string | undefined, vector: string, packets: number,
+      ts: number, kept: FirstPacket | EvidenceRef): void => {
       const key = `${attacker}|${target}`;
-      const b = bucket(key, ev.ts, () => ({
-        start: ev.ts, lastTs: ev.ts, flows: 0, reported: 0, packets: 0, vectors: new Map(), names: undefined, evidence: [], tripped: false,
+      const b = bucket(key, ts, () => ({
+        start: ts, lastTs: ts, flows: 0, reported: 0, packets: 0, vectors: new Map(), names: undefined, evidence: [], tripped: false,
         attacker, target, mac, key, kind: 'flows', ports: new Set(), srcPorts: new Set(), amended: false,
       }));
       b.flows++;
       b.packets += packets;
       b.vectors.set(vector, (b.vectors.get(vector) ?? 0) + 1);
-      if (b.evidence.length < options.evidencePerFinding) b.evidence.push(ev);
+      if (b.evidence.length < options.evidencePerFinding) b.evidence.push(kept instanceof FirstPacket ? kept.hold() : kept);
       if (b.ports.size < 4096) b.ports.add(dstPort);
       if (b.srcPorts.size < 4096) b.srcPorts.add(srcPort);
       // Many destination ports from a handful of source ports: a port scan (nmap -sS), not a flood.
@@ -194,17 +198,16 @@ export const detector: Detector<Options> = {
     };
     /** DNS flows count at their end (answered lookups are left out then). */
     const dnsPort = (p: number): boolean => p === 53 || p === 5353;
-    const onStart = (ev: EventRecord): void => {
-      const src = String(ev.src_ip);
-      const dst = String(ev.dst_ip);
-      const dstPort = Number(ev.dst_port);
-      if (ev.transport === 'arp' || !isLocalIp(src) || isGroupAddress(dst)) return;
-      if (ev.transport === 'udp' && dnsPort(dstPort)) return;
+    const onStart = (p: FirstPacket): void => {
+      if (p.ipVersion === 0) return; // ARP
+      // Addresses as numbers where IPv4: most first packets (from outside) stop here without text.
+      if (p.src >= 0 ? !isLocalIpv4(p.src) : !isLocalIp(p.srcIp())) return;
+      if (p.dst >= 0 ? isGroupV4(p.dst) : isGroupAddress(p.dstIp())) return;
+      const dstPort = p.dstPort;
+      if (p.proto === IpProto.UDP && dnsPort(dstPort)) return;
       // A first packet sent toward its originator (an answer seen first, a SYN-ACK): not this device's attempt.
-      if (ev.from_orig === false) return;
-      const ref: EvidenceRef = { file: ev.file, packet: ev.packet, ts: ev.ts };
-      if (typeof ev.community_id === 'string') ref.community_id = ev.community_id;
-      count(src, dst, Number(ev.src_port), dstPort, typeof ev.src_mac === 'string' ? ev.src_mac : undefined, startVector(ev.transport, ev.tcp_flags), 0, ref);
+      if (!p.fromOrig) return;
+      count(p.srcIp(), p.dstIp(), p.srcPort, dstPort, undefined, startVectorOf(p), 0, p.ts, p);
     };
     const onFlow = (f: FlowRecord): void => {
       if (f.transport === 'arp' || !isLocalIp(f.orig_ip) || isGroupAddress(f.resp_ip) || f.orig_pkts === 0) return;
@@ -224,7 +227,7 @@ export const detector: Detector<Options> = {
         });
       }
       const atEnd = f.provenance !== undefined || (f.transport === 'udp' && dnsPort(f.resp_port));
-      if (atEnd) return count(f.orig_ip, f.resp_ip, f.orig_port, f.resp_port, f.orig_mac, vector, f.orig_pkts, firstPacketOf(f));
+      if (atEnd) return count(f.orig_ip, f.resp_ip, f.orig_port, f.resp_port, f.orig_mac, vector, f.orig_pkts, f.first_ts, firstPacketOf(f));
       // Counted at its start: complete its window (the key built once, the evidence only when used).
       const current = buckets.get(key);
       const b = inWindow(current, f.first_ts, options.windowS) ? current : previous.get(key);
@@ -268,9 +271,9 @@ export const detector: Detector<Options> = {
     };
     return {
       onFlow,
+      onFirstPacket: onStart,
       onEvent(ev) {
-        if (ev.type === 'flow.start') onStart(ev);
-        else if (ev.type === 'dns.query') onQuery(ev);
+        if (ev.type === 'dns.query') onQuery(ev);
       },
       finish() {
         for (const b of previous.values()) flush(b);

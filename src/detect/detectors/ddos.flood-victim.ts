@@ -9,10 +9,10 @@
  * @module
  */
 import type { Detector, EvidenceRef } from '../types.ts';
-import type { EventRecord } from '../../pipeline/analyze.ts';
 import type { FlowRecord } from '../../flow/types.ts';
-import { isLocalIp } from '../lib/net.ts';
-import { firstVector, floodVector, isGroupAddress, startVector } from '../lib/flood.ts';
+import { FirstPacket, HeldStart } from '../../pipeline/first-packet.ts';
+import { ipv4ToUint, isLocalIp, isLocalIpv4, uintToIpv4 } from '../lib/net.ts';
+import { firstVector, floodVector, isGroupAddress, isGroupV4, startVectorOf } from '../lib/flood.ts';
 
 interface Options extends Record<string, unknown> {
   windowS: number;
@@ -29,32 +29,37 @@ interface Bucket {
   flows: number;
   packets: number;
   reported: number;
-  sources: Set<string>;
+  sources: Set<Addr>;
   vectors: Map<string, number>;
   ports: Map<number, number>;
   /**
-   * The window's first flows as they came (their start event, or an exporter's record), made evidence only
-   * when the window is reported: most windows never are, and reading an event's Community ID hashes it.
+   * The window's first flows as they came (their first packet as numbers, or an exporter's record), made
+   * evidence only when the window is reported: most windows never are, and a Community ID is a hash.
    */
-  evidence: (EventRecord | FlowRecord)[];
+  evidence: (HeldStart | FlowRecord)[];
   tripped: boolean;
   lastTs: number;
   /** Completed by a flow's end after the last report (vector or packets): report again at the close. */
   amended: boolean;
 }
 
-/** Evidence of a kept flow: its first packet (the start event's packet, or the record's first). */
-function evidenceOf(kept: EventRecord | FlowRecord): EvidenceRef {
-  if (kept.type === 'flow.start') {
-    const ev = kept as EventRecord;
-    // One literal per case: a field added after creation costs a second allocation.
-    return typeof ev.community_id === 'string'
-      ? { file: ev.file, packet: ev.packet, ts: ev.ts, community_id: ev.community_id }
-      : { file: ev.file, packet: ev.packet, ts: ev.ts };
-  }
-  const f = kept as FlowRecord;
-  return { file: f.file, packet: f.first_packet, ts: f.first_ts, community_id: f.community_id };
+/** Evidence of a kept flow: its first packet (without the flow id), or the record's first. */
+function evidenceOf(kept: HeldStart | FlowRecord): EvidenceRef {
+  if (kept instanceof HeldStart) return kept.evidence(false);
+  return { file: kept.file, packet: kept.first_packet, ts: kept.first_ts, community_id: kept.community_id };
 }
+
+/** An address as victims and sources are keyed: IPv4 as its unsigned 32-bit value (no text per flow), others as text. */
+type Addr = string | number;
+
+function addrOf(ip: string): Addr {
+  const n = ipv4ToUint(ip);
+  return n >= 0 ? n : ip;
+}
+
+const textOf = (a: Addr): string => (typeof a === 'number' ? uintToIpv4(a) : a);
+const isLocalAddr = (a: Addr): boolean => (typeof a === 'number' ? isLocalIpv4(a) : isLocalIp(a));
+const isGroupAddr = (a: Addr): boolean => (typeof a === 'number' ? isGroupV4(a) : isGroupAddress(a));
 
 function top<K>(m: Map<K, number>): K | undefined {
   let best: K | undefined;
@@ -93,13 +98,14 @@ export const detector: Detector<Options> = {
   subscribes: ['flow.start', 'flow.end'],
   needs: 'flows',
   create(ctx, options) {
-    const buckets = new Map<string, Bucket>();
-    const flush = (victim: string, b: Bucket): void => {
+    const buckets = new Map<Addr, Bucket>();
+    const flush = (victimKey: Addr, b: Bucket): void => {
       if (!b.tripped || (b.flows <= b.reported && !b.amended)) return;
       b.amended = false;
+      const victim = textOf(victimKey);
       const vector = top(b.vectors) ?? 'unknown';
       const port = top(b.ports) ?? 0;
-      const named = b.sources.size <= options.maxNamedAttackers ? [...b.sources].map((ip) => ({ role: 'attacker' as const, ip })) : [];
+      const named = b.sources.size <= options.maxNamedAttackers ? [...b.sources].map((ip) => ({ role: 'attacker' as const, ip: textOf(ip) })) : [];
       const data = { victim, vector, flows: b.flows, sources: b.sources.size >= options.maxSourcesPerVictim ? `${b.sources.size}+` : b.sources.size, port, window: options.windowS };
       const facts = { vector, sources: b.sources.size, packets: b.packets, port, vectors: Object.fromEntries(b.vectors) };
       const first = b.reported === 0;
@@ -116,22 +122,22 @@ export const detector: Detector<Options> = {
       }));
     };
     // The window before the current one, per victim: its flows still end (at the idle timeout) after it closed.
-    const previous = new Map<string, Bucket>();
-    const retire = (victim: string, b: Bucket): void => {
+    const previous = new Map<Addr, Bucket>();
+    const retire = (victim: Addr, b: Bucket): void => {
       const old = previous.get(victim);
       if (old !== undefined) flush(victim, old);
       else if (previous.size >= options.maxTrackedVictims) {
-        const [oldKey, oldest] = previous.entries().next().value as [string, Bucket];
+        const [oldKey, oldest] = previous.entries().next().value as [Addr, Bucket];
         flush(oldKey, oldest);
         previous.delete(oldKey);
       }
       previous.delete(victim);
       if (b.tripped) previous.set(victim, b);
     };
-    /** One attempt toward `victim` at its first packet (or an exporter's record as it arrives). */
-    const attempt = (victim: string, source: string, port: number, vector: string, packets: number, ts: number, kept: EventRecord | FlowRecord): void => {
-      if (isGroupAddress(victim)) return;
-      if (isLocalIp(source) && !isLocalIp(victim)) return; // outbound: ddos.flood-source
+    /** One attempt toward `victim` at its first packet (held only if kept as evidence), or an exporter's record as it arrives. */
+    const attempt = (victim: Addr, source: Addr, port: number, vector: string, packets: number, ts: number, kept: FirstPacket | FlowRecord): void => {
+      if (isGroupAddr(victim)) return;
+      if (isLocalAddr(source) && !isLocalAddr(victim)) return; // outbound: ddos.flood-source
       let b = buckets.get(victim);
       if (b !== undefined && ts - b.start > options.windowS) {
         flush(victim, b);
@@ -141,7 +147,7 @@ export const detector: Detector<Options> = {
       }
       if (b === undefined) {
         if (buckets.size >= options.maxTrackedVictims) {
-          const [oldKey, old] = buckets.entries().next().value as [string, Bucket];
+          const [oldKey, old] = buckets.entries().next().value as [Addr, Bucket];
           flush(oldKey, old);
           buckets.delete(oldKey);
         }
@@ -154,23 +160,18 @@ export const detector: Detector<Options> = {
       if (b.sources.size < options.maxSourcesPerVictim) b.sources.add(source);
       b.vectors.set(vector, (b.vectors.get(vector) ?? 0) + 1);
       if (b.ports.has(port) || b.ports.size < 16) b.ports.set(port, (b.ports.get(port) ?? 0) + 1);
-      if (b.evidence.length < options.evidencePerFinding) b.evidence.push(kept);
+      if (b.evidence.length < options.evidencePerFinding) b.evidence.push(kept instanceof FirstPacket ? kept.hold() : kept);
       if (!b.tripped && b.flows >= options.minFlows && b.sources.size >= options.minSources) {
         b.tripped = true;
         flush(victim, b);
       }
     };
-    const onStart = (ev: EventRecord): void => {
-      if (ev.transport === 'arp') return;
-      // The first packet's receiver is the victim (of an unsolicited SYN-ACK too: the flow's inferred originator).
-      attempt(String(ev.dst_ip), String(ev.src_ip), Number(ev.dst_port), startVector(ev.transport, ev.tcp_flags, ev.from_orig !== false), 0, ev.ts, ev);
-    };
     /** A flow counted at its start ended: complete its window with what only the end tells. */
     const onEnd = (f: FlowRecord): void => {
       if (f.transport === 'arp') return;
-      const victim = f.orig_pkts === 0 ? f.orig_ip : f.resp_ip;
-      const source = f.orig_pkts === 0 ? f.resp_ip : f.orig_ip;
-      if (isLocalIp(source) && !isLocalIp(victim)) return;
+      const victim = addrOf(f.orig_pkts === 0 ? f.orig_ip : f.resp_ip);
+      const source = addrOf(f.orig_pkts === 0 ? f.resp_ip : f.orig_ip);
+      if (isLocalAddr(source) && !isLocalAddr(victim)) return;
       const inWindow = (w: Bucket | undefined): w is Bucket => w !== undefined && f.first_ts >= w.start && f.first_ts - w.start <= options.windowS;
       const current = buckets.get(victim);
       const b = inWindow(current) ? current : previous.get(victim);
@@ -185,14 +186,18 @@ export const detector: Detector<Options> = {
       if (b.tripped) b.amended = true;
     };
     return {
-      onEvent(ev) {
-        if (ev.type === 'flow.start') onStart(ev);
+      onFirstPacket(p) {
+        if (p.ipVersion === 0) return; // ARP
+        // The first packet's receiver is the victim (of an unsolicited SYN-ACK too: the flow's inferred originator).
+        const victim = p.dst >= 0 ? p.dst : p.dstIp();
+        const source = p.src >= 0 ? p.src : p.srcIp();
+        attempt(victim, source, p.dstPort, startVectorOf(p), 0, p.ts, p);
       },
       onFlow(f) {
         if (f.provenance === undefined) return onEnd(f);
         // An exporter's record: no flow.start came before it.
         const reflected = f.orig_pkts === 0;
-        attempt(reflected ? f.orig_ip : f.resp_ip, reflected ? f.resp_ip : f.orig_ip, reflected ? f.orig_port : f.resp_port, floodVector(f),
+        attempt(addrOf(reflected ? f.orig_ip : f.resp_ip), addrOf(reflected ? f.resp_ip : f.orig_ip), reflected ? f.orig_port : f.resp_port, floodVector(f),
           f.orig_pkts + f.resp_pkts, f.first_ts, f);
       },
       finish() {

@@ -10,8 +10,9 @@
 import type { Detector, EvidenceRef } from '../types.ts';
 import type { FlowRecord } from '../../flow/types.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
-import { evidenceOf, ipv4ToUint, isLocalIp } from '../lib/net.ts';
-import { carriedData, exportedAttempt, flowEvidence, isTcpProbe, opensWithSyn, startedWithSyn } from '../lib/probes.ts';
+import { ipv4ToUint, isLocalIp } from '../lib/net.ts';
+import { carriedData, exportedAttempt, flowEvidence, isTcpProbe, opensWithSynPacket, startedWithSyn } from '../lib/probes.ts';
+import type { FirstPacket } from '../../pipeline/first-packet.ts';
 import { DistinctWindow } from '../lib/windows.ts';
 import { endpoints, otPorts } from '../lib/ot-commands.ts';
 
@@ -123,16 +124,14 @@ export const detector: Detector<Options> = {
       onAttempt(f.orig_ip, f.resp_ip, f.resp_port, f.first_ts, flowEvidence(f), probe);
     }
 
+    function onFirstPacket(p: FirstPacket): void {
+      // A TCP attempt is judged when it starts, so a sweep of unanswered SYNs is reported as it crosses
+      // the threshold rather than when its probes time out (the TCP idle timeout, 300 s, in live capture).
+      // Most SYNs are not toward an industrial port: checked before the addresses' text and the evidence are made.
+      if (opensWithSynPacket(p) && otPorts[p.dstPort] !== undefined) onAttempt(p.srcIp(), p.dstIp(), p.dstPort, p.ts, p.evidence(true), true);
+    }
+
     function onEvent(ev: EventRecord): void {
-      if (ev.type === 'flow.start') {
-        // A TCP attempt is judged when it starts, so a sweep of unanswered SYNs is reported as it crosses
-        // the threshold rather than when its probes time out (the TCP idle timeout, 300 s, in live capture).
-        // Most SYNs are not toward an industrial port: checked before the evidence is built for onAttempt.
-        if (opensWithSyn(ev) && otPorts[Number(ev.dst_port)] !== undefined) {
-          onAttempt(String(ev.src_ip), String(ev.dst_ip), Number(ev.dst_port), ev.ts, evidenceOf(ev), true);
-        }
-        return;
-      }
       const ends = endpoints(ev);
       const unit = ev.unit_id;
       if (!ends || typeof unit !== 'number') return;
@@ -155,7 +154,7 @@ export const detector: Detector<Options> = {
       units.trip(u);
     }
 
-    return { onFlow, onEvent };
+    return { onFlow, onEvent, onFirstPacket };
   },
 };
 

@@ -5,9 +5,9 @@
  * @module
  */
 import type { Detector, EvidenceRef } from '../types.ts';
-import type { EventRecord } from '../../pipeline/analyze.ts';
-import { evidenceOf, ipv4ToUint, isLocalIp } from '../lib/net.ts';
-import { carriedData, exportedAttempt, isSynAttempt, notablePorts } from '../lib/probes.ts';
+import { FirstPacket, type HeldStart } from '../../pipeline/first-packet.ts';
+import { ipv4ToUint, isLocalIp, uintToIpv4 } from '../lib/net.ts';
+import { carriedData, exportedAttempt, isSynPacket, notablePorts } from '../lib/probes.ts';
 import { DistinctWindow } from '../lib/windows.ts';
 import { ResolvedAddresses } from '../lib/resolved.ts';
 
@@ -53,15 +53,12 @@ const detector: Detector<Options> = {
   needs: 'flows',
   create(ctx, options) {
     const resolved = new ResolvedAddresses(options.maxResolvedAddresses);
-    const window = new DistinctWindow<EvidenceRef>(options.windowS, options.minHosts, options.maxTrackedKeys, options.maxHostsPerKey);
-    // An IPv4 source and the port as a pair of numbers (nothing allocated per attempt), others as a string.
-    const add = (source: string, port: number, target: string, ts: number, evidence: EvidenceRef) => {
-      const src4 = ipv4ToUint(source);
-      return src4 >= 0 ? window.addPair(src4, port, target, ts, evidence) : window.add(`${source}|${port}`, target, ts, evidence);
-    };
+    // Attempts are kept as numbers (HeldStart) until reported: most never are, and a reference hashes a Community ID.
+    const window = new DistinctWindow<HeldStart>(options.windowS, options.minHosts, options.maxTrackedKeys, options.maxHostsPerKey);
+    // An IPv4 source and the port as a pair of numbers, the target as a number (nothing made per attempt); IPv6 as strings.
     const withdraw = (source: string, port: number, target: string): void => {
       const src4 = ipv4ToUint(source);
-      if (src4 >= 0) window.withdrawPair(src4, port, target);
+      if (src4 >= 0) window.withdrawPair(src4, port, ipv4ToUint(target));
       else window.withdraw(`${source}|${port}`, target);
     };
     const report = (source: string, port: number, evidence: EvidenceRef, target: string): void => {
@@ -80,27 +77,29 @@ const detector: Detector<Options> = {
         facts: { port, direction: outbound ? 'outbound' : 'inbound' },
       });
     };
-    const onAttempt = (ev: EventRecord): void => {
-      const source = String(ev.src_ip);
-      const target = String(ev.dst_ip);
-      const port = Number(ev.dst_port);
-      if (options.ignoreResolved && resolved.has(target)) return;
-      const evidence = evidenceOf(ev);
-      const state = add(source, port, target, ev.ts, evidence);
-      if (state.tripped) return report(source, port, evidence, target);
+    const onAttempt = (p: FirstPacket): void => {
+      const port = p.dstPort;
+      const v4 = p.src >= 0 && p.dst >= 0;
+      if (options.ignoreResolved && (v4 ? resolved.hasV4(p.dst) : resolved.has(p.dstIp()))) return;
+      const held = p.hold();
+      const state = v4 ? window.addPair(p.src, port, p.dst, p.ts, held) : window.add(`${p.srcIp()}|${port}`, p.dstIp(), p.ts, held);
+      if (state.tripped) return report(p.srcIp(), port, held.evidence(true), p.dstIp());
       if (state.size < options.minHosts) return;
-      for (const [t, item] of state.entries()) report(source, port, item.payload, String(t));
+      const source = p.srcIp();
+      for (const [t, item] of state.entries()) report(source, port, item.payload.evidence(true), typeof t === 'number' ? uintToIpv4(t) : t);
       window.trip(state);
     };
+    const exportedFact = new FirstPacket();
     return {
+      onFirstPacket(p) {
+        if (isSynPacket(p)) onAttempt(p);
+      },
       onEvent(ev) {
-        if (ev.type === 'flow.start') {
-          if (isSynAttempt(ev)) onAttempt(ev);
-        } else if (options.ignoreResolved && ev.type === 'dns.response') resolved.onDnsResponse(ev);
+        if (options.ignoreResolved && ev.type === 'dns.response') resolved.onDnsResponse(ev);
       },
       onFlow(f) {
         const exported = exportedAttempt(f);
-        if (exported) return onAttempt(exported);
+        if (exported) return onAttempt(exportedFact.fromEvent(exported));
         if (carriedData(f)) withdraw(f.orig_ip, f.resp_port, f.resp_ip);
       },
     };

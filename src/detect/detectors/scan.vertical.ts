@@ -4,9 +4,9 @@
  * @module
  */
 import type { Detector, EvidenceRef } from '../types.ts';
-import type { EventRecord } from '../../pipeline/analyze.ts';
-import { evidenceOf, ipv4ToUint, isLocalIp } from '../lib/net.ts';
-import { carriedData, exportedAttempt, isSynAttempt } from '../lib/probes.ts';
+import { FirstPacket, type HeldStart } from '../../pipeline/first-packet.ts';
+import { ipv4ToUint, isLocalIp } from '../lib/net.ts';
+import { carriedData, exportedAttempt, isSynPacket } from '../lib/probes.ts';
 import { DistinctWindow } from '../lib/windows.ts';
 
 interface Options extends Record<string, unknown> {
@@ -46,7 +46,8 @@ const detector: Detector<Options> = {
   subscribes: ['flow.start', 'flow.end'],
   needs: 'flows',
   create(ctx, options) {
-    const window = new DistinctWindow<EvidenceRef>(options.windowS, options.minPorts, options.maxTrackedKeys, options.maxPortsPerKey);
+    // Attempts are kept as numbers (HeldStart) until reported: most never are, and a reference hashes a Community ID.
+    const window = new DistinctWindow<HeldStart>(options.windowS, options.minPorts, options.maxTrackedKeys, options.maxPortsPerKey);
     const report = (source: string, target: string, evidence: EvidenceRef, portsAtDetection?: number): void => {
       const outbound = isLocalIp(source);
       const direction = outbound ? 'outbound' : 'inbound';
@@ -60,36 +61,34 @@ const detector: Detector<Options> = {
         facts: portsAtDetection === undefined ? { direction } : { direction, ports_at_detection: portsAtDetection },
       });
     };
-    // An IPv4 source and target as a pair of numbers (nothing allocated per attempt), others as a string.
-    const add = (source: string, target: string, port: number, ts: number, evidence: EvidenceRef) => {
-      const src4 = ipv4ToUint(source);
-      const dst4 = src4 >= 0 ? ipv4ToUint(target) : -1;
-      return dst4 >= 0 ? window.addPair(src4, dst4, port, ts, evidence) : window.add(`${source}|${target}`, port, ts, evidence);
-    };
     const withdraw = (source: string, target: string, port: number): void => {
       const src4 = ipv4ToUint(source);
       const dst4 = src4 >= 0 ? ipv4ToUint(target) : -1;
       if (dst4 >= 0) window.withdrawPair(src4, dst4, port);
       else window.withdraw(`${source}|${target}`, port);
     };
-    const onAttempt = (ev: EventRecord): void => {
-      const source = String(ev.src_ip);
-      const target = String(ev.dst_ip);
-      const evidence = evidenceOf(ev);
-      const state = add(source, target, Number(ev.dst_port), ev.ts, evidence);
-      if (state.tripped) return report(source, target, evidence);
+    // An IPv4 source and target as a pair of numbers (no string per attempt), others as a string.
+    const onAttempt = (p: FirstPacket): void => {
+      const held = p.hold();
+      const state = p.src >= 0 && p.dst >= 0
+        ? window.addPair(p.src, p.dst, p.dstPort, p.ts, held)
+        : window.add(`${p.srcIp()}|${p.dstIp()}`, p.dstPort, p.ts, held);
+      if (state.tripped) return report(p.srcIp(), p.dstIp(), held.evidence(true));
       const ports = state.size;
       if (ports < options.minPorts) return;
-      for (const [, item] of state.entries()) report(source, target, item.payload, ports);
+      const source = p.srcIp();
+      const target = p.dstIp();
+      for (const [, item] of state.entries()) report(source, target, item.payload.evidence(true), ports);
       window.trip(state);
     };
+    const exportedFact = new FirstPacket();
     return {
-      onEvent(ev) {
-        if (isSynAttempt(ev)) onAttempt(ev);
+      onFirstPacket(p) {
+        if (isSynPacket(p)) onAttempt(p);
       },
       onFlow(f) {
         const exported = exportedAttempt(f);
-        if (exported) return onAttempt(exported);
+        if (exported) return onAttempt(exportedFact.fromEvent(exported));
         if (carriedData(f)) withdraw(f.orig_ip, f.resp_ip, f.resp_port);
       },
     };

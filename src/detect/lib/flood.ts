@@ -4,6 +4,8 @@
  */
 import type { FlowRecord } from '../../flow/types.ts';
 import { ipv4ToUint } from './net.ts';
+import { IpProto } from '../../decode/packet-view.ts';
+import { TcpFlag, type FirstPacket } from '../../pipeline/first-packet.ts';
 
 /** Attack vector of one flow, from its first packets' flags (flow.end keeps the union per direction). */
 export function floodVector(f: FlowRecord): string {
@@ -37,10 +39,29 @@ export function startVector(transport: unknown, tcpFlags: unknown, fromOrig = tr
   return String(transport);
 }
 
+/** `startVector` of a first packet as numbers (no flags string). */
+export function startVectorOf(p: FirstPacket): string {
+  if (p.ipVersion !== 0 && p.proto === IpProto.TCP) {
+    const flags = p.tcpFlags < 0 ? 0 : p.tcpFlags;
+    if (!p.fromOrig) return (flags & TcpFlag.SYN) !== 0 && (flags & TcpFlag.ACK) !== 0 ? 'syn-ack' : 'tcp';
+    if (flags & TcpFlag.SYN) return 'syn';
+    if (flags & TcpFlag.ACK) return 'ack';
+    if (flags & TcpFlag.RST) return 'rst';
+    return 'tcp';
+  }
+  if (p.ipVersion !== 0 && p.proto === IpProto.GRE) return 'gre';
+  return p.transport;
+}
+
 /** The vector startVector gave a flow at its first packet, from its record (see floodVector). */
 export function firstVector(f: FlowRecord): string {
   if (f.transport === 'tcp' && f.orig_pkts === 0) return floodVector(f);
   return startVector(f.transport, f.orig_tcp_flags?.includes('S') ? 'S' : f.orig_tcp_flags);
+}
+
+/** `isGroupAddress` of an IPv4 address as its unsigned 32-bit value. */
+export function isGroupV4(n: number): boolean {
+  return n >= 0xe0000000 || n === 0 || (n & 0xff) === 255;
 }
 
 /** Multicast, broadcast or unspecified: never a flood victim or P2P peer. */

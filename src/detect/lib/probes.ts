@@ -7,6 +7,7 @@
 import type { FlowRecord } from '../../flow/types.ts';
 import type { EvidenceRef } from '../types.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
+import { TcpFlag, type FirstPacket } from '../../pipeline/first-packet.ts';
 
 export function isTcpProbe(f: FlowRecord): boolean {
   return f.transport === 'tcp' && f.orig_payload_bytes === 0 && f.tcp_state !== 'midstream' &&
@@ -14,11 +15,17 @@ export function isTcpProbe(f: FlowRecord): boolean {
 }
 
 /**
- * A TCP connection attempt as it starts: the flow's first packet is a bare SYN. Scans are judged on these, in
- * arrival order, so probes that end late (unanswered, at the idle timeout) count with the ones refused at once.
+ * A TCP connection attempt as it starts: the flow's first packet is a bare SYN (flags exactly SYN). Scans are
+ * judged on these, in arrival order, so probes that end late (unanswered, at the idle timeout) count with the
+ * ones refused at once.
  */
-export function isSynAttempt(ev: EventRecord): boolean {
-  return ev.transport === 'tcp' && ev.tcp_flags === 'S';
+export function isSynPacket(p: FirstPacket): boolean {
+  return p.tcpFlags === TcpFlag.SYN && p.isTcp;
+}
+
+/** A flow's first packet is a SYN without ACK (ECN bits allowed): the originator opens a connection. */
+export function opensWithSynPacket(p: FirstPacket): boolean {
+  return (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && p.isTcp;
 }
 
 /**
@@ -35,16 +42,10 @@ export function exportedAttempt(f: FlowRecord): EventRecord | undefined {
 
 /**
  * A TCP flow record whose originator opened it with a SYN (its attempt was judged at `flow.start` by a
- * detector that judges attempts as they start; see `opensWithSyn`).
+ * detector that judges attempts as they start; see `opensWithSynPacket`).
  */
 export function startedWithSyn(f: FlowRecord): boolean {
   return f.transport === 'tcp' && f.tcp_state !== 'midstream' && f.orig_tcp_flags !== undefined && f.orig_tcp_flags.includes('S');
-}
-
-/** A flow's first packet is a SYN without ACK (ECN bits allowed): the originator opens a connection. */
-export function opensWithSyn(ev: EventRecord): boolean {
-  const flags = ev.tcp_flags;
-  return ev.transport === 'tcp' && typeof flags === 'string' && flags.includes('S') && !flags.includes('A');
 }
 
 /** An attempt that turned out to be a real connection: its originator sent data. */
