@@ -104,17 +104,6 @@ interface Entry {
   instance: DetectorInstance;
 }
 
-/**
- * A detector's record handler, read off its instance once: the dispatch loops call `handle` with the instance
- * as `this`, instead of looking the method up on instances of a different shape for every detector, for every
- * record.
- */
-interface Handler<T> {
-  detector: Detector;
-  instance: DetectorInstance;
-  handle: (this: DetectorInstance, record: T) => void;
-}
-
 interface CompiledMessage {
   title: CompiledTemplate;
   explanation: CompiledTemplate;
@@ -167,9 +156,9 @@ export class DetectionEngine {
   readonly detectors: readonly Detector[];
   private readonly opts: DetectionOptions;
   private readonly instances: Entry[] = [];
-  /** Handlers by event type, and of finished flows: only instances that have the handler (an idle one has none). */
-  private readonly byEvent = new Map<string, Handler<EventRecord>[]>();
-  private readonly byFlow: Handler<FlowRecord>[] = [];
+  /** Entries by event type, and for finished flows: only instances that have the handler (an idle one has none). */
+  private readonly byEvent = new Map<string, Entry[]>();
+  private readonly byFlow: Entry[] = [];
   /** Instances with a `tick` (one in twenty): the clock advances once a second of packet time. */
   private readonly tickers: Entry[] = [];
   /** Open findings by (detector, key), in the order raised (sweeps and results follow it). */
@@ -228,15 +217,13 @@ export class DetectionEngine {
       if (instance.tick !== undefined) this.tickers.push(entry);
       // An instance without the handler (c2.indicator without indicator lists, policy.mud without profiles)
       // subscribes to nothing: the pipeline then builds no record for it alone.
-      const onEvent = instance.onEvent, onFlow = instance.onFlow;
       for (const type of detector.subscribes) {
         if (type === 'flow.end') {
-          if (onFlow !== undefined) this.byFlow.push({ detector, instance, handle: onFlow });
-        } else if (onEvent !== undefined) {
-          const handler: Handler<EventRecord> = { detector, instance, handle: onEvent };
+          if (instance.onFlow !== undefined) this.byFlow.push(entry);
+        } else if (instance.onEvent !== undefined) {
           const list = this.byEvent.get(type);
-          if (list) list.push(handler);
-          else this.byEvent.set(type, [handler]);
+          if (list) list.push(entry);
+          else this.byEvent.set(type, [entry]);
         }
       }
     }
@@ -272,14 +259,14 @@ export class DetectionEngine {
   }
 
   /** Run the detectors subscribed to one event type (indexed loop: no iterator or destructuring per event). */
-  private dispatch(list: readonly Handler<EventRecord>[], ev: EventRecord): void {
+  private dispatch(list: readonly Entry[], ev: EventRecord): void {
     if (this.site) useSite(this.site);
     for (let i = 0; i < list.length; i++) {
-      const h = list[i];
+      const entry = list[i];
       try {
-        h.handle.call(h.instance, ev);
+        entry.instance.onEvent!(ev);
       } catch {
-        this.detectorError(h.detector);
+        this.detectorError(entry.detector);
       }
     }
   }
@@ -288,11 +275,11 @@ export class DetectionEngine {
     if (this.site) useSite(this.site);
     const list = this.byFlow;
     for (let i = 0; i < list.length; i++) {
-      const h = list[i];
+      const entry = list[i];
       try {
-        h.handle.call(h.instance, flow);
+        entry.instance.onFlow!(flow);
       } catch {
-        this.detectorError(h.detector);
+        this.detectorError(entry.detector);
       }
     }
   }
