@@ -19,7 +19,6 @@ export interface DeviceFacts {
   ssdp_response: Tally;
   telnet_served: Tally;
   ssh: Tally;
-  flow_times: number[];
 }
 
 const maxMergedRefs = 5;
@@ -35,7 +34,7 @@ const tally = (): Tally => ({ count: 0, refs: [], examples: [] });
 export function deviceFacts(device: DeviceRecord, facts: AssessmentFacts | undefined): DeviceFacts {
   const out: DeviceFacts = {
     tls: {}, firmware_http: tally(), update_tls: tally(), http_out_remote: tally(), ssdp_notify: tally(), ssdp_response: tally(),
-    telnet_served: tally(), ssh: tally(), flow_times: [],
+    telnet_served: tally(), ssh: tally(),
   };
   if (!facts) return out;
   const seen = new Set<string>();
@@ -46,9 +45,24 @@ export function deviceFacts(device: DeviceRecord, facts: AssessmentFacts | undef
     if (!h) continue;
     for (const [name, t] of Object.entries(h.tls)) mergeTally((out.tls[name] ??= tally()), t);
     for (const k of ['firmware_http', 'update_tls', 'http_out_remote', 'ssdp_notify', 'ssdp_response', 'telnet_served', 'ssh'] as const) mergeTally(out[k], h[k]);
-    for (const t of h.flow_times) out.flow_times.push(t);
   }
-  out.flow_times.sort((a, b) => a - b);
+  return out;
+}
+
+/**
+ * Start times of the flows of every address of one device (the report's timeline), in no particular order.
+ * Apart from deviceFacts: no verdict reads them, and merging up to `maxFlowTimes` per address for every
+ * assessed device cost more than the rest of its facts.
+ */
+export function deviceFlowTimes(device: DeviceRecord, facts: AssessmentFacts): number[] {
+  const out: number[] = [];
+  const seen = new Set<string>();
+  for (const b of device.ips) {
+    if (seen.has(b.ip)) continue;
+    seen.add(b.ip);
+    const h = facts.host(b.ip);
+    if (h) for (const t of h.flow_times) out.push(t);
+  }
   return out;
 }
 

@@ -7,6 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AssessmentFacts } from './facts.ts';
+import { deviceFlowTimes } from './facts-rules.ts';
+import type { DeviceRecord } from '../inventory/types.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import type { EventRecord } from '../pipeline/analyze.ts';
 
@@ -69,4 +71,15 @@ test('examples: a run-wide character budget; examples past it are counted, count
   let count = 0;
   for (let i = 0; i < 100; i++) count += facts.host(`192.168.2.${i}`)?.firmware_http.count ?? 0;
   assert.equal(count, 100);
+});
+
+test('a device’s flow times: those of each of its addresses once (an address bound twice counted once), local sides only', () => {
+  const facts = new AssessmentFacts();
+  facts.onFlow(flow('10.0.0.1', '8.8.8.8', 100)); // 8.8.8.8 is not local: only 10.0.0.1 keeps a time
+  facts.onFlow(flow('10.0.0.2', '10.0.0.1', 200)); // both local
+  facts.onFlow(flow('10.0.0.3', '8.8.4.4', 300));
+  const device = { ips: [{ ip: '10.0.0.1' }, { ip: 'fe80::1' }, { ip: '10.0.0.1' }, { ip: '10.0.0.3' }] } as unknown as DeviceRecord;
+  assert.deepEqual(deviceFlowTimes(device, facts).sort((a, b) => a - b), [100, 200, 300]);
+  assert.equal(facts.host('8.8.8.8'), undefined);
+  assert.deepEqual(facts.host('10.0.0.2')?.flow_times, [200]);
 });

@@ -260,17 +260,22 @@ export class AssessmentFacts {
     this.flows++;
     if (f.first_ts < this.first_ts) this.first_ts = f.first_ts;
     if (f.last_ts > this.last_ts) this.last_ts = f.last_ts;
-    for (const ip of [f.orig_ip, f.resp_ip]) {
-      if (!isLocalIp(ip)) continue;
-      const h = this.get(ip);
-      if (!h) continue;
-      if (h.flow_times.length < this.options.maxFlowTimes && this.flowTimes < this.options.maxFlowTimesTotal) {
-        h.flow_times.push(f.first_ts);
-        this.flowTimes++;
-      } else {
-        h.flow_times_dropped++;
-        this.droppedFlowTimes++;
-      }
+    // Two calls, not a loop over [orig, resp]: no array per flow.
+    this.flowTime(f.orig_ip, f.first_ts);
+    this.flowTime(f.resp_ip, f.first_ts);
+  }
+
+  /** A flow of a local address started at `ts` (the report's timeline). */
+  private flowTime(ip: string, ts: number): void {
+    if (!isLocalIp(ip)) return;
+    const h = this.get(ip);
+    if (!h) return;
+    if (h.flow_times.length < this.options.maxFlowTimes && this.flowTimes < this.options.maxFlowTimesTotal) {
+      h.flow_times.push(ts);
+      this.flowTimes++;
+    } else {
+      h.flow_times_dropped++;
+      this.droppedFlowTimes++;
     }
   }
 }

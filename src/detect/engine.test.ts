@@ -5,6 +5,7 @@ import { Pipeline } from '../pipeline/analyze.ts';
 import { DetectionEngine, findingId, resolveOptions } from './engine.ts';
 import type { Detector, Report } from './types.ts';
 import type { DeviceRecord } from '../inventory/types.ts';
+import type { FlowRecord } from '../flow/types.ts';
 import { detectors } from './registry.ts';
 import { detectTrace, pipelineTrace } from './lib/test-traces.ts';
 import { compileTemplate, placeholders, render, renderCompiled } from './template.ts';
@@ -119,6 +120,27 @@ test('attach subscribes to exactly the union of the detectors’ events', () => 
   engine.attach(pipeline);
   assert.equal(pipeline.wants('dns.query'), wanted.has('dns.query'));
   assert.equal(pipeline.wants('telnet.login'), true);
+});
+
+test('an instance without a handler subscribes to nothing; one with it is called with itself as this', () => {
+  const seen: string[] = [];
+  const idle: Detector = { ...fake().detector, id: 'test.idle', subscribes: ['dns.query', 'flow.end'], create: () => ({}) };
+  const busy: Detector = {
+    ...fake().detector, id: 'test.busy', subscribes: ['telnet.login', 'flow.end'],
+    create: () => ({
+      name: 'busy',
+      onEvent(this: { name: string }, ev) { seen.push(`${this.name} ${ev.type}`); },
+      onFlow(this: { name: string }, f) { seen.push(`${this.name} flow ${f.flow_id}`); },
+    }),
+  };
+  const engine = new DetectionEngine([idle, busy]);
+  assert.deepEqual(engine.subscriptions, ['telnet.login', 'flow.end']);
+  const pipeline = new Pipeline();
+  engine.attach(pipeline);
+  assert.equal(pipeline.wants('dns.query'), false);
+  engine.onEvent({ type: 'telnet.login', ts: 1, file: 'f', packet: 1 });
+  engine.onFlow({ flow_id: 7 } as FlowRecord);
+  assert.deepEqual(seen, ['busy telnet.login', 'busy flow 7']);
 });
 
 test('a whole run: Mirai scan → one finding per detector key, most severe first', async () => {

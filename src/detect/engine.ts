@@ -157,6 +157,7 @@ export class DetectionEngine {
   readonly detectors: readonly Detector[];
   private readonly opts: DetectionOptions;
   private readonly instances: Entry[] = [];
+  /** Entries by event type, and for finished flows: only instances that have the handler (an idle one has none). */
   private readonly byEvent = new Map<string, Entry[]>();
   private readonly byFlow: Entry[] = [];
   /** Subscribers to 'flow.start' that take the first packet as numbers (onFirstPacket), not the event. */
@@ -219,10 +220,14 @@ export class DetectionEngine {
       const entry: Entry = { detector, instance };
       this.instances.push(entry);
       if (instance.tick !== undefined) this.tickers.push(entry);
+      // An instance without the handler (c2.indicator without indicator lists, policy.mud without profiles)
+      // subscribes to nothing: the pipeline then builds no record for it alone.
       for (const type of detector.subscribes) {
-        if (type === 'flow.end') this.byFlow.push(entry);
-        else if (type === 'flow.start' && instance.onFirstPacket !== undefined) this.byFirstPacket.push(entry);
-        else {
+        if (type === 'flow.end') {
+          if (instance.onFlow !== undefined) this.byFlow.push(entry);
+        } else if (type === 'flow.start' && instance.onFirstPacket !== undefined) {
+          this.byFirstPacket.push(entry);
+        } else if (instance.onEvent !== undefined) {
           const list = this.byEvent.get(type);
           if (list) list.push(entry);
           else this.byEvent.set(type, [entry]);
@@ -231,7 +236,7 @@ export class DetectionEngine {
     }
   }
 
-  /** Event types the detectors need (the union of their `subscribes`). */
+  /** Event types the detectors need (the union of their `subscribes`, less what no instance handles). */
   get subscriptions(): string[] {
     const types = [...this.byEvent.keys(), ...(this.byFlow.length > 0 ? ['flow.end'] : [])];
     if (this.byFirstPacket.length > 0 && !types.includes('flow.start')) types.push('flow.start');
@@ -284,7 +289,7 @@ export class DetectionEngine {
     for (let i = 0; i < list.length; i++) {
       const entry = list[i];
       try {
-        entry.instance.onEvent?.(ev);
+        entry.instance.onEvent!(ev);
       } catch {
         this.detectorError(entry.detector);
       }
@@ -297,7 +302,7 @@ export class DetectionEngine {
     for (let i = 0; i < list.length; i++) {
       const entry = list[i];
       try {
-        entry.instance.onFlow?.(flow);
+        entry.instance.onFlow!(flow);
       } catch {
         this.detectorError(entry.detector);
       }

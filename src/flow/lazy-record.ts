@@ -201,10 +201,11 @@ export class FlowBound {
  * The plain form of a lazy record: its own fields in order, with `uid` inserted after the field `uidAfter` and
  * `community_id` after `cidAfter` (null: none; after the same field: uid first), as the plain record has them.
  */
-export function plainWithIds(rec: FlowBound, cidAfter: string | null, uidAfter: string): Record<string, unknown> {
+export function plainWithIds(rec: FlowBound, cidAfter: string | null, uidAfter: string, omitUndefined = false): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const own = rec as unknown as Record<string, unknown>;
   for (const key of Object.keys(rec)) {
+    if (omitUndefined && own[key] === undefined) continue;
     // A field named __proto__ (a payload's) stays a field, as in the plain record, not the copy's prototype.
     if (key === '__proto__') Object.defineProperty(out, key, { value: own[key], writable: true, enumerable: true, configurable: true });
     else out[key] = own[key];
@@ -228,7 +229,9 @@ export class LazyFlowRecord extends FlowBound {
   }
 
   toJSON(): FlowRecord {
-    // uid right after flow_id, then community_id: the order of toRecord's literal.
-    return plainWithIds(this, 'flow_id', 'flow_id') as unknown as FlowRecord;
+    // uid right after flow_id, then community_id: the order of toRecord's literal. The optional fields a lazy
+    // record always has (undefined when not known: one shape, see FlowTable.toLazyRecord) are left out when
+    // undefined, as toRecord leaves them out.
+    return plainWithIds(this, 'flow_id', 'flow_id', true) as unknown as FlowRecord;
   }
 }

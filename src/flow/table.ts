@@ -440,8 +440,26 @@ export class FlowTable {
     rec.file = fileNames[this.firstFile[slot]] ?? '';
     rec.first_packet = this.firstPkt[slot];
     rec.last_packet = this.lastPkt[slot];
-    this.addOptionalFields(rec, slot, appNames);
+    this.setOptionalFields(rec, slot, appNames);
     return rec;
+  }
+
+  /**
+   * addOptionalFields for a lazy record: every optional field set, undefined when not known, always in the same
+   * order. So every lazy record has one shape, and a subscriber's reads of its fields stay monomorphic (with a
+   * field present on some records only, the ~15 stages reading flows saw 4–8 shapes: megamorphic loads). Reading
+   * by name sees no difference; its plain form (toJSON) leaves the undefined ones out.
+   */
+  private setOptionalFields(rec: FlowRecord, slot: number, appNames: readonly string[] | undefined): void {
+    rec.orig_mac = this.mac[slot * 2] !== NO_MAC ? macText(this.mac[slot * 2]) : undefined;
+    rec.resp_mac = this.mac[slot * 2 + 1] !== NO_MAC ? macText(this.mac[slot * 2 + 1]) : undefined;
+    rec.vlan = this.vlan[slot] ? (this.vlanInner[slot] ? [this.vlan[slot] & 0xfff, this.vlanInner[slot] & 0xfff] : [this.vlan[slot] & 0xfff]) : undefined;
+    const app = this.app[slot];
+    rec.app = app > 0 && appNames && appNames[app] ? appNames[app] : undefined;
+    const tcp = this.proto[slot] === IpProto.TCP && this.ipVer[slot] !== 0;
+    rec.tcp_state = tcp ? this.tcpState(slot) : undefined;
+    rec.orig_tcp_flags = tcp ? tcpFlagsString(this.tcpFlags[slot * 2]) : undefined;
+    rec.resp_tcp_flags = tcp ? tcpFlagsString(this.tcpFlags[slot * 2 + 1]) : undefined;
   }
 
   /** The fields a record has only when known: MACs, VLANs, application, TCP state and flags. */

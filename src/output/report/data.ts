@@ -9,7 +9,7 @@ import type { DeviceRecord } from '../../inventory/types.ts';
 import type { Finding, Severity } from '../../detect/types.ts';
 import type { DeviceAssessment, Grade } from '../../assess/types.ts';
 import { assessDevice, findingsOf, type AssessOptions } from '../../assess/assess.ts';
-import { deviceFacts } from '../../assess/facts-rules.ts';
+import { deviceFlowTimes } from '../../assess/facts-rules.ts';
 import type { AssessmentFacts } from '../../assess/facts.ts';
 import { baseline } from '../../assess/baseline.ts';
 import { coveredSeconds, defaultGradeOptions, gradeScale, grades } from '../../assess/grade.ts';
@@ -142,7 +142,7 @@ function buildTimeline(summary: RunSummary, devices: readonly ReportDevice[], fa
   if (!facts) return out;
   const binOf = (t: number): number => Math.min(bins - 1, Math.max(0, Math.floor((t - start) / bin_s)));
   for (const d of devices) {
-    const times = deviceFacts(d.device, facts).flow_times;
+    const times = deviceFlowTimes(d.device, facts);
     if (times.length === 0) continue;
     const counts = new Array<number>(bins).fill(0);
     for (const t of times) counts[binOf(t)]++;
