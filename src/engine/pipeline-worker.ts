@@ -97,6 +97,7 @@ async function main(job: WorkerJob): Promise<void> {
   if (subs.flows || subs.any || subs.types.includes('flow.end')) {
     pipeline.onFlow((rec: FlowRecord) => out.add(RecordKind.Flow, rec), subs.flowsLazy ? lazy : undefined);
   }
+  if (subs.firstPackets) pipeline.onFirstPacket((p) => out.add(RecordKind.FirstPacket, p.toWire()));
   pipeline.onTick((now) => out.add(RecordKind.Tick, now));
   pipeline.onFlush(() => out.add(RecordKind.Flush, 0));
   let lastSnapshot = Date.now();

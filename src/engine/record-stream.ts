@@ -32,6 +32,8 @@ export const RecordKind = {
   Progress: 4,
   /** The run's summary so far (value: RunSummary), for metrics read while the run goes on. */
   Summary: 5,
+  /** A new flow's first packet as numbers (value: FirstPacket.toWire's data), for `onFirstPacket` subscribers. */
+  FirstPacket: 6,
 } as const;
 
 /** What the consumer subscribed to: the worker subscribes the same, so `wants(type)` answers alike. */
@@ -50,6 +52,8 @@ export interface Subscriptions {
   lazyTypes: string[];
   anyLazy: boolean;
   flowsLazy: boolean;
+  /** Someone subscribed to first packets as numbers (`onFirstPacket`): the worker sends them as such, no event. */
+  firstPackets: boolean;
 }
 
 /** Everything a worker needs to run the pipeline (plain data: it crosses the thread boundary). */

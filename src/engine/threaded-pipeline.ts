@@ -24,6 +24,7 @@ import type { FlowRecord } from '../flow/types.ts';
 import { Subscribers } from '../flow/subscribers.ts';
 import { FlowIds } from '../flow/lazy-record.ts';
 import { appProtocols } from '../app/registry.ts';
+import { FirstPacket, type FirstPacketHandler, type FirstPacketWire } from '../pipeline/first-packet.ts';
 import { RecordDecoder } from './record-codec.ts';
 import { IN_FLIGHT, RecordKind, STOP, type ProgressRecord, type WorkerJob, type WorkerMessage } from './record-stream.ts';
 
@@ -76,6 +77,9 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
 
   private readonly options: Partial<PipelineOptions> & { site: Site };
   private readonly threadOptions: ThreadOptions;
+  /** Subscribers to new flows' first packets as numbers (`onFirstPacket`), and the fact replayed to them. */
+  private readonly firstPacketHandlers: FirstPacketHandler[] = [];
+  private readonly firstPacket = new FirstPacket();
 
   constructor(options: Partial<PipelineOptions> & { site: Site }, threadOptions: ThreadOptions = {}) {
     super();
@@ -90,6 +94,12 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
   /** The clock: packet time of the newest tick seen by this thread. */
   get now(): number {
     return this.local?.now ?? this.clock;
+  }
+
+  /** Each new flow's first packet as numbers (as `Pipeline.onFirstPacket`; sent as numbers from a worker). */
+  onFirstPacket(handler: FirstPacketHandler): this {
+    this.firstPacketHandlers.push(handler);
+    return this;
   }
 
   /** A live source's heartbeat (live sources run on this thread). */
@@ -118,6 +128,7 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
   private runHere(inputs: readonly (string | InputSource)[], options: RunOptions): Promise<RunSummary> {
     const p = new Pipeline(this.options);
     this.subscribeAllTo(p);
+    for (const h of this.firstPacketHandlers) p.onFirstPacket(h);
     this.local = p;
     return p.run(inputs, options);
   }
@@ -144,6 +155,7 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
         // No type is named '*': this asks whether every '*' subscriber reads by name.
         anyLazy: this.lazyEvents('*'),
         flowsLazy: this.lazyFlows(),
+        firstPackets: this.firstPacketHandlers.length > 0,
       },
       control,
       maxInFlight: MAX_IN_FLIGHT,
@@ -229,6 +241,11 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
       case RecordKind.Summary:
         this.latest = value as RunSummary;
         break;
+      case RecordKind.FirstPacket: {
+        const p = this.firstPacket.fromWire(value as FirstPacketWire);
+        for (const h of this.firstPacketHandlers) h(p);
+        break;
+      }
     }
   }
 

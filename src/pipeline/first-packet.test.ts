@@ -130,3 +130,26 @@ test('flow.start events fed to the engine reach a detector through the fact (15 
   }
   assert.deepEqual(other.findings(), []);
 });
+
+test('a first packet sent as data between threads (toWire, fromWire) is the same fact, IPv4 and IPv6', async () => {
+  for (const trace of ['sonos.pcapng', 'mqtt311-pub-userpass.pcap']) {
+    const pipeline = new Pipeline();
+    const direct: Seen[] = [];
+    const crossed: Seen[] = [];
+    const other = new FirstPacket();
+    pipeline.onFirstPacket((p) => {
+      // structuredClone: what postMessage does to plain data; the fact itself is refilled for the next flow.
+      const wire = structuredClone(p.toWire());
+      direct.push(seen(p));
+      crossed.push(seen(other.fromWire(wire)));
+    });
+    await pipeline.run([pipelineTrace(trace)]);
+    assert.ok(direct.length > 0, trace);
+    assert.deepEqual(crossed, direct, trace);
+    if (trace.startsWith('mqtt')) {
+      // tshark -Y 'ipv6 && tcp.flags.syn==1 && tcp.flags.ack==0': the client's SYN, ::1 port 38458 -> ::1 port 1883.
+      const syn = crossed.find((f) => f.ipVersion === 6 && f.flags === TcpFlag.SYN);
+      assert.deepEqual([syn?.srcIp, syn?.dstIp, syn?.srcPort, syn?.dstPort, syn?.src], ['::1', '::1', 38458, 1883, -1]);
+    }
+  }
+});

@@ -35,6 +35,13 @@ export interface StartEvidence {
 
 export type FirstPacketHandler = (p: FirstPacket) => void;
 
+/** A first packet as `FirstPacket.toWire` gives it: ts, file, packet, flow id, IP version, proto, from-orig (0/1),
+ * orig and resp ports, 8 tuple words, ttl, IP length, payload length, TCP flags, seq, window, options length, MSS,
+ * window scale, option layout. */
+export type FirstPacketWire = [number, string, number, number, number, number, number, number, number,
+  number, number, number, number, number, number, number, number,
+  number, number, number, number, number, number, number, number, number, string];
+
 /** TCP flag bits (RFC 9293 §3.1; ECE and CWR RFC 3168), as `tcpFlags` holds them. */
 export const TcpFlag = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20, ECE: 0x40, CWR: 0x80 } as const;
 
@@ -113,6 +120,8 @@ export class FirstPacket {
   private view: PacketView | undefined = undefined;
   private event: EventRecord | undefined = undefined;
   private held: HeldStart | undefined = undefined;
+  /** The option layout, when made from a worker's record (no packet view on this thread). */
+  private options: string | undefined = undefined;
 
   /** 'tcp', 'udp', 'icmp', 'arp', 'ip-47', ... as the `flow.start` event's `transport`. */
   get transport(): string {
@@ -138,6 +147,7 @@ export class FirstPacket {
   /** p0f-style TCP option layout (as `flow.start`'s `tcp_options`; made now). */
   tcpOptions(): string {
     if (this.event !== undefined) return typeof this.event.tcp_options === 'string' ? this.event.tcp_options : '';
+    if (this.options !== undefined) return this.options;
     return this.view !== undefined && this.tcpOptionsLen > 0 ? tcpOptionLayout(this.view) : '';
   }
 
@@ -166,6 +176,7 @@ export class FirstPacket {
     this.view = view;
     this.event = undefined;
     this.held = undefined;
+    this.options = undefined;
     this.ts = ts;
     this.file = file;
     this.packet = packet;
@@ -204,11 +215,60 @@ export class FirstPacket {
     return this;
   }
 
+  /**
+   * This fact as plain data, for the `--threads` worker to send (src/engine/pipeline-worker.ts): its numbers, the
+   * flow's tuple words, and the option layout (made here, where the packet is; '' when none).
+   */
+  toWire(): FirstPacketWire {
+    const w = this.words;
+    return [this.ts, this.file, this.packet, this.flowId, this.ipVersion, this.proto, this.fromOrig ? 1 : 0, this.origPort, this.respPort,
+      w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], this.ttl, this.ipLen, this.payloadLen, this.tcpFlags, this.seq, this.window,
+      this.tcpOptionsLen, this.tcpMss, this.tcpWscale, this.tcpOptions()];
+  }
+
+  /** Fill from `toWire`'s data (the thread that runs the later stages): the same numbers, strings and references. */
+  fromWire(d: FirstPacketWire): this {
+    this.view = undefined;
+    this.event = undefined;
+    this.held = undefined;
+    this.ts = d[0];
+    this.file = d[1];
+    this.packet = d[2];
+    this.flowId = d[3];
+    this.ipVersion = d[4];
+    this.proto = d[5];
+    this.fromOrig = d[6] === 1;
+    this.origPort = d[7];
+    this.respPort = d[8];
+    const w = this.words;
+    for (let i = 0; i < 8; i++) w[i] = d[9 + i] as number;
+    if (this.ipVersion === 6) {
+      this.src = this.dst = -1;
+    } else {
+      this.src = this.fromOrig ? w[0] : w[4];
+      this.dst = this.fromOrig ? w[4] : w[0];
+    }
+    this.srcPort = this.fromOrig ? this.origPort : this.respPort;
+    this.dstPort = this.fromOrig ? this.respPort : this.origPort;
+    this.ttl = d[17];
+    this.ipLen = d[18];
+    this.payloadLen = d[19];
+    this.tcpFlags = d[20];
+    this.seq = d[21];
+    this.window = d[22];
+    this.tcpOptionsLen = d[23];
+    this.tcpMss = d[24];
+    this.tcpWscale = d[25];
+    this.options = d[26];
+    return this;
+  }
+
   /** Fill from a `flow.start` event (a replay, a test): the same numbers, strings and references from the event. */
   fromEvent(ev: EventRecord): this {
     this.view = undefined;
     this.event = ev;
     this.held = undefined;
+    this.options = undefined;
     this.ts = ev.ts;
     this.file = ev.file;
     this.packet = ev.packet;
