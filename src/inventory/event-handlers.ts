@@ -5,7 +5,7 @@
  */
 import type { EventRecord } from '../pipeline/analyze.ts';
 import type { Inventory } from './inventory.ts';
-import type { DeviceState } from './device-state.ts';
+import type { DeviceState, Source } from './device-state.ts';
 import { otHandlers } from './ot-handlers.ts';
 
 type Handler = (inv: Inventory, ev: EventRecord) => void;
@@ -45,13 +45,18 @@ function records(ev: EventRecord, ...keys: string[]): Record<string, unknown>[] 
   for (const k of keys) {
     const list = ev[k];
     if (!Array.isArray(list)) continue;
-    for (const r of list.slice(0, 64)) if (r && typeof r === 'object') out.push(r as Record<string, unknown>);
+    const n = Math.min(list.length, 64);
+    for (let i = 0; i < n; i++) {
+      const r: unknown = list[i];
+      if (r && typeof r === 'object') out.push(r as Record<string, unknown>);
+    }
   }
   return out;
 }
 
-function src(ev: EventRecord): { ts: number; file: string; packet: number } {
-  return { ts: ev.ts, file: ev.file, packet: ev.packet };
+/** Where an evidence item was seen: the event itself (addEvidence copies the three fields it keeps). */
+function src(ev: EventRecord): Source {
+  return ev;
 }
 
 /** The sender of the event's packet, as a device. */
