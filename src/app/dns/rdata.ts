@@ -6,6 +6,7 @@
 import { type Parsed, invalid, ok } from '../types.ts';
 import { readName } from './name.ts';
 import { utf8 as utf8Text } from '../text.ts';
+import { TextCache } from '../text-cache.ts';
 
 export interface SrvData {
   priority: number;
@@ -63,6 +64,9 @@ export function hex(b: Uint8Array, start: number, len: number): string {
   return s;
 }
 
+/** TXT strings recur in every announcement of a service (mDNS): their text comes from a cache by their bytes. */
+const characterStrings = new TextCache((bytes, from, to) => utf8.decode(bytes.subarray(from, to)), 1024, 255);
+
 /** Character-strings (one length byte each) filling the RDATA: TXT, and HINFO's two strings. */
 export function readCharacterStrings(b: Uint8Array, start: number, len: number, max: number): Parsed<string[]> {
   const out: string[] = [];
@@ -72,7 +76,7 @@ export function readCharacterStrings(b: Uint8Array, start: number, len: number, 
     if (out.length >= max) return invalid('app.dns.too_many_strings');
     const n = b[p];
     if (p + 1 + n > end) return invalid('app.dns.bad_rdata');
-    out.push(utf8.decode(b.subarray(p + 1, p + 1 + n)));
+    out.push(characterStrings.text(b, p + 1, p + 1 + n));
     p += 1 + n;
   }
   return ok(out, len);
