@@ -99,6 +99,7 @@ export function parseMessage(b: Uint8Array, off: number, end: number, limits: Ss
 
 /** First value of header `name` (lowercase). */
 export function header(msg: SsdpMessage, name: string): string | undefined {
-  for (const [n, v] of msg.headers) if (n === name) return v;
+  const headers = msg.headers;
+  for (let i = 0; i < headers.length; i++) if (headers[i][0] === name) return headers[i][1];
   return undefined;
 }
