@@ -264,11 +264,6 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
       i--;
     }
     if (i > start) lineEnded(s);
-    keepTail(s, b, end, kept);
-  }
-
-  /** The last `kept` line bytes (not CR or NUL) before `end` appended to the server line, as appendServerLine would. */
-  function keepTail(s: TelnetState, b: Uint8Array, end: number, kept: number): void {
     if (kept === 0) return;
     const line = s.serverLine;
     const old = s.serverLineLength;
@@ -386,7 +381,6 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
 
   /** Split b[off, end) into text runs and IAC sequences; returns where an incomplete sequence starts. */
   function scan(s: TelnetState, dir: Dir, b: Uint8Array, off: number, end: number, ctx: AppContext): number {
-    if (dir === 1 && s.bannerDone && !s.awaitingOutcome) return scanServer(s, b, off, end, ctx);
     while (off < end) {
       let iac = b.indexOf(IAC, off);
       if (iac < 0 || iac >= end) iac = end;
@@ -395,34 +389,6 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
       const used = command(s, dir, b, iac, end, ctx);
       if (used < 0) return iac;
       off = iac + used;
-    }
-    return off;
-  }
-
-  /**
-   * scan of server output once the banner is done and no outcome is awaited (a loader's megabytes): where text
-   * only feeds the line buffer, one forward pass over each run finds the next IAC, the run's last LF and the
-   * line bytes after it; keepTail then copies just those.
-   */
-  function scanServer(s: TelnetState, b: Uint8Array, off: number, end: number, ctx: AppContext): number {
-    while (off < end) {
-      let lf = -1;
-      let kept = 0;
-      let i = off;
-      for (; i < end; i++) {
-        const c = b[i];
-        if (c === IAC) break;
-        if (c === 0x0a) {
-          lf = i;
-          kept = 0;
-        } else if (c !== 0x0d && c !== 0x00) kept++;
-      }
-      if (lf >= 0) lineEnded(s);
-      keepTail(s, b, i, kept);
-      if (i === end) return end;
-      const used = command(s, 1, b, i, end, ctx);
-      if (used < 0) return i;
-      off = i + used;
     }
     return off;
   }
