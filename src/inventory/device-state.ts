@@ -61,14 +61,14 @@ export class DeviceState {
   /** Distinct remote addresses this MAC carried traffic for (a gateway's sign). */
   readonly forwarded = new Set<string>();
   readonly evidence: Evidence[] = [];
-  private readonly evidenceKeys = new Map<string, Evidence>();
-  private readonly perSignal = new Map<string, number>();
+  /** Evidence by signal, then value: found without building a key string (a map's size is its signal's count). */
+  private readonly evidenceBySignal = new Map<string, Map<string, Evidence>>();
   evidence_dropped = 0;
   /** Entries not stored because a set was full. */
   overflow = 0;
   /** The inventory's `touched` period this device was last put in its `touched` set (see Inventory.markTouched). */
   touchEpoch = -1;
-  /** The item the last addEvidence call found or stored: a repeated (signal, value) needs no key string. */
+  /** The item the last addEvidence call found or stored: a repeated (signal, value) needs no map lookup. */
   private lastEvidence: Evidence | undefined;
 
   private readonly caps: DeviceCaps;
@@ -129,23 +129,28 @@ export class DeviceState {
   addEvidence(signal: string, value: string, src: Source): void {
     const v = value.length > 256 ? value.slice(0, 256) : value;
     const last = this.lastEvidence;
-    const key = last !== undefined && last.signal === signal && last.value === v ? undefined : `${signal}\u0000${v}`;
-    const have = key === undefined ? last : this.evidenceKeys.get(key);
+    let values: Map<string, Evidence> | undefined;
+    let have: Evidence | undefined;
+    if (last !== undefined && last.signal === signal && last.value === v) have = last;
+    else {
+      values = this.evidenceBySignal.get(signal);
+      have = values?.get(v);
+    }
     if (have) {
       this.lastEvidence = have;
       // Keep the earliest sighting (merged devices may bring an earlier one).
       if (src.ts < have.ts) Object.assign(have, { ts: src.ts, file: src.file, packet: src.packet });
       return;
     }
-    const n = this.perSignal.get(signal) ?? 0;
+    const n = values?.size ?? 0;
     if (this.evidence.length >= this.caps.maxEvidencePerDevice || (manyValued.has(signal) && n >= this.caps.maxEvidencePerSignal)) {
       this.evidence_dropped++;
       return;
     }
     const item = { signal, value: v, ts: src.ts, file: src.file, packet: src.packet };
-    this.evidenceKeys.set(key!, item);
+    if (values === undefined) this.evidenceBySignal.set(signal, values = new Map());
+    values.set(v, item);
     this.lastEvidence = item;
-    this.perSignal.set(signal, n + 1);
     this.evidence.push(item);
   }
 

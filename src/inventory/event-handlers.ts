@@ -6,7 +6,7 @@
 import type { EventRecord } from '../pipeline/analyze.ts';
 import { FirstPacket, TcpFlag } from '../pipeline/first-packet.ts';
 import type { Inventory } from './inventory.ts';
-import type { DeviceState } from './device-state.ts';
+import type { DeviceState, Source } from './device-state.ts';
 import { otHandlers } from './ot-handlers.ts';
 
 type Handler = (inv: Inventory, ev: EventRecord) => void;
@@ -36,9 +36,18 @@ function plainAscii(s: string): boolean {
   return true;
 }
 
-function nums(v: unknown): number[] | undefined {
+/** The first 64 numbers of a list, joined by ',' (a fingerprint's text); undefined when there are none. */
+function numList(v: unknown): string | undefined {
   if (!Array.isArray(v)) return undefined;
-  return v.filter((x): x is number => typeof x === 'number').slice(0, 64);
+  let out = '';
+  let n = 0;
+  for (let i = 0; i < v.length && n < 64; i++) {
+    const x: unknown = v[i];
+    if (typeof x !== 'number') continue;
+    out += n === 0 ? String(x) : `,${x}`;
+    n++;
+  }
+  return n > 0 ? out : undefined;
 }
 
 function records(ev: EventRecord, ...keys: string[]): Record<string, unknown>[] {
@@ -46,13 +55,18 @@ function records(ev: EventRecord, ...keys: string[]): Record<string, unknown>[] 
   for (const k of keys) {
     const list = ev[k];
     if (!Array.isArray(list)) continue;
-    for (const r of list.slice(0, 64)) if (r && typeof r === 'object') out.push(r as Record<string, unknown>);
+    const n = Math.min(list.length, 64);
+    for (let i = 0; i < n; i++) {
+      const r: unknown = list[i];
+      if (r && typeof r === 'object') out.push(r as Record<string, unknown>);
+    }
   }
   return out;
 }
 
-function src(ev: EventRecord): { ts: number; file: string; packet: number } {
-  return { ts: ev.ts, file: ev.file, packet: ev.packet };
+/** Where an evidence item was seen: the event itself (addEvidence copies the three fields it keeps). */
+function src(ev: EventRecord): Source {
+  return ev;
 }
 
 /** The sender of the event's packet, as a device. */
@@ -60,11 +74,27 @@ function sender(inv: Inventory, ev: EventRecord): DeviceState | undefined {
   return inv.deviceForIp(ev.src_ip, ev.ts);
 }
 
+/**
+ * A pure function of a name, remembered: the same names come in every announcement (mDNS repeats its records
+ * every few seconds). Bounded: the map is cleared when full.
+ */
+function memo(f: (name: string) => string | undefined): (name: string) => string | undefined {
+  const seen = new Map<string, string | null>();
+  return (name) => {
+    const known = seen.get(name);
+    if (known !== undefined) return known ?? undefined;
+    const value = f(name);
+    if (seen.size >= 4096) seen.clear();
+    seen.set(name, value ?? null);
+    return value;
+  };
+}
+
 /** Host name as a label: lower case, without the .local / trailing dot. */
-function hostLabel(name: string): string | undefined {
+const hostLabel = memo((name) => {
   const h = name.toLowerCase().replace(/\.$/, '').replace(/\.local$/, '');
   return /^[^\s"'<>\\]{1,63}$/.test(h) ? h : undefined;
-}
+});
 
 function addHostname(d: DeviceState, name: string | undefined): void {
   const h = name && hostLabel(name);
@@ -103,10 +133,10 @@ const mudOrFp = (d: DeviceState, ev: EventRecord): void => {
   }
   const fqdn = str(ev.fqdn, 128);
   if (fqdn) addHostname(d, fqdn.split('.')[0]);
-  const p55 = nums(ev.param_list);
-  if (p55 && p55.length > 0) d.addEvidence('dhcp.fingerprint', p55.join(','), s);
-  const opts = nums(ev.options);
-  if (opts && opts.length > 0) d.addEvidence('dhcp.options', opts.join(','), s);
+  const p55 = numList(ev.param_list);
+  if (p55 !== undefined) d.addEvidence('dhcp.fingerprint', p55, s);
+  const opts = numList(ev.options);
+  if (opts !== undefined) d.addEvidence('dhcp.options', opts, s);
   const vc = str(ev.vendor_class, 128);
   if (vc) d.addEvidence('dhcp.vendor_class', vc, s);
   const mud = str(ev.mud_url, 256);
@@ -134,8 +164,8 @@ function dhcp6(inv: Inventory, ev: EventRecord): void {
   const d = sender(inv, ev);
   if (!d) return;
   const s = src(ev);
-  const oro = nums(ev.oro);
-  if (oro && oro.length > 0) d.addEvidence('dhcp6.fingerprint', oro.join(','), s);
+  const oro = numList(ev.oro);
+  if (oro !== undefined) d.addEvidence('dhcp6.fingerprint', oro, s);
   if (Array.isArray(ev.vendor_class)) {
     const vc = str(ev.vendor_class.filter((x) => typeof x === 'string').join(' '), 128);
     if (vc) d.addEvidence('dhcp6.vendor_class', vc, s);
@@ -152,6 +182,11 @@ function isMdns(ev: EventRecord): boolean {
   return ev.src_port === 5353 || ev.dst_port === 5353;
 }
 
+/** The service type a PTR record's name browses (`_ipp._tcp.local`), lower case. */
+const browsedService = memo((name) => /^(_[a-z0-9-]+\._(?:tcp|udp))\.local\.?$/i.exec(name)?.[1].toLowerCase());
+/** The service type of an SRV record's instance name (`Printer._ipp._tcp.local`), lower case. */
+const instanceService = memo((name) => /\.(_[a-z0-9-]+\._(?:tcp|udp))\.local\.?$/i.exec(name)?.[1].toLowerCase());
+
 /** mDNS records announced by the sender: service types, host names, model fields of TXT records. */
 function mdnsRecords(d: DeviceState, ev: EventRecord, list: Record<string, unknown>[]): void {
   const s = src(ev);
@@ -160,13 +195,13 @@ function mdnsRecords(d: DeviceState, ev: EventRecord, list: Record<string, unkno
     const type = r.type;
     if (!name) continue;
     if (type === 12) {
-      const m = /^(_[a-z0-9-]+\._(?:tcp|udp))\.local\.?$/i.exec(name);
-      if (m) d.addEvidence('mdns.service', m[1].toLowerCase(), s);
+      const service = browsedService(name);
+      if (service) d.addEvidence('mdns.service', service, s);
     } else if (type === 1 || type === 28) {
       if (/\.local\.?$/i.test(name)) addHostname(d, name);
     } else if (type === 33) {
-      const svc = /\.(_[a-z0-9-]+\._(?:tcp|udp))\.local\.?$/i.exec(name);
-      if (svc) d.addEvidence('mdns.service', svc[1].toLowerCase(), s);
+      const service = instanceService(name);
+      if (service) d.addEvidence('mdns.service', service, s);
       const target = str(r.target, 256);
       if (target) addHostname(d, target);
     } else if (type === 16 && Array.isArray(r.txt)) {

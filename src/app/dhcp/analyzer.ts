@@ -12,6 +12,12 @@ import { type DhcpEvent, dhcpAnomalies, dhcpEvents } from './events.ts';
 /** Stateless: every datagram stands alone. */
 export type DhcpState = null;
 
+function byteList(b: Uint8Array, off: number, len: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < len; i++) out.push(b[off + i]);
+  return out;
+}
+
 /** Event fields from the message's options; a malformed option is counted and left out. */
 export function eventFields(b: Uint8Array, msg: DhcpMessage, ctx: AppContext): DhcpEvent {
   const h = msg.header;
@@ -53,7 +59,7 @@ export function eventFields(b: Uint8Array, msg: DhcpMessage, ctx: AppContext): D
         break;
       }
       case 55:
-        ev.param_list = Array.from(b.subarray(o.off, o.off + o.len));
+        ev.param_list = byteList(b, o.off, o.len);
         break;
       case 60:
         ev.vendor_class = optionText(b, o);

@@ -5,6 +5,9 @@
  */
 import { type Parsed, invalid, ok } from '../types.ts';
 import { utf8 as utf8Text } from '../text.ts';
+import { TextCache } from '../text-cache.ts';
+
+const utf8 = utf8Text;
 
 export const BOOTP_FIXED_LEN = 236;
 export const MAGIC_COOKIE = 0x63825363;
@@ -40,8 +43,20 @@ export interface DhcpMessage {
   anomaly?: string;
 }
 
+/**
+ * Addresses and MACs recur in every message of a client's exchange (and 0.0.0.0 in most): their text comes
+ * from caches keyed by their bytes.
+ */
+const ipv4Texts = new TextCache((b, off) => `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`, 1024, 4);
+const macTexts = new TextCache((b, off) => {
+  let s = '';
+  for (let i = 0; i < 6; i++) s += (i ? ':' : '') + b[off + i].toString(16).padStart(2, '0');
+  return s;
+}, 1024, 6);
+const optionTexts = new TextCache((b, start, end) => utf8.decode(b.subarray(start, end)), 1024, 128);
+
 export function ipv4At(b: Uint8Array, off: number): string {
-  return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
+  return ipv4Texts.text(b, off, off + 4);
 }
 
 export function hexOf(b: Uint8Array, off: number, len: number): string {
@@ -51,9 +66,7 @@ export function hexOf(b: Uint8Array, off: number, len: number): string {
 }
 
 function macOf(b: Uint8Array, off: number): string {
-  let s = '';
-  for (let i = 0; i < 6; i++) s += (i ? ':' : '') + b[off + i].toString(16).padStart(2, '0');
-  return s;
+  return macTexts.text(b, off, off + 6);
 }
 
 export function parseHeader(b: Uint8Array, off: number, end: number): Parsed<DhcpHeader> {
@@ -135,13 +148,11 @@ export function parseMessage(b: Uint8Array, off: number, end: number): Parsed<Dh
   return ok(msg, end - off);
 }
 
-const utf8 = utf8Text;
-
 /** Text option value; NULs some clients append are dropped. */
 export function optionText(b: Uint8Array, o: DhcpOptionRef): string {
   let e = o.off + o.len;
   while (e > o.off && b[e - 1] === 0) e--;
-  return utf8.decode(b.subarray(o.off, e));
+  return optionTexts.text(b, o.off, e);
 }
 
 /** A list of IPv4 addresses (options 3, 6, ...); a length not a multiple of 4 is invalid. */

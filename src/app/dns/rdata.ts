@@ -6,6 +6,7 @@
 import { type Parsed, invalid, ok } from '../types.ts';
 import { readName } from './name.ts';
 import { utf8 as utf8Text } from '../text.ts';
+import { TextCache } from '../text-cache.ts';
 
 export interface SrvData {
   priority: number;
@@ -63,6 +64,9 @@ export function hex(b: Uint8Array, start: number, len: number): string {
   return s;
 }
 
+/** TXT strings recur in every announcement of a service (mDNS): their text comes from a cache by their bytes. */
+const characterStrings = new TextCache((bytes, from, to) => utf8.decode(bytes.subarray(from, to)), 1024, 255);
+
 /** Character-strings (one length byte each) filling the RDATA: TXT, and HINFO's two strings. */
 export function readCharacterStrings(b: Uint8Array, start: number, len: number, max: number): Parsed<string[]> {
   const out: string[] = [];
@@ -72,7 +76,7 @@ export function readCharacterStrings(b: Uint8Array, start: number, len: number, 
     if (out.length >= max) return invalid('app.dns.too_many_strings');
     const n = b[p];
     if (p + 1 + n > end) return invalid('app.dns.bad_rdata');
-    out.push(utf8.decode(b.subarray(p + 1, p + 1 + n)));
+    out.push(characterStrings.text(b, p + 1, p + 1 + n));
     p += 1 + n;
   }
   return ok(out, len);
@@ -103,7 +107,7 @@ function srvData(b: Uint8Array, msgStart: number, msgEnd: number, start: number,
 function txtData(b: Uint8Array, start: number, len: number): Parsed<RecordData> {
   const s = readCharacterStrings(b, start, len, MAX_TXT_STRINGS);
   if (s.status !== 'ok') return s;
-  return ok({ data: s.value.map((t) => JSON.stringify(t)).join(' '), txt: s.value }, len);
+  return ok({ data: txtTexts.text(b, start, start + len), txt: s.value }, len);
 }
 
 function hinfoData(b: Uint8Array, start: number, len: number): Parsed<RecordData> {
@@ -118,13 +122,25 @@ function mxData(b: Uint8Array, msgStart: number, msgEnd: number, start: number, 
   return n.status === 'ok' ? ok({ data: `${(b[start] << 8) | b[start + 1]} ${n.value}` }, len) : n;
 }
 
+/**
+ * Answers repeat (a device announces the same addresses and TXT records every few seconds): the text of A, AAAA
+ * and TXT data comes from caches by the RDATA's bytes.
+ */
+const ipv4Texts = new TextCache((bytes, from) => formatIpv4(bytes, from), 1024, 4);
+const ipv6Texts = new TextCache((bytes, from) => formatIpv6(bytes, from), 1024, 16);
+/** A TXT RDATA's text: its strings quoted, space-separated (made only for RDATA that parsed). */
+const txtTexts = new TextCache((bytes, from, to) => {
+  const strings = readCharacterStrings(bytes, from, to - from, MAX_TXT_STRINGS);
+  return strings.status === 'ok' ? strings.value.map((t) => JSON.stringify(t)).join(' ') : '';
+}, 512, 255);
+
 /** RDATA of `type` at b[start, start+len). Names inside may point anywhere earlier in the message. */
 export function parseRdata(b: Uint8Array, msgStart: number, msgEnd: number, type: number, start: number, len: number): Parsed<RecordData> {
   switch (type) {
     case 1: // A
-      return fixedLength(len, 4) ? ok({ data: formatIpv4(b, start) }, len) : invalid('app.dns.bad_rdata');
+      return fixedLength(len, 4) ? ok({ data: ipv4Texts.text(b, start, start + 4) }, len) : invalid('app.dns.bad_rdata');
     case 28: // AAAA
-      return fixedLength(len, 16) ? ok({ data: formatIpv6(b, start) }, len) : invalid('app.dns.bad_rdata');
+      return fixedLength(len, 16) ? ok({ data: ipv6Texts.text(b, start, start + 16) }, len) : invalid('app.dns.bad_rdata');
     case 2: // NS
     case 5: // CNAME
     case 12: // PTR

@@ -6,6 +6,7 @@
 import { incomplete, invalid, ok } from '../types.ts';
 import type { Parsed } from '../types.ts';
 import { utf8 as utf8Text } from '../text.ts';
+import { TextCache } from '../text-cache.ts';
 
 export interface HeadLimits {
   /** Longest accepted head (start line + headers + empty line), bytes. */
@@ -97,9 +98,12 @@ export function findHeader(bytes: Uint8Array, head: Head, lowerName: string, fro
 
 const utf8 = utf8Text;
 
+/** Methods, versions, header values: the same few recur in message after message. */
+const texts = new TextCache((b, start, end) => utf8.decode(b.subarray(start, end)));
+
 /** Bytes as text (UTF-8, invalid sequences replaced). */
 export function text(bytes: Uint8Array, start: number, end: number): string {
-  return utf8.decode(bytes.subarray(start, end));
+  return texts.text(bytes, start, end);
 }
 
 /** Value of the first header named `lowerName` as text, or undefined. */

@@ -5,6 +5,7 @@
  */
 import { type Parsed, invalid, ok } from '../types.ts';
 import { latin1 as latin1Text } from '../text.ts';
+import { TextCache } from '../text-cache.ts';
 
 export interface SsdpLimits {
   maxHeaders: number;
@@ -63,6 +64,10 @@ export function parseStartLine(b: Uint8Array, off: number, end: number): Parsed<
   return invalid('app.ssdp.bad_start_line');
 }
 
+/** Announcements repeat every header of the last one: names and values come from caches by their bytes. */
+const headerNames = new TextCache((b, start, end) => latin1.decode(b.subarray(start, end)).trim().toLowerCase(), 256, 64);
+const headerValues = new TextCache((b, start, end) => latin1.decode(b.subarray(start, end)).trim(), 1024, 256);
+
 export function parseMessage(b: Uint8Array, off: number, end: number, limits: SsdpLimits = defaultSsdpLimits): Parsed<SsdpMessage> {
   const start = parseStartLine(b, off, end);
   if (start.status !== 'ok') return start;
@@ -83,8 +88,8 @@ export function parseMessage(b: Uint8Array, off: number, end: number, limits: Ss
     while (colon < e && b[colon] !== 0x3a) colon++;
     if (colon === e || colon === p) msg.anomaly ??= 'app.ssdp.bad_header';
     else {
-      const name = latin1.decode(b.subarray(p, colon)).trim().toLowerCase();
-      const value = latin1.decode(b.subarray(colon + 1, e)).trim();
+      const name = headerNames.text(b, p, colon);
+      const value = headerValues.text(b, colon + 1, e);
       msg.headers.push([name, value]);
     }
     p = nextLine(b, e, end);
@@ -94,6 +99,7 @@ export function parseMessage(b: Uint8Array, off: number, end: number, limits: Ss
 
 /** First value of header `name` (lowercase). */
 export function header(msg: SsdpMessage, name: string): string | undefined {
-  for (const [n, v] of msg.headers) if (n === name) return v;
+  const headers = msg.headers;
+  for (let i = 0; i < headers.length; i++) if (headers[i][0] === name) return headers[i][1];
   return undefined;
 }

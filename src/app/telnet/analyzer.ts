@@ -27,6 +27,7 @@ export interface TelnetOptions {
 export const defaultTelnetOptions: TelnetOptions = { maxSubneg: 512, maxLine: 256, outcomeWindow: 2048 };
 
 const SERVER_TAIL = 256;
+const NO_BYTES = new Uint8Array(0);
 const BANNER_LINES = 4;
 const BANNER_CHARS = 256;
 
@@ -59,6 +60,7 @@ export interface TelnetState {
   password?: string;
   /** A password was typed; the server's answer is being read. */
   awaitingOutcome: boolean;
+  /** Taken on the first password (most flows, scans and refused logins, never see one). */
   outcome: Uint8Array;
   outcomeLength: number;
   attempts: number;
@@ -212,15 +214,16 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
     if (dir === 0) {
       for (let i = start; i < end; i++) {
         const r = s.client.push(b[i]);
-        if (r === 'line') clientLine(s, s.client.take(), ctx);
+        if (r === 'line') clientLine(s, ctx);
         else if (r === 'overflow') ctx.anomaly('app.telnet.line_too_long');
       }
       return;
     }
     if (s.awaitingOutcome) {
-      const n = Math.min(end - start, s.outcome.length - s.outcomeLength);
-      s.outcome.set(b.subarray(start, start + n), s.outcomeLength);
-      s.outcomeLength += n;
+      const out = s.outcome;
+      let n = s.outcomeLength;
+      for (let i = start; i < end && n < out.length; i++) out[n++] = b[i];
+      s.outcomeLength = n;
     }
     serverText(s, b, start, end);
   }
@@ -230,24 +233,53 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
    * empties the line), so the bytes before it are skipped; before that each line may be a banner line.
    */
   function serverText(s: TelnetState, b: Uint8Array, start: number, end: number): void {
-    let from = start;
     if (s.bannerDone) {
-      let lf = end - 1;
-      while (lf >= start && b[lf] !== 0x0a) lf--;
-      if (lf >= start) {
-        lineEnded(s);
-        from = lf + 1;
-      }
-    } else {
-      for (let i = start; i < end; i++) {
-        if (b[i] !== 0x0a) continue;
-        appendServerLine(s, b, from, i);
-        bannerLine(s);
-        lineEnded(s);
-        from = i + 1;
-      }
+      serverTail(s, b, start, end);
+      return;
+    }
+    let from = start;
+    for (let i = start; i < end; i++) {
+      if (b[i] !== 0x0a) continue;
+      appendServerLine(s, b, from, i);
+      bannerLine(s);
+      lineEnded(s);
+      from = i + 1;
     }
     appendServerLine(s, b, from, end);
+  }
+
+  /**
+   * appendServerLine of the bytes after the last LF in b[start, end) (a loader's output runs to megabytes): one
+   * backward pass finds that LF and counts the bytes kept (not CR or NUL); only those the line buffer ends up
+   * holding are copied. The buffer then holds what appendServerLine's byte-by-byte halving would leave: the
+   * last `len` bytes, len being a function of how many went in.
+   */
+  function serverTail(s: TelnetState, b: Uint8Array, start: number, end: number): void {
+    let i = end;
+    let kept = 0;
+    while (i > start) {
+      const c = b[i - 1];
+      if (c === 0x0a) break;
+      if (c !== 0x0d && c !== 0x00) kept++;
+      i--;
+    }
+    if (i > start) lineEnded(s);
+    if (kept === 0) return;
+    const line = s.serverLine;
+    const old = s.serverLineLength;
+    const total = old + kept;
+    const half = SERVER_TAIL / 2;
+    // Past the cap the buffer halves to `half` on each byte that finds it full, then takes that byte.
+    const len = total <= SERVER_TAIL ? total : half + 1 + ((total - SERVER_TAIL - 1) % half);
+    const fromOld = len - Math.min(kept, len);
+    if (fromOld > 0 && fromOld < old) line.copyWithin(0, old - fromOld, old);
+    let w = len;
+    for (let j = end - 1; w > fromOld; j--) {
+      const c = b[j];
+      if (c !== 0x0d && c !== 0x00) line[--w] = c;
+    }
+    s.serverLineLength = len;
+    s.serverLineFresh = true;
   }
 
   function lineEnded(s: TelnetState): void {
@@ -286,15 +318,19 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
     s.banner.push(line.slice(0, BANNER_CHARS - used));
   }
 
-  function clientLine(s: TelnetState, line: string, ctx: AppContext): void {
+  /** A line the client finished: its text is read only as the answer to a login prompt. */
+  function clientLine(s: TelnetState, ctx: AppContext): void {
     if (!s.bannerDone) emitBanner(s, ctx);
     if (s.prompt === 'username') {
-      s.username = line;
+      s.username = s.client.take();
       s.password = undefined;
     } else if (s.prompt === 'password') {
-      s.password = line;
+      s.password = s.client.take();
+      if (s.outcome.length === 0) s.outcome = new Uint8Array(opts.outcomeWindow);
       s.awaitingOutcome = true;
       s.outcomeLength = 0;
+    } else {
+      s.client.discard();
     }
     s.prompt = undefined;
     // The prompt was answered: the same server line must not count as a new prompt.
@@ -337,7 +373,7 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
       client: new LineEditor(opts.maxLine),
       prompt: undefined,
       awaitingOutcome: false,
-      outcome: new Uint8Array(opts.outcomeWindow),
+      outcome: NO_BYTES,
       outcomeLength: 0,
       attempts: 0,
     };

@@ -177,6 +177,12 @@ export class LineEditor {
     return text;
   }
 
+  /** Drop the finished line unread (take() without its text). */
+  discard(): void {
+    this.len = 0;
+    this.overflowed = false;
+  }
+
   get length(): number {
     return this.len;
   }

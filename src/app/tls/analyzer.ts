@@ -117,9 +117,36 @@ export function createTls(opts: TlsOptions = defaultTlsOptions): AppProtocol<Tls
     }
   };
 
+  /**
+   * onHandshakeRecord with nothing buffered: the complete messages are handled in the record's own bytes (most
+   * records hold whole messages) and only an unfinished one is buffered, as the buffered path would leave it.
+   */
+  const handshakesIn = (s: TlsState, dir: Dir, payload: Uint8Array, recordVersion: number, ctx: AppContext): void => {
+    const side = s.sides[dir];
+    let rest = payload;
+    for (;;) {
+      const h = parseHandshakeHeader(rest, 0, opts.maxHandshakeBytes);
+      if (h.status === 'incomplete') {
+        side.handshake.append(rest);
+        return;
+      }
+      if (h.status === 'invalid') {
+        stop(side, ctx, h.anomaly);
+        return;
+      }
+      onHandshake(s, dir, h.value.type, rest, 4, h.value.length, recordVersion, ctx);
+      rest = rest.subarray(h.length);
+      if (side.encrypted) return;
+    }
+  };
+
   /** Reassemble handshake messages of one record payload and handle the complete ones. */
   const onHandshakeRecord = (s: TlsState, dir: Dir, payload: Uint8Array, recordVersion: number, ctx: AppContext): void => {
     const side = s.sides[dir];
+    if (side.handshake.length === 0 && payload.length <= side.handshake.cap) {
+      handshakesIn(s, dir, payload, recordVersion, ctx);
+      return;
+    }
     if (!side.handshake.append(payload)) {
       stop(side, ctx, 'app.tls.handshake_too_long');
       return;
@@ -145,38 +172,53 @@ export function createTls(opts: TlsOptions = defaultTlsOptions): AppProtocol<Tls
   const onRecords = (s: TlsState, dir: Dir, ctx: AppContext): void => {
     const side = s.sides[dir];
     while (!side.stopped && !s.finished) {
-      const view = side.records.view();
-      if (dir === 0 && !side.seenRecord && looksLikeSslv2Hello(view)) {
-        const r = parseSslv2ClientHello(view, 0);
-        if (r.status === 'incomplete') return;
-        if (r.status === 'invalid') return stop(side, ctx, r.anomaly);
-        side.seenRecord = true;
-        if (ctx.wants('tls.client_hello')) ctx.emit('tls.client_hello', clientHelloEvent(r.value) as unknown as Record<string, unknown>);
-        side.records.consume(r.length);
-        continue;
-      }
-      const r = parseRecordHeader(view, 0);
-      if (r.status === 'incomplete') return;
-      if (r.status === 'invalid') return stop(side, ctx, r.anomaly);
-      side.seenRecord = true;
-      const { type, length, version } = r.value;
-      if (type === ContentType.CHANGE_CIPHER_SPEC) {
-        side.encrypted = true;
-        side.handshake.clear();
-      } else if (type === ContentType.APPLICATION_DATA) {
-        s.finished = true;
-      } else if (!side.encrypted && type === ContentType.ALERT) {
-        const a = parseAlert(view, 5, length);
-        if (a.status !== 'ok') ctx.anomaly(a.status === 'invalid' ? a.anomaly : 'app.tls.bad_alert');
-        else {
-          if (ctx.wants('tls.alert')) ctx.emit('tls.alert', { level: a.value.level, description: a.value.description });
-          if (a.value.level === 2) s.finished = true;
-        }
-      } else if (!side.encrypted && type === ContentType.HANDSHAKE) {
-        onHandshakeRecord(s, dir, view.subarray(5, 5 + length), version, ctx);
-      }
-      side.records.consume(r.length);
+      const used = record(s, dir, side.records.view(), ctx);
+      if (used < 0) return;
+      side.records.consume(used);
     }
+  };
+
+  /**
+   * Handle the record at the start of `view` (a side's buffered bytes, or a segment's own): the bytes it used,
+   * or -1 when it is incomplete or the side stopped.
+   */
+  const record = (s: TlsState, dir: Dir, view: Uint8Array, ctx: AppContext): number => {
+    const side = s.sides[dir];
+    if (dir === 0 && !side.seenRecord && looksLikeSslv2Hello(view)) {
+      const r = parseSslv2ClientHello(view, 0);
+      if (r.status === 'incomplete') return -1;
+      if (r.status === 'invalid') {
+        stop(side, ctx, r.anomaly);
+        return -1;
+      }
+      side.seenRecord = true;
+      if (ctx.wants('tls.client_hello')) ctx.emit('tls.client_hello', clientHelloEvent(r.value) as unknown as Record<string, unknown>);
+      return r.length;
+    }
+    const r = parseRecordHeader(view, 0);
+    if (r.status === 'incomplete') return -1;
+    if (r.status === 'invalid') {
+      stop(side, ctx, r.anomaly);
+      return -1;
+    }
+    side.seenRecord = true;
+    const { type, length, version } = r.value;
+    if (type === ContentType.CHANGE_CIPHER_SPEC) {
+      side.encrypted = true;
+      side.handshake.clear();
+    } else if (type === ContentType.APPLICATION_DATA) {
+      s.finished = true;
+    } else if (!side.encrypted && type === ContentType.ALERT) {
+      const a = parseAlert(view, 5, length);
+      if (a.status !== 'ok') ctx.anomaly(a.status === 'invalid' ? a.anomaly : 'app.tls.bad_alert');
+      else {
+        if (ctx.wants('tls.alert')) ctx.emit('tls.alert', { level: a.value.level, description: a.value.description });
+        if (a.value.level === 2) s.finished = true;
+      }
+    } else if (!side.encrypted && type === ContentType.HANDSHAKE) {
+      onHandshakeRecord(s, dir, view.subarray(5, 5 + length), version, ctx);
+    }
+    return r.length;
   };
 
   const isDone = (s: TlsState): boolean =>
@@ -191,6 +233,17 @@ export function createTls(opts: TlsOptions = defaultTlsOptions): AppProtocol<Tls
     data(state: TlsState, dir: Dir, bytes: Uint8Array, ctx: AppContext): DataResult {
       const side = state.sides[dir];
       let pos = 0;
+      if (side.records.length === 0 && bytes.length <= side.records.cap && !side.stopped && !isDone(state)) {
+        // Nothing buffered and the segment fits: its complete records are handled in its own bytes and only
+        // the rest is buffered, as appending it all and handling the buffer would leave it.
+        while (!side.stopped && !state.finished) {
+          const used = record(state, dir, pos === 0 ? bytes : bytes.subarray(pos), ctx);
+          if (used < 0) break;
+          pos += used;
+        }
+        if (!side.stopped && pos < bytes.length) side.records.append(bytes.subarray(pos));
+        return isDone(state) ? 'done' : undefined;
+      }
       while (pos < bytes.length && !side.stopped && !isDone(state)) {
         const take = Math.min(bytes.length - pos, side.records.cap - side.records.length);
         side.records.append(bytes.subarray(pos, pos + take));
