@@ -16,7 +16,7 @@ const s = <O extends boolean = false>(description: string, optional?: O) => ({ t
 export const flowEvents = [
   {
     type: 'flow.start',
-    description: 'A new flow: facts of its first packet (TCP SYN layout for scan detection and SYN fingerprints).',
+    description: 'A new flow: facts of its first packet (TCP SYN layout for scan detection and SYN fingerprints). Built only for subscribers of the event itself (events written, `*`): the detectors and the inventory read each first packet as numbers, so a run that writes no events builds none and its summary counts none.',
     fields: {
       ttl: n('IP TTL / hop limit of the first packet (0 for ARP).'),
       ip_len: n('IP total length of the first packet.'),
