@@ -335,13 +335,15 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
       if (outputs.active) outputs.flow(flow);
       linked?.onFlow?.(flow);
     } : undefined,
-    onFindingChange: (f, change) => {
+    // Only when something takes the changes: otherwise the engine renders no snapshot per change (a Mirai
+    // capture updates thousands of findings, each a title, an explanation and copied arrays for nobody).
+    onFindingChange: linked?.onFindingChange || ring || outputs.active || printChanges || alerts.size > 0 ? (f, change) => {
       linked?.onFindingChange?.(f, change);
       ring?.onFindingChange(f, change);
       if (outputs.active) outputs.finding(f, change);
       if (printChanges) writeAll(1, changeLine(f, change));
       if (alerts.size > 0) alerts.publish({ kind: change, finding: f, sensor: args.sensor, deviceNames: deviceNames(session!.inventory.devices()) });
-    },
+    } : undefined,
     onDeviceChange: args.out || linked ? (changes) => {
       linked?.onDeviceChange?.(changes);
       if (args.out) outputs.devices(changes, () => session!.inventory.devices());

@@ -86,7 +86,9 @@ const detector: Detector<Options> = {
     const peersOf = new BoundedMap<string, Map<string, number>>(options.maxTrackedPairs);
     const peerText = (peers: Map<string, number>, noun: string): { short: string; detail: string } => {
       const top = topCounts(peers, maxNamedPeers);
-      const named = top.map(([ip, n]) => `${ip} (${n})`).join(', ');
+      // Built in one string, not a mapped array joined: this runs for every failed attempt past the threshold.
+      let named = '';
+      for (let i = 0; i < top.length; i++) named += `${i === 0 ? '' : ', '}${top[i][0]} (${top[i][1]})`;
       const more = peers.size > top.length ? ` and ${peers.size - top.length} more` : '';
       return { short: peers.size === 1 ? top[0][0] : `${peers.size} ${noun}s`, detail: `${peers.size} ${noun}${peers.size === 1 ? '' : 's'}: ${named}${more}` };
     };

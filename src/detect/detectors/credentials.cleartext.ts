@@ -26,11 +26,11 @@ interface Outcomes {
 
 /** "accepted 3×, refused 1×" over every use of one credential so far. */
 function outcomeSummary(o: Outcomes): string {
-  const parts: string[] = [];
-  if (o.accepted > 0) parts.push(`accepted ${o.accepted}×`);
-  if (o.refused > 0) parts.push(`refused ${o.refused}×`);
-  if (o.unknown > 0) parts.push(`not seen ${o.unknown}×`);
-  return parts.join(', ');
+  // One string, no array joined: this runs for every login attempt.
+  let out = o.accepted > 0 ? `accepted ${o.accepted}×` : '';
+  if (o.refused > 0) out += `${out === '' ? '' : ', '}refused ${o.refused}×`;
+  if (o.unknown > 0) out += `${out === '' ? '' : ', '}not seen ${o.unknown}×`;
+  return out;
 }
 
 const detector: Detector<Options> = {
