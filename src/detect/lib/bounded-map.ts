@@ -152,7 +152,8 @@ export class BoundedMap<K, V> {
       this.oldPairs = new PairTable(this.half);
     }
     this.makeRoom();
-    this.youngPairs.set(hi, lo, value);
+    // Absent from both generations here (a miss, or just taken out of the old one).
+    this.youngPairs.insertAbsent(hi, lo, value);
   }
 
   /** The young generation full: it becomes the old one, and the old one is dropped whole. */
