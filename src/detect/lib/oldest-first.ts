@@ -28,8 +28,9 @@ export class OldestFirst<K, V> {
     this.map.set(key, value);
     this.queueKeys.push(key);
     this.queueVals.push(value);
-    // Stale items beyond twice the live ones: rebuild the queue from the map (in insertion order).
-    if (this.queueKeys.length - this.head > 2 * this.map.size + 64) this.compact();
+    // Items passed or stale beyond twice the live ones: rebuild the queue from the map (in insertion order).
+    // Every such item came with an insertion, so the rebuild costs O(1) per insertion.
+    if (this.queueKeys.length > 2 * this.map.size + 64) this.compact();
   }
 
   delete(key: K): boolean {
