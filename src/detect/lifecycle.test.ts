@@ -121,3 +121,25 @@ test('windows re-arm after a whole quiet window instead of staying tripped', () 
   assert.deepEqual(rate.add('k', 100, 5), []); // quiet for more than the window: re-armed
   assert.equal(rate.tripped('k'), false);
 });
+
+test('a pair key whose first attempt is kept as its payload counts, withdraws and ages like one with a state', () => {
+  // Payloads [target, ts]: the window reads a first attempt back from them.
+  type Attempt = [number, number];
+  const single = { target: (a: Attempt) => a[0], ts: (a: Attempt) => a[1] };
+  const w = new DistinctWindow<Attempt>(60, 3, 4, 10, single);
+  assert.equal(w.addPair(1, 2, 10, 0, [10, 0]).size, 1);
+  const two = w.addPair(1, 2, 11, 1, [11, 1]);
+  assert.deepEqual([...two.entries()].map(([t, item]) => [t, item.ts, item.payload]), [[10, 0, [10, 0]], [11, 1, [11, 1]]]);
+  // The first attempt withdrawn before a second one came: the key counts from nothing again.
+  w.addPair(3, 4, 20, 0, [20, 0]);
+  w.withdrawPair(3, 4, 21); // another target: nothing taken back
+  w.withdrawPair(3, 4, 20);
+  assert.equal(w.addPair(3, 4, 22, 5, [22, 5]).size, 1);
+  // An attempt 61 s after the first: the first is out of the window once the key holds the threshold (3).
+  w.addPair(5, 6, 30, 0, [30, 0]);
+  w.addPair(5, 6, 31, 61, [31, 61]);
+  assert.equal(w.addPair(5, 6, 32, 62, [32, 62]).size, 2);
+  // Bound 4 (two generations of 2): the oldest pair keys are forgotten as before.
+  for (let k = 10; k < 14; k++) w.addPair(k, k, 1, 100, [1, 100]);
+  assert.equal(w.addPair(1, 2, 12, 101, [12, 101]).size, 1);
+});

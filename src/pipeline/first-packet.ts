@@ -167,7 +167,7 @@ export class FirstPacket {
     if (this.held !== undefined) return this.held;
     const w = this.words;
     return this.held = new HeldStart(this.file, this.packet, this.ts, this.flowId, this.event, this.ipVersion, this.proto, this.origPort, this.respPort,
-      w[0], w[4], this.ipVersion === 6 ? w.slice() : undefined);
+      w[0], w[4], this.ipVersion === 6 ? w.slice() : undefined, this.dst, this.dstPort);
   }
 
   /** Fill from the pipeline: the packet that made slot's flow, and its tuple as the flow table keeps it. */
@@ -316,11 +316,14 @@ export class HeldStart {
   private readonly orig: number;
   private readonly resp: number;
   private readonly v6: Uint32Array | undefined;
+  /** The packet's IPv4 destination as int32 (read back unsigned), and its destination port: a scan window's target. */
+  private readonly dstBits: number;
+  readonly dstPort: number;
   /** The Community ID once made ('' before: several detectors may report one packet). */
   private cid = '';
 
   constructor(file: string, packet: number, ts: number, flowId: number, event: EventRecord | undefined, ipVersion: number, proto: number,
-    origPort: number, respPort: number, orig: number, resp: number, v6: Uint32Array | undefined) {
+    origPort: number, respPort: number, orig: number, resp: number, v6: Uint32Array | undefined, dst: number, dstPort: number) {
     this.file = file;
     this.packet = packet;
     this.ts = ts;
@@ -334,6 +337,13 @@ export class HeldStart {
     this.orig = orig | 0;
     this.resp = resp | 0;
     this.v6 = v6;
+    this.dstBits = dst | 0;
+    this.dstPort = dstPort;
+  }
+
+  /** The packet's destination as FirstPacket's `dst` gave it: IPv4 unsigned, -1 otherwise. */
+  get dst(): number {
+    return this.ipVersion === 4 ? this.dstBits >>> 0 : -1;
   }
 
   /** The flow's Community ID (seed 0), or the event's (absent when it had none). */

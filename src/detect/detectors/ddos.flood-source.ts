@@ -12,6 +12,7 @@
 import type { Detector, EvidenceRef } from '../types.ts';
 import type { EventRecord } from '../../pipeline/analyze.ts';
 import type { FlowRecord } from '../../flow/types.ts';
+import { OldestFirst } from '../lib/oldest-first.ts';
 import { FirstPacket, HeldStart } from '../../pipeline/first-packet.ts';
 import { IpProto } from '../../decode/packet-view.ts';
 import { flowApp } from '../lib/flow-app.ts';
@@ -123,7 +124,7 @@ export const detector: Detector<Options> = {
   subscribes: ['flow.start', 'flow.end', 'dns.query'],
   needs: 'flows',
   create(ctx, options) {
-    const buckets = new Map<string, Bucket>();
+    const buckets = new OldestFirst<string, Bucket>();
     const flush = (b: Bucket): void => {
       const { kind, key } = b;
       if (!b.tripped || (b.flows <= b.reported && !b.amended)) return;
@@ -143,17 +144,18 @@ export const detector: Detector<Options> = {
       evidence.forEach((ev, i) => ctx.report({ messageId: kind, key, data, devices, ts: ev.ts, evidence: ev, count: i === 0 ? count : 0, facts }));
     };
     // The window before the current one, per key: its flows still end (at the idle timeout) after it closed.
-    const previous = new Map<string, Bucket>();
+    const previous = new OldestFirst<string, Bucket>();
     const retire = (b: Bucket): void => {
       const old = previous.get(b.key);
       if (old !== undefined) flush(old);
       else if (previous.size >= options.maxTrackedKeys) {
-        const [oldKey, oldest] = previous.entries().next().value as [string, Bucket];
+        const oldKey = previous.oldestKey()!;
+        const oldest = previous.get(oldKey)!;
         flush(oldest);
         previous.delete(oldKey);
       }
       previous.delete(b.key);
-      if (b.tripped && b.kind === 'flows') previous.set(b.key, b);
+      if (b.tripped && b.kind === 'flows') previous.setAbsent(b.key, b);
     };
     const bucket = (key: string, ts: number, init: () => Bucket): Bucket => {
       let b = buckets.get(key);
@@ -165,12 +167,13 @@ export const detector: Detector<Options> = {
       }
       if (b === undefined) {
         if (buckets.size >= options.maxTrackedKeys) {
-          const [oldKey, old] = buckets.entries().next().value as [string, Bucket];
+          const oldKey = buckets.oldestKey()!;
+          const old = buckets.get(oldKey)!;
           flush(old);
           buckets.delete(oldKey);
         }
         b = init();
-        buckets.set(key, b);
+        buckets.setAbsent(key, b);
       }
       if (ts > b.lastTs) b.lastTs = ts;
       return b;

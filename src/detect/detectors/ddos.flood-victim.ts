@@ -10,6 +10,7 @@
  */
 import type { Detector, EvidenceRef } from '../types.ts';
 import type { FlowRecord } from '../../flow/types.ts';
+import { OldestFirst } from '../lib/oldest-first.ts';
 import { FirstPacket, HeldStart } from '../../pipeline/first-packet.ts';
 import { ipv4ToUint, isLocalIp, isLocalIpv4, uintToIpv4 } from '../lib/net.ts';
 import { firstVector, floodVector, isGroupAddress, isGroupV4, startVectorOf } from '../lib/flood.ts';
@@ -98,7 +99,7 @@ export const detector: Detector<Options> = {
   subscribes: ['flow.start', 'flow.end'],
   needs: 'flows',
   create(ctx, options) {
-    const buckets = new Map<Addr, Bucket>();
+    const buckets = new OldestFirst<Addr, Bucket>();
     const flush = (victimKey: Addr, b: Bucket): void => {
       if (!b.tripped || (b.flows <= b.reported && !b.amended)) return;
       b.amended = false;
@@ -122,17 +123,18 @@ export const detector: Detector<Options> = {
       }));
     };
     // The window before the current one, per victim: its flows still end (at the idle timeout) after it closed.
-    const previous = new Map<Addr, Bucket>();
+    const previous = new OldestFirst<Addr, Bucket>();
     const retire = (victim: Addr, b: Bucket): void => {
       const old = previous.get(victim);
       if (old !== undefined) flush(victim, old);
       else if (previous.size >= options.maxTrackedVictims) {
-        const [oldKey, oldest] = previous.entries().next().value as [Addr, Bucket];
+        const oldKey = previous.oldestKey()!;
+        const oldest = previous.get(oldKey)!;
         flush(oldKey, oldest);
         previous.delete(oldKey);
       }
       previous.delete(victim);
-      if (b.tripped) previous.set(victim, b);
+      if (b.tripped) previous.setAbsent(victim, b);
     };
     /** One attempt toward `victim` at its first packet (held only if kept as evidence), or an exporter's record as it arrives. */
     const attempt = (victim: Addr, source: Addr, port: number, vector: string, packets: number, ts: number, kept: FirstPacket | FlowRecord): void => {
@@ -147,12 +149,13 @@ export const detector: Detector<Options> = {
       }
       if (b === undefined) {
         if (buckets.size >= options.maxTrackedVictims) {
-          const [oldKey, old] = buckets.entries().next().value as [Addr, Bucket];
+          const oldKey = buckets.oldestKey()!;
+          const old = buckets.get(oldKey)!;
           flush(oldKey, old);
           buckets.delete(oldKey);
         }
         b = { start: ts, flows: 0, packets: 0, reported: 0, sources: new Set(), vectors: new Map(), ports: new Map(), evidence: [], tripped: false, lastTs: ts, amended: false };
-        buckets.set(victim, b);
+        buckets.setAbsent(victim, b);
       }
       b.flows++;
       b.packets += packets;

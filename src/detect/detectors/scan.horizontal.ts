@@ -54,7 +54,9 @@ const detector: Detector<Options> = {
   create(ctx, options) {
     const resolved = new ResolvedAddresses(options.maxResolvedAddresses);
     // Attempts are kept as numbers (HeldStart) until reported: most never are, and a reference hashes a Community ID.
-    const window = new DistinctWindow<HeldStart>(options.windowS, options.minHosts, options.maxTrackedKeys, options.maxHostsPerKey);
+    // A pair key's first attempt is kept as its HeldStart alone (its target the packet's destination address).
+    const window = new DistinctWindow<HeldStart>(options.windowS, options.minHosts, options.maxTrackedKeys, options.maxHostsPerKey,
+      { target: (held) => held.dst, ts: (held) => held.ts });
     // An IPv4 source and the port as a pair of numbers, the target as a number (nothing made per attempt); IPv6 as strings.
     const withdraw = (source: string, port: number, target: string): void => {
       const src4 = ipv4ToUint(source);

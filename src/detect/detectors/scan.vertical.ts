@@ -47,7 +47,9 @@ const detector: Detector<Options> = {
   needs: 'flows',
   create(ctx, options) {
     // Attempts are kept as numbers (HeldStart) until reported: most never are, and a reference hashes a Community ID.
-    const window = new DistinctWindow<HeldStart>(options.windowS, options.minPorts, options.maxTrackedKeys, options.maxPortsPerKey);
+    // A pair key's first attempt is kept as its HeldStart alone (its target the packet's destination port).
+    const window = new DistinctWindow<HeldStart>(options.windowS, options.minPorts, options.maxTrackedKeys, options.maxPortsPerKey,
+      { target: (held) => held.dstPort, ts: (held) => held.ts });
     const report = (source: string, target: string, evidence: EvidenceRef, portsAtDetection?: number): void => {
       const outbound = isLocalIp(source);
       const direction = outbound ? 'outbound' : 'inbound';

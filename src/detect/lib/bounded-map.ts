@@ -79,6 +79,11 @@ export class BoundedMap<K, V> {
     this.putPair(hi, lo, value);
   }
 
+  /** Replace the value of a pair key that `getPair` has just returned (so it is in the young generation): nothing ages. */
+  replacePair(hi: number, lo: number, value: V): void {
+    this.youngPairs!.set(hi, lo, value);
+  }
+
   hasPair(hi: number, lo: number): boolean {
     return this.youngPairs !== undefined && (this.youngPairs.has(hi, lo) || this.oldPairs!.has(hi, lo));
   }
@@ -147,7 +152,8 @@ export class BoundedMap<K, V> {
       this.oldPairs = new PairTable(this.half);
     }
     this.makeRoom();
-    this.youngPairs.set(hi, lo, value);
+    // Absent from both generations here (a miss, or just taken out of the old one).
+    this.youngPairs.insertAbsent(hi, lo, value);
   }
 
   /** The young generation full: it becomes the old one, and the old one is dropped whole. */

@@ -53,6 +53,11 @@ export class PairTable<V> {
       this.vals[found] = value;
       return;
     }
+    this.insertAbsent(hi, lo, value);
+  }
+
+  /** Insert a key the caller knows is absent (it just missed it): one probe chain walked, not two. */
+  insertAbsent(hi: number, lo: number, value: V): void {
     if ((this.filled + 1) * 4 > (this.mask + 1) * 3) this.rebuild(this.size + 1);
     const st = this.state;
     let i = this.hash(hi, lo) & this.mask;

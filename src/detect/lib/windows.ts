@@ -97,25 +97,44 @@ export class DistinctState<P> {
   }
 }
 
+/**
+ * How a pair-keyed window reads a key's first attempt back from its payload alone (its target and time), so
+ * that attempt is stored as the payload itself, no DistinctState made: on a flood of spoofed sources almost
+ * every key has one attempt and is forgotten without another.
+ */
+export interface SingleAttempt<P> {
+  target(payload: P): Target;
+  ts(payload: P): number;
+}
+
 /** Distinct targets per key within a time window (e.g. ports per scanner). */
 export class DistinctWindow<P> {
-  private readonly keys: BoundedMap<string | number, DistinctState<P>>;
+  /** A key's state, or (pair keys with `single`) the payload of its only attempt. */
+  private readonly keys: BoundedMap<string | number, DistinctState<P> | P>;
   private readonly windowS: number;
   private readonly maxItems: number;
   private readonly pruneAt: number;
+  private readonly single: SingleAttempt<P> | undefined;
+  /** What `addPair` returns for a key's first attempt kept as its payload: one target, not tripped (read it, do not keep it). */
+  private readonly firstAttempt = new DistinctState<P>(0);
 
-  /** `threshold`: the caller's trip count; old items are pruned once a key holds that many. */
-  constructor(windowS: number, threshold: number, maxKeys: number, maxItems: number) {
+  /**
+   * `threshold`: the caller's trip count; old items are pruned once a key holds that many. `single`: pair keys
+   * keep their first attempt as the payload (only when the threshold is at least 2: a first attempt never trips).
+   */
+  constructor(windowS: number, threshold: number, maxKeys: number, maxItems: number, single?: SingleAttempt<P>) {
     this.windowS = windowS;
     this.keys = new BoundedMap(maxKeys);
     this.maxItems = Math.max(maxItems, threshold);
     this.pruneAt = Math.max(1, threshold);
+    this.single = threshold >= 2 ? single : undefined;
+    this.firstAttempt.set(0, 0, undefined as P);
   }
 
   /** Record `target` for `key` at `ts`; returns the key's state (distinct targets within the window). */
   add(key: string | number, target: Target, ts: number, payload: P): DistinctState<P> {
     // get + insertAbsent rather than getOrCreate: no closure allocated per attempt (most are misses on a flood).
-    let state = this.keys.get(key);
+    let state = this.keys.get(key) as DistinctState<P> | undefined;
     if (state === undefined) {
       state = new DistinctState<P>(ts);
       this.keys.insertAbsent(key, state);
@@ -129,12 +148,31 @@ export class DistinctWindow<P> {
    * thing it counts always the same way.
    */
   addPair(hi: number, lo: number, target: Target, ts: number, payload: P): DistinctState<P> {
-    let state = this.keys.getPair(hi, lo);
-    if (state === undefined) {
+    const found = this.keys.getPair(hi, lo);
+    let state: DistinctState<P>;
+    if (found === undefined) {
+      if (this.single !== undefined) {
+        this.keys.insertAbsentPair(hi, lo, payload);
+        return this.firstAttempt;
+      }
       state = new DistinctState<P>(ts);
       this.keys.insertAbsentPair(hi, lo, state);
+    } else if (found instanceof DistinctState) {
+      state = found;
+    } else {
+      state = this.promote(found);
+      this.keys.replacePair(hi, lo, state);
     }
     return this.record(state, target, ts, payload);
+  }
+
+  /** The state a first attempt kept as its payload stands for (as `record` left it: maxTs its time). */
+  private promote(payload: P): DistinctState<P> {
+    const single = this.single!;
+    const ts = single.ts(payload);
+    const state = new DistinctState<P>(ts);
+    state.set(single.target(payload), ts, payload);
+    return state;
   }
 
   private record(state: DistinctState<P>, target: Target, ts: number, payload: P): DistinctState<P> {
@@ -154,14 +192,20 @@ export class DistinctWindow<P> {
 
   /** Take back an attempt counted for `key` (it carried data after all); nothing once the key tripped. */
   withdraw(key: string | number, target: Target): void {
-    const state = this.keys.get(key);
+    const state = this.keys.get(key) as DistinctState<P> | undefined;
     if (state !== undefined && !state.tripped) state.delete(target);
   }
 
   /** `withdraw` for a pair key. */
   withdrawPair(hi: number, lo: number, target: Target): void {
-    const state = this.keys.getPair(hi, lo);
-    if (state !== undefined && !state.tripped) state.delete(target);
+    const found = this.keys.getPair(hi, lo);
+    if (found === undefined) return;
+    if (found instanceof DistinctState) {
+      if (!found.tripped) found.delete(target);
+      return;
+    }
+    // The key stays, empty, as a state emptied by `delete` stays (it still counts toward the bound).
+    if (this.single!.target(found) === target) this.keys.replacePair(hi, lo, new DistinctState<P>(this.single!.ts(found)));
   }
 
   /** Mark a key as reported and free its items. */
