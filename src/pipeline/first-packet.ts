@@ -188,15 +188,7 @@ export class FirstPacket {
     this.respPort = respPort;
     const w = this.words;
     for (let i = 0; i < 8; i++) w[i] = addr[addrOff + i];
-    if (ipVersion === 6) {
-      this.src = -1;
-      this.dst = -1;
-    } else {
-      this.src = fromOrig ? w[0] : w[4];
-      this.dst = fromOrig ? w[4] : w[0];
-    }
-    this.srcPort = fromOrig ? origPort : respPort;
-    this.dstPort = fromOrig ? respPort : origPort;
+    this.orient();
     this.ttl = view.ttl;
     this.ipLen = view.ipTotalLen;
     this.payloadLen = view.payloadLen;
@@ -213,6 +205,19 @@ export class FirstPacket {
       this.tcpMss = this.tcpWscale = -1;
     }
     return this;
+  }
+
+  /** Source and destination (addresses, ports) from the flow's tuple and the packet's direction. */
+  private orient(): void {
+    const w = this.words;
+    if (this.ipVersion === 6) {
+      this.src = this.dst = -1;
+    } else {
+      this.src = this.fromOrig ? w[0] : w[4];
+      this.dst = this.fromOrig ? w[4] : w[0];
+    }
+    this.srcPort = this.fromOrig ? this.origPort : this.respPort;
+    this.dstPort = this.fromOrig ? this.respPort : this.origPort;
   }
 
   /**
@@ -242,14 +247,7 @@ export class FirstPacket {
     this.respPort = d[8];
     const w = this.words;
     for (let i = 0; i < 8; i++) w[i] = d[9 + i] as number;
-    if (this.ipVersion === 6) {
-      this.src = this.dst = -1;
-    } else {
-      this.src = this.fromOrig ? w[0] : w[4];
-      this.dst = this.fromOrig ? w[4] : w[0];
-    }
-    this.srcPort = this.fromOrig ? this.origPort : this.respPort;
-    this.dstPort = this.fromOrig ? this.respPort : this.origPort;
+    this.orient();
     this.ttl = d[17];
     this.ipLen = d[18];
     this.payloadLen = d[19];
