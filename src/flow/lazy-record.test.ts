@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { TcpFlag } from '../decode/packet-view.ts';
 import { FlowTable } from './table.ts';
 import { communityId } from './community-id.ts';
-import { FlowIds, type FlowUidSource } from './lazy-record.ts';
+import { FlowBound, FlowIds, type FlowUidSource } from './lazy-record.ts';
 import type { FlowEndReason, FlowRecord } from './types.ts';
 import { arpView, parseIp, view, type Pkt } from './test-util.ts';
 
@@ -96,6 +96,25 @@ test('a lazy flow record\'s JSON is the plain record\'s, field for field and in 
   assert.equal(v6.lazy.community_id, '1:/qFaeAR+gFe1KYjMzVDsMv+wgU4=');
   const arp = ended.find((e) => e.plain.transport === 'arp')!;
   assert.equal(arp.lazy.community_id, communityId(parseIp('10.10.10.190'), parseIp('10.10.10.1'), 0, 0, 0));
+});
+
+test('a lazy record gives its flow\'s IPv4 addresses as numbers, the same as its text; -1 for IPv6, ARP and plain records', () => {
+  const { table, ended, track } = harness();
+  track({ src: '10.0.0.1', dst: '192.168.200.254', sp: 40000, dp: 80, flags: SYN }, 1);
+  track({ src: '192.168.200.254', dst: '10.0.0.1', sp: 80, dp: 40000, flags: SYN | ACK }, 1.1);
+  track({ src: '255.255.255.255', dst: '0.0.0.0', proto: 17, sp: 68, dp: 67 }, 2);
+  track({ src: '2001:470:e5bf:dead:4957:2174:e82c:4887', dst: '2607:f8b0:400c:c03::1a', sp: 63943, dp: 25, flags: SYN }, 3);
+  table.track(arpView(1, '10.10.10.190', '10.10.10.1'), 5, 42, 99, 0);
+  table.endAll();
+  assert.equal(ended.length, 4);
+  const asNumber = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+  for (const { plain, lazy } of ended) {
+    const v4 = plain.ip_version === 4 && plain.transport !== 'arp';
+    assert.equal(FlowBound.origV4(lazy), v4 ? asNumber(plain.orig_ip) : -1, plain.orig_ip);
+    assert.equal(FlowBound.respV4(lazy), v4 ? asNumber(plain.resp_ip) : -1, plain.resp_ip);
+    assert.equal(FlowBound.origV4(plain), -1, 'a plain record has no tuple');
+  }
+  assert.equal(FlowBound.origV4(ended[1].lazy), 0xffffffff);
 });
 
 test('a value set on a lazy record replaces the computed one, as on a plain record', () => {

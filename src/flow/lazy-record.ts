@@ -174,6 +174,21 @@ export class FlowBound {
     return rec.#state;
   }
 
+  /**
+   * The flow's originator (`origV4`) and responder (`respV4`) as unsigned IPv4 numbers, read from the copied
+   * tuple without parsing text; -1 when the flow is not IPv4, or `rec` is not a lazy record (a plain record, or
+   * one a consumer built itself): the caller then reads the address text. The flow's sides, not an event's
+   * source and destination (an event of the responder has its source on the responder's side).
+   * Static, not a method: a payload field of the same name would shadow a method.
+   */
+  static origV4(rec: object): number {
+    return #key in rec && rec.#key >>> 8 === 4 ? rec.#orig >>> 0 : -1;
+  }
+
+  static respV4(rec: object): number {
+    return #key in rec && rec.#key >>> 8 === 4 ? rec.#resp >>> 0 : -1;
+  }
+
   /** The Community ID and uid as computed or set so far (undefined when not known: see identityOf's bits). */
   static knownCommunityId(rec: FlowBound): string | undefined {
     return rec.#cid;
