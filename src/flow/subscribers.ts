@@ -31,12 +31,15 @@ export class Subscribers<E, F> {
   private readonly plainTypes = new Set<string>();
   private plainForAll = false;
   private plainFlows = false;
+  /** lazyFlows' answer (-1: not known since the last subscription): asked once per finished flow. */
+  private lazyFlowsKnown = -1;
   /** Every subscription in order, to hand them on (subscribeAllTo). */
   private readonly registrations: Registration<E, F>[] = [];
 
   /** Subscribe to one event type, or '*' for all. */
   on(type: string, handler: (ev: E) => void, options?: SubscribeOptions): this {
     this.registrations.push({ kind: 'event', type, handler, options });
+    this.lazyFlowsKnown = -1;
     const plain = options?.lazy !== true;
     if (type === '*') {
       this.anyHandlers.push(handler);
@@ -53,6 +56,7 @@ export class Subscribers<E, F> {
   /** Subscribe to finished flows. */
   onFlow(handler: (f: F) => void, options?: SubscribeOptions): this {
     this.registrations.push({ kind: 'flow', handler, options });
+    this.lazyFlowsKnown = -1;
     this.flowHandlers.push(handler);
     if (options?.lazy !== true) this.plainFlows = true;
     return this;
@@ -87,7 +91,8 @@ export class Subscribers<E, F> {
    * flow record by spreading it, which a lazy record does not survive).
    */
   lazyFlows(): boolean {
-    return !this.plainFlows && !this.wants('flow.end');
+    if (this.lazyFlowsKnown < 0) this.lazyFlowsKnown = !this.plainFlows && !this.wants('flow.end') ? 1 : 0;
+    return this.lazyFlowsKnown === 1;
   }
 
   /** Subscribe `target` to everything this has, in the order it came, with the same options. */

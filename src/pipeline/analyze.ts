@@ -25,7 +25,7 @@ import type { AppContext, AppProtocol, Dir, ProbeInfo } from '../app/types.ts';
 import type { EventFields } from '../events/types.ts';
 import type { EventHandler, EventRecord } from '../events/record.ts';
 import type { EventType, TypedEventHandler } from '../events/map.ts';
-import { RunStats, type RunSummary } from './stats.ts';
+import { RunStats, type EventCounter, type RunSummary } from './stats.ts';
 import { flowStartFields } from './flow-start.ts';
 import { FirstPacket, type FirstPacketHandler } from './first-packet.ts';
 import { Site, uidOfWords } from './site.ts';
@@ -63,6 +63,20 @@ const TCP = IpProto.TCP;
 
 const UDP = IpProto.UDP;
 
+/**
+ * What publishing one event type needs, looked up once per event instead of four times (subscribers of the type,
+ * whether they all read by name, the run's count of the type). Rebuilt when a subscription is added.
+ */
+interface EventTypeEntry {
+  handlers: readonly EventHandler[];
+  lazy: boolean;
+  count: EventCounter;
+}
+
+const noHandlers: readonly EventHandler[] = [];
+/** Event types are the analyzers' constants; the bound only guards against a type made from traffic. */
+const EVENT_TYPES_MAX = 4096;
+
 export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
   private readonly opts: PipelineOptions;
 
@@ -71,7 +85,11 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
   private readonly table: FlowTable;
   private readonly reasm: TcpReassembler;
   private readonly dispatcher: AppDispatcher;
-  private readonly apps = new Map<number, FlowApp>();
+  /** Each live flow's analyzer state by slot (undefined: none yet); grows with the slots used, bounded by them. */
+  private readonly apps: (FlowApp | undefined)[] = [];
+  private readonly typeEntries = new Map<string, EventTypeEntry>();
+  /** Whether anyone wants `flow.end` events (-1: not known since the last subscription). */
+  private flowEndWanted = -1;
   private readonly appNames: readonly string[];
   /** Flow uids of live flow records as 96-bit numbers (3 words a slot) and whether known: no string per flow. */
   private uidWords = new Uint32Array(0);
@@ -84,7 +102,6 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
   /** Subscribers to new flows' first packets as numbers, and the one fact they are given (refilled per flow). */
   private readonly firstPacketHandlers: FirstPacketHandler[] = [];
   private readonly firstPacket = new FirstPacket();
-  private readonly addrScratch = new Uint32Array(8);
 
   // Current packet, read by the shared app context (one object for the whole run).
   private fileIndex = 0;
@@ -131,6 +148,8 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
   override on<T extends EventType>(type: T, handler: TypedEventHandler<T>, options?: SubscribeOptions): this;
   override on(type: string, handler: EventHandler, options?: SubscribeOptions): this;
   override on(type: string, handler: EventHandler, options?: SubscribeOptions): this {
+    this.typeEntries.clear();
+    this.flowEndWanted = -1;
     return super.on(type, handler, options);
   }
 
@@ -179,7 +198,7 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
 
   /** The run's summary so far (also after `flush`). */
   summary(): RunSummary {
-    const s = this.stats.finish(this.table, this.reasm, this.defrag, this.dispatcher.violations);
+    const s = this.stats.finish(this.table, this.reasm, this.defrag, this.dispatcher.violations, this.appNames);
     if (this.interrupted) s.interrupted = true;
     s.sensor = this.opts.site.sensor;
     return s;
@@ -259,11 +278,13 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
     if (view.payloadLen === 0 && view.ipProto !== TCP) return;
     const proto = view.ipProto;
     if (proto !== TCP && proto !== UDP) return;
-    let app = this.apps.get(slot);
+    let app = this.appOf(slot);
     if (app === undefined) {
       if (view.payloadLen === 0) return; // nothing for an analyzer yet (the flow table keeps the handshake's ISNs)
       app = this.dispatcher.newFlowApp();
-      this.apps.set(slot, app);
+      const apps = this.apps;
+      while (apps.length <= slot) apps.push(undefined);
+      apps[slot] = app;
     }
     if (app.finished) return;
     this.setInfo(slot, proto === TCP ? 'tcp' : 'udp');
@@ -278,7 +299,7 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
   private publishFirstPacket(slot: number): void {
     const t = this.table;
     const p = this.firstPacket.fill(this.view, this.ts, this.files[this.fileIndex], this.packetNo, t.flowId(slot), t.ipVersion(slot), t.protoOf(slot),
-      this.curDir === 0, t.origPort(slot), t.respPort(slot), t.copyAddresses(slot, this.addrScratch), 0);
+      this.curDir === 0, t.origPort(slot), t.respPort(slot), t.addressWords(), slot * 8);
     const handlers = this.firstPacketHandlers;
     for (let i = 0; i < handlers.length; i++) handlers[i](p);
   }
@@ -289,8 +310,12 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
     this.info.respPort = this.table.respPort(slot);
   }
 
+  private appOf(slot: number): FlowApp | undefined {
+    return slot < this.apps.length ? this.apps[slot] : undefined;
+  }
+
   private deliver(dir: Dir, bytes: Uint8Array): void {
-    const app = this.apps.get(this.curSlot);
+    const app = this.appOf(this.curSlot);
     if (app === undefined) return;
     this.curDir = dir;
     const chosen = this.dispatcher.deliver(app, dir, bytes, this.ctx);
@@ -299,12 +324,12 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
   }
 
   private gap(dir: Dir, len: number): void {
-    const app = this.apps.get(this.curSlot);
+    const app = this.appOf(this.curSlot);
     if (app) this.dispatcher.gap(app, dir, len, this.ctx);
   }
 
   private onFlowEnd(slot: number, reason: FlowEndReason): void {
-    const app = this.apps.get(slot);
+    const app = this.appOf(slot);
     // Cut by the active timeout, the connection goes on in the same slot: its analyzer and reassembly state stay.
     if (app !== undefined && reason !== 'active') {
       const prevSlot = this.curSlot;
@@ -314,12 +339,11 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
       this.reasm.flush(slot, this.deliverBound, this.gapBound);
       this.dispatcher.end(app, this.ctx);
       this.curSlot = prevSlot;
-      this.apps.delete(slot);
+      this.apps[slot] = undefined;
       this.reasm.release(slot);
     }
-    const appName = this.dispatcher.nameOfId(this.table.appId(slot));
-    this.stats.flowEnded(reason, appName);
-    if (this.flowHandlers.length > 0 || this.wants('flow.end')) {
+    this.stats.flowEnded(reason, this.table.appId(slot));
+    if (this.flowHandlers.length > 0 || this.wantsFlowEnd()) {
       // Lazy when every subscriber reads by name: uid and Community ID then cost nothing until someone reads them.
       const rec = this.lazyFlows()
         ? this.table.toLazyRecord(slot, this.ids, this.files, this.appNames, reason)
@@ -331,8 +355,14 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
 
   /** A finished flow to the flow subscribers (and as `flow.end`); flow-record sources call it directly. */
   private publishFlow(rec: FlowRecord): void {
-    for (const h of this.flowHandlers) h(rec);
-    if (this.wants('flow.end')) this.publish({ ...rec, type: 'flow.end', ts: rec.last_ts, packet: rec.last_packet } as unknown as EventRecord);
+    const handlers = this.flowHandlers;
+    for (let i = 0; i < handlers.length; i++) handlers[i](rec);
+    if (this.wantsFlowEnd()) this.publish({ ...rec, type: 'flow.end', ts: rec.last_ts, packet: rec.last_packet } as unknown as EventRecord);
+  }
+
+  private wantsFlowEnd(): boolean {
+    if (this.flowEndWanted < 0) this.flowEndWanted = this.wants('flow.end') ? 1 : 0;
+    return this.flowEndWanted === 1;
   }
 
   private uid(slot: number): string {
@@ -369,8 +399,9 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
     const slot = this.curSlot;
     const fromOrig = dir === 0;
     const t = this.table;
-    if (this.lazyEvents(type)) {
-      this.publish(new LazyFlowEvent(this.ids, t.tupleOf(slot, this.tuple), type, this.ts, this.files[this.fileIndex], this.packetNo,
+    const entry = this.typeEntry(type);
+    if (entry.lazy) {
+      this.publishTo(entry, new LazyFlowEvent(this.ids, t.tupleOf(slot, this.tuple), type, this.ts, this.files[this.fileIndex], this.packetNo,
         t.transport(slot), fromOrig, t.origIp(slot), t.respIp(slot), fields) as unknown as EventRecord);
       return;
     }
@@ -391,7 +422,7 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
       ...fields,
     };
     ev.type = type; // a payload never renames the event
-    this.publish(ev);
+    this.publishTo(entry, ev);
   }
 
   private emitArp(): void {
@@ -399,11 +430,12 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
     const type = this.view.arpOp === 2 ? 'arp.reply' : 'arp.request';
     if (!this.wants(type)) return;
     const slot = this.curSlot;
-    if (this.lazyEvents(type)) {
-      this.publish(new LazyArpEvent(this.ids, this.table.tupleOf(slot, this.tuple), type, this.ts, this.files[this.fileIndex], this.packetNo, fields) as unknown as EventRecord);
+    const entry = this.typeEntry(type);
+    if (entry.lazy) {
+      this.publishTo(entry, new LazyArpEvent(this.ids, this.table.tupleOf(slot, this.tuple), type, this.ts, this.files[this.fileIndex], this.packetNo, fields) as unknown as EventRecord);
       return;
     }
-    this.publish({ type, ts: this.ts, file: this.files[this.fileIndex], packet: this.packetNo, flow_id: this.table.flowId(slot), uid: this.uid(slot), transport: 'arp', ...fields });
+    this.publishTo(entry, { type, ts: this.ts, file: this.files[this.fileIndex], packet: this.packetNo, flow_id: this.table.flowId(slot), uid: this.uid(slot), transport: 'arp', ...fields });
   }
 
   private anyWantsNdp(): boolean {
@@ -412,9 +444,25 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
   }
 
   private publish(ev: EventRecord): void {
-    this.stats.event(ev.type);
-    const list = this.handlers.get(ev.type);
-    if (list) for (const h of list) h(ev);
-    for (const h of this.anyHandlers) h(ev);
+    this.publishTo(this.typeEntry(ev.type), ev);
+  }
+
+  /** Publish an event of the type `entry` describes. */
+  private publishTo(entry: EventTypeEntry, ev: EventRecord): void {
+    entry.count.n++;
+    const list = entry.handlers;
+    for (let i = 0; i < list.length; i++) list[i](ev);
+    const any = this.anyHandlers;
+    for (let i = 0; i < any.length; i++) any[i](ev);
+  }
+
+  private typeEntry(type: string): EventTypeEntry {
+    let entry = this.typeEntries.get(type);
+    if (entry === undefined) {
+      if (this.typeEntries.size >= EVENT_TYPES_MAX) this.typeEntries.clear();
+      entry = { handlers: this.handlers.get(type) ?? noHandlers, lazy: this.lazyEvents(type), count: this.stats.eventCounter(type) };
+      this.typeEntries.set(type, entry);
+    }
+    return entry;
   }
 }

@@ -73,6 +73,25 @@ function inc(map: Map<string, number>, key: string, by = 1): void {
   map.set(key, (map.get(key) ?? 0) + by);
 }
 
+/** One event type's count, held by whoever publishes that type (no map update per event). */
+export interface EventCounter {
+  n: number;
+}
+
+/** Flow end reasons by index (flowEnded counts into an array: no map update per flow). */
+const endReasons: readonly FlowEndReason[] = ['idle', 'active', 'tcp_closed', 'tcp_reset', 'evicted', 'end_of_input'];
+
+function endReasonIndex(reason: FlowEndReason): number {
+  switch (reason) {
+    case 'idle': return 0;
+    case 'active': return 1;
+    case 'tcp_closed': return 2;
+    case 'tcp_reset': return 3;
+    case 'evicted': return 4;
+    default: return 5;
+  }
+}
+
 export class RunStats {
   packets = 0;
   private bytes = 0;
@@ -82,9 +101,12 @@ export class RunStats {
   private startNs = 0n;
   private readonly files: FileSummary[] = [];
   private readonly anomalies = new Map<string, number>();
-  private readonly events = new Map<string, number>();
-  private readonly apps = new Map<string, number>();
-  private readonly ended = new Map<string, number>();
+  private readonly events = new Map<string, EventCounter>();
+  /** Flows ended per reason (endReasons' order), and the reasons in the order they first occurred (the summary's). */
+  private readonly endedCounts = new Float64Array(endReasons.length);
+  private readonly endedOrder: FlowEndReason[] = [];
+  /** Flows ended per application id (the pipeline's app names give the names at the end). */
+  private appCounts = new Float64Array(0);
   // Packets per transport, counted in a small array indexed by IP protocol (0 = not IP, 256 = ARP).
   private readonly perProto = new Float64Array(258);
   /** Time span of the file being read (a run's span across unrelated captures means nothing). */
@@ -116,12 +138,34 @@ export class RunStats {
   }
 
   event(type: string): void {
-    inc(this.events, type);
+    this.eventCounter(type).n++;
   }
 
-  flowEnded(reason: FlowEndReason, app: string | undefined): void {
-    inc(this.ended, reason);
-    if (app) inc(this.apps, app);
+  /** The counter of one event type, to count into directly (the same object for the whole run). */
+  eventCounter(type: string): EventCounter {
+    let c = this.events.get(type);
+    if (c === undefined) {
+      c = { n: 0 };
+      this.events.set(type, c);
+    }
+    return c;
+  }
+
+  /** A flow ended with the application of id `appId` (0: none); finish's `appNames` by id give the summary's names. */
+  flowEnded(reason: FlowEndReason, appId: number): void {
+    this.countEnd(reason);
+    if (appId <= 0) return;
+    if (appId >= this.appCounts.length) {
+      const grown = new Float64Array(Math.max(64, appId + 1));
+      grown.set(this.appCounts);
+      this.appCounts = grown;
+    }
+    this.appCounts[appId]++;
+  }
+
+  private countEnd(reason: FlowEndReason): void {
+    const i = endReasonIndex(reason);
+    if (this.endedCounts[i]++ === 0) this.endedOrder.push(reason);
   }
 
   file(summary: CaptureSummary): void {
@@ -138,7 +182,7 @@ export class RunStats {
     if (summary.skippedBlocks > 0) inc(this.anomalies, 'capture.pcapng.unknown_block', summary.skippedBlocks);
   }
 
-  finish(table: FlowTable, reasm: TcpReassembler, defrag: Defragmenter, violations: Map<string, number>): RunSummary {
+  finish(table: FlowTable, reasm: TcpReassembler, defrag: Defragmenter, violations: Map<string, number>, appNames: readonly string[] = []): RunSummary {
     const wall = Number(process.hrtime.bigint() - this.startNs) / 1e9;
     const transports: Record<string, number> = {};
     for (let p = 0; p < 256; p++) {
@@ -148,6 +192,15 @@ export class RunStats {
     if (this.perProto[257] > 0) transports.other = this.perProto[257];
     const ts = table.stats;
     const has = this.packets > 0;
+    const ended: Partial<Record<FlowEndReason, number>> = {};
+    for (const reason of this.endedOrder) ended[reason] = this.endedCounts[endReasonIndex(reason)];
+    const apps = new Map<string, number>();
+    for (let id = 1; id < this.appCounts.length; id++) {
+      const name = appNames[id];
+      if (this.appCounts[id] > 0 && name) apps.set(name, (apps.get(name) ?? 0) + this.appCounts[id]);
+    }
+    const events = new Map<string, number>();
+    for (const [type, c] of this.events) if (c.n > 0) events.set(type, c.n);
     return {
       files: this.files,
       partial: this.files.some((f) => f.error !== undefined),
@@ -162,12 +215,12 @@ export class RunStats {
         max_live: ts.maxLive,
         evicted: ts.evicted,
         continued: ts.continued,
-        ended: Object.fromEntries(this.ended) as Partial<Record<FlowEndReason, number>>,
+        ended,
         bytes_per_flow: Math.round(table.allocatedBytes() / Math.max(1, ts.capacity)),
       },
       transports,
-      apps: sortedObject(this.apps),
-      events: sortedObject(this.events),
+      apps: sortedObject(apps),
+      events: sortedObject(events),
       anomalies: sortedObject(this.anomalies),
       reassembly: { ...reasm.stats },
       defrag: { ...defrag.stats },
