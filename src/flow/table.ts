@@ -1,7 +1,9 @@
 /**
  * Bidirectional flow table. Struct of arrays: every per-flow field is a typed array indexed by slot, so a
  * flow costs no object and no string on the hot path. A seeded symmetric hash of the tuple indexes an
- * open-addressing table (linear probing, backward-shift deletion, load <= 1/2) of slot+1 values.
+ * open-addressing table (linear probing, backward-shift deletion, load <= 1/2) of slot+1 values, each with
+ * the hash's high bits above the slot number (a tag): a probe passes over another flow's entry without
+ * reading that flow's slot (a cache miss per entry on a large table).
  *
  * Keys (plus outer VLAN id, IP version and protocol):
  * - TCP, UDP, SCTP: addresses and ports.
@@ -108,17 +110,18 @@ const addrScratch = new Uint8Array(16);
  * MAC text of a 48-bit number, remembered: a network has few MACs and every flow record names two, so most
  * records reuse a string instead of building one. Bounded (traffic chooses the MACs): cleared when full.
  */
-const macTexts = new Map<number, string>();
-const MAC_TEXTS_MAX = 4096;
+const MAC_TEXT_BITS = 10;
+const macTextKeys = new Float64Array(1 << MAC_TEXT_BITS).fill(-1);
+const macTexts: string[] = new Array<string>(1 << MAC_TEXT_BITS).fill('');
 
+/** Direct-mapped like ipv4Text (a map keyed by a 48-bit number hashed a boxed double per lookup). */
 function macText(n: number): string {
-  let s = macTexts.get(n);
-  if (s === undefined) {
-    s = macNumberToString(n);
-    if (macTexts.size >= MAC_TEXTS_MAX) macTexts.clear();
-    macTexts.set(n, s);
-  }
-  return s;
+  const i = Math.imul((n >>> 0) ^ ((n / 0x100000000) | 0), 0x9e3779b1) >>> (32 - MAC_TEXT_BITS);
+  if (macTextKeys[i] === n) return macTexts[i];
+  const text = macNumberToString(n);
+  macTextKeys[i] = n;
+  macTexts[i] = text;
+  return text;
 }
 
 /**
@@ -165,9 +168,12 @@ export class FlowTable {
   private freeHead = -1;
   private readonly st: FlowTableStats;
 
-  // hash index: slot + 1, 0 = empty
+  // hash index: slot + 1 | the hash's bits under tagMask, 0 = empty
   private index = new Int32Array(0);
   private mask = 0;
+  /** Bits of an index entry holding slot + 1 (enough for maxFlows), and the rest: the tag. */
+  private readonly slotMask: number;
+  private readonly tagMask: number;
 
   // per slot (struct of arrays)
   private hash = new Uint32Array(0);
@@ -241,6 +247,9 @@ export class FlowTable {
       live: 0, maxLive: 0, created: 0, evicted: 0, continued: 0, notFlowPackets: 0, capacity: 0,
       ended: { idle: 0, active: 0, tcp_closed: 0, tcp_reset: 0, evicted: 0, end_of_input: 0 },
     };
+    const slotBits = 32 - Math.clz32(this.opts.maxFlows);
+    this.slotMask = slotBits >= 32 ? -1 : (2 ** slotBits - 1) | 0;
+    this.tagMask = ~this.slotMask;
     this.growTo(Math.min(this.opts.maxFlows, Math.max(16, Math.floor(this.opts.initialCapacity))));
   }
 
@@ -565,11 +574,12 @@ export class FlowTable {
     return out;
   }
 
-  /** Slot's addresses into `out` (8 words: originator [0..3], responder [4..7]; IPv4 and ARP in the first of each). */
-  copyAddresses(slot: number, out: Uint32Array): Uint32Array {
-    const a = slot * 8;
-    for (let i = 0; i < 8; i++) out[i] = this.addr[a + i];
-    return out;
+  /**
+   * Every slot's address words (slot s: originator at s * 8, responder at s * 8 + 4): read during the call only
+   * (the array is replaced when the table grows).
+   */
+  addressWords(): Uint32Array {
+    return this.addr;
   }
 
   // --- internals ---
@@ -638,11 +648,12 @@ export class FlowTable {
 
   /** Slot of the packet's flow (sets `dir`), or -1. */
   private find(h: number): number {
-    const idx = this.index, mask = this.mask;
+    const idx = this.index, mask = this.mask, tagMask = this.tagMask;
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const e = idx[i];
       if (e === 0) return -1;
-      const slot = e - 1;
+      if (((e ^ h) & tagMask) !== 0) continue;
+      const slot = (e & this.slotMask) - 1;
       if (this.hash[slot] !== h || this.proto[slot] !== this.kProto || this.ipVer[slot] !== this.kVer
         || (this.vlan[slot] !== this.kVlan) || this.extra[slot] !== this.kExtra) continue;
       const a = slot * 8;
@@ -698,7 +709,7 @@ export class FlowTable {
     const mask = this.mask;
     let i = h & mask;
     while (this.index[i] !== 0) i = (i + 1) & mask;
-    this.index[i] = slot + 1;
+    this.index[i] = (slot + 1) | (h & this.tagMask);
     this.dir = swap ? 1 : 0;
     this.live++;
     this.st.created++;
@@ -742,7 +753,7 @@ export class FlowTable {
 
   private end(slot: number, reason: FlowEndReason): void {
     this.onEnd(slot, reason);
-    this.st.ended[reason]++;
+    this.countEnded(reason);
     this.indexRemove(slot);
     this.unlink(slot);
     this.list[slot] = LIST_FREE;
@@ -751,16 +762,29 @@ export class FlowTable {
     this.live--;
   }
 
+  /** One more flow ended with `reason` (named stores: a keyed one by a variable name cost a megamorphic lookup). */
+  private countEnded(reason: FlowEndReason): void {
+    const e = this.st.ended;
+    switch (reason) {
+      case 'idle': e.idle++; break;
+      case 'active': e.active++; break;
+      case 'tcp_closed': e.tcp_closed++; break;
+      case 'tcp_reset': e.tcp_reset++; break;
+      case 'evicted': e.evicted++; break;
+      default: e.end_of_input++; break;
+    }
+  }
+
   private indexRemove(slot: number): void {
-    const idx = this.index, mask = this.mask;
+    const idx = this.index, mask = this.mask, slotMask = this.slotMask;
     let i = this.hash[slot] & mask;
-    while (idx[i] !== slot + 1) {
+    while ((idx[i] & slotMask) !== slot + 1) {
       if (idx[i] === 0) return; // not indexed (cannot happen for a live slot)
       i = (i + 1) & mask;
     }
     // Backward-shift deletion keeps probe chains intact without tombstones.
     for (let j = (i + 1) & mask; idx[j] !== 0; j = (j + 1) & mask) {
-      const k = this.hash[idx[j] - 1] & mask;
+      const k = this.hash[(idx[j] & slotMask) - 1] & mask;
       const stays = i <= j ? i < k && k <= j : i < k || k <= j;
       if (stays) continue;
       idx[i] = idx[j];
@@ -857,7 +881,7 @@ export class FlowTable {
         if (this.list[s] === LIST_FREE) continue;
         let i = this.hash[s] & this.mask;
         while (this.index[i] !== 0) i = (i + 1) & this.mask;
-        this.index[i] = s + 1;
+        this.index[i] = (s + 1) | (this.hash[s] & this.tagMask);
       }
     }
   }
