@@ -86,9 +86,17 @@ interface DirState {
   finAt: number;
 }
 
+/** The segment list of a direction with none buffered (shared, never changed: add() gives a direction its own). */
+const NO_SEGS: Seg[] = [];
+/** Released direction states kept for reuse (a flood of short connections makes and drops two per flow). */
+const SPARE_STATES_MAX = 4096;
+
 export class TcpReassembler {
   private readonly opts: ReassemblyOptions;
-  private readonly dirs = new Map<number, DirState>();
+  /** State by slot * 2 + dir (undefined: none); grows with the slots fed, so bounded by the flow table's. */
+  private readonly dirs: (DirState | undefined)[] = [];
+  private live = 0;
+  private readonly spare: DirState[] = [];
   private readonly st: ReassemblyStats = {
     segments: 0, deliveredBytes: 0, outOfOrderSegments: 0, overlapBytes: 0, conflictBytes: 0, gaps: 0, gapBytes: 0,
     globalCapGaps: 0, depthReached: 0, ignoredSegments: 0, isnMismatches: 0, bufferedBytes: 0, maxBufferedBytes: 0, liveDirections: 0,
@@ -99,7 +107,7 @@ export class TcpReassembler {
   }
 
   get stats(): ReassemblyStats {
-    this.st.liveDirections = this.dirs.size;
+    this.st.liveDirections = this.live;
     return this.st;
   }
 
@@ -111,11 +119,11 @@ export class TcpReassembler {
     deliver: Deliver, gap: Gap, isn = -1): void {
     this.st.segments++;
     const key = slot * 2 + (dir & 1);
-    let st = this.dirs.get(key);
+    let st = key < this.dirs.length ? this.dirs[key] : undefined;
     seq >>>= 0;
     if (flags & TcpFlag.SYN) {
       // A SYN (re)sets the start while nothing was delivered; its payload (TCP Fast Open) follows the ISN.
-      if (!st) this.dirs.set(key, st = this.newState((seq + 1) >>> 0));
+      if (!st) st = this.newState(key, (seq + 1) >>> 0);
       else if (st.delivered === 0 && st.segs.length === 0 && st.base === 0) st.nextSeq = (seq + 1) >>> 0;
       seq = (seq + 1) >>> 0;
     }
@@ -128,7 +136,7 @@ export class TcpReassembler {
         if (((seq - ((isn + 1) >>> 0)) | 0) >= 0) start = (isn + 1) >>> 0;
         else this.st.isnMismatches++;
       }
-      this.dirs.set(key, st = this.newState(start));
+      st = this.newState(key, start);
     }
     if (st.done) return;
     let start = st.base + ((seq - st.nextSeq) | 0);
@@ -161,7 +169,7 @@ export class TcpReassembler {
   /** Declare the remaining holes of both directions as gaps and deliver what was buffered (at flow end). */
   flush(slot: number, deliver: Deliver, gap: Gap): void {
     for (let dir = 0; dir < 2; dir++) {
-      const st = this.dirs.get(slot * 2 + dir);
+      const st = this.stateOf(slot * 2 + dir);
       if (!st) continue;
       while (!st.done && st.segs.length > 0) this.skipHole(st, dir, deliver, gap);
       if (!st.done && st.finAt > st.base) this.declareGap(st, dir, st.finAt - st.base, gap);
@@ -172,21 +180,44 @@ export class TcpReassembler {
   release(slot: number): void {
     for (let dir = 0; dir < 2; dir++) {
       const key = slot * 2 + dir;
-      const st = this.dirs.get(key);
+      const st = this.stateOf(key);
       if (!st) continue;
       this.freeBuffers(st);
-      this.dirs.delete(key);
+      this.dirs[key] = undefined;
+      this.live--;
+      if (this.spare.length < SPARE_STATES_MAX) this.spare.push(st);
     }
   }
 
   /** Bytes delivered so far in one direction (-1 when the direction has no state). */
   deliveredBytes(slot: number, dir: number): number {
-    const st = this.dirs.get(slot * 2 + dir);
+    const st = this.stateOf(slot * 2 + dir);
     return st ? st.delivered : -1;
   }
 
-  private newState(nextSeq: number): DirState {
-    return { nextSeq, base: 0, delivered: 0, done: false, segs: [], buffered: 0, finAt: -1 };
+  private stateOf(key: number): DirState | undefined {
+    return key < this.dirs.length ? this.dirs[key] : undefined;
+  }
+
+  /** A fresh state for direction `key` (a released one reused when there is one). */
+  private newState(key: number, nextSeq: number): DirState {
+    let st = this.spare.pop();
+    if (st === undefined) {
+      st = { nextSeq, base: 0, delivered: 0, done: false, segs: NO_SEGS, buffered: 0, finAt: -1 };
+    } else {
+      st.nextSeq = nextSeq;
+      st.base = 0;
+      st.delivered = 0;
+      st.done = false;
+      st.segs = NO_SEGS;
+      st.buffered = 0;
+      st.finAt = -1;
+    }
+    const dirs = this.dirs;
+    while (dirs.length <= key) dirs.push(undefined);
+    dirs[key] = st;
+    this.live++;
+    return st;
   }
 
   private emit(st: DirState, dir: number, bytes: Uint8Array, deliver: Deliver): void {
@@ -236,6 +267,7 @@ export class TcpReassembler {
   }
 
   private add(st: DirState, at: number, start: number, bytes: Uint8Array): void {
+    if (st.segs === NO_SEGS) st.segs = [];
     st.segs.splice(at, 0, { start, data: bytes });
     st.buffered += bytes.length;
     this.st.bufferedBytes += bytes.length;
@@ -293,6 +325,6 @@ export class TcpReassembler {
   private freeBuffers(st: DirState): void {
     this.st.bufferedBytes -= st.buffered;
     st.buffered = 0;
-    st.segs = [];
+    st.segs = NO_SEGS;
   }
 }
