@@ -4,9 +4,13 @@
  * @module
  */
 
-/** Dotted quad of an unsigned 32-bit number. */
+/** Decimal text of each octet, and of each octet followed by '.'. */
+const octetTexts: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
+const octetDotTexts: readonly string[] = Array.from({ length: 256 }, (_, i) => `${i}.`);
+
+/** Dotted quad of an unsigned 32-bit number (three concatenations of octet texts made once, no number conversion). */
 export function ipv4ToString(n: number): string {
-  return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+  return octetDotTexts[(n >>> 24) & 255] + octetDotTexts[(n >>> 16) & 255] + octetDotTexts[(n >>> 8) & 255] + octetTexts[n & 255];
 }
 
 /** Unsigned 32-bit number of a dotted quad, or undefined when it is not one. */
