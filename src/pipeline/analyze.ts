@@ -88,8 +88,10 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
   /** Each live flow's analyzer state by slot (undefined: none yet); grows with the slots used, bounded by them. */
   private readonly apps: (FlowApp | undefined)[] = [];
   private readonly typeEntries = new Map<string, EventTypeEntry>();
-  /** Whether anyone wants `flow.end` events (-1: not known since the last subscription). */
+  /** Whether anyone wants `flow.end`, `flow.start`, ARP events (-1: not known since the last subscription). */
   private flowEndWanted = -1;
+  private flowStartWanted = -1;
+  private arpWanted = -1;
   private readonly appNames: readonly string[];
   /** Flow uids of live flow records as 96-bit numbers (3 words a slot) and whether known: no string per flow. */
   private uidWords = new Uint32Array(0);
@@ -150,6 +152,8 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
   override on(type: string, handler: EventHandler, options?: SubscribeOptions): this {
     this.typeEntries.clear();
     this.flowEndWanted = -1;
+    this.flowStartWanted = -1;
+    this.arpWanted = -1;
     return super.on(type, handler, options);
   }
 
@@ -264,10 +268,10 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
     this.curSlot = slot;
     this.curDir = this.table.dir as Dir;
     if (this.table.isNew && this.firstPacketHandlers.length > 0) this.publishFirstPacket(slot);
-    if (this.table.isNew && this.wants('flow.start')) this.emitFlowEvent('flow.start', flowStartFields(view));
+    if (this.table.isNew && this.wantsFlowStart()) this.emitFlowEvent('flow.start', flowStartFields(view));
     else if (this.table.continued) this.forgetUid(slot); // cut by the active timeout: a new record, a new uid
     if (view.l3 === L3.ARP) {
-      if (this.wants('arp.request') || this.wants('arp.reply')) this.emitArp();
+      if (this.wantsArp()) this.emitArp();
       return;
     }
     if (view.icmpType >= 133 && view.icmpType <= 137 && view.ipProto === IpProto.ICMPV6 && this.anyWantsNdp()) {
@@ -358,6 +362,16 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
     const handlers = this.flowHandlers;
     for (let i = 0; i < handlers.length; i++) handlers[i](rec);
     if (this.wantsFlowEnd()) this.publish({ ...rec, type: 'flow.end', ts: rec.last_ts, packet: rec.last_packet } as unknown as EventRecord);
+  }
+
+  private wantsFlowStart(): boolean {
+    if (this.flowStartWanted < 0) this.flowStartWanted = this.wants('flow.start') ? 1 : 0;
+    return this.flowStartWanted === 1;
+  }
+
+  private wantsArp(): boolean {
+    if (this.arpWanted < 0) this.arpWanted = this.wants('arp.request') || this.wants('arp.reply') ? 1 : 0;
+    return this.arpWanted === 1;
   }
 
   private wantsFlowEnd(): boolean {
