@@ -312,8 +312,11 @@ export class FlowTable {
       }
       listId = tcpIsClosing(b) ? LIST_TCP_CLOSING : LIST_TCP;
     }
-    this.unlink(slot);
-    this.linkTail(slot, listId);
+    if (this.tail[listId] !== slot || this.list[slot] !== listId) {
+      // Most packets of a busy flow find it at its list's tail already (the last one active).
+      this.unlink(slot);
+      this.linkTail(slot, listId);
+    }
     return slot;
   }
 
