@@ -235,11 +235,13 @@ export function plainWithIds(rec: FlowBound, cidAfter: string | null, uidAfter: 
  * `community_id` computed on first read. Its plain form (toJSON) equals FlowTable.toRecord's, field for field.
  */
 export class LazyFlowRecord extends FlowBound {
-  type = 'flow' as const;
-  flow_id: number;
+  // `declare`: set by the constructor, in this order (a plainly declared field is defined as undefined first).
+  declare type: 'flow';
+  declare flow_id: number;
 
   constructor(ids: FlowIds, t: FlowTuple) {
     super(ids, t);
+    this.type = 'flow';
     this.flow_id = t.flowId;
   }
 

@@ -29,17 +29,19 @@ function assignPayload(target: object, fields: EventFields): void {
  * flow_id, as the plain event has them.
  */
 export class LazyFlowEvent extends FlowBound {
-  type: string;
-  ts: number;
-  file: string;
-  packet: number;
-  flow_id: number;
-  transport: string;
-  src_ip: string;
-  src_port: number;
-  dst_ip: string;
-  dst_port: number;
-  from_orig: boolean;
+  // `declare`: the constructor sets every field, in this order; a field declared plainly would be defined
+  // as undefined first (ES2022 class fields), one more store per field and event.
+  declare type: string;
+  declare ts: number;
+  declare file: string;
+  declare packet: number;
+  declare flow_id: number;
+  declare transport: string;
+  declare src_ip: string;
+  declare src_port: number;
+  declare dst_ip: string;
+  declare dst_port: number;
+  declare from_orig: boolean;
 
   constructor(ids: FlowIds, t: FlowTuple, type: string, ts: number, file: string, packet: number, transport: string,
     fromOrig: boolean, origIp: string, respIp: string, fields: EventFields) {
@@ -67,12 +69,13 @@ export class LazyFlowEvent extends FlowBound {
 
 /** An ARP event: type, ts, file, packet, flow_id, transport 'arp', then the payload; a uid, no Community ID. */
 export class LazyArpEvent extends FlowBound {
-  type: string;
-  ts: number;
-  file: string;
-  packet: number;
-  flow_id: number;
-  transport: string;
+  // `declare`: set by the constructor, in this order (see LazyFlowEvent).
+  declare type: string;
+  declare ts: number;
+  declare file: string;
+  declare packet: number;
+  declare flow_id: number;
+  declare transport: string;
 
   constructor(ids: FlowIds, t: FlowTuple, type: string, ts: number, file: string, packet: number, fields: EventFields) {
     super(ids, t, false);
