@@ -34,6 +34,25 @@ export function portKey(transport: string, port: number): string {
   return (table[port] ??= `${transport}/${port}`);
 }
 
+/**
+ * How a per-device set keys an address it only counts (peers, forwarded addresses): an IPv4 address written as
+ * the flow table writes it by its number as an int32 (a small integer: hashed without reading text), any other
+ * text as itself. canonicalV4 makes the two one-to-one, so the sets count exactly what sets of text counted.
+ */
+export type AddressKey = string | number;
+
+/** The AddressKey of `ip`, given `v4 = canonicalV4(ip)` (or the flow tuple's number, the same for a flow's text). */
+export function addressKey(ip: string, v4: number): AddressKey {
+  return v4 >= 0 ? v4 | 0 : ip;
+}
+
+/** bindIp of an address the device holds already: `ts` widens the binding's span, a stronger source replaces 'traffic'. */
+export function refreshBinding(b: IpBinding, ts: number, source: string): void {
+  if (ts < b.first_ts) b.first_ts = ts;
+  if (ts > b.last_ts) b.last_ts = ts;
+  if (b.source === 'traffic' && source !== 'traffic') b.source = source;
+}
+
 /** Where an evidence item came from (the event envelope). */
 export interface Source {
   ts: number;
@@ -56,10 +75,14 @@ export class DeviceState {
   flows_in = 0;
   bytes_out = 0;
   bytes_in = 0;
-  readonly peersLocal = new Set<string>();
-  readonly peersRemote = new Set<string>();
+  /**
+   * Peers and forwarded addresses, only ever counted: keyed by `addressKey` (an IPv4 address's number, so a
+   * flow's address needs no string hashed; text otherwise).
+   */
+  readonly peersLocal = new Set<AddressKey>();
+  readonly peersRemote = new Set<AddressKey>();
   /** Distinct remote addresses this MAC carried traffic for (a gateway's sign). */
-  readonly forwarded = new Set<string>();
+  readonly forwarded = new Set<AddressKey>();
   readonly evidence: Evidence[] = [];
   /** Evidence by signal, then value: found without building a key string (a map's size is its signal's count). */
   private readonly evidenceBySignal = new Map<string, Map<string, Evidence>>();
@@ -85,7 +108,7 @@ export class DeviceState {
   }
 
   /** Add to a capped set; false (and counted) when full. */
-  add(set: Set<string>, value: string): boolean {
+  add<T>(set: Set<T>, value: T): boolean {
     if (set.has(value)) return true;
     if (set.size >= this.caps.maxSetSize) {
       this.overflow++;
@@ -95,19 +118,20 @@ export class DeviceState {
     return true;
   }
 
-  bindIp(ip: string, ts: number, source: string): void {
+  /** Record that the device used `ip` at `ts`; its binding record, or undefined (counted) when the table is full. */
+  bindIp(ip: string, ts: number, source: string): IpBinding | undefined {
     const b = this.ips.get(ip);
     if (b) {
-      if (ts < b.first_ts) b.first_ts = ts;
-      if (ts > b.last_ts) b.last_ts = ts;
-      if (b.source === 'traffic' && source !== 'traffic') b.source = source;
-      return;
+      refreshBinding(b, ts, source);
+      return b;
     }
     if (this.ips.size >= this.caps.maxSetSize) {
       this.overflow++;
-      return;
+      return undefined;
     }
-    this.ips.set(ip, { ip, first_ts: ts, last_ts: ts, source });
+    const created = { ip, first_ts: ts, last_ts: ts, source };
+    this.ips.set(ip, created);
+    return created;
   }
 
   service(transport: string, port: number, app: string | undefined): void {
