@@ -53,6 +53,35 @@ export function refreshBinding(b: IpBinding, ts: number, source: string): void {
   if (b.source === 'traffic' && source !== 'traffic') b.source = source;
 }
 
+/** The first 64 numbers of a list, joined by ',' (a fingerprint's text); undefined when there are none. */
+export function numList(v: unknown): string | undefined {
+  if (!Array.isArray(v)) return undefined;
+  let out = '';
+  let n = 0;
+  for (let i = 0; i < v.length && n < 64; i++) {
+    const x: unknown = v[i];
+    if (typeof x !== 'number') continue;
+    out += n === 0 ? String(x) : `,${x}`;
+    n++;
+  }
+  return n > 0 ? out : undefined;
+}
+
+/**
+ * Whether `v` holds `numbers` as numList reads it (its first 64 numbers, other entries skipped). Equal numbers
+ * have equal text, so numList(v) is then the text `numbers` was made into.
+ */
+function sameNumbers(numbers: readonly number[], v: unknown[]): boolean {
+  let n = 0;
+  for (let i = 0; i < v.length && n < 64; i++) {
+    const x: unknown = v[i];
+    if (typeof x !== 'number') continue;
+    if (n >= numbers.length || x !== numbers[n]) return false;
+    n++;
+  }
+  return n === numbers.length;
+}
+
 /** Where an evidence item came from (the event envelope). */
 export interface Source {
   ts: number;
@@ -93,6 +122,11 @@ export class DeviceState {
   touchEpoch = -1;
   /** The item the last addEvidence call found or stored: a repeated (signal, value) needs no map lookup. */
   private lastEvidence: Evidence | undefined;
+  /**
+   * Per signal, the numbers of the last list addListEvidence kept and its evidence item: a client repeats its
+   * DHCP fingerprint in every message, found again by comparing numbers, without making its text.
+   */
+  private lastLists: Map<string, { numbers: number[]; item: Evidence }> | undefined;
 
   private readonly caps: DeviceCaps;
 
@@ -176,6 +210,31 @@ export class DeviceState {
     values.set(v, item);
     this.lastEvidence = item;
     this.evidence.push(item);
+  }
+
+  /** addEvidence(signal, numList(list)) when the list has numbers. */
+  addListEvidence(signal: string, list: unknown, src: Source): void {
+    if (!Array.isArray(list)) return;
+    const last = this.lastLists?.get(signal);
+    if (last !== undefined && sameNumbers(last.numbers, list)) {
+      // addEvidence of a value it holds (the item is never removed): keep the earliest sighting.
+      const have = last.item;
+      this.lastEvidence = have;
+      if (src.ts < have.ts) Object.assign(have, { ts: src.ts, file: src.file, packet: src.packet });
+      return;
+    }
+    const text = numList(list);
+    if (text === undefined) return;
+    this.addEvidence(signal, text, src);
+    const item = this.lastEvidence;
+    // Remembered only when kept (an item dropped at a cap is counted again at every sighting, by addEvidence).
+    if (item === undefined || item.signal !== signal || item.value !== text) return;
+    const numbers: number[] = [];
+    for (let i = 0; i < list.length && numbers.length < 64; i++) {
+      const x: unknown = list[i];
+      if (typeof x === 'number') numbers.push(x);
+    }
+    (this.lastLists ??= new Map()).set(signal, { numbers, item });
   }
 
   /** Fold another device's state into this one (an 'ip:' device later found to belong to a MAC). */

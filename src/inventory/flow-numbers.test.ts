@@ -116,3 +116,25 @@ test("an 'ip:' device merged at flush leaves the number index: the address, unbo
   const d = device(inv, 'ip:192.168.1.30')!;
   assert.deepEqual([d.first_ts, d.flows_out, d.ips.map((b) => b.ip)], [10, 1, ['192.168.1.30']]);
 });
+
+test('a DHCP fingerprint repeated as numbers is the same evidence item, earliest sighting kept; another list is another', () => {
+  const inv = new Inventory({ identify: noIdentification, maxEvidencePerDevice: 4 });
+  const request = (ts: number, list: unknown[]): EventRecord => ({ type: 'dhcp.request', ts, file: 't.pcap', packet: ts, client_mac: A, param_list: list });
+  const long = Array.from({ length: 64 }, (_, i) => i + 1);
+  inv.onEvent(request(5, [1, 3, 6]));
+  inv.onEvent(request(3, [1, 3, 6]));
+  inv.onEvent(request(4, [1, 3, 6]));
+  inv.onEvent(request(2, [1, 'x', 3, null, 6])); // entries that are not numbers are skipped: the same list
+  inv.onEvent(request(6, [1, 3, 7])); // same length, one number differs: another list
+  inv.onEvent(request(7, [1, 3])); // a prefix: another list
+  inv.onEvent(request(8, [...long, 99])); // only the first 64 numbers count
+  inv.onEvent(request(1, [...long, 100]));
+  inv.onEvent(request(9, [1, 2])); // a fifth item: over maxEvidencePerDevice, counted at each sighting
+  inv.onEvent(request(10, [1, 2]));
+  const d = device(inv, `mac:${A}`)!;
+  const fingerprints = d.evidence.map((e) => [e.signal, e.value, e.ts, e.packet]);
+  assert.deepEqual(fingerprints, [
+    ['dhcp.fingerprint', '1,3,6', 2, 2], ['dhcp.fingerprint', '1,3,7', 6, 6], ['dhcp.fingerprint', '1,3', 7, 7], ['dhcp.fingerprint', long.join(','), 1, 1],
+  ]);
+  assert.equal(d.evidence_dropped, 2);
+});

@@ -332,6 +332,12 @@ export class Inventory implements DeviceLookup {
 
   /** The device of a MAC (created on first sight), or undefined for group/zero MACs or at the device cap. */
   deviceForMac(mac: unknown, ts: number): DeviceState | undefined {
+    // A known device's MAC (the usual case): one lookup, not deviceMac's and then macDevice's.
+    const known = typeof mac === 'string' ? this.macDevices.get(mac) : undefined;
+    if (known !== undefined) {
+      this.touch(known, ts);
+      return known;
+    }
     const m = this.deviceMac(mac);
     return m === undefined ? undefined : this.macDevice(m, ts);
   }
@@ -497,16 +503,14 @@ export class Inventory implements DeviceLookup {
     // Bound to this flow's MAC already (a local host's every flow): what bindClassified does then, without
     // parsing the MAC (cur.mac is canonical and names a device, as deviceMac would find).
     if (cur !== undefined && mac === cur.mac && (cls & LOCAL) !== 0) return this.rebindSame(cur, ip, cls, ts, 'traffic');
-    const m = this.deviceMac(mac);
-    if (m !== undefined) {
-      if ((cls & LOCAL) !== 0) {
-        const bound = this.bindClassified(ip, cls, m, ts, 'traffic', cur);
-        if (bound) return bound;
-      } else {
-        // A remote address behind this MAC: the MAC forwards it (router), it does not own it.
-        const gw = this.macDevice(m, ts);
-        if (gw) gw.add(gw.forwarded, addressKey(ip, v4));
-      }
+    if ((cls & LOCAL) === 0) {
+      // A remote address behind this MAC: the MAC forwards it (router), it does not own it.
+      const gw = this.deviceForMac(mac, ts);
+      if (gw) gw.add(gw.forwarded, addressKey(ip, v4));
+    } else {
+      const m = this.deviceMac(mac);
+      const bound = m === undefined ? undefined : this.bindClassified(ip, cls, m, ts, 'traffic', cur);
+      if (bound) return bound;
     }
     // bindClassified changed no binding if it bound nothing: `cur` is still the address's binding.
     return this.ipDevice(ip, v4, cls, cur, ts);
