@@ -12,7 +12,8 @@ import type { EventRecord } from '../pipeline/analyze.ts';
 import type { RecordSource } from '../pipeline/record-source.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import type { EvidenceRef } from '../detect/types.ts';
-import { isLocalIp } from '../detect/lib/net.ts';
+import { isLocalAddr, isLocalIp } from '../detect/lib/net.ts';
+import { FlowBound } from '../flow/lazy-record.ts';
 
 export interface FactsOptions {
   maxHosts: number;
@@ -111,6 +112,11 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 export class AssessmentFacts {
   readonly options: FactsOptions;
   private readonly hosts = new Map<string, HostFacts>();
+  /**
+   * The same hosts by IPv4 value (as int32: a small integer key), for finished flows, whose addresses come as
+   * numbers (FlowBound): no text hashed per flow. Filled as flows ask; never holds a host `hosts` lacks.
+   */
+  private readonly hostsV4 = new Map<number, HostFacts>();
   /** Addresses not tracked at the host cap (counted per attempt). */
   dropped_hosts = 0;
   private flowTimes = 0;
@@ -261,14 +267,21 @@ export class AssessmentFacts {
     if (f.first_ts < this.first_ts) this.first_ts = f.first_ts;
     if (f.last_ts > this.last_ts) this.last_ts = f.last_ts;
     // Two calls, not a loop over [orig, resp]: no array per flow.
-    this.flowTime(f.orig_ip, f.first_ts);
-    this.flowTime(f.resp_ip, f.first_ts);
+    this.flowTime(f.orig_ip, FlowBound.origV4(f), f.first_ts);
+    this.flowTime(f.resp_ip, FlowBound.respV4(f), f.first_ts);
   }
 
-  /** A flow of a local address started at `ts` (the report's timeline). */
-  private flowTime(ip: string, ts: number): void {
-    if (!isLocalIp(ip)) return;
-    const h = this.get(ip);
+  /** A flow of a local address started at `ts` (the report's timeline); `v4` its IPv4 value when known, else -1. */
+  private flowTime(ip: string, v4: number, ts: number): void {
+    if (!isLocalAddr(v4, ip)) return;
+    let h: HostFacts | undefined;
+    if (v4 >= 0) {
+      h = this.hostsV4.get(v4 | 0);
+      if (h === undefined) {
+        h = this.get(ip);
+        if (h !== undefined) this.hostsV4.set(v4 | 0, h);
+      }
+    } else h = this.get(ip);
     if (!h) return;
     if (h.flow_times.length < this.options.maxFlowTimes && this.flowTimes < this.options.maxFlowTimesTotal) {
       h.flow_times.push(ts);

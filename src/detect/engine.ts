@@ -99,10 +99,18 @@ interface Aggregate {
   dirty: boolean;
 }
 
-/** A detector and its instance, as the dispatch loops visit them (one object shape for every entry). */
+/**
+ * A detector and its instance, as the dispatch loops visit them (one object shape for every entry). The
+ * handlers are read from the instance once, here: each detector's instance has its own shape, so reading
+ * `instance.onFlow` in the loop was a megamorphic load per detector per flow, packet and event. Called with
+ * the instance as `this`, as before.
+ */
 interface Entry {
   detector: Detector;
   instance: DetectorInstance;
+  onFlow: DetectorInstance['onFlow'];
+  onEvent: DetectorInstance['onEvent'];
+  onFirstPacket: DetectorInstance['onFirstPacket'];
 }
 
 interface CompiledMessage {
@@ -217,7 +225,7 @@ export class DetectionEngine {
       if (open === undefined) openByDetector.set(detector.id, (open = new Map()));
       const ctx: DetectorContext = { report: (r) => this.report(detector, open, r), devices: this.opts.devices };
       const instance = detector.create(ctx, resolveOptions(detector, this.opts.options[detector.id]));
-      const entry: Entry = { detector, instance };
+      const entry: Entry = { detector, instance, onFlow: instance.onFlow, onEvent: instance.onEvent, onFirstPacket: instance.onFirstPacket };
       this.instances.push(entry);
       if (instance.tick !== undefined) this.tickers.push(entry);
       // An instance without the handler (c2.indicator without indicator lists, policy.mud without profiles)
@@ -276,7 +284,7 @@ export class DetectionEngine {
     for (let i = 0; i < list.length; i++) {
       const entry = list[i];
       try {
-        entry.instance.onFirstPacket!(p);
+        entry.onFirstPacket!.call(entry.instance, p);
       } catch {
         this.detectorError(entry.detector);
       }
@@ -289,7 +297,7 @@ export class DetectionEngine {
     for (let i = 0; i < list.length; i++) {
       const entry = list[i];
       try {
-        entry.instance.onEvent!(ev);
+        entry.onEvent!.call(entry.instance, ev);
       } catch {
         this.detectorError(entry.detector);
       }
@@ -302,7 +310,7 @@ export class DetectionEngine {
     for (let i = 0; i < list.length; i++) {
       const entry = list[i];
       try {
-        entry.instance.onFlow!(flow);
+        entry.onFlow!.call(entry.instance, flow);
       } catch {
         this.detectorError(entry.detector);
       }

@@ -35,3 +35,18 @@ export function isHostIpV4(n: number): boolean {
   const first = n >>> 24;
   return (n & 0xff) !== 0xff && first !== 127 && first < 224 && first !== 0;
 }
+
+/**
+ * The unsigned 32-bit value of an IPv4 address written exactly as the flow table writes one (dotted quad,
+ * no leading zeros: `ipv4Text`), else -1. Text and number then name each other one to one, so a table keyed
+ * by this number gives the same answers as one keyed by the text ('010.0.0.1' stays text: another key).
+ */
+export function canonicalV4(ip: string): number {
+  const n = ipv4Number(ip);
+  if (n < 0) return -1;
+  for (let i = 0; i < ip.length - 1; i++) {
+    // A '0' that starts a part and is followed by a digit is a leading zero.
+    if (ip.charCodeAt(i) === 48 && (i === 0 || ip.charCodeAt(i - 1) === 46) && ip.charCodeAt(i + 1) !== 46) return -1;
+  }
+  return n;
+}

@@ -34,6 +34,54 @@ export function portKey(transport: string, port: number): string {
   return (table[port] ??= `${transport}/${port}`);
 }
 
+/**
+ * How a per-device set keys an address it only counts (peers, forwarded addresses): an IPv4 address written as
+ * the flow table writes it by its number as an int32 (a small integer: hashed without reading text), any other
+ * text as itself. canonicalV4 makes the two one-to-one, so the sets count exactly what sets of text counted.
+ */
+export type AddressKey = string | number;
+
+/** The AddressKey of `ip`, given `v4 = canonicalV4(ip)` (or the flow tuple's number, the same for a flow's text). */
+export function addressKey(ip: string, v4: number): AddressKey {
+  return v4 >= 0 ? v4 | 0 : ip;
+}
+
+/** bindIp of an address the device holds already: `ts` widens the binding's span, a stronger source replaces 'traffic'. */
+export function refreshBinding(b: IpBinding, ts: number, source: string): void {
+  if (ts < b.first_ts) b.first_ts = ts;
+  if (ts > b.last_ts) b.last_ts = ts;
+  if (b.source === 'traffic' && source !== 'traffic') b.source = source;
+}
+
+/** The first 64 numbers of a list, joined by ',' (a fingerprint's text); undefined when there are none. */
+export function numList(v: unknown): string | undefined {
+  if (!Array.isArray(v)) return undefined;
+  let out = '';
+  let n = 0;
+  for (let i = 0; i < v.length && n < 64; i++) {
+    const x: unknown = v[i];
+    if (typeof x !== 'number') continue;
+    out += n === 0 ? String(x) : `,${x}`;
+    n++;
+  }
+  return n > 0 ? out : undefined;
+}
+
+/**
+ * Whether `v` holds `numbers` as numList reads it (its first 64 numbers, other entries skipped). Equal numbers
+ * have equal text, so numList(v) is then the text `numbers` was made into.
+ */
+function sameNumbers(numbers: readonly number[], v: unknown[]): boolean {
+  let n = 0;
+  for (let i = 0; i < v.length && n < 64; i++) {
+    const x: unknown = v[i];
+    if (typeof x !== 'number') continue;
+    if (n >= numbers.length || x !== numbers[n]) return false;
+    n++;
+  }
+  return n === numbers.length;
+}
+
 /** Where an evidence item came from (the event envelope). */
 export interface Source {
   ts: number;
@@ -56,10 +104,14 @@ export class DeviceState {
   flows_in = 0;
   bytes_out = 0;
   bytes_in = 0;
-  readonly peersLocal = new Set<string>();
-  readonly peersRemote = new Set<string>();
+  /**
+   * Peers and forwarded addresses, only ever counted: keyed by `addressKey` (an IPv4 address's number, so a
+   * flow's address needs no string hashed; text otherwise).
+   */
+  readonly peersLocal = new Set<AddressKey>();
+  readonly peersRemote = new Set<AddressKey>();
   /** Distinct remote addresses this MAC carried traffic for (a gateway's sign). */
-  readonly forwarded = new Set<string>();
+  readonly forwarded = new Set<AddressKey>();
   readonly evidence: Evidence[] = [];
   /** Evidence by signal, then value: found without building a key string (a map's size is its signal's count). */
   private readonly evidenceBySignal = new Map<string, Map<string, Evidence>>();
@@ -70,6 +122,11 @@ export class DeviceState {
   touchEpoch = -1;
   /** The item the last addEvidence call found or stored: a repeated (signal, value) needs no map lookup. */
   private lastEvidence: Evidence | undefined;
+  /**
+   * Per signal, the numbers of the last list addListEvidence kept and its evidence item: a client repeats its
+   * DHCP fingerprint in every message, found again by comparing numbers, without making its text.
+   */
+  private lastLists: Map<string, { numbers: number[]; item: Evidence }> | undefined;
 
   private readonly caps: DeviceCaps;
 
@@ -85,7 +142,7 @@ export class DeviceState {
   }
 
   /** Add to a capped set; false (and counted) when full. */
-  add(set: Set<string>, value: string): boolean {
+  add<T>(set: Set<T>, value: T): boolean {
     if (set.has(value)) return true;
     if (set.size >= this.caps.maxSetSize) {
       this.overflow++;
@@ -95,19 +152,20 @@ export class DeviceState {
     return true;
   }
 
-  bindIp(ip: string, ts: number, source: string): void {
+  /** Record that the device used `ip` at `ts`; its binding record, or undefined (counted) when the table is full. */
+  bindIp(ip: string, ts: number, source: string): IpBinding | undefined {
     const b = this.ips.get(ip);
     if (b) {
-      if (ts < b.first_ts) b.first_ts = ts;
-      if (ts > b.last_ts) b.last_ts = ts;
-      if (b.source === 'traffic' && source !== 'traffic') b.source = source;
-      return;
+      refreshBinding(b, ts, source);
+      return b;
     }
     if (this.ips.size >= this.caps.maxSetSize) {
       this.overflow++;
-      return;
+      return undefined;
     }
-    this.ips.set(ip, { ip, first_ts: ts, last_ts: ts, source });
+    const created = { ip, first_ts: ts, last_ts: ts, source };
+    this.ips.set(ip, created);
+    return created;
   }
 
   service(transport: string, port: number, app: string | undefined): void {
@@ -152,6 +210,31 @@ export class DeviceState {
     values.set(v, item);
     this.lastEvidence = item;
     this.evidence.push(item);
+  }
+
+  /** addEvidence(signal, numList(list)) when the list has numbers. */
+  addListEvidence(signal: string, list: unknown, src: Source): void {
+    if (!Array.isArray(list)) return;
+    const last = this.lastLists?.get(signal);
+    if (last !== undefined && sameNumbers(last.numbers, list)) {
+      // addEvidence of a value it holds (the item is never removed): keep the earliest sighting.
+      const have = last.item;
+      this.lastEvidence = have;
+      if (src.ts < have.ts) Object.assign(have, { ts: src.ts, file: src.file, packet: src.packet });
+      return;
+    }
+    const text = numList(list);
+    if (text === undefined) return;
+    this.addEvidence(signal, text, src);
+    const item = this.lastEvidence;
+    // Remembered only when kept (an item dropped at a cap is counted again at every sighting, by addEvidence).
+    if (item === undefined || item.signal !== signal || item.value !== text) return;
+    const numbers: number[] = [];
+    for (let i = 0; i < list.length && numbers.length < 64; i++) {
+      const x: unknown = list[i];
+      if (typeof x === 'number') numbers.push(x);
+    }
+    (this.lastLists ??= new Map()).set(signal, { numbers, item });
   }
 
   /** Fold another device's state into this one (an 'ip:' device later found to belong to a MAC). */

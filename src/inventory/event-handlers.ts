@@ -36,19 +36,6 @@ function plainAscii(s: string): boolean {
   return true;
 }
 
-/** The first 64 numbers of a list, joined by ',' (a fingerprint's text); undefined when there are none. */
-function numList(v: unknown): string | undefined {
-  if (!Array.isArray(v)) return undefined;
-  let out = '';
-  let n = 0;
-  for (let i = 0; i < v.length && n < 64; i++) {
-    const x: unknown = v[i];
-    if (typeof x !== 'number') continue;
-    out += n === 0 ? String(x) : `,${x}`;
-    n++;
-  }
-  return n > 0 ? out : undefined;
-}
 
 function records(ev: EventRecord, ...keys: string[]): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
@@ -133,10 +120,8 @@ const mudOrFp = (d: DeviceState, ev: EventRecord): void => {
   }
   const fqdn = str(ev.fqdn, 128);
   if (fqdn) addHostname(d, fqdn.split('.')[0]);
-  const p55 = numList(ev.param_list);
-  if (p55 !== undefined) d.addEvidence('dhcp.fingerprint', p55, s);
-  const opts = numList(ev.options);
-  if (opts !== undefined) d.addEvidence('dhcp.options', opts, s);
+  d.addListEvidence('dhcp.fingerprint', ev.param_list, s);
+  d.addListEvidence('dhcp.options', ev.options, s);
   const vc = str(ev.vendor_class, 128);
   if (vc) d.addEvidence('dhcp.vendor_class', vc, s);
   const mud = str(ev.mud_url, 256);
@@ -164,8 +149,7 @@ function dhcp6(inv: Inventory, ev: EventRecord): void {
   const d = sender(inv, ev);
   if (!d) return;
   const s = src(ev);
-  const oro = numList(ev.oro);
-  if (oro !== undefined) d.addEvidence('dhcp6.fingerprint', oro, s);
+  d.addListEvidence('dhcp6.fingerprint', ev.oro, s);
   if (Array.isArray(ev.vendor_class)) {
     const vc = str(ev.vendor_class.filter((x) => typeof x === 'string').join(' '), 128);
     if (vc) d.addEvidence('dhcp6.vendor_class', vc, s);

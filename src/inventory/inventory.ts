@@ -12,9 +12,10 @@ import type { EventRecord } from '../pipeline/analyze.ts';
 import { onFirstPackets, type RecordSource } from '../pipeline/record-source.ts';
 import type { FirstPacket } from '../pipeline/first-packet.ts';
 import type { FlowRecord } from '../flow/types.ts';
-import type { DeviceLookup, DeviceRecord, Identification } from './types.ts';
-import { DeviceState, portKey, type DeviceCaps, type Source } from './device-state.ts';
-import { defaultLocalNets, ipv4Number, isHostIp, isHostIpV4 } from './addresses.ts';
+import { FlowBound } from '../flow/lazy-record.ts';
+import type { DeviceLookup, DeviceRecord, Identification, IpBinding } from './types.ts';
+import { addressKey, DeviceState, portKey, refreshBinding, type DeviceCaps, type Source } from './device-state.ts';
+import { canonicalV4, defaultLocalNets, ipv4Number, isHostIp, isHostIpV4 } from './addresses.ts';
 import { Site } from '../pipeline/site.ts';
 import { isDeviceMac, isLocallyAdministered, normaliseMac, ouiVendor } from './oui.ts';
 import { handlers, synSignature } from './event-handlers.ts';
@@ -72,10 +73,19 @@ const LOCAL = 2;
 
 /** The current binding of an address: the MAC, how strongly it was learned, and that MAC's device. */
 interface IpBindingState {
+  /** The address (its key in ipMac). */
+  ip: string;
+  /** canonicalV4(ip): its key in ipMacV4, or -1 (not indexed by number). */
+  v4: number;
   mac: string;
   rank: number;
   /** The 'mac:' device of `mac` (bind() creates it before binding; 'mac:' devices are never removed). */
   device: DeviceState;
+  /**
+   * `device`'s binding record of the address (its `ips` entry; undefined when that table was full): a flow of a
+   * bound address widens its span without a lookup. Entries of a 'mac:' device's `ips` are never replaced.
+   */
+  record: IpBinding | undefined;
 }
 
 /** Event types the inventory subscribes to (nothing else is built for it). */
@@ -93,15 +103,27 @@ export class Inventory implements DeviceLookup {
   private readonly macDevices = new Map<string, DeviceState>();
   /** The 'ip:' devices of byId by their address; an entry leaves with its device (settle). */
   private readonly ipDevices = new Map<string, DeviceState>();
+  /**
+   * The entries of ipDevices whose address is canonical IPv4 text, by its number as an int32 (see canonicalV4):
+   * a flow's device found from its tuple's numbers, no text parsed or hashed. Same entries, added and removed together.
+   */
+  private readonly ipDevicesV4 = new Map<number, DeviceState>();
   /** Current IP → MAC binding and how it was learned (updated in place: the map's order is the bindings' age). */
   private readonly ipMac = new Map<string, IpBindingState>();
+  /** The entries of ipMac whose address is canonical IPv4 text, by its number as an int32 (as ipDevicesV4). */
+  private readonly ipMacV4 = new Map<number, IpBindingState>();
   /** Devices touched since the last `takeChanged()` (bounded by maxDevices). */
   private readonly touched = new Set<string>();
   /** Bumped when `touched` is emptied: a device whose touchEpoch equals it is in `touched` already. */
   private touchEpoch = 0;
-  /** One-entry memo of classify(): a flow's and an event's address is often asked about twice in a row. */
+  /** One-entry memo of classify(): an event's address is often asked about twice in a row. */
   private lastClassified: unknown = undefined;
   private lastClass = 0;
+  /** One-entry memos of classifyV4 for a flow's originator and responder (a flood repeats one side). */
+  private lastOrigV4 = -1;
+  private lastOrigClass = 0;
+  private lastRespV4 = -1;
+  private lastRespClass = 0;
   /** What each device's published identity was (addresses, names, services, identification). */
   private readonly published = new Map<string, string>();
   /** What each device's identification was last computed from (see inputSignature). */
@@ -296,6 +318,11 @@ export class Inventory implements DeviceLookup {
     return cls;
   }
 
+  /** classify() of an IPv4 address given as its number (at least 0). */
+  private classifyV4(n: number): number {
+    return (isHostIpV4(n) ? HOST : 0) | (this.site.isLocalV4(n) ? LOCAL : 0);
+  }
+
   /** The canonical form of a MAC that can name a device, or undefined: a known device's MAC costs one map lookup. */
   private deviceMac(mac: unknown): string | undefined {
     if (typeof mac === 'string' && this.macDevices.has(mac)) return mac;
@@ -305,6 +332,12 @@ export class Inventory implements DeviceLookup {
 
   /** The device of a MAC (created on first sight), or undefined for group/zero MACs or at the device cap. */
   deviceForMac(mac: unknown, ts: number): DeviceState | undefined {
+    // A known device's MAC (the usual case): one lookup, not deviceMac's and then macDevice's.
+    const known = typeof mac === 'string' ? this.macDevices.get(mac) : undefined;
+    if (known !== undefined) {
+      this.touch(known, ts);
+      return known;
+    }
     const m = this.deviceMac(mac);
     return m === undefined ? undefined : this.macDevice(m, ts);
   }
@@ -329,26 +362,41 @@ export class Inventory implements DeviceLookup {
    * is local; undefined for remote, broadcast or multicast addresses.
    */
   deviceForIp(ip: unknown, ts: number): DeviceState | undefined {
-    return this.ipDevice(ip, this.classify(ip), ts);
-  }
-
-  /** deviceForIp of an address classified already (cls = classify(ip)). */
-  private ipDevice(ip: unknown, cls: number, ts: number): DeviceState | undefined {
+    const cls = this.classify(ip);
     if ((cls & HOST) === 0) return undefined;
     const addr = ip as string; // a host address is a string
-    const b = this.ipMac.get(addr);
+    return this.ipDevice(addr, -1, cls, this.ipMac.get(addr), ts);
+  }
+
+  /**
+   * The binding of a host address: by its number when `v4` gives it (canonicalV4(ip) or a flow tuple's), else by
+   * its text. Either table gives the same answer (ipMacV4 holds ipMac's canonical IPv4 entries).
+   */
+  private bindingOf(ip: string, v4: number): IpBindingState | undefined {
+    return v4 >= 0 ? this.ipMacV4.get(v4 | 0) : this.ipMac.get(ip);
+  }
+
+  /**
+   * deviceForIp of a host address classified already (cls = classify(ip)), `v4` as for bindingOf, `b` its
+   * binding (bindingOf(ip, v4)).
+   */
+  private ipDevice(ip: string, v4: number, cls: number, b: IpBindingState | undefined, ts: number): DeviceState | undefined {
     if (b) {
       this.touch(b.device, ts);
       return b.device;
     }
     if ((cls & LOCAL) === 0) return undefined;
-    let d = this.ipDevices.get(addr);
+    let d = v4 >= 0 ? this.ipDevicesV4.get(v4 | 0) : this.ipDevices.get(ip);
     if (d !== undefined) this.touch(d, ts);
     else {
-      d = this.create(`ip:${addr}`, ts);
-      if (d) this.ipDevices.set(addr, d);
+      d = this.create(`ip:${ip}`, ts);
+      if (d) {
+        this.ipDevices.set(ip, d);
+        const n = v4 >= 0 ? v4 : canonicalV4(ip);
+        if (n >= 0) this.ipDevicesV4.set(n | 0, d);
+      }
     }
-    d?.bindIp(addr, ts, 'traffic');
+    d?.bindIp(ip, ts, 'traffic');
     return d;
   }
 
@@ -357,35 +405,59 @@ export class Inventory implements DeviceLookup {
     const m = this.deviceMac(mac);
     const cls = this.classify(ip);
     if ((cls & HOST) === 0 || m === undefined) return undefined;
-    return this.bindClassified(ip as string, cls, m, ts, source);
+    const addr = ip as string; // a host address is a string
+    return this.bindClassified(addr, cls, m, ts, source, this.ipMac.get(addr));
   }
 
-  /** bind() of a host address classified already (cls = classify(ip)) to a canonical device MAC. */
-  private bindClassified(ip: string, cls: number, m: string, ts: number, source: string): DeviceState | undefined {
-    const rank = bindingRank[source] ?? 0;
-    const cur = this.ipMac.get(ip);
+  /**
+   * bind() of a host address classified already (cls = classify(ip)) to a canonical device MAC; `cur` is its
+   * binding now (bindingOf).
+   */
+  private bindClassified(ip: string, cls: number, m: string, ts: number, source: string, cur: IpBindingState | undefined): DeviceState | undefined {
     if (source === 'traffic' && (cls & LOCAL) === 0) return undefined;
-    if (cur && cur.mac !== m && cur.rank > rank) return undefined;
+    if (cur !== undefined && cur.mac === m) return this.rebindSame(cur, ip, cls, ts, source);
+    const rank = bindingRank[source] ?? 0;
+    if (cur && cur.rank > rank) return undefined;
     const d = this.macDevice(m, ts);
     if (!d) return undefined;
-    const rebound = cur === undefined || cur.mac !== m;
-    if (cur === undefined) {
+    let state = cur;
+    if (state === undefined) {
       if (this.ipMac.size >= this.options.maxIpBindings) {
         // Spoofed ARP/DHCP can name any number of addresses: forget the oldest binding (counted).
-        const oldest = this.ipMac.keys().next();
-        if (!oldest.done) this.ipMac.delete(oldest.value);
+        const oldest = this.ipMac.values().next();
+        if (!oldest.done) {
+          this.ipMac.delete(oldest.value.ip);
+          if (oldest.value.v4 >= 0) this.ipMacV4.delete(oldest.value.v4 | 0);
+        }
         this.droppedBindings++;
       }
-      this.ipMac.set(ip, { mac: m, rank, device: d });
-    } else if (cur.mac === m) {
-      if (rank > cur.rank) cur.rank = rank;
+      state = { ip, v4: canonicalV4(ip), mac: m, rank, device: d, record: undefined };
+      this.ipMac.set(ip, state);
+      if (state.v4 >= 0) this.ipMacV4.set(state.v4 | 0, state);
+      this.touchIpDevice(ip);
     } else {
-      cur.mac = m;
-      cur.rank = rank;
-      cur.device = d;
+      state.mac = m;
+      state.rank = rank;
+      state.device = d;
+      this.touchIpDevice(ip);
     }
-    if (rebound) this.touchIpDevice(ip);
-    d.bindIp(ip, ts, source);
+    state.record = d.bindIp(ip, ts, source);
+    if ((cls & LOCAL) !== 0) d.local = true;
+    return d;
+  }
+
+  /**
+   * bindClassified of an address to the MAC it is bound to already (`cur`, its binding; every flow of a local
+   * host, every repeated ARP): nothing is rebound, the binding's rank may rise; cur.device is that MAC's device
+   * (what macDevice would find), seen now, and the address's span on it widens.
+   */
+  private rebindSame(cur: IpBindingState, ip: string, cls: number, ts: number, source: string): DeviceState {
+    const rank = bindingRank[source] ?? 0;
+    if (rank > cur.rank) cur.rank = rank;
+    const d = cur.device;
+    this.touch(d, ts);
+    if (cur.record !== undefined) refreshBinding(cur.record, ts, source);
+    else cur.record = d.bindIp(ip, ts, source);
     if ((cls & LOCAL) !== 0) d.local = true;
     return d;
   }
@@ -421,32 +493,55 @@ export class Inventory implements DeviceLookup {
     this.touched.add(d.id);
   }
 
-  /** One side of a finished flow: the device it belongs to (MAC for local addresses, else by IP). */
-  private flowSide(ip: string, cls: number, mac: string | undefined, ts: number): DeviceState | undefined {
+  /**
+   * One side of a finished flow: the device it belongs to (MAC for local addresses, else by IP). `v4` is the
+   * address's canonicalV4 number (or -1: looked up by text), `cls` its classify().
+   */
+  private flowSide(ip: string, v4: number, cls: number, mac: string | undefined, ts: number): DeviceState | undefined {
     if ((cls & HOST) === 0) return undefined;
-    const m = this.deviceMac(mac);
-    if (m !== undefined) {
-      if ((cls & LOCAL) !== 0) {
-        const bound = this.bindClassified(ip, cls, m, ts, 'traffic');
-        if (bound) return bound;
-      } else {
-        // A remote address behind this MAC: the MAC forwards it (router), it does not own it.
-        const gw = this.macDevice(m, ts);
-        if (gw) gw.add(gw.forwarded, ip);
-      }
+    const cur = this.bindingOf(ip, v4);
+    // Bound to this flow's MAC already (a local host's every flow): what bindClassified does then, without
+    // parsing the MAC (cur.mac is canonical and names a device, as deviceMac would find).
+    if (cur !== undefined && mac === cur.mac && (cls & LOCAL) !== 0) return this.rebindSame(cur, ip, cls, ts, 'traffic');
+    if ((cls & LOCAL) === 0) {
+      // A remote address behind this MAC: the MAC forwards it (router), it does not own it.
+      const gw = this.deviceForMac(mac, ts);
+      if (gw) gw.add(gw.forwarded, addressKey(ip, v4));
+    } else {
+      const m = this.deviceMac(mac);
+      const bound = m === undefined ? undefined : this.bindClassified(ip, cls, m, ts, 'traffic', cur);
+      if (bound) return bound;
     }
-    return this.ipDevice(ip, cls, ts);
+    // bindClassified changed no binding if it bound nothing: `cur` is still the address's binding.
+    return this.ipDevice(ip, v4, cls, cur, ts);
   }
 
   /** Feed one finished flow (attach() does this). */
   onFlow(f: FlowRecord): void {
     if (f.transport === 'arp') return;
     this.changed();
-    // Each address is classified once (host? local?) and the answer reused by every step below.
-    const origClass = this.classify(f.orig_ip);
-    const respClass = this.classify(f.resp_ip);
-    const orig = this.flowSide(f.orig_ip, origClass, f.orig_mac, f.first_ts);
-    const resp = this.flowSide(f.resp_ip, respClass, f.resp_mac, f.first_ts);
+    // Each address is classified once (host? local?) and the answer reused by every step below; an IPv4 address
+    // as its number (from a lazy record's tuple, else from text written as the flow table writes it).
+    let origV4 = FlowBound.origV4(f);
+    if (origV4 < 0 && typeof f.orig_ip === 'string') origV4 = canonicalV4(f.orig_ip);
+    let respV4 = FlowBound.respV4(f);
+    if (respV4 < 0 && typeof f.resp_ip === 'string') respV4 = canonicalV4(f.resp_ip);
+    let origClass: number;
+    if (origV4 < 0) origClass = this.classify(f.orig_ip);
+    else if (origV4 === this.lastOrigV4) origClass = this.lastOrigClass;
+    else {
+      origClass = this.lastOrigClass = this.classifyV4(origV4);
+      this.lastOrigV4 = origV4;
+    }
+    let respClass: number;
+    if (respV4 < 0) respClass = this.classify(f.resp_ip);
+    else if (respV4 === this.lastRespV4) respClass = this.lastRespClass;
+    else {
+      respClass = this.lastRespClass = this.classifyV4(respV4);
+      this.lastRespV4 = respV4;
+    }
+    const orig = this.flowSide(f.orig_ip, origV4, origClass, f.orig_mac, f.first_ts);
+    const resp = this.flowSide(f.resp_ip, respV4, respClass, f.resp_mac, f.first_ts);
     const answered = f.transport === 'tcp'
       ? f.tcp_state === 'established' || f.tcp_state === 'closed' || f.tcp_state === 'reset' || f.tcp_state === 'half_open'
       : f.resp_pkts > 0;
@@ -457,7 +552,7 @@ export class Inventory implements DeviceLookup {
       orig.bytes_out += f.orig_bytes;
       orig.bytes_in += f.resp_bytes;
       if (ports) orig.add(orig.talksPorts, portKey(f.transport, f.resp_port));
-      if ((respClass & HOST) !== 0) orig.add((respClass & LOCAL) !== 0 ? orig.peersLocal : orig.peersRemote, f.resp_ip);
+      if ((respClass & HOST) !== 0) orig.add((respClass & LOCAL) !== 0 ? orig.peersLocal : orig.peersRemote, addressKey(f.resp_ip, respV4));
     }
     if (resp) {
       resp.seen(f.last_ts);
@@ -465,7 +560,7 @@ export class Inventory implements DeviceLookup {
       resp.bytes_in += f.orig_bytes;
       resp.bytes_out += f.resp_bytes;
       if (answered && ports) resp.service(f.transport, f.resp_port, f.app);
-      if ((origClass & HOST) !== 0) resp.add((origClass & LOCAL) !== 0 ? resp.peersLocal : resp.peersRemote, f.orig_ip);
+      if ((origClass & HOST) !== 0) resp.add((origClass & LOCAL) !== 0 ? resp.peersLocal : resp.peersRemote, addressKey(f.orig_ip, origV4));
     }
   }
 
@@ -480,6 +575,8 @@ export class Inventory implements DeviceLookup {
       owner.absorb(d);
       this.byId.delete(id);
       this.ipDevices.delete(id.slice(3));
+      const v4 = canonicalV4(id.slice(3));
+      if (v4 >= 0) this.ipDevicesV4.delete(v4 | 0);
       this.identifications.delete(id);
     }
   }

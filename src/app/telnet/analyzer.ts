@@ -27,6 +27,11 @@ export interface TelnetOptions {
 export const defaultTelnetOptions: TelnetOptions = { maxSubneg: 512, maxLine: 256, outcomeWindow: 2048 };
 
 const SERVER_TAIL = 256;
+/**
+ * Node's Buffer#indexOf, which takes any Uint8Array and finds a byte with memchr: a loader's binary output (tens
+ * of megabytes in a Mirai capture) is searched for IAC several times faster than by Uint8Array#indexOf.
+ */
+const findByte = Buffer.prototype.indexOf;
 const NO_BYTES = new Uint8Array(0);
 const BANNER_LINES = 4;
 const BANNER_CHARS = 256;
@@ -83,12 +88,14 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
   function setBit(bits: Uint8Array, index: number, option: number): void {
     bits[index * 32 + (option >> 3)] |= 1 << (option & 7);
   }
-  function hasBit(bits: Uint8Array, index: number, option: number): boolean {
-    return (bits[index * 32 + (option >> 3)] & (1 << (option & 7))) !== 0;
+  /** Options of `byte`, the bitset's byte k (options 8k to 8k + 7), onto out in ascending order. */
+  function pushOptions(out: number[], byte: number, k: number): void {
+    for (let bit = 0; bit < 8; bit++) if (byte & (1 << bit)) out.push(k * 8 + bit);
   }
+  // Byte by byte, skipping empty ones: a flow's negotiation sets a handful of the 256 options.
   function list(bits: Uint8Array, index: number): number[] {
     const out: number[] = [];
-    for (let o = 0; o < 256; o++) if (hasBit(bits, index, o)) out.push(o);
+    for (let k = 0; k < 32; k++) if (bits[index * 32 + k] !== 0) pushOptions(out, bits[index * 32 + k], k);
     return out;
   }
 
@@ -99,8 +106,11 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
     const v = (dir: number, verb: number) => list(s.options, dir * 4 + verb - WILL);
     const enabled = (dir: number) => {
       const out: number[] = [];
-      for (let o = 0; o < 256; o++) {
-        if (hasBit(s.options, dir * 4 + WILL - WILL, o) && hasBit(s.options, (1 - dir) * 4 + DO - WILL, o)) out.push(o);
+      const will = (dir * 4 + WILL - WILL) * 32;
+      const peerDo = ((1 - dir) * 4 + DO - WILL) * 32;
+      for (let k = 0; k < 32; k++) {
+        const both = s.options[will + k] & s.options[peerDo + k];
+        if (both !== 0) pushOptions(out, both, k);
       }
       return out;
     };
@@ -225,45 +235,54 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
       for (let i = start; i < end && n < out.length; i++) out[n++] = b[i];
       s.outcomeLength = n;
     }
-    serverText(s, b, start, end);
+    if (s.bannerDone) noteServerRun(start, end);
+    else serverText(s, b, start, end);
   }
 
   /**
-   * Server text into the line buffer. Once the banner is done only the text after the last LF matters (each LF
-   * empties the line), so the bytes before it are skipped; before that each line may be a banner line.
+   * Text runs of the server delivery being scanned, once the banner is done: [start, end) pairs in `b`, read
+   * back by serverRuns when the scan ends. Shared by every flow: a scan runs to its end before the next one.
    */
-  function serverText(s: TelnetState, b: Uint8Array, start: number, end: number): void {
-    if (s.bannerDone) {
-      serverTail(s, b, start, end);
-      return;
+  let runs = new Int32Array(64);
+  let runsEnd = 0;
+
+  function noteServerRun(start: number, end: number): void {
+    if (runsEnd === runs.length) {
+      const grown = new Int32Array(runs.length * 2);
+      grown.set(runs);
+      runs = grown;
     }
-    let from = start;
-    for (let i = start; i < end; i++) {
-      if (b[i] !== 0x0a) continue;
-      appendServerLine(s, b, from, i);
-      bannerLine(s);
-      lineEnded(s);
-      from = i + 1;
-    }
-    appendServerLine(s, b, from, end);
+    runs[runsEnd++] = start;
+    runs[runsEnd++] = end;
   }
 
   /**
-   * appendServerLine of the bytes after the last LF in b[start, end) (a loader's output runs to megabytes): one
-   * backward pass finds that LF and counts the bytes kept (not CR or NUL); only those the line buffer ends up
-   * holding are copied. The buffer then holds what appendServerLine's byte-by-byte halving would leave: the
-   * last `len` bytes, len being a function of how many went in.
+   * The noted runs into the line buffer. Only the text after the delivery's last LF matters (each LF empties
+   * the line and the prompt check comes after the delivery), so one backward pass over the runs finds that LF
+   * and counts the bytes kept after it (not CR or NUL); only those the line buffer ends up holding are copied.
+   * The buffer then holds what appendServerLine's byte-by-byte halving would leave: the last `len` bytes, len
+   * being a function of how many went in. Bytes before that LF, in a loader's binary output megabytes split
+   * by IAC IAC, are never read.
    */
-  function serverTail(s: TelnetState, b: Uint8Array, start: number, end: number): void {
-    let i = end;
+  function serverRuns(s: TelnetState, b: Uint8Array): void {
     let kept = 0;
-    while (i > start) {
-      const c = b[i - 1];
-      if (c === 0x0a) break;
-      if (c !== 0x0d && c !== 0x00) kept++;
-      i--;
+    let r = runsEnd;
+    let sawLF = false;
+    while (r > 0 && !sawLF) {
+      r -= 2;
+      const start = runs[r];
+      for (let i = runs[r + 1]; i > start; i--) {
+        const c = b[i - 1];
+        if (c === 0x0a) {
+          sawLF = true;
+          break;
+        }
+        if (c !== 0x0d && c !== 0x00) kept++;
+      }
     }
-    if (i > start) lineEnded(s);
+    const last = runsEnd;
+    runsEnd = 0;
+    if (sawLF) lineEnded(s);
     if (kept === 0) return;
     const line = s.serverLine;
     const old = s.serverLineLength;
@@ -274,12 +293,31 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
     const fromOld = len - Math.min(kept, len);
     if (fromOld > 0 && fromOld < old) line.copyWithin(0, old - fromOld, old);
     let w = len;
-    for (let j = end - 1; w > fromOld; j--) {
-      const c = b[j];
-      if (c !== 0x0d && c !== 0x00) line[--w] = c;
+    for (let q = last - 2; w > fromOld; q -= 2) {
+      const start = runs[q];
+      for (let j = runs[q + 1] - 1; j >= start && w > fromOld; j--) {
+        const c = b[j];
+        if (c !== 0x0d && c !== 0x00) line[--w] = c;
+      }
     }
     s.serverLineLength = len;
     s.serverLineFresh = true;
+  }
+
+  /**
+   * Server text into the line buffer while the banner is not done: each line may be a banner line (after it,
+   * serverRuns reads only the delivery's last line).
+   */
+  function serverText(s: TelnetState, b: Uint8Array, start: number, end: number): void {
+    let from = start;
+    for (let i = start; i < end; i++) {
+      if (b[i] !== 0x0a) continue;
+      appendServerLine(s, b, from, i);
+      bannerLine(s);
+      lineEnded(s);
+      from = i + 1;
+    }
+    appendServerLine(s, b, from, end);
   }
 
   function lineEnded(s: TelnetState): void {
@@ -381,8 +419,14 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
 
   /** Split b[off, end) into text runs and IAC sequences; returns where an incomplete sequence starts. */
   function scan(s: TelnetState, dir: Dir, b: Uint8Array, off: number, end: number, ctx: AppContext): number {
+    const stop = scanRuns(s, dir, b, off, end, ctx);
+    if (runsEnd > 0) serverRuns(s, b);
+    return stop;
+  }
+
+  function scanRuns(s: TelnetState, dir: Dir, b: Uint8Array, off: number, end: number, ctx: AppContext): number {
     while (off < end) {
-      let iac = b.indexOf(IAC, off);
+      let iac = findByte.call(b, IAC, off) as number;
       if (iac < 0 || iac >= end) iac = end;
       if (iac > off) text(s, dir, b, off, iac, ctx);
       if (iac === end) return end;

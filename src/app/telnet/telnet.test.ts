@@ -212,6 +212,20 @@ describe('telnet analyzer (real captures)', () => {
     assert.deepEqual(logins(out), [{ attempt: 1, username: 'root', password: 'xc3511', success: false }]);
   });
 
+  it('after a login, a prompt at the end of binary output split by IAC IAC (LF in an earlier run) is still read', () => {
+    const t = (dir: 0 | 1, s: string): Delivery => ({ dir, bytes: Buffer.from(s, 'latin1') });
+    // A loader's 'cat /bin/echo': ELF bytes with 0xff doubled (RFC 854), then a new login prompt on the last line.
+    const elf = '\x7fELF\x01\xff\xff\x00\n\x00\x00\r\n' + 'A'.repeat(300) + '\xff\xff\xff\xff' + 'B'.repeat(40) + '\r\n\xff\xff\xff\xfflogin: ';
+    const out = runAnalyzer(telnet, [
+      t(1, 'login: '), t(0, 'root\r\n'), t(1, 'Password: '), t(0, 'password\r\n'), t(1, '\r\nBusyBox v1.24.2 built-in shell (ash)\r\n# '),
+      t(0, 'cat /bin/echo\r\n'), t(1, elf), t(0, 'admin\r\n'), t(1, 'Password: '), t(0, 'admin\r\n'), t(1, 'Login incorrect\r\n'),
+    ], info(23));
+    assert.deepEqual(logins(out), [
+      { attempt: 1, username: 'root', password: 'password', success: true },
+      { attempt: 2, username: 'admin', password: 'admin', success: false },
+    ]);
+  });
+
   it('caps: long typed line and runaway subnegotiation are anomalies, state stays bounded', () => {
     const small = createTelnet({ maxSubneg: 32, maxLine: 16, outcomeWindow: 64 });
     const sb = Buffer.concat([hex('fffa18'), Buffer.alloc(100, 0x41), Buffer.from('login: ')]);

@@ -6,8 +6,9 @@
  */
 import type { Detector, EvidenceRef } from '../types.ts';
 import type { FlowRecord } from '../../flow/types.ts';
-import { isLocalIp } from '../lib/net.ts';
-import { isGroupAddress } from '../lib/flood.ts';
+import { isLocalAddr } from '../lib/net.ts';
+import { isGroupAddr } from '../lib/flood.ts';
+import { FlowBound } from '../../flow/lazy-record.ts';
 
 interface Options extends Record<string, unknown> {
   minConnections: number;
@@ -130,8 +131,11 @@ export const detector: Detector<Options> = {
     return {
       onFlow(f) {
         if (f.transport !== 'tcp' && f.transport !== 'udp') return;
-        if (f.orig_pkts === 0 || !isLocalIp(f.orig_ip) || isGroupAddress(f.resp_ip) || ignored.has(f.resp_port)) return;
-        if (!options.includeLocalTargets && isLocalIp(f.resp_ip)) return;
+        // Addresses as the record's numbers where it has them (no text parsed per flow).
+        if (f.orig_pkts === 0 || !isLocalAddr(FlowBound.origV4(f), f.orig_ip)) return;
+        const resp4 = FlowBound.respV4(f);
+        if (isGroupAddr(resp4, f.resp_ip) || ignored.has(f.resp_port)) return;
+        if (!options.includeLocalTargets && isLocalAddr(resp4, f.resp_ip)) return;
         const key = `${f.orig_ip}|${f.resp_ip}|${f.resp_port}|${f.transport}`;
         let p = pairs.get(key);
         if (p === undefined) {

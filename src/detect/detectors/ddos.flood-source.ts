@@ -15,9 +15,10 @@ import type { FlowRecord } from '../../flow/types.ts';
 import { OldestFirst } from '../lib/oldest-first.ts';
 import { FirstPacket, HeldStart } from '../../pipeline/first-packet.ts';
 import { IpProto } from '../../decode/packet-view.ts';
-import { flowApp } from '../lib/flow-app.ts';
-import { isLocalIp, isLocalIpv4 } from '../lib/net.ts';
-import { firstVector, floodVector, isGroupAddress, isGroupV4, startVectorOf } from '../lib/flood.ts';
+import { flowAppName } from '../lib/flow-app.ts';
+import { isLocalAddr, isLocalIp, isLocalIpv4 } from '../lib/net.ts';
+import { firstVector, floodVector, isGroupAddr, isGroupAddress, isGroupV4, startVectorOf } from '../lib/flood.ts';
+import { FlowBound } from '../../flow/lazy-record.ts';
 
 interface Options extends Record<string, unknown> {
   windowS: number;
@@ -157,35 +158,41 @@ export const detector: Detector<Options> = {
       previous.delete(b.key);
       if (b.tripped && b.kind === 'flows') previous.setAbsent(b.key, b);
     };
-    const bucket = (key: string, ts: number, init: () => Bucket): Bucket => {
-      let b = buckets.get(key);
-      if (b !== undefined && ts - b.start > options.windowS) {
+    /**
+     * The open window of `key` at `ts`, undefined when there is none (its window over: flushed and retired). The
+     * caller then makes one and adds it (`open`): no closure per flow to make it here.
+     */
+    const current = (key: string, ts: number): Bucket | undefined => {
+      const b = buckets.get(key);
+      if (b === undefined) return undefined;
+      if (ts - b.start > options.windowS) {
         flush(b);
         buckets.delete(key);
         retire(b);
-        b = undefined;
-      }
-      if (b === undefined) {
-        if (buckets.size >= options.maxTrackedKeys) {
-          const oldKey = buckets.oldestKey()!;
-          const old = buckets.get(oldKey)!;
-          flush(old);
-          buckets.delete(oldKey);
-        }
-        b = init();
-        buckets.setAbsent(key, b);
+        return undefined;
       }
       if (ts > b.lastTs) b.lastTs = ts;
+      return b;
+    };
+    /** Add a new window (`current` found none), dropping the oldest beyond the bound. */
+    const open = (b: Bucket): Bucket => {
+      if (buckets.size >= options.maxTrackedKeys) {
+        const oldKey = buckets.oldestKey()!;
+        const old = buckets.get(oldKey)!;
+        flush(old);
+        buckets.delete(oldKey);
+      }
+      buckets.setAbsent(b.key, b);
       return b;
     };
     /** One flow from `attacker` to `target` counted in its window: at its first packet (`kept` held only if kept), or at its end. */
     const count = (attacker: string, target: string, srcPort: number, dstPort: number, mac: string | undefined, vector: string, packets: number,
       ts: number, kept: FirstPacket | EvidenceRef): void => {
       const key = `${attacker}|${target}`;
-      const b = bucket(key, ts, () => ({
+      const b = current(key, ts) ?? open({
         start: ts, lastTs: ts, flows: 0, reported: 0, packets: 0, vectors: new Map(), names: undefined, evidence: [], tripped: false,
         attacker, target, mac, key, kind: 'flows', ports: new Set(), srcPorts: new Set(), amended: false,
-      }));
+      });
       b.flows++;
       b.packets += packets;
       b.vectors.set(vector, (b.vectors.get(vector) ?? 0) + 1);
@@ -213,15 +220,18 @@ export const detector: Detector<Options> = {
       count(p.srcIp(), p.dstIp(), p.srcPort, dstPort, undefined, startVectorOf(p), 0, p.ts, p);
     };
     const onFlow = (f: FlowRecord): void => {
-      if (f.transport === 'arp' || !isLocalIp(f.orig_ip) || isGroupAddress(f.resp_ip) || f.orig_pkts === 0) return;
+      // Addresses as the record's numbers where it has them (no text parsed per flow).
+      if (f.transport === 'arp' || f.orig_pkts === 0 || !isLocalAddr(FlowBound.origV4(f), f.orig_ip)) return;
+      const resp4 = FlowBound.respV4(f);
+      if (isGroupAddr(resp4, f.resp_ip)) return;
       // Answered DNS lookups are many small flows to the resolver; water torture is judged on the names.
-      const app = flowApp(f)?.app;
+      const app = flowAppName(f);
       if ((app === 'dns' || app === 'mdns') && f.resp_pkts > 0) return;
       const key = `${f.orig_ip}|${f.resp_ip}`;
       const vector = sourceVector(f);
       const pps = f.orig_pkts / Math.max(f.duration, 0.001);
       if (f.orig_pkts >= options.minFlowPackets && pps >= options.minFlowPps && f.resp_pkts <= f.orig_pkts * options.maxReplyRatio &&
-        (options.singleFlowLocalTargets || !isLocalIp(f.resp_ip))) {
+        (options.singleFlowLocalTargets || !isLocalAddr(resp4, f.resp_ip))) {
         ctx.report({
           messageId: 'stream', key,
           data: { attacker: f.orig_ip, target: f.resp_ip, vector, packets: f.orig_pkts, pps: Math.round(pps) },
@@ -232,8 +242,8 @@ export const detector: Detector<Options> = {
       const atEnd = f.provenance !== undefined || (f.transport === 'udp' && dnsPort(f.resp_port));
       if (atEnd) return count(f.orig_ip, f.resp_ip, f.orig_port, f.resp_port, f.orig_mac, vector, f.orig_pkts, f.first_ts, firstPacketOf(f));
       // Counted at its start: complete its window (the key built once, the evidence only when used).
-      const current = buckets.get(key);
-      const b = inWindow(current, f.first_ts, options.windowS) ? current : previous.get(key);
+      const now = buckets.get(key);
+      const b = inWindow(now, f.first_ts, options.windowS) ? now : previous.get(key);
       if (!inWindow(b, f.first_ts, options.windowS)) return;
       if (b.mac === undefined) b.mac = f.orig_mac;
       b.packets += f.orig_pkts;
@@ -253,10 +263,10 @@ export const detector: Detector<Options> = {
       const parent = qname.slice(dot + 1);
       if (parent.indexOf('.') < 0 || parent.endsWith('.arpa') || parent.endsWith('.local')) return;
       const key = `dns|${src}|${parent}`;
-      const b = bucket(key, ev.ts, () => ({
+      const b = current(key, ev.ts) ?? open({
         start: ev.ts, lastTs: ev.ts, flows: 0, reported: 0, packets: 0, vectors: new Map(), names: new Set(), evidence: [], tripped: false,
         attacker: src, target: parent, mac: undefined, key, kind: 'dns', ports: new Set(), srcPorts: new Set(), amended: false,
-      }));
+      });
       b.flows++;
       const resolver = String(ev.dst_ip ?? '');
       if (b.vectors.has(resolver) || b.vectors.size < 8) b.vectors.set(resolver, (b.vectors.get(resolver) ?? 0) + 1);

@@ -12,6 +12,7 @@ import type { Detector, EvidenceRef } from '../types.ts';
 import type { FlowRecord } from '../../flow/types.ts';
 import { OldestFirst } from '../lib/oldest-first.ts';
 import { FirstPacket, HeldStart } from '../../pipeline/first-packet.ts';
+import { FlowBound } from '../../flow/lazy-record.ts';
 import { ipv4ToUint, isLocalIp, isLocalIpv4, uintToIpv4 } from '../lib/net.ts';
 import { firstVector, floodVector, isGroupAddress, isGroupV4, startVectorOf } from '../lib/flood.ts';
 
@@ -57,6 +58,12 @@ function addrOf(ip: string): Addr {
   const n = ipv4ToUint(ip);
   return n >= 0 ? n : ip;
 }
+
+/** A flow record's side as an Addr: the record's IPv4 value where it has one (FlowBound: no text parsed), else from its text. */
+const sideOf = (v4: number, ip: string): Addr => (v4 >= 0 ? v4 : addrOf(ip));
+
+/** A flow that started at `ts` counted in window `w` (not yet over when it started). */
+const inWindow = (w: Bucket | undefined, ts: number, windowS: number): w is Bucket => w !== undefined && ts >= w.start && ts - w.start <= windowS;
 
 const textOf = (a: Addr): string => (typeof a === 'number' ? uintToIpv4(a) : a);
 const isLocalAddr = (a: Addr): boolean => (typeof a === 'number' ? isLocalIpv4(a) : isLocalIp(a));
@@ -172,13 +179,14 @@ export const detector: Detector<Options> = {
     /** A flow counted at its start ended: complete its window with what only the end tells. */
     const onEnd = (f: FlowRecord): void => {
       if (f.transport === 'arp') return;
-      const victim = addrOf(f.orig_pkts === 0 ? f.orig_ip : f.resp_ip);
-      const source = addrOf(f.orig_pkts === 0 ? f.resp_ip : f.orig_ip);
+      const orig = sideOf(FlowBound.origV4(f), f.orig_ip);
+      const resp = sideOf(FlowBound.respV4(f), f.resp_ip);
+      const victim = f.orig_pkts === 0 ? orig : resp;
+      const source = f.orig_pkts === 0 ? resp : orig;
       if (isLocalAddr(source) && !isLocalAddr(victim)) return;
-      const inWindow = (w: Bucket | undefined): w is Bucket => w !== undefined && f.first_ts >= w.start && f.first_ts - w.start <= options.windowS;
       const current = buckets.get(victim);
-      const b = inWindow(current) ? current : previous.get(victim);
-      if (!inWindow(b)) return;
+      const b = inWindow(current, f.first_ts, options.windowS) ? current : previous.get(victim);
+      if (!inWindow(b, f.first_ts, options.windowS)) return;
       b.packets += f.orig_pkts + f.resp_pkts;
       const first = firstVector(f);
       const final = floodVector(f);

@@ -7,8 +7,9 @@
  */
 import type { Detector, EvidenceRef } from '../types.ts';
 import type { FlowRecord } from '../../flow/types.ts';
-import { isLocalIp } from '../lib/net.ts';
-import { isGroupAddress } from '../lib/flood.ts';
+import { isLocalAddr } from '../lib/net.ts';
+import { isGroupAddr } from '../lib/flood.ts';
+import { FlowBound } from '../../flow/lazy-record.ts';
 import { topCounts } from '../lib/top-counts.ts';
 
 interface Options extends Record<string, unknown> {
@@ -134,8 +135,9 @@ export const detector: Detector<Options> = {
       return b;
     };
 
-    const unsolicited = (f: FlowRecord, victim: string, reflector: string, service: string, answers: number): void => {
-      if (isGroupAddress(victim) || (isLocalIp(reflector) && !isLocalIp(victim))) return;
+    /** `victim4`, `reflector4`: the addresses' IPv4 values where the record has them (FlowBound), else -1. */
+    const unsolicited = (f: FlowRecord, victim: string, victim4: number, reflector: string, reflector4: number, service: string, answers: number): void => {
+      if (isGroupAddr(victim4, victim) || (isLocalAddr(reflector4, reflector) && !isLocalAddr(victim4, victim))) return;
       const key = `v|${victim}`;
       const b = bucketFor(key, f.first_ts);
       if (!meta.has(key)) meta.set(key, { kind: 'victim', victim, port: 0 });
@@ -154,7 +156,7 @@ export const detector: Detector<Options> = {
       onFlow(f) {
         if (f.transport === 'tcp') {
           // A SYN-ACK with no SYN before it: the flow table makes the addressee the originator.
-          if (f.orig_pkts === 0 && f.resp_tcp_flags?.includes('S') && f.resp_tcp_flags.includes('A')) unsolicited(f, f.orig_ip, f.resp_ip, 'SYN-ACK', f.resp_pkts);
+          if (f.orig_pkts === 0 && f.resp_tcp_flags?.includes('S') && f.resp_tcp_flags.includes('A')) unsolicited(f, f.orig_ip, FlowBound.origV4(f), f.resp_ip, FlowBound.respV4(f), 'SYN-ACK', f.resp_pkts);
           return;
         }
         if (f.transport !== 'udp') return;
@@ -164,14 +166,18 @@ export const detector: Detector<Options> = {
         if (respServes === origServes) return;
         const server = respServes ? f.resp_ip : f.orig_ip;
         const client = respServes ? f.orig_ip : f.resp_ip;
+        const orig4 = FlowBound.origV4(f);
+        const resp4 = FlowBound.respV4(f);
+        const server4 = respServes ? resp4 : orig4;
+        const client4 = respServes ? orig4 : resp4;
         const port = respServes ? f.resp_port : f.orig_port;
         const requests = respServes ? f.orig_pkts : f.resp_pkts;
         const answers = respServes ? f.resp_pkts : f.orig_pkts;
         const reqBytes = respServes ? f.orig_payload_bytes : f.resp_payload_bytes;
         const ansBytes = respServes ? f.resp_payload_bytes : f.orig_payload_bytes;
         const service = serviceNames[port] ?? `UDP ${port}`;
-        if (requests === 0 && answers > 0) return unsolicited(f, client, server, service, answers);
-        if (requests === 0 || !isLocalIp(server) || isLocalIp(client) || isGroupAddress(client)) return;
+        if (requests === 0 && answers > 0) return unsolicited(f, client, client4, server, server4, service, answers);
+        if (requests === 0 || !isLocalAddr(server4, server) || isLocalAddr(client4, client) || isGroupAddr(client4, client)) return;
         if (ansBytes < reqBytes * options.minAmplification) return;
         const key = `a|${server}|${client}`;
         const b = bucketFor(key, f.first_ts);

@@ -4,10 +4,11 @@
  * device sent NOTIFYs or M-SEARCH answers from port 1900). Severity rises when the client was on the Internet.
  * @module
  */
-import { flowApp } from '../lib/flow-app.ts';
+import { flowAppName } from '../lib/flow-app.ts';
 import type { Detector, EvidenceRef, Severity } from '../types.ts';
 import type { FlowRecord } from '../../flow/types.ts';
-import { isLocalIp } from '../lib/net.ts';
+import { isLocalAddr } from '../lib/net.ts';
+import { FlowBound } from '../../flow/lazy-record.ts';
 
 interface Options extends Record<string, unknown> {
   services: string[];
@@ -64,10 +65,12 @@ export const detector: Detector<Options> = {
   create(ctx, options) {
     const enabled = new Set(options.services.map((s) => s.toLowerCase()));
 
-    const reportServer = (server: string, client: string, port: number, app: string, ts: number, evidence: EvidenceRef, mac?: string): void => {
+    /** `server4`, `client4`: the addresses' IPv4 values where the flow record has them (FlowBound), else -1. */
+    const reportServer = (server: string, server4: number, client: string, client4: number, port: number, app: string, ts: number, evidence: EvidenceRef,
+      mac?: string): void => {
       const info = serviceInfo[app];
-      const serverLocal = isLocalIp(server);
-      const clientLocal = client === '' || isLocalIp(client);
+      const serverLocal = isLocalAddr(server4, server);
+      const clientLocal = client === '' || isLocalAddr(client4, client);
       if (!serverLocal) {
         if (!options.reportRemoteServers || !clientLocal) return;
         ctx.report({
@@ -90,19 +93,19 @@ export const detector: Detector<Options> = {
 
     const onFlow = (f: FlowRecord): void => {
       // Exported flows (NetFlow/IPFIX) name the service by its well-known port (src/detect/lib/flow-app.ts).
-      const app = flowApp(f)?.app;
+      const app = flowAppName(f);
       if (app === undefined || !(app in serviceInfo) || !enabled.has(app)) return;
       if (app === 'ssdp') {
         // NOTIFY (to the multicast group) or an answer to an M-SEARCH (to the searcher), sent from port 1900.
         if (f.orig_port !== 1900 || f.orig_payload_bytes === 0) return;
         const searcher = f.resp_ip.startsWith('239.') || f.resp_ip.toLowerCase().startsWith('ff0') ? '' : f.resp_ip;
-        reportServer(f.orig_ip, searcher, 1900, app, f.first_ts, { file: f.file, packet: f.first_packet, ts: f.first_ts, community_id: f.community_id }, f.orig_mac);
+        reportServer(f.orig_ip, FlowBound.origV4(f), searcher, searcher === '' ? -1 : FlowBound.respV4(f), 1900, app, f.first_ts, { file: f.file, packet: f.first_packet, ts: f.first_ts, community_id: f.community_id }, f.orig_mac);
         return;
       }
       // Answering: the server sent application data back (a refused or silent port is not an exposure).
       if (f.resp_pkts === 0 || f.resp_payload_bytes === 0) return;
       if (app === 'snmp' && f.resp_port !== 161) return;
-      reportServer(f.resp_ip, f.orig_ip, f.resp_port, app, f.first_ts, { file: f.file, packet: f.first_packet, ts: f.first_ts, community_id: f.community_id }, f.resp_mac);
+      reportServer(f.resp_ip, FlowBound.respV4(f), f.orig_ip, FlowBound.origV4(f), f.resp_port, app, f.first_ts, { file: f.file, packet: f.first_packet, ts: f.first_ts, community_id: f.community_id }, f.resp_mac);
     };
 
     return { onFlow };

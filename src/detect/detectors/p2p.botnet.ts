@@ -5,8 +5,9 @@
  * @module
  */
 import type { Detector, EvidenceRef } from '../types.ts';
-import { isLocalIp } from '../lib/net.ts';
-import { isGroupAddress } from '../lib/flood.ts';
+import { isLocalAddr } from '../lib/net.ts';
+import { isGroupAddr } from '../lib/flood.ts';
+import { FlowBound } from '../../flow/lazy-record.ts';
 
 interface Options extends Record<string, unknown> {
   windowS: number;
@@ -23,7 +24,8 @@ interface Options extends Record<string, unknown> {
 interface Bucket {
   start: number;
   lastTs: number;
-  peers: Set<string>;
+  /** Peers as IPv4 values (no text kept per flow) or, others, as text: one key per address either way. */
+  peers: Set<string | number>;
   ports: Set<number>;
   sizes: Map<number, number>;
   srcPorts: Map<number, number>;
@@ -93,7 +95,9 @@ export const detector: Detector<Options> = {
     return {
       onFlow(f) {
         if (f.transport !== 'udp' || f.orig_pkts === 0 || f.orig_pkts > options.maxPacketsPerPeer) return;
-        if (!isLocalIp(f.orig_ip) || isLocalIp(f.resp_ip) || isGroupAddress(f.resp_ip) || f.resp_port < options.minPeerPort) return;
+        if (f.resp_port < options.minPeerPort || !isLocalAddr(FlowBound.origV4(f), f.orig_ip)) return;
+        const resp4 = FlowBound.respV4(f);
+        if (isLocalAddr(resp4, f.resp_ip) || isGroupAddr(resp4, f.resp_ip)) return;
         const device = f.orig_ip;
         const ts = f.first_ts;
         let b = buckets.get(device);
@@ -113,7 +117,7 @@ export const detector: Detector<Options> = {
         }
         if (ts > b.lastTs) b.lastTs = ts;
         b.flows++;
-        if (b.peers.size < options.maxPeersPerDevice) b.peers.add(f.resp_ip);
+        if (b.peers.size < options.maxPeersPerDevice) b.peers.add(resp4 >= 0 ? resp4 : f.resp_ip);
         if (b.ports.size < options.maxPeersPerDevice) b.ports.add(f.resp_port);
         const size = Math.round(f.orig_payload_bytes / f.orig_pkts);
         if (b.sizes.has(size) || b.sizes.size < 64) b.sizes.set(size, (b.sizes.get(size) ?? 0) + 1);

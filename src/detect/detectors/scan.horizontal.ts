@@ -6,6 +6,8 @@
  */
 import type { Detector, EvidenceRef } from '../types.ts';
 import { FirstPacket, type HeldStart } from '../../pipeline/first-packet.ts';
+import { FlowBound } from '../../flow/lazy-record.ts';
+import type { FlowRecord } from '../../flow/types.ts';
 import { ipv4ToUint, isLocalIp, uintToIpv4 } from '../lib/net.ts';
 import { carriedData, exportedAttempt, isSynPacket, notablePorts } from '../lib/probes.ts';
 import { DistinctWindow } from '../lib/windows.ts';
@@ -58,10 +60,15 @@ const detector: Detector<Options> = {
     const window = new DistinctWindow<HeldStart>(options.windowS, options.minHosts, options.maxTrackedKeys, options.maxHostsPerKey,
       { target: (held) => held.dst, ts: (held) => held.ts });
     // An IPv4 source and the port as a pair of numbers, the target as a number (nothing made per attempt); IPv6 as strings.
-    const withdraw = (source: string, port: number, target: string): void => {
-      const src4 = ipv4ToUint(source);
-      if (src4 >= 0) window.withdrawPair(src4, port, ipv4ToUint(target));
-      else window.withdraw(`${source}|${port}`, target);
+    // A flow record's IPv4 addresses as its numbers where it has them (FlowBound), else parsed from the text.
+    const withdraw = (f: FlowRecord): void => {
+      const port = f.resp_port;
+      let src4 = FlowBound.origV4(f);
+      if (src4 < 0) src4 = ipv4ToUint(f.orig_ip);
+      if (src4 < 0) return window.withdraw(`${f.orig_ip}|${port}`, f.resp_ip);
+      let dst4 = FlowBound.respV4(f);
+      if (dst4 < 0) dst4 = ipv4ToUint(f.resp_ip);
+      window.withdrawPair(src4, port, dst4);
     };
     const report = (source: string, port: number, evidence: EvidenceRef, target: string): void => {
       const outbound = isLocalIp(source);
@@ -102,7 +109,7 @@ const detector: Detector<Options> = {
       onFlow(f) {
         const exported = exportedAttempt(f);
         if (exported) return onAttempt(exportedFact.fromEvent(exported));
-        if (carriedData(f)) withdraw(f.orig_ip, f.resp_port, f.resp_ip);
+        if (carriedData(f)) withdraw(f);
       },
     };
   },

@@ -5,6 +5,8 @@
  */
 import type { Detector, EvidenceRef } from '../types.ts';
 import { FirstPacket, type HeldStart } from '../../pipeline/first-packet.ts';
+import { FlowBound } from '../../flow/lazy-record.ts';
+import type { FlowRecord } from '../../flow/types.ts';
 import { ipv4ToUint, isLocalIp } from '../lib/net.ts';
 import { carriedData, exportedAttempt, isSynPacket } from '../lib/probes.ts';
 import { DistinctWindow } from '../lib/windows.ts';
@@ -63,11 +65,17 @@ const detector: Detector<Options> = {
         facts: portsAtDetection === undefined ? { direction } : { direction, ports_at_detection: portsAtDetection },
       });
     };
-    const withdraw = (source: string, target: string, port: number): void => {
-      const src4 = ipv4ToUint(source);
-      const dst4 = src4 >= 0 ? ipv4ToUint(target) : -1;
-      if (dst4 >= 0) window.withdrawPair(src4, dst4, port);
-      else window.withdraw(`${source}|${target}`, port);
+    // A flow record's IPv4 addresses as its numbers where it has them (FlowBound), else parsed from the text.
+    const withdraw = (f: FlowRecord): void => {
+      let src4 = FlowBound.origV4(f);
+      if (src4 < 0) src4 = ipv4ToUint(f.orig_ip);
+      let dst4 = -1;
+      if (src4 >= 0) {
+        dst4 = FlowBound.respV4(f);
+        if (dst4 < 0) dst4 = ipv4ToUint(f.resp_ip);
+      }
+      if (dst4 >= 0) window.withdrawPair(src4, dst4, f.resp_port);
+      else window.withdraw(`${f.orig_ip}|${f.resp_ip}`, f.resp_port);
     };
     // An IPv4 source and target as a pair of numbers (no string per attempt), others as a string.
     const onAttempt = (p: FirstPacket): void => {
@@ -91,7 +99,7 @@ const detector: Detector<Options> = {
       onFlow(f) {
         const exported = exportedAttempt(f);
         if (exported) return onAttempt(exportedFact.fromEvent(exported));
-        if (carriedData(f)) withdraw(f.orig_ip, f.resp_ip, f.resp_port);
+        if (carriedData(f)) withdraw(f);
       },
     };
   },

@@ -64,6 +64,11 @@ export function isGroupV4(n: number): boolean {
   return n >= 0xe0000000 || n === 0 || (n & 0xff) === 255;
 }
 
+/** `isGroupAddress` of an address known both ways: its IPv4 value when known (`FlowBound.respV4`), else -1 and its text. */
+export function isGroupAddr(v4: number, ip: string): boolean {
+  return v4 >= 0 ? isGroupV4(v4) : isGroupAddress(ip);
+}
+
 /** Multicast, broadcast or unspecified: never a flood victim or P2P peer. */
 export function isGroupAddress(ip: string): boolean {
   // A dotted quad as a number (no substring per flow): first octet >= 224, or last octet 255.

@@ -22,10 +22,20 @@ export interface FlowApp {
 
 export function flowApp(f: FlowRecord): FlowApp | undefined {
   if (f.app !== undefined) return { app: f.app, fromPort: false };
+  const app = exportedApp(f);
+  return app === undefined ? undefined : { app, fromPort: true };
+}
+
+/** `flowApp(f)?.app`, without the object (detectors asking per finished flow). */
+export function flowAppName(f: FlowRecord): string | undefined {
+  return f.app !== undefined ? f.app : exportedApp(f);
+}
+
+/** An exported flow's application by its service's well-known port. */
+function exportedApp(f: FlowRecord): string | undefined {
   if (f.provenance === undefined) return undefined;
   const byPort = wellKnown[f.transport];
   if (byPort === undefined) return undefined;
   // The service is on the responder's port; SSDP announcements go out from 1900.
-  const app = byPort[f.resp_port] ?? (f.orig_port === 1900 ? byPort[1900] : undefined);
-  return app === undefined ? undefined : { app, fromPort: true };
+  return byPort[f.resp_port] ?? (f.orig_port === 1900 ? byPort[1900] : undefined);
 }

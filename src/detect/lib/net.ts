@@ -79,6 +79,15 @@ export function isLocalIpv4(v: number): boolean {
   return activeSite.isLocalV4(v >>> 0);
 }
 
+/**
+ * `isLocalIp` of an address known both ways: its IPv4 value when the caller has it (`FlowBound.origV4` of a
+ * flow record: no text parsed), else -1 and its text. Gives exactly `isLocalIp(ip)` when `v4` is the value
+ * of `ip` (a flow record's addresses are dotted quads of its tuple's numbers).
+ */
+export function isLocalAddr(v4: number, ip: string): boolean {
+  return v4 >= 0 ? activeSite.isLocalV4(v4) : isLocalIp(ip);
+}
+
 /** Client and server of the flow an event belongs to (the flow originator is the client). */
 export function clientServer(ev: EventRecord): { client: string; server: string; serverPort: number } {
   const src = String(ev.src_ip ?? '');
