@@ -53,9 +53,12 @@ else await import(new URL('../dist/src/cli/main.js', import.meta.url).href);
 async function checkoutEntry() {
   if (process.env.BULWARK_NO_BUNDLE) return source.href;
   const cacheDir = new URL('../node_modules/.cache/bulwark/', import.meta.url);
+  const root = fileURLToPath(new URL('..', import.meta.url));
   try {
     const pointer = JSON.parse(readFileSync(new URL('current.json', cacheDir), 'utf8'));
-    let fresh = pointer.script === 'main.cjs';
+    // Built from this checkout's sources: two checkouts can share one node_modules (a symlink, a workspace),
+    // and the other's unchanged files would otherwise look fresh.
+    let fresh = pointer.script === 'main.cjs' && pointer.root === root;
     for (const path in pointer.inputs) {
       if (!fresh) break;
       if (statSync(path, { throwIfNoEntry: false })?.mtimeMs !== pointer.inputs[path]) fresh = false;
@@ -66,7 +69,7 @@ async function checkoutEntry() {
   }
   try {
     const { refreshCheckoutBundle } = await import(new URL('../scripts/cli-bundle.ts', import.meta.url).href);
-    const pointer = await refreshCheckoutBundle(fileURLToPath(new URL('..', import.meta.url)), fileURLToPath(cacheDir));
+    const pointer = await refreshCheckoutBundle(root, fileURLToPath(cacheDir));
     return fileURLToPath(new URL(`${pointer.dir}/${pointer.script}`, cacheDir));
   } catch {
     return source.href; // esbuild missing or node_modules read-only: the modules as they are

@@ -124,6 +124,8 @@ export interface CliBundlePointer {
   dir: string;
   /** The script in `dir` that bin/bulwark.js runs. */
   script: 'main.cjs';
+  /** The checkout the bundle was built from (bin/bulwark.js runs it only from there). */
+  root: string;
   inputs: Record<string, number>;
 }
 
@@ -139,7 +141,7 @@ export async function refreshCheckoutBundle(root: string, cacheDir: string): Pro
   const outdir = join(cacheDir, name);
   const inputs = await buildCliBundle({ root, outdir, sourceRoot: join(root, 'src'), sourceExt: '.ts', format: 'cjs' });
   inputs.push(import.meta.filename); // a change to how the bundle is built rebuilds it too
-  const pointer: CliBundlePointer = { dir: name, script: 'main.cjs', inputs: Object.fromEntries(inputs.map((p) => [p, statSync(p).mtimeMs])) };
+  const pointer: CliBundlePointer = { dir: name, script: 'main.cjs', root, inputs: Object.fromEntries(inputs.map((p) => [p, statSync(p).mtimeMs])) };
   const tmp = join(cacheDir, `current.json.${process.pid}`);
   writeFileSync(tmp, JSON.stringify(pointer));
   renameSync(tmp, join(cacheDir, 'current.json'));
