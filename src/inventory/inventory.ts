@@ -88,6 +88,12 @@ interface IpBindingState {
   record: IpBinding | undefined;
 }
 
+/** The last IPv4 address (as a number; -1: none) classified for one side of a flow, and its class. */
+class ClassMemo {
+  v4 = -1;
+  cls = 0;
+}
+
 /** Event types the inventory subscribes to (nothing else is built for it). */
 export const inventoryEventTypes: readonly string[] = Object.keys(handlers);
 
@@ -119,11 +125,9 @@ export class Inventory implements DeviceLookup {
   /** One-entry memo of classify(): an event's address is often asked about twice in a row. */
   private lastClassified: unknown = undefined;
   private lastClass = 0;
-  /** One-entry memos of classifyV4 for a flow's originator and responder (a flood repeats one side). */
-  private lastOrigV4 = -1;
-  private lastOrigClass = 0;
-  private lastRespV4 = -1;
-  private lastRespClass = 0;
+  /** One-entry memos of classify for a flow's originator and responder (a flood repeats one side). */
+  private readonly origMemo = new ClassMemo();
+  private readonly respMemo = new ClassMemo();
   /** What each device's published identity was (addresses, names, services, identification). */
   private readonly published = new Map<string, string>();
   /** What each device's identification was last computed from (see inputSignature). */
@@ -321,6 +325,16 @@ export class Inventory implements DeviceLookup {
   /** classify() of an IPv4 address given as its number (at least 0). */
   private classifyV4(n: number): number {
     return (isHostIpV4(n) ? HOST : 0) | (this.site.isLocalV4(n) ? LOCAL : 0);
+  }
+
+  /** classify() of one side of a flow: by its IPv4 number through that side's memo, else (v4 < 0) by its text. */
+  private classifySide(memo: ClassMemo, v4: number, ip: unknown): number {
+    if (v4 < 0) return this.classify(ip);
+    if (v4 !== memo.v4) {
+      memo.cls = this.classifyV4(v4);
+      memo.v4 = v4;
+    }
+    return memo.cls;
   }
 
   /** The canonical form of a MAC that can name a device, or undefined: a known device's MAC costs one map lookup. */
@@ -526,20 +540,8 @@ export class Inventory implements DeviceLookup {
     if (origV4 < 0 && typeof f.orig_ip === 'string') origV4 = canonicalV4(f.orig_ip);
     let respV4 = FlowBound.respV4(f);
     if (respV4 < 0 && typeof f.resp_ip === 'string') respV4 = canonicalV4(f.resp_ip);
-    let origClass: number;
-    if (origV4 < 0) origClass = this.classify(f.orig_ip);
-    else if (origV4 === this.lastOrigV4) origClass = this.lastOrigClass;
-    else {
-      origClass = this.lastOrigClass = this.classifyV4(origV4);
-      this.lastOrigV4 = origV4;
-    }
-    let respClass: number;
-    if (respV4 < 0) respClass = this.classify(f.resp_ip);
-    else if (respV4 === this.lastRespV4) respClass = this.lastRespClass;
-    else {
-      respClass = this.lastRespClass = this.classifyV4(respV4);
-      this.lastRespV4 = respV4;
-    }
+    const origClass = this.classifySide(this.origMemo, origV4, f.orig_ip);
+    const respClass = this.classifySide(this.respMemo, respV4, f.resp_ip);
     const orig = this.flowSide(f.orig_ip, origV4, origClass, f.orig_mac, f.first_ts);
     const resp = this.flowSide(f.resp_ip, respV4, respClass, f.resp_mac, f.first_ts);
     const answered = f.transport === 'tcp'
