@@ -6,8 +6,9 @@
  * Lifecycle (packet time): a finding is raised by the report that creates it, updated as reports add to it
  * (published at most every `updateIntervalS`), closed after `closeAfterS` without a report (or at the end of
  * input), and raised again (next `occurrence`) when its key is reported after closing. Changes are queued
- * with a snapshot and published by `drain()` (the caller drains about once a second of wall clock), so device
- * names are looked up once per batch rather than per report. Suppression rules silence reports, counted.
+ * with a snapshot (its devices named by the inventory as it stands at that packet, so the published changes are
+ * the same on every run) and published by `drain()` (the caller drains about once a second of wall clock).
+ * Suppression rules silence reports, counted.
  * @module
  */
 import type { EventRecord } from '../pipeline/analyze.ts';
@@ -368,11 +369,7 @@ export class DetectionEngine {
     const batch = this.pending;
     if (batch.length === 0) return 0;
     this.pending = [];
-    for (const { snapshot, change } of batch) {
-      // The snapshot is this batch's own copy: its devices are named in place.
-      snapshot.devices = snapshot.devices.map((d) => this.named(d));
-      for (const h of this.changeHandlers) h(snapshot, change);
-    }
+    for (const { snapshot, change } of batch) for (const h of this.changeHandlers) h(snapshot, change);
     return batch.length;
   }
 
@@ -387,7 +384,11 @@ export class DetectionEngine {
     if (change === 'raised') this.stats.raised = (this.stats.raised ?? 0) + 1;
     else if (change === 'updated') this.stats.updated = (this.stats.updated ?? 0) + 1;
     else this.stats.closed = (this.stats.closed ?? 0) + 1;
-    if (this.changeHandlers.length > 0) this.pending.push({ agg, change, snapshot: this.rendered(agg, false) });
+    if (this.changeHandlers.length > 0) {
+      // Named now, by the inventory as it stands at this packet: named when drained (by the wall clock), the same
+      // capture gave different device ids in the published changes from one run to the next.
+      this.pending.push({ agg, change, snapshot: this.rendered(agg) });
+    }
   }
 
   /** `compact`: closed while the run goes on, so kept smaller (the published closing line had it all). */
@@ -582,11 +583,8 @@ export class DetectionEngine {
     }
   }
 
-  /**
-   * The finding with title and explanation; `named`: device ids looked up in the inventory now (otherwise
-   * the devices are the finding's own entries, which never change: `drain` names them into copies).
-   */
-  private rendered(agg: Aggregate, named = true): Finding {
+  /** The finding with title and explanation, its devices named by the inventory as it stands now. */
+  private rendered(agg: Aggregate): Finding {
     const f = agg.finding;
     const compiled = compiledMessage(agg.detector.messages[agg.messageId]);
     // The report's data with the engine's placeholders over it, read in place (no merged copy per render).
@@ -602,7 +600,7 @@ export class DetectionEngine {
     const out: Finding = { ...f };
     out.title = title;
     out.explanation = explanation;
-    out.devices = named ? f.devices.map((d) => this.named(d)) : f.devices.slice();
+    out.devices = f.devices.map((d) => this.named(d));
     out.evidence = f.evidence.slice();
     out.community_ids = f.community_ids.slice();
     if (f.facts) out.facts = { ...f.facts };
