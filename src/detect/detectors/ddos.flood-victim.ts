@@ -14,7 +14,8 @@ import { OldestFirst } from '../lib/oldest-first.ts';
 import { FirstPacket, HeldStart } from '../../pipeline/first-packet.ts';
 import { FlowBound } from '../../flow/lazy-record.ts';
 import { ipv4ToUint, isLocalIp, isLocalIpv4, uintToIpv4 } from '../lib/net.ts';
-import { firstVector, floodVector, isGroupAddress, isGroupV4, startVectorOf } from '../lib/flood.ts';
+import { floodVector, isGroupAddress, isGroupV4, startVectorOf, synBecameConnect } from '../lib/flood.ts';
+import { Tally } from '../lib/tally.ts';
 
 interface Options extends Record<string, unknown> {
   windowS: number;
@@ -32,8 +33,9 @@ interface Bucket {
   packets: number;
   reported: number;
   sources: Set<Addr>;
-  vectors: Map<string, number>;
-  ports: Map<number, number>;
+  /** Flows per vector, and per destination port (the first 16 ports). */
+  vectors: Tally<string>;
+  ports: Tally<number>;
   /**
    * The window's first flows as they came (their first packet as numbers, or an exporter's record), made
    * evidence only when the window is reported: most windows never are, and a Community ID is a hash.
@@ -111,11 +113,12 @@ export const detector: Detector<Options> = {
       if (!b.tripped || (b.flows <= b.reported && !b.amended)) return;
       b.amended = false;
       const victim = textOf(victimKey);
-      const vector = top(b.vectors) ?? 'unknown';
-      const port = top(b.ports) ?? 0;
+      const vectors = b.vectors.settled();
+      const vector = top(vectors) ?? 'unknown';
+      const port = top(b.ports.settled()) ?? 0;
       const named = b.sources.size <= options.maxNamedAttackers ? [...b.sources].map((ip) => ({ role: 'attacker' as const, ip: textOf(ip) })) : [];
       const data = { victim, vector, flows: b.flows, sources: b.sources.size >= options.maxSourcesPerVictim ? `${b.sources.size}+` : b.sources.size, port, window: options.windowS };
-      const facts = { vector, sources: b.sources.size, packets: b.packets, port, vectors: Object.fromEntries(b.vectors) };
+      const facts = { vector, sources: b.sources.size, packets: b.packets, port, vectors: Object.fromEntries(vectors) };
       const first = b.reported === 0;
       const evidence = first ? b.evidence.map(evidenceOf) : [];
       const count = b.flows - b.reported;
@@ -143,14 +146,26 @@ export const detector: Detector<Options> = {
       previous.delete(victim);
       if (b.tripped) previous.setAbsent(victim, b);
     };
+    // The last victim looked up and its open window (undefined: none), forgotten whenever the windows change: a
+    // flood's flows share one victim, so most of its first packets and ends skip the Map lookup.
+    let lastVictim: Addr | undefined = undefined;
+    let lastBucket: Bucket | undefined = undefined;
+    const bucketOf = (victim: Addr): Bucket | undefined => {
+      if (victim !== lastVictim) {
+        lastBucket = buckets.get(victim);
+        lastVictim = victim;
+      }
+      return lastBucket;
+    };
     /** One attempt toward `victim` at its first packet (held only if kept as evidence), or an exporter's record as it arrives. */
     const attempt = (victim: Addr, source: Addr, port: number, vector: string, packets: number, ts: number, kept: FirstPacket | FlowRecord): void => {
       if (isGroupAddr(victim)) return;
       if (isLocalAddr(source) && !isLocalAddr(victim)) return; // outbound: ddos.flood-source
-      let b = buckets.get(victim);
+      let b = bucketOf(victim);
       if (b !== undefined && ts - b.start > options.windowS) {
         flush(victim, b);
         buckets.delete(victim);
+        lastVictim = undefined;
         retire(victim, b);
         b = undefined;
       }
@@ -161,15 +176,16 @@ export const detector: Detector<Options> = {
           flush(oldKey, old);
           buckets.delete(oldKey);
         }
-        b = { start: ts, flows: 0, packets: 0, reported: 0, sources: new Set(), vectors: new Map(), ports: new Map(), evidence: [], tripped: false, lastTs: ts, amended: false };
+        lastVictim = undefined;
+        b = { start: ts, flows: 0, packets: 0, reported: 0, sources: new Set(), vectors: new Tally(), ports: new Tally(16), evidence: [], tripped: false, lastTs: ts, amended: false };
         buckets.setAbsent(victim, b);
       }
       b.flows++;
       b.packets += packets;
       if (ts > b.lastTs) b.lastTs = ts;
       if (b.sources.size < options.maxSourcesPerVictim) b.sources.add(source);
-      b.vectors.set(vector, (b.vectors.get(vector) ?? 0) + 1);
-      if (b.ports.has(port) || b.ports.size < 16) b.ports.set(port, (b.ports.get(port) ?? 0) + 1);
+      b.vectors.add(vector);
+      b.ports.add(port);
       if (b.evidence.length < options.evidencePerFinding) b.evidence.push(kept instanceof FirstPacket ? kept.hold() : kept);
       if (!b.tripped && b.flows >= options.minFlows && b.sources.size >= options.minSources) {
         b.tripped = true;
@@ -184,15 +200,14 @@ export const detector: Detector<Options> = {
       const victim = f.orig_pkts === 0 ? orig : resp;
       const source = f.orig_pkts === 0 ? resp : orig;
       if (isLocalAddr(source) && !isLocalAddr(victim)) return;
-      const current = buckets.get(victim);
+      const current = bucketOf(victim);
       const b = inWindow(current, f.first_ts, options.windowS) ? current : previous.get(victim);
       if (!inWindow(b, f.first_ts, options.windowS)) return;
       b.packets += f.orig_pkts + f.resp_pkts;
-      const first = firstVector(f);
-      const final = floodVector(f);
-      if (first !== final && (b.vectors.get(first) ?? 0) > 0) {
-        b.vectors.set(first, b.vectors.get(first)! - 1);
-        b.vectors.set(final, (b.vectors.get(final) ?? 0) + 1);
+      // The vector counted at its start ('syn') renamed now it is known ('tcp-connect'): firstVector and floodVector.
+      if (synBecameConnect(f) && (b.vectors.get('syn') ?? 0) > 0) {
+        b.vectors.set('syn', b.vectors.get('syn')! - 1);
+        b.vectors.set('tcp-connect', (b.vectors.get('tcp-connect') ?? 0) + 1);
       }
       if (b.tripped) b.amended = true;
     };
@@ -216,6 +231,7 @@ export const detector: Detector<Options> = {
         previous.clear();
         for (const [victim, b] of buckets) flush(victim, b);
         buckets.clear();
+        lastVictim = undefined;
       },
     };
   },

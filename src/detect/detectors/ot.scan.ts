@@ -24,6 +24,10 @@ interface Options extends Record<string, unknown> {
   maxTrackedKeys: number;
 }
 
+/** 1 for the ports of `otPorts`: a first packet's port looked up in a byte table rather than an object with sparse integer keys. */
+const isOtPort = new Uint8Array(65536);
+for (const port of Object.keys(otPorts)) isOtPort[Number(port)] = 1;
+
 export const detector: Detector<Options> = {
   id: 'ot.scan',
   description: 'Scanning for industrial devices: one source probing industrial protocol ports on many hosts or many such ports on one host, or sweeping Modbus unit ids behind one server.',
@@ -127,8 +131,8 @@ export const detector: Detector<Options> = {
     function onFirstPacket(p: FirstPacket): void {
       // A TCP attempt is judged when it starts, so a sweep of unanswered SYNs is reported as it crosses
       // the threshold rather than when its probes time out (the TCP idle timeout, 300 s, in live capture).
-      // Most SYNs are not toward an industrial port: checked before the addresses' text and the evidence are made.
-      if (opensWithSynPacket(p) && otPorts[p.dstPort] !== undefined) onAttempt(p.srcIp(), p.dstIp(), p.dstPort, p.ts, p.evidence(true), true);
+      // Most SYNs are not toward an industrial port: checked (one byte read) before the addresses' text and the evidence are made.
+      if (isOtPort[p.dstPort] === 1 && opensWithSynPacket(p)) onAttempt(p.srcIp(), p.dstIp(), p.dstPort, p.ts, p.evidence(true), true);
     }
 
     function onEvent(ev: EventRecord): void {

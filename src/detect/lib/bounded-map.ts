@@ -11,7 +11,7 @@
  * exactly the entries one map of strings would.
  * @module
  */
-import { PairTable } from './pair-table.ts';
+import { PairTable, randomSeed } from './pair-table.ts';
 
 export class BoundedMap<K, V> {
   private young = new Map<K, V>();
@@ -62,15 +62,41 @@ export class BoundedMap<K, V> {
   getPair(hi: number, lo: number): V | undefined {
     const young = this.youngPairs;
     if (young === undefined) return undefined;
-    const v = young.get(hi, lo);
-    if (v !== undefined) return v;
+    const h = young.hash(hi, lo);
+    const i = young.probe(h, hi, lo);
+    if (i >= 0) return young.valueAt(i);
+    return this.takeOldPair(h, hi, lo);
+  }
+
+  /**
+   * The value of a pair key (made the newest, as `getPair` does), or, when absent, undefined after inserting
+   * `absent` for it (as `insertAbsentPair` does). The key hashed once for both generations and the insert (both
+   * tables share a seed), the insert at the slot the young table's probe ended on: a first sighting, the usual
+   * case on a flood of spoofed sources, walks one probe chain per generation and no more.
+   */
+  getPairOrInsert(hi: number, lo: number, absent: V): V | undefined {
+    const young = this.youngPairs ?? this.makePairTables();
+    const h = young.hash(hi, lo);
+    const i = young.probe(h, hi, lo);
+    if (i >= 0) return young.valueAt(i);
+    const o = this.takeOldPair(h, hi, lo);
+    if (o !== undefined) return o;
+    if (this.makeRoom()) this.youngPairs!.insertHashed(h, hi, lo, absent);
+    else young.insertAt(-1 - i, h, hi, lo, absent);
+    return undefined;
+  }
+
+  /** The old generation's value of a pair key of hash `h`, moved to the young generation; undefined when absent. */
+  private takeOldPair(h: number, hi: number, lo: number): V | undefined {
     const old = this.oldPairs!;
     if (old.size === 0) return undefined;
-    const o = old.get(hi, lo);
-    if (o !== undefined) {
-      old.delete(hi, lo);
-      this.putPair(hi, lo, o);
-    }
+    const j = old.probe(h, hi, lo);
+    if (j < 0) return undefined;
+    const o = old.valueAt(j);
+    old.deleteAt(j);
+    this.makeRoom();
+    // Absent from both generations now (just taken out of the old one).
+    this.youngPairs!.insertHashed(h, hi, lo, o);
     return o;
   }
 
@@ -146,20 +172,24 @@ export class BoundedMap<K, V> {
   }
 
   private putPair(hi: number, lo: number, value: V): void {
-    if (this.youngPairs === undefined) {
-      // At most `half` entries a generation: load ≤ 1/2 with no rebuild.
-      this.youngPairs = new PairTable(this.half);
-      this.oldPairs = new PairTable(this.half);
-    }
+    if (this.youngPairs === undefined) this.makePairTables();
     this.makeRoom();
-    // Absent from both generations here (a miss, or just taken out of the old one).
-    this.youngPairs.insertAbsent(hi, lo, value);
+    // Absent from both generations here (a miss).
+    this.youngPairs!.insertAbsent(hi, lo, value);
   }
 
-  /** The young generation full: it becomes the old one, and the old one is dropped whole. */
-  private makeRoom(): void {
+  /** The tables of pair keys, at the first one: one seed for both, so a key hashes the same in either generation. */
+  private makePairTables(): PairTable<V> {
+    const seed = randomSeed();
+    // At most `half` entries a generation: load ≤ 1/2 with no rebuild.
+    this.oldPairs = new PairTable(this.half, seed);
+    return this.youngPairs = new PairTable(this.half, seed);
+  }
+
+  /** The young generation full: it becomes the old one, and the old one is dropped whole. Returns whether it did. */
+  private makeRoom(): boolean {
     const youngPairs = this.youngPairs;
-    if (this.young.size + (youngPairs === undefined ? 0 : youngPairs.size) < this.half) return;
+    if (this.young.size + (youngPairs === undefined ? 0 : youngPairs.size) < this.half) return false;
     this.evicted += this.old.size + (this.oldPairs === undefined ? 0 : this.oldPairs.size);
     this.old = this.young;
     this.young = new Map();
@@ -170,6 +200,7 @@ export class BoundedMap<K, V> {
       this.oldPairs = youngPairs;
       this.youngPairs = dropped;
     }
+    return true;
   }
 
   private pairCount(): number {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isGroupAddress, isGroupV4, startVector, startVectorOf } from './flood.ts';
+import { firstVector, floodVector, isGroupAddress, isGroupV4, startVector, startVectorOf, synBecameConnect } from './flood.ts';
+import type { FlowRecord } from '../../flow/types.ts';
 import { FirstPacket } from '../../pipeline/first-packet.ts';
 import type { EventRecord } from '../../events/record.ts';
 
@@ -55,4 +56,28 @@ test('startVectorOf: the vector of a first packet from its flag bits, as startVe
     assert.equal(startVectorOf(packet(transport, flags, fromOrig)), vector, `${transport} ${flags} ${fromOrig}`);
     assert.equal(startVector(transport, flags, fromOrig), vector, `${transport} ${flags} ${fromOrig} (letters)`);
   }
+});
+
+test('synBecameConnect: exactly the flows whose vector firstVector and floodVector name differently (syn, then tcp-connect)', () => {
+  let renamed = 0;
+  for (const transport of ['tcp', 'udp', 'icmp', 'ip-47', 'arp']) {
+    for (const flags of [undefined, '', 'S', 'SA', 'A', 'FSRPA', 'R', 'F', 'FA', 'SR']) {
+      for (const respFlags of [undefined, '', 'SA', 'R']) {
+        for (const origPkts of [0, 1, 5]) {
+          for (const payload of [0, 1, 1200]) {
+            const f = {
+              transport, orig_tcp_flags: flags, resp_tcp_flags: respFlags, orig_pkts: origPkts, orig_payload_bytes: payload,
+            } as unknown as FlowRecord;
+            const first = firstVector(f), final = floodVector(f);
+            assert.equal(synBecameConnect(f), first !== final, JSON.stringify(f));
+            if (first !== final) {
+              renamed++;
+              assert.deepEqual([first, final], ['syn', 'tcp-connect'], JSON.stringify(f));
+            }
+          }
+        }
+      }
+    }
+  }
+  assert.ok(renamed > 0);
 });

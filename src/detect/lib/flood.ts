@@ -59,6 +59,16 @@ export function firstVector(f: FlowRecord): string {
   return startVector(f.transport, f.orig_tcp_flags?.includes('S') ? 'S' : f.orig_tcp_flags);
 }
 
+/**
+ * Whether a flow's end renames the vector its first packet was counted under (`firstVector(f) !== floodVector(f)`):
+ * only for a SYN whose connection then carried data, 'syn' at its start and 'tcp-connect' at its end. Numbers
+ * first, so a flood's flows (no payload) are told without reading their flags (three string searches per flow
+ * otherwise).
+ */
+export function synBecameConnect(f: FlowRecord): boolean {
+  return f.orig_payload_bytes > 0 && f.orig_pkts > 0 && f.transport === 'tcp' && f.orig_tcp_flags !== undefined && f.orig_tcp_flags.includes('S');
+}
+
 /** `isGroupAddress` of an IPv4 address as its unsigned 32-bit value. */
 export function isGroupV4(n: number): boolean {
   return n >= 0xe0000000 || n === 0 || (n & 0xff) === 255;

@@ -83,3 +83,42 @@ test('isLocalAddr and isGroupAddr on an IPv4 value answer what isLocalIp and isG
     assert.equal(isGroupAddr(-1, ip), group, ip);
   }
 });
+
+test('isLocalIpv4 answers as the site does, for block-aligned, longer and overlapping prefixes and the edges of each', () => {
+  const configs: string[][] = [
+    ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', '127.0.0.0/8', 'fc00::/7'],
+    ['203.0.113.0/24', '198.51.100.7/32', '198.51.100.7', '192.0.2.128/25', '10.1.2.3/8', '10.0.0.0/17', '172.20.0.0/15', '2001:db8::/32'],
+    ['0.0.0.0/0'],
+    ['fe80::/10'],
+    [],
+  ];
+  for (const localNetworks of configs) {
+    const site = new Site({ sensor: '', localNetworks });
+    useSite(site);
+    const addrs: number[] = [0, 0xffffffff, 0x7fffffff, 0x80000000];
+    for (const cidr of localNetworks) {
+      if (cidr.includes(':')) continue;
+      const [a, b] = cidr.split('/');
+      const [o1, o2, o3, o4] = a.split('.').map(Number);
+      const n = (((o1 << 24) | (o2 << 16) | (o3 << 8) | o4) >>> 0);
+      const size = 2 ** (32 - Number(b ?? 32));
+      const base = n - (n % size);
+      // Each network's first and last address and its neighbours outside.
+      for (const v of [base - 1, base, base + 1, base + size - 1, base + size]) if (v >= 0 && v <= 0xffffffff) addrs.push(v);
+    }
+    for (let i = 0; i < 20_000; i++) addrs.push(Math.imul(i, 0x9e3779b1) >>> 0);
+    for (const v of addrs) assert.equal(isLocalIpv4(v), site.isLocalV4(v), `${localNetworks.join(',')}: ${v.toString(16)}`);
+  }
+  // By hand: 172.16.0.0/12 ends at 172.31.255.255 (0xac1fffff); 198.51.100.7/32 is one address; /17 is half a block.
+  useSite(new Site({ sensor: '' }));
+  assert.equal(isLocalIpv4(0xac1fffff), true);
+  assert.equal(isLocalIpv4(0xac200000), false);
+  useSite(new Site({ sensor: '', localNetworks: configs[1] }));
+  assert.equal(isLocalIpv4(0xc6336407), true);
+  assert.equal(isLocalIpv4(0xc6336408), false);
+  assert.equal(isLocalIpv4(0x0a007fff), true); // 10.0.127.255, in 10.0.0.0/17 (and 10.1.2.3/8 = 10.0.0.0/8)
+  useSite(new Site({ sensor: '', localNetworks: ['10.0.0.0/17'] }));
+  assert.equal(isLocalIpv4(0x0a007fff), true);
+  assert.equal(isLocalIpv4(0x0a008000), false);
+  useSite(new Site({ sensor: '' }));
+});

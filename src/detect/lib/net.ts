@@ -37,6 +37,35 @@ export function useSite(site: Site): void {
   if (site === activeSite) return;
   activeSite = site;
   local0 = local1 = -1;
+  v4Blocks = undefined;
+}
+
+/**
+ * The active site's IPv4 local networks per /16 block: 0 no address of the block is local, 1 every one is, 2 some
+ * are (the site answers). Made at the first IPv4 question after the site changes. Why: the flood and scan
+ * detectors ask about the source of every new flow, most of them spoofed, non-local addresses, for which the site
+ * tries each of its networks in turn; one table read answers them.
+ */
+let v4Blocks: Uint8Array | undefined;
+
+function blocksOf(site: Site): Uint8Array {
+  const blocks = new Uint8Array(65536);
+  for (const cidr of site.localNetworks) {
+    if (cidr.includes(':')) continue;
+    const [addr, bits] = cidr.split('/');
+    const prefix = bits === undefined ? 32 : Number(bits);
+    const n = ipv4Number(addr);
+    // Not as the site parsed it: every block asks the site.
+    if (n < 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) return blocks.fill(2);
+    const first = n >>> 16;
+    if (prefix <= 16) {
+      const start = first & ~((1 << (16 - prefix)) - 1) & 0xffff;
+      blocks.fill(1, start, start + (1 << (16 - prefix)));
+    } else if (blocks[first] === 0) {
+      blocks[first] = 2;
+    }
+  }
+  return blocks;
 }
 
 /** Put `ip` into the older slot; returns the slot. */
@@ -76,7 +105,8 @@ export function isLocalIp(ip: string): boolean {
 
 /** `isLocalIp` of an IPv4 address as its unsigned 32-bit value (what `isLocalIp(uintToIpv4(v))` answers). */
 export function isLocalIpv4(v: number): boolean {
-  return activeSite.isLocalV4(v >>> 0);
+  const block = (v4Blocks ??= blocksOf(activeSite))[v >>> 16];
+  return block === 2 ? activeSite.isLocalV4(v >>> 0) : block === 1;
 }
 
 /**
@@ -85,7 +115,7 @@ export function isLocalIpv4(v: number): boolean {
  * of `ip` (a flow record's addresses are dotted quads of its tuple's numbers).
  */
 export function isLocalAddr(v4: number, ip: string): boolean {
-  return v4 >= 0 ? activeSite.isLocalV4(v4) : isLocalIp(ip);
+  return v4 >= 0 ? isLocalIpv4(v4) : isLocalIp(ip);
 }
 
 /** Client and server of the flow an event belongs to (the flow originator is the client). */

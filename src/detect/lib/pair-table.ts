@@ -2,6 +2,10 @@
  * A hash table keyed by two unsigned 32-bit numbers (an IPv4 source and destination, an address and a port):
  * open addressing over typed arrays, so a lookup or an insert allocates nothing — no key string built per
  * event, no boxed number. Seeded hash: the keys are addresses traffic chooses.
+ *
+ * A key's hash depends on the seed alone, not on the table's size, so tables made with one seed (the two
+ * generations of a BoundedMap) hash a key once between them (`hash`, then `probe` in each); a miss's `probe`
+ * also tells the slot an insert takes (`insertAt`), so a first sighting walks its probe chain once.
  * @module
  */
 
@@ -19,10 +23,11 @@ export class PairTable<V> {
   size = 0;
   /** Live and deleted slots (a deleted slot still lengthens probe chains until the next rebuild). */
   private filled = 0;
-  private readonly seed = (Math.random() * 0x100000000) | 0;
+  private readonly seed: number;
 
-  /** Room for `expected` live entries at load ≤ 1/2 before the first rebuild. */
-  constructor(expected: number) {
+  /** Room for `expected` live entries at load ≤ 1/2 before the first rebuild; `seed` shared with other tables, or a random one. */
+  constructor(expected: number, seed = randomSeed()) {
+    this.seed = seed;
     this.allocate(expected);
   }
 
@@ -58,25 +63,62 @@ export class PairTable<V> {
 
   /** Insert a key the caller knows is absent (it just missed it): one probe chain walked, not two. */
   insertAbsent(hi: number, lo: number, value: V): void {
+    this.insertHashed(this.hash(hi, lo), hi, lo, value);
+  }
+
+  /** `insertAbsent` of a key whose `hash` the caller has. */
+  insertHashed(h: number, hi: number, lo: number, value: V): void {
     if ((this.filled + 1) * 4 > (this.mask + 1) * 3) this.rebuild(this.size + 1);
     const st = this.state;
-    let i = this.hash(hi, lo) & this.mask;
+    let i = h & this.mask;
     while (st[i] === LIVE) i = (i + 1) & this.mask;
-    if (st[i] === EMPTY) this.filled++;
-    st[i] = LIVE;
-    this.hi[i] = hi;
-    this.lo[i] = lo;
-    this.vals[i] = value;
-    this.size++;
+    this.place(i, hi, lo, value);
+  }
+
+  /**
+   * Where the key of hash `h` is: its slot (≥ 0), or when absent `-1 - slot`, the slot an insert would take
+   * (the first free one on its probe chain; see `insertAt`).
+   */
+  probe(h: number, hi: number, lo: number): number {
+    const st = this.state, his = this.hi, los = this.lo, mask = this.mask;
+    let free = -1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const s = st[i];
+      if (s === EMPTY) return -1 - (free < 0 ? i : free);
+      if (s === LIVE) {
+        if (his[i] === hi >>> 0 && los[i] === lo >>> 0) return i;
+      } else if (free < 0) {
+        free = i;
+      }
+    }
+  }
+
+  /** The value in slot `i` (a `probe` hit). */
+  valueAt(i: number): V {
+    return this.vals[i] as V;
+  }
+
+  /**
+   * Insert the absent key of hash `h` at `slot`, what its `probe` returned (as `-1 - slot`), the table unchanged
+   * since: no probe chain walked again.
+   */
+  insertAt(slot: number, h: number, hi: number, lo: number, value: V): void {
+    if (this.state[slot] === EMPTY && (this.filled + 1) * 4 > (this.mask + 1) * 3) return this.insertHashed(h, hi, lo, value);
+    this.place(slot, hi, lo, value);
   }
 
   delete(hi: number, lo: number): boolean {
     const i = this.find(hi, lo);
     if (i < 0) return false;
+    this.deleteAt(i);
+    return true;
+  }
+
+  /** Remove the entry in slot `i` (a `probe` hit). */
+  deleteAt(i: number): void {
     this.state[i] = DELETED;
     this.vals[i] = undefined;
     this.size--;
-    return true;
   }
 
   /** Live values, in slot order. */
@@ -92,11 +134,22 @@ export class PairTable<V> {
     this.filled = 0;
   }
 
-  private hash(hi: number, lo: number): number {
+  /** A key's hash: the seed's, whatever the table's size. */
+  hash(hi: number, lo: number): number {
     let h = Math.imul(hi ^ this.seed, 0x9e3779b1) ^ lo;
     h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
     h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
     return h ^ (h >>> 16);
+  }
+
+  private place(i: number, hi: number, lo: number, value: V): void {
+    const st = this.state;
+    if (st[i] === EMPTY) this.filled++;
+    st[i] = LIVE;
+    this.hi[i] = hi;
+    this.lo[i] = lo;
+    this.vals[i] = value;
+    this.size++;
   }
 
   private find(hi: number, lo: number): number {
@@ -116,4 +169,9 @@ export class PairTable<V> {
     this.filled = 0;
     for (let i = 0; i < state.length; i++) if (state[i] === LIVE) this.set(hi[i], lo[i], vals[i] as V);
   }
+}
+
+/** A random 32-bit hash seed. */
+export function randomSeed(): number {
+  return (Math.random() * 0x100000000) | 0;
 }

@@ -32,6 +32,7 @@ export class ResolvedAddresses {
 
   /** `has` of an IPv4 address as its unsigned 32-bit value. */
   hasV4(v4: number): boolean {
-    return this.set.has(v4);
+    // Asked per SYN by scan.horizontal: with no DNS answer seen (a flood, a scan), no lookup in either generation.
+    return this.set.size !== 0 && this.set.has(v4);
   }
 }

@@ -148,13 +148,16 @@ export class DistinctWindow<P> {
    * thing it counts always the same way.
    */
   addPair(hi: number, lo: number, target: Target, ts: number, payload: P): DistinctState<P> {
-    const found = this.keys.getPair(hi, lo);
+    let found: DistinctState<P> | P | undefined;
+    if (this.single !== undefined) {
+      // A first attempt is kept as its payload: looked up and inserted with one hash (BoundedMap.getPairOrInsert).
+      found = this.keys.getPairOrInsert(hi, lo, payload);
+      if (found === undefined) return this.firstAttempt;
+    } else {
+      found = this.keys.getPair(hi, lo);
+    }
     let state: DistinctState<P>;
     if (found === undefined) {
-      if (this.single !== undefined) {
-        this.keys.insertAbsentPair(hi, lo, payload);
-        return this.firstAttempt;
-      }
       state = new DistinctState<P>(ts);
       this.keys.insertAbsentPair(hi, lo, state);
     } else if (found instanceof DistinctState) {
