@@ -374,12 +374,14 @@ export function initialTtl(ttl: number): number {
 
 /**
  * A local host's bare SYN (a new flow's first packet, as numbers): its p0f-like signature as evidence,
- * ittl:mss:window,wscale:options (no per-connection values).
+ * ittl:mss:window,wscale:options (no per-connection values). `fromEvent`: `p` was made from a `flow.start`
+ * event, whose address text may not be written as the flow table writes it: its device is found by that text.
  */
-export function synSignature(inv: Inventory, p: FirstPacket): void {
+export function synSignature(inv: Inventory, p: FirstPacket, fromEvent = false): void {
   if (p.tcpFlags !== TcpFlag.SYN || !p.isTcp) return;
   if (p.src >= 0 ? !inv.isLocalV4(p.src) : !inv.isLocal(p.srcIp())) return;
-  const d = inv.deviceForIp(p.srcIp(), p.ts);
+  // A packet's IPv4 source by its number: its text (ipv4Text) is canonical, deviceForIpV4 finds what deviceForIp would.
+  const d = p.src >= 0 && !fromEvent ? inv.deviceForIpV4(p.src, p.ts) : inv.deviceForIp(p.srcIp(), p.ts);
   if (!d) return;
   const opts = p.tcpOptions().slice(0, 64);
   const mss = p.tcpMss >= 0 ? p.tcpMss : '*';
@@ -391,7 +393,7 @@ export function synSignature(inv: Inventory, p: FirstPacket): void {
 const startFact = new FirstPacket();
 function flowStart(inv: Inventory, ev: EventRecord): void {
   if (typeof ev.ttl !== 'number' || typeof ev.src_ip !== 'string') return;
-  synSignature(inv, startFact.fromEvent(ev));
+  synSignature(inv, startFact.fromEvent(ev), true);
 }
 
 /** BACnet device-object properties that identify the device, by property name → evidence signal. */
