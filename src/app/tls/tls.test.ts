@@ -201,6 +201,19 @@ test('certificate chain of tls-rdn-extract.pcap matches nDPI', () => {
   assert.equal(leaf.fingerprint_sha256, createHash('sha256').update(der).digest('hex'));
   // A broken certificate is an anomaly, not an exception.
   assert.deepEqual(parseCertificate(der.subarray(0, 100)), { status: 'invalid', anomaly: 'app.tls.bad_certificate' });
+  // Remembered by its bytes (parseCertificate's cache): the same bytes elsewhere give the same facts; bytes that
+  // differ only before the last 32 (the same cache slot) give their own, here a SHA-256 of their own or an anomaly.
+  const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+  const again = parseCertificate(Buffer.concat([Buffer.from([1, 2, 3]), der]).subarray(3));
+  assert.equal(again.status === 'ok' && again.value.fingerprint_sha256, sha256(der));
+  assert.equal(again.status === 'ok' && again.value.subject, leaf.subject);
+  const altered = Buffer.from(der);
+  altered[altered.length - 100] ^= 0xff;
+  const other = parseCertificate(altered);
+  assert.ok(other.status === 'invalid' || (other.status === 'ok' && other.value.fingerprint_sha256 === sha256(altered)));
+  assert.notEqual(sha256(altered), sha256(der));
+  const back = parseCertificate(der);
+  assert.equal(back.status === 'ok' && back.value.fingerprint_sha256, sha256(der));
 });
 
 // Zeek signed_certificate_timestamp_tls1_0.pcap: *.google.com leaf issued by Google Internet Authority G2.
