@@ -88,12 +88,12 @@ function addHostname(d: DeviceState, name: string | undefined): void {
   if (h) d.add(d.hostnames, h);
 }
 
-/** Registered-domain-ish suffix of a DNS name for the talks_to list (names, not IPs). */
-function domainOf(name: string): string | undefined {
+/** Registered-domain-ish suffix of a DNS name for the talks_to list (names, not IPs). Remembered: devices repeat their queries. */
+const domainOf = memo((name) => {
   const n = name.toLowerCase().replace(/\.$/, '');
   if (!/^[a-z0-9_.-]+\.[a-z]{2,}$/.test(n) || n.endsWith('.local') || n.endsWith('.arpa')) return undefined;
   return n;
-}
+});
 
 function arp(inv: Inventory, ev: EventRecord): void {
   const d = ev.sender_ip === '0.0.0.0' ? inv.deviceForMac(ev.sender_mac, ev.ts) : inv.bind(ev.sender_ip, ev.sender_mac, ev.ts, 'arp');
@@ -171,75 +171,127 @@ const browsedService = memo((name) => /^(_[a-z0-9-]+\._(?:tcp|udp))\.local\.?$/i
 /** The service type of an SRV record's instance name (`Printer._ipp._tcp.local`), lower case. */
 const instanceService = memo((name) => /\.(_[a-z0-9-]+\._(?:tcp|udp))\.local\.?$/i.exec(name)?.[1].toLowerCase());
 
-/** mDNS records announced by the sender: service types, host names, model fields of TXT records. */
-function mdnsRecords(d: DeviceState, ev: EventRecord, list: Record<string, unknown>[]): void {
-  const s = src(ev);
-  for (const r of list) {
-    const name = str(r.name, 256);
-    const type = r.type;
-    if (!name) continue;
-    if (type === 12) {
-      const service = browsedService(name);
-      if (service) d.addEvidence('mdns.service', service, s);
-    } else if (type === 1 || type === 28) {
-      if (/\.local\.?$/i.test(name)) addHostname(d, name);
-    } else if (type === 33) {
-      const service = instanceService(name);
-      if (service) d.addEvidence('mdns.service', service, s);
-      const target = str(r.target, 256);
-      if (target) addHostname(d, target);
-    } else if (type === 16 && Array.isArray(r.txt)) {
-      for (const kv of r.txt.slice(0, 32)) {
-        const t = str(kv, 128);
-        if (!t) continue;
-        const eq = t.indexOf('=');
-        if (eq > 0 && modelTxtKeys.has(t.slice(0, eq).toLowerCase())) d.addEvidence('mdns.txt', t, s);
-      }
+/** The host label of an address record's name in .local (`Printer.local.` → 'printer'), else undefined. */
+const localHostLabel = memo((name) => (/\.local\.?$/i.test(name) ? hostLabel(name) : undefined));
+
+/** A TXT string (str'd) that names the model or maker (`md=…`, `mfg=…`: a key of modelTxtKeys), else undefined. */
+const modelTxt = memo((t) => {
+  const eq = t.indexOf('=');
+  return eq > 0 && modelTxtKeys.has(t.slice(0, eq).toLowerCase()) ? t : undefined;
+});
+
+/**
+ * mDNS records of one section of the event (its first 64 objects) announced by the sender: service types, host
+ * names, model fields of TXT records. What is read of a name or TXT string is remembered per text: mDNS repeats
+ * its records every few seconds.
+ */
+function mdnsRecords(d: DeviceState, ev: EventRecord, section: unknown): void {
+  if (!Array.isArray(section)) return;
+  const n = Math.min(section.length, 64);
+  for (let i = 0; i < n; i++) {
+    const r: unknown = section[i];
+    if (r && typeof r === 'object') mdnsRecord(d, ev, r as Record<string, unknown>);
+  }
+}
+
+function mdnsRecord(d: DeviceState, ev: EventRecord, r: Record<string, unknown>): void {
+  const name = str(r.name, 256);
+  const type = r.type;
+  if (!name) return;
+  if (type === 12) {
+    const service = browsedService(name);
+    if (service) d.addEvidence('mdns.service', service, src(ev));
+  } else if (type === 1 || type === 28) {
+    const h = localHostLabel(name);
+    if (h) d.add(d.hostnames, h);
+  } else if (type === 33) {
+    const service = instanceService(name);
+    if (service) d.addEvidence('mdns.service', service, src(ev));
+    const target = str(r.target, 256);
+    if (target) addHostname(d, target);
+  } else if (type === 16 && Array.isArray(r.txt)) {
+    const txt: unknown[] = r.txt;
+    const n = Math.min(txt.length, 32);
+    for (let i = 0; i < n; i++) {
+      const t = str(txt[i], 128);
+      const kept = t && modelTxt(t);
+      if (kept) d.addEvidence('mdns.txt', kept, src(ev));
     }
   }
 }
 
+/** One question's name (str'd): mDNS query evidence, or a DNS query's domain for talks_to. */
+function queried(d: DeviceState, ev: EventRecord, name: string | undefined, mdns: boolean): void {
+  if (!name) return;
+  if (mdns) {
+    d.addEvidence('mdns.query', name.toLowerCase(), src(ev));
+    return;
+  }
+  const dom = domainOf(name);
+  if (dom) {
+    d.addEvidence('dns.query', dom, src(ev));
+    d.add(d.domains, dom);
+  }
+}
+
+/** A query's names (its first 64 questions, else its qname), then for mDNS the records it carries. */
 function dnsQuery(inv: Inventory, ev: EventRecord): void {
   const d = sender(inv, ev);
   if (!d) return;
-  const s = src(ev);
-  const qs = records(ev, 'questions');
-  const names = qs.length > 0 ? qs.map((q) => str(q.qname, 256)) : [str(ev.qname, 256)];
-  if (isMdns(ev)) {
-    for (const n of names) if (n) d.addEvidence('mdns.query', n.toLowerCase(), s);
-    mdnsRecords(d, ev, records(ev, 'answers', 'authority'));
-    return;
-  }
-  for (const n of names) {
-    if (!n) continue;
-    const dom = domainOf(n);
-    if (dom) {
-      d.addEvidence('dns.query', dom, s);
-      d.add(d.domains, dom);
+  const mdns = isMdns(ev);
+  // The questions read in place (no list of them, nor of their names, per query).
+  const qs = ev.questions;
+  let questions = 0;
+  if (Array.isArray(qs)) {
+    const n = Math.min(qs.length, 64);
+    for (let i = 0; i < n; i++) {
+      const q: unknown = qs[i];
+      if (!q || typeof q !== 'object') continue;
+      questions++;
+      queried(d, ev, str((q as Record<string, unknown>).qname, 256), mdns);
     }
+  }
+  if (questions === 0) queried(d, ev, str(ev.qname, 256), mdns);
+  if (mdns) {
+    mdnsRecords(d, ev, ev.answers);
+    mdnsRecords(d, ev, ev.authority);
   }
 }
 
 function dnsResponse(inv: Inventory, ev: EventRecord): void {
   if (isMdns(ev)) {
     const d = sender(inv, ev);
-    if (d) mdnsRecords(d, ev, records(ev, 'answers', 'additional', 'authority'));
+    if (d) {
+      mdnsRecords(d, ev, ev.answers);
+      mdnsRecords(d, ev, ev.additional);
+      mdnsRecords(d, ev, ev.authority);
+    }
     return;
   }
-  // PTR answers name the host behind a local address.
-  for (const r of records(ev, 'answers')) {
-    if (r.type !== 12) continue;
-    const name = str(r.name, 256);
-    const data = str(r.data, 256);
-    const m = name && /^(\d+)\.(\d+)\.(\d+)\.(\d+)\.in-addr\.arpa\.?$/i.exec(name);
-    if (!m || !data) continue;
-    const ip = `${m[4]}.${m[3]}.${m[2]}.${m[1]}`;
-    if (!inv.isLocal(ip)) continue;
-    const d = inv.deviceForIp(ip, ev.ts);
-    if (!d) continue;
-    d.addEvidence('dns.ptr', data, src(ev));
-    addHostname(d, data.split('.')[0]);
+  // PTR answers name the host behind a local address. The answers read in place: most responses have none.
+  const answers = ev.answers;
+  if (!Array.isArray(answers)) return;
+  const n = Math.min(answers.length, 64);
+  for (let i = 0; i < n; i++) {
+    const r: unknown = answers[i];
+    if (!r || typeof r !== 'object') continue;
+    if ((r as Record<string, unknown>).type !== 12) continue;
+    ptrAnswer(inv, ev, r as Record<string, unknown>);
   }
+}
+
+/** A PTR answer of a reverse name in in-addr.arpa: its name, as host name evidence, for a local address's device. */
+function ptrAnswer(inv: Inventory, ev: EventRecord, r: Record<string, unknown>): void {
+  const name = str(r.name, 256);
+  const data = str(r.data, 256);
+  const m = name && /^(\d+)\.(\d+)\.(\d+)\.(\d+)\.in-addr\.arpa\.?$/i.exec(name);
+  if (!m || !data) return;
+  const ip = `${m[4]}.${m[3]}.${m[2]}.${m[1]}`;
+  if (!inv.isLocal(ip)) return;
+  const d = inv.deviceForIp(ip, ev.ts);
+  if (!d) return;
+  d.addEvidence('dns.ptr', data, src(ev));
+  addHostname(d, data.split('.')[0]);
 }
 
 function ssdpAnnounce(inv: Inventory, ev: EventRecord): void {
@@ -317,18 +369,19 @@ function sshBanner(inv: Inventory, ev: EventRecord): void {
 
 /** Initial TTL as p0f guesses it: the next of 32, 64, 128, 255 at or above the observed TTL. */
 export function initialTtl(ttl: number): number {
-  for (const t of [32, 64, 128]) if (ttl <= t) return t;
-  return 255;
+  return ttl <= 32 ? 32 : ttl <= 64 ? 64 : ttl <= 128 ? 128 : 255;
 }
 
 /**
  * A local host's bare SYN (a new flow's first packet, as numbers): its p0f-like signature as evidence,
- * ittl:mss:window,wscale:options (no per-connection values).
+ * ittl:mss:window,wscale:options (no per-connection values). `fromEvent`: `p` was made from a `flow.start`
+ * event, whose address text may not be written as the flow table writes it: its device is found by that text.
  */
-export function synSignature(inv: Inventory, p: FirstPacket): void {
+export function synSignature(inv: Inventory, p: FirstPacket, fromEvent = false): void {
   if (p.tcpFlags !== TcpFlag.SYN || !p.isTcp) return;
   if (p.src >= 0 ? !inv.isLocalV4(p.src) : !inv.isLocal(p.srcIp())) return;
-  const d = inv.deviceForIp(p.srcIp(), p.ts);
+  // A packet's IPv4 source by its number: its text (ipv4Text) is canonical, deviceForIpV4 finds what deviceForIp would.
+  const d = p.src >= 0 && !fromEvent ? inv.deviceForIpV4(p.src, p.ts) : inv.deviceForIp(p.srcIp(), p.ts);
   if (!d) return;
   const opts = p.tcpOptions().slice(0, 64);
   const mss = p.tcpMss >= 0 ? p.tcpMss : '*';
@@ -340,7 +393,7 @@ export function synSignature(inv: Inventory, p: FirstPacket): void {
 const startFact = new FirstPacket();
 function flowStart(inv: Inventory, ev: EventRecord): void {
   if (typeof ev.ttl !== 'number' || typeof ev.src_ip !== 'string') return;
-  synSignature(inv, startFact.fromEvent(ev));
+  synSignature(inv, startFact.fromEvent(ev), true);
 }
 
 /** BACnet device-object properties that identify the device, by property name → evidence signal. */

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import type { FlowRecord } from '../flow/types.ts';
 import type { EventRecord } from '../pipeline/analyze.ts';
 import { FlowIds, LazyFlowRecord, flowTuple } from '../flow/lazy-record.ts';
+import { FirstPacket, TcpFlag, type FirstPacketWire } from '../pipeline/first-packet.ts';
 import { Inventory } from './inventory.ts';
 import { canonicalV4, ipv4Number } from './addresses.ts';
 
@@ -137,4 +138,49 @@ test('a DHCP fingerprint repeated as numbers is the same evidence item, earliest
     ['dhcp.fingerprint', '1,3,6', 2, 2], ['dhcp.fingerprint', '1,3,7', 6, 6], ['dhcp.fingerprint', '1,3', 7, 7], ['dhcp.fingerprint', long.join(','), 1, 1],
   ]);
   assert.equal(d.evidence_dropped, 2);
+});
+
+test('a remote address bound by ARP is its MAC\'s on a flow; once that binding is forgotten, a flow of it is no device\'s', () => {
+  // Traffic never binds a remote address, ARP does (a spoofed reply): a flow of such an address must find it.
+  const inv = new Inventory({ identify: noIdentification, localNets: ['10.0.0.0/8'], maxIpBindings: 2 });
+  inv.onFlow(lazy('10.1.2.3', '8.8.8.8', 1, { orig_mac: A, resp_mac: B }));
+  assert.equal(device(inv, `mac:${B}`), undefined); // one remote address behind B: a peer, not a device
+  inv.onEvent(arpReply('8.8.8.8', B, 2));
+  // Its flows do not widen the binding's span (traffic refreshes bindings of local addresses only).
+  inv.onFlow(lazy('10.1.2.3', '8.8.8.8', 3, { orig_mac: A, resp_mac: B }));
+  inv.onFlow(plain('10.1.2.3', '8.8.8.8', 4, { orig_mac: A, resp_mac: B }));
+  assert.deepEqual([device(inv, `mac:${B}`)!.flows_in, device(inv, `mac:${B}`)!.ips.map((b) => [b.ip, b.first_ts, b.last_ts])], [2, [['8.8.8.8', 2, 2]]]);
+  inv.onEvent(arpReply('10.1.2.3', A, 5));
+  inv.onEvent(arpReply('10.1.2.4', A, 6)); // forgets 8.8.8.8's binding, the oldest
+  inv.onFlow(lazy('10.1.2.3', '8.8.8.8', 7, { orig_mac: A, resp_mac: B }));
+  inv.onFlow(plain('10.1.2.3', '8.8.8.8', 8, { orig_mac: A, resp_mac: B }));
+  assert.equal(device(inv, `mac:${B}`)!.flows_in, 2);
+  assert.equal(device(inv, `mac:${A}`)!.flows_out, 5);
+});
+
+/** A new TCP flow's first packet, as the pipeline gives it: the addresses as the tuple's numbers. */
+function syn(src: string, ts: number): FirstPacket {
+  const wire: FirstPacketWire = [ts, 't.pcap', ts, ts, 4, 6, 1, 40000, 80, ipv4Number(src), 0, 0, 0, ipv4Number('8.8.8.8'), 0, 0, 0,
+    64, 60, 0, TcpFlag.SYN, 1, 29200, 20, 1460, 7, 'M,S,T,N,W'];
+  return new FirstPacket().fromWire(wire);
+}
+
+test("a local host's SYN found by its address's number: its MAC's device when bound, else its 'ip:' device", () => {
+  const inv = new Inventory({ identify: noIdentification, localNets: ['10.0.0.0/8'] });
+  inv.onEvent(arpReply('10.1.2.3', A, 1));
+  inv.onFirstPacket(syn('10.1.2.3', 2));
+  inv.onFirstPacket(syn('10.1.2.9', 3));
+  inv.onFirstPacket(syn('10.1.2.9', 4));
+  inv.onFirstPacket(syn('8.8.4.4', 5)); // not local: no device
+  inv.onFirstPacket(syn('10.1.2.255', 6)); // not a host address
+  const signature = (id: string) => device(inv, id)?.evidence.filter((e) => e.signal === 'tcp.syn_signature').map((e) => [e.value, e.ts]);
+  assert.deepEqual(signature(`mac:${A}`), [['64:1460:29200,7:M,S,T,N,W', 2]]);
+  assert.deepEqual(signature('ip:10.1.2.9'), [['64:1460:29200,7:M,S,T,N,W', 3]]);
+  assert.deepEqual(device(inv, 'ip:10.1.2.9')!.ips.map((b) => [b.ip, b.first_ts, b.last_ts, b.source]), [['10.1.2.9', 3, 4, 'traffic']]);
+  assert.deepEqual(inv.devices().map((d) => d.id).sort(), [`mac:${A}`, 'ip:10.1.2.9'].sort());
+  // The same SYN as a flow.start event with the address written with a leading zero: text the flow table never
+  // writes, found by its text (another 'ip:' device), not by its number.
+  inv.onEvent({ type: 'flow.start', ts: 7, file: 't.pcap', packet: 7, transport: 'tcp', src_ip: '10.1.2.09', dst_ip: '8.8.8.8', src_port: 40000, dst_port: 80,
+    ttl: 64, tcp_flags: 'S', tcp_window: 29200, tcp_mss: 1460, tcp_wscale: 7, tcp_options: 'M,S,T,N,W' });
+  assert.deepEqual(signature('ip:10.1.2.09'), [['64:1460:29200,7:M,S,T,N,W', 7]]);
 });

@@ -92,7 +92,12 @@ export function parseRecord(b: Uint8Array, msgStart: number, msgEnd: number, off
   if (rdStart + rdlen > msgEnd) return invalid('app.dns.truncated');
   const data = parseRdata(b, msgStart, msgEnd, type, rdStart, rdlen);
   if (data.status !== 'ok') return data;
-  const rec: DnsRecord = { name: name.value, type, rrclass: cls & 0x7fff, cacheFlush: (cls & 0x8000) !== 0, ttl, ...data.value };
+  // The data's fields set one by one, not spread: a spread copies through the generic path (per record of
+  // every message).
+  const d = data.value;
+  const rec: DnsRecord = { name: name.value, type, rrclass: cls & 0x7fff, cacheFlush: (cls & 0x8000) !== 0, ttl, data: d.data };
+  if (d.txt !== undefined) rec.txt = d.txt;
+  if (d.srv !== undefined) rec.srv = d.srv;
   return ok(rec, name.length + 10 + rdlen);
 }
 
@@ -155,15 +160,13 @@ export function parseMessage(b: Uint8Array, off: number, end: number, limits: Dn
     msg.questions.push(q.value);
     p += q.length;
   }
-  const sections: [number, DnsRecord[]][] = [[header.ancount, msg.answers], [header.nscount, msg.authority], [header.arcount, msg.additional]];
-  for (const [count, into] of sections) {
-    const next = parseSection(b, off, end, p, count, into, limits.maxPerSection);
-    if (typeof next === 'string') {
-      msg.anomaly = next;
-      return ok(msg, p - off);
-    }
-    p = next;
-  }
+  // The three sections one call each (a list of [count, into] pairs and its destructuring iteration was 0.5 % of
+  // the mixed workload's CPU).
+  let next = parseSection(b, off, end, p, header.ancount, msg.answers, limits.maxPerSection);
+  if (typeof next === 'number') next = parseSection(b, off, end, p = next, header.nscount, msg.authority, limits.maxPerSection);
+  if (typeof next === 'number') next = parseSection(b, off, end, p = next, header.arcount, msg.additional, limits.maxPerSection);
+  if (typeof next === 'string') msg.anomaly = next;
+  else p = next;
   return ok(msg, p - off);
 }
 

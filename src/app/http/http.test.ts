@@ -227,3 +227,20 @@ test('fuzz: parsers and analyzer never throw on mutations of real messages', () 
     http.end?.(st, ctx);
   }, 3000);
 });
+
+// Token header names are remembered per spelling (tokenHeaderKey): each spelling must give its own verdict,
+// the second request the same as the first.
+test('token headers: secret-bearing names in any case, lower-cased and cut to 64; Authorization and Cookie left to their fields', () => {
+  const long = `X-${'a'.repeat(70)}-Token`;
+  const request = [
+    'GET / HTTP/1.1', 'Host: cam', 'X-Auth-Token: t1', 'x-api-key: k1', 'COOKIE: a=1', 'Authorization: Basic YTpi', 'Proxy-Authorization: x',
+    'Session-Id: s1', 'X-Forwarded-For: 1.2.3.4', `${long}: v`, 'X-Custom-Auth: c1', 'Accept: */*', '', '',
+  ].join('\r\n');
+  const out = runAnalyzer(http, [{ dir: 0, bytes: ascii(request + request) }], info(80));
+  const tokens = out.events.filter((e) => e.type === 'http.request').map((e) => e.fields.token_headers);
+  const expected = [
+    { name: 'x-auth-token', value: 't1' }, { name: 'x-api-key', value: 'k1' }, { name: 'session-id', value: 's1' },
+    { name: long.toLowerCase().slice(0, 64), value: 'v' }, { name: 'x-custom-auth', value: 'c1' },
+  ];
+  assert.deepEqual(tokens, [expected, expected]);
+});

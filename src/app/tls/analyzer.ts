@@ -11,7 +11,7 @@ import {
   parseClientHello, parseHandshakeHeader, parseRecordHeader, parseServerHello, parseSslv2ClientHello, probeTls,
 } from './parser.ts';
 import type { ClientHello } from './parser.ts';
-import { ja3String, ja3sString, ja4, md5 } from './fingerprint.ts';
+import { helloFingerprints, ja3sHash, ja3sString } from './fingerprint.ts';
 import { parseCertificate } from './certificate.ts';
 import { anomalies, events } from './events.ts';
 import type { TlsCertificateEvent, TlsClientHelloEvent, TlsServerHelloEvent } from './events.ts';
@@ -48,9 +48,10 @@ export function clientHelloEvent(h: ClientHello): TlsClientHelloEvent {
   };
   if (h.sni !== undefined) ev.sni = h.sni;
   if (!h.sslv2) {
-    ev.ja3 = ja3String(h);
-    ev.ja3_hash = md5(ev.ja3);
-    ev.ja4 = ja4(h);
+    const fp = helloFingerprints(h);
+    ev.ja3 = fp.ja3;
+    ev.ja3_hash = fp.ja3Hash;
+    ev.ja4 = fp.ja4;
   }
   return ev;
 }
@@ -91,7 +92,7 @@ export function createTls(opts: TlsOptions = defaultTlsOptions): AppProtocol<Tls
       const ja3s = ja3sString(h);
       const ev: TlsServerHelloEvent = {
         version: h.version, cipher_suite: h.cipherSuite, compression_method: h.compressionMethod, session_id_length: h.sessionIdLength,
-        extensions: h.extensions, ja3s, ja3s_hash: md5(ja3s),
+        extensions: h.extensions, ja3s, ja3s_hash: ja3sHash(ja3s),
       };
       if (h.selectedVersion !== undefined) ev.selected_version = h.selectedVersion;
       if (h.alpn !== undefined) ev.alpn = h.alpn;

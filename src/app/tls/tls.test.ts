@@ -7,7 +7,7 @@ import {
   parseAlert, parseCertificateList, parseClientHello, parseHandshakeHeader, parseRecordHeader, parseServerHello, parseSslv2ClientHello, probeTls,
 } from './parser.ts';
 import type { ClientHello } from './parser.ts';
-import { isGrease, ja3String, ja4, ja4Alpn, ja4CipherHash, ja4ExtensionHash } from './fingerprint.ts';
+import { helloFingerprints, isGrease, ja3String, ja3sHash, ja4, ja4Alpn, ja4CipherHash, ja4ExtensionHash } from './fingerprint.ts';
 import { parseCertificate, splitSan } from './certificate.ts';
 import { payloadsFromPcap, runAnalyzer } from '../../../test/support/app-harness.ts';
 import type { Collected } from '../../../test/support/app-harness.ts';
@@ -109,6 +109,40 @@ test('JA4 spec test vectors (FoxIO technical_details/JA4.md)', () => {
   assert.ok(isGrease(0xfafa) && !isGrease(0xfa0a) && !isGrease(0x0a1a));
 });
 
+// helloFingerprints remembers fingerprints by the hello's inputs: a repeated hello must get its own values back,
+// and a hello differing in any input (ALPN ends, a list, where one list ends and the next begins) its own.
+test('remembered hello fingerprints equal the computed ones, input by input', () => {
+  const ciphers = [0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035];
+  const exts = [0x001b, 0x0000, 0x0033, 0x0010, 0x4469, 0x0017, 0x002d, 0x000d, 0x0005, 0x0023, 0x0012, 0x002b, 0xff01, 0x000b, 0x000a, 0x0015];
+  const sigs = [0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601];
+  const h: ClientHello = {
+    recordVersion: 0x0301, clientVersion: 0x0303, sessionIdLength: 32, cipherSuites: [0x0a0a, ...ciphers], compressionMethods: [0],
+    extensions: [0x1a1a, ...exts, 0x2a2a], alpn: ['h2', 'http/1.1'], alpnFirst: Buffer.from('h2'), supportedVersions: [0x3a3a, 0x0304, 0x0303],
+    supportedGroups: [0x4a4a, 0x001d], ecPointFormats: [0], signatureAlgorithms: sigs, sslv2: false,
+  };
+  // JA3 by hand: 771, the ciphers and extensions in decimal without GREASE, group 29, point format 0.
+  const ja3 = '771,4865-4866-4867-49195-49199-49196-49200-52393-52392-49171-49172-156-157-47-53,' +
+    '27-0-51-16-17513-23-45-13-5-35-18-43-65281-11-10-21,29,0';
+  const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+  const expected = { ja3, ja3Hash: md5(ja3), ja4: 't13d1516h2_8daaf6152771_e5627efa2ab1' };
+  assert.deepEqual(helloFingerprints(h), expected);
+  assert.deepEqual(helloFingerprints({ ...h, cipherSuites: [...h.cipherSuites] }), expected);
+  // Same ALPN ends ('h…2'), another value: the same JA4; other ends: 'h1'.
+  assert.deepEqual(helloFingerprints({ ...h, alpnFirst: Buffer.from('hxx2') }), expected);
+  assert.equal(helloFingerprints({ ...h, alpnFirst: Buffer.from('http/1.1') }).ja4, 't13d1516h1_8daaf6152771_e5627efa2ab1');
+  assert.equal(helloFingerprints({ ...h, alpnFirst: undefined }).ja4, 't13d151600_8daaf6152771_e5627efa2ab1');
+  assert.equal(helloFingerprints({ ...h, signatureAlgorithms: [] }).ja4, 't13d1516h2_8daaf6152771_6d807ffa2a79');
+  assert.deepEqual(helloFingerprints(h), expected);
+  // The same numbers split differently between two lists.
+  const small: ClientHello = { ...h, clientVersion: 0x0301, cipherSuites: [47, 53], extensions: [5], supportedGroups: [], ecPointFormats: [], supportedVersions: [] };
+  assert.equal(helloFingerprints(small).ja3, '769,47-53,5,,');
+  assert.equal(helloFingerprints({ ...small, cipherSuites: [47], extensions: [53, 5] }).ja3, '769,47,53-5,,');
+  assert.equal(helloFingerprints(small).ja3, '769,47-53,5,,');
+  assert.equal(helloFingerprints({ ...small, supportedVersions: [0x0303] }).ja4.slice(0, 3), 't12');
+  assert.equal(ja3sHash('771,49199,65281-11'), md5('771,49199,65281-11'));
+  assert.equal(ja3sHash('771,49199,65281-11'), md5('771,49199,65281-11'));
+});
+
 // tshark ja3s_full: tls-rdn 769,47, (18e962e1…); signed_certificate_timestamp 769,49171,65281-35-18-11
 // (57cfe45b…); sonos 771,156,65281-23-35 (2fbcb4e1…, also nDPI JA3S).
 test('ServerHello and JA3S agree with tshark', () => {
@@ -167,6 +201,19 @@ test('certificate chain of tls-rdn-extract.pcap matches nDPI', () => {
   assert.equal(leaf.fingerprint_sha256, createHash('sha256').update(der).digest('hex'));
   // A broken certificate is an anomaly, not an exception.
   assert.deepEqual(parseCertificate(der.subarray(0, 100)), { status: 'invalid', anomaly: 'app.tls.bad_certificate' });
+  // Remembered by its bytes (parseCertificate's cache): the same bytes elsewhere give the same facts; bytes that
+  // differ only before the last 32 (the same cache slot) give their own, here a SHA-256 of their own or an anomaly.
+  const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+  const again = parseCertificate(Buffer.concat([Buffer.from([1, 2, 3]), der]).subarray(3));
+  assert.equal(again.status === 'ok' && again.value.fingerprint_sha256, sha256(der));
+  assert.equal(again.status === 'ok' && again.value.subject, leaf.subject);
+  const altered = Buffer.from(der);
+  altered[altered.length - 100] ^= 0xff;
+  const other = parseCertificate(altered);
+  assert.ok(other.status === 'invalid' || (other.status === 'ok' && other.value.fingerprint_sha256 === sha256(altered)));
+  assert.notEqual(sha256(altered), sha256(der));
+  const back = parseCertificate(der);
+  assert.equal(back.status === 'ok' && back.value.fingerprint_sha256, sha256(der));
 });
 
 // Zeek signed_certificate_timestamp_tls1_0.pcap: *.google.com leaf issued by Google Internet Authority G2.
