@@ -23,13 +23,13 @@ export function eventFields(b: Uint8Array, msg: DhcpMessage, ctx: AppContext): D
   const h = msg.header;
   const ev: DhcpEvent = { xid: h.xid, client_mac: h.chaddr, ciaddr: h.ciaddr, yiaddr: h.yiaddr, siaddr: h.siaddr, options: [] };
   if (h.giaddr !== '0.0.0.0') ev.giaddr = h.giaddr;
-  const bad = () => ctx.anomaly('app.dhcp.bad_option');
-  for (const o of msg.options) {
+  for (let i = 0; i < msg.options.length; i++) {
+    const o = msg.options[i];
     ev.options.push(o.code);
     switch (o.code) {
       case 1:
         if (o.len === 4) ev.subnet_mask = ipv4At(b, o.off);
-        else bad();
+        else ctx.anomaly('app.dhcp.bad_option');
         break;
       case 3:
       case 6: {
@@ -37,7 +37,7 @@ export function eventFields(b: Uint8Array, msg: DhcpMessage, ctx: AppContext): D
         if (a.status === 'ok') {
           if (o.code === 3) ev.routers = a.value;
           else ev.dns_servers = a.value;
-        } else bad();
+        } else ctx.anomaly('app.dhcp.bad_option');
         break;
       }
       case 12:
@@ -48,14 +48,14 @@ export function eventFields(b: Uint8Array, msg: DhcpMessage, ctx: AppContext): D
         break;
       case 50:
       case 54:
-        if (o.len !== 4) bad();
+        if (o.len !== 4) ctx.anomaly('app.dhcp.bad_option');
         else if (o.code === 50) ev.requested_ip = ipv4At(b, o.off);
         else ev.server_id = ipv4At(b, o.off);
         break;
       case 51: {
         const t = optionU32(b, o);
         if (t.status === 'ok') ev.lease_time = t.value;
-        else bad();
+        else ctx.anomaly('app.dhcp.bad_option');
         break;
       }
       case 55:
@@ -70,7 +70,7 @@ export function eventFields(b: Uint8Array, msg: DhcpMessage, ctx: AppContext): D
       case 81: {
         const f = optionFqdn(b, o);
         if (f.status === 'ok') ev.fqdn = f.value;
-        else bad();
+        else ctx.anomaly('app.dhcp.bad_option');
         break;
       }
       case 161:

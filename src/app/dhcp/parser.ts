@@ -36,6 +36,7 @@ export interface DhcpHeader {
 
 export interface DhcpMessage {
   header: DhcpHeader;
+  /** Reused by the next parseMessage (the array and its refs): read them before parsing again. */
   options: DhcpOptionRef[];
   /** Option 53, absent for plain BOOTP. */
   messageType?: number;
@@ -92,8 +93,17 @@ export function parseHeader(b: Uint8Array, off: number, end: number): Parsed<Dhc
 }
 
 /**
- * Index the options in b[start, end) into `into`. Returns the overload value (option 52) seen, or an
- * anomaly id. Pad (0) and end (255) are not indexed.
+ * Option refs and the list holding them, reused by every message (at most MAX_OPTIONS refs): a Mirai capture's
+ * background is thousands of DHCP DISCOVERs of a dozen options each, an object per option was most of the
+ * parser's allocation.
+ */
+const refPool: DhcpOptionRef[] = [];
+const optionList: DhcpOptionRef[] = [];
+
+/**
+ * Index the options in b[start, end) into `into`, with refs from the pool (`into` holds the refs of one
+ * message, each at its own position). Returns the overload value (option 52) seen, or an anomaly id. Pad (0)
+ * and end (255) are not indexed.
  */
 export function indexOptions(b: Uint8Array, start: number, end: number, into: DhcpOptionRef[]): number | string {
   let overload = 0;
@@ -109,7 +119,14 @@ export function indexOptions(b: Uint8Array, start: number, end: number, into: Dh
     const len = b[p + 1];
     if (p + 2 + len > end) return 'app.dhcp.bad_option';
     if (into.length >= MAX_OPTIONS) return 'app.dhcp.too_many_options';
-    into.push({ code, off: p + 2, len });
+    let ref = refPool[into.length];
+    if (ref === undefined) refPool[into.length] = ref = { code, off: p + 2, len };
+    else {
+      ref.code = code;
+      ref.off = p + 2;
+      ref.len = len;
+    }
+    into.push(ref);
     if (code === 52 && len === 1) overload = b[p + 2];
     p += 2 + len;
   }
@@ -121,7 +138,8 @@ export function indexOptions(b: Uint8Array, start: number, end: number, into: Dh
 export function parseMessage(b: Uint8Array, off: number, end: number): Parsed<DhcpMessage> {
   const h = parseHeader(b, off, end);
   if (h.status !== 'ok') return h;
-  const msg: DhcpMessage = { header: h.value, options: [] };
+  optionList.length = 0;
+  const msg: DhcpMessage = { header: h.value, options: optionList };
   if (end - off < BOOTP_FIXED_LEN + 4) return ok(msg, end - off);
   const cookie = ((b[off + 236] << 24) | (b[off + 237] << 16) | (b[off + 238] << 8) | b[off + 239]) >>> 0;
   if (cookie !== MAGIC_COOKIE) {
@@ -130,21 +148,21 @@ export function parseMessage(b: Uint8Array, off: number, end: number): Parsed<Dh
   }
   const overload = indexOptions(b, off + 240, end, msg.options);
   if (typeof overload === 'string') msg.anomaly = overload;
-  else {
+  else if (overload !== 0) {
     // RFC 2131 4.1: with overload, the 'file' field is read after the options, then 'sname'.
-    const areas: [number, number][] = [];
-    if (overload & 1) areas.push([off + 108, off + 236]);
-    if (overload & 2) areas.push([off + 44, off + 108]);
-    for (const [s, e] of areas) {
-      const r = indexOptions(b, s, e, msg.options);
-      if (typeof r === 'string') {
-        msg.anomaly = r;
-        break;
-      }
+    const fileFault = overload & 1 ? indexOptions(b, off + 108, off + 236, msg.options) : 0;
+    if (typeof fileFault === 'string') msg.anomaly = fileFault;
+    else if (overload & 2) {
+      const snameFault = indexOptions(b, off + 44, off + 108, msg.options);
+      if (typeof snameFault === 'string') msg.anomaly = snameFault;
     }
   }
-  const type = msg.options.find((o) => o.code === 53);
-  if (type && type.len >= 1) msg.messageType = b[type.off];
+  for (let i = 0; i < msg.options.length; i++) {
+    const o = msg.options[i];
+    if (o.code !== 53) continue;
+    if (o.len >= 1) msg.messageType = b[o.off];
+    break;
+  }
   return ok(msg, end - off);
 }
 

@@ -12,6 +12,7 @@ import {
   DO, DONT, IAC, Option, SB, SE, WILL, WONT, optionName, parseEnviron, parseIacCommand, parseIsText, parseNaws,
   subnegData,
 } from './parser.ts';
+import { keptBytes } from './kept-bytes.ts';
 import { LineEditor, loginOutcome, mayBePrompt, promptKind, terminalText } from './text.ts';
 import type { PromptKind } from './text.ts';
 
@@ -32,6 +33,10 @@ const SERVER_TAIL = 256;
  * of megabytes in a Mirai capture) is searched for IAC several times faster than by Uint8Array#indexOf.
  */
 const findByte = Buffer.prototype.indexOf;
+/** Buffer#lastIndexOf (memrchr), for the LF ending a long run of server output. */
+const findLastByte = Buffer.prototype.lastIndexOf;
+/** Runs at least this long are searched for LF by findLastByte (its call costs what a short loop does). */
+const LONG_RUN = 64;
 const NO_BYTES = new Uint8Array(0);
 const BANNER_LINES = 4;
 const BANNER_CHARS = 256;
@@ -163,20 +168,29 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
     s.outcomeLength = 0;
   }
 
+  /**
+   * The IAC sequence at b[off]: its length, or -1 when it is incomplete. Decided here as parseIacCommand decides
+   * it, without its result objects, except subnegotiations: binary output (a loader's 'cat /bin/echo') is full
+   * of IAC IAC and IAC + a non-command byte, and every flow negotiates a dozen options.
+   */
   function command(s: TelnetState, dir: Dir, b: Uint8Array, off: number, end: number, ctx: AppContext): number {
-    // Binary output (a loader's 'cat /bin/echo') is full of 0xff: IAC IAC and IAC + a non-command byte are
-    // decided here, as parseIacCommand decides them, without its result objects.
-    if (off + 1 < end) {
-      const next = b[off + 1];
-      if (next === IAC) {
-        text(s, dir, b, off + 1, off + 2, ctx);
-        return 2;
-      }
-      if (next < SE) {
-        ctx.anomaly('app.telnet.bad_command');
-        return 2;
-      }
+    if (off + 1 >= end) return -1;
+    const next = b[off + 1];
+    if (next === IAC) {
+      text(s, dir, b, off + 1, off + 2, ctx);
+      return 2;
     }
+    if (next < SE) {
+      ctx.anomaly('app.telnet.bad_command');
+      return 2;
+    }
+    if (next >= WILL) {
+      if (off + 2 >= end) return -1;
+      s.negotiations++;
+      setBit(s.options, dir * 4 + next - WILL, b[off + 2]);
+      return 3;
+    }
+    if (next !== SB) return 2; // NOP, AYT, GA, ...: nothing to keep
     const p = parseIacCommand(b, off, end, opts.maxSubneg);
     if (p.status === 'incomplete') return -1;
     if (p.status === 'invalid') {
@@ -184,12 +198,7 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
       return 2;
     }
     const c = p.value;
-    if (c.kind === 'data255') {
-      text(s, dir, b, off + 1, off + 2, ctx);
-    } else if (c.kind === 'option') {
-      s.negotiations++;
-      setBit(s.options, dir * 4 + c.verb - WILL, c.option);
-    } else if (c.kind === 'subneg') {
+    if (c.kind === 'subneg') {
       s.negotiations++;
       setBit(s.subnegs, dir, c.option);
       if (dir === 0) clientSubneg(s, c.option, subnegData(b, c.dataStart, c.dataEnd), ctx);
@@ -259,7 +268,8 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
   /**
    * The noted runs into the line buffer. Only the text after the delivery's last LF matters (each LF empties
    * the line and the prompt check comes after the delivery), so one backward pass over the runs finds that LF
-   * and counts the bytes kept after it (not CR or NUL); only those the line buffer ends up holding are copied.
+   * (memrchr in long runs) and counts the bytes kept after it (not CR or NUL, four bytes at a time: keptBytes);
+   * only those the line buffer ends up holding are copied.
    * The buffer then holds what appendServerLine's byte-by-byte halving would leave: the last `len` bytes, len
    * being a function of how many went in. Bytes before that LF, in a loader's binary output megabytes split
    * by IAC IAC, are never read.
@@ -270,15 +280,10 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
     let sawLF = false;
     while (r > 0 && !sawLF) {
       r -= 2;
-      const start = runs[r];
-      for (let i = runs[r + 1]; i > start; i--) {
-        const c = b[i - 1];
-        if (c === 0x0a) {
-          sawLF = true;
-          break;
-        }
-        if (c !== 0x0d && c !== 0x00) kept++;
-      }
+      const end = runs[r + 1];
+      const lf = lastLF(b, runs[r], end);
+      sawLF = lf >= 0;
+      kept += keptBytes(b, sawLF ? lf + 1 : runs[r], end);
     }
     const last = runsEnd;
     runsEnd = 0;
@@ -302,6 +307,16 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
     }
     s.serverLineLength = len;
     s.serverLineFresh = true;
+  }
+
+  /** Index of the last LF in b[start, end), or -1: memrchr for a long run, a loop for the short ones. */
+  function lastLF(b: Uint8Array, start: number, end: number): number {
+    if (end - start >= LONG_RUN) {
+      const at = findLastByte.call(b, 0x0a, end - 1) as number;
+      return at >= start ? at : -1;
+    }
+    for (let i = end - 1; i >= start; i--) if (b[i] === 0x0a) return i;
+    return -1;
   }
 
   /**
@@ -395,20 +410,27 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
     s.prompt = kind;
   }
 
+  // A flow's option and subnegotiation bitsets, server line tail and client line: views of one buffer (one
+  // backing store per flow instead of four; Mirai's thousands of short telnet flows made them a GC cost).
+  const OPTIONS_END = 8 * 32;
+  const SUBNEGS_END = OPTIONS_END + 2 * 32;
+  const SERVER_LINE_END = SUBNEGS_END + SERVER_TAIL;
+
   function newState(): TelnetState {
+    const room = new Uint8Array(SERVER_LINE_END + opts.maxLine);
     return {
       pending: [new StreamBuffer(opts.maxSubneg + 8, 16), new StreamBuffer(opts.maxSubneg + 8, 16)],
-      options: new Uint8Array(8 * 32),
-      subnegs: new Uint8Array(2 * 32),
+      options: room.subarray(0, OPTIONS_END),
+      subnegs: room.subarray(OPTIONS_END, SUBNEGS_END),
       negotiations: 0,
       negotiationEmitted: false,
       environ: [],
-      serverLine: new Uint8Array(SERVER_TAIL),
+      serverLine: room.subarray(SUBNEGS_END, SERVER_LINE_END),
       serverLineLength: 0,
       serverLineFresh: false,
       banner: [],
       bannerDone: false,
-      client: new LineEditor(opts.maxLine),
+      client: new LineEditor(room.subarray(SERVER_LINE_END)),
       prompt: undefined,
       awaitingOutcome: false,
       outcome: NO_BYTES,

@@ -124,6 +124,19 @@ describe('telnet parser (real bytes)', () => {
     assert.equal(ed.take(), '01234567');
   });
 
+  it('text of non-ASCII bytes is UTF-8 decoded (invalid bytes as U+FFFD), of ASCII bytes the same either way', () => {
+    const ed = new LineEditor(64);
+    for (const c of [0x72, 0xc3, 0xa9, 0x73, 0x75, 0x6d, 0xc3, 0xa9, 0xff, 0x0d]) ed.push(c);
+    assert.equal(ed.take(), 'r\u00e9sum\u00e9\ufffd');
+    for (const c of Buffer.from('administrator\r')) ed.push(c);
+    assert.equal(ed.take(), 'administrator');
+    for (const c of Buffer.from('root\r')) ed.push(c);
+    assert.equal(ed.take(), 'root');
+    assert.equal(terminalText(hex('43616cc3a96520e282ac1b5b306d3a20'), 0, 16), 'Cal\u00e9e \u20ac: ');
+    assert.equal(terminalText(hex('6c6f67696e3a20'), 0, 7), 'login: ');
+    assert.equal(terminalText(hex('42757379426f782076312e32342e32206275696c742d696e207368656c6c'), 0, 30), 'BusyBox v1.24.2 built-in shell');
+  });
+
   it('fuzz: parsers never throw', () => {
     fuzz([HIDDEN_F4, HIDDEN_F9, HIDDEN_F11, HIDDEN_F136], (b) => {
       for (let off = 0; off < b.length; off++) if (b[off] === 0xff) parseIacCommand(b, off, b.length, 64);

@@ -21,11 +21,22 @@ interface Options extends Record<string, unknown> {
   maxTrackedSources: number;
 }
 
-/** SYNs to one local host and port carrying one sequence number that is not that host's address. */
+/**
+ * SYNs to one local host and port carrying one sequence number that is not that host's address. Nearly every
+ * one is a random ISN seen once (each telnet connection of a brute force): its first source is kept as is and
+ * a set made only for a second one.
+ */
 interface SharedSeq {
-  sources: Set<string>;
+  first: string;
+  /** Further distinct sources (besides `first`), up to minNatSources in all. */
+  others: Set<string> | undefined;
   held: { src: string; start: HeldStart }[];
   reported: boolean;
+}
+
+/** Distinct sources of `entry` so far. */
+function sourceCount(entry: SharedSeq): number {
+  return entry.others === undefined ? 1 : 1 + entry.others.size;
 }
 
 interface SourceState {
@@ -135,12 +146,16 @@ const detector: Detector<Options> = {
       const dst = p.dstIp();
       const src = p.srcIp();
       const key = `${dst}|${port}|${seq}`;
-      const entry = shared.getOrCreate(key, () => ({ sources: new Set(), held: [], reported: false }));
+      let entry = shared.get(key);
+      if (entry === undefined) {
+        entry = { first: src, others: undefined, held: [], reported: false };
+        shared.insertAbsent(key, entry);
+      }
       // The address and the sentence naming it are made only for a report.
       if (entry.reported) return reportInbound(dst, src, p.evidence(true), natHow(seq, dst), uintToIpv4(seq));
-      if (entry.sources.size < options.minNatSources) entry.sources.add(src);
+      if (src !== entry.first && sourceCount(entry) < options.minNatSources) (entry.others ??= new Set()).add(src);
       if (entry.held.length < 64) entry.held.push({ src, start: p.hold() });
-      if (entry.sources.size < options.minNatSources) return;
+      if (sourceCount(entry) < options.minNatSources) return;
       entry.reported = true;
       const how = natHow(seq, dst);
       const publicAddress = uintToIpv4(seq);

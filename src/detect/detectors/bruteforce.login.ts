@@ -3,7 +3,7 @@
  * or, where the login is encrypted (SSH), many short sessions from one client to one server.
  * @module
  */
-import type { Detector, EvidenceRef, Role } from '../types.ts';
+import type { Detector, EvidenceRef, Report, Role } from '../types.ts';
 import type { FlowRecord } from '../../flow/types.ts';
 import { LoginTracker, loginEventTypes, type LoginAttempt } from '../lib/logins.ts';
 import { flowApp } from '../lib/flow-app.ts';
@@ -104,19 +104,30 @@ const detector: Detector<Options> = {
         ? `${client} is on this network: it is probably infected and attacking others.`
         : `Make sure ${server} has a strong, unique password and is not reachable from where the attackers are.`;
       const clientRole: Role = outbound ? 'infected' : 'attacker';
+      // The engine copies devices and facts and never changes a report's data: the items of one call share them.
+      const devices: Report['devices'] = [{ role: clientRole, ip: client }, { role: 'victim', ip: server }];
+      const facts = { protocol, server_port: port, direction: outbound ? 'outbound' : 'inbound', peers: peers.size, top_peers: text.detail };
+      const label = protocol.toUpperCase();
+      let data: Report['data'] | undefined;
+      let dataUser: string | undefined;
       for (const item of items) {
+        const username = item.username ?? '(unknown)';
+        if (data === undefined || username !== dataUser) {
+          dataUser = username;
+          data = {
+            protocol: label, client, server, port, threshold, window: options.windowS,
+            username, direction_note: note, peers: text.short, peers_detail: text.detail,
+          };
+        }
         ctx.report({
           messageId: outbound && messageId === 'failures' ? 'outbound' : messageId,
           key,
-          data: {
-            protocol: protocol.toUpperCase(), client, server, port, threshold, window: options.windowS,
-            username: item.username ?? '(unknown)', direction_note: note, peers: text.short, peers_detail: text.detail,
-          },
-          devices: [{ role: clientRole, ip: client }, { role: 'victim', ip: server }],
+          data,
+          devices,
           ts: item.ts,
           evidence: item.evidence,
           severity: messageId === 'succeeded' || outbound ? 'high' : undefined,
-          facts: { protocol, server_port: port, direction: outbound ? 'outbound' : 'inbound', peers: peers.size, top_peers: text.detail },
+          facts,
         });
       }
     };
