@@ -93,7 +93,11 @@ export const IdentityState = {
   /** The record has no Community ID (ARP events: their envelope never had one). */
   NO_CID: 4,
 } as const;
-const { CID_KNOWN, UID_KNOWN, NO_CID } = IdentityState;
+/** The state bits as FlowBound keeps them: above the IP version and protocol, in the same field. */
+const STATE_SHIFT = 16;
+const CID_KNOWN = IdentityState.CID_KNOWN << STATE_SHIFT;
+const UID_KNOWN = IdentityState.UID_KNOWN << STATE_SHIFT;
+const NO_CID = IdentityState.NO_CID << STATE_SHIFT;
 
 /**
  * The part every lazy record shares: the copied inputs (private fields: not enumerable, not cloned, not
@@ -104,14 +108,16 @@ export class FlowBound {
   readonly #ids: FlowIds;
   readonly #flowId: number;
   readonly #firstTs: number;
-  /** ipVersion << 8 | proto. */
-  readonly #key: number;
+  /**
+   * The state bits (IdentityState) << 16 | ipVersion << 8 | proto: one field, not two, in every lazy record and
+   * event (the state changes only when an id is computed or set).
+   */
+  #key: number;
   /** origPort << 16 | respPort. */
   readonly #ports: number;
   readonly #orig: number;
   readonly #resp: number;
   readonly #v6: Uint32Array | undefined;
-  #state: number;
   #cid: string | undefined = undefined;
   #uid: string | undefined = undefined;
 
@@ -119,41 +125,40 @@ export class FlowBound {
     this.#ids = ids;
     this.#flowId = t.flowId;
     this.#firstTs = t.firstTs;
-    this.#key = (t.ipVersion << 8) | t.proto;
+    this.#key = (withCommunityId ? 0 : NO_CID) | (t.ipVersion << 8) | t.proto;
     this.#ports = (t.origPort << 16) | t.respPort;
     // As int32: a small integer in the object, not a boxed number (communityIdOfWords reads them back unsigned).
     this.#orig = t.orig | 0;
     this.#resp = t.resp | 0;
     this.#v6 = t.v6;
-    this.#state = withCommunityId ? 0 : NO_CID;
   }
 
   get community_id(): string {
-    if ((this.#state & CID_KNOWN) === 0) {
-      this.#state |= CID_KNOWN;
-      if ((this.#state & NO_CID) === 0) this.#cid = this.#flowCommunityId();
+    if ((this.#key & CID_KNOWN) === 0) {
+      this.#key |= CID_KNOWN;
+      if ((this.#key & NO_CID) === 0) this.#cid = FlowBound.#flowCommunityId(this);
     }
     return this.#cid as string;
   }
 
   set community_id(value: string) {
     this.#cid = value;
-    this.#state |= CID_KNOWN;
+    this.#key |= CID_KNOWN;
   }
 
   get uid(): string {
-    if ((this.#state & UID_KNOWN) === 0) {
+    if ((this.#key & UID_KNOWN) === 0) {
       // The uid is made from the flow's own Community ID, also for a record whose envelope has none (ARP).
-      const cid = (this.#state & NO_CID) === 0 ? this.community_id : this.#flowCommunityId();
+      const cid = (this.#key & NO_CID) === 0 ? this.community_id : FlowBound.#flowCommunityId(this);
       this.#uid = this.#ids.uid(cid, this.#firstTs, this.#flowId);
-      this.#state |= UID_KNOWN;
+      this.#key |= UID_KNOWN;
     }
     return this.#uid as string;
   }
 
   set uid(value: string) {
     this.#uid = value;
-    this.#state |= UID_KNOWN;
+    this.#key |= UID_KNOWN;
   }
 
   /**
@@ -164,14 +169,14 @@ export class FlowBound {
   static identityOf(rec: FlowBound, t: FlowTuple): number {
     t.flowId = rec.#flowId;
     t.firstTs = rec.#firstTs;
-    t.ipVersion = rec.#key >>> 8;
+    t.ipVersion = (rec.#key >>> 8) & 0xff;
     t.proto = rec.#key & 0xff;
     t.origPort = rec.#ports >>> 16;
     t.respPort = rec.#ports & 0xffff;
     t.orig = rec.#orig >>> 0;
     t.resp = rec.#resp >>> 0;
     t.v6 = rec.#v6;
-    return rec.#state;
+    return rec.#key >>> STATE_SHIFT;
   }
 
   /**
@@ -182,11 +187,11 @@ export class FlowBound {
    * Static, not a method: a payload field of the same name would shadow a method.
    */
   static origV4(rec: object): number {
-    return #key in rec && rec.#key >>> 8 === 4 ? rec.#orig >>> 0 : -1;
+    return #key in rec && ((rec.#key >>> 8) & 0xff) === 4 ? rec.#orig >>> 0 : -1;
   }
 
   static respV4(rec: object): number {
-    return #key in rec && rec.#key >>> 8 === 4 ? rec.#resp >>> 0 : -1;
+    return #key in rec && ((rec.#key >>> 8) & 0xff) === 4 ? rec.#resp >>> 0 : -1;
   }
 
   /** The Community ID and uid as computed or set so far (undefined when not known: see identityOf's bits). */
@@ -200,15 +205,18 @@ export class FlowBound {
 
   /** Give a record built from a received identity the state it had on the sending side. */
   static restoreIds(rec: FlowBound, state: number, cid: string | undefined, uid: string | undefined): void {
-    rec.#state = state;
+    rec.#key = (rec.#key & 0xffff) | (state << STATE_SHIFT);
     rec.#cid = cid;
     rec.#uid = uid;
   }
 
-  /** The Community ID of this flow's tuple (FlowIds remembers the last flow's). */
-  #flowCommunityId(): string {
-    const key = this.#key, ports = this.#ports;
-    return this.#ids.communityId(this.#flowId, key >>> 8, key & 0xff, ports >>> 16, ports & 0xffff, this.#orig >>> 0, this.#resp >>> 0, this.#v6);
+  /**
+   * The Community ID of the record's flow tuple (FlowIds remembers the last flow's). Static: a private instance
+   * method gives every instance one more field (the class brand its calls check), on every record and event.
+   */
+  static #flowCommunityId(rec: FlowBound): string {
+    const key = rec.#key, ports = rec.#ports;
+    return rec.#ids.communityId(rec.#flowId, (key >>> 8) & 0xff, key & 0xff, ports >>> 16, ports & 0xffff, rec.#orig >>> 0, rec.#resp >>> 0, rec.#v6);
   }
 }
 

@@ -449,7 +449,7 @@ export class FlowTable {
     rec.resp_ip = this.respIp(slot);
     const lastTs = this.lastTsA[slot];
     rec.last_ts = lastTs;
-    rec.duration = lastTs - rec.first_ts;
+    rec.duration = smallAsInt(lastTs - rec.first_ts); // 0 for a flow of one packet: no boxed number
     rec.orig_pkts = smallAsInt(this.pkts[d]);
     rec.orig_bytes = smallAsInt(this.bytes[d]);
     rec.resp_pkts = smallAsInt(this.pkts[d + 1]);
