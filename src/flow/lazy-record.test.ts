@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { TcpFlag } from '../decode/packet-view.ts';
 import { FlowTable } from './table.ts';
 import { communityId } from './community-id.ts';
-import { FlowBound, FlowIds, type FlowUidSource } from './lazy-record.ts';
+import { FlowBound, FlowIds, IdentityState, flowTuple, type FlowUidSource } from './lazy-record.ts';
 import type { FlowEndReason, FlowRecord } from './types.ts';
 import { arpView, parseIp, view, type Pkt } from './test-util.ts';
 
@@ -115,6 +115,19 @@ test('a lazy record gives its flow\'s IPv4 addresses as numbers, the same as its
     assert.equal(FlowBound.origV4(plain), -1, 'a plain record has no tuple');
   }
   assert.equal(FlowBound.origV4(ended[1].lazy), 0xffffffff);
+  // The ids' state is kept in the same field as the IP version and protocol: reading the ids changes neither.
+  const tuple = flowTuple();
+  for (const { plain, lazy } of ended) {
+    const before = FlowBound.identityOf(lazy as unknown as FlowBound, tuple);
+    const read = [lazy.uid, lazy.community_id];
+    assert.deepEqual(read, [plain.uid, plain.community_id]);
+    const state = FlowBound.identityOf(lazy as unknown as FlowBound, tuple);
+    assert.equal(before, 0, 'nothing known before the ids are read');
+    assert.equal(state, IdentityState.CID_KNOWN | IdentityState.UID_KNOWN, plain.transport);
+    const expectedVersion = plain.transport === 'arp' ? 0 : plain.ip_version;
+    assert.deepEqual([tuple.ipVersion, tuple.proto, tuple.origPort, tuple.respPort], [expectedVersion, { tcp: 6, udp: 17, arp: 0 }[plain.transport], plain.orig_port, plain.resp_port]);
+    assert.equal(FlowBound.origV4(lazy), plain.ip_version === 4 && plain.transport !== 'arp' ? asNumber(plain.orig_ip) : -1);
+  }
 });
 
 test('a value set on a lazy record replaces the computed one, as on a plain record', () => {

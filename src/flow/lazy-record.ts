@@ -22,7 +22,7 @@
  * @module
  */
 import { communityIdOfWords } from './community-id.ts';
-import type { FlowRecord } from './types.ts';
+import type { FlowEndReason, FlowRecord, TcpState } from './types.ts';
 
 /** Makes flow uids (the pipeline's site model: src/pipeline/site.ts). */
 export interface FlowUidSource {
@@ -93,7 +93,11 @@ export const IdentityState = {
   /** The record has no Community ID (ARP events: their envelope never had one). */
   NO_CID: 4,
 } as const;
-const { CID_KNOWN, UID_KNOWN, NO_CID } = IdentityState;
+/** The state bits as FlowBound keeps them: above the IP version and protocol, in the same field. */
+const STATE_SHIFT = 16;
+const CID_KNOWN = IdentityState.CID_KNOWN << STATE_SHIFT;
+const UID_KNOWN = IdentityState.UID_KNOWN << STATE_SHIFT;
+const NO_CID = IdentityState.NO_CID << STATE_SHIFT;
 
 /**
  * The part every lazy record shares: the copied inputs (private fields: not enumerable, not cloned, not
@@ -104,14 +108,16 @@ export class FlowBound {
   readonly #ids: FlowIds;
   readonly #flowId: number;
   readonly #firstTs: number;
-  /** ipVersion << 8 | proto. */
-  readonly #key: number;
+  /**
+   * The state bits (IdentityState) << 16 | ipVersion << 8 | proto: one field, not two, in every lazy record and
+   * event (the state changes only when an id is computed or set).
+   */
+  #key: number;
   /** origPort << 16 | respPort. */
   readonly #ports: number;
   readonly #orig: number;
   readonly #resp: number;
   readonly #v6: Uint32Array | undefined;
-  #state: number;
   #cid: string | undefined = undefined;
   #uid: string | undefined = undefined;
 
@@ -119,41 +125,40 @@ export class FlowBound {
     this.#ids = ids;
     this.#flowId = t.flowId;
     this.#firstTs = t.firstTs;
-    this.#key = (t.ipVersion << 8) | t.proto;
+    this.#key = (withCommunityId ? 0 : NO_CID) | (t.ipVersion << 8) | t.proto;
     this.#ports = (t.origPort << 16) | t.respPort;
     // As int32: a small integer in the object, not a boxed number (communityIdOfWords reads them back unsigned).
     this.#orig = t.orig | 0;
     this.#resp = t.resp | 0;
     this.#v6 = t.v6;
-    this.#state = withCommunityId ? 0 : NO_CID;
   }
 
   get community_id(): string {
-    if ((this.#state & CID_KNOWN) === 0) {
-      this.#state |= CID_KNOWN;
-      if ((this.#state & NO_CID) === 0) this.#cid = this.#flowCommunityId();
+    if ((this.#key & CID_KNOWN) === 0) {
+      this.#key |= CID_KNOWN;
+      if ((this.#key & NO_CID) === 0) this.#cid = FlowBound.#flowCommunityId(this);
     }
     return this.#cid as string;
   }
 
   set community_id(value: string) {
     this.#cid = value;
-    this.#state |= CID_KNOWN;
+    this.#key |= CID_KNOWN;
   }
 
   get uid(): string {
-    if ((this.#state & UID_KNOWN) === 0) {
+    if ((this.#key & UID_KNOWN) === 0) {
       // The uid is made from the flow's own Community ID, also for a record whose envelope has none (ARP).
-      const cid = (this.#state & NO_CID) === 0 ? this.community_id : this.#flowCommunityId();
+      const cid = (this.#key & NO_CID) === 0 ? this.community_id : FlowBound.#flowCommunityId(this);
       this.#uid = this.#ids.uid(cid, this.#firstTs, this.#flowId);
-      this.#state |= UID_KNOWN;
+      this.#key |= UID_KNOWN;
     }
     return this.#uid as string;
   }
 
   set uid(value: string) {
     this.#uid = value;
-    this.#state |= UID_KNOWN;
+    this.#key |= UID_KNOWN;
   }
 
   /**
@@ -164,14 +169,14 @@ export class FlowBound {
   static identityOf(rec: FlowBound, t: FlowTuple): number {
     t.flowId = rec.#flowId;
     t.firstTs = rec.#firstTs;
-    t.ipVersion = rec.#key >>> 8;
+    t.ipVersion = (rec.#key >>> 8) & 0xff;
     t.proto = rec.#key & 0xff;
     t.origPort = rec.#ports >>> 16;
     t.respPort = rec.#ports & 0xffff;
     t.orig = rec.#orig >>> 0;
     t.resp = rec.#resp >>> 0;
     t.v6 = rec.#v6;
-    return rec.#state;
+    return rec.#key >>> STATE_SHIFT;
   }
 
   /**
@@ -182,11 +187,11 @@ export class FlowBound {
    * Static, not a method: a payload field of the same name would shadow a method.
    */
   static origV4(rec: object): number {
-    return #key in rec && rec.#key >>> 8 === 4 ? rec.#orig >>> 0 : -1;
+    return #key in rec && ((rec.#key >>> 8) & 0xff) === 4 ? rec.#orig >>> 0 : -1;
   }
 
   static respV4(rec: object): number {
-    return #key in rec && rec.#key >>> 8 === 4 ? rec.#resp >>> 0 : -1;
+    return #key in rec && ((rec.#key >>> 8) & 0xff) === 4 ? rec.#resp >>> 0 : -1;
   }
 
   /** The Community ID and uid as computed or set so far (undefined when not known: see identityOf's bits). */
@@ -200,15 +205,18 @@ export class FlowBound {
 
   /** Give a record built from a received identity the state it had on the sending side. */
   static restoreIds(rec: FlowBound, state: number, cid: string | undefined, uid: string | undefined): void {
-    rec.#state = state;
+    rec.#key = (rec.#key & 0xffff) | (state << STATE_SHIFT);
     rec.#cid = cid;
     rec.#uid = uid;
   }
 
-  /** The Community ID of this flow's tuple (FlowIds remembers the last flow's). */
-  #flowCommunityId(): string {
-    const key = this.#key, ports = this.#ports;
-    return this.#ids.communityId(this.#flowId, key >>> 8, key & 0xff, ports >>> 16, ports & 0xffff, this.#orig >>> 0, this.#resp >>> 0, this.#v6);
+  /**
+   * The Community ID of the record's flow tuple (FlowIds remembers the last flow's). Static: a private instance
+   * method gives every instance one more field (the class brand its calls check), on every record and event.
+   */
+  static #flowCommunityId(rec: FlowBound): string {
+    const key = rec.#key, ports = rec.#ports;
+    return rec.#ids.communityId(rec.#flowId, (key >>> 8) & 0xff, key & 0xff, ports >>> 16, ports & 0xffff, rec.#orig >>> 0, rec.#resp >>> 0, rec.#v6);
   }
 }
 
@@ -238,11 +246,69 @@ export class LazyFlowRecord extends FlowBound {
   // `declare`: set by the constructor, in this order (a plainly declared field is defined as undefined first).
   declare type: 'flow';
   declare flow_id: number;
+  declare transport: string;
+  declare ip_version: 4 | 6 | 0;
+  declare orig_ip: string;
+  declare orig_port: number;
+  declare resp_ip: string;
+  declare resp_port: number;
+  declare first_ts: number;
+  declare last_ts: number;
+  declare duration: number;
+  declare orig_pkts: number;
+  declare orig_bytes: number;
+  declare resp_pkts: number;
+  declare resp_bytes: number;
+  declare orig_payload_bytes: number;
+  declare resp_payload_bytes: number;
+  declare end_reason: FlowEndReason;
+  declare file: string;
+  declare first_packet: number;
+  declare last_packet: number;
+  declare orig_mac: string | undefined;
+  declare resp_mac: string | undefined;
+  declare vlan: number[] | undefined;
+  declare app: string | undefined;
+  declare tcp_state: TcpState | undefined;
+  declare orig_tcp_flags: string | undefined;
+  declare resp_tcp_flags: string | undefined;
 
+  /**
+   * Every field is defined here, in the plain record's order (FlowTable.toLazyRecord then sets the values): V8
+   * sizes a class's objects by the fields its constructors assign, so the record is one allocation with every
+   * field in it. Fields first added after the constructor went to a separate property array grown three at a
+   * time, four reallocations per record.
+   */
   constructor(ids: FlowIds, t: FlowTuple) {
     super(ids, t);
     this.type = 'flow';
     this.flow_id = t.flowId;
+    this.transport = '';
+    this.ip_version = 0;
+    this.orig_ip = '';
+    this.orig_port = t.origPort;
+    this.resp_ip = '';
+    this.resp_port = t.respPort;
+    this.first_ts = t.firstTs;
+    this.last_ts = 0;
+    this.duration = 0;
+    this.orig_pkts = 0;
+    this.orig_bytes = 0;
+    this.resp_pkts = 0;
+    this.resp_bytes = 0;
+    this.orig_payload_bytes = 0;
+    this.resp_payload_bytes = 0;
+    this.end_reason = 'end_of_input';
+    this.file = '';
+    this.first_packet = 0;
+    this.last_packet = 0;
+    this.orig_mac = undefined;
+    this.resp_mac = undefined;
+    this.vlan = undefined;
+    this.app = undefined;
+    this.tcp_state = undefined;
+    this.orig_tcp_flags = undefined;
+    this.resp_tcp_flags = undefined;
   }
 
   toJSON(): FlowRecord {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PacketView, TcpFlag } from '../decode/packet-view.ts';
-import { FlowTable } from './table.ts';
+import { FlowTable, smallAsInt } from './table.ts';
 import type { FlowEndReason, FlowRecord } from './types.ts';
 import { arpView, view, type Pkt } from './test-util.ts';
 import { communityId } from './community-id.ts';
@@ -338,4 +338,11 @@ test('address texts (from a bounded cache) are each flow\'s own, for many addres
   for (const [slot, src, dst] of expected) assert.deepEqual([table.origIp(slot), table.respIp(slot)], [src, dst]);
   // And again in another order: a string cached for one address never answers for another.
   for (const [slot, src, dst] of expected.reverse()) assert.deepEqual([table.respIp(slot), table.origIp(slot)], [dst, src]);
+});
+
+test('smallAsInt keeps every count as the same number (an int32 as an integer, the rest unchanged)', () => {
+  for (const v of [0, 1, 60, 0x7fffffff, 0x80000000, 0xffffffff, 2 ** 40 + 1, Number.MAX_SAFE_INTEGER, 0.5, 1700000000.25]) {
+    assert.ok(Object.is(smallAsInt(v), v), String(v));
+  }
+  assert.ok(Object.is(smallAsInt(-1), -1));
 });

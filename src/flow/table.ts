@@ -143,6 +143,15 @@ export function ipv4Text(n: number): string {
   return text;
 }
 
+/**
+ * A count read from a Float64Array as an integer when it is one (all but the largest): V8 stores a value loaded
+ * from a Float64Array into an object field as a heap-allocated number, an int32 as a small integer in the field.
+ * A flow record has seven such counts and its flow id; events and first packets the id. Never given -0 (counts, ids).
+ */
+export function smallAsInt(v: number): number {
+  return (v | 0) === v ? v | 0 : v;
+}
+
 function readU32(d: Uint8Array, off: number): number {
   return ((d[off] << 24) | (d[off + 1] << 16) | (d[off + 2] << 8) | d[off + 3]) >>> 0;
 }
@@ -399,7 +408,7 @@ export class FlowTable {
   toRecord(slot: number, fileNames: readonly string[], appNames?: readonly string[], endReason: FlowEndReason = 'end_of_input', communityId?: string, uid?: string): FlowRecord {
     const rec: FlowRecord = {
       type: 'flow',
-      flow_id: this.flowIdA[slot],
+      flow_id: smallAsInt(this.flowIdA[slot]),
       ...(uid === undefined ? {} : { uid }),
       community_id: communityId ?? this.communityId(slot),
       transport: this.transport(slot),
@@ -411,12 +420,12 @@ export class FlowTable {
       first_ts: this.firstTsA[slot],
       last_ts: this.lastTsA[slot],
       duration: this.lastTsA[slot] - this.firstTsA[slot],
-      orig_pkts: this.pkts[slot * 2],
-      orig_bytes: this.bytes[slot * 2],
-      resp_pkts: this.pkts[slot * 2 + 1],
-      resp_bytes: this.bytes[slot * 2 + 1],
-      orig_payload_bytes: this.payload[slot * 2],
-      resp_payload_bytes: this.payload[slot * 2 + 1],
+      orig_pkts: smallAsInt(this.pkts[slot * 2]),
+      orig_bytes: smallAsInt(this.bytes[slot * 2]),
+      resp_pkts: smallAsInt(this.pkts[slot * 2 + 1]),
+      resp_bytes: smallAsInt(this.bytes[slot * 2 + 1]),
+      orig_payload_bytes: smallAsInt(this.payload[slot * 2]),
+      resp_payload_bytes: smallAsInt(this.payload[slot * 2 + 1]),
       end_reason: endReason,
       file: fileNames[this.firstFile[slot]] ?? '',
       first_packet: this.firstPkt[slot],
@@ -431,23 +440,22 @@ export class FlowTable {
    * so the slot can be reused) when first read (see lazy-record.ts). For subscribers that read fields by name.
    */
   toLazyRecord(slot: number, ids: FlowIds, fileNames: readonly string[], appNames?: readonly string[], endReason: FlowEndReason = 'end_of_input'): FlowRecord {
-    // Assigned in toRecord's order (the plain form's field order); type and flow_id are the class's first fields.
+    // The class defines every field in toRecord's order (the plain form's); set here in place.
     const rec = new LazyFlowRecord(ids, this.tupleOf(slot, this.tuple)) as unknown as FlowRecord;
+    const d = slot * 2;
     rec.transport = this.transport(slot);
     rec.ip_version = this.ipVer[slot] as 4 | 6 | 0;
     rec.orig_ip = this.origIp(slot);
-    rec.orig_port = this.origPortA[slot];
     rec.resp_ip = this.respIp(slot);
-    rec.resp_port = this.respPortA[slot];
-    rec.first_ts = this.firstTsA[slot];
-    rec.last_ts = this.lastTsA[slot];
-    rec.duration = this.lastTsA[slot] - this.firstTsA[slot];
-    rec.orig_pkts = this.pkts[slot * 2];
-    rec.orig_bytes = this.bytes[slot * 2];
-    rec.resp_pkts = this.pkts[slot * 2 + 1];
-    rec.resp_bytes = this.bytes[slot * 2 + 1];
-    rec.orig_payload_bytes = this.payload[slot * 2];
-    rec.resp_payload_bytes = this.payload[slot * 2 + 1];
+    const lastTs = this.lastTsA[slot];
+    rec.last_ts = lastTs;
+    rec.duration = smallAsInt(lastTs - rec.first_ts); // 0 for a flow of one packet: no boxed number
+    rec.orig_pkts = smallAsInt(this.pkts[d]);
+    rec.orig_bytes = smallAsInt(this.bytes[d]);
+    rec.resp_pkts = smallAsInt(this.pkts[d + 1]);
+    rec.resp_bytes = smallAsInt(this.bytes[d + 1]);
+    rec.orig_payload_bytes = smallAsInt(this.payload[d]);
+    rec.resp_payload_bytes = smallAsInt(this.payload[d + 1]);
     rec.end_reason = endReason;
     rec.file = fileNames[this.firstFile[slot]] ?? '';
     rec.first_packet = this.firstPkt[slot];
@@ -507,7 +515,7 @@ export class FlowTable {
   }
   appId(slot: number): number { return this.app[slot]; }
   setAppId(slot: number, id: number): void { this.app[slot] = id; }
-  flowId(slot: number): number { return this.flowIdA[slot]; }
+  flowId(slot: number): number { return smallAsInt(this.flowIdA[slot]); }
   /** IP protocol number (0 for ARP). */
   protoOf(slot: number): number { return this.proto[slot]; }
   ipVersion(slot: number): number { return this.ipVer[slot]; }
@@ -564,7 +572,7 @@ export class FlowTable {
    * for an IPv6 flow's addresses, copied as they must outlive the slot).
    */
   tupleOf(slot: number, out: FlowTuple): FlowTuple {
-    out.flowId = this.flowIdA[slot];
+    out.flowId = smallAsInt(this.flowIdA[slot]);
     out.firstTs = this.firstTsA[slot];
     out.ipVersion = this.ipVer[slot];
     out.proto = this.proto[slot];
