@@ -2,17 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PairTable } from './pair-table.ts';
 import { BoundedMap } from './bounded-map.ts';
+import { xorshift32 } from '../../../test/random.ts';
 
-/** Deterministic pseudo-random numbers (xorshift32), so a failure replays. */
-function rng(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
+const rng = xorshift32;
 
 test('PairTable answers as a Map of "hi,lo" strings under random inserts, updates and deletes', () => {
   const next = rng(0x1234567);

@@ -1,17 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tally } from './tally.ts';
+import { xorshift32 } from '../../../test/random.ts';
 
-/** Deterministic pseudo-random numbers (xorshift32), so a failure replays. */
-function rng(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
+const rng = xorshift32;
 
 test('Tally counts, reads and corrects as a Map counting each key at once, in the same order, with its key cap', () => {
   for (const maxKeys of [Infinity, 16, 1]) {
