@@ -36,7 +36,6 @@ export interface DhcpHeader {
 
 export interface DhcpMessage {
   header: DhcpHeader;
-  /** Reused by the next parseMessage (the array and its refs): read them before parsing again. */
   options: DhcpOptionRef[];
   /** Option 53, absent for plain BOOTP. */
   messageType?: number;
@@ -93,17 +92,8 @@ export function parseHeader(b: Uint8Array, off: number, end: number): Parsed<Dhc
 }
 
 /**
- * Option refs and the list holding them, reused by every message (at most MAX_OPTIONS refs): a Mirai capture's
- * background is thousands of DHCP DISCOVERs of a dozen options each, an object per option was most of the
- * parser's allocation.
- */
-const refPool: DhcpOptionRef[] = [];
-const optionList: DhcpOptionRef[] = [];
-
-/**
- * Index the options in b[start, end) into `into`, with refs from the pool (`into` holds the refs of one
- * message, each at its own position). Returns the overload value (option 52) seen, or an anomaly id. Pad (0)
- * and end (255) are not indexed.
+ * Index the options in b[start, end) into `into`. Returns the overload value (option 52) seen, or an
+ * anomaly id. Pad (0) and end (255) are not indexed.
  */
 export function indexOptions(b: Uint8Array, start: number, end: number, into: DhcpOptionRef[]): number | string {
   let overload = 0;
@@ -119,14 +109,7 @@ export function indexOptions(b: Uint8Array, start: number, end: number, into: Dh
     const len = b[p + 1];
     if (p + 2 + len > end) return 'app.dhcp.bad_option';
     if (into.length >= MAX_OPTIONS) return 'app.dhcp.too_many_options';
-    let ref = refPool[into.length];
-    if (ref === undefined) refPool[into.length] = ref = { code, off: p + 2, len };
-    else {
-      ref.code = code;
-      ref.off = p + 2;
-      ref.len = len;
-    }
-    into.push(ref);
+    into.push({ code, off: p + 2, len });
     if (code === 52 && len === 1) overload = b[p + 2];
     p += 2 + len;
   }
@@ -138,8 +121,7 @@ export function indexOptions(b: Uint8Array, start: number, end: number, into: Dh
 export function parseMessage(b: Uint8Array, off: number, end: number): Parsed<DhcpMessage> {
   const h = parseHeader(b, off, end);
   if (h.status !== 'ok') return h;
-  optionList.length = 0;
-  const msg: DhcpMessage = { header: h.value, options: optionList };
+  const msg: DhcpMessage = { header: h.value, options: [] };
   if (end - off < BOOTP_FIXED_LEN + 4) return ok(msg, end - off);
   const cookie = ((b[off + 236] << 24) | (b[off + 237] << 16) | (b[off + 238] << 8) | b[off + 239]) >>> 0;
   if (cookie !== MAGIC_COOKIE) {
