@@ -13,6 +13,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { EventRecord } from '../events/record.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import type { CaptureProgress } from '../capture/types.ts';
+import type { FirstPacket } from '../pipeline/first-packet.ts';
 import { IN_FLIGHT, RecordKind, STOP, type WorkerJob, type WorkerMessage } from './record-stream.ts';
 import { RecordEncoder } from './record-codec.ts';
 
@@ -41,6 +42,12 @@ class BatchWriter {
   add(kind: number, value: unknown): void {
     // Encoded now, as published: a subscriber of this thread never changes it (there is none but this).
     this.encoder.add(kind, value);
+    if (this.encoder.count >= this.job.batchRecords) this.post();
+  }
+
+  /** A first packet, in its fixed layout (it is refilled for the next flow: copied now). */
+  addFirstPacket(kind: number, p: FirstPacket): void {
+    this.encoder.addFirstPacket(kind, p);
     if (this.encoder.count >= this.job.batchRecords) this.post();
   }
 
@@ -97,7 +104,7 @@ async function main(job: WorkerJob): Promise<void> {
   if (subs.flows || subs.any || subs.types.includes('flow.end')) {
     pipeline.onFlow((rec: FlowRecord) => out.add(RecordKind.Flow, rec), subs.flowsLazy ? lazy : undefined);
   }
-  if (subs.firstPackets) pipeline.onFirstPacket((p) => out.add(RecordKind.FirstPacket, p.toWire()));
+  if (subs.firstPackets) pipeline.onFirstPacket((p) => out.addFirstPacket(RecordKind.FirstPacket, p));
   pipeline.onTick((now) => out.add(RecordKind.Tick, now));
   pipeline.onFlush(() => out.add(RecordKind.Flush, 0));
   let lastSnapshot = Date.now();

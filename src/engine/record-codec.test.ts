@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { RecordDecoder, RecordEncoder, type EncodedBatch } from './record-codec.ts';
+import { FLOW_RECORD_FIELDS, RecordDecoder, RecordEncoder, type EncodedBatch } from './record-codec.ts';
+import type { FirstPacket } from '../pipeline/first-packet.ts';
 import { Pipeline } from '../pipeline/analyze.ts';
 import { Site } from '../pipeline/site.ts';
 import { FlowBound, FlowIds, IdentityState, LazyFlowRecord, flowTuple } from '../flow/lazy-record.ts';
@@ -207,4 +208,53 @@ test('a lazy record whose Community ID was set (a payload field of that name) se
   new RecordDecoder(ids).decode(batch, (_, v) => (got = v as Record<string, unknown>));
   assert.equal(got!.community_id, 'set by a payload');
   assert.equal(got!.uid, new Site({ sensor: 's' }).flowUid('set by a payload', t.firstTs, t.flowId));
+});
+
+test("a flow record's fixed layout lists the class's fields in its order, and still sends a field of another type as what it is", () => {
+  const ids = new FlowIds(new Site({ sensor: 's' }));
+  const t = { flowId: 9, firstTs: 1700000000.25, ipVersion: 6, proto: 17, origPort: 5353, respPort: 5353, orig: 0, resp: 0,
+    v6: Uint32Array.of(0xfe800000, 0, 0x02112233, 0x44556677, 0xff020000, 0, 0, 0xfb) };
+  assert.deepEqual(Object.keys(new LazyFlowRecord(ids, t)), [...FLOW_RECORD_FIELDS], 'the codec must follow the class: update flowFields when it changes');
+  const rec = new LazyFlowRecord(ids, t) as unknown as Record<string, unknown>;
+  Object.assign(rec, { transport: 'udp', ip_version: 6, orig_ip: 'fe80::211:2233:4455:6677', resp_ip: 'ff02::fb', last_ts: 1700000001.5, duration: 1.25,
+    orig_pkts: 2 ** 40, orig_bytes: -0, resp_pkts: NaN, resp_bytes: 3, end_reason: 'idle', file: 'x.pcap', first_packet: 1, last_packet: 2 ** 33,
+    orig_mac: '00:11:22:33:44:55', resp_mac: 7, vlan: [10, 20], app: 'mdns', orig_payload_bytes: '12' });
+  const enc = new RecordEncoder();
+  enc.add(1, rec);
+  enc.add(1, rec);
+  const batch = enc.take();
+  const got: unknown[] = [];
+  new RecordDecoder(ids).decode(structuredClone(batch, { transfer: [batch.bytes as ArrayBuffer] }) as EncodedBatch, (_, v) => got.push(v));
+  const want = JSON.stringify((rec as unknown as LazyFlowRecord).toJSON());
+  assert.equal(JSON.stringify(got[0]), want);
+  assert.equal(JSON.stringify(got[1]), want, 'the repeated strings, by their slots');
+  assert.ok(Object.is((got[0] as Record<string, unknown>).orig_bytes, -0));
+  assert.ok(Number.isNaN((got[0] as Record<string, unknown>).resp_pkts));
+});
+
+test('first packets cross in their fixed layout, with their file and option layout, as the fact the pipeline filled', async () => {
+  const files = ['samples/dlink-camera-setup.pcap', 'test/traces/pipeline/mqtt311-pub-userpass.pcap'].map((f) => join(root, f));
+  const direct: string[] = [];
+  const crossed: string[] = [];
+  const enc = new RecordEncoder();
+  const dec = new RecordDecoder();
+  const fact = (p: FirstPacket): string => JSON.stringify([p.ts, p.file, p.packet, p.flowId, p.ipVersion, p.proto, p.fromOrig, p.src, p.dst, p.srcPort, p.dstPort,
+    p.srcIp(), p.dstIp(), p.tcpFlags, p.seq, p.window, p.tcpOptionsLen, p.tcpMss, p.tcpWscale, p.ttl, p.ipLen, p.payloadLen, p.tcpOptions(), p.evidence(true)]);
+  const flush = (): void => {
+    const batch = enc.take();
+    dec.decode(structuredClone(batch, { transfer: [batch.bytes as ArrayBuffer] }) as EncodedBatch, (kind, v) => {
+      assert.equal(kind, 6);
+      crossed.push(fact(v as FirstPacket));
+    });
+  };
+  const pipeline = new Pipeline({ site: new Site({ sensor: 'codec-test' }) }).onFirstPacket((p) => {
+    direct.push(fact(p));
+    enc.addFirstPacket(6, p);
+    if (enc.count === 7) flush();
+  });
+  await pipeline.run(files);
+  flush();
+  assert.ok(direct.length > 20);
+  assert.ok(direct.some((d) => d.includes('::1')), 'IPv6 first packets too');
+  assert.deepEqual(crossed, direct);
 });

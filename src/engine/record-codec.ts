@@ -35,7 +35,10 @@
  * @module
  */
 import { FlowBound, IdentityState, LazyFlowRecord, flowTuple, plainWithIds, type FlowIds, type FlowTuple } from '../flow/lazy-record.ts';
+import { ipv4Text } from '../flow/table.ts';
+import { ipv6ToString } from '../decode/address.ts';
 import { LazyArpEvent, LazyFlowEvent } from '../pipeline/lazy-event.ts';
+import { FIRST_PACKET_WIRE_BYTES, FirstPacket, transportName } from '../pipeline/first-packet.ts';
 
 /** Value tags (one byte before each value). */
 const Tag = {
@@ -67,7 +70,25 @@ const Tag = {
    * and words (8 × 4 bytes), the Community ID and uid when known (values), then its fields as an Object.
    */
   Lazy: 13,
+  /**
+   * A lazy flow record's fields in the fixed order of FLOW_RECORD_FIELDS (after its Lazy header), without keys or
+   * a shape: the receiver rebuilds the fields the identity already carries (addresses, ports, transport).
+   */
+  FlowFields: 14,
+  /** A first packet (FirstPacket.writeWire's layout), its file and option layout as keyed strings. */
+  FirstPacket: 15,
 } as const;
+
+/**
+ * The fields of a lazy flow record, in the order its class defines them (record-codec.test.ts checks this list
+ * against the class): what Tag.FlowFields carries, and the order the receiver sets them in. A pipeline worker's
+ * flow records have no other subscriber on its thread, so they never gain a field.
+ */
+export const FLOW_RECORD_FIELDS = ['type', 'flow_id', 'transport', 'ip_version', 'orig_ip', 'orig_port', 'resp_ip', 'resp_port', 'first_ts',
+  'last_ts', 'duration', 'orig_pkts', 'orig_bytes', 'resp_pkts', 'resp_bytes', 'orig_payload_bytes', 'resp_payload_bytes', 'end_reason', 'file',
+  'first_packet', 'last_packet', 'orig_mac', 'resp_mac', 'vlan', 'app', 'tcp_state', 'orig_tcp_flags', 'resp_tcp_flags'] as const;
+/** Layout number of LazyFlowRecord in lazyPrototypes. */
+const FLOW_RECORD_LAYOUT = 2;
 
 /** The lazy record classes, by layout number (the order is the stream's). */
 const lazyPrototypes: readonly object[] = [LazyFlowEvent.prototype, LazyArpEvent.prototype, LazyFlowRecord.prototype];
@@ -139,6 +160,17 @@ function shapeNode(): ShapeNode {
   return { id: -1, lastString: undefined, slot: -1, lastKey: undefined, lastChild: undefined, children: undefined };
 }
 
+/**
+ * The string slots of the fixed layouts' string fields (flow records, first packets): nodes outside the trie, each
+ * holding its field's last string as a shape's key does; made anew whenever the shapes start over.
+ */
+function fixedSlots() {
+  return {
+    endReason: shapeNode(), file: shapeNode(), origMac: shapeNode(), respMac: shapeNode(), app: shapeNode(), tcpState: shapeNode(),
+    origFlags: shapeNode(), respFlags: shapeNode(), packetFile: shapeNode(), packetOptions: shapeNode(),
+  };
+}
+
 const objectProto = Object.prototype;
 
 /** Whether for-in over a plain object lists its own keys only (nothing enumerable was added to Object.prototype). */
@@ -159,6 +191,7 @@ export class RecordEncoder {
   private resetShapes = false;
 
   private root = shapeNode();
+  private fixed = fixedSlots();
   private shapeCount = 0;
   /** Strings in the receiver's table, and the table's generation (bumped when both sides empty it). */
   private slotCount = 0;
@@ -191,6 +224,21 @@ export class RecordEncoder {
   }
 
   /**
+   * Append a first packet (valid during the call: its numbers are copied now) in its fixed layout, and its file and
+   * option layout as strings; it arrives as a FirstPacket the decoder refills for each.
+   */
+  addFirstPacket(kind: number, p: FirstPacket): void {
+    this.ensure(2 + FIRST_PACKET_WIRE_BYTES);
+    this.u8[this.pos] = kind;
+    this.u8[this.pos + 1] = Tag.FirstPacket;
+    p.writeWire(this.view, this.pos + 2);
+    this.pos += 2 + FIRST_PACKET_WIRE_BYTES;
+    this.fixedString(this.fixed.packetFile, p.file);
+    this.fixedString(this.fixed.packetOptions, p.tcpOptions());
+    this.count++;
+  }
+
+  /**
    * The batch so far (hand its buffer over: transfer it, unless shared), and start the next in `next`: a buffer
    * the receiver is done with — a shared one saves allocating, zeroing and transferring a buffer per batch (a
    * quarter of the encoding's cost). By default, a new buffer. A batch that outgrows its buffer moves to a new
@@ -212,6 +260,7 @@ export class RecordEncoder {
     this.resetShapes = this.shapeCount >= SHAPE_LIMIT;
     if (this.resetShapes) {
       this.root = shapeNode();
+      this.fixed = fixedSlots();
       this.shapeCount = 0;
       this.slotCount = 0;
     }
@@ -312,7 +361,49 @@ export class RecordEncoder {
     this.pos = at;
     if ((state & IdentityState.CID_KNOWN) !== 0) this.value(FlowBound.knownCommunityId(rec), depth + 1);
     if ((state & IdentityState.UID_KNOWN) !== 0) this.value(FlowBound.knownUid(rec), depth + 1);
-    this.object(rec as unknown as Record<string, unknown>, depth);
+    if (layout === FLOW_RECORD_LAYOUT) this.flowFields(rec as LazyFlowRecord, depth);
+    else this.object(rec as unknown as Record<string, unknown>, depth);
+  }
+
+  /**
+   * A lazy flow record's fields by FLOW_RECORD_FIELDS, without keys: those its identity carries (type, flow id,
+   * transport, IP version, addresses, ports, first time) are left out, the rest go as tagged values in that
+   * order. Most of a flow-heavy run's records are these; walking their keys was most of its encoding.
+   */
+  private flowFields(r: LazyFlowRecord, depth: number): void {
+    const f = this.fixed;
+    this.tag(Tag.FlowFields);
+    this.fixedNumber(r.last_ts, depth);
+    this.fixedNumber(r.duration, depth);
+    this.fixedNumber(r.orig_pkts, depth);
+    this.fixedNumber(r.orig_bytes, depth);
+    this.fixedNumber(r.resp_pkts, depth);
+    this.fixedNumber(r.resp_bytes, depth);
+    this.fixedNumber(r.orig_payload_bytes, depth);
+    this.fixedNumber(r.resp_payload_bytes, depth);
+    this.fixedString(f.endReason, r.end_reason, depth);
+    this.fixedString(f.file, r.file, depth);
+    this.fixedNumber(r.first_packet, depth);
+    this.fixedNumber(r.last_packet, depth);
+    this.fixedString(f.origMac, r.orig_mac, depth);
+    this.fixedString(f.respMac, r.resp_mac, depth);
+    this.value(r.vlan, depth + 1);
+    this.fixedString(f.app, r.app, depth);
+    this.fixedString(f.tcpState, r.tcp_state, depth);
+    this.fixedString(f.origFlags, r.orig_tcp_flags, depth);
+    this.fixedString(f.respFlags, r.resp_tcp_flags, depth);
+  }
+
+  /** A field of a fixed layout meant to be a number (anything else is sent as what it is). */
+  private fixedNumber(v: unknown, depth: number): void {
+    if (typeof v === 'number') this.number(v);
+    else this.value(v, depth + 1);
+  }
+
+  /** A field of a fixed layout meant to be a string, by its slot when it repeats (anything else is sent as what it is). */
+  private fixedString(node: ShapeNode, v: unknown, depth = 0): void {
+    if (typeof v === 'string') this.keyString(node, v);
+    else this.value(v, depth + 1);
   }
 
   private clone(v: unknown): void {
@@ -467,6 +558,8 @@ export class RecordDecoder {
   private readonly ids: FlowIds | undefined;
   /** Reused by lazy() (a record copies what it needs). */
   private readonly tuple: FlowTuple = flowTuple();
+  /** The first packet each Tag.FirstPacket value refills (valid until the next). */
+  private readonly firstPacket = new FirstPacket();
 
   /** `ids`: needed when the stream may carry lazy records (the sender subscribed lazily). */
   constructor(ids?: FlowIds) {
@@ -560,6 +653,13 @@ export class RecordDecoder {
         return this.cloned[this.nextCloned++];
       case Tag.Lazy:
         return this.lazy();
+      case Tag.FirstPacket: {
+        const at = this.pos;
+        this.pos += FIRST_PACKET_WIRE_BYTES;
+        const file = this.value() as string;
+        const options = this.value() as string;
+        return this.firstPacket.readWire(this.view, at, file, options);
+      }
       default:
         throw new Error(`record stream: unknown tag ${tag} at byte ${this.pos - 1}`);
     }
@@ -594,6 +694,11 @@ export class RecordDecoder {
     const rec = new receivedClasses[layout](this.ids, t, (state & IdentityState.NO_CID) === 0);
     FlowBound.restoreIds(rec, state, cid, uid);
     const tag = u8[this.pos];
+    if (tag === Tag.FlowFields && layout === FLOW_RECORD_LAYOUT) {
+      this.pos++;
+      this.flowFields(rec as unknown as LazyFlowRecord, t);
+      return rec;
+    }
     if (tag !== Tag.Object) throw new Error(`record stream: a lazy record's fields are not an object (tag ${tag}) at byte ${this.pos}`);
     const id = view.getUint32(this.pos + 1, true);
     this.pos += 5;
@@ -601,4 +706,46 @@ export class RecordDecoder {
     fill(this, rec);
     return rec;
   }
+
+  /** A flow record's fields (Tag.FlowFields), set in FLOW_RECORD_FIELDS order: one hidden class for all of them. */
+  private flowFields(r: LazyFlowRecord, t: FlowTuple): void {
+    r.type = 'flow';
+    r.flow_id = t.flowId;
+    r.transport = transportName(t.ipVersion, t.proto);
+    r.ip_version = t.ipVersion as 4 | 6 | 0;
+    r.orig_ip = addressText(t, 0);
+    r.orig_port = t.origPort;
+    r.resp_ip = addressText(t, 4);
+    r.resp_port = t.respPort;
+    r.first_ts = t.firstTs;
+    r.last_ts = this.value() as number;
+    r.duration = this.value() as number;
+    r.orig_pkts = this.value() as number;
+    r.orig_bytes = this.value() as number;
+    r.resp_pkts = this.value() as number;
+    r.resp_bytes = this.value() as number;
+    r.orig_payload_bytes = this.value() as number;
+    r.resp_payload_bytes = this.value() as number;
+    r.end_reason = this.value() as LazyFlowRecord['end_reason'];
+    r.file = this.value() as string;
+    r.first_packet = this.value() as number;
+    r.last_packet = this.value() as number;
+    r.orig_mac = this.value() as string | undefined;
+    r.resp_mac = this.value() as string | undefined;
+    r.vlan = this.value() as number[] | undefined;
+    r.app = this.value() as string | undefined;
+    r.tcp_state = this.value() as LazyFlowRecord['tcp_state'];
+    r.orig_tcp_flags = this.value() as string | undefined;
+    r.resp_tcp_flags = this.value() as string | undefined;
+  }
+}
+
+const v6Scratch = new Uint8Array(16);
+
+/** A flow side's address text (`at`: 0 originator, 4 responder) as the flow table writes it: IPv6 from the words, else IPv4. */
+function addressText(t: FlowTuple, at: number): string {
+  const v6 = t.v6;
+  if (t.ipVersion !== 6 || v6 === undefined) return ipv4Text(at === 0 ? t.orig : t.resp);
+  for (let i = 0; i < 16; i++) v6Scratch[i] = v6[at + (i >> 2)] >>> (24 - 8 * (i & 3));
+  return ipv6ToString(v6Scratch, 0);
 }

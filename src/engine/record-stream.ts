@@ -32,7 +32,7 @@ export const RecordKind = {
   Progress: 4,
   /** The run's summary so far (value: RunSummary), for metrics read while the run goes on. */
   Summary: 5,
-  /** A new flow's first packet as numbers (value: FirstPacket.toWire's data), for `onFirstPacket` subscribers. */
+  /** A new flow's first packet as numbers (value: a FirstPacket, sent in its fixed layout: RecordEncoder.addFirstPacket), for `onFirstPacket` subscribers. */
   FirstPacket: 6,
 } as const;
 

@@ -24,7 +24,7 @@ import type { FlowRecord } from '../flow/types.ts';
 import { Subscribers } from '../flow/subscribers.ts';
 import { FlowIds } from '../flow/lazy-record.ts';
 import { appProtocols } from '../app/registry.ts';
-import { FirstPacket, type FirstPacketHandler, type FirstPacketWire } from '../pipeline/first-packet.ts';
+import type { FirstPacket, FirstPacketHandler } from '../pipeline/first-packet.ts';
 import { RecordDecoder } from './record-codec.ts';
 import { IN_FLIGHT, RecordKind, STOP, type ProgressRecord, type WorkerJob, type WorkerMessage } from './record-stream.ts';
 
@@ -77,9 +77,8 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
 
   private readonly options: Partial<PipelineOptions> & { site: Site };
   private readonly threadOptions: ThreadOptions;
-  /** Subscribers to new flows' first packets as numbers (`onFirstPacket`), and the fact replayed to them. */
+  /** Subscribers to new flows' first packets as numbers (`onFirstPacket`). */
   private readonly firstPacketHandlers: FirstPacketHandler[] = [];
-  private readonly firstPacket = new FirstPacket();
 
   constructor(options: Partial<PipelineOptions> & { site: Site }, threadOptions: ThreadOptions = {}) {
     super();
@@ -241,11 +240,10 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
       case RecordKind.Summary:
         this.latest = value as RunSummary;
         break;
-      case RecordKind.FirstPacket: {
-        const p = this.firstPacket.fromWire(value as FirstPacketWire);
-        for (const h of this.firstPacketHandlers) h(p);
+      case RecordKind.FirstPacket:
+        // The decoder's fact, refilled for the next first packet.
+        for (const h of this.firstPacketHandlers) h(value as FirstPacket);
         break;
-      }
     }
   }
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { FlowRecord } from '../flow/types.ts';
 import type { EventRecord } from '../pipeline/analyze.ts';
 import { FlowIds, LazyFlowRecord, flowTuple } from '../flow/lazy-record.ts';
-import { FirstPacket, TcpFlag, type FirstPacketWire } from '../pipeline/first-packet.ts';
+import { FirstPacket } from '../pipeline/first-packet.ts';
 import { Inventory } from './inventory.ts';
 import { canonicalV4, ipv4Number } from './addresses.ts';
 
@@ -158,11 +158,11 @@ test('a remote address bound by ARP is its MAC\'s on a flow; once that binding i
   assert.equal(device(inv, `mac:${A}`)!.flows_out, 5);
 });
 
-/** A new TCP flow's first packet, as the pipeline gives it: the addresses as the tuple's numbers. */
+/** A new TCP flow's first packet (the fact a replayed `flow.start` gives: the addresses as numbers). */
 function syn(src: string, ts: number): FirstPacket {
-  const wire: FirstPacketWire = [ts, 't.pcap', ts, ts, 4, 6, 1, 40000, 80, ipv4Number(src), 0, 0, 0, ipv4Number('8.8.8.8'), 0, 0, 0,
-    64, 60, 0, TcpFlag.SYN, 1, 29200, 20, 1460, 7, 'M,S,T,N,W'];
-  return new FirstPacket().fromWire(wire);
+  return new FirstPacket().fromEvent({ type: 'flow.start', ts, file: 't.pcap', packet: ts, flow_id: ts, transport: 'tcp', src_ip: src, src_port: 40000,
+    dst_ip: '8.8.8.8', dst_port: 80, from_orig: true, ttl: 64, ip_len: 60, payload_len: 0, tcp_flags: 'S', seq: 1, tcp_window: 29200,
+    tcp_options: 'M,S,T,N,W', tcp_mss: 1460, tcp_wscale: 7 } as EventRecord);
 }
 
 test("a local host's SYN found by its address's number: its MAC's device when bound, else its 'ip:' device", () => {

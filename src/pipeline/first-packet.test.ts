@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Pipeline } from './analyze.ts';
-import { FirstPacket, TcpFlag, type StartEvidence } from './first-packet.ts';
+import { FIRST_PACKET_WIRE_BYTES, FirstPacket, TcpFlag, type StartEvidence } from './first-packet.ts';
 import { readingByName } from './record-source.ts';
 import { detectTrace, pipelineTrace } from '../detect/lib/test-traces.ts';
 import { DetectionEngine } from '../detect/engine.ts';
@@ -131,17 +131,19 @@ test('flow.start events fed to the engine reach a detector through the fact (15 
   assert.deepEqual(other.findings(), []);
 });
 
-test('a first packet sent as data between threads (toWire, fromWire) is the same fact, IPv4 and IPv6', async () => {
+test('a first packet sent between threads (writeWire, readWire) is the same fact, IPv4 and IPv6', async () => {
   for (const trace of ['sonos.pcapng', 'mqtt311-pub-userpass.pcap']) {
     const pipeline = new Pipeline();
     const direct: Seen[] = [];
     const crossed: Seen[] = [];
     const other = new FirstPacket();
     pipeline.onFirstPacket((p) => {
-      // structuredClone: what postMessage does to plain data; the fact itself is refilled for the next flow.
-      const wire = structuredClone(p.toWire());
+      // The bytes at an offset of a buffer that crosses (structuredClone, as postMessage), the strings beside them.
+      const bytes = new ArrayBuffer(8 + FIRST_PACKET_WIRE_BYTES);
+      p.writeWire(new DataView(bytes), 8);
+      const [wire, file, options] = structuredClone([bytes, p.file, p.tcpOptions()]);
       direct.push(seen(p));
-      crossed.push(seen(other.fromWire(wire)));
+      crossed.push(seen(other.readWire(new DataView(wire), 8, file, options)));
     });
     await pipeline.run([pipelineTrace(trace)]);
     assert.ok(direct.length > 0, trace);

@@ -35,12 +35,8 @@ export interface StartEvidence {
 
 export type FirstPacketHandler = (p: FirstPacket) => void;
 
-/** A first packet as `FirstPacket.toWire` gives it: ts, file, packet, flow id, IP version, proto, from-orig (0/1),
- * orig and resp ports, 8 tuple words, ttl, IP length, payload length, TCP flags, seq, window, options length, MSS,
- * window scale, option layout. */
-export type FirstPacketWire = [number, string, number, number, number, number, number, number, number,
-  number, number, number, number, number, number, number, number,
-  number, number, number, number, number, number, number, number, number, string];
+/** Bytes of a first packet's numbers as `FirstPacket.writeWire` lays them out. */
+export const FIRST_PACKET_WIRE_BYTES = 96;
 
 /** TCP flag bits (RFC 9293 §3.1; ECE and CWR RFC 3168), as `tcpFlags` holds them. */
 export const TcpFlag = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20, ECE: 0x40, CWR: 0x80 } as const;
@@ -221,43 +217,58 @@ export class FirstPacket {
   }
 
   /**
-   * This fact as plain data, for the `--threads` worker to send (src/engine/pipeline-worker.ts): its numbers, the
-   * flow's tuple words, and the option layout (made here, where the packet is; '' when none).
+   * Write this fact's numbers at `at` in FIRST_PACKET_WIRE_BYTES bytes (the `--threads` worker's binary stream,
+   * src/engine/record-codec.ts, which sends `file` and `tcpOptions()` beside them): fixed offsets, no tags.
    */
-  toWire(): FirstPacketWire {
+  writeWire(view: DataView, at: number): void {
+    view.setFloat64(at, this.ts, true);
+    view.setFloat64(at + 8, this.packet, true);
+    view.setFloat64(at + 16, this.flowId, true);
     const w = this.words;
-    return [this.ts, this.file, this.packet, this.flowId, this.ipVersion, this.proto, this.fromOrig ? 1 : 0, this.origPort, this.respPort,
-      w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], this.ttl, this.ipLen, this.payloadLen, this.tcpFlags, this.seq, this.window,
-      this.tcpOptionsLen, this.tcpMss, this.tcpWscale, this.tcpOptions()];
+    for (let i = 0; i < 8; i++) view.setUint32(at + 24 + 4 * i, w[i], true);
+    view.setUint32(at + 56, this.seq, true);
+    view.setInt32(at + 60, this.ipLen, true);
+    view.setInt32(at + 64, this.payloadLen, true);
+    view.setInt32(at + 68, this.tcpMss, true);
+    view.setInt32(at + 72, this.tcpWscale, true);
+    view.setInt32(at + 76, this.tcpOptionsLen, true);
+    view.setInt32(at + 80, this.tcpFlags, true);
+    view.setInt32(at + 84, this.window, true);
+    view.setUint16(at + 88, this.origPort, true);
+    view.setUint16(at + 90, this.respPort, true);
+    view.setUint8(at + 92, this.ipVersion);
+    view.setUint8(at + 93, this.proto);
+    view.setUint8(at + 94, this.fromOrig ? 1 : 0);
+    view.setUint8(at + 95, this.ttl);
   }
 
-  /** Fill from `toWire`'s data (the thread that runs the later stages): the same numbers, strings and references. */
-  fromWire(d: FirstPacketWire): this {
+  /** Fill from writeWire's bytes (the thread that runs the later stages), with the file and option layout sent beside them. */
+  readWire(view: DataView, at: number, file: string, options: string): this {
     this.view = undefined;
     this.event = undefined;
     this.held = undefined;
-    this.ts = d[0];
-    this.file = d[1];
-    this.packet = d[2];
-    this.flowId = d[3];
-    this.ipVersion = d[4];
-    this.proto = d[5];
-    this.fromOrig = d[6] === 1;
-    this.origPort = d[7];
-    this.respPort = d[8];
+    this.ts = view.getFloat64(at, true);
+    this.file = file;
+    this.packet = view.getFloat64(at + 8, true);
+    this.flowId = view.getFloat64(at + 16, true);
     const w = this.words;
-    for (let i = 0; i < 8; i++) w[i] = d[9 + i] as number;
+    for (let i = 0; i < 8; i++) w[i] = view.getUint32(at + 24 + 4 * i, true);
+    this.seq = view.getUint32(at + 56, true);
+    this.ipLen = view.getInt32(at + 60, true);
+    this.payloadLen = view.getInt32(at + 64, true);
+    this.tcpMss = view.getInt32(at + 68, true);
+    this.tcpWscale = view.getInt32(at + 72, true);
+    this.tcpOptionsLen = view.getInt32(at + 76, true);
+    this.tcpFlags = view.getInt32(at + 80, true);
+    this.window = view.getInt32(at + 84, true);
+    this.origPort = view.getUint16(at + 88, true);
+    this.respPort = view.getUint16(at + 90, true);
+    this.ipVersion = view.getUint8(at + 92);
+    this.proto = view.getUint8(at + 93);
+    this.fromOrig = view.getUint8(at + 94) === 1;
+    this.ttl = view.getUint8(at + 95);
     this.orient();
-    this.ttl = d[17];
-    this.ipLen = d[18];
-    this.payloadLen = d[19];
-    this.tcpFlags = d[20];
-    this.seq = d[21];
-    this.window = d[22];
-    this.tcpOptionsLen = d[23];
-    this.tcpMss = d[24];
-    this.tcpWscale = d[25];
-    this.options = d[26];
+    this.options = options;
     return this;
   }
 
