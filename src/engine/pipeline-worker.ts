@@ -14,6 +14,7 @@ import type { EventRecord } from '../events/record.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import type { CaptureProgress } from '../capture/types.ts';
 import type { FirstPacket } from '../pipeline/first-packet.ts';
+import type { FinishedFlow } from '../pipeline/analyze.ts';
 import { IN_FLIGHT, RecordKind, STOP, type WorkerJob, type WorkerMessage } from './record-stream.ts';
 import { RecordEncoder } from './record-codec.ts';
 
@@ -42,6 +43,12 @@ class BatchWriter {
   add(kind: number, value: unknown): void {
     // Encoded now, as published: a subscriber of this thread never changes it (there is none but this).
     this.encoder.add(kind, value);
+    if (this.encoder.count >= this.job.batchRecords) this.post();
+  }
+
+  /** A finished flow, read from the flow table's slot (freed after the call: copied now). */
+  addFinishedFlow(kind: number, f: FinishedFlow): void {
+    this.encoder.addFinishedFlow(kind, f);
     if (this.encoder.count >= this.job.batchRecords) this.post();
   }
 
@@ -101,8 +108,11 @@ async function main(job: WorkerJob): Promise<void> {
   } else {
     for (const type of subs.types) pipeline.on(type, type === 'flow.end' ? noop : recordEvent, subs.lazyTypes.includes(type) ? lazy : undefined);
   }
-  if (subs.flows || subs.any || subs.types.includes('flow.end')) {
-    pipeline.onFlow((rec: FlowRecord) => out.add(RecordKind.Flow, rec), subs.flowsLazy ? lazy : undefined);
+  if (subs.flows && subs.flowsLazy) {
+    // Read from the table and sent as the lazy record it would be: this thread builds no record nobody here reads.
+    pipeline.onFinishedFlow((f) => out.addFinishedFlow(RecordKind.Flow, f));
+  } else if (subs.flows || subs.any || subs.types.includes('flow.end')) {
+    pipeline.onFlow((rec: FlowRecord) => out.add(RecordKind.Flow, rec));
   }
   if (subs.firstPackets) pipeline.onFirstPacket((p) => out.addFirstPacket(RecordKind.FirstPacket, p));
   pipeline.onTick((now) => out.add(RecordKind.Tick, now));

@@ -3,6 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { pcapRecords } from '../capture/test-support.ts';
 import { FLOW_RECORD_FIELDS, RecordDecoder, RecordEncoder, type EncodedBatch } from './record-codec.ts';
 import type { FirstPacket } from '../pipeline/first-packet.ts';
 import { Pipeline } from '../pipeline/analyze.ts';
@@ -258,3 +261,63 @@ test('first packets cross in their fixed layout, with their file and option layo
   assert.ok(direct.some((d) => d.includes('::1')), 'IPv6 first packets too');
   assert.deepEqual(crossed, direct);
 });
+
+test('a finished flow encoded from the flow table arrives as the lazy record the table builds of it: IPv4, IPv6, ARP, VLANs, every end reason', async () => {
+  const files = ['samples/dlink-camera-setup.pcap', 'test/traces/decode/dlink-homehub-setup-c2-1-300.pcap', 'test/traces/flow/coap_mqtt.pcap'].map((f) => join(root, f));
+  files.push(vlanTagged(files[0]));
+  const site = new Site({ sensor: 'codec-test' });
+  const records: unknown[] = [];
+  const crossed: unknown[] = [];
+  const enc = new RecordEncoder();
+  const dec = new RecordDecoder(new FlowIds(site));
+  const flush = (): void => {
+    const batch = enc.take();
+    dec.decode(structuredClone(batch, { transfer: [batch.bytes as ArrayBuffer] }) as EncodedBatch, (_, v) => crossed.push(v));
+  };
+  const pipeline = new Pipeline({ site, flow: { tcpIdleS: 5, udpIdleS: 5, icmpIdleS: 5, otherIdleS: 5 } });
+  pipeline.onFinishedFlow((f) => {
+    enc.addFinishedFlow(1, f);
+    if (enc.count === 13) flush();
+  });
+  pipeline.onFlow((rec) => records.push(rec), { lazy: true });
+  await pipeline.run(files);
+  flush();
+  assert.equal(crossed.length, records.length);
+  const plain = JSON.parse(JSON.stringify(records)) as Record<string, unknown>[];
+  for (const [field, what] of [['ip_version', 6], ['transport', 'arp'], ['vlan', undefined], ['orig_mac', undefined], ['tcp_state', 'established'], ['app', 'dns']] as const) {
+    assert.ok(plain.some((r) => what === undefined ? r[field] !== undefined : r[field] === what), `the runs have a flow with ${field} ${what ?? 'set'}`);
+  }
+  assert.ok(new Set(plain.map((r) => r.end_reason)).size >= 2, 'several end reasons');
+  assert.equal(JSON.stringify(crossed), JSON.stringify(records));
+  assert.ok(plain.some((r) => Array.isArray(r.vlan) && r.vlan.length === 2) && plain.some((r) => Array.isArray(r.vlan) && r.vlan.length === 1), 'QinQ and 802.1Q flows');
+  // Read by name, as the later stages read them.
+  crossed.forEach((r, i) => {
+    const got = r as Record<string, unknown>, want = records[i] as Record<string, unknown>;
+    for (const key of [...FLOW_RECORD_FIELDS, 'uid', 'community_id']) assert.deepEqual(got[key], want[key], `record ${i}: ${key}`);
+  });
+});
+
+/**
+ * The capture's frames with 802.1Q tags inserted after the MAC addresses (IEEE 802.1Q: TPID 0x8100, then PCP/DEI/VID):
+ * VLAN 100 on even frames' flows and QinQ (802.1ad 0x88a8 outer 10, inner 200) on the others, in a new pcap file.
+ * No shared capture carries VLAN tags.
+ */
+function vlanTagged(path: string): string {
+  const records = pcapRecords(readFileSync(path));
+  const parts: Buffer[] = [readFileSync(path).subarray(0, 24)];
+  records.forEach((r, i) => {
+    const tags = i % 2 === 0 ? [0x8100, 100] : [0x88a8, 10, 0x8100, 200];
+    const tag = Buffer.alloc(tags.length * 2);
+    tags.forEach((v, j) => tag.writeUInt16BE(v, j * 2));
+    const data = Buffer.concat([r.data.subarray(0, 12), tag, r.data.subarray(12)]);
+    const head = Buffer.alloc(16);
+    head.writeUInt32LE(r.sec, 0);
+    head.writeUInt32LE(r.frac, 4);
+    head.writeUInt32LE(data.length, 8);
+    head.writeUInt32LE(r.origLen + tag.length, 12);
+    parts.push(head, data);
+  });
+  const out = join(mkdtempSync(join(tmpdir(), 'bulwark-vlan-')), 'vlan.pcap');
+  writeFileSync(out, Buffer.concat(parts));
+  return out;
+}

@@ -36,6 +36,9 @@
  */
 import { FlowBound, IdentityState, LazyFlowRecord, flowTuple, plainWithIds, type FlowIds, type FlowTuple } from '../flow/lazy-record.ts';
 import { ipv4Text } from '../flow/table.ts';
+import { tcpFlagsString } from '../flow/tcp-state.ts';
+import { IpProto } from '../decode/packet-view.ts';
+import type { FinishedFlow } from '../pipeline/analyze.ts';
 import { ipv6ToString } from '../decode/address.ts';
 import { LazyArpEvent, LazyFlowEvent } from '../pipeline/lazy-event.ts';
 import { FIRST_PACKET_WIRE_BYTES, FirstPacket, transportName } from '../pipeline/first-packet.ts';
@@ -336,6 +339,15 @@ export class RecordEncoder {
   private lazy(rec: FlowBound, layout: number, depth: number): void {
     const t = this.tuple;
     const state = FlowBound.identityOf(rec, t);
+    this.identity(t, layout, state);
+    if ((state & IdentityState.CID_KNOWN) !== 0) this.value(FlowBound.knownCommunityId(rec), depth + 1);
+    if ((state & IdentityState.UID_KNOWN) !== 0) this.value(FlowBound.knownUid(rec), depth + 1);
+    if (layout === FLOW_RECORD_LAYOUT) this.flowFields(rec as LazyFlowRecord, depth);
+    else this.object(rec as unknown as Record<string, unknown>, depth);
+  }
+
+  /** A lazy record's header: layout, identity state, then the flow's tuple (see Tag.Lazy). */
+  private identity(t: FlowTuple, layout: number, state: number): void {
     this.ensure(3);
     this.u8[this.pos] = Tag.Lazy;
     this.u8[this.pos + 1] = layout;
@@ -359,10 +371,63 @@ export class RecordEncoder {
       for (let i = 0; i < 8; i++, at += 4) view.setUint32(at, v6[i], true);
     }
     this.pos = at;
-    if ((state & IdentityState.CID_KNOWN) !== 0) this.value(FlowBound.knownCommunityId(rec), depth + 1);
-    if ((state & IdentityState.UID_KNOWN) !== 0) this.value(FlowBound.knownUid(rec), depth + 1);
-    if (layout === FLOW_RECORD_LAYOUT) this.flowFields(rec as LazyFlowRecord, depth);
-    else this.object(rec as unknown as Record<string, unknown>, depth);
+  }
+
+  /**
+   * Append a finished flow read from the flow table's slot (valid during the call), as the lazy flow record
+   * FlowTable.toLazyRecord would build of it: it arrives as that record, which this thread never builds — nor its
+   * address, MAC and flag strings but for those that change from the last record's.
+   */
+  addFinishedFlow(kind: number, f: FinishedFlow): void {
+    this.ensure(1);
+    this.u8[this.pos++] = kind;
+    const table = f.table, slot = f.slot, fixed = this.fixed;
+    const t = table.tupleOf(slot, this.tuple);
+    this.identity(t, FLOW_RECORD_LAYOUT, 0);
+    this.tag(Tag.FlowFields);
+    // The order and values of toLazyRecord's fields (record-codec.test.ts compares the two).
+    const lastTs = table.lastTs(slot);
+    this.number(lastTs);
+    this.number(lastTs - t.firstTs);
+    this.number(table.packets(slot, 0));
+    this.number(table.frameBytes(slot, 0));
+    this.number(table.packets(slot, 1));
+    this.number(table.frameBytes(slot, 1));
+    this.number(table.payloadBytes(slot, 0));
+    this.number(table.payloadBytes(slot, 1));
+    this.keyString(fixed.endReason, f.reason);
+    this.keyString(fixed.file, f.files[table.fileIndexOf(slot)] ?? '');
+    this.number(table.firstPacketNo(slot));
+    this.number(table.lastPacketNo(slot));
+    this.optionalString(fixed.origMac, table.macOf(slot, 0));
+    this.optionalString(fixed.respMac, table.macOf(slot, 1));
+    const vlan = table.vlanTag(slot), inner = table.vlanInnerTag(slot);
+    if (vlan === 0) this.tag(Tag.Undefined);
+    else {
+      this.ensure(5);
+      this.u8[this.pos] = Tag.Array;
+      this.view.setUint32(this.pos + 1, inner !== 0 ? 2 : 1, true);
+      this.pos += 5;
+      this.number(vlan & 0xfff);
+      if (inner !== 0) this.number(inner & 0xfff);
+    }
+    const app = table.appId(slot);
+    this.optionalString(fixed.app, app > 0 ? f.appNames[app] || undefined : undefined);
+    if (table.protoOf(slot) === IpProto.TCP && t.ipVersion !== 0) {
+      this.keyString(fixed.tcpState, table.tcpState(slot));
+      this.keyString(fixed.origFlags, tcpFlagsString(table.tcpFlagsUnion(slot, 0)));
+      this.keyString(fixed.respFlags, tcpFlagsString(table.tcpFlagsUnion(slot, 1)));
+    } else {
+      this.tag(Tag.Undefined);
+      this.tag(Tag.Undefined);
+      this.tag(Tag.Undefined);
+    }
+    this.count++;
+  }
+
+  private optionalString(node: ShapeNode, s: string | undefined): void {
+    if (s === undefined) this.tag(Tag.Undefined);
+    else this.keyString(node, s);
   }
 
   /**

@@ -534,6 +534,18 @@ export class FlowTable {
     return this.respIsnSeen[slot] === 1 ? this.respIsn[slot] : -1;
   }
   tcpFlagsUnion(slot: number, dir: number): number { return this.tcpFlags[slot * 2 + dir]; }
+  /** Index (in the run's file list) of the file the flow's first packet came from, and its first and last packet numbers. */
+  fileIndexOf(slot: number): number { return this.firstFile[slot]; }
+  firstPacketNo(slot: number): number { return this.firstPkt[slot]; }
+  lastPacketNo(slot: number): number { return this.lastPkt[slot]; }
+  /** A side's MAC as its record names it (the text made once per MAC), undefined when not seen. */
+  macOf(slot: number, dir: number): string | undefined {
+    const m = this.mac[slot * 2 + dir];
+    return m !== NO_MAC ? macText(m) : undefined;
+  }
+  /** Outer and inner VLAN id with 0x1000 set when tagged, 0 when not. */
+  vlanTag(slot: number): number { return this.vlan[slot]; }
+  vlanInnerTag(slot: number): number { return this.vlanInner[slot]; }
   tcpState(slot: number): TcpState { return tcpStateOf(this.tcpBits[slot]); }
   /** 'tcp' | 'udp' | 'sctp' | 'icmp' | 'icmp6' | 'arp' | 'ip-<n>' */
   transport(slot: number): string {

@@ -53,6 +53,16 @@ export interface PipelineOptions {
 /** A subscriber to the clock: time (epoch seconds) advanced to `now`. */
 export type TickHandler = (now: number) => void;
 
+/** A finished flow as the flow table holds it (`Pipeline.onFinishedFlow`): read it with the table's accessors. */
+export interface FinishedFlow {
+  table: FlowTable;
+  slot: number;
+  reason: FlowEndReason;
+  /** The run's files so far (the table keeps a file index per flow) and the analyzers' names by id. */
+  files: readonly string[];
+  appNames: readonly string[];
+}
+
 export interface RunOptions {
   onProgress?: (file: string, p: CaptureProgress, packets: number) => void;
   /** Stop reading (Ctrl-C): what was read is analysed, every stage flushed, the summary marked interrupted. */
@@ -101,6 +111,9 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
   /** What lazy records compute their Community ID and uid with; the tuple they copy theirs from. */
   private readonly ids: FlowIds;
   private readonly tuple = flowTuple();
+  /** Subscribers to finished flows as table slots, and the one view they are given (refilled per flow). */
+  private readonly finishedHandlers: ((f: FinishedFlow) => void)[] = [];
+  private finished: FinishedFlow | undefined;
   /** Subscribers to new flows' first packets as numbers, and the one fact they are given (refilled per flow). */
   private readonly firstPacketHandlers: FirstPacketHandler[] = [];
   private readonly firstPacket = new FirstPacket();
@@ -163,6 +176,17 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
    */
   onFirstPacket(handler: FirstPacketHandler): this {
     this.firstPacketHandlers.push(handler);
+    return this;
+  }
+
+  /**
+   * Each finished flow as its slot in the flow table, before the slot is freed: for a subscriber that copies the
+   * numbers itself (the `--threads` worker encodes them for the other thread) rather than get a record built
+   * for it. Valid during the call only.
+   */
+  onFinishedFlow(handler: (f: FinishedFlow) => void): this {
+    this.finished ??= { table: this.table, slot: -1, reason: 'end_of_input', files: this.files, appNames: this.appNames };
+    this.finishedHandlers.push(handler);
     return this;
   }
 
@@ -347,6 +371,13 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
       this.reasm.release(slot);
     }
     this.stats.flowEnded(reason, this.table.appId(slot));
+    const finished = this.finished;
+    if (finished !== undefined) {
+      finished.slot = slot;
+      finished.reason = reason;
+      const handlers = this.finishedHandlers;
+      for (let i = 0; i < handlers.length; i++) handlers[i](finished);
+    }
     if (this.flowHandlers.length > 0 || this.wantsFlowEnd()) {
       // Lazy when every subscriber reads by name: uid and Community ID then cost nothing until someone reads them.
       const rec = this.lazyFlows()
