@@ -756,8 +756,12 @@ export class RecordDecoder {
     this.pos = at;
     const cid = (state & IdentityState.CID_KNOWN) !== 0 ? this.value() as string : undefined;
     const uid = (state & IdentityState.UID_KNOWN) !== 0 ? this.value() as string : undefined;
-    const rec = new receivedClasses[layout](this.ids, t, (state & IdentityState.NO_CID) === 0);
-    FlowBound.restoreIds(rec, state, cid, uid);
+    const withCid = (state & IdentityState.NO_CID) === 0;
+    // One `new` per class (a construct site each, not one shared by three classes).
+    const rec = layout === 0 ? new ReceivedFlowEvent(this.ids, t, withCid)
+      : layout === FLOW_RECORD_LAYOUT ? new ReceivedFlowRecord(this.ids, t, withCid) : new ReceivedArpEvent(this.ids, t, withCid);
+    // The constructor has the state but for ids the sender knew (most records: none).
+    if ((state & (IdentityState.CID_KNOWN | IdentityState.UID_KNOWN)) !== 0) FlowBound.restoreIds(rec, state, cid, uid);
     const tag = u8[this.pos];
     if (tag === Tag.FlowFields && layout === FLOW_RECORD_LAYOUT) {
       this.pos++;
