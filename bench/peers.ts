@@ -28,7 +28,7 @@ export const BULWARK: Tool = {
   label: 'Bulwark',
   bin: join(REPO, 'node_modules/.bin/node'),
   args: (file) => ['--max-old-space-size=320', join(REPO, 'bin/bulwark.js'), 'analyze', file, '--quiet'],
-  note: 'Node 24, `analyze --quiet`: the full analysis — decoding, flows, reassembly, protocol analyzers, device inventory and identification, all 15 detectors, baseline assessment — with default limits on one thread (the default: `--threads 2` is the row below) (`--max-flows`: least recently active flow evicted when full); no JSON written.',
+  note: 'Node 24, `analyze --quiet`: the full analysis — decoding, flows, reassembly, protocol analyzers, device inventory and identification, all 15 detectors, baseline assessment — with default limits and threads (two when a core is idle as the run starts; `--threads 1` is a row below) (`--max-flows`: least recently active flow evicted when full); no JSON written.',
 };
 
 export const PEERS: Tool[] = [

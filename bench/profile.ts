@@ -1,5 +1,5 @@
 /**
- * CPU profile summary of the full analysis (`bulwark analyze --quiet`) on a benchmark workload: runs it under
+ * CPU profile summary of the full analysis (`bulwark analyze --quiet --threads 1`: every stage on the thread profiled) on a benchmark workload: runs it under
  * `node --cpu-prof` and prints, as Markdown, the functions with the most self time and the stages with the most
  * inclusive time (time in a function and everything it calls; recursion counted once).
  * Run: node bench/profile.ts <capture> [--top N] [--profile existing.cpuprofile]
@@ -28,7 +28,7 @@ if (path === undefined) {
   dir = mkdtempSync(join(tmpdir(), 'bulwark-prof-'));
   // The modules one by one, not the start-up bundle: the bundle's frames are named after one generated file (and some
   // functions renamed), so neither the source files nor the stages' inclusive time could be told apart.
-  const run = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--max-old-space-size=320', join(REPO, 'bin/bulwark.js'), 'analyze', capture, '--quiet'],
+  const run = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--max-old-space-size=320', join(REPO, 'bin/bulwark.js'), 'analyze', capture, '--quiet', '--threads', '1'],
     { cwd: REPO, encoding: 'utf8', env: { ...process.env, BULWARK_NO_BUNDLE: '1' } });
   if (run.status !== 0) throw new Error(`analyze failed: ${run.stderr}`);
   path = join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!);

@@ -68,9 +68,10 @@ ${captureHelp}  --netflow ADDR[:PORT]  collect NetFlow v5/v9 and IPFIX from rout
   --indicators FILE    indicator list for the c2.indicator detector (repeatable): plain text (one IP, domain
                        or JA4 a line), CSV, STIX 2.1 or MISP events/feeds (JSON); unusable values are listed
   --events LIST        only these event types (comma-separated, prefix match: "dns,tls.client_hello")
-  --threads N          threads to use (default 1): with 2 or more, the pipeline (reading, decoding, flows,
-                       protocols) runs in a worker thread beside the inventory, detectors and assessment;
-                       results are identical. Inputs under 16 MiB stay on one thread.
+  --threads N          threads to use (default: two when the machine has a core idle as the run starts, else
+                       one): with 2 or more, the pipeline (reading, decoding, flows, protocols) runs in a
+                       worker thread beside the inventory, detectors and assessment; results are identical.
+                       Inputs under 16 MiB, standard input and live interfaces stay on one thread.
   --max-flows N        live-flow limit (default 262144); when full, the least recently active flow is evicted
   --metrics [HOST:]PORT  serve Prometheus metrics of this run at http://HOST:PORT/metrics (default host
                        127.0.0.1), with /healthz and /readyz, while it runs
@@ -114,7 +115,7 @@ export interface AnalyzeArgs {
   indicators: string[];
   metrics?: { host: string; port: number };
   publish?: PublishArgs;
-  threads: number;
+  threads: number | 'auto';
 }
 
 const analyzeOptions = {
@@ -204,10 +205,10 @@ function parse(argv: string[]): AnalyzeArgs | string {
   const onlyConfigured = parsed.positionals.length === 0 && v.netflow === undefined;
   const live = parseCaptureArgs(v, v.out !== undefined ? ringDirOf(v.out) : undefined, onlyConfigured ? config.capture : {});
   if (typeof live === 'string') return live;
-  // One thread by default: on 2 cores a second thread competes with V8's background compiler and collector, and
-  // on a busy machine it brings no more CPU (Linux shares it between sessions), so it pays only on long runs of
-  // quiet or bigger machines (see the README, "Threads, start-up and folders of captures").
-  let threads = 1;
+  // By default two threads when a core is idle as the run starts: on a busy machine a second thread brings no more
+  // CPU (Linux shares it between processes), and its extra work would show in full (see the README, "Threads,
+  // start-up and folders of captures").
+  let threads: number | 'auto' = 'auto';
   if (v.threads !== undefined) {
     threads = Number(v.threads);
     if (!Number.isInteger(threads) || threads < 1) return `--threads must be a positive integer, got '${v.threads}'`;

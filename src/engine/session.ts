@@ -64,9 +64,10 @@ export interface AnalysisOptions {
   /**
    * Threads (default 1). Two or more run the pipeline (capture to application events) in a worker thread
    * while this thread runs the later stages: same results, about two cores' worth of speed at most (see
-   * src/engine/threaded-pipeline.ts). Small inputs and non-file sources stay on one thread.
+   * src/engine/threaded-pipeline.ts). Small inputs and non-file sources stay on one thread. 'auto': two when
+   * the machine has a core idle as the run starts (src/engine/spare-core.ts), else one.
    */
-  threads?: number;
+  threads?: number | 'auto';
   /** Input bytes below which a run stays on one thread even when `threads` allows more. */
   minThreadBytes?: number;
 }
@@ -104,7 +105,10 @@ export class AnalysisSession {
     this.publishEveryMs = options.publishEveryMs ?? 1000;
     this.site = options.site ?? options.pipeline?.site ?? new Site();
     const pipelineOptions = { ...options.pipeline, site: this.site };
-    this.pipeline = (options.threads ?? 1) > 1 ? new ThreadedPipeline(pipelineOptions, { minBytes: options.minThreadBytes }) : new Pipeline(pipelineOptions);
+    const threads = options.threads ?? 1;
+    this.pipeline = threads === 'auto' || threads > 1
+      ? new ThreadedPipeline(pipelineOptions, { minBytes: options.minThreadBytes, whenIdle: threads === 'auto' })
+      : new Pipeline(pipelineOptions);
     // The inventory, the detectors and the assessment read records' fields by name (never spread, enumerate or
     // clone a record): they may get lazy records, whose uid and Community ID cost nothing unless read — a run
     // that writes nothing reads no uid, and a Community ID only for the evidence of what it reports. Outputs and

@@ -26,6 +26,7 @@ import { FlowIds } from '../flow/lazy-record.ts';
 import { appProtocols } from '../app/registry.ts';
 import type { FirstPacket, FirstPacketHandler } from '../pipeline/first-packet.ts';
 import { RecordDecoder } from './record-codec.ts';
+import { spareCore } from './spare-core.ts';
 import { IN_FLIGHT, RecordKind, STOP, type ProgressRecord, type WorkerJob, type WorkerMessage } from './record-stream.ts';
 
 /** Batches in flight between the threads (each up to `BATCH_RECORDS` records). */
@@ -63,6 +64,8 @@ function totalBytes(paths: readonly string[]): number {
 export interface ThreadOptions {
   /** Input bytes below which the run stays on this thread (default DEFAULT_MIN_THREAD_BYTES). */
   minBytes?: number;
+  /** Start the worker only when a core is idle when the run starts (spare-core.ts): the default `--threads`. */
+  whenIdle?: boolean;
 }
 
 export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
@@ -116,9 +119,10 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
    * Analyse the inputs: capture files in a worker (resolves once this thread has handled every record),
    * anything else here.
    */
-  run(inputs: readonly (string | InputSource)[], options: RunOptions = {}): Promise<RunSummary> {
+  async run(inputs: readonly (string | InputSource)[], options: RunOptions = {}): Promise<RunSummary> {
     const minBytes = this.threadOptions.minBytes ?? DEFAULT_MIN_THREAD_BYTES;
     if (!canThread(inputs, this.options) || totalBytes(inputs) < minBytes) return this.runHere(inputs, options);
+    if (this.threadOptions.whenIdle === true && !(await spareCore())) return this.runHere(inputs, options);
     this.threaded = true;
     return this.runInWorker(inputs, options);
   }
