@@ -4,7 +4,7 @@
  * @module
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const REPO = new URL('..', import.meta.url).pathname;
@@ -23,11 +23,17 @@ export interface Tool {
   prefixPackets?: number;
 }
 
+/** The Node flags a checkout's `bin/bulwark.js` runs with (its shebang line's), so a run here is a run as installed. */
+export function shebangFlags(checkout: string): string[] {
+  const first = readFileSync(join(checkout, 'bin/bulwark.js'), 'utf8').split('\n', 1)[0];
+  return first.split(/\s+/).filter((t) => t.startsWith('--'));
+}
+
 export const BULWARK: Tool = {
   id: 'bulwark',
   label: 'Bulwark',
   bin: join(REPO, 'node_modules/.bin/node'),
-  args: (file) => ['--max-old-space-size=320', join(REPO, 'bin/bulwark.js'), 'analyze', file, '--quiet'],
+  args: (file) => [...shebangFlags(REPO), join(REPO, 'bin/bulwark.js'), 'analyze', file, '--quiet'],
   note: 'Node 24, `analyze --quiet`: the full analysis — decoding, flows, reassembly, protocol analyzers, device inventory and identification, all 15 detectors, baseline assessment — with default limits and threads (two when a core is idle as the run starts; `--threads 1` is a row below) (`--max-flows`: least recently active flow evicted when full); no JSON written.',
 };
 

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO } from './peers.ts';
+import { REPO, shebangFlags } from './peers.ts';
 
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
@@ -28,7 +28,7 @@ if (path === undefined) {
   dir = mkdtempSync(join(tmpdir(), 'bulwark-prof-'));
   // The modules one by one, not the start-up bundle: the bundle's frames are named after one generated file (and some
   // functions renamed), so neither the source files nor the stages' inclusive time could be told apart.
-  const run = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--max-old-space-size=320', join(REPO, 'bin/bulwark.js'), 'analyze', capture, '--quiet', '--threads', '1'],
+  const run = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...shebangFlags(REPO), join(REPO, 'bin/bulwark.js'), 'analyze', capture, '--quiet', '--threads', '1'],
     { cwd: REPO, encoding: 'utf8', env: { ...process.env, BULWARK_NO_BUNDLE: '1' } });
   if (run.status !== 0) throw new Error(`analyze failed: ${run.stderr}`);
   path = join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!);

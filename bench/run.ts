@@ -14,7 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { BULWARK, PEERS, REPO, bulwarkAvailable, installMissing, packageVersion, unshareWorks, which } from './peers.ts';
+import { BULWARK, PEERS, REPO, bulwarkAvailable, installMissing, shebangFlags, packageVersion, unshareWorks, which } from './peers.ts';
 import type { Tool } from './peers.ts';
 import { benchFlows } from './flows.ts';
 import { WORK_DIR, describe, ensurePrefix, ensureWorkloads, packetsFromArgs } from './workload.ts';
@@ -233,7 +233,7 @@ function baselineTool(dir: string): Tool {
     ...BULWARK,
     id: 'bulwark-baseline',
     label: `Bulwark baseline (${basename(path)})`,
-    args: (file) => ['--max-old-space-size=320', join(path, 'bin/bulwark.js'), 'analyze', file, '--quiet'],
+    args: (file) => [...shebangFlags(path), join(path, 'bin/bulwark.js'), 'analyze', file, '--quiet'],
     note: `the same full analysis from the checkout in \`${path}\` (\`--baseline\`): the "before" of a change.`,
   };
 }
