@@ -97,12 +97,33 @@ const FLOW_RECORD_LAYOUT = 2;
 const lazyPrototypes: readonly object[] = [LazyFlowEvent.prototype, LazyArpEvent.prototype, LazyFlowRecord.prototype];
 
 /**
- * What lazy records arrive as, by layout: a FlowBound whose fields the decoder fills in the order they were
- * sent, with the plain form (toJSON) of the class it was sent as — where that class puts `community_id` and `uid`.
+ * What lazy events arrive as: a FlowBound whose fields the decoder fills in the order they were sent, with the plain
+ * form (toJSON) of the class it was sent as — where that class puts `community_id` and `uid`. When the fields
+ * begin with the envelope the sending class's constructor sets (always, for the pipeline's events), the record is
+ * made with those fields already in it, in that order, as the sender's was: one allocation, the envelope stored in
+ * place, rather than every field added one by one to an object sized for few (its properties then spilled into a
+ * separate array, grown as they came).
  */
 class ReceivedFlowEvent extends FlowBound {
   toJSON(): Record<string, unknown> {
     return plainWithIds(this, 'packet', 'flow_id');
+  }
+}
+class ReceivedFlowEventWithEnvelope extends ReceivedFlowEvent {
+  constructor(ids: FlowIds, t: FlowTuple, withCommunityId: boolean) {
+    super(ids, t, withCommunityId);
+    const o = this as unknown as Record<string, unknown>;
+    o.type = '';
+    o.ts = 0;
+    o.file = '';
+    o.packet = 0;
+    o.flow_id = 0;
+    o.transport = '';
+    o.src_ip = '';
+    o.src_port = 0;
+    o.dst_ip = '';
+    o.dst_port = 0;
+    o.from_orig = false;
   }
 }
 class ReceivedArpEvent extends FlowBound {
@@ -110,12 +131,25 @@ class ReceivedArpEvent extends FlowBound {
     return plainWithIds(this, null, 'flow_id');
   }
 }
-class ReceivedFlowRecord extends FlowBound {
-  toJSON(): Record<string, unknown> {
-    return plainWithIds(this, 'flow_id', 'flow_id');
+class ReceivedArpEventWithEnvelope extends ReceivedArpEvent {
+  constructor(ids: FlowIds, t: FlowTuple, withCommunityId: boolean) {
+    super(ids, t, withCommunityId);
+    const o = this as unknown as Record<string, unknown>;
+    o.type = '';
+    o.ts = 0;
+    o.file = '';
+    o.packet = 0;
+    o.flow_id = 0;
+    o.transport = '';
   }
 }
-const receivedClasses = [ReceivedFlowEvent, ReceivedArpEvent, ReceivedFlowRecord];
+/** The fields ReceivedFlowEventWithEnvelope and ReceivedArpEventWithEnvelope define, in order (LazyFlowEvent's and LazyArpEvent's). */
+const FLOW_EVENT_ENVELOPE = ['type', 'ts', 'file', 'packet', 'flow_id', 'transport', 'src_ip', 'src_port', 'dst_ip', 'dst_port', 'from_orig'];
+const ARP_EVENT_ENVELOPE = FLOW_EVENT_ENVELOPE.slice(0, 6);
+
+function beginsWith(keys: readonly string[], head: readonly string[]): boolean {
+  return keys.length >= head.length && head.every((k, i) => keys[i] === k);
+}
 
 /** Strings longer than this are not remembered (payload excerpts, URIs, certificates rarely repeat). */
 const REMEMBER_MAX_CHARS = 256;
@@ -619,6 +653,8 @@ export class RecordDecoder {
   private shapes: string[][] = [];
   private factories: (ShapeFactory | undefined)[] = [];
   private fillers: (ShapeFiller | undefined)[] = [];
+  /** Per shape and event layout (shape * 2 + layout): whether its keys begin with that layout's envelope. */
+  private envelopes: (boolean | undefined)[] = [];
   /** What received lazy records compute their ids with (this thread's; the sensor is the sending thread's). */
   private readonly ids: FlowIds | undefined;
   /** Reused by lazy() (a record copies what it needs). */
@@ -647,6 +683,7 @@ export class RecordDecoder {
       this.shapes = [];
       this.factories = [];
       this.fillers = [];
+      this.envelopes = [];
     }
     for (const keys of batch.shapes) this.shapes.push(keys);
     this.u8 = new Uint8Array(batch.bytes, 0, batch.length);
@@ -735,7 +772,7 @@ export class RecordDecoder {
     const layout = u8[this.pos];
     const state = u8[this.pos + 1];
     this.pos += 2;
-    if (this.ids === undefined || layout >= receivedClasses.length) throw new Error(`record stream: unexpected lazy record (layout ${layout}) at byte ${this.pos - 3}`);
+    if (this.ids === undefined || layout > FLOW_RECORD_LAYOUT) throw new Error(`record stream: unexpected lazy record (layout ${layout}) at byte ${this.pos - 3}`);
     const t = this.tuple;
     t.flowId = this.value() as number;
     t.firstTs = this.value() as number;
@@ -757,21 +794,27 @@ export class RecordDecoder {
     const cid = (state & IdentityState.CID_KNOWN) !== 0 ? this.value() as string : undefined;
     const uid = (state & IdentityState.UID_KNOWN) !== 0 ? this.value() as string : undefined;
     const withCid = (state & IdentityState.NO_CID) === 0;
-    // One `new` per class (a construct site each, not one shared by three classes).
-    const rec = layout === 0 ? new ReceivedFlowEvent(this.ids, t, withCid)
-      : layout === FLOW_RECORD_LAYOUT ? new ReceivedFlowRecord(this.ids, t, withCid) : new ReceivedArpEvent(this.ids, t, withCid);
-    // The constructor has the state but for ids the sender knew (most records: none).
-    if ((state & (IdentityState.CID_KNOWN | IdentityState.UID_KNOWN)) !== 0) FlowBound.restoreIds(rec, state, cid, uid);
+    // Ids only where the sender knew them (most records: none; the constructor has the rest of the state).
+    const knownIds = (state & (IdentityState.CID_KNOWN | IdentityState.UID_KNOWN)) !== 0;
     const tag = u8[this.pos];
     if (tag === Tag.FlowFields && layout === FLOW_RECORD_LAYOUT) {
       this.pos++;
-      this.flowFields(rec as unknown as LazyFlowRecord, t);
-      return rec;
+      // The sender's class itself: its constructor defines every field, set here in place.
+      const r = new LazyFlowRecord(this.ids, t);
+      if (knownIds) FlowBound.restoreIds(r, state, cid, uid);
+      this.flowFields(r, t);
+      return r;
     }
-    if (tag !== Tag.Object) throw new Error(`record stream: a lazy record's fields are not an object (tag ${tag}) at byte ${this.pos}`);
+    if (tag !== Tag.Object || layout === FLOW_RECORD_LAYOUT) throw new Error(`record stream: a lazy record's fields are not in its layout (tag ${tag}) at byte ${this.pos}`);
     const id = view.getUint32(this.pos + 1, true);
     this.pos += 5;
     const fill = this.fillers[id] ?? (this.fillers[id] = shapeFiller(this.shapes[id]));
+    const slot = id * 2 + layout;
+    const envelope = this.envelopes[slot] ??= beginsWith(this.shapes[id], layout === 1 ? ARP_EVENT_ENVELOPE : FLOW_EVENT_ENVELOPE);
+    // One `new` per class (a construct site each).
+    const rec = layout === 0 ? (envelope ? new ReceivedFlowEventWithEnvelope(this.ids, t, withCid) : new ReceivedFlowEvent(this.ids, t, withCid))
+      : envelope ? new ReceivedArpEventWithEnvelope(this.ids, t, withCid) : new ReceivedArpEvent(this.ids, t, withCid);
+    if (knownIds) FlowBound.restoreIds(rec, state, cid, uid);
     fill(this, rec);
     return rec;
   }
