@@ -238,13 +238,16 @@ function baselineTool(dir: string): Tool {
   };
 }
 
-/** Bulwark without detectors and assessment: the price of detection is the difference to the full run. */
+/**
+ * Bulwark without detectors and assessment, on one thread: the price of detection is the difference to the
+ * `--threads 1` run (with two threads the detectors run beside the pipeline, and the difference would hide them).
+ */
 const BULWARK_NO_DETECT: Tool = {
   ...BULWARK,
   id: 'bulwark-no-detect',
-  label: 'Bulwark --no-detect',
-  args: (file, scratch) => [...BULWARK.args(file, scratch), '--no-detect'],
-  note: 'pipeline and device inventory only (no detectors, no assessment).',
+  label: 'Bulwark --no-detect --threads 1',
+  args: (file, scratch) => [...BULWARK.args(file, scratch), '--no-detect', '--threads', '1'],
+  note: 'pipeline and device inventory only (no detectors, no assessment), on one thread: compare with `--threads 1`.',
 };
 
 /** Bulwark on one thread (`--threads 1`): the default run's ratio to it is the speed-up of the worker thread. */
