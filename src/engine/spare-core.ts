@@ -8,27 +8,58 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 
-/** Idle share of the machine over `ms` milliseconds, in cores (0 .. number of CPUs). */
-export async function idleCores(ms = 100): Promise<number> {
-  const before = cpus();
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  const after = cpus();
+/** The machine's CPU times and this process's at one moment: the start of a sample. */
+export interface CpuSample {
+  at: number;
+  /** Per CPU: idle and total milliseconds since boot. */
+  idle: number[];
+  total: number[];
+  /** This process's CPU (all its threads), microseconds. */
+  own: number;
+}
+
+export function cpuSample(): CpuSample {
+  const idle: number[] = [];
+  const total: number[] = [];
+  for (const c of cpus()) {
+    const t = c.times;
+    idle.push(t.idle);
+    total.push(t.user + t.nice + t.sys + t.idle + t.irq);
+  }
+  const own = process.cpuUsage();
+  return { at: performance.now(), idle, total, own: own.user + own.system };
+}
+
+/**
+ * Cores that other processes left idle since `from`, counting this process's own CPU as idle (its threads are
+ * what the answer is for): 0 .. number of CPUs.
+ */
+export function idleCoresSince(from: CpuSample, to: CpuSample = cpuSample()): number {
+  const n = Math.min(from.idle.length, to.idle.length);
   let idle = 0;
   let total = 0;
-  const n = Math.min(before.length, after.length);
   for (let i = 0; i < n; i++) {
-    const a = before[i].times, b = after[i].times;
-    idle += b.idle - a.idle;
-    total += b.user - a.user + (b.nice - a.nice) + (b.sys - a.sys) + (b.idle - a.idle) + (b.irq - a.irq);
+    idle += to.idle[i] - from.idle[i];
+    total += to.total[i] - from.total[i];
   }
-  return total > 0 ? (idle / total) * n : 0;
+  if (total <= 0) return 0;
+  const wallMs = total / n;
+  const ownCores = wallMs > 0 ? (to.own - from.own) / 1000 / wallMs : 0;
+  return Math.min(n, (idle / total) * n + ownCores);
 }
 
 /** Least idle cores, over the sample, for a second thread to be worth starting. */
-export const SPARE_CORE_MIN = 0.8;
+export const SPARE_CORE_MIN = 1.8;
+/** Shortest sample: the kernel counts CPU time in ticks of 10 ms, so 60 ms gives each CPU six. */
+export const SAMPLE_MS = 60;
 
-/** Whether this process may use a second core: more than one is available to it and one is idle now. */
-export async function spareCore(): Promise<boolean> {
+/**
+ * Whether this process may use a second core: more than one is available to it, and over the sample from `from`
+ * (at least SAMPLE_MS, waited for when shorter) other processes left two cores nearly idle — one for each thread.
+ */
+export async function spareCore(from: CpuSample = cpuSample()): Promise<boolean> {
   if (availableParallelism() < 2) return false;
-  return (await idleCores()) >= SPARE_CORE_MIN;
+  const left = SAMPLE_MS - (performance.now() - from.at);
+  if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+  return idleCoresSince(from) >= SPARE_CORE_MIN;
 }

@@ -26,7 +26,7 @@ import { FlowIds } from '../flow/lazy-record.ts';
 import { appProtocols } from '../app/registry.ts';
 import type { FirstPacket, FirstPacketHandler } from '../pipeline/first-packet.ts';
 import { RecordDecoder } from './record-codec.ts';
-import { spareCore } from './spare-core.ts';
+import { cpuSample, spareCore, type CpuSample } from './spare-core.ts';
 import { IN_FLIGHT, RecordKind, STOP, type ProgressRecord, type WorkerJob, type WorkerMessage } from './record-stream.ts';
 
 /** Batches in flight between the threads (each up to `BATCH_RECORDS` records). */
@@ -83,10 +83,15 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
   /** Subscribers to new flows' first packets as numbers (`onFirstPacket`). */
   private readonly firstPacketHandlers: FirstPacketHandler[] = [];
 
+  /** With `whenIdle`: the machine's CPU times when this was made, the start of the idle-core sample. */
+  private readonly sampleFrom: CpuSample | undefined;
+
   constructor(options: Partial<PipelineOptions> & { site: Site }, threadOptions: ThreadOptions = {}) {
     super();
     this.options = options;
     this.threadOptions = threadOptions;
+    // Sampled from now, so the time the other stages take to set up counts toward the sample.
+    if (threadOptions.whenIdle === true) this.sampleFrom = cpuSample();
   }
 
   get site(): Site {
@@ -122,7 +127,7 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
   async run(inputs: readonly (string | InputSource)[], options: RunOptions = {}): Promise<RunSummary> {
     const minBytes = this.threadOptions.minBytes ?? DEFAULT_MIN_THREAD_BYTES;
     if (!canThread(inputs, this.options) || totalBytes(inputs) < minBytes) return this.runHere(inputs, options);
-    if (this.threadOptions.whenIdle === true && !(await spareCore())) return this.runHere(inputs, options);
+    if (this.sampleFrom !== undefined && !(await spareCore(this.sampleFrom))) return this.runHere(inputs, options);
     this.threaded = true;
     return this.runInWorker(inputs, options);
   }
