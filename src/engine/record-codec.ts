@@ -109,16 +109,20 @@ class ReceivedFlowEvent extends FlowBound {
     return plainWithIds(this, 'packet', 'flow_id');
   }
 }
+/** The envelope fields every lazy event begins with (LazyArpEvent's whole envelope), defined in their order. */
+function defineEventHead(o: Record<string, unknown>): void {
+  o.type = '';
+  o.ts = 0;
+  o.file = '';
+  o.packet = 0;
+  o.flow_id = 0;
+  o.transport = '';
+}
 class ReceivedFlowEventWithEnvelope extends ReceivedFlowEvent {
   constructor(ids: FlowIds, t: FlowTuple, withCommunityId: boolean) {
     super(ids, t, withCommunityId);
     const o = this as unknown as Record<string, unknown>;
-    o.type = '';
-    o.ts = 0;
-    o.file = '';
-    o.packet = 0;
-    o.flow_id = 0;
-    o.transport = '';
+    defineEventHead(o);
     o.src_ip = '';
     o.src_port = 0;
     o.dst_ip = '';
@@ -134,13 +138,7 @@ class ReceivedArpEvent extends FlowBound {
 class ReceivedArpEventWithEnvelope extends ReceivedArpEvent {
   constructor(ids: FlowIds, t: FlowTuple, withCommunityId: boolean) {
     super(ids, t, withCommunityId);
-    const o = this as unknown as Record<string, unknown>;
-    o.type = '';
-    o.ts = 0;
-    o.file = '';
-    o.packet = 0;
-    o.flow_id = 0;
-    o.transport = '';
+    defineEventHead(this as unknown as Record<string, unknown>);
   }
 }
 /** The fields ReceivedFlowEventWithEnvelope and ReceivedArpEventWithEnvelope define, in order (LazyFlowEvent's and LazyArpEvent's). */
