@@ -29,8 +29,12 @@ import { RecordDecoder } from './record-codec.ts';
 import { cpuSample, spareCore, type CpuSample } from './spare-core.ts';
 import { IN_FLIGHT, RecordKind, STOP, type ProgressRecord, type WorkerJob, type WorkerMessage } from './record-stream.ts';
 
-/** Batches in flight between the threads (each up to `BATCH_RECORDS` records). */
-const MAX_IN_FLIGHT = 8;
+/**
+ * Batches in flight between the threads (each up to `BATCH_RECORDS` records): enough to carry either thread over
+ * the other's collector pauses and busier stretches of traffic (8 left each thread waiting on the other for a
+ * tenth of a mixed run); each costs a shared buffer of SLOT_BYTES.
+ */
+const MAX_IN_FLIGHT = 32;
 const BATCH_RECORDS = 4096;
 /** Bytes of a shared batch buffer: room for a batch of BATCH_RECORDS (about 120 bytes a record on the workloads). */
 const SLOT_BYTES = 1 << 20;
