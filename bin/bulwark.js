@@ -36,8 +36,11 @@ process.emitWarning = (warning, ...rest) => {
 module.enableCompileCache?.();
 // Before the first await: runScript reads them.
 /** Header of a code cache file: magic, then the CPU milliseconds of the run that wrote it. */
-const CACHE_MAGIC = 0x31435742; // "BWC1"
+const CACHE_MAGIC = 0x32435742; // "BWC2"
 const CACHE_HEADER = 8;
+/** The header's second word: the writing run's CPU milliseconds, and whether its pipeline ran in a worker thread. */
+const CPU_MS_MASK = 0x7fffffff;
+const THREADED_BIT = 0x80000000;
 
 const source = new URL('../src/cli/main.ts', import.meta.url);
 if (existsSync(source) && major >= 24) {
@@ -86,8 +89,10 @@ async function checkoutEntry() {
  * function that run compiled, which later runs neither parse nor compile again. It is written when there is
  * none, when V8 refuses it (another Node, other V8 flags), and when a run worked well beyond the one that
  * wrote it (1.5 times its CPU time and 20 ms more: a bigger run calls more functions; a usage error's run
- * wrote a cache of little use). A cache that cannot be written costs only the next run's compiling.
- * Returns the script's exports.
+ * wrote a cache of little use). A run that put the pipeline in a worker thread (`--threads`) compiled the
+ * pipeline there, not here: its cache is marked, and the next run that analyses on this thread replaces it
+ * (tiny runs compiled the whole pipeline again: 30-50 ms). A cache that cannot be written costs only the next
+ * run's compiling. Returns the script's exports.
  */
 function runScript(file) {
   const started = process.cpuUsage();
@@ -95,10 +100,13 @@ function runScript(file) {
   const cacheFile = `${file}.cache`;
   let cachedData;
   let writerCpuMs = 0;
+  let writerThreaded = false;
   try {
     const bytes = readFileSync(cacheFile);
     if (bytes.length > CACHE_HEADER && bytes.readUInt32LE(0) === CACHE_MAGIC) {
-      writerCpuMs = bytes.readUInt32LE(4);
+      const word = bytes.readUInt32LE(4);
+      writerCpuMs = word & CPU_MS_MASK;
+      writerThreaded = (word & THREADED_BIT) !== 0;
       cachedData = bytes.subarray(CACHE_HEADER);
     }
   } catch {
@@ -110,13 +118,15 @@ function runScript(file) {
   });
   process.once('exit', () => {
     const used = process.cpuUsage(started);
-    const cpuMs = Math.min(0xffffffff, Math.round((used.user + used.system) / 1000));
-    if (cachedData !== undefined && !script.cachedDataRejected && cpuMs <= writerCpuMs * 1.5 + 20) return;
+    const cpuMs = Math.min(CPU_MS_MASK, Math.round((used.user + used.system) / 1000));
+    const threaded = globalThis[Symbol.for('bulwark.pipelineInWorker')] === true;
+    const better = writerThreaded && !threaded ? true : !threaded && cpuMs > writerCpuMs * 1.5 + 20;
+    if (cachedData !== undefined && !script.cachedDataRejected && !better) return;
     try {
       const data = script.createCachedData();
       const header = Buffer.alloc(CACHE_HEADER);
       header.writeUInt32LE(CACHE_MAGIC, 0);
-      header.writeUInt32LE(cpuMs, 4);
+      header.writeUInt32LE((cpuMs | (threaded ? THREADED_BIT : 0)) >>> 0, 4);
       const tmp = `${cacheFile}.${process.pid}`;
       writeFileSync(tmp, Buffer.concat([header, data]));
       renameSync(tmp, cacheFile);

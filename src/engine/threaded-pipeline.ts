@@ -65,6 +65,9 @@ function totalBytes(paths: readonly string[]): number {
   return total;
 }
 
+/** Set on globalThis once a run has put the pipeline in a worker (read by bin/bulwark.js when it writes its code cache). */
+export const PIPELINE_ELSEWHERE = Symbol.for('bulwark.pipelineInWorker');
+
 export interface ThreadOptions {
   /** Input bytes below which the run stays on this thread (default DEFAULT_MIN_THREAD_BYTES). */
   minBytes?: number;
@@ -146,6 +149,9 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
   }
 
   private async runInWorker(inputs: string[], options: RunOptions): Promise<RunSummary> {
+    // Told to bin/bulwark.js, which keeps this thread's compiled code for later runs: this run compiles the
+    // pipeline's code in the worker, so what it would keep lacks it (a later one-thread run would compile it again).
+    (globalThis as Record<symbol, unknown>)[PIPELINE_ELSEWHERE] = true;
     // Loaded here: a run that stays on one thread does not pay for node:worker_threads.
     const { Worker } = await import('node:worker_threads');
     const control = new SharedArrayBuffer(8);
