@@ -55,7 +55,7 @@ export interface FlowTableOptions {
    * record carrying on the same connection (analyzer and reassembly state kept, see continueFlow).
    */
   activeTimeoutS: number;
-  /** Slots allocated at construction; arrays double up to maxFlows as needed. */
+  /** Slots allocated at construction; arrays grow fourfold up to maxFlows as needed. */
   initialCapacity: number;
 }
 
@@ -80,7 +80,7 @@ export interface FlowTableStats {
   continued: number;
   /** Packets `track` returned -1 for. */
   notFlowPackets: number;
-  /** Allocated slots (grows by doubling up to maxFlows). */
+  /** Allocated slots (grows fourfold up to maxFlows). */
   capacity: number;
 }
 
@@ -736,7 +736,9 @@ export class FlowTable {
     }
     if (this.used === this.cap) {
       if (this.cap < this.opts.maxFlows) {
-        this.growTo(Math.min(this.opts.maxFlows, this.cap * 2));
+        // Fourfold, not twofold: a flood fills the table, and each growth copies (and so faults in anew) every
+        // slot so far; slots beyond `used` are zero pages the process has not touched, no RSS until used.
+        this.growTo(Math.min(this.opts.maxFlows, this.cap * 4));
       } else {
         // Full: evict the least recently active flow (the oldest of the list heads) and take its slot.
         let victim = -1;
