@@ -88,7 +88,7 @@ if (import.meta.main) {
   const grow = measureBytesPerFlow(200000, { maxFlows: 262144 });
   const pre = measureBytesPerFlow(200000, { initialCapacity: 262144, maxFlows: 262144 });
   const smallPre = measureBytesPerFlow(1000, { maxFlows: 262144, initialCapacity: 262144 });
-  console.log(`200k flows, growth by doubling: ${grow.bytesPerFlow.toFixed(0)} B/flow measured, ${grow.arrayBytesPerFlow.toFixed(0)} B/flow in typed arrays (capacity ${grow.capacity})`);
+  console.log(`200k flows, grown as needed: ${grow.bytesPerFlow.toFixed(0)} B/flow measured, ${grow.arrayBytesPerFlow.toFixed(0)} B/flow in typed arrays (capacity ${grow.capacity})`);
   console.log(`200k flows, preallocated 262144: ${pre.bytesPerFlow.toFixed(0)} B/flow (capacity ${pre.capacity})`);
   console.log(`1k flows, growth: ${(smallGrow.bytesPerFlow * 1000 / 1024).toFixed(0)} KiB total (capacity ${smallGrow.capacity}); preallocated: ${(smallPre.bytesPerFlow * 1000 / 1048576).toFixed(1)} MiB total`);
   for (let i = 0; i < 3; i++) {

@@ -2,8 +2,9 @@
  * Bidirectional flow table. Struct of arrays: every per-flow field is a typed array indexed by slot, so a
  * flow costs no object and no string on the hot path. A seeded symmetric hash of the tuple indexes an
  * open-addressing table (linear probing, backward-shift deletion, load <= 1/2) of slot+1 values, each with
- * the hash's high bits above the slot number (a tag): a probe passes over another flow's entry without
- * reading that flow's slot (a cache miss per entry on a large table).
+ * its distance from its home bucket and the hash's high bits (a tag) above the slot number (hash-index.ts): a
+ * probe passes over another flow's entry, and a deletion shifts it, without reading that flow's slot (a cache
+ * miss per entry on a large table).
  *
  * Keys (plus outer VLAN id, IP version and protocol):
  * - TCP, UDP, SCTP: addresses and ports.
@@ -34,6 +35,7 @@ import { IpProto, L3, TcpFlag } from '../decode/packet-view.ts';
 import type { PacketView } from '../decode/packet-view.ts';
 import { communityIdOfWords, icmpCounterpart } from './community-id.ts';
 import { endpointHash, tupleHash } from './flow-hash.ts';
+import { FlowIndex } from './hash-index.ts';
 import { ipv4ToString, ipv6ToString, macNumberToString, macToNumber } from '../decode/address.ts';
 import { tcpBitsUpdate, tcpFlagsString, tcpIsClosing, tcpStateOf, tcpWasReset } from './tcp-state.ts';
 import type { FlowEndReason, FlowRecord, TcpState } from './types.ts';
@@ -53,7 +55,7 @@ export interface FlowTableOptions {
    * record carrying on the same connection (analyzer and reassembly state kept, see continueFlow).
    */
   activeTimeoutS: number;
-  /** Slots allocated at construction; arrays double up to maxFlows as needed. */
+  /** Slots allocated at construction; arrays grow fourfold up to maxFlows as needed. */
   initialCapacity: number;
 }
 
@@ -78,7 +80,7 @@ export interface FlowTableStats {
   continued: number;
   /** Packets `track` returned -1 for. */
   notFlowPackets: number;
-  /** Allocated slots (grows by doubling up to maxFlows). */
+  /** Allocated slots (grows fourfold up to maxFlows). */
   capacity: number;
 }
 
@@ -177,12 +179,7 @@ export class FlowTable {
   private freeHead = -1;
   private readonly st: FlowTableStats;
 
-  // hash index: slot + 1 | the hash's bits under tagMask, 0 = empty
-  private index = new Int32Array(0);
-  private mask = 0;
-  /** Bits of an index entry holding slot + 1 (enough for maxFlows), and the rest: the tag. */
-  private readonly slotMask: number;
-  private readonly tagMask: number;
+  private readonly ix: FlowIndex;
 
   // per slot (struct of arrays)
   private hash = new Uint32Array(0);
@@ -256,9 +253,7 @@ export class FlowTable {
       live: 0, maxLive: 0, created: 0, evicted: 0, continued: 0, notFlowPackets: 0, capacity: 0,
       ended: { idle: 0, active: 0, tcp_closed: 0, tcp_reset: 0, evicted: 0, end_of_input: 0 },
     };
-    const slotBits = 32 - Math.clz32(this.opts.maxFlows);
-    this.slotMask = slotBits >= 32 ? -1 : (2 ** slotBits - 1) | 0;
-    this.tagMask = ~this.slotMask;
+    this.ix = new FlowIndex(this.opts.maxFlows);
     this.growTo(Math.min(this.opts.maxFlows, Math.max(16, Math.floor(this.opts.initialCapacity))));
   }
 
@@ -498,7 +493,7 @@ export class FlowTable {
 
   /** Bytes held by the table's typed arrays (per-slot fields and the hash index). */
   allocatedBytes(): number {
-    const arrays: ArrayLike<number>[] = [this.index, this.hash, this.proto, this.ipVer, this.vlan, this.vlanInner, this.addr,
+    const arrays: ArrayLike<number>[] = [this.ix.entries, this.hash, this.proto, this.ipVer, this.vlan, this.vlanInner, this.addr,
       this.origPortA, this.respPortA, this.extra, this.mac, this.pkts, this.bytes, this.payload, this.firstTsA, this.lastTsA,
       this.firstPkt, this.lastPkt, this.firstFile, this.lastFile, this.tcpFlags, this.tcpBits, this.synCount, this.synSeq, this.respIsn, this.respIsnSeen, this.app,
       this.flowIdA, this.continuedA, this.prev, this.next, this.list];
@@ -671,12 +666,12 @@ export class FlowTable {
 
   /** Slot of the packet's flow (sets `dir`), or -1. */
   private find(h: number): number {
-    const idx = this.index, mask = this.mask, tagMask = this.tagMask;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
+    const ix = this.ix, idx = ix.entries, mask = ix.mask, slotMask = ix.slotMask;
+    for (let i = h & mask, step = 0; ; i = (i + 1) & mask, step++) {
       const e = idx[i];
       if (e === 0) return -1;
-      if (((e ^ h) & tagMask) !== 0) continue;
-      const slot = (e & this.slotMask) - 1;
+      if ((e & ~slotMask) !== ix.want(h, step)) continue; // another home or tag: not this flow
+      const slot = (e & slotMask) - 1;
       if (this.hash[slot] !== h || this.proto[slot] !== this.kProto || this.ipVer[slot] !== this.kVer
         || (this.vlan[slot] !== this.kVlan) || this.extra[slot] !== this.kExtra) continue;
       const a = slot * 8;
@@ -729,10 +724,7 @@ export class FlowTable {
     this.list[slot] = this.listFor(this.kProto, this.kVer);
     this.prev[slot] = -1;
     this.next[slot] = -1;
-    const mask = this.mask;
-    let i = h & mask;
-    while (this.index[i] !== 0) i = (i + 1) & mask;
-    this.index[i] = (slot + 1) | (h & this.tagMask);
+    this.ix.insert(h, slot);
     this.dir = swap ? 1 : 0;
     this.live++;
     this.st.created++;
@@ -756,7 +748,9 @@ export class FlowTable {
     }
     if (this.used === this.cap) {
       if (this.cap < this.opts.maxFlows) {
-        this.growTo(Math.min(this.opts.maxFlows, this.cap * 2));
+        // Fourfold, not twofold: a flood fills the table, and each growth copies (and so faults in anew) every
+        // slot so far; slots beyond `used` are zero pages the process has not touched, no RSS until used.
+        this.growTo(Math.min(this.opts.maxFlows, this.cap * 4));
       } else {
         // Full: evict the least recently active flow (the oldest of the list heads) and take its slot.
         let victim = -1;
@@ -777,7 +771,7 @@ export class FlowTable {
   private end(slot: number, reason: FlowEndReason): void {
     this.onEnd(slot, reason);
     this.countEnded(reason);
-    this.indexRemove(slot);
+    this.ix.remove(this.hash[slot], slot, this.hash);
     this.unlink(slot);
     this.list[slot] = LIST_FREE;
     this.next[slot] = this.freeHead;
@@ -796,24 +790,6 @@ export class FlowTable {
       case 'evicted': e.evicted++; break;
       default: e.end_of_input++; break;
     }
-  }
-
-  private indexRemove(slot: number): void {
-    const idx = this.index, mask = this.mask, slotMask = this.slotMask;
-    let i = this.hash[slot] & mask;
-    while ((idx[i] & slotMask) !== slot + 1) {
-      if (idx[i] === 0) return; // not indexed (cannot happen for a live slot)
-      i = (i + 1) & mask;
-    }
-    // Backward-shift deletion keeps probe chains intact without tombstones.
-    for (let j = (i + 1) & mask; idx[j] !== 0; j = (j + 1) & mask) {
-      const k = this.hash[(idx[j] & slotMask) - 1] & mask;
-      const stays = i <= j ? i < k && k <= j : i < k || k <= j;
-      if (stays) continue;
-      idx[i] = idx[j];
-      i = j;
-    }
-    idx[i] = 0;
   }
 
   private unlink(slot: number): void {
@@ -895,17 +871,10 @@ export class FlowTable {
     this.cap = n;
     let size = 16;
     while (size < n * 2) size *= 2;
-    if (size !== this.index.length) {
+    if (size !== this.ix.entries.length) {
       // Rebuilt from the slots' hashes: the old index's memory goes now (detached), not at a later collection.
-      this.index.buffer.transfer(0);
-      this.index = new Int32Array(size);
-      this.mask = size - 1;
-      for (let s = 0; s < old; s++) {
-        if (this.list[s] === LIST_FREE) continue;
-        let i = this.hash[s] & this.mask;
-        while (this.index[i] !== 0) i = (i + 1) & this.mask;
-        this.index[i] = (s + 1) | (this.hash[s] & this.tagMask);
-      }
+      this.ix.reset(size);
+      for (let s = 0; s < old; s++) if (this.list[s] !== LIST_FREE) this.ix.insert(this.hash[s], s);
     }
   }
 }
