@@ -59,9 +59,12 @@ export function ipv4At(b: Uint8Array, off: number): string {
   return ipv4Texts.text(b, off, off + 4);
 }
 
+/** Two lowercase hex digits per byte value (no toString and padStart per byte of a client id). */
+const hexByte = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export function hexOf(b: Uint8Array, off: number, len: number): string {
   let s = '';
-  for (let i = off; i < off + len; i++) s += b[i].toString(16).padStart(2, '0');
+  for (let i = off; i < off + len; i++) s += hexByte[b[i]];
   return s;
 }
 

@@ -448,7 +448,8 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
 
   function scanRuns(s: TelnetState, dir: Dir, b: Uint8Array, off: number, end: number, ctx: AppContext): number {
     while (off < end) {
-      let iac = findByte.call(b, IAC, off) as number;
+      // An IAC right at `off` (negotiations back to back, 0xff runs in binary output) without a call of findByte.
+      let iac = b[off] === IAC ? off : findByte.call(b, IAC, off) as number;
       if (iac < 0 || iac >= end) iac = end;
       if (iac > off) text(s, dir, b, off, iac, ctx);
       if (iac === end) return end;

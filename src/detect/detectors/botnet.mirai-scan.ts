@@ -11,7 +11,7 @@ import type { Detector, EvidenceRef } from '../types.ts';
 import { TcpFlag, type FirstPacket, type HeldStart } from '../../pipeline/first-packet.ts';
 import { isLocalIp, isLocalIpv4, uintToIpv4 } from '../lib/net.ts';
 import { BoundedMap } from '../lib/bounded-map.ts';
-import { topCounts } from '../lib/top-counts.ts';
+import { RecentTally } from '../lib/peer-tally.ts';
 
 interface Options extends Record<string, unknown> {
   ports: string[];
@@ -97,11 +97,16 @@ const detector: Detector<Options> = {
 
     const shared = new BoundedMap<string, SharedSeq>(options.maxTrackedSources);
     // Inbound scanning is one story for the whole network: sources counted, the busiest named.
-    const inboundSources = new BoundedMap<string, number>(options.maxTrackedSources);
-    const topSources = (): string => topCounts(inboundSources, 5).map(([ip, n]) => `${ip} (${n})`).join(', ');
+    const inboundSources = new RecentTally(5, options.maxTrackedSources);
+    const topSources = (): string => {
+      const top = inboundSources.top;
+      let out = '';
+      for (let i = 0; i < top.length; i++) out += `${i === 0 ? '' : ', '}${top[i].peer} (${top[i].count})`;
+      return out;
+    };
 
     const reportInbound = (target: string, src: string, evidence: EvidenceRef, how: string, publicAddress?: string): void => {
-      inboundSources.set(src, (inboundSources.get(src) ?? 0) + 1);
+      inboundSources.add(src);
       const top = topSources();
       ctx.report({
         messageId: 'inbound',

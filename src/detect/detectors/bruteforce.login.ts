@@ -10,7 +10,7 @@ import { flowApp } from '../lib/flow-app.ts';
 import { isLocalIp } from '../lib/net.ts';
 import { RateWindow } from '../lib/windows.ts';
 import { BoundedMap } from '../lib/bounded-map.ts';
-import { topCounts } from '../lib/top-counts.ts';
+import { PeerTally } from '../lib/peer-tally.ts';
 
 /** Peers named in a finding's text, and peers counted per finding. */
 const maxNamedPeers = 5;
@@ -25,6 +25,15 @@ interface Options extends Record<string, unknown> {
   sessionApps: string[];
   maxTrackedPairs: number;
   maxPending: number;
+}
+
+/** One finding's story: its peers counted and the texts fixed by its key. */
+interface Story {
+  peers: PeerTally;
+  noun: 'host' | 'source';
+  /** The finding's direction_note, and its protocol as named in the text. */
+  note: string;
+  label: string;
 }
 
 interface Attempt {
@@ -83,31 +92,57 @@ const detector: Detector<Options> = {
 
     // One story per attacked service (inbound) or per attacking device (outbound): peers are counted, the
     // busiest named, instead of one finding per client and server pair.
-    const peersOf = new BoundedMap<string, Map<string, number>>(options.maxTrackedPairs);
-    const peerText = (peers: Map<string, number>, noun: string): { short: string; detail: string } => {
-      const top = topCounts(peers, maxNamedPeers);
+    const storyOf = new BoundedMap<string, Story>(options.maxTrackedPairs);
+    const peerText = (story: Story): { short: string; detail: string } => {
+      const peers = story.peers;
+      const top = peers.top;
       // Built in one string, not a mapped array joined: this runs for every failed attempt past the threshold.
       let named = '';
-      for (let i = 0; i < top.length; i++) named += `${i === 0 ? '' : ', '}${top[i][0]} (${top[i][1]})`;
+      for (let i = 0; i < top.length; i++) named += `${i === 0 ? '' : ', '}${top[i].peer} (${top[i].count})`;
       const more = peers.size > top.length ? ` and ${peers.size - top.length} more` : '';
-      return { short: peers.size === 1 ? top[0][0] : `${peers.size} ${noun}s`, detail: `${peers.size} ${noun}${peers.size === 1 ? '' : 's'}: ${named}${more}` };
+      const noun = story.noun;
+      return { short: peers.size === 1 ? top[0].peer : `${peers.size} ${noun}s`, detail: `${peers.size} ${noun}${peers.size === 1 ? '' : 's'}: ${named}${more}` };
     };
+    // The last story's key and what it was made of: a brute force reports one pair many times in a row.
+    let lastKey = '';
+    let lastProtocol = '';
+    let lastClient = '';
+    let lastServer = '';
+    const storyKey = (outbound: boolean, protocol: string, client: string, server: string): string => {
+      if (protocol !== lastProtocol || client !== lastClient || server !== lastServer) {
+        lastProtocol = protocol;
+        lastClient = client;
+        lastServer = server;
+        lastKey = outbound ? `${client}|${protocol}|outbound` : `${server}|${protocol}`;
+      }
+      return lastKey;
+    };
+    const newStory = (outbound: boolean, protocol: string, client: string, server: string): Story => ({
+      peers: new PeerTally(maxNamedPeers, maxPeersCounted),
+      noun: outbound ? 'host' : 'source',
+      note: outbound
+        ? `${client} is on this network: it is probably infected and attacking others.`
+        : `Make sure ${server} has a strong, unique password and is not reachable from where the attackers are.`,
+      label: protocol.toUpperCase(),
+    });
 
     const emit = (messageId: string, protocol: string, client: string, server: string, port: number, threshold: number, items: Attempt[]): void => {
       const outbound = isLocalIp(client) && !isLocalIp(server);
-      const key = outbound ? `${client}|${protocol}|outbound` : `${server}|${protocol}`;
-      const peers = peersOf.getOrCreate(key, () => new Map());
-      const peer = outbound ? server : client;
-      if (peers.has(peer) || peers.size < maxPeersCounted) peers.set(peer, (peers.get(peer) ?? 0) + (messageId === 'succeeded' ? 0 : items.length));
-      const text = peerText(peers, outbound ? 'host' : 'source');
-      const note = outbound
-        ? `${client} is on this network: it is probably infected and attacking others.`
-        : `Make sure ${server} has a strong, unique password and is not reachable from where the attackers are.`;
+      const key = storyKey(outbound, protocol, client, server);
+      let story = storyOf.get(key);
+      if (story === undefined) {
+        story = newStory(outbound, protocol, client, server);
+        storyOf.insertAbsent(key, story);
+      }
+      const peers = story.peers;
+      peers.add(outbound ? server : client, messageId === 'succeeded' ? 0 : items.length);
+      const text = peerText(story);
+      const note = story.note;
       const clientRole: Role = outbound ? 'infected' : 'attacker';
       // The engine copies devices and facts and never changes a report's data: the items of one call share them.
       const devices: Report['devices'] = [{ role: clientRole, ip: client }, { role: 'victim', ip: server }];
       const facts = { protocol, server_port: port, direction: outbound ? 'outbound' : 'inbound', peers: peers.size, top_peers: text.detail };
-      const label = protocol.toUpperCase();
+      const label = story.label;
       let data: Report['data'] | undefined;
       let dataUser: string | undefined;
       for (const item of items) {
@@ -132,9 +167,20 @@ const detector: Detector<Options> = {
       }
     };
 
+    // The last attempt's pair key and what it was made of (one client tries one server many times in a row).
+    let pairKey = '';
+    let pairClient = '';
+    let pairServer = '';
+    let pairProtocol = '';
     const onAttempt = (a: LoginAttempt): void => {
       if (a.secretKind !== 'password') return;
-      const key = `${a.client}|${a.server}|${a.protocol}`;
+      if (a.client !== pairClient || a.server !== pairServer || a.protocol !== pairProtocol) {
+        pairClient = a.client;
+        pairServer = a.server;
+        pairProtocol = a.protocol;
+        pairKey = `${a.client}|${a.server}|${a.protocol}`;
+      }
+      const key = pairKey;
       const item: Attempt = { ts: a.ts, evidence: a.evidence, username: a.username };
       if (a.success === true && failures.tripped(key) && !succeeded.has(key)) {
         succeeded.set(key, true);

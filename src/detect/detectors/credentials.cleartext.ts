@@ -88,6 +88,18 @@ const detector: Detector<Options> = {
       else o.unknown++;
       return o;
     };
+    // The last refused login's key and what it was made of: a brute force is refused by one server many times in a row.
+    let lastRefusedKey = '';
+    let lastRefusedProtocol = '';
+    let lastRefusedServer = '';
+    const refusedKey = (protocol: string, server: string): string => {
+      if (protocol !== lastRefusedProtocol || server !== lastRefusedServer) {
+        lastRefusedProtocol = protocol;
+        lastRefusedServer = server;
+        lastRefusedKey = `${protocol}|${server}|refused`;
+      }
+      return lastRefusedKey;
+    };
     const onAttempt = (a: LoginAttempt): void => {
       if (a.secret === undefined) return;
       if (a.secretKind === 'token' && !options.includeTokens) return;
@@ -98,7 +110,7 @@ const detector: Detector<Options> = {
       const clientRole: Role = isLocalIp(a.client) && !isLocalIp(a.server) ? 'insecure' : 'peer';
       // Refused logins (typos, guessing) are one finding per server and protocol, not one per password or client.
       // Tokens rotate (session ids): one finding per client, server and carrier, not one per token value.
-      const key = refused ? `${a.protocol}|${a.server}|refused`
+      const key = refused ? refusedKey(a.protocol, a.server)
         : a.secretKind === 'token' ? `${a.protocol}|${a.server}|${a.client}|${a.carrier}|token`
           : `${a.protocol}|${a.server}|${a.username ?? ''}|${secretDigest(a.secret)}`;
       let clients = '';

@@ -52,6 +52,18 @@ const detector: Detector<Options> = {
   subscribes: loginEventTypes,
   needs: 'packets',
   create(ctx, options) {
+    // The last refusal's key and what it was made of: a brute force is refused by one server many times in a row.
+    let lastRefusedKey = '';
+    let lastRefusedProtocol = '';
+    let lastRefusedServer = '';
+    const refusedKey = (protocol: string, server: string): string => {
+      if (protocol !== lastRefusedProtocol || server !== lastRefusedServer) {
+        lastRefusedProtocol = protocol;
+        lastRefusedServer = server;
+        lastRefusedKey = `${protocol}|${server}|refused`;
+      }
+      return lastRefusedKey;
+    };
     const onAttempt = (a: LoginAttempt): void => {
       if (a.secret === undefined) return;
       if (a.secretKind === 'community') {
@@ -78,7 +90,7 @@ const detector: Detector<Options> = {
       ctx.report({
         messageId,
         // Refusals against one server are one finding; each accepted pair is its own.
-        key: messageId === 'refused' ? `${a.protocol}|${a.server}|refused` : `${a.protocol}|${a.server}|${a.username}|ok`,
+        key: messageId === 'refused' ? refusedKey(a.protocol, a.server) : `${a.protocol}|${a.server}|${a.username}|ok`,
         data: {
           protocol: a.protocol.toUpperCase(), server: a.server, client: a.client, port: a.serverPort, username: a.username,
           secret_hint: secretHint(a.secret), list: match.source === 'mirai' ? "in Mirai's credential table" : `published default${match.note ? ` (${match.note})` : ''}`,

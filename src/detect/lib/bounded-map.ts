@@ -22,6 +22,11 @@ export class BoundedMap<K, V> {
   private readonly half: number;
   /** Entries forgotten so far. */
   evicted = 0;
+  /**
+   * Times the young generation became the old one. An entry put in the young generation (inserted, or moved
+   * there by `get`/`set`) when this was r is in the young one while it is r, in the old one at r + 1, gone after.
+   */
+  rotations = 0;
 
   constructor(max: number) {
     this.half = Math.max(1, Math.floor(max / 2));
@@ -191,6 +196,7 @@ export class BoundedMap<K, V> {
     const youngPairs = this.youngPairs;
     if (this.young.size + (youngPairs === undefined ? 0 : youngPairs.size) < this.half) return false;
     this.evicted += this.old.size + (this.oldPairs === undefined ? 0 : this.oldPairs.size);
+    this.rotations++;
     this.old = this.young;
     this.young = new Map();
     if (youngPairs !== undefined) {

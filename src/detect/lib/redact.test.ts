@@ -15,3 +15,14 @@ test('secretHint names the first character and the length in code points', () =>
   assert.equal(secretHint('\udd11\ud83d'), '\udd11… (2 characters)'); // low before high: two lone surrogates
   assert.equal(secretHint('é'), 'é… (1 character)');
 });
+
+test('secretHint gives the same hint for a secret seen before, past its memo of recent secrets and for long ones', () => {
+  // Independently: the first character, then the count of code points (all ASCII here).
+  const expected = (s: string): string => `${s[0]}… (${s.length} character${s.length === 1 ? '' : 's'})`;
+  const secrets = Array.from({ length: 600 }, (_, i) => `pw${i}`);
+  secrets.push('L'.repeat(300));
+  for (let round = 0; round < 3; round++) {
+    for (const s of secrets) assert.equal(secretHint(s), expected(s));
+  }
+  assert.equal(secretHint(''), '(empty)');
+});

@@ -3,8 +3,27 @@
  * @module
  */
 
+/**
+ * Hints of recent secrets (at most `maxRecent`, emptied when full; long secrets are not kept): a brute force
+ * repeats a short list of passwords, and the credential detectors hint every attempt.
+ */
+const recent = new Map<string, string>();
+const maxRecent = 256;
+const maxRecentLength = 64;
+
 /** "x… (6 characters)" for a secret, "(empty)" for an empty one. */
 export function secretHint(secret: string): string {
+  const known = recent.get(secret);
+  if (known !== undefined) return known;
+  const hint = hintOf(secret);
+  if (secret.length <= maxRecentLength) {
+    if (recent.size >= maxRecent) recent.clear();
+    recent.set(secret, hint);
+  }
+  return hint;
+}
+
+function hintOf(secret: string): string {
   if (secret.length === 0) return '(empty)';
   // Characters are code points, as the string iterator counts them (a surrogate pair is one, a lone surrogate
   // one too), counted in place: the credential detectors hint every login attempt, and two spread arrays per
