@@ -5,7 +5,7 @@
  * @module
  */
 import type { Detector, Report, Role } from '../types.ts';
-import { LoginTracker, loginEventTypes, type LoginAttempt } from '../lib/logins.ts';
+import { LoginTracker, loginEventTypes, refusedLoginKeys, type LoginAttempt } from '../lib/logins.ts';
 import { isLocalIp } from '../lib/net.ts';
 import { secretHint } from '../lib/redact.ts';
 import { secretDigest } from '../lib/secret-key.ts';
@@ -88,18 +88,7 @@ const detector: Detector<Options> = {
       else o.unknown++;
       return o;
     };
-    // The last refused login's key and what it was made of: a brute force is refused by one server many times in a row.
-    let lastRefusedKey = '';
-    let lastRefusedProtocol = '';
-    let lastRefusedServer = '';
-    const refusedKey = (protocol: string, server: string): string => {
-      if (protocol !== lastRefusedProtocol || server !== lastRefusedServer) {
-        lastRefusedProtocol = protocol;
-        lastRefusedServer = server;
-        lastRefusedKey = `${protocol}|${server}|refused`;
-      }
-      return lastRefusedKey;
-    };
+    const refusedKey = refusedLoginKeys();
     const onAttempt = (a: LoginAttempt): void => {
       if (a.secret === undefined) return;
       if (a.secretKind === 'token' && !options.includeTokens) return;

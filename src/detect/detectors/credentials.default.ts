@@ -4,7 +4,7 @@
  * @module
  */
 import type { Detector } from '../types.ts';
-import { LoginTracker, loginEventTypes, type LoginAttempt } from '../lib/logins.ts';
+import { LoginTracker, loginEventTypes, refusedLoginKeys, type LoginAttempt } from '../lib/logins.ts';
 import { defaultCommunities, matchDefault } from '../lib/default-credentials.ts';
 import { secretHint } from '../lib/redact.ts';
 
@@ -52,18 +52,7 @@ const detector: Detector<Options> = {
   subscribes: loginEventTypes,
   needs: 'packets',
   create(ctx, options) {
-    // The last refusal's key and what it was made of: a brute force is refused by one server many times in a row.
-    let lastRefusedKey = '';
-    let lastRefusedProtocol = '';
-    let lastRefusedServer = '';
-    const refusedKey = (protocol: string, server: string): string => {
-      if (protocol !== lastRefusedProtocol || server !== lastRefusedServer) {
-        lastRefusedProtocol = protocol;
-        lastRefusedServer = server;
-        lastRefusedKey = `${protocol}|${server}|refused`;
-      }
-      return lastRefusedKey;
-    };
+    const refusedKey = refusedLoginKeys();
     const onAttempt = (a: LoginAttempt): void => {
       if (a.secret === undefined) return;
       if (a.secretKind === 'community') {
