@@ -11,6 +11,7 @@ import { isLocalIp } from '../lib/net.ts';
 import { RateWindow } from '../lib/windows.ts';
 import { BoundedMap } from '../lib/bounded-map.ts';
 import { PeerTally } from '../lib/peer-tally.ts';
+import { joinedKey } from '../lib/joined-key.ts';
 
 /** Peers named in a finding's text, and peers counted per finding. */
 const maxNamedPeers = 5;
@@ -103,20 +104,11 @@ const detector: Detector<Options> = {
       const noun = story.noun;
       return { short: peers.size === 1 ? top[0].peer : `${peers.size} ${noun}s`, detail: `${peers.size} ${noun}${peers.size === 1 ? '' : 's'}: ${named}${more}` };
     };
-    // The last story's key and what it was made of: a brute force reports one pair many times in a row.
-    let lastKey = '';
-    let lastProtocol = '';
-    let lastClient = '';
-    let lastServer = '';
-    const storyKey = (outbound: boolean, protocol: string, client: string, server: string): string => {
-      if (protocol !== lastProtocol || client !== lastClient || server !== lastServer) {
-        lastProtocol = protocol;
-        lastClient = client;
-        lastServer = server;
-        lastKey = outbound ? `${client}|${protocol}|outbound` : `${server}|${protocol}`;
-      }
-      return lastKey;
-    };
+    // A brute force reports one pair many times in a row: its story's key and its attempts' key are remembered.
+    const storyKeys = joinedKey();
+    const storyKey = (outbound: boolean, protocol: string, client: string, server: string): string =>
+      (outbound ? storyKeys(client, protocol, 'outbound') : storyKeys(server, protocol));
+    const pairKey = joinedKey();
     const newStory = (outbound: boolean, protocol: string, client: string, server: string): Story => ({
       peers: new PeerTally(maxNamedPeers, maxPeersCounted),
       noun: outbound ? 'host' : 'source',
@@ -167,20 +159,9 @@ const detector: Detector<Options> = {
       }
     };
 
-    // The last attempt's pair key and what it was made of (one client tries one server many times in a row).
-    let pairKey = '';
-    let pairClient = '';
-    let pairServer = '';
-    let pairProtocol = '';
     const onAttempt = (a: LoginAttempt): void => {
       if (a.secretKind !== 'password') return;
-      if (a.client !== pairClient || a.server !== pairServer || a.protocol !== pairProtocol) {
-        pairClient = a.client;
-        pairServer = a.server;
-        pairProtocol = a.protocol;
-        pairKey = `${a.client}|${a.server}|${a.protocol}`;
-      }
-      const key = pairKey;
+      const key = pairKey(a.client, a.server, a.protocol);
       const item: Attempt = { ts: a.ts, evidence: a.evidence, username: a.username };
       if (a.success === true && failures.tripped(key) && !succeeded.has(key)) {
         succeeded.set(key, true);

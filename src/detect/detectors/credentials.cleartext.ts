@@ -5,7 +5,8 @@
  * @module
  */
 import type { Detector, Report, Role } from '../types.ts';
-import { LoginTracker, loginEventTypes, refusedLoginKeys, type LoginAttempt } from '../lib/logins.ts';
+import { LoginTracker, loginEventTypes, type LoginAttempt } from '../lib/logins.ts';
+import { joinedKey } from '../lib/joined-key.ts';
 import { isLocalIp } from '../lib/net.ts';
 import { secretHint } from '../lib/redact.ts';
 import { secretDigest } from '../lib/secret-key.ts';
@@ -88,7 +89,8 @@ const detector: Detector<Options> = {
       else o.unknown++;
       return o;
     };
-    const refusedKey = refusedLoginKeys();
+    // A brute force is refused by one server many times in a row: the key of its refusals is remembered.
+    const refusedKeys = joinedKey();
     const onAttempt = (a: LoginAttempt): void => {
       if (a.secret === undefined) return;
       if (a.secretKind === 'token' && !options.includeTokens) return;
@@ -99,7 +101,7 @@ const detector: Detector<Options> = {
       const clientRole: Role = isLocalIp(a.client) && !isLocalIp(a.server) ? 'insecure' : 'peer';
       // Refused logins (typos, guessing) are one finding per server and protocol, not one per password or client.
       // Tokens rotate (session ids): one finding per client, server and carrier, not one per token value.
-      const key = refused ? refusedKey(a.protocol, a.server)
+      const key = refused ? refusedKeys(a.protocol, a.server, 'refused')
         : a.secretKind === 'token' ? `${a.protocol}|${a.server}|${a.client}|${a.carrier}|token`
           : `${a.protocol}|${a.server}|${a.username ?? ''}|${secretDigest(a.secret)}`;
       let clients = '';

@@ -4,7 +4,8 @@
  * @module
  */
 import type { Detector } from '../types.ts';
-import { LoginTracker, loginEventTypes, refusedLoginKeys, type LoginAttempt } from '../lib/logins.ts';
+import { LoginTracker, loginEventTypes, type LoginAttempt } from '../lib/logins.ts';
+import { joinedKey } from '../lib/joined-key.ts';
 import { defaultCommunities, matchDefault } from '../lib/default-credentials.ts';
 import { secretHint } from '../lib/redact.ts';
 
@@ -52,7 +53,8 @@ const detector: Detector<Options> = {
   subscribes: loginEventTypes,
   needs: 'packets',
   create(ctx, options) {
-    const refusedKey = refusedLoginKeys();
+    // A brute force is refused by one server many times in a row: the key of its refusals is remembered.
+    const refusedKeys = joinedKey();
     const onAttempt = (a: LoginAttempt): void => {
       if (a.secret === undefined) return;
       if (a.secretKind === 'community') {
@@ -79,7 +81,7 @@ const detector: Detector<Options> = {
       ctx.report({
         messageId,
         // Refusals against one server are one finding; each accepted pair is its own.
-        key: messageId === 'refused' ? refusedKey(a.protocol, a.server) : `${a.protocol}|${a.server}|${a.username}|ok`,
+        key: messageId === 'refused' ? refusedKeys(a.protocol, a.server, 'refused') : `${a.protocol}|${a.server}|${a.username}|ok`,
         data: {
           protocol: a.protocol.toUpperCase(), server: a.server, client: a.client, port: a.serverPort, username: a.username,
           secret_hint: secretHint(a.secret), list: match.source === 'mirai' ? "in Mirai's credential table" : `published default${match.note ? ` (${match.note})` : ''}`,

@@ -34,24 +34,6 @@ export interface LoginAttempt {
 }
 
 /** Event types the tracker reads. */
-/**
- * The aggregation key of refused logins to one server over one protocol (`protocol|server|refused`), remembered
- * for the last pair: a brute force is refused by one server many times in a row, so most reports reuse the string.
- */
-export function refusedLoginKeys(): (protocol: string, server: string) => string {
-  let key = '';
-  let lastProtocol = '';
-  let lastServer = '';
-  return (protocol, server) => {
-    if (protocol !== lastProtocol || server !== lastServer) {
-      lastProtocol = protocol;
-      lastServer = server;
-      key = `${protocol}|${server}|refused`;
-    }
-    return key;
-  };
-}
-
 export const loginEventTypes = [
   'telnet.login', 'ftp.login', 'http.request', 'http.response', 'rtsp.request', 'rtsp.response',
   'mqtt.connect', 'mqtt.connack', 'snmp.message',
