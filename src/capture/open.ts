@@ -28,6 +28,11 @@ export interface OpenCaptureOptions {
   gzipRatioFloorBytes?: number;
   /** Stop reading (Ctrl-C): resolves with what was delivered, without a truncation fault. */
   signal?: AbortSignal;
+  /**
+   * Sees the bytes as stored (compressed for gzip), in order, as each read returns them — to hash the file in
+   * the same read. Reading stops at a fault that ends the records: the bytes after it are not seen.
+   */
+  onRawBytes?: (bytes: Uint8Array) => void;
 }
 
 type OnPacket = (rec: PacketRecord) => void;
@@ -121,6 +126,7 @@ async function readRegularFile(fh: FileHandle, name: string, driver: ChunkDriver
     if (options.signal?.aborted) return driver.summary(name, false, null);
     const { bytesRead } = await fh.read(buf, driver.filled, Math.min(maxRead, buf.length - driver.filled), position);
     if (bytesRead === 0) break;
+    options.onRawBytes?.(buf.subarray(driver.filled, driver.filled + bytesRead));
     position += bytesRead;
     progress.report(position);
     if (!driver.commit(bytesRead)) break;
@@ -130,9 +136,10 @@ async function readRegularFile(fh: FileHandle, name: string, driver: ChunkDriver
   return driver.summary(name, false);
 }
 
-/** Counts raw (compressed) bytes as they pass, for progress. */
-async function* counted(raw: AsyncIterable<Uint8Array>, progress: Progress, seen: { bytes: number }): AsyncGenerator<Uint8Array> {
+/** Counts raw (compressed) bytes as they pass, for progress, and shows them to `onRawBytes`. */
+async function* counted(raw: AsyncIterable<Uint8Array>, progress: Progress, seen: { bytes: number }, onRawBytes?: (bytes: Uint8Array) => void): AsyncGenerator<Uint8Array> {
   for await (const chunk of raw) {
+    onRawBytes?.(chunk);
     seen.bytes += chunk.length;
     progress.report(seen.bytes);
     yield chunk;
@@ -171,7 +178,7 @@ async function readStream(raw: Readable, name: string, driver: ChunkDriver, prog
   const stop = (): void => void raw.destroy();
   signal?.addEventListener('abort', stop, { once: true });
   const seen = { bytes: 0 };
-  const it = counted(raw, progress, seen);
+  const it = counted(raw, progress, seen, options.onRawBytes);
   let gzip = false;
   let fault: Fault | null = null;
   try {

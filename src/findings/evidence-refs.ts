@@ -2,10 +2,11 @@
  * Evidence references made complete after a run: each names its capture by SHA-256 and carries the byte
  * offset of its packet record, so an evidence package can later cut the packets out and prove they come
  * from that exact file. Detectors only know file and packet number; this pass reads each referenced
- * capture once more (record headers only, no decoding) and hashes it.
+ * capture once more, hashing its bytes and walking its record headers (no decoding) in the same read.
  * @module
  */
-import { createReadStream } from 'node:fs';
+import type { Hash } from 'node:crypto';
+import { open, stat } from 'node:fs/promises';
 import { openCapture } from '../capture/open.ts';
 import type { Finding } from './types.ts';
 
@@ -18,25 +19,50 @@ export interface CaptureIdentity {
   size: number;
 }
 
+/** Bytes read at a time when hashing: one reused buffer, so hashing a big capture makes no garbage. */
+const HASH_READ_BYTES = 1 << 20;
+
+/** Feeds the file's bytes from `position` to its end into `hash`; returns the file's size. */
+async function hashFrom(path: string, position: number, hash: Hash): Promise<number> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(HASH_READ_BYTES);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, position);
+      if (bytesRead === 0) return position;
+      hash.update(buf.subarray(0, bytesRead));
+      position += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
 /** SHA-256 and size of a file as stored (for gzip: of the compressed bytes). */
 export async function hashFile(path: string): Promise<CaptureIdentity> {
   const hash = nodeCrypto().createHash('sha256');
-  let size = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 8 << 20 }) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    size += chunk.length;
-  }
+  const size = await hashFrom(path, 0, hash);
   return { file: path, sha256: hash.digest('hex'), size };
 }
 
-/** Record offset of each wanted packet number (1-based), by one pass over the file's record headers. */
-export async function packetOffsets(path: string, wanted: ReadonlySet<number>): Promise<Map<number, number>> {
-  const out = new Map<number, number>();
-  if (wanted.size === 0) return out;
-  await openCapture(path).read((rec) => {
-    if (wanted.has(rec.packetNo)) out.set(rec.packetNo, rec.fileOffset);
+/**
+ * The file's identity and the record offset of each wanted packet number (1-based), in one read: the capture
+ * reader walks the record headers and hands each chunk it reads to the hash. Where the reader stops early (a
+ * corrupt record or gzip stream), the rest of the file is hashed on its own, so the digest is always the file's.
+ */
+export async function identifyAndLocate(path: string, wanted: ReadonlySet<number>): Promise<{ id: CaptureIdentity; offsets: Map<number, number> }> {
+  const hash = nodeCrypto().createHash('sha256');
+  let hashed = 0;
+  const offsets = new Map<number, number>();
+  const onRawBytes = (bytes: Uint8Array): void => {
+    hash.update(bytes);
+    hashed += bytes.length;
+  };
+  await openCapture(path, { onRawBytes }).read((rec) => {
+    if (wanted.has(rec.packetNo)) offsets.set(rec.packetNo, rec.fileOffset);
   });
-  return out;
+  const size = await hashFrom(path, hashed, hash);
+  return { id: { file: path, sha256: hash.digest('hex'), size }, offsets };
 }
 
 /**
@@ -57,7 +83,9 @@ export async function resolveEvidence(findings: readonly Finding[]): Promise<Cap
   const byFile = new Map<string, { id: CaptureIdentity; offsets: Map<number, number> }>();
   for (const [file, packets] of wanted) {
     try {
-      const [id, offsets] = await Promise.all([hashFile(file), packetOffsets(file, packets)]);
+      // Only a regular file can be read again: a named pipe would wait for a writer that has gone.
+      if (!(await stat(file)).isFile()) continue;
+      const { id, offsets } = await identifyAndLocate(file, packets);
       identities.push(id);
       byFile.set(file, { id, offsets });
     } catch {

@@ -93,6 +93,28 @@ test('gzip: SHA-256 of the compressed file, offsets in the decompressed stream',
   }
 });
 
+test('a capture that ends in a corrupt record: SHA-256 of the whole file, offsets of the records before it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-cases-'));
+  const cut = join(dir, 'mirai-corrupt-tail.pcap');
+  // A record header claiming 4 GiB (past any snap length) makes the reader stop there; the bytes after it are
+  // part of the file all the same, and so of its digest. More of them than the reader's 8 MiB buffer holds, so
+  // some are never read by it.
+  const tail = Buffer.alloc(16 + (12 << 20), 0x5a);
+  tail.writeUInt32LE(0xffff_fff0, 8);
+  const bytes = Buffer.concat([readFileSync(mirai), tail]);
+  writeFileSync(cut, bytes);
+  const r = await analyzeCaptures([cut]);
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  assert.deepEqual(r.captures.map((x) => [x.sha256, x.size]), [[sha, bytes.length]]);
+  const offsets = pcapOffsets(mirai);
+  const refs = r.findings.flatMap((f) => f.evidence);
+  assert.ok(refs.length > 20);
+  for (const e of refs) {
+    assert.equal(e.sha256, sha);
+    assert.equal(e.offset, offsets[e.packet], `packet ${e.packet}`);
+  }
+});
+
 test('reflection, flood, scan and brute-force captures: one case each, with the right class', async () => {
   const expect: [string, string, string][] = [
     ['stopddos/amp.TCP.reflection.SYNACK.pcap', 'ddos:reflection', '10.10.10.10'],
