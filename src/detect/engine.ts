@@ -88,6 +88,13 @@ interface Aggregate {
   data: Record<string, string | number>;
   severityRank: number;
   communityIds: Set<string>;
+  /** The Community ID last found in (or added to) `communityIds`: a flow's reports come in a row. */
+  lastCid: string | undefined;
+  /**
+   * The merged facts (`finding.facts` is an empty placeholder holding the field's place until rendered): a Map
+   * set per key costs a fraction of a store to an object under a different key each time (mergeFacts).
+   */
+  facts: Map<string, unknown> | undefined;
   /** first_seen and last_seen as last rendered, with the times they render (rendered again only when changed). */
   firstSeenTs: number;
   firstSeen: string;
@@ -112,6 +119,25 @@ interface Entry {
   onFlow: DetectorInstance['onFlow'];
   onEvent: DetectorInstance['onEvent'];
   onFirstPacket: DetectorInstance['onFirstPacket'];
+}
+
+/**
+ * What `report` needs of the detector that reports, fixed when the engine is built: its open findings, the
+ * count of its reports (kept here, written to `stats.by_detector` when the stats are read: a keyed load and
+ * store on a dictionary per report cost more than the rest of a report that only adds to a count) and the
+ * message id last found in its `messages` (detectors report one message many times in a row).
+ */
+interface Channel {
+  detector: Detector;
+  open: Map<string, Aggregate>;
+  /** Shared by the channels of one detector id. */
+  counter: ReportCounter;
+  knownMessageId: string | undefined;
+}
+
+interface ReportCounter {
+  id: string;
+  reports: number;
 }
 
 interface CompiledMessage {
@@ -200,10 +226,20 @@ export class DetectionEngine {
   private clock = -Infinity;
   private finished = false;
   private flushed = false;
-  readonly stats: DetectionStats = {
+  private readonly counts: DetectionStats = {
     reports: 0, findings: 0, suppressed: 0, dropped_findings: 0, evidence_dropped: 0, community_ids_dropped: 0,
     by_detector: {}, template_errors: [], detector_errors: {}, raised: 0, updated: 0, closed: 0, closed_dropped: 0,
   };
+  /** Report counters of the detectors that reported, in the order of their first report (by_detector's order). */
+  private readonly reporting: ReportCounter[] = [];
+
+  /** Counters of the run so far (`by_detector` brought up to date when read). */
+  get stats(): DetectionStats {
+    const byDetector = this.counts.by_detector;
+    const reporting = this.reporting;
+    for (let i = 0; i < reporting.length; i++) byDetector[reporting[i].id] = reporting[i].reports;
+    return this.counts;
+  }
 
   constructor(detectors: readonly Detector[], options: Partial<DetectionOptions> & { site?: Site } = {}) {
     this.detectors = detectors;
@@ -215,16 +251,20 @@ export class DetectionEngine {
       const stats = { rule, reports: 0, count: 0 };
       return { rule, stats, device: rule.device === undefined ? undefined : matcher(rule.device), peer: rule.peer === undefined ? undefined : matcher(rule.peer) };
     });
-    if (this.rules.length > 0) this.stats.suppressed_by_rule = this.rules.map((r) => r.stats);
+    if (this.rules.length > 0) this.counts.suppressed_by_rule = this.rules.map((r) => r.stats);
     for (const id of Object.keys(this.opts.options)) {
       if (!detectors.some((d) => d.id === id)) throw new Error(`options given for unknown detector '${id}'`);
     }
     const openByDetector = new Map<string, Map<string, Aggregate>>();
+    const counterById = new Map<string, ReportCounter>();
     for (const detector of detectors) {
       // Open findings of this detector by report key: found without building "<detector> <key>" per report.
       let open = openByDetector.get(detector.id);
       if (open === undefined) openByDetector.set(detector.id, (open = new Map()));
-      const ctx: DetectorContext = { report: (r) => this.report(detector, open, r), devices: this.opts.devices };
+      let counter = counterById.get(detector.id);
+      if (counter === undefined) counterById.set(detector.id, (counter = { id: detector.id, reports: 0 }));
+      const channel: Channel = { detector, open, counter, knownMessageId: undefined };
+      const ctx: DetectorContext = { report: (r) => this.report(channel, r), devices: this.opts.devices };
       const instance = detector.create(ctx, resolveOptions(detector, this.opts.options[detector.id]));
       const entry: Entry = { detector, instance, onFlow: instance.onFlow, onEvent: instance.onEvent, onFirstPacket: instance.onFirstPacket };
       this.instances.push(entry);
@@ -319,7 +359,7 @@ export class DetectionEngine {
   }
 
   private detectorError(detector: Detector): void {
-    this.stats.detector_errors[detector.id] = (this.stats.detector_errors[detector.id] ?? 0) + 1;
+    this.counts.detector_errors[detector.id] = (this.counts.detector_errors[detector.id] ?? 0) + 1;
   }
 
   /**
@@ -381,9 +421,9 @@ export class DetectionEngine {
   private queue(agg: Aggregate, change: FindingChange, now: number): void {
     agg.dirty = false;
     agg.lastPublishTs = now;
-    if (change === 'raised') this.stats.raised = (this.stats.raised ?? 0) + 1;
-    else if (change === 'updated') this.stats.updated = (this.stats.updated ?? 0) + 1;
-    else this.stats.closed = (this.stats.closed ?? 0) + 1;
+    if (change === 'raised') this.counts.raised = (this.counts.raised ?? 0) + 1;
+    else if (change === 'updated') this.counts.updated = (this.counts.updated ?? 0) + 1;
+    else this.counts.closed = (this.counts.closed ?? 0) + 1;
     if (this.changeHandlers.length > 0) {
       // Named now, by the inventory as it stands at this packet: named when drained (by the wall clock), the same
       // capture gave different device ids in the published changes from one run to the next.
@@ -403,10 +443,11 @@ export class DetectionEngine {
     this.occurrences.set(key, { n: agg.finding.occurrence ?? 1, evidence: agg.finding.evidence.at(-1) });
     // The closed finding's evidence set is not needed any more: free it.
     agg.communityIds = new Set();
+    agg.lastCid = undefined;
     this.closed.push(agg);
     if (this.closed.length - this.closedHead > this.opts.maxClosedFindings) {
       this.closed[this.closedHead++] = undefined as unknown as Aggregate;
-      this.stats.closed_dropped = (this.stats.closed_dropped ?? 0) + 1;
+      this.counts.closed_dropped = (this.counts.closed_dropped ?? 0) + 1;
       if (this.closedHead > 1024 && this.closedHead * 2 > this.closed.length) {
         this.closed.splice(0, this.closedHead);
         this.closedHead = 0;
@@ -453,13 +494,19 @@ export class DetectionEngine {
     return out;
   }
 
-  private report(detector: Detector, open: Map<string, Aggregate>, r: Report): void {
-    const stats = this.stats;
+  private report(channel: Channel, r: Report): void {
+    const stats = this.counts;
+    const detector = channel.detector;
+    const open = channel.open;
     stats.reports++;
-    stats.by_detector[detector.id] = (stats.by_detector[detector.id] ?? 0) + 1;
-    if (!(r.messageId in detector.messages)) {
-      this.templateError(`${detector.id}/${r.messageId}/(unknown message)`);
-      return;
+    if (channel.counter.reports++ === 0) this.reporting.push(channel.counter);
+    if (r.messageId !== channel.knownMessageId) {
+      if (!(r.messageId in detector.messages)) {
+        this.templateError(`${detector.id}/${r.messageId}/(unknown message)`);
+        return;
+      }
+      // Messages are static parts of detector modules: a name found once stays found.
+      channel.knownMessageId = r.messageId;
     }
     const count = r.count ?? 1;
     if (this.rules.length > 0) {
@@ -489,6 +536,8 @@ export class DetectionEngine {
         data: r.data,
         severityRank: rank,
         communityIds: new Set(),
+        lastCid: undefined,
+        facts: undefined,
         firstSeenTs: NaN,
         firstSeen: '',
         lastSeenTs: NaN,
@@ -544,7 +593,7 @@ export class DetectionEngine {
     if (r.ts > f.last_ts) f.last_ts = r.ts;
     for (const d of r.devices) this.addDevice(agg, d);
     if (r.evidence) this.addEvidence(agg, r.evidence);
-    if (r.facts) mergeFacts(f, r.facts);
+    if (r.facts) mergeFacts(agg, r.facts);
     if (r.ts > agg.lastReportTs) agg.lastReportTs = r.ts;
     if (r.ts > this.clock) this.clock = r.ts;
     if (raised) this.queue(agg, 'raised', r.ts);
@@ -569,17 +618,22 @@ export class DetectionEngine {
     if (f.evidence.length < this.opts.maxEvidencePerFinding) f.evidence.push(ev);
     else {
       f.evidence_dropped++;
-      this.stats.evidence_dropped++;
+      this.counts.evidence_dropped++;
     }
     const cid = ev.community_id;
-    if (cid === undefined || agg.communityIds.has(cid)) return;
+    if (cid === undefined || cid === agg.lastCid) return;
+    if (agg.communityIds.has(cid)) {
+      agg.lastCid = cid;
+      return;
+    }
     if (f.community_ids.length < this.opts.maxCommunityIdsPerFinding) {
       agg.communityIds.add(cid);
+      agg.lastCid = cid;
       f.community_ids.push(cid);
     } else {
       // Not remembered past the cap, so a repeated flow may be counted twice here: an upper bound.
       f.community_ids_dropped++;
-      this.stats.community_ids_dropped++;
+      this.counts.community_ids_dropped++;
     }
   }
 
@@ -603,7 +657,7 @@ export class DetectionEngine {
     out.devices = f.devices.map((d) => this.named(d));
     out.evidence = f.evidence.slice();
     out.community_ids = f.community_ids.slice();
-    if (f.facts) out.facts = { ...f.facts };
+    if (f.facts) out.facts = factsObject(agg.facts);
     return out;
   }
 
@@ -638,7 +692,7 @@ export class DetectionEngine {
   }
 
   private templateError(what: string): void {
-    if (!this.stats.template_errors.includes(what) && this.stats.template_errors.length < 100) this.stats.template_errors.push(what);
+    if (!this.counts.template_errors.includes(what) && this.counts.template_errors.length < 100) this.counts.template_errors.push(what);
   }
 }
 
@@ -661,14 +715,31 @@ function compactClosed(f: Finding): void {
   }
 }
 
-/** Shallow merge, latest value wins; bounded in keys, string length and array length. */
-function mergeFacts(f: Finding, facts: Record<string, unknown>): void {
-  const target = (f.facts ??= {});
+/**
+ * Shallow merge, latest value wins (a key keeps the place of its first merge); bounded in keys, string length
+ * and array length. Into the aggregate's Map; the finding's `facts` field is set (empty) at the first merge so
+ * the rendered finding has it where a merge into the field itself had put it.
+ */
+function mergeFacts(agg: Aggregate, facts: Record<string, unknown>): void {
+  let target = agg.facts;
+  if (target === undefined) {
+    agg.facts = target = new Map();
+    agg.finding.facts ??= {};
+  }
   // for-in, not Object.entries: no array per report (facts are plain object literals: own keys, same order).
   for (const k in facts) {
-    if (!(k in target) && Object.keys(target).length >= maxFactKeys) continue;
-    target[k] = boundedFact(facts[k]);
+    // A plain object took this as its prototype, never as a fact (a spread of it did not copy it).
+    if (k === '__proto__') continue;
+    if (target.size >= maxFactKeys && !target.has(k)) continue;
+    target.set(k, boundedFact(facts[k]));
   }
+}
+
+/** The merged facts as the object a merge into a plain object had made (keys in the order first merged). */
+function factsObject(facts: Map<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (facts !== undefined) for (const [k, v] of facts) out[k] = v;
+  return out;
 }
 
 function boundedFact(v: unknown): unknown {

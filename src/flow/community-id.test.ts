@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { communityId, communityIdFromPorts, icmpCounterpart } from './community-id.ts';
+import { communityId, communityIdFromPorts, communityIdOfWords, icmpCounterpart } from './community-id.ts';
 import { parseIp, tshark } from './test-util.ts';
 
 const traces = new URL('../../test/traces/flow/', import.meta.url);
@@ -64,3 +64,20 @@ for (const name of ['wemo-switch2-setup-c-2.pcap', 'coap_mqtt.pcap', 'synscan.pc
     if (name.startsWith('wemo')) assert.deepEqual([...protos].sort((a, b) => a - b), [1, 2, 6, 17, 58]);
   });
 }
+
+test('community id of tuple words: the recent-tuple cache gives what computing gives, whatever came between', () => {
+  const bytes = (w: number): Uint8Array => new Uint8Array([w >>> 24, (w >>> 16) & 0xff, (w >>> 8) & 0xff, w & 0xff]);
+  const words = new Uint32Array(8);
+  let x = 12345;
+  const next = (): number => (x = (Math.imul(x, 1103515245) + 12345) >>> 0);
+  const tuples = Array.from({ length: 3000 }, () => [next(), next(), next() & 0xffff, next() & 0xffff, [6, 17, 1][next() % 3], next() % 3] as const);
+  for (let round = 0; round < 2; round++) {
+    for (const [orig, resp, op, rp, proto, seed] of tuples) {
+      words[0] = orig;
+      words[4] = resp;
+      const ports = proto === 1 ? [8, 0] : [op, rp];
+      const expected = communityIdFromPorts(bytes(orig), bytes(resp), proto, ports[0], ports[1], false, seed);
+      assert.equal(communityIdOfWords(4, proto, ports[0], ports[1], words, 0, seed), expected);
+    }
+  }
+});

@@ -81,6 +81,50 @@ const tupleSrc4 = new Uint8Array(4), tupleDst4 = new Uint8Array(4), tupleSrc16 =
  */
 export function communityIdOfWords(ipVersion: number, proto: number, origPort: number, respPort: number,
   words: Uint32Array, off: number, seed = 0): string {
+  if (ipVersion !== 6) return recentV4(ipVersion, proto, origPort, respPort, words[off] | 0, words[off + 4] | 0, seed);
+  return computeOfWords(ipVersion, proto, origPort, respPort, words, off, seed);
+}
+
+/**
+ * Community IDs of recent IPv4 (and ARP) tuples, direct-mapped by a hash of the tuple. Why: a flow's id is asked
+ * for by its events and again by its flow record (lazy records compute it when read: src/flow/lazy-record.ts),
+ * with other flows' in between; SHA-1 and base64 cost many times this lookup. The same tuple always gives the
+ * same id, so a hit returns exactly what computing it would.
+ */
+const recentSlots = 1024;
+const recentOrig = new Int32Array(recentSlots);
+const recentResp = new Int32Array(recentSlots);
+const recentPorts = new Int32Array(recentSlots);
+/** ipVersion << 24 | proto << 16 | seed (16 bits), or -1 for an empty slot. */
+const recentMeta = new Int32Array(recentSlots).fill(-1);
+const recentIds: string[] = new Array<string>(recentSlots).fill('');
+const recentWords = new Uint32Array(8);
+
+function recentV4(ipVersion: number, proto: number, origPort: number, respPort: number, orig: number, resp: number, seed: number): string {
+  // Only what a slot keeps exactly (IPv4 or ARP, 16-bit ports and seed, 8-bit protocol) is cached; the rest is computed.
+  const cacheable = (ipVersion === 4 || ipVersion === 0) && origPort === (origPort & 0xffff) && respPort === (respPort & 0xffff)
+    && seed === (seed & 0xffff) && proto === (proto & 0xff);
+  const ports = (origPort << 16) | respPort;
+  const meta = (ipVersion << 24) | (proto << 16) | seed;
+  let h = Math.imul(orig ^ Math.imul(resp, 0x9e3779b1), 0x85ebca6b) ^ Math.imul(ports ^ meta, 0xc2b2ae35);
+  h ^= h >>> 15;
+  const i = h & (recentSlots - 1);
+  if (cacheable && recentMeta[i] === meta && recentOrig[i] === orig && recentResp[i] === resp && recentPorts[i] === ports) return recentIds[i];
+  recentWords[0] = orig;
+  recentWords[4] = resp;
+  const id = computeOfWords(ipVersion, proto, origPort, respPort, recentWords, 0, seed);
+  if (cacheable) {
+    recentMeta[i] = meta;
+    recentOrig[i] = orig;
+    recentResp[i] = resp;
+    recentPorts[i] = ports;
+    recentIds[i] = id;
+  }
+  return id;
+}
+
+function computeOfWords(ipVersion: number, proto: number, origPort: number, respPort: number,
+  words: Uint32Array, off: number, seed: number): string {
   const n = ipVersion === 6 ? 16 : 4;
   const src = n === 16 ? tupleSrc16 : tupleSrc4, dst = n === 16 ? tupleDst16 : tupleDst4;
   for (let i = 0; i < n; i++) {

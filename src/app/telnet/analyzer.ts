@@ -156,11 +156,18 @@ export function createTelnet(opts: TelnetOptions = defaultTelnetOptions): AppPro
     emitNegotiation(s, ctx);
     s.attempts++;
     if (ctx.wants('telnet.login')) {
-      const ev: TelnetLoginEvent = { attempt: s.attempts };
-      if (s.username !== undefined) ev.username = s.username;
-      if (s.password !== undefined) ev.password = s.password;
-      if (success !== undefined) ev.success = success;
-      ctx.emit('telnet.login', { ...ev }, 0);
+      // The usual attempt (user, password and verdict known) as one literal, the rest field by field; handed over
+      // as is (the pipeline copies an event's fields: no copy here).
+      let ev: TelnetLoginEvent;
+      if (s.username !== undefined && s.password !== undefined && success !== undefined) {
+        ev = { attempt: s.attempts, username: s.username, password: s.password, success };
+      } else {
+        ev = { attempt: s.attempts };
+        if (s.username !== undefined) ev.username = s.username;
+        if (s.password !== undefined) ev.password = s.password;
+        if (success !== undefined) ev.success = success;
+      }
+      ctx.emit('telnet.login', ev, 0);
     }
     s.username = undefined;
     s.password = undefined;

@@ -10,6 +10,7 @@ import { flowApp } from '../lib/flow-app.ts';
 import { isLocalIp } from '../lib/net.ts';
 import { RateWindow } from '../lib/windows.ts';
 import { BoundedMap } from '../lib/bounded-map.ts';
+import { LastEntry } from '../lib/last-entry.ts';
 import { PeerTally } from '../lib/peer-tally.ts';
 import { joinedKey } from '../lib/joined-key.ts';
 
@@ -35,6 +36,10 @@ interface Story {
   /** The finding's direction_note, and its protocol as named in the text. */
   note: string;
   label: string;
+  /** "peer (count)" of each named peer as last written, with the peer and count it shows (rewritten when they change). */
+  pieces: string[];
+  piecePeers: string[];
+  pieceCounts: number[];
 }
 
 interface Attempt {
@@ -93,13 +98,24 @@ const detector: Detector<Options> = {
 
     // One story per attacked service (inbound) or per attacking device (outbound): peers are counted, the
     // busiest named, instead of one finding per client and server pair.
-    const storyOf = new BoundedMap<string, Story>(options.maxTrackedPairs);
+    // Looked up through its last entry: a brute force tells one story many times in a row.
+    const storyOf = new LastEntry(new BoundedMap<string, Story>(options.maxTrackedPairs));
     const peerText = (story: Story): { short: string; detail: string } => {
       const peers = story.peers;
       const top = peers.top;
       // Built in one string, not a mapped array joined: this runs for every failed attempt past the threshold.
+      // Each peer's "peer (count)" is kept: an attempt changes one count, the others are not written again.
+      const { pieces, piecePeers, pieceCounts } = story;
       let named = '';
-      for (let i = 0; i < top.length; i++) named += `${i === 0 ? '' : ', '}${top[i].peer} (${top[i].count})`;
+      for (let i = 0; i < top.length; i++) {
+        const t = top[i];
+        if (i >= pieces.length || piecePeers[i] !== t.peer || pieceCounts[i] !== t.count) {
+          pieces[i] = `${t.peer} (${t.count})`;
+          piecePeers[i] = t.peer;
+          pieceCounts[i] = t.count;
+        }
+        named = i === 0 ? pieces[0] : `${named}, ${pieces[i]}`;
+      }
       const more = peers.size > top.length ? ` and ${peers.size - top.length} more` : '';
       const noun = story.noun;
       return { short: peers.size === 1 ? top[0].peer : `${peers.size} ${noun}s`, detail: `${peers.size} ${noun}${peers.size === 1 ? '' : 's'}: ${named}${more}` };
@@ -116,7 +132,20 @@ const detector: Detector<Options> = {
         ? `${client} is on this network: it is probably infected and attacking others.`
         : `Make sure ${server} has a strong, unique password and is not reachable from where the attackers are.`,
       label: protocol.toUpperCase(),
+      pieces: [],
+      piecePeers: [],
+      pieceCounts: [],
     });
+
+    // The engine copies a report's devices: one pair of client and server reports the same array while it repeats.
+    let lastDevices: Report['devices'] = [];
+    const devicesOf = (clientRole: Role, client: string, server: string): Report['devices'] => {
+      const d = lastDevices;
+      if (d.length !== 2 || d[0].ip !== client || d[0].role !== clientRole || d[1].ip !== server) {
+        lastDevices = [{ role: clientRole, ip: client }, { role: 'victim', ip: server }];
+      }
+      return lastDevices;
+    };
 
     const emit = (messageId: string, protocol: string, client: string, server: string, port: number, threshold: number, items: Attempt[]): void => {
       const outbound = isLocalIp(client) && !isLocalIp(server);
@@ -132,7 +161,7 @@ const detector: Detector<Options> = {
       const note = story.note;
       const clientRole: Role = outbound ? 'infected' : 'attacker';
       // The engine copies devices and facts and never changes a report's data: the items of one call share them.
-      const devices: Report['devices'] = [{ role: clientRole, ip: client }, { role: 'victim', ip: server }];
+      const devices = devicesOf(clientRole, client, server);
       const facts = { protocol, server_port: port, direction: outbound ? 'outbound' : 'inbound', peers: peers.size, top_peers: text.detail };
       const label = story.label;
       let data: Report['data'] | undefined;

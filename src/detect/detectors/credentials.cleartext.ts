@@ -11,6 +11,7 @@ import { isLocalIp } from '../lib/net.ts';
 import { secretHint } from '../lib/redact.ts';
 import { secretDigest } from '../lib/secret-key.ts';
 import { BoundedMap } from '../lib/bounded-map.ts';
+import { LastEntry } from '../lib/last-entry.ts';
 
 interface Options extends Record<string, unknown> {
   showSecrets: boolean;
@@ -24,6 +25,11 @@ interface Outcomes {
   refused: number;
   unknown: number;
 }
+
+/** Protocol names as the texts show them (toUpperCase made a new string per attempt). */
+const protocolLabels: Readonly<Record<LoginAttempt['protocol'], string>> = {
+  telnet: 'TELNET', ftp: 'FTP', http: 'HTTP', rtsp: 'RTSP', mqtt: 'MQTT', snmp: 'SNMP',
+};
 
 /** "accepted 3×, refused 1×" over every use of one credential so far. */
 function outcomeSummary(o: Outcomes): string {
@@ -76,13 +82,14 @@ const detector: Detector<Options> = {
   subscribes: loginEventTypes,
   needs: 'packets',
   create(ctx, options) {
-    const tallies = new BoundedMap<string, Outcomes>(options.maxTrackedCredentials);
-    const refusedClients = new BoundedMap<string, Set<string>>(options.maxTrackedCredentials);
+    // Looked up through their last entry: a brute force tallies one server's refusals many times in a row.
+    const tallies = new LastEntry(new BoundedMap<string, Outcomes>(options.maxTrackedCredentials));
+    const refusedClients = new LastEntry(new BoundedMap<string, Set<string>>(options.maxTrackedCredentials));
     const tally = (key: string, success: boolean | undefined): Outcomes => {
       let o = tallies.get(key);
       if (o === undefined) {
         o = { accepted: 0, refused: 0, unknown: 0 };
-        tallies.set(key, o);
+        tallies.insertAbsent(key, o);
       }
       if (success === true) o.accepted++;
       else if (success === false) o.refused++;
@@ -91,6 +98,45 @@ const detector: Detector<Options> = {
     };
     // A brute force is refused by one server many times in a row: the key of its refusals is remembered.
     const refusedKeys = joinedKey();
+    // The key of a credential and the text of a refused finding's clients, remembered for the last attempt: a
+    // client tries a credential several times in a row, and its next attempt at the same server changes neither.
+    let lastCredential = '';
+    let lastProtocol = '';
+    let lastServer = '';
+    let lastUser: string | undefined;
+    let lastSecret = '';
+    const credentialKey = (a: LoginAttempt, secret: string): string => {
+      if (a.protocol !== lastProtocol || a.server !== lastServer || a.username !== lastUser || secret !== lastSecret || lastCredential === '') {
+        lastProtocol = a.protocol;
+        lastServer = a.server;
+        lastUser = a.username;
+        lastSecret = secret;
+        lastCredential = `${a.protocol}|${a.server}|${a.username ?? ''}|${secretDigest(secret)}`;
+      }
+      return lastCredential;
+    };
+    let clientsSeen: Set<string> | undefined;
+    let clientsSize = 0;
+    let clientsLast = '';
+    let clientsText = '';
+    const clientsOf = (seen: Set<string>, client: string): string => {
+      if (seen !== clientsSeen || seen.size !== clientsSize || client !== clientsLast) {
+        clientsSeen = seen;
+        clientsSize = seen.size;
+        clientsLast = client;
+        clientsText = seen.size === 1 ? client : `${seen.size} clients (last ${client})`;
+      }
+      return clientsText;
+    };
+    // The engine copies a report's devices: one pair of server and client reports the same array while it repeats.
+    let lastDevices: Report['devices'] = [];
+    const devicesOf = (server: string, client: string, clientRole: Role): Report['devices'] => {
+      const d = lastDevices;
+      if (d.length !== 2 || d[0].ip !== server || d[1].ip !== client || d[1].role !== clientRole) {
+        lastDevices = [{ role: 'insecure', ip: server }, { role: clientRole, ip: client }];
+      }
+      return lastDevices;
+    };
     const onAttempt = (a: LoginAttempt): void => {
       if (a.secret === undefined) return;
       if (a.secretKind === 'token' && !options.includeTokens) return;
@@ -103,28 +149,38 @@ const detector: Detector<Options> = {
       // Tokens rotate (session ids): one finding per client, server and carrier, not one per token value.
       const key = refused ? refusedKeys(a.protocol, a.server, 'refused')
         : a.secretKind === 'token' ? `${a.protocol}|${a.server}|${a.client}|${a.carrier}|token`
-          : `${a.protocol}|${a.server}|${a.username ?? ''}|${secretDigest(a.secret)}`;
+          : credentialKey(a, a.secret);
       let clients = '';
       if (refused) {
-        const seen = refusedClients.getOrCreate(key, () => new Set());
+        let seen = refusedClients.get(key);
+        if (seen === undefined) refusedClients.insertAbsent(key, (seen = new Set()));
         if (seen.size < 1024) seen.add(a.client);
-        clients = seen.size === 1 ? a.client : `${seen.size} clients (last ${a.client})`;
+        clients = clientsOf(seen, a.client);
       }
       const outcomes = tally(key, a.success);
-      const facts: Record<string, unknown> = {
-        protocol: a.protocol, carrier: a.carrier, server_port: a.serverPort,
-        accepted: outcomes.accepted, refused: outcomes.refused, outcome_unknown: outcomes.unknown, secret_kind: a.secretKind, secret_length: a.secret.length,
-      };
-      if (a.username !== undefined) facts.username = a.username;
+      // One literal per shape (with or without the user name): a field added afterwards costs a second allocation.
+      const facts: Record<string, unknown> = a.username === undefined
+        ? {
+          protocol: a.protocol, carrier: a.carrier, server_port: a.serverPort, accepted: outcomes.accepted, refused: outcomes.refused,
+          outcome_unknown: outcomes.unknown, secret_kind: a.secretKind, secret_length: a.secret.length,
+        }
+        : {
+          protocol: a.protocol, carrier: a.carrier, server_port: a.serverPort, accepted: outcomes.accepted, refused: outcomes.refused,
+          outcome_unknown: outcomes.unknown, secret_kind: a.secretKind, secret_length: a.secret.length, username: a.username,
+        };
       if (options.showSecrets) facts.secret = a.secret;
       const report: Report = {
         messageId,
         key,
         data: {
-          protocol: a.protocol.toUpperCase(), server: a.server, client: a.client, port: a.serverPort, carrier: a.carrier,
-          username: a.username ?? '(none)', secret_hint: secretHint(a.secret), outcome: outcomeSummary(outcomes), clients,
+          protocol: protocolLabels[a.protocol] ?? a.protocol.toUpperCase(), server: a.server, client: a.client, port: a.serverPort, carrier: a.carrier,
+          username: a.username ?? '(none)',
+          // Only where the message shows them (the data's other values are never read): a brute force's refused attempts are most of them.
+          secret_hint: messageId === 'refused' ? '' : secretHint(a.secret),
+          outcome: messageId === 'login' || messageId === 'token' ? outcomeSummary(outcomes) : '',
+          clients,
         },
-        devices: [{ role: 'insecure', ip: a.server }, { role: clientRole, ip: a.client }],
+        devices: devicesOf(a.server, a.client, clientRole),
         ts: a.ts,
         evidence: a.evidence,
         facts,

@@ -3,11 +3,18 @@
  * SNMP 'public'/'private') seen in clear, and whether the device accepted it.
  * @module
  */
-import type { Detector } from '../types.ts';
+import type { Detector, Report } from '../types.ts';
 import { LoginTracker, loginEventTypes, type LoginAttempt } from '../lib/logins.ts';
 import { joinedKey } from '../lib/joined-key.ts';
 import { defaultCommunities, matchDefault } from '../lib/default-credentials.ts';
 import { secretHint } from '../lib/redact.ts';
+
+/** Protocol names as the texts show them (toUpperCase made a new string per attempt). */
+const protocolLabels: Readonly<Record<LoginAttempt['protocol'], string>> = {
+  telnet: 'TELNET', ftp: 'FTP', http: 'HTTP', rtsp: 'RTSP', mqtt: 'MQTT', snmp: 'SNMP',
+};
+
+const miraiList = "in Mirai's credential table";
 
 interface Options extends Record<string, unknown> {
   showSecrets: boolean;
@@ -55,6 +62,20 @@ const detector: Detector<Options> = {
   create(ctx, options) {
     // A brute force is refused by one server many times in a row: the key of its refusals is remembered.
     const refusedKeys = joinedKey();
+    const acceptedKeys = joinedKey();
+    // The engine copies a report's devices: one pair of server and client reports the same array while it repeats.
+    let lastDevices: Report['devices'] = [];
+    let lastRefused = false;
+    const devicesOf = (refused: boolean, server: string, client: string): Report['devices'] => {
+      const d = lastDevices;
+      if (refused !== lastRefused || d.length !== 2 || d[0].ip !== server || d[1].ip !== client) {
+        lastRefused = refused;
+        lastDevices = refused
+          ? [{ role: 'victim', ip: server }, { role: 'attacker', ip: client }]
+          : [{ role: 'insecure', ip: server }, { role: 'peer', ip: client }];
+      }
+      return lastDevices;
+    };
     const onAttempt = (a: LoginAttempt): void => {
       if (a.secret === undefined) return;
       if (a.secretKind === 'community') {
@@ -81,14 +102,14 @@ const detector: Detector<Options> = {
       ctx.report({
         messageId,
         // Refusals against one server are one finding; each accepted pair is its own.
-        key: messageId === 'refused' ? refusedKeys(a.protocol, a.server, 'refused') : `${a.protocol}|${a.server}|${a.username}|ok`,
+        key: messageId === 'refused' ? refusedKeys(a.protocol, a.server, 'refused') : acceptedKeys(a.protocol, a.server, a.username, 'ok'),
         data: {
-          protocol: a.protocol.toUpperCase(), server: a.server, client: a.client, port: a.serverPort, username: a.username,
-          secret_hint: secretHint(a.secret), list: match.source === 'mirai' ? "in Mirai's credential table" : `published default${match.note ? ` (${match.note})` : ''}`,
+          protocol: protocolLabels[a.protocol] ?? a.protocol.toUpperCase(), server: a.server, client: a.client, port: a.serverPort, username: a.username,
+          // The refusal's text does not show the hint (the data's other values are never read).
+          secret_hint: messageId === 'refused' ? '' : secretHint(a.secret),
+          list: match.source === 'mirai' ? miraiList : `published default${match.note ? ` (${match.note})` : ''}`,
         },
-        devices: messageId === 'refused'
-          ? [{ role: 'victim', ip: a.server }, { role: 'attacker', ip: a.client }]
-          : [{ role: 'insecure', ip: a.server }, { role: 'peer', ip: a.client }],
+        devices: devicesOf(messageId === 'refused', a.server, a.client),
         ts: a.ts,
         evidence: a.evidence,
         severity: messageId === 'refused' ? 'low' : 'high',

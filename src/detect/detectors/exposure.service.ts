@@ -65,6 +65,44 @@ export const detector: Detector<Options> = {
   create(ctx, options) {
     const enabled = new Set(options.services.map((s) => s.toLowerCase()));
 
+    // A service answers many sessions in a row (a brute force's, a scan's): the key, devices and facts of the last
+    // report are reused while they repeat (the engine copies devices and facts and keeps neither).
+    let lastServer = '';
+    let lastApp = '';
+    let lastPort = -1;
+    let lastKey = '';
+    const keyOf = (server: string, app: string, port: number): string => {
+      if (server !== lastServer || app !== lastApp || port !== lastPort) {
+        lastServer = server;
+        lastApp = app;
+        lastPort = port;
+        lastKey = `${server}|${app}|${port}`;
+      }
+      return lastKey;
+    };
+    type Devices = { role: 'insecure' | 'attacker' | 'peer'; ip: string; mac?: string }[];
+    let lastDevices: Devices = [];
+    let lastMac: string | undefined;
+    let lastClient = '';
+    let lastInternet = false;
+    const devicesOf = (server: string, mac: string | undefined, client: string, internet: boolean): Devices => {
+      const d = lastDevices;
+      if (d.length === 0 || d[0].ip !== server || mac !== lastMac || client !== lastClient || internet !== lastInternet) {
+        lastMac = mac;
+        lastClient = client;
+        lastInternet = internet;
+        lastDevices = [{ role: 'insecure', ip: server, mac }];
+        if (client !== '') lastDevices.push({ role: internet ? 'attacker' : 'peer', ip: client });
+      }
+      return lastDevices;
+    };
+    let lastFacts: { service: string; port: number; from_internet: boolean } = { service: '', port: -1, from_internet: false };
+    const factsOf = (app: string, port: number, internet: boolean): typeof lastFacts => {
+      const f = lastFacts;
+      if (f.service !== app || f.port !== port || f.from_internet !== internet) lastFacts = { service: app, port, from_internet: internet };
+      return lastFacts;
+    };
+
     /** `server4`, `client4`: the addresses' IPv4 values where the flow record has them (FlowBound), else -1. */
     const reportServer = (server: string, server4: number, client: string, client4: number, port: number, app: string, ts: number, evidence: EvidenceRef,
       mac?: string): void => {
@@ -81,13 +119,11 @@ export const detector: Detector<Options> = {
         return;
       }
       const internet = !clientLocal;
-      const devices: { role: 'insecure' | 'attacker' | 'peer'; ip: string; mac?: string }[] = [{ role: 'insecure', ip: server, mac }];
-      if (client !== '') devices.push({ role: internet ? 'attacker' : 'peer', ip: client });
       ctx.report({
-        messageId: internet ? 'internet' : 'local', key: `${server}|${app}|${port}`,
+        messageId: internet ? 'internet' : 'local', key: keyOf(server, app, port),
         severity: internet ? 'high' : info.severity,
         data: { device: server, service: info.name, port, client: client || '(multicast)', why: info.why },
-        devices, ts, evidence, facts: { service: app, port, from_internet: internet },
+        devices: devicesOf(server, mac, client, internet), ts, evidence, facts: factsOf(app, port, internet),
       });
     };
 

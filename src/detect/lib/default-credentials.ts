@@ -46,16 +46,25 @@ function split(pair: string): DefaultCredential {
   return { username: pair.slice(0, i), password: pair.slice(i + 1), source: 'mirai' };
 }
 
-const table = new Map<string, DefaultCredential>();
+/**
+ * Pairs by user name, then password: two lookups of the strings as they came, where a joined "user\0password" key
+ * was a new string to build and hash per login attempt (credentials.default matches every one).
+ */
+const table = new Map<string, Map<string, DefaultCredential>>();
+let pairCount = 0;
 for (const c of [...miraiPairs.map(split), ...vendorPairs]) {
-  const key = `${c.username}\u0000${c.password}`;
-  if (!table.has(key)) table.set(key, c);
+  let byPassword = table.get(c.username);
+  if (byPassword === undefined) table.set(c.username, (byPassword = new Map()));
+  if (!byPassword.has(c.password)) {
+    byPassword.set(c.password, c);
+    pairCount++;
+  }
 }
 
 /** The default credential a user name / password pair matches exactly, if any. */
 export function matchDefault(username: string, password: string): DefaultCredential | undefined {
-  return table.get(`${username}\u0000${password}`);
+  return table.get(username)?.get(password);
 }
 
 /** Number of distinct pairs known (Mirai's 61 distinct + vendor ones). */
-export const defaultCredentialCount = table.size;
+export const defaultCredentialCount = pairCount;

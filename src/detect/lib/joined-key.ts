@@ -5,18 +5,20 @@
  * @module
  */
 
-/** A joiner with a memory of one: `join(a, b)` is `a|b`, `join(a, b, c)` is `a|b|c`. */
-export function joinedKey(): (a: string, b: string, c?: string) => string {
+/** A joiner with a memory of one: `join(a, b)` is `a|b`, `join(a, b, c)` is `a|b|c`, `join(a, b, c, d)` is `a|b|c|d`. */
+export function joinedKey(): (a: string, b: string, c?: string, d?: string) => string {
   let key = '';
   let lastA: string | undefined;
   let lastB: string | undefined;
   let lastC: string | undefined;
-  return (a, b, c) => {
-    if (a !== lastA || b !== lastB || c !== lastC) {
+  let lastD: string | undefined;
+  return (a, b, c, d) => {
+    if (a !== lastA || b !== lastB || c !== lastC || d !== lastD) {
       lastA = a;
       lastB = b;
       lastC = c;
-      key = c === undefined ? `${a}|${b}` : `${a}|${b}|${c}`;
+      lastD = d;
+      key = c === undefined ? `${a}|${b}` : d === undefined ? `${a}|${b}|${c}` : `${a}|${b}|${c}|${d}`;
     }
     return key;
   };

@@ -91,6 +91,18 @@ function attempt(ev: EventRecord, protocol: LoginAttempt['protocol'], carrier: s
 
 function directAttempt(ev: EventRecord, protocol: 'telnet' | 'ftp', carrier: string, username: unknown, password: unknown): readonly LoginAttempt[] {
   if (typeof password !== 'string' && typeof username !== 'string') return none;
+  const success = ev.success;
+  if (typeof username === 'string' && typeof password === 'string' && typeof success === 'boolean') {
+    // The usual login (a brute force's: user, password and verdict known) as one literal, in the order the
+    // fields are added below: no intermediate client/server object, no field added after creation.
+    const fromOrig = ev.from_orig !== false;
+    const src = String(ev.src_ip ?? '');
+    const dst = String(ev.dst_ip ?? '');
+    return [{
+      protocol, client: fromOrig ? src : dst, server: fromOrig ? dst : src, serverPort: Number((fromOrig ? ev.dst_port : ev.src_port) ?? 0),
+      secretKind: 'password', carrier, ts: ev.ts, evidence: evidenceOf(ev), username, secret: password, success,
+    }];
+  }
   const a = attempt(ev, protocol, carrier, 'password', username, password);
   if (typeof ev.success === 'boolean') a.success = ev.success;
   return [a];
