@@ -18,7 +18,6 @@ import { IpProto } from '../../decode/packet-view.ts';
 import { flowAppName } from '../lib/flow-app.ts';
 import { ipv4ToUint, isLocalAddr, isLocalIp, isLocalIpv4, uintToIpv4 } from '../lib/net.ts';
 import { Tally } from '../lib/tally.ts';
-import { FirstThenSet } from '../lib/first-then-set.ts';
 import { firstVector, floodVector, isGroupAddr, isGroupAddress, isGroupV4, startVectorOf } from '../lib/flood.ts';
 import { FlowBound } from '../../flow/lazy-record.ts';
 
@@ -54,15 +53,21 @@ class Bucket {
   packets = 0;
   /** Flows per vector (per resolver for `dns`, at most MAX_RESOLVERS). */
   readonly vectors: Tally<string>;
-  /** The window's first flows or queries: references, or first packets kept as numbers (made references when reported). */
-  evidence: (EvidenceRef | HeldStart)[] | undefined = undefined;
+  /**
+   * The window's first flows or queries: references, or first packets kept as numbers (made references when
+   * reported). The first in a field, the others in an array from the second.
+   */
+  private firstEvidence: EvidenceRef | HeldStart | undefined = undefined;
+  private moreEvidence: (EvidenceRef | HeldStart)[] | undefined = undefined;
   tripped = false;
   /** Completed by a flow's end after the last report (vector or packets): report again at the close. */
   amended = false;
   mac: string | undefined;
-  /** Distinct destination and source ports (`flows`). */
-  readonly ports: FirstThenSet<number> | undefined;
-  readonly srcPorts: FirstThenSet<number> | undefined;
+  /** Distinct destination and source ports (`flows`): the first in a field (-1: none yet), a Set from a second one. */
+  private firstPort = -1;
+  private ports: Set<number> | undefined = undefined;
+  private firstSrcPort = -1;
+  private srcPorts: Set<number> | undefined = undefined;
   /** Distinct first labels (`dns`). */
   readonly names: Set<string> | undefined;
   /** Attacker and target (domain) as text, or undefined until reported where the key is numeric (then their IPv4 values, else -1). */
@@ -79,8 +84,6 @@ class Bucket {
     this.lastTs = start;
     this.vectors = new Tally(kind === 'dns' ? MAX_RESOLVERS : Infinity);
     this.mac = mac;
-    this.ports = kind === 'flows' ? new FirstThenSet() : undefined;
-    this.srcPorts = kind === 'flows' ? new FirstThenSet() : undefined;
     this.names = kind === 'dns' ? new Set() : undefined;
     this.attackerText = attackerText;
     this.targetText = targetText;
@@ -101,11 +104,52 @@ class Bucket {
     return typeof this.key === 'string' ? this.key : `${this.attacker}|${this.target}`;
   }
 
+  /** Evidence kept so far. */
+  get evidenceCount(): number {
+    return this.firstEvidence === undefined ? 0 : 1 + (this.moreEvidence?.length ?? 0);
+  }
+
   keep(ev: EvidenceRef | HeldStart): void {
-    if (this.evidence === undefined) this.evidence = [ev];
-    else this.evidence.push(ev);
+    if (this.firstEvidence === undefined) this.firstEvidence = ev;
+    else if (this.moreEvidence === undefined) this.moreEvidence = [ev]; // a literal: room for one, not a pushed array's 17
+    else this.moreEvidence.push(ev);
+  }
+
+  /** The evidence kept, in order. */
+  evidence(): (EvidenceRef | HeldStart)[] {
+    if (this.firstEvidence === undefined) return [];
+    return this.moreEvidence === undefined ? [this.firstEvidence] : [this.firstEvidence, ...this.moreEvidence];
+  }
+
+  /** Count a flow's ports (at most MAX_PORTS distinct of each, as Sets capped there would). */
+  addPorts(dstPort: number, srcPort: number): void {
+    if (this.ports !== undefined) {
+      if (this.ports.size < MAX_PORTS) this.ports.add(dstPort);
+    } else if (this.firstPort < 0 || this.firstPort === dstPort) {
+      this.firstPort = dstPort;
+    } else {
+      this.ports = new Set([this.firstPort, dstPort]);
+    }
+    if (this.srcPorts !== undefined) {
+      if (this.srcPorts.size < MAX_PORTS) this.srcPorts.add(srcPort);
+    } else if (this.firstSrcPort < 0 || this.firstSrcPort === srcPort) {
+      this.firstSrcPort = srcPort;
+    } else {
+      this.srcPorts = new Set([this.firstSrcPort, srcPort]);
+    }
+  }
+
+  get portCount(): number {
+    return this.ports !== undefined ? this.ports.size : this.firstPort < 0 ? 0 : 1;
+  }
+
+  get srcPortCount(): number {
+    return this.srcPorts !== undefined ? this.srcPorts.size : this.firstSrcPort < 0 ? 0 : 1;
   }
 }
+
+/** Distinct destination (and source) ports counted per window. */
+const MAX_PORTS = 4096;
 
 /** Resolvers counted per DNS window (the ones beyond are not). */
 const MAX_RESOLVERS = 8;
@@ -224,7 +268,7 @@ export const detector: Detector<Options> = {
       b.amended = false;
       const key = b.reportKey();
       const count = b.flows - b.reported;
-      const evidence = b.reported === 0 && b.evidence !== undefined ? b.evidence.map((e) => (e instanceof HeldStart ? e.evidence(false) : e)) : [];
+      const evidence = b.reported === 0 ? b.evidence().map((e) => (e instanceof HeldStart ? e.evidence(false) : e)) : [];
       b.reported = b.flows;
       const devices = [{ role: 'infected' as const, ip: b.attacker, mac: b.mac }, ...(kind === 'flows' ? [{ role: 'victim' as const, ip: b.target }] : [])];
       const vectors = b.vectors.settled();
@@ -295,12 +339,10 @@ export const detector: Detector<Options> = {
       b.flows++;
       b.packets += packets;
       b.vectors.add(vector);
-      if ((b.evidence?.length ?? 0) < options.evidencePerFinding) b.keep(kept instanceof FirstPacket ? kept.hold() : kept);
-      const ports = b.ports!, srcPorts = b.srcPorts!;
-      if (ports.size < 4096) ports.add(dstPort);
-      if (srcPorts.size < 4096) srcPorts.add(srcPort);
+      if (b.evidenceCount < options.evidencePerFinding) b.keep(kept instanceof FirstPacket ? kept.hold() : kept);
+      b.addPorts(dstPort, srcPort);
       // Many destination ports from a handful of source ports: a port scan (nmap -sS), not a flood.
-      const scanLike = ports.size >= b.flows * 0.3 && srcPorts.size <= b.flows * options.maxScanSourcePortShare;
+      const scanLike = b.portCount >= b.flows * 0.3 && b.srcPortCount <= b.flows * options.maxScanSourcePortShare;
       if (!b.tripped && b.flows >= options.minFlows && !scanLike) {
         b.tripped = true;
         flush(b);
@@ -370,7 +412,7 @@ export const detector: Detector<Options> = {
       b.vectors.add(String(ev.dst_ip ?? '')); // the resolver (the first MAX_RESOLVERS counted)
       const names = b.names!;
       if (names.size < options.maxNamesPerKey) names.add(qname.slice(0, dot));
-      if ((b.evidence?.length ?? 0) < options.evidencePerFinding) {
+      if (b.evidenceCount < options.evidencePerFinding) {
         const ref: EvidenceRef = { file: ev.file, packet: ev.packet, ts: ev.ts };
         if (typeof ev.community_id === 'string') ref.community_id = ev.community_id;
         b.keep(ref);
