@@ -36,6 +36,7 @@ interface Pair {
   /** The addresses as text, or undefined where the key is numeric (then made from device4 and remote4 when reported). */
   device: string | undefined;
   remote: string | undefined;
+  /** The IPv4 values as int32 (small integers in the object, not boxed numbers): read back unsigned; -1 (as -1) where not IPv4. */
   device4: number;
   remote4: number;
   mac: string | undefined;
@@ -152,8 +153,8 @@ export const detector: Detector<Options> = {
       if (count <= 0) return;
       const unansweredShare = p.unanswered / p.total;
       const interval = Math.round(shape.interval * 10) / 10;
-      const device = p.device ??= uintToIpv4(p.device4);
-      const remote = p.remote ??= uintToIpv4(p.remote4);
+      const device = p.device ??= uintToIpv4(p.device4 >>> 0);
+      const remote = p.remote ??= uintToIpv4(p.remote4 >>> 0);
       ctx.report({
         messageId: 'beacon', key: `${device}|${remote}|${p.port}|${p.transport}`,
         data: {
@@ -188,7 +189,7 @@ export const detector: Detector<Options> = {
         if (p === undefined) {
           if (pairs.size >= options.maxTrackedPairs) pairs.delete(pairs.keys().next().value as PairKey);
           p = {
-            device: numeric === undefined ? f.orig_ip : undefined, remote: numeric === undefined ? f.resp_ip : undefined, device4, remote4,
+            device: numeric === undefined ? f.orig_ip : undefined, remote: numeric === undefined ? f.resp_ip : undefined, device4: device4 | 0, remote4: remote4 | 0,
             mac: f.orig_mac, port: f.resp_port, transport: f.transport, starts: undefined, total: 0, unanswered: 0,
             reported: 0, evidence: undefined, lastTs: f.first_ts, sinceCheck: 0,
           };

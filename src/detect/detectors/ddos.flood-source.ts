@@ -38,10 +38,11 @@ interface Options extends Record<string, unknown> {
 
 /**
  * One window of a device toward a target (or a domain, `dns`). Made for nearly every first packet a device here
- * sends to a new address, and kept for the window (seconds): long enough for everything it holds to be copied
- * by the young-generation collector and promoted. So it holds as little as a window of one flow needs: the
- * target as a number where both addresses are IPv4 (the text made when reported), counts that make a Map or a
- * Set only at a second vector, port or source port (Tally, FirstThenSet), evidence from its first flow.
+ * sends to a new address (75,000 windows on the 2 M-packet mixed workload, 9 in 10 with one flow), and kept
+ * until 4096 newer ones push it out: long enough for everything it holds to be copied by the young-generation
+ * collector and promoted. So it holds as little as a window of one flow needs: the addresses as numbers where
+ * IPv4 (the text made when reported), the first evidence and ports in fields (an array or a Set from a
+ * second), vectors in a Tally (a Map from a third).
  */
 class Bucket {
   readonly kind: 'flows' | 'dns';
@@ -73,6 +74,7 @@ class Bucket {
   /** Attacker and target (domain) as text, or undefined until reported where the key is numeric (then their IPv4 values, else -1). */
   private attackerText: string | undefined;
   private targetText: string | undefined;
+  /** As int32 (small integers in the object, not boxed numbers): read back unsigned. */
   private readonly attacker4: number;
   private readonly target4: number;
 
@@ -87,16 +89,16 @@ class Bucket {
     this.names = kind === 'dns' ? new Set() : undefined;
     this.attackerText = attackerText;
     this.targetText = targetText;
-    this.attacker4 = attacker4;
-    this.target4 = target4;
+    this.attacker4 = attacker4 | 0;
+    this.target4 = target4 | 0;
   }
 
   get attacker(): string {
-    return this.attackerText ??= uintToIpv4(this.attacker4);
+    return this.attackerText ??= uintToIpv4(this.attacker4 >>> 0);
   }
 
   get target(): string {
-    return this.targetText ??= uintToIpv4(this.target4);
+    return this.targetText ??= uintToIpv4(this.target4 >>> 0);
   }
 
   /** The key findings are reported under: attacker and target (`flows`), or as kept (`dns`). */
