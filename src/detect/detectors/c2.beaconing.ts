@@ -6,7 +6,7 @@
  */
 import type { Detector, EvidenceRef } from '../types.ts';
 import type { FlowRecord } from '../../flow/types.ts';
-import { isLocalAddr } from '../lib/net.ts';
+import { ipv4ToUint, isLocalAddr, uintToIpv4 } from '../lib/net.ts';
 import { isGroupAddr } from '../lib/flood.ts';
 import { FlowBound } from '../../flow/lazy-record.ts';
 
@@ -27,13 +27,22 @@ interface Options extends Record<string, unknown> {
 /** Packet seconds between sweeps for pairs that went quiet. */
 const SWEEP_EVERY_S = 600;
 
+/**
+ * One (device, remote address, port, transport): made for nearly every flow to a new endpoint and kept for
+ * hours, so promoted out of the young generation; it keeps no address text where both are IPv4 (made when
+ * reported) and its starts as a one-element array until a second connection.
+ */
 interface Pair {
-  device: string;
+  /** The addresses as text, or undefined where the key is numeric (then made from device4 and remote4 when reported). */
+  device: string | undefined;
+  remote: string | undefined;
+  /** The IPv4 values as int32 (small integers in the object, not boxed numbers): read back unsigned; -1 (as -1) where not IPv4. */
+  device4: number;
+  remote4: number;
   mac: string | undefined;
-  remote: string;
   port: number;
   transport: string;
-  starts: number[];
+  starts: number[] | undefined;
   total: number;
   unanswered: number;
   reported: number;
@@ -41,6 +50,37 @@ interface Pair {
   lastTs: number;
   sinceCheck: number;
 }
+
+/** A pair's key: a number where both addresses are IPv4 (EndpointKeys), else `device|remote|port|transport`. */
+type PairKey = string | number;
+
+/**
+ * Numeric keys of IPv4 pairs: an id for the (device, port, transport) of a flow, given at first sight and kept
+ * for the run, above the remote address's 32 bits. No key text built and hashed per flow. At most MAX_IDS
+ * ids (the key stays an exact integer); beyond, a (device, port, transport) never gets one and its pairs keep
+ * text keys, so an endpoint is always keyed the same way.
+ */
+class EndpointKeys {
+  private readonly ids = new Map<number, number>();
+
+  key(device4: number, remote4: number, port: number, tcp: boolean): number | undefined {
+    // device (32 bits), port (16), transport (1): 49 bits, an exact integer.
+    const service = (device4 * 0x1_0000 + port) * 2 + (tcp ? 1 : 0);
+    let id = this.ids.get(service);
+    if (id === undefined) {
+      if (this.ids.size >= MAX_IDS) return undefined;
+      id = this.ids.size;
+      this.ids.set(service, id);
+    }
+    return id * 0x1_0000_0000 + remote4;
+  }
+
+  clear(): void {
+    this.ids.clear();
+  }
+}
+
+const MAX_IDS = 1 << 20;
 
 /** Median interval and the share of intervals within tolerance of it; undefined when too few starts. */
 export function periodicity(starts: number[], tolerance: number): { interval: number; regularity: number } | undefined {
@@ -96,29 +136,32 @@ export const detector: Detector<Options> = {
   needs: 'flows',
   create(ctx, options) {
     const ignored = new Set(options.ignorePorts.map(Number));
-    const pairs = new Map<string, Pair>();
+    const pairs = new Map<PairKey, Pair>();
+    const endpointKeys = new EndpointKeys();
     let lastSweep = Number.NEGATIVE_INFINITY;
     /** What finish does for a pair: report connections not yet reported if the rhythm holds. */
-    const settle = (key: string, p: Pair): void => {
-      if (p.total > p.reported && p.total >= options.minConnections) judge(key, p);
+    const settle = (p: Pair): void => {
+      if (p.total > p.reported && p.total >= options.minConnections) judge(p);
     };
 
-    const judge = (key: string, p: Pair): void => {
+    const judge = (p: Pair): void => {
       p.sinceCheck = 0;
-      if (p.total < options.minConnections) return;
+      if (p.total < options.minConnections || p.starts === undefined) return;
       const shape = periodicity(p.starts, options.tolerance);
       if (shape === undefined || shape.interval < options.minIntervalS || shape.interval > options.maxIntervalS || shape.regularity < options.minRegularity) return;
       const count = p.total - p.reported;
       if (count <= 0) return;
       const unansweredShare = p.unanswered / p.total;
       const interval = Math.round(shape.interval * 10) / 10;
+      const device = p.device ??= uintToIpv4(p.device4 >>> 0);
+      const remote = p.remote ??= uintToIpv4(p.remote4 >>> 0);
       ctx.report({
-        messageId: 'beacon', key,
+        messageId: 'beacon', key: `${device}|${remote}|${p.port}|${p.transport}`,
         data: {
-          device: p.device, remote: p.remote, port: p.port, transport: p.transport, interval, connections: p.total,
+          device, remote, port: p.port, transport: p.transport, interval, connections: p.total,
           regularity: Math.round(shape.regularity * 100), unanswered: p.unanswered,
         },
-        devices: [{ role: 'infected', ip: p.device, mac: p.mac }, { role: 'peer', ip: p.remote }],
+        devices: [{ role: 'infected', ip: device, mac: p.mac }, { role: 'peer', ip: remote }],
         ts: p.reported === 0 && p.evidence ? p.evidence.ts : p.lastTs,
         evidence: p.reported === 0 ? p.evidence : undefined,
         count,
@@ -132,16 +175,22 @@ export const detector: Detector<Options> = {
       onFlow(f) {
         if (f.transport !== 'tcp' && f.transport !== 'udp') return;
         // Addresses as the record's numbers where it has them (no text parsed per flow).
-        if (f.orig_pkts === 0 || !isLocalAddr(FlowBound.origV4(f), f.orig_ip)) return;
+        const orig4 = FlowBound.origV4(f);
+        if (f.orig_pkts === 0 || !isLocalAddr(orig4, f.orig_ip)) return;
         const resp4 = FlowBound.respV4(f);
         if (isGroupAddr(resp4, f.resp_ip) || ignored.has(f.resp_port)) return;
         if (!options.includeLocalTargets && isLocalAddr(resp4, f.resp_ip)) return;
-        const key = `${f.orig_ip}|${f.resp_ip}|${f.resp_port}|${f.transport}`;
+        // A record without the numbers (an exporter's) is keyed by its text: the numbers from it.
+        const device4 = orig4 >= 0 ? orig4 : ipv4ToUint(f.orig_ip);
+        const remote4 = resp4 >= 0 ? resp4 : ipv4ToUint(f.resp_ip);
+        const numeric = device4 >= 0 && remote4 >= 0 ? endpointKeys.key(device4, remote4, f.resp_port, f.transport === 'tcp') : undefined;
+        const key = numeric ?? `${f.orig_ip}|${f.resp_ip}|${f.resp_port}|${f.transport}`;
         let p = pairs.get(key);
         if (p === undefined) {
-          if (pairs.size >= options.maxTrackedPairs) pairs.delete(pairs.keys().next().value as string);
+          if (pairs.size >= options.maxTrackedPairs) pairs.delete(pairs.keys().next().value as PairKey);
           p = {
-            device: f.orig_ip, mac: f.orig_mac, remote: f.resp_ip, port: f.resp_port, transport: f.transport, starts: [], total: 0, unanswered: 0,
+            device: numeric === undefined ? f.orig_ip : undefined, remote: numeric === undefined ? f.resp_ip : undefined, device4: device4 | 0, remote4: remote4 | 0,
+            mac: f.orig_mac, port: f.resp_port, transport: f.transport, starts: undefined, total: 0, unanswered: 0,
             reported: 0, evidence: undefined, lastTs: f.first_ts, sinceCheck: 0,
           };
           pairs.set(key, p);
@@ -150,23 +199,26 @@ export const detector: Detector<Options> = {
         if (isUnanswered(f)) p.unanswered++;
         if (p.evidence === undefined || f.first_ts < p.evidence.ts) p.evidence = { file: f.file, packet: f.first_packet, ts: f.first_ts, community_id: f.community_id };
         if (f.first_ts > p.lastTs) p.lastTs = f.first_ts;
-        p.starts.push(f.first_ts);
+        // A literal for the first start (room for one; a push onto [] makes room for 17).
+        if (p.starts === undefined) p.starts = [f.first_ts];
+        else p.starts.push(f.first_ts);
         if (p.starts.length > options.maxSamples) p.starts.shift();
         // Judge at the threshold, then every half-threshold more connections (not on every flow).
-        if (++p.sinceCheck >= Math.max(1, options.minConnections >> 1) && p.total >= options.minConnections && p.reported === 0) judge(key, p);
+        if (++p.sinceCheck >= Math.max(1, options.minConnections >> 1) && p.total >= options.minConnections && p.reported === 0) judge(p);
       },
       tick(now) {
         if (now - lastSweep < SWEEP_EVERY_S) return;
         lastSweep = now;
         for (const [key, p] of pairs) {
           if (now - p.lastTs <= options.maxIdleS) continue;
-          settle(key, p);
+          settle(p);
           pairs.delete(key);
         }
       },
       finish() {
-        for (const [key, p] of pairs) settle(key, p);
+        for (const p of pairs.values()) settle(p);
         pairs.clear();
+        endpointKeys.clear();
       },
     };
   },

@@ -16,7 +16,8 @@ import { OldestFirst } from '../lib/oldest-first.ts';
 import { FirstPacket, HeldStart } from '../../pipeline/first-packet.ts';
 import { IpProto } from '../../decode/packet-view.ts';
 import { flowAppName } from '../lib/flow-app.ts';
-import { isLocalAddr, isLocalIp, isLocalIpv4 } from '../lib/net.ts';
+import { ipv4ToUint, isLocalAddr, isLocalIp, isLocalIpv4, uintToIpv4 } from '../lib/net.ts';
+import { Tally } from '../lib/tally.ts';
 import { firstVector, floodVector, isGroupAddr, isGroupAddress, isGroupV4, startVectorOf } from '../lib/flood.ts';
 import { FlowBound } from '../../flow/lazy-record.ts';
 
@@ -35,27 +36,158 @@ interface Options extends Record<string, unknown> {
   evidencePerFinding: number;
 }
 
-interface Bucket {
-  start: number;
+/**
+ * One window of a device toward a target (or a domain, `dns`). Made for nearly every first packet a device here
+ * sends to a new address (75,000 windows on the 2 M-packet mixed workload, 9 in 10 with one flow), and kept
+ * until 4096 newer ones push it out: long enough for everything it holds to be copied by the young-generation
+ * collector and promoted. So it holds as little as a window of one flow needs: the addresses as numbers where
+ * IPv4 (the text made when reported), the first evidence and ports in fields (an array or a Set from a
+ * second), vectors in a Tally (a Map from a third).
+ */
+class Bucket {
+  readonly kind: 'flows' | 'dns';
+  readonly key: WindowKey;
+  readonly start: number;
   lastTs: number;
-  flows: number;
-  reported: number;
-  packets: number;
-  vectors: Map<string, number>;
-  names: Set<string> | undefined;
-  /** The window's first flows or queries: references, or first packets kept as numbers (made references when reported). */
-  evidence: (EvidenceRef | HeldStart)[];
-  tripped: boolean;
-  attacker: string;
-  target: string;
-  mac: string | undefined;
-  key: string;
-  kind: 'flows' | 'dns';
-  ports: Set<number>;
-  srcPorts: Set<number>;
+  flows = 0;
+  reported = 0;
+  packets = 0;
+  /** Flows per vector (per resolver for `dns`, at most MAX_RESOLVERS). */
+  readonly vectors: Tally<string>;
+  /**
+   * The window's first flows or queries: references, or first packets kept as numbers (made references when
+   * reported). The first in a field, the others in an array from the second.
+   */
+  private firstEvidence: EvidenceRef | HeldStart | undefined = undefined;
+  private moreEvidence: (EvidenceRef | HeldStart)[] | undefined = undefined;
+  tripped = false;
   /** Completed by a flow's end after the last report (vector or packets): report again at the close. */
-  amended: boolean;
+  amended = false;
+  mac: string | undefined;
+  /** Distinct destination and source ports (`flows`): the first in a field (-1: none yet), a Set from a second one. */
+  private firstPort = -1;
+  private ports: Set<number> | undefined = undefined;
+  private firstSrcPort = -1;
+  private srcPorts: Set<number> | undefined = undefined;
+  /** Distinct first labels (`dns`). */
+  readonly names: Set<string> | undefined;
+  /** Attacker and target (domain) as text, or undefined until reported where the key is numeric (then their IPv4 values, else -1). */
+  private attackerText: string | undefined;
+  private targetText: string | undefined;
+  /** As int32 (small integers in the object, not boxed numbers): read back unsigned. */
+  private readonly attacker4: number;
+  private readonly target4: number;
+
+  constructor(kind: 'flows' | 'dns', key: WindowKey, start: number, attackerText: string | undefined, targetText: string | undefined,
+    attacker4: number, target4: number, mac: string | undefined) {
+    this.kind = kind;
+    this.key = key;
+    this.start = start;
+    this.lastTs = start;
+    this.vectors = new Tally(kind === 'dns' ? MAX_RESOLVERS : Infinity);
+    this.mac = mac;
+    this.names = kind === 'dns' ? new Set() : undefined;
+    this.attackerText = attackerText;
+    this.targetText = targetText;
+    this.attacker4 = attacker4 | 0;
+    this.target4 = target4 | 0;
+  }
+
+  get attacker(): string {
+    return this.attackerText ??= uintToIpv4(this.attacker4 >>> 0);
+  }
+
+  get target(): string {
+    return this.targetText ??= uintToIpv4(this.target4 >>> 0);
+  }
+
+  /** The key findings are reported under: attacker and target (`flows`), or as kept (`dns`). */
+  reportKey(): string {
+    return typeof this.key === 'string' ? this.key : `${this.attacker}|${this.target}`;
+  }
+
+  /** Evidence kept so far. */
+  get evidenceCount(): number {
+    return this.firstEvidence === undefined ? 0 : 1 + (this.moreEvidence?.length ?? 0);
+  }
+
+  keep(ev: EvidenceRef | HeldStart): void {
+    if (this.firstEvidence === undefined) this.firstEvidence = ev;
+    else if (this.moreEvidence === undefined) this.moreEvidence = [ev]; // a literal: room for one, not a pushed array's 17
+    else this.moreEvidence.push(ev);
+  }
+
+  /** The evidence kept, in order. */
+  evidence(): (EvidenceRef | HeldStart)[] {
+    if (this.firstEvidence === undefined) return [];
+    return this.moreEvidence === undefined ? [this.firstEvidence] : [this.firstEvidence, ...this.moreEvidence];
+  }
+
+  /** Count a flow's ports (at most MAX_PORTS distinct of each, as Sets capped there would). */
+  addPorts(dstPort: number, srcPort: number): void {
+    if (this.ports !== undefined) {
+      if (this.ports.size < MAX_PORTS) this.ports.add(dstPort);
+    } else if (this.firstPort < 0 || this.firstPort === dstPort) {
+      this.firstPort = dstPort;
+    } else {
+      this.ports = new Set([this.firstPort, dstPort]);
+    }
+    if (this.srcPorts !== undefined) {
+      if (this.srcPorts.size < MAX_PORTS) this.srcPorts.add(srcPort);
+    } else if (this.firstSrcPort < 0 || this.firstSrcPort === srcPort) {
+      this.firstSrcPort = srcPort;
+    } else {
+      this.srcPorts = new Set([this.firstSrcPort, srcPort]);
+    }
+  }
+
+  get portCount(): number {
+    return this.ports !== undefined ? this.ports.size : this.firstPort < 0 ? 0 : 1;
+  }
+
+  get srcPortCount(): number {
+    return this.srcPorts !== undefined ? this.srcPorts.size : this.firstSrcPort < 0 ? 0 : 1;
+  }
 }
+
+/** Distinct destination (and source) ports counted per window. */
+const MAX_PORTS = 4096;
+
+/** Resolvers counted per DNS window (the ones beyond are not). */
+const MAX_RESOLVERS = 8;
+
+/**
+ * A window's key. Two IPv4 addresses are keyed as one number, the attacker's small id (AttackerIds) above the
+ * target's 32 bits: no text made per first packet (two addresses and a joined key), and a number hashes
+ * without flattening a joined string. Other pairs as `attacker|target`, DNS windows as `dns|device|domain`.
+ */
+type WindowKey = string | number;
+
+/**
+ * Ids of the IPv4 attackers keyed numerically, given at first sight and kept for the run (devices on this
+ * network; at most MAX_ATTACKERS, whose id times 2^32 plus a target stays an exact integer). An attacker
+ * beyond them never gets one: its windows keep text keys, so a pair is always keyed the same way.
+ */
+class AttackerIds {
+  private readonly ids = new Map<number, number>();
+
+  /** The key of a pair of IPv4 values; undefined when the attacker has no id (`give`: given one now if there is room). */
+  key(attacker4: number, target4: number, give: boolean): number | undefined {
+    let id = this.ids.get(attacker4);
+    if (id === undefined) {
+      if (!give || this.ids.size >= MAX_ATTACKERS) return undefined;
+      id = this.ids.size;
+      this.ids.set(attacker4, id);
+    }
+    return id * 0x1_0000_0000 + target4;
+  }
+
+  clear(): void {
+    this.ids.clear();
+  }
+}
+
+const MAX_ATTACKERS = 1 << 16;
 
 /** The vector of a flow a flooding device started; connections carrying HTTP are an HTTP flood. */
 function sourceVector(f: FlowRecord): string {
@@ -75,6 +207,11 @@ function top(m: Map<string, number>): string {
 /** Evidence of a flow: its first packet (made only where a flow is counted or reported). */
 function firstPacketOf(f: FlowRecord): EvidenceRef {
   return { file: f.file, packet: f.first_packet, ts: f.first_ts, community_id: f.community_id };
+}
+
+/** An address's IPv4 value: the record's (`FlowBound`, no text parsed) where it has one, else from its text (-1: not IPv4). */
+function v4Of(v4: number, ip: string): number {
+  return v4 >= 0 ? v4 : ipv4ToUint(ip);
 }
 
 /** A flow that started at `firstTs` belongs to the window `w` (of `windowS` seconds). */
@@ -125,19 +262,22 @@ export const detector: Detector<Options> = {
   subscribes: ['flow.start', 'flow.end', 'dns.query'],
   needs: 'flows',
   create(ctx, options) {
-    const buckets = new OldestFirst<string, Bucket>();
+    const buckets = new OldestFirst<WindowKey, Bucket>();
+    const attackerIds = new AttackerIds();
     const flush = (b: Bucket): void => {
-      const { kind, key } = b;
+      const { kind } = b;
       if (!b.tripped || (b.flows <= b.reported && !b.amended)) return;
       b.amended = false;
+      const key = b.reportKey();
       const count = b.flows - b.reported;
-      const evidence = b.reported === 0 ? b.evidence.map((e) => (e instanceof HeldStart ? e.evidence(false) : e)) : [];
+      const evidence = b.reported === 0 ? b.evidence().map((e) => (e instanceof HeldStart ? e.evidence(false) : e)) : [];
       b.reported = b.flows;
       const devices = [{ role: 'infected' as const, ip: b.attacker, mac: b.mac }, ...(kind === 'flows' ? [{ role: 'victim' as const, ip: b.target }] : [])];
+      const vectors = b.vectors.settled();
       const data: Record<string, string | number> = kind === 'flows'
-        ? { attacker: b.attacker, target: b.target, vector: top(b.vectors), flows: b.flows, window: options.windowS }
-        : { attacker: b.attacker, domain: b.target, names: b.names?.size ?? 0, resolver: top(b.vectors), window: options.windowS };
-      const facts = kind === 'flows' ? { vector: top(b.vectors), packets: b.packets, vectors: Object.fromEntries(b.vectors) } : { vector: 'dns-water-torture', domain: b.target };
+        ? { attacker: b.attacker, target: b.target, vector: top(vectors), flows: b.flows, window: options.windowS }
+        : { attacker: b.attacker, domain: b.target, names: b.names?.size ?? 0, resolver: top(vectors), window: options.windowS };
+      const facts = kind === 'flows' ? { vector: top(vectors), packets: b.packets, vectors: Object.fromEntries(vectors) } : { vector: 'dns-water-torture', domain: b.target };
       if (evidence.length === 0) {
         ctx.report({ messageId: kind, key, data, devices, ts: b.lastTs, count, facts });
         return;
@@ -145,7 +285,7 @@ export const detector: Detector<Options> = {
       evidence.forEach((ev, i) => ctx.report({ messageId: kind, key, data, devices, ts: ev.ts, evidence: ev, count: i === 0 ? count : 0, facts }));
     };
     // The window before the current one, per key: its flows still end (at the idle timeout) after it closed.
-    const previous = new OldestFirst<string, Bucket>();
+    const previous = new OldestFirst<WindowKey, Bucket>();
     const retire = (b: Bucket): void => {
       const old = previous.get(b.key);
       if (old !== undefined) flush(old);
@@ -162,7 +302,7 @@ export const detector: Detector<Options> = {
      * The open window of `key` at `ts`, undefined when there is none (its window over: flushed and retired). The
      * caller then makes one and adds it (`open`): no closure per flow to make it here.
      */
-    const current = (key: string, ts: number): Bucket | undefined => {
+    const current = (key: WindowKey, ts: number): Bucket | undefined => {
       const b = buckets.get(key);
       if (b === undefined) return undefined;
       if (ts - b.start > options.windowS) {
@@ -185,22 +325,26 @@ export const detector: Detector<Options> = {
       buckets.setAbsent(b.key, b);
       return b;
     };
-    /** One flow from `attacker` to `target` counted in its window: at its first packet (`kept` held only if kept), or at its end. */
-    const count = (attacker: string, target: string, srcPort: number, dstPort: number, mac: string | undefined, vector: string, packets: number,
-      ts: number, kept: FirstPacket | EvidenceRef): void => {
-      const key = `${attacker}|${target}`;
-      const b = current(key, ts) ?? open({
-        start: ts, lastTs: ts, flows: 0, reported: 0, packets: 0, vectors: new Map(), names: undefined, evidence: [], tripped: false,
-        attacker, target, mac, key, kind: 'flows', ports: new Set(), srcPorts: new Set(), amended: false,
-      });
+    /**
+     * One flow from the attacker to the target counted in its window: at its first packet (`kept` held only if
+     * kept), or at its end. The addresses as IPv4 values (-1: not IPv4), their text where the caller has it.
+     */
+    const count = (attacker4: number, target4: number, attackerText: string | undefined, targetText: string | undefined, srcPort: number, dstPort: number,
+      mac: string | undefined, vector: string, packets: number, ts: number, kept: FirstPacket | EvidenceRef): void => {
+      const numeric = attacker4 >= 0 && target4 >= 0 ? attackerIds.key(attacker4, target4, true) : undefined;
+      if (numeric === undefined) {
+        attackerText ??= (kept as FirstPacket).srcIp();
+        targetText ??= (kept as FirstPacket).dstIp();
+      }
+      const key = numeric ?? `${attackerText}|${targetText}`;
+      const b = current(key, ts) ?? open(new Bucket('flows', key, ts, attackerText, targetText, attacker4, target4, mac));
       b.flows++;
       b.packets += packets;
-      b.vectors.set(vector, (b.vectors.get(vector) ?? 0) + 1);
-      if (b.evidence.length < options.evidencePerFinding) b.evidence.push(kept instanceof FirstPacket ? kept.hold() : kept);
-      if (b.ports.size < 4096) b.ports.add(dstPort);
-      if (b.srcPorts.size < 4096) b.srcPorts.add(srcPort);
+      b.vectors.add(vector);
+      if (b.evidenceCount < options.evidencePerFinding) b.keep(kept instanceof FirstPacket ? kept.hold() : kept);
+      b.addPorts(dstPort, srcPort);
       // Many destination ports from a handful of source ports: a port scan (nmap -sS), not a flood.
-      const scanLike = b.ports.size >= b.flows * 0.3 && b.srcPorts.size <= b.flows * options.maxScanSourcePortShare;
+      const scanLike = b.portCount >= b.flows * 0.3 && b.srcPortCount <= b.flows * options.maxScanSourcePortShare;
       if (!b.tripped && b.flows >= options.minFlows && !scanLike) {
         b.tripped = true;
         flush(b);
@@ -217,31 +361,33 @@ export const detector: Detector<Options> = {
       if (p.proto === IpProto.UDP && dnsPort(dstPort)) return;
       // A first packet sent toward its originator (an answer seen first, a SYN-ACK): not this device's attempt.
       if (!p.fromOrig) return;
-      count(p.srcIp(), p.dstIp(), p.srcPort, dstPort, undefined, startVectorOf(p), 0, p.ts, p);
+      count(p.src, p.dst, undefined, undefined, p.srcPort, dstPort, undefined, startVectorOf(p), 0, p.ts, p);
     };
     const onFlow = (f: FlowRecord): void => {
       // Addresses as the record's numbers where it has them (no text parsed per flow).
-      if (f.transport === 'arp' || f.orig_pkts === 0 || !isLocalAddr(FlowBound.origV4(f), f.orig_ip)) return;
-      const resp4 = FlowBound.respV4(f);
+      if (f.transport === 'arp' || f.orig_pkts === 0) return;
+      const orig4 = v4Of(FlowBound.origV4(f), f.orig_ip);
+      if (!isLocalAddr(orig4, f.orig_ip)) return;
+      const resp4 = v4Of(FlowBound.respV4(f), f.resp_ip);
       if (isGroupAddr(resp4, f.resp_ip)) return;
       // Answered DNS lookups are many small flows to the resolver; water torture is judged on the names.
       const app = flowAppName(f);
       if ((app === 'dns' || app === 'mdns') && f.resp_pkts > 0) return;
-      const key = `${f.orig_ip}|${f.resp_ip}`;
       const vector = sourceVector(f);
       const pps = f.orig_pkts / Math.max(f.duration, 0.001);
       if (f.orig_pkts >= options.minFlowPackets && pps >= options.minFlowPps && f.resp_pkts <= f.orig_pkts * options.maxReplyRatio &&
         (options.singleFlowLocalTargets || !isLocalAddr(resp4, f.resp_ip))) {
         ctx.report({
-          messageId: 'stream', key,
+          messageId: 'stream', key: `${f.orig_ip}|${f.resp_ip}`,
           data: { attacker: f.orig_ip, target: f.resp_ip, vector, packets: f.orig_pkts, pps: Math.round(pps) },
           devices: [{ role: 'infected', ip: f.orig_ip, mac: f.orig_mac }, { role: 'victim', ip: f.resp_ip, mac: f.resp_mac }],
           ts: f.first_ts, evidence: firstPacketOf(f), count: f.orig_pkts, facts: { vector, packets: f.orig_pkts, pps: Math.round(pps) },
         });
       }
       const atEnd = f.provenance !== undefined || (f.transport === 'udp' && dnsPort(f.resp_port));
-      if (atEnd) return count(f.orig_ip, f.resp_ip, f.orig_port, f.resp_port, f.orig_mac, vector, f.orig_pkts, f.first_ts, firstPacketOf(f));
-      // Counted at its start: complete its window (the key built once, the evidence only when used).
+      if (atEnd) return count(orig4, resp4, f.orig_ip, f.resp_ip, f.orig_port, f.resp_port, f.orig_mac, vector, f.orig_pkts, f.first_ts, firstPacketOf(f));
+      // Counted at its start: complete its window (the key looked up once, no text made; the evidence only when used).
+      const key = orig4 >= 0 && resp4 >= 0 ? attackerIds.key(orig4, resp4, false) ?? `${f.orig_ip}|${f.resp_ip}` : `${f.orig_ip}|${f.resp_ip}`;
       const now = buckets.get(key);
       const b = inWindow(now, f.first_ts, options.windowS) ? now : previous.get(key);
       if (!inWindow(b, f.first_ts, options.windowS)) return;
@@ -263,19 +409,15 @@ export const detector: Detector<Options> = {
       const parent = qname.slice(dot + 1);
       if (parent.indexOf('.') < 0 || parent.endsWith('.arpa') || parent.endsWith('.local')) return;
       const key = `dns|${src}|${parent}`;
-      const b = current(key, ev.ts) ?? open({
-        start: ev.ts, lastTs: ev.ts, flows: 0, reported: 0, packets: 0, vectors: new Map(), names: new Set(), evidence: [], tripped: false,
-        attacker: src, target: parent, mac: undefined, key, kind: 'dns', ports: new Set(), srcPorts: new Set(), amended: false,
-      });
+      const b = current(key, ev.ts) ?? open(new Bucket('dns', key, ev.ts, src, parent, -1, -1, undefined));
       b.flows++;
-      const resolver = String(ev.dst_ip ?? '');
-      if (b.vectors.has(resolver) || b.vectors.size < 8) b.vectors.set(resolver, (b.vectors.get(resolver) ?? 0) + 1);
-      const names = b.names as Set<string>;
+      b.vectors.add(String(ev.dst_ip ?? '')); // the resolver (the first MAX_RESOLVERS counted)
+      const names = b.names!;
       if (names.size < options.maxNamesPerKey) names.add(qname.slice(0, dot));
-      if (b.evidence.length < options.evidencePerFinding) {
+      if (b.evidenceCount < options.evidencePerFinding) {
         const ref: EvidenceRef = { file: ev.file, packet: ev.packet, ts: ev.ts };
         if (typeof ev.community_id === 'string') ref.community_id = ev.community_id;
-        b.evidence.push(ref);
+        b.keep(ref);
       }
       if (!b.tripped && names.size >= options.minDnsNames) {
         b.tripped = true;
@@ -293,6 +435,7 @@ export const detector: Detector<Options> = {
         previous.clear();
         for (const b of buckets.values()) flush(b);
         buckets.clear();
+        attackerIds.clear();
       },
     };
   },

@@ -16,6 +16,7 @@ import { FlowBound } from '../../flow/lazy-record.ts';
 import { ipv4ToUint, isLocalIp, isLocalIpv4, uintToIpv4 } from '../lib/net.ts';
 import { floodVector, isGroupAddress, isGroupV4, startVectorOf, synBecameConnect } from '../lib/flood.ts';
 import { Tally } from '../lib/tally.ts';
+import { FirstThenSet } from '../lib/first-then-set.ts';
 
 interface Options extends Record<string, unknown> {
   windowS: number;
@@ -32,7 +33,12 @@ interface Bucket {
   flows: number;
   packets: number;
   reported: number;
-  sources: Set<Addr>;
+  /**
+   * Distinct sources. A Set only from a second source, Maps only from a second vector or port (FirstThenSet,
+   * Tally): a window is made for nearly every new destination and lives long enough to be promoted out of the
+   * young generation; most see one flow, and empty Sets and Maps were most of what they held.
+   */
+  sources: FirstThenSet<Addr>;
   /** Flows per vector, and per destination port (the first 16 ports). */
   vectors: Tally<string>;
   ports: Tally<number>;
@@ -40,7 +46,7 @@ interface Bucket {
    * The window's first flows as they came (their first packet as numbers, or an exporter's record), made
    * evidence only when the window is reported: most windows never are, and a Community ID is a hash.
    */
-  evidence: (HeldStart | FlowRecord)[];
+  evidence: (HeldStart | FlowRecord)[] | undefined;
   tripped: boolean;
   lastTs: number;
   /** Completed by a flow's end after the last report (vector or packets): report again at the close. */
@@ -116,11 +122,11 @@ export const detector: Detector<Options> = {
       const vectors = b.vectors.settled();
       const vector = top(vectors) ?? 'unknown';
       const port = top(b.ports.settled()) ?? 0;
-      const named = b.sources.size <= options.maxNamedAttackers ? [...b.sources].map((ip) => ({ role: 'attacker' as const, ip: textOf(ip) })) : [];
+      const named = b.sources.size <= options.maxNamedAttackers ? [...b.sources.values()].map((ip) => ({ role: 'attacker' as const, ip: textOf(ip) })) : [];
       const data = { victim, vector, flows: b.flows, sources: b.sources.size >= options.maxSourcesPerVictim ? `${b.sources.size}+` : b.sources.size, port, window: options.windowS };
       const facts = { vector, sources: b.sources.size, packets: b.packets, port, vectors: Object.fromEntries(vectors) };
       const first = b.reported === 0;
-      const evidence = first ? b.evidence.map(evidenceOf) : [];
+      const evidence = first && b.evidence !== undefined ? b.evidence.map(evidenceOf) : [];
       const count = b.flows - b.reported;
       b.reported = b.flows;
       if (evidence.length === 0) {
@@ -177,7 +183,7 @@ export const detector: Detector<Options> = {
           buckets.delete(oldKey);
         }
         lastVictim = undefined;
-        b = { start: ts, flows: 0, packets: 0, reported: 0, sources: new Set(), vectors: new Tally(), ports: new Tally(16), evidence: [], tripped: false, lastTs: ts, amended: false };
+        b = { start: ts, flows: 0, packets: 0, reported: 0, sources: new FirstThenSet(), vectors: new Tally(), ports: new Tally(16), evidence: undefined, tripped: false, lastTs: ts, amended: false };
         buckets.setAbsent(victim, b);
       }
       b.flows++;
@@ -186,7 +192,11 @@ export const detector: Detector<Options> = {
       if (b.sources.size < options.maxSourcesPerVictim) b.sources.add(source);
       b.vectors.add(vector);
       b.ports.add(port);
-      if (b.evidence.length < options.evidencePerFinding) b.evidence.push(kept instanceof FirstPacket ? kept.hold() : kept);
+      if ((b.evidence?.length ?? 0) < options.evidencePerFinding) {
+        const held = kept instanceof FirstPacket ? kept.hold() : kept;
+        if (b.evidence === undefined) b.evidence = [held]; // a literal: room for one, not a pushed array's 17
+        else b.evidence.push(held);
+      }
       if (!b.tripped && b.flows >= options.minFlows && b.sources.size >= options.minSources) {
         b.tripped = true;
         flush(victim, b);

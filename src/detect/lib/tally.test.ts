@@ -6,7 +6,7 @@ import { xorshift32 } from '../../../test/random.ts';
 const rng = xorshift32;
 
 test('Tally counts, reads and corrects as a Map counting each key at once, in the same order, with its key cap', () => {
-  for (const maxKeys of [Infinity, 16, 1]) {
+  for (const maxKeys of [Infinity, 16, 3, 2, 1]) {
     const next = rng(0x5eed + (maxKeys === Infinity ? 0 : maxKeys));
     const tally = new Tally<string>(maxKeys);
     const map = new Map<string, number>();
@@ -41,4 +41,16 @@ test('Tally: a run of one key, by hand', () => {
   t.add(22); // a third key beyond the cap of 2: not counted
   t.add(80);
   assert.deepEqual([...t.settled()], [[80, 6], [443, 1]]);
+});
+
+test('Tally: a syn renamed tcp-connect, then a third key', () => {
+  const t = new Tally<string>();
+  t.add('syn');
+  t.set('syn', t.get('syn')! - 1);
+  t.set('tcp-connect', (t.get('tcp-connect') ?? 0) + 1);
+  assert.equal(t.get('udp'), undefined);
+  t.add('udp');
+  t.add('udp');
+  t.add('syn');
+  assert.deepEqual([...t.settled()], [['syn', 1], ['tcp-connect', 1], ['udp', 2]]);
 });

@@ -24,7 +24,12 @@ export class DistinctState<P> {
   private firstTs = 0;
   private firstPayload: P | undefined;
   private hasFirst = false;
-  private map: Map<Target, Item<P>> | undefined;
+  /**
+   * From a second target: each target's item, or (`direct`) its payload alone, its time read back from it (no
+   * item object per attempt: a scanner's attempts are kept until it trips, long enough to be promoted).
+   */
+  private map: Map<Target, Item<P> | P> | undefined;
+  private readonly direct: SingleAttempt<P> | undefined;
   /** Newest time seen for the key (input may come slightly out of order, e.g. flows ended together). */
   maxTs: number;
   /**
@@ -33,8 +38,10 @@ export class DistinctState<P> {
    */
   tripped = false;
 
-  constructor(ts: number) {
+  /** `direct`: how to read an attempt's time from its payload (every payload's time is the `ts` it was set with). */
+  constructor(ts: number, direct?: SingleAttempt<P>) {
     this.maxTs = ts;
+    this.direct = direct;
   }
 
   /** Distinct targets within the window. */
@@ -44,8 +51,21 @@ export class DistinctState<P> {
 
   /** Targets and their items, oldest first. */
   entries(): Iterable<[Target, Item<P>]> {
-    if (this.map) return this.map;
+    if (this.map) return this.direct === undefined ? (this.map as Map<Target, Item<P>>) : [...this.map].map(([t, v]) => [t, this.itemOf(v)] as [Target, Item<P>]);
     return this.hasFirst ? [[this.firstTarget as Target, { ts: this.firstTs, payload: this.firstPayload as P }]] : [];
+  }
+
+  /** What the map keeps for an attempt at `ts` with `payload`. */
+  private valueOf(ts: number, payload: P): Item<P> | P {
+    return this.direct === undefined ? { ts, payload } : payload;
+  }
+
+  private tsOf(v: Item<P> | P): number {
+    return this.direct === undefined ? (v as Item<P>).ts : this.direct.ts(v as P);
+  }
+
+  private itemOf(v: Item<P> | P): Item<P> {
+    return this.direct === undefined ? (v as Item<P>) : { ts: this.direct.ts(v as P), payload: v as P };
   }
 
   /** (Re)insert `target` as the newest. */
@@ -58,11 +78,12 @@ export class DistinctState<P> {
         this.hasFirst = true;
         return;
       }
-      this.map = new Map([[this.firstTarget as Target, { ts: this.firstTs, payload: this.firstPayload as P }]]);
+      this.map = new Map();
+      this.map.set(this.firstTarget as Target, this.valueOf(this.firstTs, this.firstPayload as P));
       this.clearFirst();
     }
     this.map.delete(target); // re-insert: insertion order stays close to time order
-    this.map.set(target, { ts, payload });
+    this.map.set(target, this.valueOf(ts, payload));
   }
 
   /** Drop targets older than `cutoff`, then the oldest beyond `max`. */
@@ -72,7 +93,7 @@ export class DistinctState<P> {
       if (this.hasFirst && (this.firstTs < cutoff || max < 1)) this.clear();
       return;
     }
-    for (const [t, item] of map) if (item.ts < cutoff) map.delete(t);
+    for (const [t, v] of map) if (this.tsOf(v) < cutoff) map.delete(t);
     for (const t of map.keys()) {
       if (map.size <= max) break;
       map.delete(t);
@@ -100,7 +121,8 @@ export class DistinctState<P> {
 /**
  * How a pair-keyed window reads a key's first attempt back from its payload alone (its target and time), so
  * that attempt is stored as the payload itself, no DistinctState made: on a flood of spoofed sources almost
- * every key has one attempt and is forgotten without another.
+ * every key has one attempt and is forgotten without another. With it, a key's state keeps its attempts as
+ * their payloads too (no item object each). A payload's `ts` must be the time it was added with.
  */
 export interface SingleAttempt<P> {
   target(payload: P): Target;
@@ -136,7 +158,7 @@ export class DistinctWindow<P> {
     // get + insertAbsent rather than getOrCreate: no closure allocated per attempt (most are misses on a flood).
     let state = this.keys.get(key) as DistinctState<P> | undefined;
     if (state === undefined) {
-      state = new DistinctState<P>(ts);
+      state = new DistinctState<P>(ts, this.single);
       this.keys.insertAbsent(key, state);
     }
     return this.record(state, target, ts, payload);
@@ -158,7 +180,7 @@ export class DistinctWindow<P> {
     }
     let state: DistinctState<P>;
     if (found === undefined) {
-      state = new DistinctState<P>(ts);
+      state = new DistinctState<P>(ts, this.single);
       this.keys.insertAbsentPair(hi, lo, state);
     } else if (found instanceof DistinctState) {
       state = found;
@@ -173,7 +195,7 @@ export class DistinctWindow<P> {
   private promote(payload: P): DistinctState<P> {
     const single = this.single!;
     const ts = single.ts(payload);
-    const state = new DistinctState<P>(ts);
+    const state = new DistinctState<P>(ts, single);
     state.set(single.target(payload), ts, payload);
     return state;
   }
@@ -208,7 +230,7 @@ export class DistinctWindow<P> {
       return;
     }
     // The key stays, empty, as a state emptied by `delete` stays (it still counts toward the bound).
-    if (this.single!.target(found) === target) this.keys.replacePair(hi, lo, new DistinctState<P>(this.single!.ts(found)));
+    if (this.single!.target(found) === target) this.keys.replacePair(hi, lo, new DistinctState<P>(this.single!.ts(found), this.single));
   }
 
   /** Mark a key as reported and free its items. */
