@@ -11,6 +11,9 @@ import { deviceFlowTimes } from './facts-rules.ts';
 import type { DeviceRecord } from '../inventory/types.ts';
 import type { FlowRecord } from '../flow/types.ts';
 import type { EventRecord } from '../pipeline/analyze.ts';
+import { FlowTable } from '../flow/table.ts';
+import { FlowIds } from '../flow/lazy-record.ts';
+import { view } from '../flow/test-util.ts';
 
 function flow(orig: string, resp: string, ts: number): FlowRecord {
   return {
@@ -82,4 +85,23 @@ test('a device’s flow times: those of each of its addresses once (an address b
   assert.deepEqual(deviceFlowTimes(device, facts).sort((a, b) => a - b), [100, 200, 300]);
   assert.equal(facts.host('8.8.8.8'), undefined);
   assert.deepEqual(facts.host('10.0.0.2')?.flow_times, [200]);
+});
+
+test('flow times from lazy records (addresses as numbers, the last host remembered) count as from plain ones, the host cap too', () => {
+  // Three local addresses under a cap of two hosts, flows interleaved (the remembered host changes and is
+  // asked again), and a remote peer: the numbers' path must keep and turn away exactly what the text path does.
+  const lazy = new AssessmentFacts({ maxHosts: 2 });
+  const plain = new AssessmentFacts({ maxHosts: 2 });
+  const ids = new FlowIds({ flowUid: () => 'u' });
+  const table: FlowTable = new FlowTable({}, (slot, reason) => {
+    lazy.onFlow(table.toLazyRecord(slot, ids, ['f.pcap'], [], reason));
+    plain.onFlow(table.toRecord(slot, ['f.pcap'], [], reason, '', 'u'));
+  });
+  const order = ['10.0.0.1', '10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.1', '10.0.0.3', '10.0.0.2', '10.0.0.2'];
+  order.forEach((src, i) => table.track(view({ src, dst: '8.8.8.8', proto: 17, sp: 40000 + i, dp: 53 }), 100 + i, 60, i + 1, 0));
+  table.endAll();
+  assert.deepEqual(lazy.stats(), plain.stats());
+  assert.equal(lazy.stats().dropped_hosts, 2);
+  for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) assert.deepEqual(lazy.host(ip)?.flow_times, plain.host(ip)?.flow_times, ip);
+  assert.deepEqual(lazy.host('10.0.0.2')?.flow_times, [102, 106, 107]);
 });

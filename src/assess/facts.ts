@@ -117,6 +117,12 @@ export class AssessmentFacts {
    * numbers (FlowBound): no text hashed per flow. Filled as flows ask; never holds a host `hosts` lacks.
    */
   private readonly hostsV4 = new Map<number, HostFacts>();
+  /**
+   * The last IPv4 host `flowTime` found (its int32 key; NaN: none): a flood's flows share one local victim, so
+   * most flows skip the Map lookup. Only a host found is remembered (a host never leaves `hosts`).
+   */
+  private lastV4 = NaN;
+  private lastV4Host: HostFacts | undefined = undefined;
   /** Addresses not tracked at the host cap (counted per attempt). */
   dropped_hosts = 0;
   private flowTimes = 0;
@@ -276,10 +282,18 @@ export class AssessmentFacts {
     if (!isLocalAddr(v4, ip)) return;
     let h: HostFacts | undefined;
     if (v4 >= 0) {
-      h = this.hostsV4.get(v4 | 0);
-      if (h === undefined) {
-        h = this.get(ip);
-        if (h !== undefined) this.hostsV4.set(v4 | 0, h);
+      const key = v4 | 0;
+      if (key === this.lastV4) h = this.lastV4Host;
+      else {
+        h = this.hostsV4.get(key);
+        if (h === undefined) {
+          h = this.get(ip);
+          if (h !== undefined) this.hostsV4.set(key, h);
+        }
+        if (h !== undefined) {
+          this.lastV4 = key;
+          this.lastV4Host = h;
+        }
       }
     } else h = this.get(ip);
     if (!h) return;

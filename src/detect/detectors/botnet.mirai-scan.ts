@@ -92,6 +92,9 @@ const detector: Detector<Options> = {
   needs: 'packets',
   create(ctx, options) {
     const ports = new Set(options.ports.map(Number));
+    // The same ports as a byte table: asked per SYN (every packet of a SYN flood), one byte read instead of a Set lookup.
+    const isPort = new Uint8Array(65536);
+    for (const port of ports) if (Number.isInteger(port) && port >= 0 && port < 65536) isPort[port] = 1;
     // Keyed by the IPv4 source as a number (no text per SYN), an IPv6 source by its text.
     const sources = new BoundedMap<string | number, SourceState>(options.maxTrackedSources);
 
@@ -143,7 +146,7 @@ const detector: Detector<Options> = {
 
     /** A SYN to a local host whose sequence number is some other public address: Mirai behind NAT when shared. */
     const onNatCandidate = (p: FirstPacket, seq: number, port: number): void => {
-      if (!ports.has(port)) return;
+      if (isPort[port] !== 1) return;
       // Addresses as numbers where IPv4: most candidates (random ISNs from outside) stop here without text.
       if (p.dst >= 0 ? !isLocalIpv4(p.dst) : !isLocalIp(p.dstIp())) return;
       if (p.src >= 0 ? isLocalIpv4(p.src) : isLocalIp(p.srcIp())) return;
@@ -174,7 +177,7 @@ const detector: Detector<Options> = {
         if (p.tcpFlags !== TcpFlag.SYN || !p.isTcp) return;
         const port = p.dstPort;
         if (p.seq !== p.dst) return onNatCandidate(p, p.seq, port);
-        if (!ports.has(port) && !options.anyPort) return;
+        if (isPort[port] !== 1 && !options.anyPort) return;
         const srcKey = p.src >= 0 ? p.src : p.srcIp();
         let s = sources.get(srcKey);
         if (s === undefined) {

@@ -24,7 +24,7 @@ interface Options extends Record<string, unknown> {
   maxTrackedKeys: number;
 }
 
-/** 1 for the ports of `otPorts`: a first packet's port looked up in a byte table rather than an object with sparse integer keys. */
+/** 1 for the ports of `otPorts`: a first packet's or a finished flow's port looked up in a byte table rather than an object with sparse integer keys. */
 const isOtPort = new Uint8Array(65536);
 for (const port of Object.keys(otPorts)) isOtPort[Number(port)] = 1;
 
@@ -111,7 +111,8 @@ export const detector: Detector<Options> = {
     }
 
     function onFlow(f: FlowRecord): void {
-      if (otPorts[f.resp_port] === undefined) return;
+      // Most flows are not toward an industrial port: one byte read, not a lookup of a sparse integer key.
+      if (isOtPort[f.resp_port] !== 1) return;
       const exported = exportedAttempt(f);
       if (exported) return onAttempt(f.orig_ip, f.resp_ip, f.resp_port, f.first_ts, flowEvidence(f), true);
       if (f.transport === 'tcp' && startedWithSyn(f)) {

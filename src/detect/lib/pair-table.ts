@@ -6,17 +6,22 @@
  * A key's hash depends on the seed alone, not on the table's size, so tables made with one seed (the two
  * generations of a BoundedMap) hash a key once between them (`hash`, then `probe` in each); a miss's `probe`
  * also tells the slot an insert takes (`insertAt`), so a first sighting walks its probe chain once.
+ *
+ * A slot's key and state are three adjacent int32s (one array, not three): a probe reads one cache line, not one
+ * per array. These tables sit beside a flow table that streams a new slot's lines through the caches per flow, so
+ * on a flood of new keys nearly every probe missed in three arrays (the value array is read on a hit or insert only).
  * @module
  */
 
 const EMPTY = 0;
 const LIVE = 1;
 const DELETED = 2;
+/** Int32s per slot: hi, lo, state. */
+const STRIDE = 3;
 
 export class PairTable<V> {
-  private hi!: Uint32Array;
-  private lo!: Uint32Array;
-  private state!: Uint8Array;
+  /** Slot i's key (as int32s) at [i * STRIDE], [i * STRIDE + 1], its state at [i * STRIDE + 2]. */
+  private slots!: Int32Array;
   private vals!: (V | undefined)[];
   private mask!: number;
   /** Live entries. */
@@ -36,9 +41,7 @@ export class PairTable<V> {
     let cap = 16;
     while (cap < live * 2) cap *= 2;
     this.mask = cap - 1;
-    this.hi = new Uint32Array(cap);
-    this.lo = new Uint32Array(cap);
-    this.state = new Uint8Array(cap);
+    this.slots = new Int32Array(cap * STRIDE);
     this.vals = new Array<V | undefined>(cap).fill(undefined);
   }
 
@@ -69,9 +72,9 @@ export class PairTable<V> {
   /** `insertAbsent` of a key whose `hash` the caller has. */
   insertHashed(h: number, hi: number, lo: number, value: V): void {
     if ((this.filled + 1) * 4 > (this.mask + 1) * 3) this.rebuild(this.size + 1);
-    const st = this.state;
+    const slots = this.slots;
     let i = h & this.mask;
-    while (st[i] === LIVE) i = (i + 1) & this.mask;
+    while (slots[i * STRIDE + 2] === LIVE) i = (i + 1) & this.mask;
     this.place(i, hi, lo, value);
   }
 
@@ -80,13 +83,14 @@ export class PairTable<V> {
    * (the first free one on its probe chain; see `insertAt`).
    */
   probe(h: number, hi: number, lo: number): number {
-    const st = this.state, his = this.hi, los = this.lo, mask = this.mask;
+    const slots = this.slots, mask = this.mask, h32 = hi | 0, l32 = lo | 0;
     let free = -1;
     for (let i = h & mask; ; i = (i + 1) & mask) {
-      const s = st[i];
+      const j = i * STRIDE;
+      const s = slots[j + 2];
       if (s === EMPTY) return -1 - (free < 0 ? i : free);
       if (s === LIVE) {
-        if (his[i] === hi >>> 0 && los[i] === lo >>> 0) return i;
+        if (slots[j] === h32 && slots[j + 1] === l32) return i;
       } else if (free < 0) {
         free = i;
       }
@@ -103,7 +107,7 @@ export class PairTable<V> {
    * since: no probe chain walked again.
    */
   insertAt(slot: number, h: number, hi: number, lo: number, value: V): void {
-    if (this.state[slot] === EMPTY && (this.filled + 1) * 4 > (this.mask + 1) * 3) return this.insertHashed(h, hi, lo, value);
+    if (this.slots[slot * STRIDE + 2] === EMPTY && (this.filled + 1) * 4 > (this.mask + 1) * 3) return this.insertHashed(h, hi, lo, value);
     this.place(slot, hi, lo, value);
   }
 
@@ -116,19 +120,19 @@ export class PairTable<V> {
 
   /** Remove the entry in slot `i` (a `probe` hit). */
   deleteAt(i: number): void {
-    this.state[i] = DELETED;
+    this.slots[i * STRIDE + 2] = DELETED;
     this.vals[i] = undefined;
     this.size--;
   }
 
   /** Live values, in slot order. */
   *values(): IterableIterator<V> {
-    for (let i = 0; i <= this.mask; i++) if (this.state[i] === LIVE) yield this.vals[i] as V;
+    for (let i = 0; i <= this.mask; i++) if (this.slots[i * STRIDE + 2] === LIVE) yield this.vals[i] as V;
   }
 
   clear(): void {
     if (this.filled === 0) return;
-    this.state.fill(EMPTY);
+    this.slots.fill(EMPTY);
     this.vals.fill(undefined);
     this.size = 0;
     this.filled = 0;
@@ -143,31 +147,26 @@ export class PairTable<V> {
   }
 
   private place(i: number, hi: number, lo: number, value: V): void {
-    const st = this.state;
-    if (st[i] === EMPTY) this.filled++;
-    st[i] = LIVE;
-    this.hi[i] = hi;
-    this.lo[i] = lo;
+    const slots = this.slots, j = i * STRIDE;
+    if (slots[j + 2] === EMPTY) this.filled++;
+    slots[j] = hi;
+    slots[j + 1] = lo;
+    slots[j + 2] = LIVE;
     this.vals[i] = value;
     this.size++;
   }
 
   private find(hi: number, lo: number): number {
-    const st = this.state, his = this.hi, los = this.lo, mask = this.mask;
-    for (let i = this.hash(hi, lo) & mask; ; i = (i + 1) & mask) {
-      const s = st[i];
-      if (s === EMPTY) return -1;
-      if (s === LIVE && his[i] === hi >>> 0 && los[i] === lo >>> 0) return i;
-    }
+    return this.probe(this.hash(hi, lo), hi, lo);
   }
 
   /** Rehash the live entries into a table with room for `live` of them at load ≤ 1/2 (drops deleted slots). */
   private rebuild(live: number): void {
-    const { hi, lo, state, vals } = this;
+    const { slots, vals } = this;
     this.allocate(live);
     this.size = 0;
     this.filled = 0;
-    for (let i = 0; i < state.length; i++) if (state[i] === LIVE) this.set(hi[i], lo[i], vals[i] as V);
+    for (let i = 0; i < vals.length; i++) if (slots[i * STRIDE + 2] === LIVE) this.insertAbsent(slots[i * STRIDE], slots[i * STRIDE + 1], vals[i] as V);
   }
 }
 
