@@ -8,6 +8,7 @@ import type { Detector, EvidenceRef } from '../types.ts';
 import type { FlowRecord } from '../../flow/types.ts';
 import { ipv4ToUint, isLocalAddr, uintToIpv4 } from '../lib/net.ts';
 import { isGroupAddr } from '../lib/flood.ts';
+import { NumberedPairs } from '../lib/numbered-pairs.ts';
 import { FlowBound } from '../../flow/lazy-record.ts';
 
 interface Options extends Record<string, unknown> {
@@ -51,7 +52,7 @@ interface Pair {
   sinceCheck: number;
 }
 
-/** A pair's key: a number where both addresses are IPv4 (EndpointKeys), else `device|remote|port|transport`. */
+/** A pair's key: a number where both addresses are IPv4 (NumberedPairs), else `device|remote|port|transport`. */
 type PairKey = string | number;
 
 /**
@@ -60,27 +61,12 @@ type PairKey = string | number;
  * ids (the key stays an exact integer); beyond, a (device, port, transport) never gets one and its pairs keep
  * text keys, so an endpoint is always keyed the same way.
  */
-class EndpointKeys {
-  private readonly ids = new Map<number, number>();
-
-  key(device4: number, remote4: number, port: number, tcp: boolean): number | undefined {
-    // device (32 bits), port (16), transport (1): 49 bits, an exact integer.
-    const service = (device4 * 0x1_0000 + port) * 2 + (tcp ? 1 : 0);
-    let id = this.ids.get(service);
-    if (id === undefined) {
-      if (this.ids.size >= MAX_IDS) return undefined;
-      id = this.ids.size;
-      this.ids.set(service, id);
-    }
-    return id * 0x1_0000_0000 + remote4;
-  }
-
-  clear(): void {
-    this.ids.clear();
-  }
-}
-
 const MAX_IDS = 1 << 20;
+
+/** A (device, port, transport) as one number: device (32 bits), port (16), transport (1): 49 bits, exact. */
+function serviceNumber(device4: number, port: number, tcp: boolean): number {
+  return (device4 * 0x1_0000 + port) * 2 + (tcp ? 1 : 0);
+}
 
 /** Median interval and the share of intervals within tolerance of it; undefined when too few starts. */
 export function periodicity(starts: number[], tolerance: number): { interval: number; regularity: number } | undefined {
@@ -137,7 +123,7 @@ export const detector: Detector<Options> = {
   create(ctx, options) {
     const ignored = new Set(options.ignorePorts.map(Number));
     const pairs = new Map<PairKey, Pair>();
-    const endpointKeys = new EndpointKeys();
+    const endpointKeys = new NumberedPairs(MAX_IDS);
     let lastSweep = Number.NEGATIVE_INFINITY;
     /** What finish does for a pair: report connections not yet reported if the rhythm holds. */
     const settle = (p: Pair): void => {
@@ -183,7 +169,7 @@ export const detector: Detector<Options> = {
         // A record without the numbers (an exporter's) is keyed by its text: the numbers from it.
         const device4 = orig4 >= 0 ? orig4 : ipv4ToUint(f.orig_ip);
         const remote4 = resp4 >= 0 ? resp4 : ipv4ToUint(f.resp_ip);
-        const numeric = device4 >= 0 && remote4 >= 0 ? endpointKeys.key(device4, remote4, f.resp_port, f.transport === 'tcp') : undefined;
+        const numeric = device4 >= 0 && remote4 >= 0 ? endpointKeys.key(serviceNumber(device4, f.resp_port, f.transport === 'tcp'), remote4) : undefined;
         const key = numeric ?? `${f.orig_ip}|${f.resp_ip}|${f.resp_port}|${f.transport}`;
         let p = pairs.get(key);
         if (p === undefined) {

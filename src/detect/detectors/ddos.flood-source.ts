@@ -17,6 +17,7 @@ import { FirstPacket, HeldStart } from '../../pipeline/first-packet.ts';
 import { IpProto } from '../../decode/packet-view.ts';
 import { flowAppName } from '../lib/flow-app.ts';
 import { ipv4ToUint, isLocalAddr, isLocalIp, isLocalIpv4, uintToIpv4 } from '../lib/net.ts';
+import { NumberedPairs } from '../lib/numbered-pairs.ts';
 import { Tally } from '../lib/tally.ts';
 import { firstVector, floodVector, isGroupAddr, isGroupAddress, isGroupV4, startVectorOf } from '../lib/flood.ts';
 import { FlowBound } from '../../flow/lazy-record.ts';
@@ -157,36 +158,16 @@ const MAX_PORTS = 4096;
 const MAX_RESOLVERS = 8;
 
 /**
- * A window's key. Two IPv4 addresses are keyed as one number, the attacker's small id (AttackerIds) above the
+ * A window's key. Two IPv4 addresses are keyed as one number, the attacker's small id (NumberedPairs) above the
  * target's 32 bits: no text made per first packet (two addresses and a joined key), and a number hashes
  * without flattening a joined string. Other pairs as `attacker|target`, DNS windows as `dns|device|domain`.
  */
 type WindowKey = string | number;
 
 /**
- * Ids of the IPv4 attackers keyed numerically, given at first sight and kept for the run (devices on this
- * network; at most MAX_ATTACKERS, whose id times 2^32 plus a target stays an exact integer). An attacker
- * beyond them never gets one: its windows keep text keys, so a pair is always keyed the same way.
+ * IPv4 attackers keyed numerically (devices on this network; ids given at first sight, kept for the run): an
+ * attacker beyond MAX_ATTACKERS keeps text keys.
  */
-class AttackerIds {
-  private readonly ids = new Map<number, number>();
-
-  /** The key of a pair of IPv4 values; undefined when the attacker has no id (`give`: given one now if there is room). */
-  key(attacker4: number, target4: number, give: boolean): number | undefined {
-    let id = this.ids.get(attacker4);
-    if (id === undefined) {
-      if (!give || this.ids.size >= MAX_ATTACKERS) return undefined;
-      id = this.ids.size;
-      this.ids.set(attacker4, id);
-    }
-    return id * 0x1_0000_0000 + target4;
-  }
-
-  clear(): void {
-    this.ids.clear();
-  }
-}
-
 const MAX_ATTACKERS = 1 << 16;
 
 /** The vector of a flow a flooding device started; connections carrying HTTP are an HTTP flood. */
@@ -263,7 +244,7 @@ export const detector: Detector<Options> = {
   needs: 'flows',
   create(ctx, options) {
     const buckets = new OldestFirst<WindowKey, Bucket>();
-    const attackerIds = new AttackerIds();
+    const attackerIds = new NumberedPairs(MAX_ATTACKERS);
     const flush = (b: Bucket): void => {
       const { kind } = b;
       if (!b.tripped || (b.flows <= b.reported && !b.amended)) return;
