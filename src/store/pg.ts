@@ -258,10 +258,15 @@ export class PgStore implements Store {
       // (ON CONFLICT DO UPDATE locks the existing row); its watermark says whether this batch was applied.
       const [known] = (await c.query(`INSERT INTO sensors (site, sensor, first_seen, last_seen, last_seq, applied_through)
         VALUES ($1, $2, $3, $3, 0, 0) ON CONFLICT (site, sensor) DO UPDATE SET site = excluded.site
-        RETURNING applied_through, EXISTS (SELECT 1 FROM sensor_batches b WHERE b.site = $1 AND b.sensor = $2 AND b.seq = $4) AS listed`,
-      [site, sensor, seen, seq])).rows as Row[];
+        RETURNING applied_through`, [site, sensor, seen])).rows as Row[];
       const through = known.applied_through as number;
-      if (seq <= through || known.listed === true) return { applied: false, newDeviceIds: [], newFindingIds: [] };
+      if (seq <= through) return { applied: false, newDeviceIds: [], newFindingIds: [] };
+      // Listed out of order already? Asked in a statement of its own, after the lock: a subquery of the locking
+      // statement reads that statement's snapshot, taken before the lock was granted, so it missed a redelivery's
+      // twin committed by the consumer that held the lock — which then listed the number a second time.
+      const [listed] = (await c.query('SELECT 1 FROM sensor_batches WHERE site = $1 AND sensor = $2 AND seq = $3',
+        [site, sensor, seq])).rows as Row[];
+      if (listed !== undefined) return { applied: false, newDeviceIds: [], newFindingIds: [] };
       const source = sensorSource(batch);
       const segmentId = batch.segment?.id ?? '';
       const captureId = segmentCaptureId(batch, segmentId);
