@@ -15,6 +15,7 @@ import type { FlowRecord } from '../flow/types.ts';
 import type { CaptureProgress } from '../capture/types.ts';
 import type { FirstPacket } from '../pipeline/first-packet.ts';
 import type { FinishedFlow } from '../pipeline/analyze.ts';
+import type { FlowTuple } from '../flow/lazy-record.ts';
 import { IN_FLIGHT, RecordKind, STOP, type WorkerJob, type WorkerMessage } from './record-stream.ts';
 import { RecordEncoder } from './record-codec.ts';
 
@@ -44,6 +45,14 @@ class BatchWriter {
     // Encoded now, as published: a subscriber of this thread never changes it (there is none but this).
     this.encoder.add(kind, value);
     if (this.encoder.count >= this.job.batchRecords) this.post();
+  }
+
+  /** A flow event as its parts (Pipeline.onFlowEventParts); false when it must be sent built after all. */
+  addFlowEvent(kind: number, type: string, ts: number, file: string, packet: number, t: FlowTuple, transport: string, fromOrig: boolean,
+    fields: object): boolean {
+    if (!this.encoder.addFlowEvent(kind, type, ts, file, packet, t, transport, fromOrig, fields)) return false;
+    if (this.encoder.count >= this.job.batchRecords) this.post();
+    return true;
   }
 
   /** A finished flow, read from the flow table's slot (freed after the call: copied now). */
@@ -108,6 +117,9 @@ async function main(job: WorkerJob): Promise<void> {
   } else {
     for (const type of subs.types) pipeline.on(type, type === 'flow.end' ? noop : recordEvent, subs.lazyTypes.includes(type) ? lazy : undefined);
   }
+  // Flow events that only this thread's encoder subscribes to go as their parts: the lazy event is never built here.
+  pipeline.onFlowEventParts(recordEvent, (type, ts, file, packet, t, transport, fromOrig, fields) =>
+    type !== 'flow.end' && out.addFlowEvent(RecordKind.Event, type, ts, file, packet, t, transport, fromOrig, fields));
   if (subs.flows && subs.flowsLazy) {
     // Read from the table and sent as the lazy record it would be: this thread builds no record nobody here reads.
     pipeline.onFinishedFlow((f) => out.addFinishedFlow(RecordKind.Flow, f));

@@ -11,6 +11,7 @@ import type { FirstPacket } from '../pipeline/first-packet.ts';
 import { Pipeline } from '../pipeline/analyze.ts';
 import { Site } from '../pipeline/site.ts';
 import { FlowBound, FlowIds, IdentityState, LazyFlowRecord, flowTuple } from '../flow/lazy-record.ts';
+import { LazyFlowEvent } from '../pipeline/lazy-event.ts';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -321,3 +322,92 @@ function vlanTagged(path: string): string {
   writeFileSync(out, Buffer.concat(parts));
   return out;
 }
+
+test('flow events sent as their parts arrive as the lazy events the pipeline builds: every field, ids computed on the far side', async () => {
+  // Real traffic: IPv4 TCP and UDP events of both directions, IPv6 events (NDP, DHCPv6, mDNS).
+  const files = ['samples/dlink-camera-setup.pcap', 'test/traces/decode/dlink-homehub-setup-c2-1-300.pcap', 'test/traces/flow/coap_mqtt.pcap'].map((f) => join(root, f));
+  const site = new Site({ sensor: 'codec-test' });
+  // The events as the pipeline builds them for a subscriber that reads by name (ARP events are never sent as parts).
+  const built: unknown[] = [];
+  await new Pipeline({ site }).on('*', (ev) => built.push(ev), { lazy: true }).run(files);
+  const enc = new RecordEncoder();
+  const dec = new RecordDecoder(new FlowIds(site));
+  const crossed: unknown[] = [];
+  let asParts = 0;
+  const flush = (): void => {
+    const batch = enc.take();
+    dec.decode(structuredClone(batch, { transfer: [batch.bytes as ArrayBuffer] }) as EncodedBatch, (_, v) => crossed.push(v));
+  };
+  const handler = (ev: unknown): void => {
+    enc.add(0, ev);
+    if (enc.count === 11) flush();
+  };
+  await new Pipeline({ site }).on('*', handler, { lazy: true }).onFlowEventParts(handler, (type, ts, file, packet, t, transport, fromOrig, fields) => {
+    asParts++;
+    enc.addFlowEvent(0, type, ts, file, packet, t, transport, fromOrig, fields);
+    if (enc.count === 11) flush();
+    return true;
+  }).run(files);
+  flush();
+  assert.ok(asParts > 100 && asParts < built.length, 'flow events went as parts, ARP events built');
+  assert.equal(crossed.length, built.length);
+  assert.ok(built.some((ev) => (ev as { src_ip?: string }).src_ip?.includes(':')), 'the runs have IPv6 events');
+  assert.ok(built.some((ev) => (ev as { from_orig?: boolean }).from_orig === false), 'and events of the responder');
+  assert.equal(JSON.stringify(crossed), JSON.stringify(built));
+  crossed.forEach((r, i) => {
+    const got = r as Record<string, unknown>, want = built[i] as Record<string, unknown>;
+    assert.equal(got.uid, want.uid, `event ${i}: uid`);
+    assert.equal(got.community_id, want.community_id, `event ${i}: Community ID`);
+  });
+});
+
+test("a flow event's payload that names envelope fields, an id or __proto__ replaces them as the built event's does", () => {
+  const ids = new FlowIds(new Site({ sensor: 's' }));
+  const t = { flowId: 3, firstTs: 1700000000.75, ipVersion: 4, proto: 17, origPort: 68, respPort: 67, orig: 0, resp: 0xffffffff, v6: undefined };
+  const payloads: Record<string, unknown>[] = [
+    { xid: 1, src_port: 1, dst_ip: 'elsewhere', type: 'renamed', from_orig: 'maybe' },
+    { community_id: 'set by the payload', n: 2 },
+    { uid: 'Cpayload', flow_id: -1 },
+  ];
+  const proto = { a: 1 };
+  Object.defineProperty(proto, '__proto__', { value: { b: 2 }, enumerable: true, writable: true, configurable: true });
+  payloads.push(proto);
+  const enc = new RecordEncoder();
+  payloads.forEach((fields, i) => assert.ok(enc.addFlowEvent(0, 'dhcp.discover', 1700000001 + i, 'x.pcap', 10 + i, t, 'udp', i % 2 === 0, fields)));
+  assert.equal(enc.addFlowEvent(0, 'dhcp.discover', 1, 'x.pcap', 1, t, 'udp', true, new (class Fields { n = 1 })()), false, 'a payload of a class is sent built');
+  const batch = enc.take();
+  const got: Record<string, unknown>[] = [];
+  new RecordDecoder(ids).decode(batch, (_, v) => got.push(v as Record<string, unknown>));
+  payloads.forEach((fields, i) => {
+    const want = new LazyFlowEvent(ids, t, 'dhcp.discover', 1700000001 + i, 'x.pcap', 10 + i, 'udp', i % 2 === 0, '0.0.0.0', '255.255.255.255', fields) as unknown as Record<string, unknown>;
+    assert.equal(JSON.stringify(got[i]), JSON.stringify(want), `payload ${i}`);
+    assert.deepEqual(Object.keys(got[i]), Object.keys(want), `payload ${i}: own keys in order`);
+    assert.equal(got[i].uid, want.uid, `payload ${i}: uid`);
+    assert.equal(got[i].community_id, want.community_id, `payload ${i}: Community ID`);
+    assert.equal(Object.getPrototypeOf(got[i]) === Object.getPrototypeOf(want), false, 'a received event, not the class itself');
+  });
+  assert.equal(got[0].type, 'dhcp.discover', 'a payload never renames the event');
+  assert.equal(got[1].community_id, 'set by the payload');
+});
+
+test('events go as parts only where the parts handler\'s subscriber is their one subscriber, read by name', async () => {
+  const file = join(root, 'samples/dlink-camera-setup.pcap');
+  const typesAsParts = async (subscribe: (p: Pipeline, handler: (ev: unknown) => void) => void): Promise<Set<string>> => {
+    const types = new Set<string>();
+    const handler = (): void => undefined;
+    const p = new Pipeline({ site: new Site({ sensor: 'codec-test' }) });
+    subscribe(p, handler);
+    await p.onFlowEventParts(handler, (type) => {
+      types.add(type);
+      return true;
+    }).run([file]);
+    return types;
+  };
+  const all = await typesAsParts((p, h) => p.on('*', h, { lazy: true }));
+  assert.ok(all.has('dns.query') && all.has('dns.response'), [...all].join());
+  assert.equal((await typesAsParts((p, h) => p.on('*', h))).size, 0, 'a subscriber of plain events gets them built');
+  const beside = await typesAsParts((p, h) => p.on('*', h, { lazy: true }).on('dns.query', () => undefined, { lazy: true }));
+  assert.ok(!beside.has('dns.query') && beside.has('dns.response'), 'another subscriber of a type gets its events built');
+  const byType = await typesAsParts((p, h) => p.on('dns.response', h, { lazy: true }));
+  assert.deepEqual([...byType], ['dns.response']);
+});

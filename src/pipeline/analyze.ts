@@ -30,7 +30,7 @@ import { flowStartFields } from './flow-start.ts';
 import { FirstPacket, type FirstPacketHandler } from './first-packet.ts';
 import { Site, uidOfWords } from './site.ts';
 import { Subscribers, type SubscribeOptions } from '../flow/subscribers.ts';
-import { FlowIds, flowTuple } from '../flow/lazy-record.ts';
+import { FlowIds, flowTuple, type FlowTuple } from '../flow/lazy-record.ts';
 import { LazyArpEvent, LazyFlowEvent } from './lazy-event.ts';
 import { fileSource, type InputSource, type SourceSink } from './source.ts';
 
@@ -52,6 +52,14 @@ export interface PipelineOptions {
 
 /** A subscriber to the clock: time (epoch seconds) advanced to `now`. */
 export type TickHandler = (now: number) => void;
+
+/**
+ * Takes a flow event as what its lazy event would be built of — the envelope's numbers, the flow's tuple (valid during
+ * the call) and the payload — instead of the LazyFlowEvent (see Pipeline.onFlowEventParts). Returns false to have the
+ * event built and published as usual after all.
+ */
+export type FlowEventParts = (type: string, ts: number, file: string, packet: number, t: FlowTuple, transport: string, fromOrig: boolean,
+  fields: EventFields) => boolean;
 
 /** A finished flow as the flow table holds it (`Pipeline.onFinishedFlow`): read it with the table's accessors. */
 export interface FinishedFlow {
@@ -80,6 +88,8 @@ const UDP = IpProto.UDP;
 interface EventTypeEntry {
   handlers: readonly EventHandler[];
   lazy: boolean;
+  /** The type's one subscriber is the parts handler's (onFlowEventParts): flow events go to the parts handler. */
+  parts: boolean;
   count: EventCounter;
 }
 
@@ -117,6 +127,9 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
   /** Subscribers to new flows' first packets as numbers, and the one fact they are given (refilled per flow). */
   private readonly firstPacketHandlers: FirstPacketHandler[] = [];
   private readonly firstPacket = new FirstPacket();
+  /** onFlowEventParts: the handler whose events go as parts, and where to. */
+  private partsOf: EventHandler | undefined = undefined;
+  private parts: FlowEventParts | undefined = undefined;
 
   // Current packet, read by the shared app context (one object for the whole run).
   private fileIndex = 0;
@@ -168,6 +181,27 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
     this.flowStartWanted = -1;
     this.arpWanted = -1;
     return super.on(type, handler, options);
+  }
+
+  /**
+   * Flow events whose one subscriber is `handler` (subscribed lazily, alone for its type and with no '*' subscriber
+   * beside it) go to `parts` as what the lazy event would be built of, and are not built. For a subscriber that
+   * copies events out (the `--threads` worker encodes them for the other thread, src/engine/record-codec.ts): an
+   * event built only to be read back field by field costs the building and eleven envelope fields read back.
+   */
+  onFlowEventParts(handler: EventHandler, parts: FlowEventParts): this {
+    this.typeEntries.clear();
+    this.partsOf = handler;
+    this.parts = parts;
+    return this;
+  }
+
+  /** Whether `handler` is the one subscriber of events of `type` (see onFlowEventParts). */
+  private onlySubscriber(type: string, handler: EventHandler | undefined): boolean {
+    if (handler === undefined) return false;
+    const list = this.handlers.get(type) ?? noHandlers;
+    const any = this.anyHandlers;
+    return (list.length === 1 && list[0] === handler && any.length === 0) || (list.length === 0 && any.length === 1 && any[0] === handler);
   }
 
   /**
@@ -445,6 +479,10 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
     const fromOrig = dir === 0;
     const t = this.table;
     const entry = this.typeEntry(type);
+    if (entry.parts && this.parts!(type, this.ts, this.files[this.fileIndex], this.packetNo, t.tupleOf(slot, this.tuple), t.transport(slot), fromOrig, fields)) {
+      entry.count.n++;
+      return;
+    }
     if (entry.lazy) {
       this.publishTo(entry, new LazyFlowEvent(this.ids, t.tupleOf(slot, this.tuple), type, this.ts, this.files[this.fileIndex], this.packetNo,
         t.transport(slot), fromOrig, t.origIp(slot), t.respIp(slot), fields) as unknown as EventRecord);
@@ -505,7 +543,8 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
     let entry = this.typeEntries.get(type);
     if (entry === undefined) {
       if (this.typeEntries.size >= EVENT_TYPES_MAX) this.typeEntries.clear();
-      entry = { handlers: this.handlers.get(type) ?? noHandlers, lazy: this.lazyEvents(type), count: this.stats.eventCounter(type) };
+      const lazy = this.lazyEvents(type);
+      entry = { handlers: this.handlers.get(type) ?? noHandlers, lazy, parts: lazy && this.onlySubscriber(type, this.partsOf), count: this.stats.eventCounter(type) };
       this.typeEntries.set(type, entry);
     }
     return entry;
