@@ -40,7 +40,7 @@
  * @module
  */
 import { FlowBound, IdentityState, LazyFlowRecord, flowTuple, plainWithIds, type FlowIds, type FlowTuple } from '../flow/lazy-record.ts';
-import { ipv4Text } from '../flow/table.ts';
+import { ipv4Text, smallAsInt } from '../flow/table.ts';
 import { tcpFlagsString } from '../flow/tcp-state.ts';
 import { IpProto } from '../decode/packet-view.ts';
 import type { FinishedFlow } from '../pipeline/analyze.ts';
@@ -92,6 +92,13 @@ const Tag = {
    * sending thread's LazyFlowEvent would have them.
    */
   FlowEvent: 16,
+  /**
+   * A finished flow's fields as addFinishedFlow reads them from the flow table (after its Lazy header): its ten
+   * numbers (last time, duration, the six counts, first and last packet number) as 8-byte doubles at fixed offsets,
+   * no tag each, then its strings and the rest as Tag.FlowFields has them. Read back with one load per number: on a
+   * flood of one-packet flows the tags of the counts were most of the decoding.
+   */
+  FlowNumbers: 17,
 } as const;
 
 /**
@@ -102,6 +109,8 @@ const Tag = {
 export const FLOW_RECORD_FIELDS = ['type', 'flow_id', 'transport', 'ip_version', 'orig_ip', 'orig_port', 'resp_ip', 'resp_port', 'first_ts',
   'last_ts', 'duration', 'orig_pkts', 'orig_bytes', 'resp_pkts', 'resp_bytes', 'orig_payload_bytes', 'resp_payload_bytes', 'end_reason', 'file',
   'first_packet', 'last_packet', 'orig_mac', 'resp_mac', 'vlan', 'app', 'tcp_state', 'orig_tcp_flags', 'resp_tcp_flags'] as const;
+/** Bytes of Tag.FlowNumbers' ten doubles. */
+const FLOW_NUMBERS_BYTES = 80;
 /** Layout numbers of LazyFlowEvent and LazyFlowRecord in lazyPrototypes. */
 const FLOW_EVENT_LAYOUT = 0;
 const FLOW_RECORD_LAYOUT = 2;
@@ -456,21 +465,25 @@ export class RecordEncoder {
     const table = f.table, slot = f.slot, fixed = this.fixed;
     const t = table.tupleOf(slot, this.tuple);
     this.identity(t, FLOW_RECORD_LAYOUT, 0);
-    this.tag(Tag.FlowFields);
-    // The order and values of toLazyRecord's fields (record-codec.test.ts compares the two).
+    // The values of toLazyRecord's fields (record-codec.test.ts compares the two): the numbers first (Tag.FlowNumbers).
+    this.ensure(1 + FLOW_NUMBERS_BYTES);
+    const view = this.view;
+    const at = this.pos + 1;
+    this.u8[this.pos] = Tag.FlowNumbers;
     const lastTs = table.lastTs(slot);
-    this.number(lastTs);
-    this.number(lastTs - t.firstTs);
-    this.number(table.packets(slot, 0));
-    this.number(table.frameBytes(slot, 0));
-    this.number(table.packets(slot, 1));
-    this.number(table.frameBytes(slot, 1));
-    this.number(table.payloadBytes(slot, 0));
-    this.number(table.payloadBytes(slot, 1));
+    view.setFloat64(at, lastTs, true);
+    view.setFloat64(at + 8, lastTs - t.firstTs, true);
+    view.setFloat64(at + 16, table.packets(slot, 0), true);
+    view.setFloat64(at + 24, table.frameBytes(slot, 0), true);
+    view.setFloat64(at + 32, table.packets(slot, 1), true);
+    view.setFloat64(at + 40, table.frameBytes(slot, 1), true);
+    view.setFloat64(at + 48, table.payloadBytes(slot, 0), true);
+    view.setFloat64(at + 56, table.payloadBytes(slot, 1), true);
+    view.setFloat64(at + 64, table.firstPacketNo(slot), true);
+    view.setFloat64(at + 72, table.lastPacketNo(slot), true);
+    this.pos = at + FLOW_NUMBERS_BYTES;
     this.keyString(fixed.endReason, f.reason);
     this.keyString(fixed.file, f.files[table.fileIndexOf(slot)] ?? '');
-    this.number(table.firstPacketNo(slot));
-    this.number(table.lastPacketNo(slot));
     this.optionalString(fixed.origMac, table.macOf(slot, 0));
     this.optionalString(fixed.respMac, table.macOf(slot, 1));
     const vlan = table.vlanTag(slot), inner = table.vlanInnerTag(slot);
@@ -835,12 +848,13 @@ export class RecordDecoder {
     // Ids only where the sender knew them (most records: none; the constructor has the rest of the state).
     const knownIds = (state & (IdentityState.CID_KNOWN | IdentityState.UID_KNOWN)) !== 0;
     const tag = u8[this.pos];
-    if (tag === Tag.FlowFields && layout === FLOW_RECORD_LAYOUT) {
+    if ((tag === Tag.FlowFields || tag === Tag.FlowNumbers) && layout === FLOW_RECORD_LAYOUT) {
       this.pos++;
       // The sender's class itself: its constructor defines every field, set here in place.
       const r = new LazyFlowRecord(this.ids, t);
       if (knownIds) FlowBound.restoreIds(r, state, cid, uid);
-      this.flowFields(r, t);
+      if (tag === Tag.FlowNumbers) this.flowNumbers(r, t);
+      else this.flowFields(r, t);
       return r;
     }
     if (tag === Tag.FlowEvent && layout === FLOW_EVENT_LAYOUT) {
@@ -893,8 +907,30 @@ export class RecordDecoder {
     o.type = type;
   }
 
-  /** A flow record's fields (Tag.FlowFields), set in FLOW_RECORD_FIELDS order: one hidden class for all of them. */
-  private flowFields(r: LazyFlowRecord, t: FlowTuple): void {
+  /** A finished flow's fields (Tag.FlowNumbers): its numbers read at their offsets, then the rest as flowFields reads them. */
+  private flowNumbers(r: LazyFlowRecord, t: FlowTuple): void {
+    const view = this.view;
+    const at = this.pos;
+    this.pos = at + FLOW_NUMBERS_BYTES;
+    this.envelope(r, t);
+    // Whole numbers as small integers, as the tagged form decodes them (a double per field would be a heap number each).
+    r.last_ts = view.getFloat64(at, true);
+    r.duration = smallAsInt(view.getFloat64(at + 8, true));
+    r.orig_pkts = smallAsInt(view.getFloat64(at + 16, true));
+    r.orig_bytes = smallAsInt(view.getFloat64(at + 24, true));
+    r.resp_pkts = smallAsInt(view.getFloat64(at + 32, true));
+    r.resp_bytes = smallAsInt(view.getFloat64(at + 40, true));
+    r.orig_payload_bytes = smallAsInt(view.getFloat64(at + 48, true));
+    r.resp_payload_bytes = smallAsInt(view.getFloat64(at + 56, true));
+    r.end_reason = this.value() as LazyFlowRecord['end_reason'];
+    r.file = this.value() as string;
+    r.first_packet = smallAsInt(view.getFloat64(at + 64, true));
+    r.last_packet = smallAsInt(view.getFloat64(at + 72, true));
+    this.optionalFields(r);
+  }
+
+  /** The fields of a flow record its identity carries (type, flow id, transport, IP version, addresses, ports, first time). */
+  private envelope(r: LazyFlowRecord, t: FlowTuple): void {
     r.type = 'flow';
     r.flow_id = t.flowId;
     r.transport = transportName(t.ipVersion, t.proto);
@@ -904,6 +940,22 @@ export class RecordDecoder {
     r.resp_ip = addressText(t, 4);
     r.resp_port = t.respPort;
     r.first_ts = t.firstTs;
+  }
+
+  /** A flow record's fields after its last packet number, as tagged values. */
+  private optionalFields(r: LazyFlowRecord): void {
+    r.orig_mac = this.value() as string | undefined;
+    r.resp_mac = this.value() as string | undefined;
+    r.vlan = this.value() as number[] | undefined;
+    r.app = this.value() as string | undefined;
+    r.tcp_state = this.value() as LazyFlowRecord['tcp_state'];
+    r.orig_tcp_flags = this.value() as string | undefined;
+    r.resp_tcp_flags = this.value() as string | undefined;
+  }
+
+  /** A flow record's fields (Tag.FlowFields), set in FLOW_RECORD_FIELDS order: one hidden class for all of them. */
+  private flowFields(r: LazyFlowRecord, t: FlowTuple): void {
+    this.envelope(r, t);
     r.last_ts = this.value() as number;
     r.duration = this.value() as number;
     r.orig_pkts = this.value() as number;
@@ -916,13 +968,7 @@ export class RecordDecoder {
     r.file = this.value() as string;
     r.first_packet = this.value() as number;
     r.last_packet = this.value() as number;
-    r.orig_mac = this.value() as string | undefined;
-    r.resp_mac = this.value() as string | undefined;
-    r.vlan = this.value() as number[] | undefined;
-    r.app = this.value() as string | undefined;
-    r.tcp_state = this.value() as LazyFlowRecord['tcp_state'];
-    r.orig_tcp_flags = this.value() as string | undefined;
-    r.resp_tcp_flags = this.value() as string | undefined;
+    this.optionalFields(r);
   }
 }
 
