@@ -73,7 +73,7 @@ const Tag = {
   /** The next value of the batch's structured-cloned side list. */
   Cloned: 12,
   /**
-   * A lazy record: its layout (1 byte), identity state (1 byte), flow number and first time (numbers), IP
+   * A lazy record: its layout (1 byte), identity state (1 byte), flow number and first time (8-byte doubles), IP
    * version, protocol (1 byte each), ports (2 bytes each), IPv4 addresses (4 bytes each), IPv6 flag (1 byte)
    * and words (8 × 4 bytes), the Community ID and uid when known (values), then its fields as an Object.
    */
@@ -434,11 +434,12 @@ export class RecordEncoder {
     this.u8[this.pos + 1] = layout;
     this.u8[this.pos + 2] = state;
     this.pos += 3;
-    this.number(t.flowId);
-    this.number(t.firstTs);
-    this.ensure(47);
+    this.ensure(16 + 47);
     const view = this.view;
     let at = this.pos;
+    view.setFloat64(at, t.flowId, true);
+    view.setFloat64(at + 8, t.firstTs, true);
+    at += 16;
     this.u8[at] = t.ipVersion;
     this.u8[at + 1] = t.proto;
     view.setUint16(at + 2, t.origPort, true);
@@ -825,9 +826,10 @@ export class RecordDecoder {
     this.pos += 2;
     if (this.ids === undefined || layout > FLOW_RECORD_LAYOUT) throw new Error(`record stream: unexpected lazy record (layout ${layout}) at byte ${this.pos - 3}`);
     const t = this.tuple;
-    t.flowId = this.value() as number;
-    t.firstTs = this.value() as number;
     let at = this.pos;
+    t.flowId = wholeAsInt(view.getFloat64(at, true));
+    t.firstTs = view.getFloat64(at + 8, true);
+    at += 16;
     t.ipVersion = u8[at];
     t.proto = u8[at + 1];
     t.origPort = view.getUint16(at + 2, true);
@@ -970,6 +972,11 @@ export class RecordDecoder {
     r.last_packet = this.value() as number;
     this.optionalFields(r);
   }
+}
+
+/** A whole number as a small integer (as Tag.Int32 decodes), any other number (-0 included) as it is. */
+function wholeAsInt(v: number): number {
+  return (v | 0) === v && (v !== 0 || 1 / v > 0) ? v | 0 : v;
 }
 
 const v6Scratch = new Uint8Array(16);
