@@ -819,6 +819,24 @@ export class RecordDecoder {
     }
   }
 
+  /**
+   * The next value where a string (or nothing) is expected, as keyString writes one: its common cases read here, in
+   * a function small enough to be inlined where value()'s whole switch is not; anything else through value().
+   */
+  private str(): unknown {
+    const tag = this.u8[this.pos];
+    if (tag === Tag.StringRef) {
+      const id = this.view.getUint32(this.pos + 1, true);
+      this.pos += 5;
+      return this.strings[id];
+    }
+    if (tag === Tag.Undefined) {
+      this.pos++;
+      return undefined;
+    }
+    return this.value();
+  }
+
   private lazy(): FlowBound {
     const u8 = this.u8, view = this.view;
     const layout = u8[this.pos];
@@ -924,8 +942,8 @@ export class RecordDecoder {
     r.resp_bytes = smallAsInt(view.getFloat64(at + 40, true));
     r.orig_payload_bytes = smallAsInt(view.getFloat64(at + 48, true));
     r.resp_payload_bytes = smallAsInt(view.getFloat64(at + 56, true));
-    r.end_reason = this.value() as LazyFlowRecord['end_reason'];
-    r.file = this.value() as string;
+    r.end_reason = this.str() as LazyFlowRecord['end_reason'];
+    r.file = this.str() as string;
     r.first_packet = smallAsInt(view.getFloat64(at + 64, true));
     r.last_packet = smallAsInt(view.getFloat64(at + 72, true));
     this.optionalFields(r);
@@ -944,15 +962,15 @@ export class RecordDecoder {
     r.first_ts = t.firstTs;
   }
 
-  /** A flow record's fields after its last packet number, as tagged values. */
+  /** A flow record's fields after its last packet number, as tagged values (strings or nothing but the VLAN ids). */
   private optionalFields(r: LazyFlowRecord): void {
-    r.orig_mac = this.value() as string | undefined;
-    r.resp_mac = this.value() as string | undefined;
+    r.orig_mac = this.str() as string | undefined;
+    r.resp_mac = this.str() as string | undefined;
     r.vlan = this.value() as number[] | undefined;
-    r.app = this.value() as string | undefined;
-    r.tcp_state = this.value() as LazyFlowRecord['tcp_state'];
-    r.orig_tcp_flags = this.value() as string | undefined;
-    r.resp_tcp_flags = this.value() as string | undefined;
+    r.app = this.str() as string | undefined;
+    r.tcp_state = this.str() as LazyFlowRecord['tcp_state'];
+    r.orig_tcp_flags = this.str() as string | undefined;
+    r.resp_tcp_flags = this.str() as string | undefined;
   }
 
   /** A flow record's fields (Tag.FlowFields), set in FLOW_RECORD_FIELDS order: one hidden class for all of them. */
