@@ -45,10 +45,24 @@ const THREADED_BIT = 0x80000000;
 const source = new URL('../src/cli/main.ts', import.meta.url);
 if (existsSync(source) && major >= 24) {
   const entry = await checkoutEntry();
-  if (entry.endsWith('.cjs')) runScript(entry);
-  else await import(entry);
-} else if (existsSync(new URL('../dist/cli/main.mjs', import.meta.url))) await import(new URL('../dist/cli/main.mjs', import.meta.url).href);
-else await import(new URL('../dist/src/cli/main.js', import.meta.url).href);
+  if (entry.endsWith('.cjs')) {
+    useWorkerBundle(pathToFileURL(entry));
+    runScript(entry);
+  } else await import(entry);
+} else if (existsSync(new URL('../dist/cli/main.mjs', import.meta.url))) {
+  useWorkerBundle(new URL('../dist/cli/main.mjs', import.meta.url));
+  await import(new URL('../dist/cli/main.mjs', import.meta.url).href);
+} else await import(new URL('../dist/src/cli/main.js', import.meta.url).href);
+
+/**
+ * Tell the command line where the pipeline worker bundled beside its bundle is (scripts/cli-bundle.ts,
+ * WORKER_BUNDLE_SCRIPT; read in src/engine/threaded-pipeline.ts): a threaded run's worker then loads a few files,
+ * not the pipeline's ~100 modules. A bundle built before there was one leaves the worker to its modules.
+ */
+function useWorkerBundle(bundleEntry) {
+  const worker = new URL('worker/pipeline-worker.mjs', bundleEntry);
+  if (existsSync(worker)) globalThis[Symbol.for('bulwark.pipelineWorkerBundle')] = worker.href;
+}
 
 /**
  * In a checkout, the command line bundled into one script (scripts/cli-bundle.ts: Node's module loader costs

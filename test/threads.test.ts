@@ -6,8 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { AnalysisSession, type AnalysisResult } from '../src/engine/session.ts';
-import { ThreadedPipeline } from '../src/engine/threaded-pipeline.ts';
+import { ThreadedPipeline, WORKER_BUNDLE } from '../src/engine/threaded-pipeline.ts';
+import { buildCliBundle, WORKER_BUNDLE_SCRIPT } from '../scripts/cli-bundle.ts';
 import type { EventRecord } from '../src/pipeline/analyze.ts';
 import type { FlowRecord } from '../src/flow/types.ts';
 
@@ -108,6 +110,30 @@ test('with only the later stages subscribed, records cross lazily and the result
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the worker bundled as the command line bundles it gives the results of its modules, and the run loads it', { timeout: 120_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-worker-bundle-'));
+  const given = globalThis as Record<symbol, unknown>;
+  t.after(() => {
+    delete given[WORKER_BUNDLE];
+    rmSync(dir, { recursive: true, force: true });
+  });
+  // The checkout's form, as bin/bulwark.js builds it and then names the worker's bundle to the run.
+  await buildCliBundle({ root, outdir: dir, sourceRoot: join(root, 'src'), sourceExt: '.ts', format: 'cjs' });
+  const one = await analyse(inputs, 1);
+  given[WORKER_BUNDLE] = pathToFileURL(join(dir, WORKER_BUNDLE_SCRIPT)).href;
+  const two = await analyse(inputs, 2);
+  assert.equal(two.threaded, true);
+  assert.ok(one.result.findings.length > 0 && one.flows.length > 0);
+  assert.equal(JSON.stringify(two.events), JSON.stringify(one.events), 'events as written');
+  assert.equal(JSON.stringify(two.flows), JSON.stringify(one.flows), 'flow records as written');
+  assert.deepEqual(two.result.devices, one.result.devices, 'devices');
+  assert.deepEqual(two.result.findings, one.result.findings, 'findings');
+  assert.deepEqual(timeless(two.result), timeless(one.result), 'run summary');
+  // The worker came from that URL: one that names no file fails the run.
+  given[WORKER_BUNDLE] = pathToFileURL(join(dir, 'worker/none.mjs')).href;
+  await assert.rejects(analyse(inputs, 2), /none\.mjs|Cannot find module/);
 });
 
 test('small inputs and standard input stay on one thread', async () => {

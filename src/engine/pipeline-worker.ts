@@ -16,7 +16,7 @@ import type { CaptureProgress } from '../capture/types.ts';
 import type { FirstPacket } from '../pipeline/first-packet.ts';
 import type { FinishedFlow } from '../pipeline/analyze.ts';
 import type { FlowTuple } from '../flow/lazy-record.ts';
-import { IN_FLIGHT, RecordKind, STOP, type WorkerJob, type WorkerMessage } from './record-stream.ts';
+import { GO, Go, IN_FLIGHT, RecordKind, STOP, type WorkerJob, type WorkerMessage } from './record-stream.ts';
 import { RecordEncoder } from './record-codec.ts';
 
 /** Wall-clock milliseconds between summary snapshots (metrics read them while the run goes on). */
@@ -84,6 +84,18 @@ class BatchWriter {
     this.checkStop();
   }
 
+  /**
+   * Wait until the other thread tells this worker to read (true) or that it will not use it (false): it starts
+   * the worker while it still samples whether a core is idle (threaded-pipeline.ts).
+   */
+  waitForGo(): boolean {
+    for (;;) {
+      const word = Atomics.load(this.control, GO);
+      if (word !== Go.WAIT) return word === Go.READ;
+      Atomics.wait(this.control, GO, Go.WAIT);
+    }
+  }
+
   /** The consumer asked to stop (Ctrl-C): the pipeline stops reading, flushes, and the run ends. */
   checkStop(): void {
     if (Atomics.load(this.control, STOP) !== 0 && !this.stop.signal.aborted) this.stop.abort();
@@ -141,6 +153,7 @@ async function main(job: WorkerJob): Promise<void> {
     out.post();
     out.checkStop();
   };
+  if (!out.waitForGo()) return;
   out.checkStop(); // stopped before the worker started
   const summary = await pipeline.run(job.inputs, { onProgress, signal: out.signal });
   out.post();

@@ -87,6 +87,10 @@ export interface WorkerJob {
 /** Slots of the shared control array. */
 export const IN_FLIGHT = 0;
 export const STOP = 1;
+/** Whether the worker may start reading (Go): it is started before the other thread knows it will use it. */
+export const GO = 2;
+export const CONTROL_SLOTS = 3;
+export const Go = { WAIT: 0, READ: 1, CANCEL: 2 } as const;
 
 /** Messages from the worker. */
 export type WorkerMessage =

@@ -27,7 +27,7 @@ import { appProtocols } from '../app/registry.ts';
 import type { FirstPacket, FirstPacketHandler } from '../pipeline/first-packet.ts';
 import { RecordDecoder } from './record-codec.ts';
 import { cpuSample, spareCore, type CpuSample } from './spare-core.ts';
-import { IN_FLIGHT, RecordKind, STOP, type ProgressRecord, type WorkerJob, type WorkerMessage } from './record-stream.ts';
+import { CONTROL_SLOTS, GO, Go, IN_FLIGHT, RecordKind, STOP, type ProgressRecord, type WorkerJob, type WorkerMessage } from './record-stream.ts';
 
 /**
  * Batches in flight between the threads (each up to `BATCH_RECORDS` records): enough to carry either thread over
@@ -67,6 +67,11 @@ function totalBytes(paths: readonly string[]): number {
 
 /** Set on globalThis once a run has put the pipeline in a worker (read by bin/bulwark.js when it writes its code cache). */
 export const PIPELINE_ELSEWHERE = Symbol.for('bulwark.pipelineInWorker');
+/**
+ * Set on globalThis by bin/bulwark.js when the command line runs from a bundle: the URL of the pipeline worker
+ * bundled beside it (scripts/cli-bundle.ts), which the worker loads in a fraction of the time of its modules.
+ */
+export const WORKER_BUNDLE = Symbol.for('bulwark.pipelineWorkerBundle');
 
 export interface ThreadOptions {
   /** Input bytes below which the run stays on this thread (default DEFAULT_MIN_THREAD_BYTES). */
@@ -134,9 +139,16 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
   async run(inputs: readonly (string | InputSource)[], options: RunOptions = {}): Promise<RunSummary> {
     const minBytes = this.threadOptions.minBytes ?? DEFAULT_MIN_THREAD_BYTES;
     if (!canThread(inputs, this.options) || totalBytes(inputs) < minBytes) return this.runHere(inputs, options);
-    if (this.sampleFrom !== undefined && !(await spareCore(this.sampleFrom))) return this.runHere(inputs, options);
+    // The worker starts before the idle-core sample has its answer, and reads nothing until told to go: its own
+    // start (a Node environment and the pipeline's code, about 130 ms) overlaps the sample's wait (up to SAMPLE_MS)
+    // instead of following it. Where the answer is no, the worker is stopped unused: about 0.1 CPU s spent for nothing.
+    const worker = await this.startWorker(inputs, options);
+    if (this.sampleFrom !== undefined && !(await spareCore(this.sampleFrom))) {
+      worker.cancel();
+      return this.runHere(inputs, options);
+    }
     this.threaded = true;
-    return this.runInWorker(inputs, options);
+    return worker.go();
   }
 
   /** An ordinary pipeline on this thread, with the subscribers in the order they came. */
@@ -148,13 +160,14 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
     return p.run(inputs, options);
   }
 
-  private async runInWorker(inputs: string[], options: RunOptions): Promise<RunSummary> {
-    // Told to bin/bulwark.js, which keeps this thread's compiled code for later runs: this run compiles the
-    // pipeline's code in the worker, so what it would keep lacks it (a later one-thread run would compile it again).
-    (globalThis as Record<symbol, unknown>)[PIPELINE_ELSEWHERE] = true;
+  /**
+   * A pipeline worker for the inputs, started and waiting: `go` lets it read (resolves once this thread has
+   * handled every record), `cancel` stops it unused.
+   */
+  private async startWorker(inputs: string[], options: RunOptions): Promise<{ go(): Promise<RunSummary>; cancel(): void }> {
     // Loaded here: a run that stays on one thread does not pay for node:worker_threads.
     const { Worker } = await import('node:worker_threads');
-    const control = new SharedArrayBuffer(8);
+    const control = new SharedArrayBuffer(CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT);
     const ctl = new Int32Array(control);
     const { capture, flow = {}, reassembly = {}, defrag = {}, expireEveryS } = this.options;
     // Only the options given: an undefined one would override the pipeline's default.
@@ -183,8 +196,9 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
       compileCacheDir: getCompileCacheDir?.(),
     };
     const started = process.hrtime.bigint();
-    const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-    const worker = new Worker(new URL(`./pipeline-worker.${ext}`, import.meta.url), {
+    const bundled = (globalThis as Record<symbol, unknown>)[WORKER_BUNDLE];
+    const script = typeof bundled === 'string' ? new URL(bundled) : new URL(`./pipeline-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
+    const worker = new Worker(script, {
       workerData: job,
       // The same heap ceiling as this thread (bin/bulwark.js sets it); the worker holds the flow table.
       resourceLimits: { maxOldGenerationSizeMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20) },
@@ -197,10 +211,11 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
     // Lazy records compute their ids here, with this thread's site (the worker's has the same sensor).
     const decoder = new RecordDecoder(new FlowIds(this.site));
     const visit = (kind: number, value: unknown): void => this.replay(kind, value, options);
-    return new Promise<RunSummary>((resolve, reject) => {
+    let cancelled = false;
+    const done = new Promise<RunSummary>((resolve, reject) => {
       let settled = false;
       const finish = (err: Error | undefined, summary?: RunSummary): void => {
-        if (settled) return;
+        if (settled || cancelled) return;
         settled = true;
         options.signal?.removeEventListener('abort', onAbort);
         void worker.terminate();
@@ -233,6 +248,27 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
       worker.on('error', (err) => finish(err));
       worker.on('exit', (code) => finish(new Error(`pipeline worker exited (code ${code}) before the end of the run`)));
     });
+    // Awaited only once told to go: a worker that fails before (its script missing, say) is not an unhandled rejection.
+    done.catch(() => undefined);
+    const tell = (word: number): void => {
+      Atomics.store(ctl, GO, word);
+      Atomics.notify(ctl, GO);
+    };
+    return {
+      go: () => {
+        // Told to bin/bulwark.js, which keeps this thread's compiled code for later runs: this run compiles the
+        // pipeline's code in the worker, so what it would keep lacks it (a later one-thread run would compile it again).
+        (globalThis as Record<symbol, unknown>)[PIPELINE_ELSEWHERE] = true;
+        tell(Go.READ);
+        return done;
+      },
+      cancel: () => {
+        cancelled = true;
+        options.signal?.removeEventListener('abort', onAbort);
+        tell(Go.CANCEL);
+        void worker.terminate();
+      },
+    };
   }
 
   /** Hand one record to the subscribers, as the pipeline would have in this thread. */
