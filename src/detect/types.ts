@@ -80,6 +80,7 @@ export interface DetectorInstance {
    * (src/pipeline/first-packet.ts; valid during the call only) instead of the `flow.start` event.
    */
   onFirstPacket?(p: FirstPacket): void;
+  /** A finished flow (valid during the call only: it may be refilled for the next one; keep holdFlow(flow)). */
   onFlow?(flow: FlowRecord): void;
   /** The clock advanced to `now` (packet time, or the live heartbeat): report or age what is due. */
   tick?(now: number): void;

@@ -10,7 +10,7 @@ import { FLOW_RECORD_FIELDS, RecordDecoder, RecordEncoder, type EncodedBatch } f
 import type { FirstPacket } from '../pipeline/first-packet.ts';
 import { Pipeline } from '../pipeline/analyze.ts';
 import { Site } from '../pipeline/site.ts';
-import { FlowBound, FlowIds, IdentityState, LazyFlowRecord, flowTuple } from '../flow/lazy-record.ts';
+import { FlowBound, FlowIds, IdentityState, LazyFlowRecord, flowTuple, holdFlow } from '../flow/lazy-record.ts';
 import { LazyFlowEvent } from '../pipeline/lazy-event.ts';
 
 const root = join(import.meta.dirname, '../..');
@@ -166,7 +166,7 @@ test('lazy records cross as their identity and fields: the plain records the pip
     const flows: unknown[] = [];
     const site = new Site({ sensor: 'codec-test' });
     await new Pipeline({ site }).on('*', (ev) => events.push(ev), { lazy }).run(files);
-    await new Pipeline({ site }).onFlow((f) => flows.push(f), { lazy }).run(files);
+    await new Pipeline({ site }).onFlow((f) => flows.push(holdFlow(f)), { lazy }).run(files);
     return [...events, ...flows];
   };
   const plain = await run(false);
@@ -182,7 +182,7 @@ test('lazy records cross as their identity and fields: the plain records the pip
     enc.add(0, r);
     if (i % 500 === 499 || i === lazy.length - 1) {
       const batch = enc.take();
-      dec.decode(structuredClone(batch, { transfer: [batch.bytes as ArrayBuffer] }) as EncodedBatch, (_, v) => received.push(v));
+      dec.decode(structuredClone(batch, { transfer: [batch.bytes as ArrayBuffer] }) as EncodedBatch, (_, v) => received.push(holdFlow(v)));
     }
   });
   assert.equal(received.length, plain.length);
@@ -273,14 +273,14 @@ test('a finished flow encoded from the flow table arrives as the lazy record the
   const dec = new RecordDecoder(new FlowIds(site));
   const flush = (): void => {
     const batch = enc.take();
-    dec.decode(structuredClone(batch, { transfer: [batch.bytes as ArrayBuffer] }) as EncodedBatch, (_, v) => crossed.push(v));
+    dec.decode(structuredClone(batch, { transfer: [batch.bytes as ArrayBuffer] }) as EncodedBatch, (_, v) => crossed.push(holdFlow(v)));
   };
   const pipeline = new Pipeline({ site, flow: { tcpIdleS: 5, udpIdleS: 5, icmpIdleS: 5, otherIdleS: 5 } });
   pipeline.onFinishedFlow((f) => {
     enc.addFinishedFlow(1, f);
     if (enc.count === 13) flush();
   });
-  pipeline.onFlow((rec) => records.push(rec), { lazy: true });
+  pipeline.onFlow((rec) => records.push(holdFlow(rec)), { lazy: true });
   await pipeline.run(files);
   flush();
   assert.equal(crossed.length, records.length);
@@ -336,7 +336,7 @@ test('flow events sent as their parts arrive as the lazy events the pipeline bui
   let asParts = 0;
   const flush = (): void => {
     const batch = enc.take();
-    dec.decode(structuredClone(batch, { transfer: [batch.bytes as ArrayBuffer] }) as EncodedBatch, (_, v) => crossed.push(v));
+    dec.decode(structuredClone(batch, { transfer: [batch.bytes as ArrayBuffer] }) as EncodedBatch, (_, v) => crossed.push(holdFlow(v)));
   };
   const handler = (ev: unknown): void => {
     enc.add(0, ev);

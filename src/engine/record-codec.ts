@@ -837,6 +837,9 @@ export class RecordDecoder {
     return this.value();
   }
 
+  /** The lazy flow record received flows are given in (refilled per flow), once there was one. */
+  private flowView: LazyFlowRecord | undefined = undefined;
+
   private lazy(): FlowBound {
     const u8 = this.u8, view = this.view;
     const layout = u8[this.pos];
@@ -870,8 +873,9 @@ export class RecordDecoder {
     const tag = u8[this.pos];
     if ((tag === Tag.FlowFields || tag === Tag.FlowNumbers) && layout === FLOW_RECORD_LAYOUT) {
       this.pos++;
-      // The sender's class itself: its constructor defines every field, set here in place.
-      const r = new LazyFlowRecord(this.ids, t);
+      // The sender's class itself: its constructor defines every field, set here in place. One record refilled for
+      // every flow, as the pipeline gives them (LazyFlowRecord.view): a subscriber keeps a copy (holdFlow).
+      const r = this.flowView = LazyFlowRecord.view(this.flowView, this.ids, t);
       if (knownIds) FlowBound.restoreIds(r, state, cid, uid);
       if (tag === Tag.FlowNumbers) this.flowNumbers(r, t);
       else this.flowFields(r, t);

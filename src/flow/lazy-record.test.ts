@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { TcpFlag } from '../decode/packet-view.ts';
 import { FlowTable } from './table.ts';
 import { communityId } from './community-id.ts';
-import { FlowBound, FlowIds, IdentityState, flowTuple, type FlowUidSource } from './lazy-record.ts';
+import type { LazyFlowRecord} from './lazy-record.ts';
+import { FlowBound, FlowIds, IdentityState, flowTuple, holdFlow, type FlowUidSource } from './lazy-record.ts';
 import type { FlowEndReason, FlowRecord } from './types.ts';
 import { arpView, parseIp, view, type Pkt } from './test-util.ts';
 
@@ -152,4 +153,53 @@ test('flows cut by the active timeout: each record keeps its own flow number, fi
   for (const { plain, lazy } of ended) assert.deepEqual([lazy.uid, lazy.community_id, lazy.flow_id], [plain.uid, plain.community_id, plain.flow_id]);
   assert.deepEqual(ended.map((e) => e.lazy.uid), ended.map((e) => `uid(${e.plain.community_id}|${e.plain.first_ts}|${e.plain.flow_id})`));
   assert.equal(new Set(ended.map((e) => e.lazy.uid)).size, 3);
+});
+
+test('one lazy record refilled flow after flow (LazyFlowRecord.view) is each flow\'s own during its call; holdFlow keeps a copy that stays it', () => {
+  const uids = new ShowingUids();
+  const ids = new CountingIds(uids);
+  let reused: LazyFlowRecord | undefined;
+  const calls: { plain: string; during: string; sameObject: boolean; cidRead: boolean }[] = [];
+  const held: FlowRecord[] = [];
+  const plains: FlowRecord[] = [];
+  const table: FlowTable = new FlowTable({ maxFlows: 2 }, (slot, reason) => {
+    const cid = table.communityId(slot);
+    const plain = table.toRecord(slot, ['f.pcap'], ['', 'dns'], reason, cid, uids.flowUid(cid, table.firstTs(slot), table.flowId(slot)));
+    const rec = table.toLazyRecord(slot, ids, ['f.pcap'], ['', 'dns'], reason, reused) as unknown as LazyFlowRecord;
+    const sameObject = rec === reused;
+    reused = rec;
+    // Every other flow has its Community ID read (and a uid set) before it is held: the copy keeps them.
+    const cidRead = calls.length % 2 === 0;
+    if (cidRead) {
+      assert.equal(rec.community_id, cid);
+      rec.uid = `set ${calls.length}`;
+      plain.uid = `set ${calls.length}`;
+    }
+    calls.push({ plain: JSON.stringify(plain), during: JSON.stringify(rec), sameObject, cidRead });
+    plains.push(plain);
+    held.push(holdFlow(rec as unknown as FlowRecord));
+  });
+  let n = 0;
+  const track = (p: Pkt, ts: number) => table.track(view(p), ts, 60, ++n, 0);
+  track({ src: '10.0.0.1', dst: '10.0.0.2', sp: 40000, dp: 80, flags: SYN, srcMac: [0x94, 0x10, 0x3e, 0x34, 0x0c, 0xb5] }, 1);
+  track({ src: '10.0.0.2', dst: '10.0.0.1', sp: 80, dp: 40000, flags: SYN | ACK }, 1.1);
+  track({ src: '192.168.1.5', dst: '8.8.8.8', proto: 17, sp: 5353, dp: 53, vlan: [10, 20] }, 2);
+  track({ src: '2001:db8::1', dst: '2001:db8::2', sp: 1000, dp: 443, flags: SYN }, 3);
+  track({ src: '129.143.47.6', dst: '10.10.10.190', proto: 1, icmpType: 3, icmpCode: 13 }, 4);
+  track({ src: '10.0.0.9', dst: '10.0.0.2', sp: 40001, dp: 81, flags: RST }, 5);
+  table.endAll();
+  assert.ok(calls.length >= 5, `${calls.length} flows ended`);
+  assert.deepEqual(calls.map((c) => c.sameObject), calls.map((_, i) => i > 0), 'one record, refilled for every flow after the first');
+  for (const [i, c] of calls.entries()) assert.equal(c.during, c.plain, `flow ${i} during its call`);
+  // After the run the record holds the last flow; each held copy is still its own flow's, ids included.
+  assert.equal(new Set(held).size, held.length);
+  assert.ok(held.every((h) => h !== reused));
+  for (const [i, h] of held.entries()) {
+    assert.equal(JSON.stringify(h), calls[i].plain, `held flow ${i}`);
+    assert.equal(h.community_id, plains[i].community_id);
+    assert.equal(h.uid, plains[i].uid);
+    if (calls[i].cidRead) assert.equal(FlowBound.knownCommunityId(h as unknown as FlowBound), plains[i].community_id, 'a Community ID read before the hold is not computed again');
+  }
+  // A plain record is its subscriber's own: held as it is.
+  assert.equal(holdFlow(plains[0]), plains[0]);
 });

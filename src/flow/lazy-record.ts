@@ -106,18 +106,18 @@ const NO_CID = IdentityState.NO_CID << STATE_SHIFT;
  */
 export class FlowBound {
   readonly #ids: FlowIds;
-  readonly #flowId: number;
-  readonly #firstTs: number;
+  #flowId: number;
+  #firstTs: number;
   /**
    * The state bits (IdentityState) << 16 | ipVersion << 8 | proto: one field, not two, in every lazy record and
    * event (the state changes only when an id is computed or set).
    */
   #key: number;
   /** origPort << 16 | respPort. */
-  readonly #ports: number;
-  readonly #orig: number;
-  readonly #resp: number;
-  readonly #v6: Uint32Array | undefined;
+  #ports: number;
+  #orig: number;
+  #resp: number;
+  #v6: Uint32Array | undefined;
   #cid: string | undefined = undefined;
   #uid: string | undefined = undefined;
 
@@ -192,6 +192,27 @@ export class FlowBound {
 
   static respV4(rec: object): number {
     return #key in rec && ((rec.#key >>> 8) & 0xff) === 4 ? rec.#resp >>> 0 : -1;
+  }
+
+  /**
+   * Bind a record to another flow (a view refilled for the next one: LazyFlowRecord.view): its identity as the
+   * constructor sets it, no id computed or set.
+   */
+  static rebind(rec: FlowBound, t: FlowTuple): void {
+    rec.#flowId = t.flowId;
+    rec.#firstTs = t.firstTs;
+    rec.#key = (t.ipVersion << 8) | t.proto;
+    rec.#ports = (t.origPort << 16) | t.respPort;
+    rec.#orig = t.orig | 0;
+    rec.#resp = t.resp | 0;
+    rec.#v6 = t.v6;
+    rec.#cid = undefined;
+    rec.#uid = undefined;
+  }
+
+  /** The ids source a record computes its ids with (a held copy computes them as the record would have). */
+  static idsOf(rec: FlowBound): FlowIds {
+    return rec.#ids;
   }
 
   /** The Community ID and uid as computed or set so far (undefined when not known: see identityOf's bits). */
@@ -311,10 +332,42 @@ export class LazyFlowRecord extends FlowBound {
     this.resp_tcp_flags = undefined;
   }
 
+  /**
+   * `view` bound to the flow `t` (made when undefined), for its source to set every other field: one record refilled
+   * for flow after flow (FlowTable.toLazyRecord, the record stream's decoder), not one made per flow — on the 2 M-packet
+   * flow-heavy workload, 2 M records of 29 fields each, all garbage a moment later. So a lazy flow record is valid
+   * during the call that hands it over; a subscriber that keeps it keeps `holdFlow(record)`.
+   */
+  static view(view: LazyFlowRecord | undefined, ids: FlowIds, t: FlowTuple): LazyFlowRecord {
+    if (view === undefined) return new LazyFlowRecord(ids, t);
+    FlowBound.rebind(view, t);
+    view.flow_id = t.flowId;
+    view.orig_port = t.origPort;
+    view.resp_port = t.respPort;
+    view.first_ts = t.firstTs;
+    return view;
+  }
+
   toJSON(): FlowRecord {
     // uid right after flow_id, then community_id: the order of toRecord's literal. The optional fields a lazy
     // record always has (undefined when not known: one shape, see FlowTable.toLazyRecord) are left out when
     // undefined, as toRecord leaves them out.
     return plainWithIds(this, 'flow_id', 'flow_id', true) as unknown as FlowRecord;
   }
+}
+
+/**
+ * A flow record to keep past the call that handed it over: a lazy one's copy, made now (its source refills it for
+ * the next flow: LazyFlowRecord.view), with the same fields, identity and ids computed or set so far; any other
+ * record as it is (a plain record is the subscriber's own).
+ */
+export function holdFlow<F>(rec: F): F {
+  if (!(rec instanceof LazyFlowRecord)) return rec;
+  const t = flowTuple();
+  const state = FlowBound.identityOf(rec, t);
+  const copy = new LazyFlowRecord(FlowBound.idsOf(rec), t);
+  FlowBound.restoreIds(copy, state, FlowBound.knownCommunityId(rec), FlowBound.knownUid(rec));
+  const from = rec as unknown as Record<string, unknown>, to = copy as unknown as Record<string, unknown>;
+  for (const key of Object.keys(rec)) to[key] = from[key];
+  return copy as unknown as F;
 }

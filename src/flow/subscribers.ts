@@ -6,7 +6,9 @@
  * A subscriber may declare that it reads records' fields by name only (`{ lazy: true }`): no spread, no
  * Object.keys/entries, no structured clone or deep comparison of the record itself. A source may then hand it
  * a lazy record, whose `uid` and `community_id` are computed on first read (src/flow/lazy-record.ts) — but
- * only when every subscriber of that record declared it; otherwise everyone gets the plain record.
+ * only when every subscriber of that record declared it; otherwise everyone gets the plain record. A lazy flow
+ * record is also valid during the call only: the source refills the same record for the next flow
+ * (LazyFlowRecord.view). A lazy subscriber that keeps a flow record past the call keeps `holdFlow(record)`.
  * @module
  */
 

@@ -433,10 +433,12 @@ export class FlowTable {
   /**
    * The same record as toRecord, lazy: `uid` and `community_id` are computed from the flow's tuple (copied now,
    * so the slot can be reused) when first read (see lazy-record.ts). For subscribers that read fields by name.
+   * `into`: a lazy record made before, refilled for this flow and returned (LazyFlowRecord.view).
    */
-  toLazyRecord(slot: number, ids: FlowIds, fileNames: readonly string[], appNames?: readonly string[], endReason: FlowEndReason = 'end_of_input'): FlowRecord {
+  toLazyRecord(slot: number, ids: FlowIds, fileNames: readonly string[], appNames?: readonly string[], endReason: FlowEndReason = 'end_of_input',
+    into?: LazyFlowRecord): FlowRecord {
     // The class defines every field in toRecord's order (the plain form's); set here in place.
-    const rec = new LazyFlowRecord(ids, this.tupleOf(slot, this.tuple)) as unknown as FlowRecord;
+    const rec = LazyFlowRecord.view(into, ids, this.tupleOf(slot, this.tuple)) as unknown as FlowRecord;
     const d = slot * 2;
     rec.transport = this.transport(slot);
     rec.ip_version = this.ipVer[slot] as 4 | 6 | 0;

@@ -31,6 +31,7 @@ export interface Violation {
   deniedDirection: 'from-device' | 'to-device';
   deniedBy?: string;
   answered: boolean;
+  /** Valid during the onViolation call (a lazy record is refilled for the next flow): keep holdFlow(flow). */
   flow: FlowRecord;
 }
 

@@ -30,6 +30,7 @@ import { flowStartFields } from './flow-start.ts';
 import { FirstPacket, type FirstPacketHandler } from './first-packet.ts';
 import { Site, uidOfWords } from './site.ts';
 import { Subscribers, type SubscribeOptions } from '../flow/subscribers.ts';
+import type { LazyFlowRecord} from '../flow/lazy-record.ts';
 import { FlowIds, flowTuple, type FlowTuple } from '../flow/lazy-record.ts';
 import { LazyArpEvent, LazyFlowEvent } from './lazy-event.ts';
 import { fileSource, type InputSource, type SourceSink } from './source.ts';
@@ -121,6 +122,8 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
   /** What lazy records compute their Community ID and uid with; the tuple they copy theirs from. */
   private readonly ids: FlowIds;
   private readonly tuple = flowTuple();
+  /** The lazy record finished flows are given in (refilled per flow), once there was one. */
+  private flowView: LazyFlowRecord | undefined = undefined;
   /** Subscribers to finished flows as table slots, and the one view they are given (refilled per flow). */
   private readonly finishedHandlers: ((f: FinishedFlow) => void)[] = [];
   private finished: FinishedFlow | undefined;
@@ -414,8 +417,9 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
     }
     if (this.flowHandlers.length > 0 || this.wantsFlowEnd()) {
       // Lazy when every subscriber reads by name: uid and Community ID then cost nothing until someone reads them.
+      // One lazy record refilled for every flow: its subscribers keep a copy where they keep one (holdFlow).
       const rec = this.lazyFlows()
-        ? this.table.toLazyRecord(slot, this.ids, this.files, this.appNames, reason)
+        ? (this.flowView = this.table.toLazyRecord(slot, this.ids, this.files, this.appNames, reason, this.flowView) as unknown as LazyFlowRecord)
         : this.table.toRecord(slot, this.files, this.appNames, reason, this.communityId(slot), this.uid(slot));
       this.publishFlow(rec);
     }

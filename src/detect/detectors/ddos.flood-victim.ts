@@ -12,7 +12,7 @@ import type { Detector, EvidenceRef } from '../types.ts';
 import type { FlowRecord } from '../../flow/types.ts';
 import { OldestFirst } from '../lib/oldest-first.ts';
 import { FirstPacket, HeldStart } from '../../pipeline/first-packet.ts';
-import { FlowBound } from '../../flow/lazy-record.ts';
+import { FlowBound, holdFlow } from '../../flow/lazy-record.ts';
 import { ipv4ToUint, isLocalIp, isLocalIpv4, uintToIpv4 } from '../lib/net.ts';
 import { floodVector, isGroupAddress, isGroupV4, startVectorOf, synBecameConnect } from '../lib/flood.ts';
 import { Tally } from '../lib/tally.ts';
@@ -193,7 +193,8 @@ export const detector: Detector<Options> = {
       b.vectors.add(vector);
       b.ports.add(port);
       if ((b.evidence?.length ?? 0) < options.evidencePerFinding) {
-        const held = kept instanceof FirstPacket ? kept.hold() : kept;
+        // Both refilled for the next flow: held as copies (an exporter's record is its own, and comes back as it is).
+        const held = kept instanceof FirstPacket ? kept.hold() : holdFlow(kept);
         if (b.evidence === undefined) b.evidence = [held]; // a literal: room for one, not a pushed array's 17
         else b.evidence.push(held);
       }
