@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { TcpFlag } from '../decode/packet-view.ts';
 import { FlowTable } from './table.ts';
 import { communityId } from './community-id.ts';
-import type { LazyFlowRecord} from './lazy-record.ts';
-import { FlowBound, FlowIds, IdentityState, flowTuple, holdFlow, type FlowUidSource } from './lazy-record.ts';
+import { FlowBound, FlowIds, IdentityState, flowTuple, holdFlow, type FlowUidSource, type LazyFlowRecord } from './lazy-record.ts';
 import type { FlowEndReason, FlowRecord } from './types.ts';
 import { arpView, parseIp, view, type Pkt } from './test-util.ts';
 

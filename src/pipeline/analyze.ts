@@ -30,8 +30,7 @@ import { flowStartFields } from './flow-start.ts';
 import { FirstPacket, type FirstPacketHandler } from './first-packet.ts';
 import { Site, uidOfWords } from './site.ts';
 import { Subscribers, type SubscribeOptions } from '../flow/subscribers.ts';
-import type { LazyFlowRecord} from '../flow/lazy-record.ts';
-import { FlowIds, flowTuple, type FlowTuple } from '../flow/lazy-record.ts';
+import { FlowIds, flowTuple, type FlowTuple, type LazyFlowRecord } from '../flow/lazy-record.ts';
 import { LazyArpEvent, LazyFlowEvent } from './lazy-event.ts';
 import { fileSource, type InputSource, type SourceSink } from './source.ts';
 
