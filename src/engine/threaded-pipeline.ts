@@ -195,7 +195,8 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
       wantProgress: options.onProgress !== undefined,
       compileCacheDir: getCompileCacheDir?.(),
     };
-    const started = process.hrtime.bigint();
+    // Reset when told to go: the run's wall time starts where a one-thread run's does, after the idle-core sample.
+    let started = process.hrtime.bigint();
     const bundled = (globalThis as Record<symbol, unknown>)[WORKER_BUNDLE];
     const script = typeof bundled === 'string' ? new URL(bundled) : new URL(`./pipeline-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
     const worker = new Worker(script, {
@@ -259,6 +260,7 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
         // Told to bin/bulwark.js, which keeps this thread's compiled code for later runs: this run compiles the
         // pipeline's code in the worker, so what it would keep lacks it (a later one-thread run would compile it again).
         (globalThis as Record<symbol, unknown>)[PIPELINE_ELSEWHERE] = true;
+        started = process.hrtime.bigint();
         tell(Go.READ);
         return done;
       },
