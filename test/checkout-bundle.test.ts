@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WORKER_BUNDLE_SCRIPT } from '../scripts/cli-bundle.ts';
 
 const repo = join(import.meta.dirname, '..');
 
@@ -66,7 +67,7 @@ test('a threaded analyze loads its pipeline worker from the bundle beside the co
   assert.equal(counts(two.stdout), counts(one.stdout));
   // The bundled worker replaced by one that only says where it comes from: the threaded run ends with its words.
   const pointer = JSON.parse(readFileSync(join(shared, '.cache/bulwark/current.json'), 'utf8')) as { dir: string };
-  writeFileSync(join(shared, '.cache/bulwark', pointer.dir, 'worker/pipeline-worker.mjs'),
+  writeFileSync(join(shared, '.cache/bulwark', pointer.dir, WORKER_BUNDLE_SCRIPT),
     "import { parentPort } from 'node:worker_threads';\nparentPort.postMessage({ kind: 'failed', message: 'the bundled worker ran' });\n");
   const replaced = analyze('2');
   assert.notEqual(replaced.status, 0);

@@ -195,8 +195,8 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
       wantProgress: options.onProgress !== undefined,
       compileCacheDir: getCompileCacheDir?.(),
     };
-    // Reset when told to go: the run's wall time starts where a one-thread run's does, after the idle-core sample.
-    let started = process.hrtime.bigint();
+    // Set when told to go: the run's wall time starts where a one-thread run's does, after the idle-core sample.
+    let started = 0n;
     const bundled = (globalThis as Record<symbol, unknown>)[WORKER_BUNDLE];
     const script = typeof bundled === 'string' ? new URL(bundled) : new URL(`./pipeline-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
     const worker = new Worker(script, {
