@@ -17,6 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { shebangFlags } from './peers.ts';
 
 const REPO = join(import.meta.dirname, '..');
 const NODE = join(REPO, 'node_modules/.bin/node');
@@ -90,11 +91,12 @@ function main(): void {
     const source = existsSync(SHARED) ? SHARED : SAMPLE;
     const parts = pcapSlices(readFileSync(source), FOLDER_FILES);
     parts.forEach((p, i) => writeFileSync(join(folder, `part-${String(i).padStart(3, '0')}.pcap`), p));
-    const analyze = (target: string): string[] => ['--max-old-space-size=320', BIN, 'analyze', target, '--quiet'];
+    // The Node flags of bin/bulwark.js's first line: what an installed `bulwark` runs with.
+    const analyze = (target: string): string[] => [...shebangFlags(REPO), BIN, 'analyze', target, '--quiet'];
     const rows: [string, Sample][] = [];
     const add = (label: string, s: Sample): void => {
       rows.push([label, s]);
-      process.stderr.write(`${label}: ${(s.cpuS * 1000).toFixed(0)} ms CPU, ${(s.rssKiB / 1024).toFixed(0)} MB\n`);
+      process.stderr.write(`${label}: ${(s.cpuS * 1000).toFixed(0)} ms CPU${Number.isNaN(s.rssKiB) ? '' : `, ${(s.rssKiB / 1024).toFixed(0)} MB`}\n`);
     };
     add('`node -e 0` (Node alone)', measure(['-e', '0'], repeat));
     add('`bulwark --version`', measure([BIN, '--version'], repeat));

@@ -10,11 +10,15 @@
 /** How a cache makes the text of b[start, end) on a miss; it must depend on those bytes alone. */
 export type MakeText = (b: Uint8Array, start: number, end: number) => string;
 
+const EMPTY = new Uint8Array(0);
+const EMPTY_LENGTHS = new Uint16Array(0);
+
 export class TextCache {
-  private readonly keys: Uint8Array;
+  /** Made at the first field (init): a module's caches then cost a short run that never sees one nothing. */
+  private keys: Uint8Array = EMPTY;
   /** Per slot: the cached field's length + 1 (0: empty). */
-  private readonly lengths: Uint16Array;
-  private readonly texts: string[];
+  private lengths: Uint16Array = EMPTY_LENGTHS;
+  private texts: string[] = [];
   private readonly mask: number;
   private readonly make: MakeText;
   private readonly maxLength: number;
@@ -26,7 +30,11 @@ export class TextCache {
     let n = 1;
     while (n < slots) n *= 2;
     this.mask = n - 1;
-    this.keys = new Uint8Array(n * maxLength);
+  }
+
+  private init(): void {
+    const n = this.mask + 1;
+    this.keys = new Uint8Array(n * this.maxLength);
     this.lengths = new Uint16Array(n);
     this.texts = new Array<string>(n).fill('');
   }
@@ -39,6 +47,7 @@ export class TextCache {
     let h = 0x811c9dc5;
     for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
     const slot = (h ^ (h >>> 15)) & this.mask;
+    if (this.lengths.length === 0) this.init();
     const base = slot * this.maxLength;
     const keys = this.keys;
     if (this.lengths[slot] === n + 1) {

@@ -18,6 +18,12 @@ export interface CpuSample {
   own: number;
 }
 
+/**
+ * Monotonic milliseconds. Not `performance.now()`: the first read of that global loads perf_hooks and ten modules
+ * behind it, and every analyze run takes a sample as it starts.
+ */
+const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
 export function cpuSample(): CpuSample {
   const idle: number[] = [];
   const total: number[] = [];
@@ -27,7 +33,7 @@ export function cpuSample(): CpuSample {
     total.push(t.user + t.nice + t.sys + t.idle + t.irq);
   }
   const own = process.cpuUsage();
-  return { at: performance.now(), idle, total, own: own.user + own.system };
+  return { at: nowMs(), idle, total, own: own.user + own.system };
 }
 
 /**
@@ -59,7 +65,7 @@ export const SAMPLE_MS = 60;
  */
 export async function spareCore(from: CpuSample = cpuSample()): Promise<boolean> {
   if (availableParallelism() < 2) return false;
-  const left = SAMPLE_MS - (performance.now() - from.at);
+  const left = SAMPLE_MS - (nowMs() - from.at);
   if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
   return idleCoresSince(from) >= SPARE_CORE_MIN;
 }

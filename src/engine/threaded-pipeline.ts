@@ -14,7 +14,6 @@
  * @module
  */
 import { statSync } from 'node:fs';
-import { getHeapStatistics } from 'node:v8';
 import { getCompileCacheDir } from 'node:module';
 import { Pipeline, type EventRecord, type PipelineOptions, type RunOptions } from '../pipeline/analyze.ts';
 import type { InputSource } from '../pipeline/source.ts';
@@ -202,7 +201,8 @@ export class ThreadedPipeline extends Subscribers<EventRecord, FlowRecord> {
     const worker = new Worker(script, {
       workerData: job,
       // The same heap ceiling as this thread (bin/bulwark.js sets it); the worker holds the flow table.
-      resourceLimits: { maxOldGenerationSizeMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20) },
+      // node:v8 loaded here, when a worker starts: a one-thread run needs none of it.
+      resourceLimits: { maxOldGenerationSizeMb: Math.round(process.getBuiltinModule('node:v8').getHeapStatistics().heap_size_limit / 2 ** 20) },
     });
     const onAbort = (): void => {
       Atomics.store(ctl, STOP, 1);

@@ -15,12 +15,14 @@
  *   redelivered — and counted by reason; a store failure is retried after a pause (negative ack with delay).
  * @module
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { BatchError, type BatchOutcome, type BatchWriter } from '../store/batch.ts';
 import { connectNats, ensureStream, type NatsSettings, type StreamSettings } from './connect.ts';
 import { decode, subjectPrefix, type SensorMessage } from './message.ts';
+
+/** node:timers/promises' setTimeout, loaded on use: every analyze run loads this module, few connect. */
+const sleep = (ms: number): Promise<void> => process.getBuiltinModule('node:timers/promises').setTimeout(ms);
 
 export interface ConsumerOptions {
   nats: NatsSettings;

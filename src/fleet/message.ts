@@ -8,7 +8,6 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { StoreBatch } from '../store/batch.ts';
 
@@ -59,7 +58,8 @@ export function envelope(batch: StoreBatch, prev: number, sentAt = Date.now()): 
 }
 
 export function encode(message: SensorMessage): Uint8Array {
-  return gzipSync(JSON.stringify(message), { level: 6 });
+  // node:zlib on use: every analyze run loads this module, few publish.
+  return process.getBuiltinModule('node:zlib').gzipSync(JSON.stringify(message), { level: 6 });
 }
 
 /** Largest a decoded message may be (the schema bounds its shape, this its size). */
@@ -71,7 +71,7 @@ export type Decoded = { ok: true; message: SensorMessage } | { ok: false; reason
 export function decode(data: Uint8Array, subject: string): Decoded {
   let text: string;
   try {
-    text = gunzipSync(data, { maxOutputLength: MAX_DECODED_BYTES }).toString('utf8');
+    text = process.getBuiltinModule('node:zlib').gunzipSync(data, { maxOutputLength: MAX_DECODED_BYTES }).toString('utf8');
   } catch (err) {
     return { ok: false, reason: 'gzip', detail: (err as Error).message };
   }

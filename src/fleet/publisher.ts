@@ -5,7 +5,6 @@
  * stream) is away the loop waits and retries; analysis is never held up: `enqueue` only writes to disk.
  * @module
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { StoreBatch } from '../store/batch.ts';
@@ -13,6 +12,9 @@ import { connectNats, ensureStream, type NatsSettings, type StreamSettings } fro
 import { encode, encodeWithin, messageId, subjectOf } from './message.ts';
 import type { Spool} from './spool.ts';
 import { type SpoolStats } from './spool.ts';
+
+/** node:timers/promises' setTimeout, loaded on use: every analyze run loads this module, few connect. */
+const sleep = (ms: number): Promise<void> => process.getBuiltinModule('node:timers/promises').setTimeout(ms);
 
 export interface PublisherOptions {
   /** Who publishes: every batch given to `enqueue` must name the same site and sensor. */

@@ -3,9 +3,11 @@
  * (SIGINT/SIGTERM in the CLI). The arrival time is the datagram's timestamp, as a capture's would be.
  * @module
  */
-import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import type { Socket } from 'node:dgram';
 import type { DatagramMeta } from './types.ts';
+
+/** node:net, loaded on use: a short analyze run never needs it, and each built-in module loaded at start costs milliseconds. */
+const isIPv6 = (ip: string): boolean => process.getBuiltinModule('node:net').isIPv6(ip);
 
 /** Where received datagrams go: a FlowExportRun (analysis) or a DatagramSpool (files for the dashboard). */
 export interface DatagramSink {
@@ -50,7 +52,8 @@ export function parseListenAddress(spec: string, defaultPort = 2055): { address:
 export function listenUdp(run: DatagramSink, address: string, port: number, signal: AbortSignal,
   onListening?: (address: string, port: number) => void): Promise<UdpListenResult> {
   return new Promise((resolve, reject) => {
-    const socket: Socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', reuseAddr: false });
+    // node:dgram loaded here, when a collector starts, for the same reason.
+    const socket: Socket = process.getBuiltinModule('node:dgram').createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', reuseAddr: false });
     const name = `udp:${address}:${port}`;
     let datagrams = 0;
     let bytes = 0;

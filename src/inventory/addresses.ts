@@ -3,7 +3,7 @@
  * name a device at all (not unspecified, broadcast or multicast).
  * @module
  */
-import { isIPv6 } from 'node:net';
+import type * as NodeNet from 'node:net';
 
 /** Default local networks: the site model's (src/pipeline/site.ts), one definition for every stage. */
 export { defaultLocalNetworks as defaultLocalNets } from '../pipeline/site.ts';
@@ -11,6 +11,10 @@ export { defaultLocalNetworks as defaultLocalNets } from '../pipeline/site.ts';
 // The network-set code moved to the pipeline's site model (one definition of "local"); re-exported here.
 export { NetSet, ipv4Number } from '../pipeline/netset.ts';
 import { ipv4Number } from '../pipeline/netset.ts';
+
+/** node:net, loaded on use: a short analyze run never needs it, and each built-in module loaded at start costs milliseconds (only IPv6 addresses reach it). */
+let netModule: typeof NodeNet | undefined;
+const isIPv6 = (ip: string): boolean => (netModule ??= process.getBuiltinModule('node:net')).isIPv6(ip);
 
 /** An address that can belong to one host: not unspecified, broadcast, multicast or loopback. */
 export function isHostIp(ip: unknown): ip is string {

@@ -19,19 +19,21 @@ const manyValued = new Set(['dns.query', 'mdns.query', 'tls.sni', 'http.host', '
 
 /**
  * 'tcp/80'-style keys of ports, made once per (transport, port) and reused: a flow's port is then a string
- * whose hash is known, not a new string per flow. Bounded: two tables of 65,536 entries, filled on use.
+ * whose hash is known, not a new string per flow. Bounded: per transport, 256 pages of 256 ports, each page made
+ * when one of its ports is first seen. Not one array of 65,536: that was 512 KiB written as every run started.
  */
-let tcpPortKeys: (string | undefined)[] | undefined;
-let udpPortKeys: (string | undefined)[] | undefined;
+const tcpPortKeys: ((string | undefined)[] | undefined)[] = [];
+const udpPortKeys: ((string | undefined)[] | undefined)[] = [];
 
 /** `${transport}/${port}`, from the tables above for TCP and UDP ports. */
 export function portKey(transport: string, port: number): string {
   if (!Number.isInteger(port) || port < 0 || port > 65535) return `${transport}/${port}`;
-  let table: (string | undefined)[];
-  if (transport === 'tcp') table = tcpPortKeys ??= new Array<string | undefined>(65536);
-  else if (transport === 'udp') table = udpPortKeys ??= new Array<string | undefined>(65536);
+  let table: ((string | undefined)[] | undefined)[];
+  if (transport === 'tcp') table = tcpPortKeys;
+  else if (transport === 'udp') table = udpPortKeys;
   else return `${transport}/${port}`;
-  return (table[port] ??= `${transport}/${port}`);
+  const page = (table[port >>> 8] ??= new Array<string | undefined>(256));
+  return (page[port & 0xff] ??= `${transport}/${port}`);
 }
 
 /**

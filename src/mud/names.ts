@@ -5,7 +5,9 @@
  * @module
  */
 import type { EventRecord } from '../pipeline/analyze.ts';
-import { isIP } from 'node:net';
+
+/** node:net, loaded on use: a short analyze run never needs it, and each built-in module loaded at start costs milliseconds. */
+const isIP = (ip: string): number => process.getBuiltinModule('node:net').isIP(ip);
 
 export interface NameOptions {
   /** Addresses remembered (oldest forgotten first, counted). */

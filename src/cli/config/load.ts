@@ -5,7 +5,6 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Document, LineCounter } from 'yaml';
@@ -13,6 +12,9 @@ import type * as YamlModule from 'yaml';
 import type * as AjvModule from 'ajv';
 import type { Severity } from '../../detect/types.ts';
 import { configSchema } from './schema.ts';
+
+/** node:net, loaded on use: a short analyze run never needs it, and each built-in module loaded at start costs milliseconds. */
+const isIP = (ip: string): number => process.getBuiltinModule('node:net').isIP(ip);
 
 export interface BulwarkConfig {
   site?: { name?: string; sensor?: string; local_networks?: string[] };

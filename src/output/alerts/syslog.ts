@@ -3,8 +3,8 @@
  * octet-counting framing, or LF-terminated for receivers that want it), with a plain or CEF body.
  * @module
  */
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { connect, type Socket } from 'node:net';
+import type { Socket as UdpSocket } from 'node:dgram';
+import type { Socket } from 'node:net';
 import type { Severity } from '../../detect/types.ts';
 import { alertLine, alertTime, cefMessage, isoTime, subjectOf } from './format.ts';
 import type { Alert, AlertOutput } from './types.ts';
@@ -88,7 +88,8 @@ export class SyslogOutput implements AlertOutput {
   }
 
   private sendUdp(bytes: Buffer): Promise<void> {
-    this.udp ??= createSocket(this.o.host.includes(':') ? 'udp6' : 'udp4');
+    // node:dgram and node:net are loaded when a message is first sent, not with every run that could send one.
+    this.udp ??= process.getBuiltinModule('node:dgram').createSocket(this.o.host.includes(':') ? 'udp6' : 'udp4');
     this.udp.unref();
     return new Promise((ok, fail) => this.udp!.send(bytes, this.o.port, this.o.host, (err) => (err ? fail(err) : ok())));
   }
@@ -96,7 +97,7 @@ export class SyslogOutput implements AlertOutput {
   private connectTcp(): Promise<Socket> {
     if (this.tcp && !this.tcp.destroyed) return Promise.resolve(this.tcp);
     this.tcpReady ??= new Promise<Socket>((ok, fail) => {
-      const socket = connect({ host: this.o.host, port: this.o.port });
+      const socket = process.getBuiltinModule('node:net').connect({ host: this.o.host, port: this.o.port });
       socket.setNoDelay(true);
       socket.once('connect', () => {
         this.tcp = socket;
