@@ -3,6 +3,7 @@
  * @module
  */
 import type { CaptureProgress } from '../capture/types.ts';
+import { groupDigits } from '../output/summary-text.ts';
 
 export class ProgressBar {
   private last = 0;
@@ -23,7 +24,7 @@ export class ProgressBar {
     const done = Math.round(frac * width);
     const name = file.length > 40 ? '…' + file.slice(-39) : file;
     const bar = '█'.repeat(done) + '░'.repeat(width - done);
-    process.stderr.write(`\r${bar} ${(frac * 100).toFixed(0).padStart(3)}%  ${packets.toLocaleString('en-US')} packets  ${name}\x1b[K`);
+    process.stderr.write(`\r${bar} ${(frac * 100).toFixed(0).padStart(3)}%  ${groupDigits(packets)} packets  ${name}\x1b[K`);
     this.drawn = true;
   }
 

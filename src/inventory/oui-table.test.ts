@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compactFromEntries, readCompact } from './oui-table.ts';
+import { compactFromEntries, openCompactFile, readCompact } from './oui-table.ts';
 import { ouiVendor } from './oui.ts';
 
 // The cache file goes to a folder of this test's own (read before the first lookup).
@@ -36,22 +36,63 @@ test('the compact registry form reads back what was written, longest prefix as s
   }
 });
 
+// The on-disk form's layout (oui-table.ts, format 3): a 32-byte header, one float64 per block of 64 entries
+// (its first prefix), then 16 bytes an entry (prefix code, name start, name end), then the names.
+const entryAt = (blocks: number, i: number): number => 32 + blocks * 8 + i * 16;
+
 test('a damaged cache file is refused, never half-read', () => {
   const { bytes } = compactFromEntries(entries);
   assert.equal(readCompact(bytes.subarray(0, bytes.length - 1)), undefined, 'truncated');
   const badMagic = Buffer.from(bytes);
   badMagic[0] ^= 0xff;
   assert.equal(readCompact(badMagic), undefined, 'magic');
+  // Damage inside a block is found when a lookup reads that block: it then answers from the rebuilt table.
+  const rebuilt = { size: 1, name: (prefix: string) => (prefix === 'B0C554' ? 'rebuilt' : undefined) };
   const unsorted = Buffer.from(bytes);
-  // swap the first two codes (8-byte doubles after the 32-byte header)
-  const first = Buffer.from(unsorted.subarray(32, 40));
-  unsorted.copy(unsorted, 32, 40, 48);
-  first.copy(unsorted, 40);
-  assert.equal(readCompact(unsorted), undefined, 'order');
+  const first = Buffer.from(unsorted.subarray(entryAt(1, 0), entryAt(1, 0) + 8));
+  unsorted.copy(unsorted, entryAt(1, 0), entryAt(1, 1), entryAt(1, 1) + 8);
+  first.copy(unsorted, entryAt(1, 1));
+  assert.equal(readCompact(unsorted, () => rebuilt)?.name('B0C554'), 'rebuilt', 'order');
   const wild = Buffer.from(bytes);
-  wild.writeUInt32LE(0xffffffff, 32 + entries.length * 12); // an end offset past the names
-  assert.equal(readCompact(wild), undefined, 'offsets');
+  wild.writeUInt32LE(0xffffffff, entryAt(1, 0) + 12); // an end offset past the names
+  assert.equal(readCompact(wild, () => rebuilt)?.name('B0C554'), 'rebuilt', 'offsets');
 });
+
+test('the cache file is read a block at a time: every registry prefix reads back, and a damaged block or index is caught', () => {
+  const registry = createRequire(import.meta.url)('oui-data') as Record<string, string>;
+  const all = Object.entries(registry).map(([prefix, text]): [string, string] => [prefix, text.split('\n')[0].trim()]);
+  const { bytes } = compactFromEntries(all);
+  const file = join(cacheDir, 'blocks.bin');
+  writeFileSync(file, bytes);
+  let rebuilds = 0;
+  const table = openCompactFile(file, () => {
+    rebuilds++;
+    return compactFromEntries([]).table;
+  });
+  assert.ok(table);
+  assert.equal(table.size, new Set(all.map(([p]) => p)).size);
+  for (const [prefix] of all) assert.equal(table.name(prefix), registry[prefix].split('\n')[0].trim() || undefined, prefix);
+  assert.equal(table.name('FFFFFFFFF'), undefined, 'past the last prefix');
+  assert.equal(rebuilds, 0);
+
+  const blocks = Math.ceil(table.size / 64);
+  const badIndex = Buffer.from(bytes);
+  badIndex.writeDoubleLE(0, 32 + 8 * 3); // block 3 would start before block 2
+  assert.equal(readCompact(badIndex), undefined, 'index out of order');
+  const badBlock = Buffer.from(bytes);
+  badBlock.writeDoubleLE(badBlock.readDoubleLE(entryAt(blocks, 64 * 5 + 1)), entryAt(blocks, 64 * 5 + 2)); // the same prefix twice
+  const sorted = [...new Set(all.map(([p]) => p))].sort((a, b) => prefixOrder(a) - prefixOrder(b));
+  const damaged = readCompact(badBlock, () => compactFromEntries([['B0C554', 'rebuilt']]).table);
+  assert.ok(damaged);
+  assert.equal(damaged.name(sorted[0]), registry[sorted[0]].split('\n')[0].trim(), 'an undamaged block still reads');
+  damaged.name(sorted[64 * 5]);
+  assert.equal(damaged.name('B0C554'), 'rebuilt', 'after a damaged block, lookups go to the rebuilt table');
+});
+
+/** A prefix's sort order in the file: hex value × 16 + digits (the same key as oui-table.ts's). */
+function prefixOrder(prefix: string): number {
+  return parseInt(prefix, 16) * 16 + prefix.length;
+}
 
 test('vendors from the installed registry (IEEE assignments, checked at standards-oui.ieee.org)', () => {
   // B0:C5:54 is assigned to D-Link International; 00:00:00 to Xerox; 02:… is locally administered.
