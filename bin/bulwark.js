@@ -20,10 +20,10 @@ if (major < 22 || (major === 22 && minor < 13)) {
 
 // Node's own modules as CommonJS objects, not `import`: an ES module view of node:fs reads every export once,
 // which loads the file streams (several milliseconds of a short run that never uses them).
-const { existsSync, readFileSync, renameSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
 const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url');
 const module = process.getBuiltinModule('node:module');
-const { dirname } = process.getBuiltinModule('node:path');
+const { basename, dirname } = process.getBuiltinModule('node:path');
 const vm = process.getBuiltinModule('node:vm');
 
 // Node 22 marks node:sqlite experimental and says so on every run; the store is tested on it, so that one
@@ -44,6 +44,8 @@ const CACHE_HEADER = 8;
 /** The header's second word: the writing run's CPU milliseconds, and whether its pipeline ran in a worker thread. */
 const CPU_MS_MASK = 0x7fffffff;
 const THREADED_BIT = 0x80000000;
+/** An installed package's code cache folders: `code-<build id>` in the user's cache folder. */
+const CODE_CACHE_PREFIX = 'code-';
 
 const source = new URL('../src/cli/main.ts', import.meta.url);
 if (existsSync(source) && major >= 24) {
@@ -52,10 +54,28 @@ if (existsSync(source) && major >= 24) {
     useWorkerBundle(pathToFileURL(entry));
     runScript(entry);
   } else await import(entry);
-} else if (existsSync(new URL('../dist/cli/main.mjs', import.meta.url))) {
-  useWorkerBundle(new URL('../dist/cli/main.mjs', import.meta.url));
-  await import(new URL('../dist/cli/main.mjs', import.meta.url).href);
+} else if (existsSync(new URL('../dist/cli/main.cjs', import.meta.url))) {
+  const entry = fileURLToPath(new URL('../dist/cli/main.cjs', import.meta.url));
+  useWorkerBundle(pathToFileURL(entry));
+  runScript(entry, packageCodeCacheDir());
 } else await import(new URL('../dist/src/cli/main.js', import.meta.url).href);
+
+/**
+ * Where an installed package keeps its scripts' code caches: the package's own folder may not be writable (a
+ * global install), so the user's cache folder (`$BULWARK_CACHE_DIR`, else `$XDG_CACHE_HOME/bulwark`, else
+ * `~/.cache/bulwark`, as the OUI table's), in a folder named after the build (dist/cli/build-id, a hash of the
+ * bundle): V8 checks a cache against its script's length only, so a cache must never meet another build's script.
+ * Undefined (no cache) without a build id or a home.
+ */
+function packageCodeCacheDir() {
+  try {
+    const id = readFileSync(new URL('../dist/cli/build-id', import.meta.url), 'utf8').trim();
+    const base = process.env.BULWARK_CACHE_DIR || (process.env.XDG_CACHE_HOME ? `${process.env.XDG_CACHE_HOME}/bulwark` : process.env.HOME ? `${process.env.HOME}/.cache/bulwark` : '');
+    return /^[0-9a-f]{16,64}$/.test(id) && base ? `${base}/${CODE_CACHE_PREFIX}${id}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Tell the command line where the pipeline worker bundled beside its bundle is (scripts/cli-bundle.ts,
@@ -101,7 +121,8 @@ async function checkoutEntry() {
 
 /**
  * Run one of the bundled scripts (main.cjs; it loads each command's script, e.g. analyze.cjs, through
- * `__bulwarkLoad`) with a V8 code cache beside it (`analyze.cjs.cache`). Node's compile cache holds only
+ * `__bulwarkLoad`) with a V8 code cache beside it (`analyze.cjs.cache`), or in `cacheDir` (an installed package's:
+ * packageCodeCacheDir). Node's compile cache holds only
  * what is compiled before a module runs (its top level); this cache is written after a run, so it holds every
  * function that run compiled, which later runs neither parse nor compile again. It is written when there is
  * none, when V8 refuses it (another Node, other V8 flags), and when a run worked well beyond the one that
@@ -111,10 +132,10 @@ async function checkoutEntry() {
  * (tiny runs compiled the whole pipeline again: 30-50 ms). A cache that cannot be written costs only the next
  * run's compiling. Returns the script's exports.
  */
-function runScript(file) {
+function runScript(file, cacheDir) {
   const started = process.cpuUsage();
   const code = readFileSync(file, 'latin1'); // ASCII (cli-bundle.ts): one byte per character, no decoding
-  const cacheFile = `${file}.cache`;
+  const cacheFile = cacheDir === undefined ? `${file}.cache` : `${cacheDir}/${basename(file)}.cache`;
   let cachedData;
   let writerCpuMs = 0;
   let writerThreaded = false;
@@ -145,6 +166,7 @@ function runScript(file) {
       header.writeUInt32LE(CACHE_MAGIC, 0);
       header.writeUInt32LE((cpuMs | (threaded ? THREADED_BIT : 0)) >>> 0, 4);
       const tmp = `${cacheFile}.${process.pid}`;
+      if (cacheDir !== undefined) prepareCodeCacheDir(cacheDir);
       writeFileSync(tmp, Buffer.concat([header, data]));
       renameSync(tmp, cacheFile);
     } catch {
@@ -153,7 +175,23 @@ function runScript(file) {
   });
   const cjs = { exports: {} };
   const dir = dirname(file);
-  const load = (name) => runScript(`${dir}/${name}.cjs`);
+  const load = (name) => runScript(`${dir}/${name}.cjs`, cacheDir);
   script.runInThisContext()(cjs.exports, module.createRequire(file), cjs, file, dir, dir, pathToFileURL(file).href, (specifier) => import(specifier), load);
   return cjs.exports;
+}
+
+/**
+ * Make an installed package's code cache folder, and remove the folders of other builds last written over a
+ * week ago (an upgrade leaves its predecessor's behind; a week spares another installation still in use).
+ */
+function prepareCodeCacheDir(dir) {
+  if (existsSync(dir)) return;
+  mkdirSync(dir, { recursive: true });
+  const base = dirname(dir);
+  for (const entry of readdirSync(base)) {
+    const path = `${base}/${entry}`;
+    if (entry.startsWith(CODE_CACHE_PREFIX) && path !== dir && Date.now() - statSync(path).mtimeMs > 7 * 86_400_000) {
+      rmSync(path, { recursive: true, force: true });
+    }
+  }
 }

@@ -7,7 +7,8 @@
  * @module
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { buildWeb } from '../web/build.ts';
 import { buildCliBundle } from './cli-bundle.ts';
@@ -18,6 +19,20 @@ const dist = join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+
+/** SHA-256 (first 32 hex digits) over the names and contents of every file under `dir`, in sorted order. */
+function bundleHash(dir: string): string {
+  const hash = createHash('sha256');
+  const files = (function* walk(d: string): Generator<string> {
+    for (const name of readdirSync(d).sort()) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) yield* walk(path);
+      else yield path;
+    }
+  })(dir);
+  for (const file of files) hash.update(relative(dir, file)).update('\0').update(readFileSync(file)).update('\0');
+  return hash.digest('hex').slice(0, 32);
+}
 
 /** Data files under src/ that modules load at run time (JSON and friends), tests excluded. */
 function* dataFiles(dir: string): Generator<string> {
@@ -34,7 +49,11 @@ for (const file of dataFiles(join(root, 'src'))) {
 }
 // The command line bundled (start-up: a few files instead of ~250 modules); it reads data files and
 // starts workers from dist/src/, beside it.
-await buildCliBundle({ root, outdir: join(dist, 'cli'), sourceRoot: join(dist, 'src'), sourceExt: '.js' });
+// As scripts with a code cache written after a run, as in a checkout (bin/bulwark.js): an ES module bundle
+// under Node's compile cache compiled again, on every run, each function the run called (tiny capture:
+// 189 ms of CPU against 167 ms in a checkout). The build id names the caches' folder (a hash of the bundle).
+await buildCliBundle({ root, outdir: join(dist, 'cli'), sourceRoot: join(dist, 'src'), sourceExt: '.js', format: 'cjs' });
+writeFileSync(join(dist, 'cli/build-id'), `${bundleHash(join(dist, 'cli'))}\n`);
 await buildWeb({ outdir: join(dist, 'web/dist'), minify: true, sourcemap: false });
 cpSync(join(root, 'docs/bulwark.example.yaml'), join(dist, 'docs/bulwark.example.yaml'));
 cpSync(join(root, 'docs/schema'), join(dist, 'docs/schema'), { recursive: true });

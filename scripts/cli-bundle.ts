@@ -5,14 +5,16 @@
  * from a bundle.
  *
  * Two forms:
- *   - 'esm' (the npm package, dist/cli/): main.mjs and one chunk per lazily loaded command;
- *   - 'cjs' (a checkout, node_modules/.cache/bulwark/): scripts that bin/bulwark.js compiles with node:vm
- *     and a V8 code cache written after a run, so the cache holds every function that run compiled. Node's
+ *   - 'cjs', the command line (a checkout's in node_modules/.cache/bulwark/, the npm package's in dist/cli/):
+ *     scripts that bin/bulwark.js compiles with node:vm and a V8 code cache written after a run (a checkout's
+ *     beside the scripts, an installed package's in the user's cache folder), so the cache holds every
+ *     function that run compiled. Node's
  *     own compile cache is made when a module is compiled, before it runs: it holds the top-level code only,
  *     and each run compiled the rest again (a third of a short run's CPU: parsing and bytecode generation of
  *     the functions it calls). main.cjs holds main.ts; each command module it loads (`import('./x.ts')`)
  *     is a script of its own, x.cjs, loaded through bin/bulwark.js (`__bulwarkLoad('x')`), so `--version`
  *     reads none of them. A module both use has a copy in each (main.ts's three: exit codes, messages).
+ *   - 'esm', the pipeline worker's bundle beside it (a worker thread loads ES modules): entry and chunks.
  *
  * Modules that find files next to themselves (`import.meta.url`, `dirname`, `filename`: JSON data, schemas,
  * worker scripts) keep finding them: each module's `import.meta` is rewritten to its original file's place,
@@ -37,7 +39,7 @@ export interface CliBundleOptions {
   sourceRoot: string;
   /** Extension of the run-time originals: '.ts' in a checkout, '.js' in the package. */
   sourceExt: '.ts' | '.js';
-  /** 'esm' (default): main.mjs and chunks; 'cjs': one script, main.cjs, for bin/bulwark.js to run with a code cache. */
+  /** 'cjs': main.cjs and one script per command, for bin/bulwark.js to run with a code cache; 'esm' (default): main.mjs and chunks (the worker's form). */
   format?: 'esm' | 'cjs';
 }
 
@@ -93,7 +95,7 @@ function commandModules(root: string): string[] {
   return [...new Set(names)].map((n) => join(root, 'src/cli', `${n}.ts`));
 }
 
-/** Bundle src/cli/main.ts into `outdir` (main.mjs and chunks, or main.cjs and one script per command), and the pipeline worker. Returns the local input files. */
+/** Bundle src/cli/main.ts into `outdir` (main.cjs and one script per command, or main.mjs and chunks), and the pipeline worker. Returns the local input files. */
 export async function buildCliBundle(o: CliBundleOptions): Promise<string[]> {
   const cjs = o.format === 'cjs';
   const inputs = await bundle(o, cjs ? [mainModule(o.root), ...commandModules(o.root)] : [mainModule(o.root)]);

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -22,7 +22,9 @@ test('npm pack → npm install -g into a prefix → bulwark analyze and serve fr
     const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
     const paths = info.files.map((f) => f.path);
     assert.ok(paths.includes('dist/src/cli/main.js'), 'compiled JavaScript');
-    assert.ok(paths.includes('dist/cli/main.mjs'), 'the command line bundled (start-up)');
+    assert.ok(paths.includes('dist/cli/main.cjs') && paths.includes('dist/cli/analyze.cjs'), 'the command line bundled (start-up)');
+    assert.ok(paths.includes('dist/cli/build-id'), 'the build id that names its code caches');
+    assert.ok(paths.includes('dist/cli/worker/pipeline-worker.mjs'), 'the pipeline worker bundled');
     assert.ok(paths.includes('dist/web/dist/index.html'), 'the dashboard, prebuilt');
     assert.ok(paths.includes('dist/src/inventory/model-data.json'), 'data files modules read');
     assert.deepEqual(paths.filter((p) => /(^|\/)test\/|\.test\.js$|\.pcap$|^src\//.test(p)), [], 'no tests, traces or TypeScript sources');
@@ -33,13 +35,27 @@ test('npm pack → npm install -g into a prefix → bulwark analyze and serve fr
     const bulwark = join(prefix, 'bin/bulwark');
     copyFileSync(sample, join(work, 'camera.pcap'));
 
-    const analyze = spawnSync(bulwark, ['analyze', '--quiet', 'camera.pcap'], { cwd: work, env, encoding: 'utf8' });
+    // The installed scripts' code caches go to the user's cache folder (the package's may not be writable).
+    const cacheDir = join(work, 'cache');
+    const userEnv = { ...env, BULWARK_CACHE_DIR: cacheDir };
+    const analyze = spawnSync(bulwark, ['analyze', '--quiet', 'camera.pcap'], { cwd: work, env: userEnv, encoding: 'utf8' });
     assert.equal(analyze.status, 0, analyze.stderr);
     assert.match(analyze.stdout, /^packets=624 flows=\d+ /);
     // The bundled command line counts what the modules count (the checkout's, run unbundled).
     const modules = spawnSync(process.execPath, [join(root, 'bin/bulwark.js'), 'analyze', '--quiet', 'camera.pcap'], { cwd: work, env: { ...env, BULWARK_NO_BUNDLE: '1' }, encoding: 'utf8' });
     const counts = (out: string): string => out.replace(/ wall_s=.*/s, '');
     assert.equal(counts(analyze.stdout), counts(modules.stdout));
+    const buildId = readFileSync(join(prefix, 'lib/node_modules/bulwark/dist/cli/build-id'), 'utf8').trim();
+    const codeCache = join(cacheDir, `code-${buildId}`, 'analyze.cjs.cache');
+    assert.ok(existsSync(codeCache), 'the first run wrote its code cache under the build id');
+    // A damaged cache is refused and written again; the run is the same either way.
+    writeFileSync(codeCache, Buffer.alloc(4096, 0x5a));
+    for (let run = 0; run < 2; run++) {
+      const again = spawnSync(bulwark, ['analyze', '--quiet', 'camera.pcap'], { cwd: work, env: userEnv, encoding: 'utf8' });
+      assert.equal(again.status, 0, again.stderr);
+      assert.equal(counts(again.stdout), counts(modules.stdout));
+    }
+    assert.notEqual(readFileSync(codeCache).readUInt32LE(0), 0x5a5a5a5a, 'the damaged cache was replaced');
 
     const server = spawn(bulwark, ['serve', '--port', '0', '--db', join(work, 'store.db')], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
