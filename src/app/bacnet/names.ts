@@ -4,24 +4,47 @@
  * enumerations of the standard Bulwark names values of.
  * @module
  */
-import data from './names.json' with { type: 'json' };
+import { readFileSync } from 'node:fs';
 
 type Table = Readonly<Record<string, string>>;
-const table = (t: Table) => (n: number): string | undefined => t[String(n)];
+/** names.json's tables, each number (as text) → name. */
+interface NamesJson {
+  vendors: Table;
+  object_types: Table;
+  properties: Table;
+  confirmed_services: Table;
+  unconfirmed_services: Table;
+  error_classes: Table;
+  error_codes: Table;
+  reject_reasons: Table;
+  abort_reasons: Table;
+}
+
+/**
+ * names.json, read and parsed when BACnet is first named. Not imported: bundled, its 90 KB became a JavaScript
+ * object literal that every run compiled or read from the code cache (100 KB of it), BACnet or not.
+ */
+let loaded: NamesJson | undefined;
+function data(): NamesJson {
+  loaded ??= JSON.parse(readFileSync(new URL('./names.json', import.meta.url), 'utf8')) as NamesJson;
+  return loaded;
+}
+
+const table = (pick: (d: NamesJson) => Table) => (n: number): string | undefined => pick(data())[String(n)];
 
 /** Vendor name of an ASHRAE vendor identifier, undefined when unassigned. */
-export const vendorName = table(data.vendors);
-export const errorClassName = table(data.error_classes);
-export const errorCodeName = table(data.error_codes);
-export const rejectReasonName = table(data.reject_reasons);
-export const abortReasonName = table(data.abort_reasons);
+export const vendorName = table((d) => d.vendors);
+export const errorClassName = table((d) => d.error_classes);
+export const errorCodeName = table((d) => d.error_codes);
+export const rejectReasonName = table((d) => d.reject_reasons);
+export const abortReasonName = table((d) => d.abort_reasons);
 
 export function objectTypeName(n: number): string {
-  return (data.object_types as Table)[String(n)] ?? (n >= 128 ? `proprietary-${n}` : String(n));
+  return data().object_types[String(n)] ?? (n >= 128 ? `proprietary-${n}` : String(n));
 }
 
 export function propertyName(n: number): string {
-  return (data.properties as Table)[String(n)] ?? (n >= 512 ? `proprietary-${n}` : String(n));
+  return data().properties[String(n)] ?? (n >= 512 ? `proprietary-${n}` : String(n));
 }
 
 /** 'readProperty' → 'read_property', 'who-Is' → 'who_is', 'confirmedCOVNotification' → 'confirmed_cov_notification'. */
@@ -29,16 +52,17 @@ export function snakeCase(name: string): string {
   return name.replace(/[-\s]+/g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2').toLowerCase();
 }
 
-const confirmed = new Map<number, string>();
-for (const [k, v] of Object.entries(data.confirmed_services as Table)) confirmed.set(Number(k), snakeCase(v));
-const unconfirmed = new Map<number, string>();
-for (const [k, v] of Object.entries(data.unconfirmed_services as Table)) unconfirmed.set(Number(k), snakeCase(v));
+let confirmed: Map<number, string> | undefined;
+let unconfirmed: Map<number, string> | undefined;
+const serviceMap = (services: Table): Map<number, string> => new Map(Object.entries(services).map(([k, v]) => [Number(k), snakeCase(v)]));
 
 export function confirmedServiceName(n: number): string {
+  confirmed ??= serviceMap(data().confirmed_services);
   return confirmed.get(n) ?? `confirmed_${n}`;
 }
 
 export function unconfirmedServiceName(n: number): string {
+  unconfirmed ??= serviceMap(data().unconfirmed_services);
   return unconfirmed.get(n) ?? `unconfirmed_${n}`;
 }
 
