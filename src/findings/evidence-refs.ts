@@ -6,12 +6,13 @@
  * @module
  */
 import type { Hash } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
 import { openCapture } from '../capture/open.ts';
 import type { Finding } from './types.ts';
 
 /** node:crypto when first needed: loading it costs a short run about 10 ms of CPU. */
 const nodeCrypto = () => process.getBuiltinModule('node:crypto');
+/** node:fs/promises when first needed (a run with findings): 3 ms of a short run's start otherwise. */
+const fsPromises = () => process.getBuiltinModule('node:fs/promises');
 
 export interface CaptureIdentity {
   file: string;
@@ -24,7 +25,7 @@ const HASH_READ_BYTES = 1 << 20;
 
 /** Feeds the file's bytes from `position` to its end into `hash`; returns the file's size. */
 async function hashFrom(path: string, position: number, hash: Hash): Promise<number> {
-  const fh = await open(path, 'r');
+  const fh = await fsPromises().open(path, 'r');
   try {
     const buf = Buffer.allocUnsafe(HASH_READ_BYTES);
     for (;;) {
@@ -84,7 +85,7 @@ export async function resolveEvidence(findings: readonly Finding[]): Promise<Cap
   for (const [file, packets] of wanted) {
     try {
       // Only a regular file can be read again: a named pipe would wait for a writer that has gone.
-      if (!(await stat(file)).isFile()) continue;
+      if (!(await fsPromises().stat(file)).isFile()) continue;
       const { id, offsets } = await identifyAndLocate(file, packets);
       identities.push(id);
       byFile.set(file, { id, offsets });
