@@ -73,3 +73,23 @@ test('a threaded analyze loads its pipeline worker from the bundle beside the co
   assert.notEqual(replaced.status, 0);
   assert.match(replaced.stderr, /the bundled worker ran/);
 });
+
+test('a code cache written by a run that read no packets is replaced by the next run that reads some', { timeout: 120_000 }, (t) => {
+  const { shared, checkout } = tempCheckouts(t);
+  const root = checkout('a');
+  const cacheWord = (): number => {
+    const pointer = JSON.parse(readFileSync(join(shared, '.cache/bulwark/current.json'), 'utf8')) as { dir: string };
+    return readFileSync(join(shared, '.cache/bulwark', pointer.dir, 'analyze.cjs.cache')).readUInt32LE(4);
+  };
+  // bin/bulwark.js's header: the writer's CPU milliseconds, 0x40000000 when it read packets on the main thread.
+  const ANALYZED_BIT = 0x40000000;
+  const mistyped = bulwark(root, ['analyze', join(repo, 'samples/no-such-capture.pcap'), '--quiet']);
+  assert.notEqual(mistyped.status, 0);
+  assert.equal(cacheWord() & ANALYZED_BIT, 0, 'the first run read nothing');
+  const tiny = bulwark(root, ['analyze', join(repo, 'samples/dlink-camera-setup.pcap'), '--quiet', '--threads', '1']);
+  assert.equal(tiny.status, 0, tiny.stderr);
+  assert.notEqual(cacheWord() & ANALYZED_BIT, 0, 'replaced by a run that read packets, however short');
+  const again = bulwark(root, ['analyze', join(repo, 'samples/no-such-capture.pcap'), '--quiet']);
+  assert.notEqual(again.status, 0);
+  assert.notEqual(cacheWord() & ANALYZED_BIT, 0, 'a run that read nothing does not replace it');
+});

@@ -34,6 +34,12 @@ import { FlowIds, flowTuple, type FlowTuple, type LazyFlowRecord } from '../flow
 import { LazyArpEvent, LazyFlowEvent } from './lazy-event.ts';
 import { fileSource, type InputSource, type SourceSink } from './source.ts';
 
+/**
+ * Set on globalThis once a pipeline on this thread has read packets: bin/bulwark.js then knows its code cache holds
+ * the pipeline's code (a cache written by a run that read none is replaced by the next run that does).
+ */
+export const PIPELINE_RAN_HERE = Symbol.for('bulwark.pipelineRanHere');
+
 // The envelope and handler types live in src/events/; re-exported here for the code that imports them from the pipeline.
 export type { EventHandler, EventRecord, FlowHandler } from '../events/record.ts';
 
@@ -256,6 +262,7 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
       this.stats.file(summary);
     }
     this.interrupted = opts.signal?.aborted === true;
+    if (this.stats.packets > 0) (globalThis as Record<symbol, unknown>)[PIPELINE_RAN_HERE] = true;
     this.flush();
     return this.summary();
   }
