@@ -60,7 +60,10 @@ export class AppDispatcher {
   /** Pick the protocol for the first payload of a flow; undefined when nothing claims it yet. */
   classify(bytes: Uint8Array, dir: Dir, info: ProbeInfo): AppProtocol | undefined {
     let byPort: AppProtocol | undefined;
-    for (const p of this.byTransport[info.transport]) {
+    // Indexed: a for-of (its try/catch keeps it from being optimised away) made an iterator result per candidate.
+    const candidates = this.byTransport[info.transport];
+    for (let c = 0; c < candidates.length; c++) {
+      const p = candidates[c];
       let verdict: 'yes' | 'no' | 'maybe';
       try {
         verdict = p.probe(bytes, dir, info);

@@ -369,11 +369,15 @@ export class DetectionEngine {
   tick(now: number): void {
     if (now > this.clock) this.clock = now;
     if (this.site) useSite(this.site);
-    for (const { detector, instance } of this.tickers) {
+    // An indexed loop: the clock ticks about once per packet, and a destructuring for-of made iterator results
+    // (0.7 MB of garbage per 200,000 Mirai packets, sampling heap profile).
+    const tickers = this.tickers;
+    for (let i = 0; i < tickers.length; i++) {
+      const entry = tickers[i];
       try {
-        instance.tick!(now);
+        entry.instance.tick!(now);
       } catch {
-        this.detectorError(detector);
+        this.detectorError(entry.detector);
       }
     }
     if (now - this.lastSweep < sweepEveryS && now >= this.lastSweep) return;
@@ -591,7 +595,8 @@ export class DetectionEngine {
     f.count += count;
     if (r.ts < f.first_ts) f.first_ts = r.ts;
     if (r.ts > f.last_ts) f.last_ts = r.ts;
-    for (const d of r.devices) this.addDevice(agg, d);
+    const devices = r.devices;
+    for (let i = 0; i < devices.length; i++) this.addDevice(agg, devices[i]);
     if (r.evidence) this.addEvidence(agg, r.evidence);
     if (r.facts) mergeFacts(agg, r.facts);
     if (r.ts > agg.lastReportTs) agg.lastReportTs = r.ts;

@@ -134,7 +134,8 @@ export class DeviceModel {
     const scored: { s: number; j: number }[] = [];
     this.data.samples.forEach((s, j) => {
       let dot = 0;
-      for (const i of s.tokens) if (q.has(i)) dot += this.weight(i) ** 2;
+      const tokens = s.tokens;
+      for (let t = 0; t < tokens.length; t++) if (q.has(tokens[t])) dot += this.weight(tokens[t]) ** 2;
       if (dot > 0) scored.push({ s: dot / (qNorm * this.norms[j]), j });
     });
     if (scored.length === 0) return undefined;

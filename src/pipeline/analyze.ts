@@ -284,7 +284,9 @@ export class Pipeline extends Subscribers<EventRecord, FlowRecord> {
     this.lastExpire = now;
     this.table.tick(now);
     this.defrag.expire(now);
-    for (const h of this.tickHandlers) h(now);
+    // Indexed: a for-of made an iterator result per tick (about one a packet).
+    const handlers = this.tickHandlers;
+    for (let i = 0; i < handlers.length; i++) handlers[i](now);
   }
 
   /**

@@ -74,7 +74,9 @@ export class NetSet {
 
   /** Membership of an IPv4 address given as an unsigned 32-bit number. */
   hasV4(n: number): boolean {
-    for (const { base, mask } of this.v4) if (((n & mask) >>> 0) === base) return true;
+    // Indexed: a for-of made an iterator result per network per lookup (sampling heap profile, Mirai workload).
+    const v4 = this.v4;
+    for (let i = 0; i < v4.length; i++) if (((n & v4[i].mask) >>> 0) === v4[i].base) return true;
     return false;
   }
 }

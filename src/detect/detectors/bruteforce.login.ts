@@ -166,7 +166,8 @@ const detector: Detector<Options> = {
       const label = story.label;
       let data: Report['data'] | undefined;
       let dataUser: string | undefined;
-      for (const item of items) {
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i];
         const username = item.username ?? '(unknown)';
         if (data === undefined || username !== dataUser) {
           dataUser = username;
