@@ -50,8 +50,11 @@ export function ruleMatches(d: Unidentified): Match[] {
   for (const s of d.services) items.push({ signal: 'service', value: `${s.transport}/${s.port}` });
   if (d.oui_vendor) items.push({ signal: 'oui', value: d.oui_vendor });
   const out: Match[] = [];
-  for (const rule of rules) {
-    for (const it of items) {
+  // Indexed loops: run at every change of a device's evidence, the inner for-of made an iterator per rule.
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r];
+    for (let k = 0; k < items.length; k++) {
+      const it = items[k];
       if (!rule.signals.includes(it.signal)) continue;
       const m = rule.pattern.exec(it.value);
       if (!m) continue;

@@ -18,7 +18,9 @@ export class ResolvedAddresses {
   onDnsResponse(ev: EventRecord): void {
     const answers = ev.answers;
     if (!Array.isArray(answers)) return;
-    for (const a of answers as { type?: unknown; data?: unknown }[]) {
+    const list = answers as { type?: unknown; data?: unknown }[];
+    for (let i = 0; i < list.length; i++) {
+      const a = list[i];
       if ((a?.type !== 1 && a?.type !== 28) || typeof a.data !== 'string') continue;
       const v4 = ipv4Number(a.data);
       this.set.set(v4 >= 0 ? v4 : a.data, true);
