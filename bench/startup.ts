@@ -4,7 +4,8 @@
  *   - `node -e 0` (the floor: Node's own start);
  *   - `bulwark --version` (the command line without a command);
  *   - `bulwark analyze tiny.pcap` (the first 10 packets of samples/dlink-camera-setup.pcap), bundled (what
- *     bin/bulwark.js runs) and as separate modules (BULWARK_NO_BUNDLE=1);
+ *     bin/bulwark.js runs), as separate modules (BULWARK_NO_BUNDLE=1), and from the npm package (`npm pack`,
+ *     unpacked beside this checkout's node_modules; `--no-package` leaves it out);
  *   - `bulwark analyze samples/dlink-camera-setup.pcap` (624 packets);
  *   - `bulwark analyze FOLDER` with 300 small captures (a shared capture cut into pieces; one process), and
  *     one separate run per capture for comparison (measured on 10, scaled to 300).
@@ -14,7 +15,7 @@
  * @module
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { shebangFlags } from './peers.ts';
@@ -64,6 +65,26 @@ function dropCodeCaches(): void {
   } catch {
     // no bundle yet: the warm-up run builds it
   }
+}
+
+/**
+ * The npm package as `npm pack` builds it, unpacked into `dir` with the checkout's node_modules beside it (what
+ * `npm install` of the tarball would install, without the network): the path of its bin/bulwark.js, or undefined
+ * when packing failed (said on stderr).
+ */
+function unpackedPackage(dir: string): string | undefined {
+  const pack = spawnSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: REPO, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (pack.status !== 0) {
+    process.stderr.write(`npm pack failed (the package row is left out):\n${pack.stderr}\n`);
+    return undefined;
+  }
+  const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string }[];
+  const root = join(dir, 'unpacked');
+  mkdirSync(root);
+  const untar = spawnSync('tar', ['-xzf', join(dir, info.filename), '-C', root], { encoding: 'utf8' });
+  if (untar.status !== 0) throw new Error(`tar: ${untar.stderr}`);
+  symlinkSync(join(REPO, 'node_modules'), join(root, 'package/node_modules'));
+  return join(root, 'package/bin/bulwark.js');
 }
 
 function measure(args: string[], repeat: number, env?: NodeJS.ProcessEnv): Sample {
@@ -117,6 +138,12 @@ function main(): void {
     add('`node -e 0` (Node alone)', measure(['-e', '0'], repeat));
     add('`bulwark --version`', measure([BIN, '--version'], repeat));
     add('`bulwark analyze tiny.pcap` (10 packets)', measure(analyze(tiny), repeat));
+    const packaged = process.argv.includes('--no-package') ? undefined : unpackedPackage(dir);
+    if (packaged !== undefined) {
+      // Its code caches in a folder of this run's own (as ~/.cache/bulwark would hold them), written by the warm-up.
+      const env = { ...process.env, BULWARK_CACHE_DIR: join(dir, 'package-cache') };
+      add('the same, the npm package (`npm pack`, unpacked)', measure([...shebangFlags(REPO), packaged, 'analyze', tiny, '--quiet'], repeat, env));
+    }
     add('the same, modules unbundled (`BULWARK_NO_BUNDLE=1`)', measure(analyze(tiny), repeat, { ...process.env, BULWARK_NO_BUNDLE: '1' }));
     add('`bulwark analyze samples/dlink-camera-setup.pcap` (624 packets)', measure(analyze(SAMPLE), repeat));
     add(`\`bulwark analyze FOLDER\`: ${parts.length} captures, one process`, measure(analyze(folder), Math.max(1, Math.ceil(repeat / 2))));
