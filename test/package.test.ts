@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -38,6 +38,12 @@ test('npm pack → npm install -g into a prefix → bulwark analyze and serve fr
     // The installed scripts' code caches go to the user's cache folder (the package's may not be writable).
     const cacheDir = join(work, 'cache');
     const userEnv = { ...env, BULWARK_CACHE_DIR: cacheDir };
+    // Code caches of other builds: one last written eight days ago (an upgrade's leftover) and one an hour ago.
+    const stale = join(cacheDir, 'code-00000000000000000000000000000001');
+    const recent = join(cacheDir, 'code-00000000000000000000000000000002');
+    for (const dir of [stale, recent]) mkdirSync(dir, { recursive: true });
+    utimesSync(stale, new Date(Date.now() - 8 * 86_400_000), new Date(Date.now() - 8 * 86_400_000));
+    utimesSync(recent, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
     const analyze = spawnSync(bulwark, ['analyze', '--quiet', 'camera.pcap'], { cwd: work, env: userEnv, encoding: 'utf8' });
     assert.equal(analyze.status, 0, analyze.stderr);
     assert.match(analyze.stdout, /^packets=624 flows=\d+ /);
@@ -48,6 +54,7 @@ test('npm pack → npm install -g into a prefix → bulwark analyze and serve fr
     const buildId = readFileSync(join(prefix, 'lib/node_modules/bulwark/dist/cli/build-id'), 'utf8').trim();
     const codeCache = join(cacheDir, `code-${buildId}`, 'analyze.cjs.cache');
     assert.ok(existsSync(codeCache), 'the first run wrote its code cache under the build id');
+    assert.ok(!existsSync(stale) && existsSync(recent), "another build's cache folder is removed a week after it was last written");
     // A damaged cache is refused and written again; the run is the same either way.
     writeFileSync(codeCache, Buffer.alloc(4096, 0x5a));
     for (let run = 0; run < 2; run++) {
