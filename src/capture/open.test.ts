@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -183,5 +184,42 @@ test('openCapture: a corrupt stream on a pipe that stays open resolves at once (
     const s = await reading; // the writer is still open here
     assert.match(s.error?.reason ?? '', /not a pcap or pcapng file/, label);
     writer.destroy();
+  }
+});
+
+test('openCapture: a gzip read closes its file once, however it ends (no descriptor left open, none closed twice)', async () => {
+  // Every descriptor node:fs opens and closes while each capture is read (the module's imports see the
+  // patched functions after syncBuiltinESMExports; the read streams call the module object's own).
+  const gz = gzipSync(trace('sonos.pcapng'));
+  const files = [tmpFile('whole.gz', gz), tmpFile('cut.gz', gz.subarray(0, 5000)), tmpFile('nocrc.gz', gz.subarray(0, gz.length - 8)), tracePath('dhcp.pcap')];
+  const realOpen = fs.open;
+  const realClose = fs.close;
+  const opened: number[] = [];
+  const closed: number[] = [];
+  const patchedOpen = (...args: unknown[]): void => {
+    const cb = args[args.length - 1] as (err: Error | null, fd: number) => void;
+    (realOpen as (...a: unknown[]) => void)(...args.slice(0, -1), (err: Error | null, fd: number) => {
+      if (!err) opened.push(fd);
+      cb(err, fd);
+    });
+  };
+  const patchedClose = (fd: number, cb?: (err: Error | null) => void): void => {
+    closed.push(fd);
+    realClose(fd, cb ?? (() => {}));
+  };
+  Object.assign(fs, { open: patchedOpen, close: patchedClose });
+  syncBuiltinESMExports();
+  try {
+    for (const file of files) {
+      opened.length = 0;
+      closed.length = 0;
+      await openCapture(file).read(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 20)); // a stream's close is asynchronous
+      assert.equal(opened.length, 1, file);
+      assert.deepEqual(closed, opened, file);
+    }
+  } finally {
+    Object.assign(fs, { open: realOpen, close: realClose });
+    syncBuiltinESMExports();
   }
 });

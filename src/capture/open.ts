@@ -4,7 +4,7 @@
  * Bad input never throws: `read` resolves with `summary.error` set.
  * @module
  */
-import { close, createReadStream, fstat, open as openFd, read, stat, type Stats } from 'node:fs';
+import { close, createReadStream, fstat, open as openFd, read, stat, type ReadStream, type Stats } from 'node:fs';
 import type * as NodeNet from 'node:net';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
@@ -92,16 +92,21 @@ async function readCapture(path: string, name: string, options: OpenCaptureOptio
   } catch (err) {
     return driver.summary(name, false, { offset: 0, reason: `cannot open: ${errorText(err)}` });
   }
+  // A stream read (a gzip file, a device) owns the descriptor from then on and closes it when it is destroyed:
+  // closing it here as well raced the stream's own close (EBADF, or worse, a number reused by another open).
+  let stream: ReadStream | undefined;
+  const streamOf = (options: { start?: number; highWaterMark?: number }): ReadStream => (stream = createReadStream('', { ...options, fd, autoClose: true }));
   try {
     const st = await statFd(fd);
     if (st.isDirectory()) return driver.summary(name, false, { offset: 0, reason: 'cannot read: is a directory' });
-    if (!st.isFile()) return await readStream(createReadStream('', { fd, autoClose: false }), name, driver, new Progress(onProgress, 0), options);
-    return await readRegularFile(fd, name, driver, options, new Progress(onProgress, st.size));
+    if (!st.isFile()) return await readStream(streamOf({}), name, driver, new Progress(onProgress, 0), options);
+    return await readRegularFile(fd, streamOf, name, driver, options, new Progress(onProgress, st.size));
   } catch (err) {
     if (driver.consumerError !== undefined) throw err;
     return driver.summary(name, false, { offset: driver.base, reason: `read error: ${errorText(err)}` });
   } finally {
-    await closeFd(fd);
+    if (stream === undefined) await closeFd(fd);
+    else stream.destroy();
     driver.release();
   }
 }
@@ -133,12 +138,11 @@ function openFifo(path: string): Promise<Socket> {
 }
 
 /** The fast path: positional reads into the driver's buffer behind the carried-over bytes. */
-async function readRegularFile(fd: number, name: string, driver: ChunkDriver, options: OpenCaptureOptions, progress: Progress): Promise<CaptureSummary> {
+async function readRegularFile(fd: number, streamOf: (options: { start?: number; highWaterMark?: number }) => ReadStream, name: string, driver: ChunkDriver,
+  options: OpenCaptureOptions, progress: Progress): Promise<CaptureSummary> {
   const buf = driver.buf;
   const peeked = await readAt(fd, buf, 0, 2, 0);
-  if (isGzipMagic(buf, peeked)) {
-    return readStream(createReadStream('', { fd, start: 0, autoClose: false, highWaterMark: 1 << 20 }), name, driver, progress, options);
-  }
+  if (isGzipMagic(buf, peeked)) return readStream(streamOf({ start: 0, highWaterMark: 1 << 20 }), name, driver, progress, options);
   const maxRead = options.readBytes ?? buf.length;
   let position = 0;
   for (;;) {
