@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compactFromEntries, openCompactFile, readCompact } from './oui-table.ts';
@@ -87,6 +87,20 @@ test('the cache file is read a block at a time: every registry prefix reads back
   assert.equal(damaged.name(sorted[0]), registry[sorted[0]].split('\n')[0].trim(), 'an undamaged block still reads');
   damaged.name(sorted[64 * 5]);
   assert.equal(damaged.name('B0C554'), 'rebuilt', 'after a damaged block, lookups go to the rebuilt table');
+
+  // The file cut short under an open table (another process, a full disk): the next block read comes up short.
+  const cutFile = join(cacheDir, 'cut.bin');
+  writeFileSync(cutFile, bytes);
+  let cutRebuilds = 0;
+  const cut = openCompactFile(cutFile, () => {
+    cutRebuilds++;
+    return compactFromEntries([['B0C554', 'rebuilt']]).table;
+  });
+  assert.ok(cut);
+  truncateSync(cutFile, 32 + blocks * 8 + 10 * 16);
+  assert.equal(cut.name(sorted[64 * 5]), undefined, 'the rebuilt table answers');
+  assert.equal(cut.name('B0C554'), 'rebuilt');
+  assert.equal(cutRebuilds, 1);
 });
 
 /** A prefix's sort order in the file: hex value × 16 + digits (the same key as oui-table.ts's). */

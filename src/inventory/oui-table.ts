@@ -349,7 +349,15 @@ export function openCompactFile(path: string, whenDamaged: () => VendorTable): V
   try {
     fd = openSync(path, 'r');
     const file = fd;
-    const opened = openCompact((into, position) => readSync(file, into, 0, into.length, position), fstatSync(file).size, whenDamaged);
+    // A read that fails later (an I/O error) reads nothing: the table then counts the file as damaged and rebuilds.
+    const readAt: ReadAt = (into, position) => {
+      try {
+        return readSync(file, into, 0, into.length, position);
+      } catch {
+        return -1;
+      }
+    };
+    const opened = openCompact(readAt, fstatSync(file).size, whenDamaged);
     if (opened) return opened;
   } catch {
     // no cache yet, or unreadable: the caller builds one
