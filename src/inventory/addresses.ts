@@ -3,18 +3,13 @@
  * name a device at all (not unspecified, broadcast or multicast).
  * @module
  */
-import type * as NodeNet from 'node:net';
 
 /** Default local networks: the site model's (src/pipeline/site.ts), one definition for every stage. */
 export { defaultLocalNetworks as defaultLocalNets } from '../pipeline/site.ts';
 
 // The network-set code moved to the pipeline's site model (one definition of "local"); re-exported here.
 export { NetSet, ipv4Number } from '../pipeline/netset.ts';
-import { ipv4Number } from '../pipeline/netset.ts';
-
-/** node:net, loaded on use: a short analyze run never needs it, and each built-in module loaded at start costs milliseconds (only IPv6 addresses reach it). */
-let netModule: typeof NodeNet | undefined;
-const isIPv6 = (ip: string): boolean => (netModule ??= process.getBuiltinModule('node:net')).isIPv6(ip);
+import { ipv4Number, isIPv6Address as isIPv6 } from '../pipeline/netset.ts';
 
 /** An address that can belong to one host: not unspecified, broadcast, multicast or loopback. */
 export function isHostIp(ip: unknown): ip is string {

@@ -5,9 +5,8 @@
  * @module
  */
 import type { EventRecord } from '../pipeline/analyze.ts';
+import { ipVersionOf as isIP } from '../pipeline/netset.ts';
 
-/** node:net, loaded on use: a short analyze run never needs it, and each built-in module loaded at start costs milliseconds. */
-const isIP = (ip: string): number => process.getBuiltinModule('node:net').isIP(ip);
 
 export interface NameOptions {
   /** Addresses remembered (oldest forgotten first, counted). */

@@ -14,6 +14,16 @@ function net(): typeof NodeNet {
   return netModule;
 }
 
+/** node:net's isIPv6, through the module loaded on use (for modules that check addresses rarely). */
+export function isIPv6Address(ip: string): boolean {
+  return net().isIPv6(ip);
+}
+
+/** node:net's isIP (4, 6, or 0), through the module loaded on use. */
+export function ipVersionOf(ip: string): number {
+  return net().isIP(ip);
+}
+
 /** Dotted-quad IPv4 to an unsigned 32-bit number, or -1 (cheaper than net.isIPv4 + BlockList per event). */
 export function ipv4Number(ip: string): number {
   let n = 0;

@@ -12,9 +12,7 @@ import type * as YamlModule from 'yaml';
 import type * as AjvModule from 'ajv';
 import type { Severity } from '../../detect/types.ts';
 import { configSchema } from './schema.ts';
-
-/** node:net, loaded on use: a short analyze run never needs it, and each built-in module loaded at start costs milliseconds. */
-const isIP = (ip: string): number => process.getBuiltinModule('node:net').isIP(ip);
+import { ipVersionOf as isIP } from '../../pipeline/netset.ts';
 
 export interface BulwarkConfig {
   site?: { name?: string; sensor?: string; local_networks?: string[] };
